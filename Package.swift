@@ -1,0 +1,75 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "OnlineSafety",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "OnlineSafetyCore", targets: ["OnlineSafetyCore"]),
+        .library(name: "StorageFile", targets: ["StorageFile"]),
+        .library(name: "StoragePostgres", targets: ["StoragePostgres"]),
+        .executable(name: "onlinesafety", targets: ["onlinesafety"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "OnlineSafetyCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "StorageFile",
+            dependencies: [
+                "OnlineSafetyCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "StoragePostgres",
+            dependencies: [
+                "OnlineSafetyCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "StorageConformance",
+            dependencies: ["OnlineSafetyCore"],
+            path: "Tests/StorageConformance"
+        ),
+        .executableTarget(
+            name: "onlinesafety",
+            dependencies: [
+                "OnlineSafetyCore",
+                "StorageFile",
+                "StoragePostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/onlinesafety"
+        ),
+        .testTarget(name: "OnlineSafetyCoreTests", dependencies: ["OnlineSafetyCore"]),
+        .testTarget(name: "StorageFileTests", dependencies: ["StorageFile", "StorageConformance", "OnlineSafetyCore"]),
+        .testTarget(
+            name: "StoragePostgresTests",
+            dependencies: ["StoragePostgres", "StorageConformance", "OnlineSafetyCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where target.type != .plugin {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,43 @@
+/// Something a session may do. Capabilities follow from roles, never from storage.
+public enum Capability: String, Hashable, Sendable, Codable, CaseIterable {
+    /// Create and change trusts, schools and their policy settings.
+    case manageOrganisation
+    /// Add and change people and contacts, and record leavers.
+    case managePeople
+    /// Grant and end roles.
+    case manageRoles
+    /// Read the record of anyone at the school.
+    case readAnyPersonRecord
+    /// Read the records of the learners in the groups one teaches.
+    case readTaughtLearners
+    /// Record a concern (every adult working at the school).
+    case recordConcern
+    /// Read every incident at the school, except restricted categories.
+    case readAllIncidents
+    /// Read restricted incidents (nude images, IIOC, exploitation, allegations against staff).
+    case readRestrictedIncidents
+    /// Read anonymised figures (governors' reports).
+    case readAggregates
+    /// Read the audit trail and verify its chain.
+    case readAudit
+
+    /// The capabilities each role carries.
+    public static func granted(to role: Role) -> Set<Capability> {
+        switch role {
+        case .headteacher:
+            [.manageOrganisation, .managePeople, .manageRoles, .readAnyPersonRecord, .recordConcern, .readAggregates, .readAudit]
+        case .leadership:
+            [.managePeople, .readAnyPersonRecord, .recordConcern, .readAggregates]
+        case .designatedSafeguardingLead, .deputyDesignatedSafeguardingLead:
+            [.readAnyPersonRecord, .recordConcern, .readAllIncidents, .readRestrictedIncidents, .readAggregates, .readAudit]
+        case .staff, .technicalStaff:
+            [.readTaughtLearners, .recordConcern]
+        case .governor, .chairOfGovernors:
+            [.readAggregates]
+        case .learner, .parentCarer:
+            []
+        case .dataManager:
+            [.manageOrganisation, .managePeople, .manageRoles, .readAnyPersonRecord, .readAudit]
+        }
+    }
+}

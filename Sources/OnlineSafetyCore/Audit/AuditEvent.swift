@@ -1,0 +1,221 @@
+import Crypto
+public import Foundation
+
+/// Whether an audited operation went ahead.
+public enum AuditOutcome: String, Hashable, Sendable, Codable {
+    /// It went ahead.
+    case allowed
+    /// It was refused by the access policy.
+    case denied
+}
+
+/// An audit event before it is chained: what happened, by whom, to what.
+///
+/// Events name records by kind and identifier only, never by content.
+public struct AuditDraft: Hashable, Sendable, Codable {
+    /// When it happened (whole milliseconds).
+    public var at: Date
+    /// The acting person, or `nil` for the SDK itself (migrations, bootstrap).
+    public var actorID: PersonID?
+    /// The school the session was opened at.
+    public var schoolID: SchoolID?
+    /// The action, for example `person.read` or `roleGrant.insert`.
+    public var action: String
+    /// The kind of record acted on, for example `person`.
+    public var subjectKind: String
+    /// The identifier of the record acted on.
+    public var subjectID: UUID?
+    /// Whether it went ahead.
+    public var outcome: AuditOutcome
+    /// Why it was refused, or a note (never record content).
+    public var reason: String?
+
+    /// Creates a draft.
+    public init(
+        at: Date, actorID: PersonID?, schoolID: SchoolID?, action: String, subjectKind: String, subjectID: UUID?,
+        outcome: AuditOutcome = .allowed, reason: String? = nil
+    ) {
+        self.at = SafetyClock.truncated(at)
+        self.actorID = actorID
+        self.schoolID = schoolID
+        self.action = action
+        self.subjectKind = subjectKind
+        self.subjectID = subjectID
+        self.outcome = outcome
+        self.reason = reason
+    }
+}
+
+/// A stored audit event: a draft with its place in the chain.
+///
+/// `hash` is SHA-256 over the previous event's hash and the canonical encoding of this event
+/// (see ``AuditChain``), so altering any stored event breaks the chain from that event on.
+public struct AuditEvent: Hashable, Sendable, Codable, Identifiable {
+    /// Position in the log, from 1.
+    public var sequence: Int64
+    /// What happened.
+    public var draft: AuditDraft
+    /// The previous event's hash (64 zeros for the first).
+    public var previousHash: String
+    /// This event's hash.
+    public var hash: String
+
+    /// Creates an event; backends use ``AuditChain/chain(_:after:)`` instead.
+    public init(sequence: Int64, draft: AuditDraft, previousHash: String, hash: String) {
+        self.sequence = sequence
+        self.draft = draft
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+
+    /// The sequence number identifies the event.
+    public var id: Int64 { sequence }
+}
+
+/// The first place the audit chain is broken.
+public struct AuditBreak: Hashable, Sendable, CustomStringConvertible {
+    /// The sequence number of the event that does not verify.
+    public let sequence: Int64
+    /// What is wrong with it.
+    public let problem: String
+
+    /// Creates a break.
+    public init(sequence: Int64, problem: String) {
+        self.sequence = sequence
+        self.problem = problem
+    }
+
+    /// "audit event N: problem".
+    public var description: String { "audit event \(sequence): \(problem)" }
+}
+
+/// The result of verifying the audit chain.
+public struct AuditVerification: Hashable, Sendable {
+    /// How many events were checked.
+    public let eventsChecked: Int
+    /// The first broken link, if any.
+    public let firstBreak: AuditBreak?
+
+    /// Creates a result.
+    public init(eventsChecked: Int, firstBreak: AuditBreak?) {
+        self.eventsChecked = eventsChecked
+        self.firstBreak = firstBreak
+    }
+
+    /// Whether every link verified.
+    public var isIntact: Bool { firstBreak == nil }
+}
+
+/// Hashing and verification of the audit chain, shared by every backend.
+public enum AuditChain {
+    /// The previous hash of the first event.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// The canonical encoding of an event: fixed field order, unit-separated, milliseconds for time.
+    public static func canonical(sequence: Int64, _ draft: AuditDraft) -> Data {
+        let fields: [String] = [
+            "v1",
+            String(sequence),
+            String(SafetyClock.milliseconds(draft.at)),
+            draft.actorID?.uuidString ?? "",
+            draft.schoolID?.uuidString ?? "",
+            draft.action,
+            draft.subjectKind,
+            draft.subjectID?.uuidString ?? "",
+            draft.outcome.rawValue,
+            draft.reason ?? "",
+        ]
+        return Data(fields.joined(separator: "\u{1F}").utf8)
+    }
+
+    /// The hash of an event given the previous hash.
+    public static func hash(previous: String, sequence: Int64, _ draft: AuditDraft) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Data(previous.utf8))
+        hasher.update(data: Data([0x1E]))
+        hasher.update(data: canonical(sequence: sequence, draft))
+        return hasher.finalize().map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// Chains a draft after the last stored event (or as the first).
+    public static func chain(_ draft: AuditDraft, after last: AuditEvent?) -> AuditEvent {
+        let sequence = (last?.sequence ?? 0) + 1
+        let previous = last?.hash ?? genesis
+        return AuditEvent(sequence: sequence, draft: draft, previousHash: previous, hash: hash(previous: previous, sequence: sequence, draft))
+    }
+
+    /// Verifies events in sequence order, reading the log page by page.
+    public static func verify(_ log: any AuditLog, pageSize: Int = 5_000) async throws -> AuditVerification {
+        var expectedPrevious = genesis
+        var expectedSequence: Int64 = 1
+        var checked = 0
+        while true {
+            let page = try await log.events(AuditQuery(fromSequence: expectedSequence, limit: pageSize))
+            if page.isEmpty { break }
+            for event in page {
+                checked += 1
+                if event.sequence != expectedSequence {
+                    return AuditVerification(
+                        eventsChecked: checked, firstBreak: AuditBreak(sequence: expectedSequence, problem: "the event is missing"))
+                }
+                if event.previousHash != expectedPrevious {
+                    return AuditVerification(
+                        eventsChecked: checked,
+                        firstBreak: AuditBreak(sequence: event.sequence, problem: "its previous-hash does not match the event before it"))
+                }
+                if hash(previous: event.previousHash, sequence: event.sequence, event.draft) != event.hash {
+                    return AuditVerification(
+                        eventsChecked: checked,
+                        firstBreak: AuditBreak(sequence: event.sequence, problem: "its content does not match its hash: it was altered"))
+                }
+                expectedPrevious = event.hash
+                expectedSequence += 1
+            }
+        }
+        return AuditVerification(eventsChecked: checked, firstBreak: nil)
+    }
+}
+
+/// Which audit events to read.
+public struct AuditQuery: Hashable, Sendable {
+    /// The first sequence number to return.
+    public var fromSequence: Int64
+    /// Only events by this actor.
+    public var actorID: PersonID?
+    /// Only events about this record.
+    public var subjectID: UUID?
+    /// Only events at this school.
+    public var schoolID: SchoolID?
+    /// How many events at most.
+    public var limit: Int?
+
+    /// Creates a query; by default every event from the first.
+    public init(
+        fromSequence: Int64 = 1, actorID: PersonID? = nil, subjectID: UUID? = nil, schoolID: SchoolID? = nil, limit: Int? = nil
+    ) {
+        self.fromSequence = fromSequence
+        self.actorID = actorID
+        self.subjectID = subjectID
+        self.schoolID = schoolID
+        self.limit = limit
+    }
+
+    /// Whether an event matches.
+    public func matches(_ event: AuditEvent) -> Bool {
+        event.sequence >= fromSequence && (actorID.map { $0 == event.draft.actorID } ?? true)
+            && (subjectID.map { $0 == event.draft.subjectID } ?? true) && (schoolID.map { $0 == event.draft.schoolID } ?? true)
+    }
+}
+
+/// The append-only audit log. There is no way to change or remove an event.
+public protocol AuditLog: Sendable {
+    /// Chains and appends an event in the current transaction; returns it as stored.
+    func append(_ draft: AuditDraft) async throws -> AuditEvent
+    /// Events in sequence order.
+    func events(_ query: AuditQuery) async throws -> [AuditEvent]
+    /// The last event, if any.
+    func last() async throws -> AuditEvent?
+}

@@ -1,0 +1,181 @@
+import Foundation
+
+/// Identifies a ``Person``.
+public typealias PersonID = Identifier<Person>
+
+/// What part a person plays in a school community.
+public enum PersonKind: String, Hashable, Sendable, Codable, CaseIterable {
+    /// A pupil or student.
+    case learner
+    /// A member of staff (teaching, support or technical).
+    case staff
+    /// A governor or trustee.
+    case governor
+    /// A parent or carer.
+    case parentCarer
+    /// A volunteer.
+    case volunteer
+    /// A visitor or community user.
+    case visitor
+    /// A contractor.
+    case contractor
+}
+
+/// What the SDK records about a learner beyond their name.
+public struct LearnerDetails: Hashable, Sendable, Codable {
+    /// The unique pupil number, validated by its check letter.
+    public var upn: UPN
+    /// Date of birth (retention of child protection files is counted from it).
+    public var dateOfBirth: CalendarDate
+    /// The national curriculum year group.
+    public var ncYear: NCYear
+    /// The registration group or class, for example "Oak".
+    public var registrationGroup: String?
+    /// Looked after by the local authority.
+    public var lookedAfter: Bool
+    /// Has special educational needs or disabilities.
+    public var send: Bool
+    /// English as an additional language.
+    public var eal: Bool
+
+    /// Creates learner details.
+    public init(
+        upn: UPN, dateOfBirth: CalendarDate, ncYear: NCYear, registrationGroup: String? = nil,
+        lookedAfter: Bool = false, send: Bool = false, eal: Bool = false
+    ) {
+        self.upn = upn
+        self.dateOfBirth = dateOfBirth
+        self.ncYear = ncYear
+        self.registrationGroup = registrationGroup
+        self.lookedAfter = lookedAfter
+        self.send = send
+        self.eal = eal
+    }
+
+    /// The key stage derived from the year group.
+    public var keyStage: KeyStage { ncYear.keyStage }
+}
+
+/// A person: learner, staff, governor, parent or carer, volunteer, visitor or contractor.
+public struct Person: Aggregate {
+    /// The person's identifier.
+    public var id: PersonID
+    /// The school the person belongs to (`nil` for trust-level people).
+    public var schoolID: SchoolID?
+    /// What part they play.
+    public var kind: PersonKind
+    /// Given name.
+    public var givenName: String
+    /// Family name.
+    public var familyName: String
+    /// Email address, when held.
+    public var email: String?
+    /// Job title, for staff.
+    public var jobTitle: String?
+    /// Learner details; present exactly when ``kind`` is `learner`.
+    public var learner: LearnerDetails?
+    /// The day the person left, if they have (leavers lose access; their history stays).
+    public var leftOn: CalendarDate?
+    /// The optimistic-concurrency revision.
+    public var revision: Int
+
+    /// Creates a person.
+    public init(
+        id: PersonID = PersonID(), schoolID: SchoolID?, kind: PersonKind, givenName: String, familyName: String,
+        email: String? = nil, jobTitle: String? = nil, learner: LearnerDetails? = nil, leftOn: CalendarDate? = nil,
+        revision: Int = 0
+    ) {
+        self.id = id
+        self.schoolID = schoolID
+        self.kind = kind
+        self.givenName = givenName
+        self.familyName = familyName
+        self.email = email
+        self.jobTitle = jobTitle
+        self.learner = learner
+        self.leftOn = leftOn
+        self.revision = revision
+    }
+
+    /// "Given Family".
+    public var fullName: String { "\(givenName) \(familyName)" }
+
+    /// Whether the person has left by the given day.
+    public func hasLeft(by date: CalendarDate) -> Bool { leftOn.map { $0 <= date } ?? false }
+
+    /// Checks names and that learner details go with learners only.
+    public func validate() throws(SafetyError) {
+        if givenName.trimmingCharacters(in: .whitespaces).isEmpty { throw .invalid("person.givenName", "a person needs a given name") }
+        if familyName.trimmingCharacters(in: .whitespaces).isEmpty { throw .invalid("person.familyName", "a person needs a family name") }
+        if kind == .learner && learner == nil { throw .invalid("person.learner", "a learner needs a UPN, date of birth and year group") }
+        if kind != .learner && learner != nil { throw .invalid("person.learner", "only learners carry learner details") }
+    }
+}
+
+/// The relationship of an adult to a learner.
+public enum Relationship: String, Hashable, Sendable, Codable, CaseIterable {
+    /// Mother.
+    case mother
+    /// Father.
+    case father
+    /// Parent (unspecified).
+    case parent
+    /// Step-parent.
+    case stepParent
+    /// Foster carer.
+    case fosterCarer
+    /// Carer.
+    case carer
+    /// Grandparent.
+    case grandparent
+    /// Other relative.
+    case otherRelative
+    /// Social worker.
+    case socialWorker
+    /// Other.
+    case other
+}
+
+/// Identifies a ``ContactLink``.
+public typealias ContactLinkID = Identifier<ContactLink>
+
+/// A link from a learner to an adult contact, with parental responsibility and priority.
+public struct ContactLink: Aggregate {
+    /// The link's identifier.
+    public var id: ContactLinkID
+    /// The learner's school.
+    public var schoolID: SchoolID?
+    /// The learner.
+    public var learnerID: PersonID
+    /// The adult.
+    public var adultID: PersonID
+    /// How the adult is related to the learner.
+    public var relationship: Relationship
+    /// Whether the adult has parental responsibility (only they may consent or accept for the learner).
+    public var parentalResponsibility: Bool
+    /// Contact order: 1 is called first.
+    public var priority: Int
+    /// The optimistic-concurrency revision.
+    public var revision: Int
+
+    /// Creates a contact link.
+    public init(
+        id: ContactLinkID = ContactLinkID(), schoolID: SchoolID?, learnerID: PersonID, adultID: PersonID,
+        relationship: Relationship, parentalResponsibility: Bool, priority: Int, revision: Int = 0
+    ) {
+        self.id = id
+        self.schoolID = schoolID
+        self.learnerID = learnerID
+        self.adultID = adultID
+        self.relationship = relationship
+        self.parentalResponsibility = parentalResponsibility
+        self.priority = priority
+        self.revision = revision
+    }
+
+    /// Checks the priority and that a learner is not their own contact.
+    public func validate() throws(SafetyError) {
+        guard priority >= 1 else { throw .invalid("contact.priority", "contact priority starts at 1") }
+        guard learnerID != adultID else { throw .invalid("contact.adultID", "a learner cannot be their own contact") }
+    }
+}

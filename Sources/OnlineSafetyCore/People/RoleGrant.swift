@@ -1,0 +1,118 @@
+import Foundation
+
+/// The roles of a school's online safety policy (§4), plus the trust's data manager.
+public enum Role: String, Hashable, Sendable, Codable, CaseIterable {
+    /// The headteacher or head of school.
+    case headteacher
+    /// A member of the senior leadership team.
+    case leadership
+    /// The designated safeguarding lead.
+    case designatedSafeguardingLead
+    /// A deputy designated safeguarding lead.
+    case deputyDesignatedSafeguardingLead
+    /// Any member of staff (teaching or support). A grant may list the groups they teach.
+    case staff
+    /// Technical staff: the IT team and filtering administrators.
+    case technicalStaff
+    /// A governor.
+    case governor
+    /// The chair of governors (allegations about the head go to them).
+    case chairOfGovernors
+    /// A learner.
+    case learner
+    /// A parent or carer.
+    case parentCarer
+    /// A trust or school data manager: keeps the organisation, people and roles up to date.
+    case dataManager
+
+    /// Words for the role, for lists and messages.
+    public var title: String {
+        switch self {
+        case .headteacher: "headteacher"
+        case .leadership: "leadership"
+        case .designatedSafeguardingLead: "designated safeguarding lead"
+        case .deputyDesignatedSafeguardingLead: "deputy designated safeguarding lead"
+        case .staff: "member of staff"
+        case .technicalStaff: "technical staff"
+        case .governor: "governor"
+        case .chairOfGovernors: "chair of governors"
+        case .learner: "learner"
+        case .parentCarer: "parent or carer"
+        case .dataManager: "data manager"
+        }
+    }
+}
+
+/// Where a role grant applies.
+public enum RoleScope: Hashable, Sendable, Codable {
+    /// One school.
+    case school(SchoolID)
+    /// Every school of a trust.
+    case trust(TrustID)
+}
+
+/// Identifies a ``RoleGrant``.
+public typealias RoleGrantID = Identifier<RoleGrant>
+
+/// A role held by a person at a school or across a trust, for a period.
+public struct RoleGrant: Aggregate {
+    /// The grant's identifier.
+    public var id: RoleGrantID
+    /// Who holds the role.
+    public var personID: PersonID
+    /// The role.
+    public var role: Role
+    /// Where it applies.
+    public var scope: RoleScope
+    /// The first day it applies.
+    public var starts: CalendarDate
+    /// The last day it applies (`nil` while open-ended).
+    public var ends: CalendarDate?
+    /// For staff: the teaching or registration groups they teach, whose learners they may read.
+    public var groups: [String]
+    /// The optimistic-concurrency revision.
+    public var revision: Int
+
+    /// Creates a grant.
+    public init(
+        id: RoleGrantID = RoleGrantID(), personID: PersonID, role: Role, scope: RoleScope, starts: CalendarDate,
+        ends: CalendarDate? = nil, groups: [String] = [], revision: Int = 0
+    ) {
+        self.id = id
+        self.personID = personID
+        self.role = role
+        self.scope = scope
+        self.starts = starts
+        self.ends = ends
+        self.groups = groups
+        self.revision = revision
+    }
+
+    /// The school of a school-scoped grant.
+    public var schoolID: SchoolID? {
+        if case .school(let id) = scope { return id }
+        return nil
+    }
+
+    /// The trust of a trust-scoped grant.
+    public var trustID: TrustID? {
+        if case .trust(let id) = scope { return id }
+        return nil
+    }
+
+    /// Whether the grant applies on a day.
+    public func isActive(on date: CalendarDate) -> Bool { starts <= date && (ends.map { date <= $0 } ?? true) }
+
+    /// Whether the grant applies at a school (directly or through its trust).
+    public func applies(to school: School) -> Bool {
+        switch scope {
+        case .school(let id): id == school.id
+        case .trust(let id): id == school.trustID
+        }
+    }
+
+    /// Checks the dates.
+    public func validate() throws(SafetyError) {
+        if let ends, ends < starts { throw .invalid("roleGrant.ends", "a role cannot end before it starts") }
+    }
+}

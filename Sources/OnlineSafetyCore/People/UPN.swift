@@ -1,0 +1,63 @@
+/// A unique pupil number: a check letter followed by 12 characters (LA code, establishment
+/// number, year of allocation, serial, and a final digit or letter for temporary UPNs).
+///
+/// The check letter is validated on creation:
+/// ```swift
+/// let upn = try UPN("B801200005001")   // valid
+/// _ = try UPN("A801200005001")         // throws invalidInput
+/// ```
+public struct UPN: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The 13-character value, upper-case.
+    public let value: String
+
+    private static let letters = Array("ABCDEFGHJKLMNPQRTUVWXYZ")
+
+    /// Validates and wraps a UPN. The error names the field and never echoes the value.
+    public init(_ text: String) throws(SafetyError) {
+        let value = text.uppercased()
+        let characters = Array(value)
+        guard characters.count == 13 else { throw .invalid("upn", "a UPN has 13 characters") }
+        guard characters[1..<12].allSatisfy(\.isASCIIDigit) else {
+            throw .invalid("upn", "characters 2 to 12 of a UPN are digits")
+        }
+        guard characters[12].isASCIIDigit || UPN.letters.contains(characters[12]) else {
+            throw .invalid("upn", "the last character of a UPN is a digit or a check-alphabet letter")
+        }
+        guard let expected = UPN.checkLetter(for: characters[1...]), characters[0] == expected else {
+            throw .invalid("upn", "the check letter of the UPN does not match")
+        }
+        self.value = value
+    }
+
+    /// The check letter for the 12 characters after it, or `nil` if they are malformed.
+    public static func checkLetter(for body: some Collection<Character>) -> Character? {
+        guard body.count == 12 else { return nil }
+        var sum = 0
+        for (offset, character) in body.enumerated() {
+            let weight = offset + 2
+            if let digit = character.wholeNumberValue, character.isASCIIDigit {
+                sum += digit * weight
+            } else if let index = letters.firstIndex(of: character) {
+                sum += index * weight
+            } else {
+                return nil
+            }
+        }
+        return letters[sum % 23]
+    }
+
+    /// A UPN is sensitive: its description is masked.
+    public var description: String { "UPN(***)" }
+
+    /// Decodes and validates a UPN string.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        try self.init(try container.decode(String.self))
+    }
+
+    /// Encodes the 13-character value.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+}

@@ -1,0 +1,205 @@
+public import Foundation
+
+/// A record the SDK stores as one unit, with optimistic concurrency.
+///
+/// Every aggregate is a plain value. Storage backends keep the whole value and, beside it, the
+/// ``indexValues`` that queries filter and sort on, so a backend never needs to understand the
+/// value's shape. A ``revision`` of 0 means "not stored yet"; each successful write stores the
+/// next revision, and a write based on an older revision fails with `conflict`.
+public protocol Aggregate: Codable, Sendable, Hashable, Identifiable where ID == Identifier<Self> {
+    /// The kind's stable name, used in audit events and storage (for example `person`).
+    static var recordKind: String { get }
+    /// The columns queries may use, in a fixed order.
+    static var indexColumns: [IndexColumn] { get }
+    /// The revision this value was read at (0 before the first insert).
+    var revision: Int { get set }
+    /// The school the record belongs to, or `nil` for trust-level records.
+    var schoolID: SchoolID? { get }
+    /// The values of ``indexColumns`` for this record.
+    var indexValues: [String: IndexValue] { get }
+    /// The key listings are sorted by, before the identifier.
+    var sortKey: String { get }
+    /// Checks the record's own invariants; throws `invalidInput` naming the field.
+    func validate() throws(SafetyError)
+}
+
+/// A queryable column of an aggregate.
+public struct IndexColumn: Hashable, Sendable {
+    /// The column's name, as backends store it.
+    public let name: String
+    /// The type of its values.
+    public let type: IndexType
+    /// Whether no two records may share a non-null value in this column.
+    public let unique: Bool
+
+    /// Creates a column description.
+    public init(_ name: String, _ type: IndexType, unique: Bool = false) {
+        self.name = name
+        self.type = type
+        self.unique = unique
+    }
+}
+
+/// The type of an indexed column.
+public enum IndexType: String, Hashable, Sendable {
+    /// Text.
+    case text
+    /// A 64-bit integer.
+    case integer
+    /// A boolean.
+    case boolean
+    /// A calendar date (`YYYY-MM-DD`).
+    case date
+    /// An instant.
+    case timestamp
+    /// A UUID.
+    case uuid
+}
+
+/// A value of an indexed column.
+public enum IndexValue: Hashable, Sendable, Comparable {
+    /// No value.
+    case null
+    /// Text.
+    case text(String)
+    /// An integer.
+    case integer(Int)
+    /// A boolean.
+    case boolean(Bool)
+    /// A calendar date.
+    case date(CalendarDate)
+    /// An instant.
+    case timestamp(Date)
+    /// A UUID.
+    case uuid(UUID)
+
+    /// Wraps an optional identifier.
+    public static func id<E>(_ id: Identifier<E>?) -> IndexValue { id.map { .uuid($0.uuid) } ?? .null }
+    /// Wraps optional text.
+    public static func optionalText(_ text: String?) -> IndexValue { text.map { .text($0) } ?? .null }
+    /// Wraps an optional date.
+    public static func optionalDate(_ date: CalendarDate?) -> IndexValue { date.map { .date($0) } ?? .null }
+
+    /// Orders values of the same case; `null` sorts first. Values of different cases order by case.
+    public static func < (lhs: IndexValue, rhs: IndexValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.text(let a), .text(let b)): return a < b
+        case (.integer(let a), .integer(let b)): return a < b
+        case (.boolean(let a), .boolean(let b)): return !a && b
+        case (.date(let a), .date(let b)): return a < b
+        case (.timestamp(let a), .timestamp(let b)): return a < b
+        case (.uuid(let a), .uuid(let b)): return a.uuidString < b.uuidString
+        default: return lhs.rank < rhs.rank
+        }
+    }
+
+    private var rank: Int {
+        switch self {
+        case .null: 0
+        case .text: 1
+        case .integer: 2
+        case .boolean: 3
+        case .date: 4
+        case .timestamp: 5
+        case .uuid: 6
+        }
+    }
+}
+
+/// One filter on an indexed column. Backends translate conditions (PostgreSQL binds every value)
+/// or evaluate them with ``matches(_:)``; both give the same answer.
+public indirect enum Condition: Hashable, Sendable {
+    /// The column equals the value.
+    case equals(String, IndexValue)
+    /// The column equals one of the values.
+    case oneOf(String, [IndexValue])
+    /// The column is at most the value (never true for null).
+    case atMost(String, IndexValue)
+    /// The column is at least the value (never true for null).
+    case atLeast(String, IndexValue)
+    /// The column is null.
+    case isNull(String)
+    /// The text column contains the text, ignoring case.
+    case contains(String, String)
+    /// Either condition holds.
+    case or(Condition, Condition)
+
+    /// Evaluates the condition against a record's index values.
+    public func matches(_ values: [String: IndexValue]) -> Bool {
+        switch self {
+        case .equals(let column, let value):
+            return (values[column] ?? .null) == value
+        case .oneOf(let column, let options):
+            return options.contains(values[column] ?? .null)
+        case .atMost(let column, let value):
+            let stored = values[column] ?? .null
+            return stored != .null && !(value < stored)
+        case .atLeast(let column, let value):
+            let stored = values[column] ?? .null
+            return stored != .null && !(stored < value)
+        case .isNull(let column):
+            return (values[column] ?? .null) == .null
+        case .contains(let column, let text):
+            guard case .text(let stored) = values[column] ?? .null else { return false }
+            return stored.lowercased().contains(text.lowercased())
+        case .or(let a, let b):
+            return a.matches(values) || b.matches(values)
+        }
+    }
+}
+
+/// A query over one kind of aggregate: conditions that all hold, a page, sorted by sort key then id.
+public protocol AggregateQuery: Sendable, Hashable {
+    /// The kind of record this query returns.
+    associatedtype Value: Aggregate
+    /// Conditions that must all hold.
+    var conditions: [Condition] { get }
+    /// How many records to return at most (`nil` for all).
+    var limit: Int? { get }
+    /// How many matching records to skip first.
+    var offset: Int { get }
+}
+
+extension AggregateQuery {
+    /// Whether a record satisfies every condition.
+    public func matches(_ value: Value) -> Bool {
+        let values = value.indexValues
+        return conditions.allSatisfy { $0.matches(values) }
+    }
+}
+
+/// Storage for one kind of aggregate.
+///
+/// `insert` stores revision 1; `update` requires the stored revision to equal the value's and
+/// stores the next one; both return the stored value. Implementations must reject a duplicate
+/// identifier or unique column with `conflict`.
+public protocol Repository<Value, Query>: Sendable {
+    /// The aggregate stored.
+    associatedtype Value: Aggregate
+    /// The query type.
+    associatedtype Query: AggregateQuery where Query.Value == Value
+
+    /// Stores a new record; its revision must be 0.
+    func insert(_ value: Value) async throws -> Value
+    /// Stores many new records in one write (each revision must be 0).
+    func insertMany(_ values: [Value]) async throws
+    /// Replaces a record whose stored revision equals `value.revision`.
+    func update(_ value: Value) async throws -> Value
+    /// The record with this identifier, if any.
+    func get(_ id: Value.ID) async throws -> Value?
+    /// The records matching a query, sorted by sort key then identifier.
+    func find(_ query: Query) async throws -> [Value]
+    /// How many records match a query (ignoring its limit and offset).
+    func count(_ query: Query) async throws -> Int
+}
+
+extension Aggregate {
+    /// Checks a new value is well-formed and unrevisioned before insert.
+    public func checkedForInsert() throws -> Self {
+        try validate()
+        guard revision == 0 else {
+            throw SafetyError(.conflict, "a new \(Self.recordKind) must have revision 0, not \(revision)")
+        }
+        return self
+    }
+}

@@ -1,0 +1,299 @@
+import Foundation
+
+/// A storage backend: one repository per aggregate, the audit log, and closure-scoped transactions.
+///
+/// Backends (PostgreSQL, flat file) implement this protocol and pass the shared conformance
+/// suite. Applications never call repositories directly: they go through a ``SafetySession``,
+/// which checks access and audits before storage is touched.
+///
+/// ```swift
+/// let result = try await store.withTransaction { tx in
+///     let school = try await tx.schools.insert(school)
+///     _ = try await tx.audit.append(draft)
+///     return school
+/// }
+/// ```
+public protocol OnlineSafetyStore: Sendable {
+    /// Trusts.
+    var trusts: any Repository<Trust, TrustQuery> { get }
+    /// Schools and their policy settings.
+    var schools: any Repository<School, SchoolQuery> { get }
+    /// People.
+    var people: any Repository<Person, PersonQuery> { get }
+    /// Contact links between learners and adults.
+    var contacts: any Repository<ContactLink, ContactQuery> { get }
+    /// Role grants.
+    var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { get }
+    /// The append-only, hash-chained audit log.
+    var audit: any AuditLog { get }
+
+    /// Runs `body` atomically: commits if it returns, rolls back if it throws.
+    ///
+    /// Calling it on the store passed to `body` joins the same transaction.
+    func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R
+
+    /// Brings the store's schema or format up to date.
+    func migrate() async throws
+
+    /// Releases connections, files and locks.
+    func close() async throws
+}
+
+/// Which trusts to return.
+public struct TrustQuery: AggregateQuery {
+    /// The kind returned.
+    public typealias Value = Trust
+    /// Only trusts whose name contains this text.
+    public var nameContains: String?
+    /// At most this many.
+    public var limit: Int?
+    /// Skip this many.
+    public var offset: Int
+
+    /// Creates a query; by default every trust.
+    public init(nameContains: String? = nil, limit: Int? = nil, offset: Int = 0) {
+        self.nameContains = nameContains
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The conditions.
+    public var conditions: [Condition] { nameContains.map { [.contains("name", $0)] } ?? [] }
+}
+
+/// Which schools to return.
+public struct SchoolQuery: AggregateQuery {
+    /// The kind returned.
+    public typealias Value = School
+    /// Only schools of this trust.
+    public var trustID: TrustID?
+    /// Only the school with this URN.
+    public var urn: String?
+    /// At most this many.
+    public var limit: Int?
+    /// Skip this many.
+    public var offset: Int
+
+    /// Creates a query; by default every school.
+    public init(trustID: TrustID? = nil, urn: String? = nil, limit: Int? = nil, offset: Int = 0) {
+        self.trustID = trustID
+        self.urn = urn
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The conditions.
+    public var conditions: [Condition] {
+        var result: [Condition] = []
+        if let trustID { result.append(.equals("trust_id", .id(trustID))) }
+        if let urn { result.append(.equals("urn", .text(urn))) }
+        return result
+    }
+}
+
+/// Which people to return.
+public struct PersonQuery: AggregateQuery {
+    /// The kind returned.
+    public typealias Value = Person
+    /// Only people at this school.
+    public var schoolID: SchoolID?
+    /// Only people of these kinds.
+    public var kinds: Set<PersonKind>?
+    /// Only the learner with this UPN.
+    public var upn: UPN?
+    /// Only learners in this registration group.
+    public var registrationGroup: String?
+    /// Only people whose family name contains this text.
+    public var familyNameContains: String?
+    /// Leave out people who had left by this day.
+    public var presentOn: CalendarDate?
+    /// At most this many.
+    public var limit: Int?
+    /// Skip this many.
+    public var offset: Int
+
+    /// Creates a query; by default everyone.
+    public init(
+        schoolID: SchoolID? = nil, kinds: Set<PersonKind>? = nil, upn: UPN? = nil, registrationGroup: String? = nil,
+        familyNameContains: String? = nil, presentOn: CalendarDate? = nil, limit: Int? = nil, offset: Int = 0
+    ) {
+        self.schoolID = schoolID
+        self.kinds = kinds
+        self.upn = upn
+        self.registrationGroup = registrationGroup
+        self.familyNameContains = familyNameContains
+        self.presentOn = presentOn
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The conditions.
+    public var conditions: [Condition] {
+        var result: [Condition] = []
+        if let schoolID { result.append(.equals("school_id", .id(schoolID))) }
+        if let kinds { result.append(.oneOf("kind", kinds.map(\.rawValue).sorted().map { .text($0) })) }
+        if let upn { result.append(.equals("upn", .text(upn.value))) }
+        if let registrationGroup { result.append(.equals("registration_group", .text(registrationGroup))) }
+        if let familyNameContains { result.append(.contains("family_name", familyNameContains)) }
+        if let presentOn { result.append(.or(.isNull("left_on"), .atLeast("left_on", .date(presentOn.adding(days: 1))))) }
+        return result
+    }
+}
+
+/// Which contact links to return.
+public struct ContactQuery: AggregateQuery {
+    /// The kind returned.
+    public typealias Value = ContactLink
+    /// Only links of this learner.
+    public var learnerID: PersonID?
+    /// Only links to this adult.
+    public var adultID: PersonID?
+    /// At most this many.
+    public var limit: Int?
+    /// Skip this many.
+    public var offset: Int
+
+    /// Creates a query.
+    public init(learnerID: PersonID? = nil, adultID: PersonID? = nil, limit: Int? = nil, offset: Int = 0) {
+        self.learnerID = learnerID
+        self.adultID = adultID
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The conditions.
+    public var conditions: [Condition] {
+        var result: [Condition] = []
+        if let learnerID { result.append(.equals("learner_id", .id(learnerID))) }
+        if let adultID { result.append(.equals("adult_id", .id(adultID))) }
+        return result
+    }
+}
+
+/// Which role grants to return.
+public struct RoleGrantQuery: AggregateQuery {
+    /// The kind returned.
+    public typealias Value = RoleGrant
+    /// Only grants held by this person.
+    public var personID: PersonID?
+    /// Only grants scoped to this school.
+    public var schoolID: SchoolID?
+    /// Only grants scoped to this trust.
+    public var trustID: TrustID?
+    /// Only grants of these roles.
+    public var roles: Set<Role>?
+    /// Only grants in force on this day.
+    public var activeOn: CalendarDate?
+    /// At most this many.
+    public var limit: Int?
+    /// Skip this many.
+    public var offset: Int
+
+    /// Creates a query.
+    public init(
+        personID: PersonID? = nil, schoolID: SchoolID? = nil, trustID: TrustID? = nil, roles: Set<Role>? = nil,
+        activeOn: CalendarDate? = nil, limit: Int? = nil, offset: Int = 0
+    ) {
+        self.personID = personID
+        self.schoolID = schoolID
+        self.trustID = trustID
+        self.roles = roles
+        self.activeOn = activeOn
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The conditions.
+    public var conditions: [Condition] {
+        var result: [Condition] = []
+        if let personID { result.append(.equals("person_id", .id(personID))) }
+        if let schoolID { result.append(.equals("school_id", .id(schoolID))) }
+        if let trustID { result.append(.equals("trust_id", .id(trustID))) }
+        if let roles { result.append(.oneOf("role", roles.map(\.rawValue).sorted().map { .text($0) })) }
+        if let activeOn {
+            result.append(.atMost("starts", .date(activeOn)))
+            result.append(.or(.isNull("ends"), .atLeast("ends", .date(activeOn))))
+        }
+        return result
+    }
+}
+
+// MARK: - Index columns
+
+extension Trust {
+    /// `trust`.
+    public static var recordKind: String { "trust" }
+    /// Queryable columns.
+    public static var indexColumns: [IndexColumn] { [IndexColumn("name", .text)] }
+    /// Index values.
+    public var indexValues: [String: IndexValue] { ["name": .text(name)] }
+    /// Sorted by name.
+    public var sortKey: String { name }
+}
+
+extension School {
+    /// `school`.
+    public static var recordKind: String { "school" }
+    /// Queryable columns.
+    public static var indexColumns: [IndexColumn] {
+        [IndexColumn("trust_id", .uuid), IndexColumn("urn", .text, unique: true), IndexColumn("name", .text)]
+    }
+    /// Index values.
+    public var indexValues: [String: IndexValue] { ["trust_id": .id(trustID), "urn": .text(urn), "name": .text(name)] }
+    /// Sorted by name.
+    public var sortKey: String { name }
+}
+
+extension Person {
+    /// `person`.
+    public static var recordKind: String { "person" }
+    /// Queryable columns.
+    public static var indexColumns: [IndexColumn] {
+        [
+            IndexColumn("school_id", .uuid), IndexColumn("kind", .text), IndexColumn("upn", .text, unique: true),
+            IndexColumn("registration_group", .text), IndexColumn("family_name", .text), IndexColumn("left_on", .date),
+        ]
+    }
+    /// Index values.
+    public var indexValues: [String: IndexValue] {
+        [
+            "school_id": .id(schoolID), "kind": .text(kind.rawValue), "upn": .optionalText(learner?.upn.value),
+            "registration_group": .optionalText(learner?.registrationGroup), "family_name": .text(familyName),
+            "left_on": .optionalDate(leftOn),
+        ]
+    }
+    /// Sorted by family name, then given name.
+    public var sortKey: String { "\(familyName.lowercased())\u{1F}\(givenName.lowercased())" }
+}
+
+extension ContactLink {
+    /// `contact`.
+    public static var recordKind: String { "contact" }
+    /// Queryable columns.
+    public static var indexColumns: [IndexColumn] { [IndexColumn("learner_id", .uuid), IndexColumn("adult_id", .uuid)] }
+    /// Index values.
+    public var indexValues: [String: IndexValue] { ["learner_id": .id(learnerID), "adult_id": .id(adultID)] }
+    /// Sorted by priority.
+    public var sortKey: String { String(format: "%06d", priority) }
+}
+
+extension RoleGrant {
+    /// `roleGrant`.
+    public static var recordKind: String { "roleGrant" }
+    /// Queryable columns.
+    public static var indexColumns: [IndexColumn] {
+        [
+            IndexColumn("person_id", .uuid), IndexColumn("school_id", .uuid), IndexColumn("trust_id", .uuid),
+            IndexColumn("role", .text), IndexColumn("starts", .date), IndexColumn("ends", .date),
+        ]
+    }
+    /// Index values.
+    public var indexValues: [String: IndexValue] {
+        [
+            "person_id": .id(personID), "school_id": .id(schoolID), "trust_id": .id(trustID), "role": .text(role.rawValue),
+            "starts": .date(starts), "ends": .optionalDate(ends),
+        ]
+    }
+    /// Sorted by role, then start.
+    public var sortKey: String { "\(role.rawValue)\u{1F}\(starts)" }
+}
