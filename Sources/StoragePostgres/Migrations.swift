@@ -1,0 +1,83 @@
+/// A versioned schema change: statements run in one transaction and recorded in `schema_migrations`.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    let statements: [String]
+}
+
+enum Migrations {
+    /// Every migration, in order. Append only: never edit one that has shipped.
+    static let all: [Migration] = [
+        Migration(
+            version: 1, name: "organisation, people, roles and the audit log",
+            statements: [
+                """
+                CREATE FUNCTION onlinesafety_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION '% on % is not allowed: the table is append-only', TG_OP, TG_TABLE_NAME
+                        USING ERRCODE = 'OS001';
+                END;
+                $$
+                """,
+                """
+                CREATE TABLE trusts (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    name text NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE schools (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    trust_id uuid REFERENCES trusts (id), urn text NOT NULL UNIQUE, name text NOT NULL
+                )
+                """,
+                "CREATE INDEX schools_trust ON schools (trust_id)",
+                """
+                CREATE TABLE people (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    school_id uuid REFERENCES schools (id), kind text NOT NULL, upn text UNIQUE,
+                    registration_group text, family_name text NOT NULL, left_on date
+                )
+                """,
+                "CREATE INDEX people_school_kind ON people (school_id, kind, sort_key)",
+                "CREATE INDEX people_school_group ON people (school_id, registration_group)",
+                """
+                CREATE TABLE contacts (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    learner_id uuid NOT NULL REFERENCES people (id), adult_id uuid NOT NULL REFERENCES people (id)
+                )
+                """,
+                "CREATE INDEX contacts_learner ON contacts (learner_id)",
+                "CREATE INDEX contacts_adult ON contacts (adult_id)",
+                """
+                CREATE TABLE role_grants (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    person_id uuid NOT NULL REFERENCES people (id), school_id uuid REFERENCES schools (id),
+                    trust_id uuid REFERENCES trusts (id), role text NOT NULL, starts date NOT NULL, ends date,
+                    CHECK ((school_id IS NULL) <> (trust_id IS NULL))
+                )
+                """,
+                "CREATE INDEX role_grants_person ON role_grants (person_id)",
+                "CREATE INDEX role_grants_school ON role_grants (school_id, role)",
+                "CREATE INDEX role_grants_trust ON role_grants (trust_id, role)",
+                """
+                CREATE TABLE audit_events (
+                    sequence bigint PRIMARY KEY, at_ms bigint NOT NULL, actor_id uuid, school_id uuid,
+                    action text NOT NULL, subject_kind text NOT NULL, subject_id uuid, outcome text NOT NULL,
+                    reason text, previous_hash text NOT NULL, hash text NOT NULL
+                )
+                """,
+                "CREATE INDEX audit_events_school ON audit_events (school_id, sequence)",
+                "CREATE INDEX audit_events_subject ON audit_events (subject_id, sequence)",
+                "CREATE INDEX audit_events_actor ON audit_events (actor_id, sequence)",
+                """
+                CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+                    FOR EACH ROW EXECUTE FUNCTION onlinesafety_reject_change()
+                """,
+                """
+                CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+                    FOR EACH STATEMENT EXECUTE FUNCTION onlinesafety_reject_change()
+                """,
+            ])
+    ]
+}

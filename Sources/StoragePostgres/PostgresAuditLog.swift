@@ -1,0 +1,102 @@
+import Foundation
+import OnlineSafetyCore
+import PostgresNIO
+
+/// The audit log table. Appends take a transaction-scoped advisory lock so the chain has one order.
+struct PostgresAuditLog: AuditLog {
+    let executor: Executor
+
+    /// The advisory lock key that serialises audit appends.
+    static let lockKey: Int64 = 0x4F53_4155_4449_5400
+
+    func append(_ draft: AuditDraft) async throws -> AuditEvent {
+        try await executor.transaction { connection in
+            let tx = Executor.connection(connection, Logger(label: "onlinesafety.audit"))
+            _ = try await tx.rows("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+            let last = try await PostgresAuditLog(executor: tx).last()
+            let event = AuditChain.chain(draft, after: last)
+            let d = event.draft
+            let ms = SafetyClock.milliseconds(d.at)
+            _ = try await tx.rows(
+                """
+                INSERT INTO audit_events (sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, reason,
+                    previous_hash, hash)
+                VALUES (\(event.sequence), \(ms), \(d.actorID?.uuid), \(d.schoolID?.uuid), \(d.action), \(d.subjectKind), \(d.subjectID),
+                    \(d.outcome.rawValue), \(d.reason), \(event.previousHash), \(event.hash))
+                """)
+            return event
+        }
+    }
+
+    func events(_ query: AuditQuery) async throws -> [AuditEvent] {
+        var binds = PostgresBindings()
+        var sql = "SELECT \(Self.columns) FROM audit_events WHERE sequence >= \(try bind(query.fromSequence, &binds))"
+        if let actor = query.actorID { sql += " AND actor_id = \(try bind(actor.uuid, &binds))" }
+        if let subject = query.subjectID { sql += " AND subject_id = \(try bind(subject, &binds))" }
+        if let school = query.schoolID { sql += " AND school_id = \(try bind(school.uuid, &binds))" }
+        sql += " ORDER BY sequence"
+        if let limit = query.limit { sql += " LIMIT \(try bind(limit, &binds))" }
+        return try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds)).map(Self.event)
+    }
+
+    func last() async throws -> AuditEvent? {
+        try await executor.rows(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM audit_events ORDER BY sequence DESC LIMIT 1"))
+            .first.map(Self.event)
+    }
+
+    private static let columns =
+        "sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, reason, previous_hash, hash"
+
+    private static func event(_ row: PostgresRow) throws -> AuditEvent {
+        let (sequence, ms, actor, school, action, kind, subject, outcome, reason, previous, hash) = try row.decode(
+            (Int64, Int64, UUID?, UUID?, String, String, UUID?, String, String?, String, String).self)
+        guard let parsedOutcome = AuditOutcome(rawValue: outcome) else {
+            throw SafetyError(.corruptData, "audit event \(sequence) has an unknown outcome")
+        }
+        let draft = AuditDraft(
+            at: Date(timeIntervalSince1970: Double(ms) / 1000), actorID: actor.map(PersonID.init), schoolID: school.map(SchoolID.init),
+            action: action, subjectKind: kind, subjectID: subject, outcome: parsedOutcome, reason: reason)
+        return AuditEvent(sequence: sequence, draft: draft, previousHash: previous, hash: hash)
+    }
+}
+
+/// Applies versioned migrations, each in its own transaction, recorded in `schema_migrations`.
+struct SchemaMigrator {
+    let executor: Executor
+    let logger: Logger
+
+    static let lockKey: Int64 = 0x4F53_4D49_4752_4154
+
+    func applied() async throws -> [Int] {
+        try await ensureTable()
+        return try await executor.rows("SELECT version FROM schema_migrations ORDER BY version").map { try $0.decode(Int.self) }
+    }
+
+    func migrate() async throws {
+        try await ensureTable()
+        for migration in Migrations.all {
+            let logger = logger
+            let didApply: Bool
+            do {
+                didApply = try await executor.transaction { connection in
+                    let tx = Executor.connection(connection, logger)
+                    _ = try await tx.rows("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+                    let done = try await tx.rows("SELECT 1 FROM schema_migrations WHERE version = \(migration.version)")
+                    guard done.isEmpty else { return false }
+                    for statement in migration.statements { _ = try await tx.rows(PostgresQuery(unsafeSQL: statement)) }
+                    _ = try await tx.rows(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(migration.version), \(migration.name), now())")
+                    return true
+                }
+            } catch {
+                throw SafetyError(.migrationFailed, "migration \(migration.version) (\(migration.name)) failed; nothing of it was applied", underlying: error)
+            }
+            if didApply { logger.info("applied migration", metadata: ["version": "\(migration.version)"]) }
+        }
+    }
+
+    private func ensureTable() async throws {
+        _ = try await executor.rows(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)")
+    }
+}

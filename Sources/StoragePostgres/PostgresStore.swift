@@ -1,0 +1,152 @@
+import Foundation
+public import Logging
+public import OnlineSafetyCore
+import PostgresNIO
+
+/// The PostgreSQL backend, on PostgresNIO.
+///
+/// Every value is bound as a parameter; SQL text is only ever built from the SDK's own column
+/// names. Each aggregate has a table with typed columns for what queries use and the whole value
+/// as `jsonb`. Audit events are append-only, enforced by a trigger.
+///
+/// ```swift
+/// let store = try await PostgresStore.connect(try PostgresConfiguration(url: url), logger: logger)
+/// try await store.migrate()
+/// let safety = OnlineSafety(store: store, logger: logger)
+/// ```
+public final class PostgresStore: OnlineSafetyStore {
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    let executor: Executor
+    let logger: Logger
+
+    private init(client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
+        self.client = client
+        self.runner = runner
+        self.logger = logger
+        self.executor = .pool(client, logger)
+    }
+
+    /// Connects a pool to the server and checks that it answers.
+    ///
+    /// Throws `unavailable` when the server cannot be reached.
+    public static func connect(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresStore {
+        let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        let store = PostgresStore(client: client, runner: runner, logger: logger)
+        do {
+            _ = try await store.executor.rows("SELECT 1")
+        } catch {
+            runner.cancel()
+            throw SafetyError(.unavailable, "the PostgreSQL server at \(configuration.host):\(configuration.port) did not answer", underlying: error)
+        }
+        return store
+    }
+
+    /// Trusts.
+    public var trusts: any Repository<Trust, TrustQuery> { PostgresRepository(executor, table: "trusts") }
+    /// Schools.
+    public var schools: any Repository<School, SchoolQuery> { PostgresRepository(executor, table: "schools") }
+    /// People.
+    public var people: any Repository<Person, PersonQuery> { PostgresRepository(executor, table: "people") }
+    /// Contact links.
+    public var contacts: any Repository<ContactLink, ContactQuery> { PostgresRepository(executor, table: "contacts") }
+    /// Role grants.
+    public var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { PostgresRepository(executor, table: "role_grants") }
+    /// The audit log.
+    public var audit: any AuditLog { PostgresAuditLog(executor: executor) }
+
+    /// Runs `body` in one database transaction: committed if it returns, rolled back if it throws.
+    public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
+        try await executor.transaction { connection in
+            try await body(PostgresTransactionStore(executor: .connection(connection, logger)))
+        }
+    }
+
+    /// Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction.
+    public func migrate() async throws {
+        try await SchemaMigrator(executor: executor, logger: logger).migrate()
+    }
+
+    /// The schema versions applied, in order.
+    public func appliedMigrations() async throws -> [Int] {
+        try await SchemaMigrator(executor: executor, logger: logger).applied()
+    }
+
+    /// Closes the pool.
+    public func close() async throws {
+        runner.cancel()
+    }
+}
+
+/// The store a transaction body sees: every call runs on the transaction's connection.
+struct PostgresTransactionStore: OnlineSafetyStore {
+    let executor: Executor
+
+    var trusts: any Repository<Trust, TrustQuery> { PostgresRepository(executor, table: "trusts") }
+    var schools: any Repository<School, SchoolQuery> { PostgresRepository(executor, table: "schools") }
+    var people: any Repository<Person, PersonQuery> { PostgresRepository(executor, table: "people") }
+    var contacts: any Repository<ContactLink, ContactQuery> { PostgresRepository(executor, table: "contacts") }
+    var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { PostgresRepository(executor, table: "role_grants") }
+    var audit: any AuditLog { PostgresAuditLog(executor: executor) }
+
+    func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
+        try await body(self)
+    }
+
+    func migrate() async throws {
+        throw SafetyError(.migrationFailed, "migrations cannot run inside a transaction")
+    }
+
+    func close() async throws {}
+}
+
+/// Where statements run: a pooled connection per call, or a transaction's connection.
+enum Executor: Sendable {
+    case pool(PostgresClient, Logger)
+    case connection(PostgresConnection, Logger)
+
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        do {
+            switch self {
+            case .pool(let client, let logger):
+                return try await client.withConnection { try await $0.query(query, logger: logger).collect() }
+            case .connection(let connection, let logger):
+                return try await connection.query(query, logger: logger).collect()
+            }
+        } catch let error as PSQLError {
+            throw Executor.translate(error)
+        }
+    }
+
+    func transaction<R: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+        switch self {
+        case .pool(let client, let logger):
+            do {
+                return try await client.withTransaction(logger: logger) { try await body($0) }
+            } catch let error as PostgresTransactionError {
+                if let closure = error.closureError { throw closure }
+                if let failure = (error.beginError ?? error.commitError) as? PSQLError { throw Executor.translate(failure) }
+                throw SafetyError(.unavailable, "the transaction could not be committed", underlying: error)
+            } catch let error as PSQLError {
+                throw Executor.translate(error)
+            }
+        case .connection(let connection, _):
+            return try await body(connection)
+        }
+    }
+
+    /// Maps server errors to SDK codes. The server's message can hold values, so it stays in `underlying`.
+    static func translate(_ error: PSQLError) -> SafetyError {
+        let state = error.serverInfo?[.sqlState]
+        switch state {
+        case "23505": return SafetyError(.conflict, "a record with the same identifier or unique value already exists", underlying: error)
+        case "23503", "23502", "23514", "22P02", "22007", "22008":
+            return SafetyError(.constraintViolation, "the database refused the write (\(state ?? "")): a rule of the schema", underlying: error)
+        case "OS001": return SafetyError(.constraintViolation, "the table is append-only: its rows cannot be changed or removed", underlying: error)
+        case "40001", "40P01": return SafetyError(.conflict, "the transaction clashed with another; try again", underlying: error)
+        case nil: return SafetyError(.unavailable, "the PostgreSQL server could not be reached", underlying: error)
+        default: return SafetyError(.unavailable, "the database failed (\(state ?? ""))", underlying: error)
+        }
+    }
+}
