@@ -60,7 +60,11 @@ let package = Package(
         .testTarget(name: "StorageFileTests", dependencies: ["StorageFile", "StorageConformance", "OnlineSafetyCore"]),
         .testTarget(
             name: "StoragePostgresTests",
-            dependencies: ["StoragePostgres", "StorageConformance", "OnlineSafetyCore"]
+            dependencies: [
+                "StoragePostgres", "StorageConformance", "OnlineSafetyCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

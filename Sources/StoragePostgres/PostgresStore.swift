@@ -19,9 +19,12 @@ public final class PostgresStore: OnlineSafetyStore {
     private let runner: Task<Void, Never>
     let executor: Executor
     let logger: Logger
+    /// How this store reaches its server.
+    public let configuration: PostgresConfiguration
 
-    private init(client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
+    private init(client: PostgresClient, runner: Task<Void, Never>, configuration: PostgresConfiguration, logger: Logger) {
         self.client = client
+        self.configuration = configuration
         self.runner = runner
         self.logger = logger
         self.executor = .pool(client, logger)
@@ -31,16 +34,16 @@ public final class PostgresStore: OnlineSafetyStore {
     ///
     /// Throws `unavailable` when the server cannot be reached.
     public static func connect(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresStore {
-        let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
-        let runner = Task { await client.run() }
-        let store = PostgresStore(client: client, runner: runner, logger: logger)
+        // One direct connection first: a wrong address or password fails at once instead of the pool retrying.
         do {
-            _ = try await store.executor.rows("SELECT 1")
+            let probe = try await PostgresConnection.connect(configuration: try configuration.connectionConfiguration(), id: 0, logger: logger)
+            try await probe.close()
         } catch {
-            runner.cancel()
             throw SafetyError(.unavailable, "the PostgreSQL server at \(configuration.host):\(configuration.port) did not answer", underlying: error)
         }
-        return store
+        let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        return PostgresStore(client: client, runner: runner, configuration: configuration, logger: logger)
     }
 
     /// Trusts.

@@ -33,7 +33,9 @@ public struct Fixture: Sendable {
 
     /// Builds the community through sessions, as an application would.
     public static func make(on store: any OnlineSafetyStore) async throws -> Fixture {
-        let safety = OnlineSafety(store: store, clock: .fixed(now), logger: Logger(label: "conformance"))
+        var logger = Logger(label: "conformance")
+        logger.logLevel = .warning
+        let safety = OnlineSafety(store: store, clock: .fixed(now), logger: logger)
         let trust = SeedSchools.vikingAcademyTrust()
         let boot = try await safety.bootstrap(
             trust: trust, school: SeedSchools.chilton(trustID: trust.id),

@@ -1,0 +1,268 @@
+import Crypto
+import Foundation
+import OnlineSafetyCore
+
+/// The layout of one journal line, and how it is hashed.
+///
+/// A line is one committed transaction, written as compact JSON with sorted keys:
+///
+/// ```
+/// {"body":{"changes":[{"kind":"trust","op":"insert","value":{...}},{"event":{...},"op":"audit"}]},
+///  "hash":"<64 hex>","prev":"<64 hex>","seq":7}
+/// ```
+///
+/// (on one line, ending in `\n`). `hash` is SHA-256 over `prev`, a record separator (0x1E), the
+/// decimal `seq`, another 0x1E, and the exact bytes of `body` as they stand in the line. Because
+/// the writer always lays a line out the same way, the body's bytes are its canonical encoding:
+/// any change to them, however small, fails the hash.
+enum JournalFormat {
+    /// The previous hash of the first line.
+    static let genesis = String(repeating: "0", count: 64)
+
+    /// The bytes every line starts with.
+    static let prefix = Array(#"{"body":"#.utf8)
+
+    /// The bytes after the body: hash, previous hash and sequence, then `}`.
+    static func suffix(hash: String, prev: String, seq: Int64) -> [UInt8] {
+        Array(#","hash":"\#(hash)","prev":"\#(prev)","seq":\#(seq)}"#.utf8)
+    }
+
+    /// The hash of a line's body after the previous line's hash.
+    static func hash(prev: String, seq: Int64, body: some DataProtocol) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(prev.utf8))
+        hasher.update(data: [0x1E])
+        hasher.update(data: Array(String(seq).utf8))
+        hasher.update(data: [0x1E])
+        hasher.update(data: body)
+        return hasher.finalize().map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// Assembles a complete line, newline included, from encoded changes.
+    static func line(seq: Int64, prev: String, changes: [[UInt8]]) -> (bytes: [UInt8], hash: String) {
+        var body = Array(#"{"changes":["#.utf8)
+        for (index, change) in changes.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: change)
+        }
+        body.append(contentsOf: Array("]}".utf8))
+        let hash = hash(prev: prev, seq: seq, body: body)
+        var bytes = prefix
+        bytes.append(contentsOf: body)
+        bytes.append(contentsOf: suffix(hash: hash, prev: prev, seq: seq))
+        bytes.append(UInt8(ascii: "\n"))
+        return (bytes, hash)
+    }
+
+    /// The bytes of a line's body, or `nil` when the line is not laid out as the writer lays it out.
+    static func body(of line: [UInt8], header: JournalHeader) -> ArraySlice<UInt8>? {
+        let suffix = suffix(hash: header.hash, prev: header.prev, seq: header.seq)
+        guard line.count >= prefix.count + suffix.count, line.starts(with: prefix), line.suffix(suffix.count).elementsEqual(suffix)
+        else { return nil }
+        return line[prefix.count..<(line.count - suffix.count)]
+    }
+
+    /// The encoder for changes: compact, sorted keys, lossless dates.
+    static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            if let text = JournalDate.text(date) {
+                try container.encode(text)
+            } else {
+                try container.encode(date.timeIntervalSinceReferenceDate)
+            }
+        }
+        return encoder
+    }
+
+    /// The decoder matching ``makeEncoder()``.
+    static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) {
+                guard let date = JournalDate.date(text) else {
+                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an instant as YYYY-MM-DDTHH:MM:SS.mmmZ")
+                }
+                return date
+            }
+            return Date(timeIntervalSinceReferenceDate: try container.decode(Double.self))
+        }
+        return decoder
+    }
+}
+
+/// The fields of a line outside its body.
+struct JournalHeader: Decodable {
+    /// The line's sequence number, from 1.
+    var seq: Int64
+    /// The previous line's hash.
+    var prev: String
+    /// This line's hash.
+    var hash: String
+}
+
+/// A whole decoded line.
+struct JournalLine: Decodable {
+    /// The line's sequence number, from 1.
+    var seq: Int64
+    /// The previous line's hash.
+    var prev: String
+    /// This line's hash.
+    var hash: String
+    /// The transaction's changes.
+    var body: Body
+
+    /// The transaction's changes, in the order they were made.
+    struct Body: Decodable {
+        var changes: [JournalChange]
+    }
+
+    /// The fields outside the body.
+    var header: JournalHeader { JournalHeader(seq: seq, prev: prev, hash: hash) }
+}
+
+/// A line's record kind that this SDK does not know (written by a newer version, or altered).
+struct UnknownRecordKind: Error {
+    /// The kind's name (a fixed identifier such as `person`, never record content).
+    let kind: String
+}
+
+/// One change in a transaction.
+enum JournalChange: Decodable {
+    /// A record was inserted or updated; the value is the whole record as stored.
+    case record(any Aggregate)
+    /// An audit event was appended.
+    case audit(AuditEvent)
+
+    enum CodingKeys: String, CodingKey {
+        case op
+        case kind
+        case value
+        case event
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let operation = try container.decode(String.self, forKey: .op)
+        switch operation {
+        case "audit":
+            self = .audit(try container.decode(AuditEvent.self, forKey: .event))
+        case "insert", "update":
+            let kind = try container.decode(String.self, forKey: .kind)
+            guard let table = FileRegistry.tableType(for: kind) else { throw UnknownRecordKind(kind: kind) }
+            self = .record(try table.decodeRecord(from: container))
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .op, in: container, debugDescription: "unknown operation")
+        }
+    }
+
+    /// The encoding of a record change.
+    static func encodeRecord<Value: Aggregate>(_ value: Value, operation: String, with encoder: JSONEncoder) throws -> [UInt8] {
+        Array(try encoder.encode(RecordChange(kind: Value.recordKind, op: operation, value: value)))
+    }
+
+    /// The encoding of an audit change.
+    static func encodeAudit(_ event: AuditEvent, with encoder: JSONEncoder) throws -> [UInt8] {
+        Array(try encoder.encode(AuditChange(event: event, op: "audit")))
+    }
+
+    private struct RecordChange<Value: Aggregate>: Encodable {
+        let kind: String
+        let op: String
+        let value: Value
+    }
+
+    private struct AuditChange: Encodable {
+        let event: AuditEvent
+        let op: String
+    }
+}
+
+/// Instants as readable, exact text.
+///
+/// An instant that is a whole number of milliseconds (every audit time is) is written as
+/// `2024-09-02T08:15:00.250Z` and read back to the identical `Date`. Any other instant is written
+/// as its raw `timeIntervalSinceReferenceDate`, which JSON carries exactly.
+enum JournalDate {
+    private static let millisecondsPerDay: Int64 = 86_400_000
+
+    /// The text form, or `nil` when the instant is not a whole millisecond in years 1 to 9999.
+    static func text(_ date: Date) -> String? {
+        let seconds = date.timeIntervalSince1970
+        guard seconds.isFinite, abs(seconds) < 300_000_000_000 else { return nil }
+        let milliseconds = Int64((seconds * 1000).rounded(.down))
+        guard instant(milliseconds) == date else { return nil }
+        let days = floorDivide(milliseconds, millisecondsPerDay)
+        let inDay = milliseconds - days * millisecondsPerDay
+        let (year, month, day) = civil(days: days)
+        guard (1...9999).contains(year) else { return nil }
+        let time = [inDay / 3_600_000, inDay / 60_000 % 60, inDay / 1000 % 60]
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(time.map { pad($0, 2) }.joined(separator: ":")).\(pad(inDay % 1000, 3))Z"
+    }
+
+    /// Parses the text form; `nil` unless it is exactly `YYYY-MM-DDTHH:MM:SS.mmmZ` and a real instant.
+    static func date(_ text: String) -> Date? {
+        let characters = Array(text.utf8)
+        guard characters.count == 24 else { return nil }
+        func number(_ range: Range<Int>) -> Int64? {
+            var value: Int64 = 0
+            for character in characters[range] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(character) else { return nil }
+                value = value * 10 + Int64(character - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        let separators: [(Int, Character)] = [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (23, "Z")]
+        guard separators.allSatisfy({ characters[$0.0] == $0.1.asciiValue }),
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+            let minute = number(14..<16), let second = number(17..<19), let millisecond = number(20..<23),
+            year >= 1, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+        else { return nil }
+        let days = daysSinceEpoch(year: year, month: month, day: day)
+        guard civil(days: days) == (year, month, day) else { return nil }
+        return instant(days * millisecondsPerDay + ((hour * 60 + minute) * 60 + second) * 1000 + millisecond)
+    }
+
+    /// The instant of whole milliseconds since 1970, built exactly as `SafetyClock.truncated` builds it.
+    private static func instant(_ milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
+    private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+        a >= 0 ? a / b : -((-a + b - 1) / b)
+    }
+
+    /// Year, month and day of a day count since 1970-01-01 (proleptic Gregorian).
+    private static func civil(days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = floorDivide(z, 146_097)
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// Days since 1970-01-01 of a date (proleptic Gregorian).
+    private static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = floorDivide(shiftedYear, 400)
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}

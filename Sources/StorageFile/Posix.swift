@@ -1,0 +1,121 @@
+import OnlineSafetyCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The few POSIX calls the store needs, with errors that name only paths and system reasons.
+enum Posix {
+    /// The system's description of an `errno` value.
+    static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    /// Opens a file descriptor, retrying on `EINTR`.
+    static func open(_ path: String, flags: Int32) throws(SafetyError) -> Int32 {
+        while true {
+            let fd = path.withCString { systemOpen($0, flags | O_CLOEXEC, 0o600) }
+            if fd >= 0 { return fd }
+            let code = errno
+            if code == EINTR { continue }
+            throw SafetyError(.unavailable, "cannot open \(path): \(reason(code))")
+        }
+    }
+
+    /// Flags for reading and writing, creating the file if missing.
+    static let readWriteCreate = O_RDWR | O_CREAT
+    /// Flags for appending, creating the file if missing.
+    static let appendCreate = O_WRONLY | O_APPEND | O_CREAT
+    /// Flags for writing a new file from empty.
+    static let writeTruncate = O_WRONLY | O_CREAT | O_TRUNC
+    /// Flags for reading.
+    static let readOnly = O_RDONLY
+
+    /// Takes an exclusive, non-blocking `flock`; returns 0 or the `errno` of the failure.
+    static func lockExclusively(_ fd: Int32) -> Int32 {
+        while true {
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { return 0 }
+            let code = errno
+            if code != EINTR { return code }
+        }
+    }
+
+    /// Whether an `errno` from `flock` means another open file description holds the lock.
+    static func isLockHeld(_ code: Int32) -> Bool { code == EWOULDBLOCK || code == EAGAIN }
+
+    /// Writes every byte, retrying on short writes and `EINTR`.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SafetyError) {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer in
+                systemWrite(fd, buffer.baseAddress! + written, buffer.count - written)
+            }
+            if result < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw SafetyError(.unavailable, "cannot write \(path): \(reason(code))")
+            }
+            written += result
+        }
+    }
+
+    /// Flushes a file (or directory) to stable storage.
+    static func sync(_ fd: Int32, path: String) throws(SafetyError) {
+        #if canImport(Darwin)
+            if fcntl(fd, F_FULLFSYNC) == 0 { return }
+        #endif
+        while fsync(fd) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            throw SafetyError(.unavailable, "cannot flush \(path) to disk: \(reason(code))")
+        }
+    }
+
+    /// Cuts a file to a length.
+    static func truncate(_ fd: Int32, to length: Int, path: String) throws(SafetyError) {
+        while ftruncate(fd, off_t(length)) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            throw SafetyError(.unavailable, "cannot truncate \(path): \(reason(code))")
+        }
+    }
+
+    /// Flushes a directory's entries (new or renamed files) to stable storage.
+    static func syncDirectory(_ path: String) throws(SafetyError) {
+        let fd = try open(path, flags: readOnly)
+        defer { closeDescriptor(fd) }
+        try sync(fd, path: path)
+    }
+
+    /// Renames a file, replacing any file at the destination.
+    static func move(_ source: String, to destination: String) throws(SafetyError) {
+        if systemRename(source, destination) != 0 {
+            throw SafetyError(.unavailable, "cannot rename \(source) to \(destination): \(reason(errno))")
+        }
+    }
+
+    /// Closes a descriptor, ignoring errors (nothing is buffered above it).
+    static func closeDescriptor(_ fd: Int32) {
+        _ = systemClose(fd)
+    }
+}
+
+// Module-qualified wrappers: inside `Posix`, its own `open` would shadow the C function.
+#if canImport(Glibc)
+    private func systemOpen(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Glibc.open(path, flags, mode) }
+    private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { Glibc.write(fd, bytes, count) }
+    private func systemClose(_ fd: Int32) -> Int32 { Glibc.close(fd) }
+    private func systemRename(_ source: String, _ destination: String) -> Int32 { Glibc.rename(source, destination) }
+#elseif canImport(Musl)
+    private func systemOpen(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Musl.open(path, flags, mode) }
+    private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { Musl.write(fd, bytes, count) }
+    private func systemClose(_ fd: Int32) -> Int32 { Musl.close(fd) }
+    private func systemRename(_ source: String, _ destination: String) -> Int32 { Musl.rename(source, destination) }
+#elseif canImport(Darwin)
+    private func systemOpen(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Darwin.open(path, flags, mode) }
+    private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { Darwin.write(fd, bytes, count) }
+    private func systemClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
+    private func systemRename(_ source: String, _ destination: String) -> Int32 { Darwin.rename(source, destination) }
+#endif

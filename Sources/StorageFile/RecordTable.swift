@@ -1,0 +1,98 @@
+import OnlineSafetyCore
+
+/// The aggregates the file store keeps, by kind.
+///
+/// Adding an aggregate to the store is one line here (and a repository property on ``FileStore``):
+/// the table type knows how to decode the kind's values when the journal is replayed.
+enum FileRegistry {
+    /// One table type per stored kind.
+    static var tableTypes: [any RecordTable.Type] {
+        [
+            Table<Trust>.self,
+            Table<School>.self,
+            Table<Person>.self,
+            Table<ContactLink>.self,
+            Table<RoleGrant>.self,
+        ]
+    }
+
+    /// The table type of a kind, if the store keeps it.
+    static func tableType(for kind: String) -> (any RecordTable.Type)? {
+        tableTypes.first { $0.kind == kind }
+    }
+
+    /// An empty table for every kind.
+    static func emptyTables() -> [String: any RecordTable] {
+        Dictionary(uniqueKeysWithValues: tableTypes.map { ($0.kind, $0.init()) })
+    }
+}
+
+/// The typed records of one kind, seen without their type.
+///
+/// Tables are classes owned by the store's actor, so committing a transaction updates them in place.
+protocol RecordTable: AnyObject {
+    /// The kind kept (`Aggregate.recordKind`).
+    static var kind: String { get }
+    /// Creates an empty table.
+    init()
+    /// Decodes one value of this kind from a journal change.
+    static func decodeRecord(from container: KeyedDecodingContainer<JournalChange.CodingKeys>) throws -> any Aggregate
+    /// Stores a value read back from the journal; `false` if it is not of this kind.
+    func replay(_ value: any Aggregate) -> Bool
+    /// Stores every row of a transaction's table of the same kind.
+    func apply(_ staged: any RecordTable)
+}
+
+/// The records of one kind, with an index on every queryable column.
+final class Table<Value: Aggregate>: RecordTable {
+    /// The records by identifier.
+    private(set) var rows: [Value.ID: Value] = [:]
+    /// For each column, which records hold each value.
+    private var index: [String: [IndexValue: Set<Value.ID>]] = [:]
+
+    static var kind: String { Value.recordKind }
+
+    init() {}
+
+    static func decodeRecord(from container: KeyedDecodingContainer<JournalChange.CodingKeys>) throws -> any Aggregate {
+        try container.decode(Value.self, forKey: .value)
+    }
+
+    func replay(_ value: any Aggregate) -> Bool {
+        guard let value = value as? Value else { return false }
+        put(value)
+        return true
+    }
+
+    func apply(_ staged: any RecordTable) {
+        guard let staged = staged as? Table<Value> else { return }
+        for value in staged.rows.values { put(value) }
+    }
+
+    /// The record with an identifier.
+    subscript(id: Value.ID) -> Value? { rows[id] }
+
+    /// Inserts or replaces a record, keeping the indexes in step.
+    func put(_ value: Value) {
+        if let old = rows[value.id] { unindex(old) }
+        rows[value.id] = value
+        let values = value.indexValues
+        for column in Value.indexColumns {
+            index[column.name, default: [:]][values[column.name] ?? .null, default: []].insert(value.id)
+        }
+    }
+
+    /// The identifiers of the records whose column holds a value.
+    func ids(where column: String, is value: IndexValue) -> Set<Value.ID> {
+        index[column]?[value] ?? []
+    }
+
+    private func unindex(_ value: Value) {
+        let values = value.indexValues
+        for column in Value.indexColumns {
+            let key = values[column.name] ?? .null
+            index[column.name]?[key]?.remove(value.id)
+            if index[column.name]?[key]?.isEmpty == true { index[column.name]?[key] = nil }
+        }
+    }
+}
