@@ -58,6 +58,7 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
     }
 
     func update(_ value: Value) async throws -> Value {
+        if Value.isAppendOnly { throw SafetyError(.constraintViolation, "a \(Value.recordKind) is never changed once recorded") }
         try value.validate()
         var stored = value
         stored.revision = value.revision + 1
@@ -146,6 +147,11 @@ enum SQLCondition {
             return "strpos(lower(\(column.name)), lower(\(try bind(text, &binds)))) > 0"
         case .or(let a, let b):
             return "(" + (try render(a, columns: columns, &binds)) + " OR " + (try render(b, columns: columns, &binds)) + ")"
+        case .and(let a, let b):
+            return "(" + (try render(a, columns: columns, &binds)) + " AND " + (try render(b, columns: columns, &binds)) + ")"
+        case .includes(let name, let uuid):
+            let column = try column(name)
+            return "\(column.name) @> ARRAY[\(try bind(uuid, &binds))]::uuid[]"
         }
     }
 }
@@ -168,6 +174,7 @@ func bind(_ value: IndexValue, type: IndexType, _ binds: inout PostgresBindings)
     case .date(let date): return try bind(date.description, &binds) + "::date"
     case .timestamp(let instant): return try bind(instant, &binds)
     case .uuid(let uuid): return try bind(uuid, &binds)
+    case .uuids(let list): return try bind(list, &binds) + "::uuid[]"
     }
 }
 

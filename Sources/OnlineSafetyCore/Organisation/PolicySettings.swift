@@ -115,6 +115,12 @@ public struct PolicySettings: Hashable, Sendable, Codable {
     public var ladoContactWorkingDays: Int
     /// School holidays, skipped when counting working days.
     public var holidays: [DateRange]
+    /// Minutes within which "immediately" must be done (60 by default).
+    public var immediateActionMinutes: Int
+    /// Working days within which parents are informed, unless that would put a child at risk (1).
+    public var parentNotificationWorkingDays: Int
+    /// Working days within which the debrief follows closure (10).
+    public var debriefWorkingDays: Int
 
     /// Creates settings; every figure has the stricter default.
     public init(
@@ -140,7 +146,10 @@ public struct PolicySettings: Hashable, Sendable, Codable {
         dslTrustGovernorMeetingsPerYear: Int = 1,
         learnerConsentAge: Int = 13,
         ladoContactWorkingDays: Int = 1,
-        holidays: [DateRange] = []
+        holidays: [DateRange] = [],
+        immediateActionMinutes: Int = 60,
+        parentNotificationWorkingDays: Int = 1,
+        debriefWorkingDays: Int = 10
     ) {
         self.designatedSafeguardingLead = designatedSafeguardingLead
         self.deputyDesignatedSafeguardingLeads = deputyDesignatedSafeguardingLeads
@@ -165,6 +174,9 @@ public struct PolicySettings: Hashable, Sendable, Codable {
         self.learnerConsentAge = learnerConsentAge
         self.ladoContactWorkingDays = ladoContactWorkingDays
         self.holidays = holidays
+        self.immediateActionMinutes = immediateActionMinutes
+        self.parentNotificationWorkingDays = parentNotificationWorkingDays
+        self.debriefWorkingDays = debriefWorkingDays
     }
 
     /// Checks the figures the policies require.
@@ -180,6 +192,12 @@ public struct PolicySettings: Hashable, Sendable, Codable {
         }
         guard ladoContactWorkingDays >= 0 else {
             throw .invalid("settings.ladoContactWorkingDays", "working days cannot be negative")
+        }
+        guard (1...1440).contains(immediateActionMinutes) else {
+            throw .invalid("settings.immediateActionMinutes", "immediate actions are due within 1 to 1440 minutes")
+        }
+        guard parentNotificationWorkingDays >= 0, debriefWorkingDays >= 0 else {
+            throw .invalid("settings.parentNotificationWorkingDays", "working days cannot be negative")
         }
         for (index, holiday) in holidays.enumerated() where holiday.last < holiday.first {
             throw .invalid("settings.holidays[\(index)]", "a holiday ends before it starts")

@@ -21,6 +21,13 @@ public protocol Aggregate: Codable, Sendable, Hashable, Identifiable where ID ==
     var sortKey: String { get }
     /// Checks the record's own invariants; throws `invalidInput` naming the field.
     func validate() throws(SafetyError)
+    /// Whether stored records of this kind can never be updated (chronology entries).
+    static var isAppendOnly: Bool { get }
+}
+
+extension Aggregate {
+    /// Most aggregates can be updated.
+    public static var isAppendOnly: Bool { false }
 }
 
 /// A queryable column of an aggregate.
@@ -54,6 +61,8 @@ public enum IndexType: String, Hashable, Sendable {
     case timestamp
     /// A UUID.
     case uuid
+    /// A list of UUIDs (for example the people involved in an incident).
+    case uuidList
 }
 
 /// A value of an indexed column.
@@ -72,6 +81,8 @@ public enum IndexValue: Hashable, Sendable, Comparable {
     case timestamp(Date)
     /// A UUID.
     case uuid(UUID)
+    /// A list of UUIDs.
+    case uuids([UUID])
 
     /// Wraps an optional identifier.
     public static func id<E>(_ id: Identifier<E>?) -> IndexValue { id.map { .uuid($0.uuid) } ?? .null }
@@ -89,6 +100,7 @@ public enum IndexValue: Hashable, Sendable, Comparable {
         case (.date(let a), .date(let b)): return a < b
         case (.timestamp(let a), .timestamp(let b)): return a < b
         case (.uuid(let a), .uuid(let b)): return a.uuidString < b.uuidString
+        case (.uuids(let a), .uuids(let b)): return a.map(\.uuidString).lexicographicallyPrecedes(b.map(\.uuidString))
         default: return lhs.rank < rhs.rank
         }
     }
@@ -102,6 +114,7 @@ public enum IndexValue: Hashable, Sendable, Comparable {
         case .date: 4
         case .timestamp: 5
         case .uuid: 6
+        case .uuids: 7
         }
     }
 }
@@ -123,6 +136,10 @@ public indirect enum Condition: Hashable, Sendable {
     case contains(String, String)
     /// Either condition holds.
     case or(Condition, Condition)
+    /// Both conditions hold.
+    case and(Condition, Condition)
+    /// The UUID-list column contains the UUID.
+    case includes(String, UUID)
 
     /// Evaluates the condition against a record's index values.
     public func matches(_ values: [String: IndexValue]) -> Bool {
@@ -144,6 +161,11 @@ public indirect enum Condition: Hashable, Sendable {
             return stored.lowercased().contains(text.lowercased())
         case .or(let a, let b):
             return a.matches(values) || b.matches(values)
+        case .and(let a, let b):
+            return a.matches(values) && b.matches(values)
+        case .includes(let column, let uuid):
+            guard case .uuids(let stored) = values[column] ?? .null else { return false }
+            return stored.contains(uuid)
         }
     }
 }

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import OnlineSafetyCore
+
+/// `onlinesafety demo`: creates the Viking Academy Trust with Chilton Primary from its policy's
+/// settings, adds a few people and roles, and prints who holds which role and the audit result.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Create the Viking Academy Trust with Chilton Primary and show its roles and audit trail."
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        try await withStore(storeOptions) { store in
+            let safety = OnlineSafety(store: store, clock: .system, logger: storeOptions.logger)
+            let admin = try await existingAdministrator(store) ?? createCommunity(safety)
+            let session = try await safety.session(actingAs: admin.person, at: admin.school)
+            try await printReport(session, safety: safety)
+        }
+    }
+
+    private struct Admin {
+        let person: PersonID
+        let school: SchoolID
+    }
+
+    private func existingAdministrator(_ store: any OnlineSafetyStore) async throws -> Admin? {
+        guard let chilton = try await store.schools.find(SchoolQuery(urn: SeedSchools.chilton(trustID: nil).urn)).first,
+            let trustID = chilton.trustID,
+            let grant = try await store.roleGrants.find(RoleGrantQuery(trustID: trustID, roles: [.dataManager])).first
+        else { return nil }
+        print("The store already holds the demo community; showing it.\n")
+        return Admin(person: grant.personID, school: chilton.id)
+    }
+
+    private func createCommunity(_ safety: OnlineSafety) async throws -> Admin {
+        let trust = SeedSchools.vikingAcademyTrust()
+        let boot = try await safety.bootstrap(
+            trust: trust, school: SeedSchools.chilton(trustID: trust.id),
+            administrator: Person(schoolID: nil, kind: .staff, givenName: "Dana", familyName: "Price", jobTitle: "Trust data manager"))
+        let session = try await safety.session(actingAs: boot.administrator.id, at: boot.school.id)
+        let school = boot.school
+        let start = CalendarDate(year: 2025, month: 9, day: 1)!
+        func staff(_ given: String, _ family: String, _ title: String, _ roles: [Role], groups: [String] = []) async throws -> Person {
+            let person = try await session.people.add(
+                Person(schoolID: school.id, kind: .staff, givenName: given, familyName: family, jobTitle: title))
+            for role in roles {
+                try await session.roles.grant(
+                    RoleGrant(personID: person.id, role: role, scope: .school(school.id), starts: start, groups: role == .staff ? groups : []))
+            }
+            return person
+        }
+        _ = try await staff("Kate", "Law", "Head of School", [.headteacher, .designatedSafeguardingLead, .staff])
+        _ = try await staff("Priya", "Shah", "Deputy DSL", [.deputyDesignatedSafeguardingLead, .staff], groups: ["Ash"])
+        _ = try await staff("Tom", "Hughes", "Class teacher", [.staff], groups: ["Oak"])
+        _ = try await staff("Ian", "Cole", "IT technician", [.technicalStaff])
+        let governor = try await session.people.add(Person(schoolID: school.id, kind: .governor, givenName: "Hannah", familyName: "Cheshire"))
+        try await session.roles.grant(RoleGrant(personID: governor.id, role: .governor, scope: .school(school.id), starts: start))
+        let learners: [(String, String, String, NCYear, String)] = [
+            ("Ava", "Miller", "B801200005001", .year4, "Oak"), ("Ben", "Clarke", "", .year5, "Ash"), ("Cleo", "Evans", "", .year1, "Oak"),
+        ]
+        for (index, (given, family, upn, year, group)) in learners.enumerated() {
+            let body = "8869001" + "25" + String(format: "%03d", index + 1)
+            let value = upn.isEmpty ? String(UPN.checkLetter(for: Array(body))!) + body : upn
+            try await session.people.add(
+                Person(
+                    schoolID: school.id, kind: .learner, givenName: given, familyName: family,
+                    learner: LearnerDetails(
+                        upn: try UPN(value), dateOfBirth: CalendarDate(year: 2014 + index, month: 5, day: 1 + index)!, ncYear: year,
+                        registrationGroup: group)))
+        }
+        print("Created the Viking Academy Trust with Chilton Primary School from its policy settings.\n")
+        return Admin(person: boot.administrator.id, school: school.id)
+    }
+
+    private func printReport(_ session: SafetySession, safety: OnlineSafety) async throws {
+        let school = try await session.organisation.school()
+        if let trust = try await session.organisation.trust() { print("Trust: \(trust.name)") }
+        for each in try await session.organisation.schools() {
+            print("  School: \(each.name) (URN \(each.urn), DfE \(each.dfeNumber), \(each.phase.rawValue))")
+        }
+        let settings = school.settings
+        print("\n\(school.name): policy settings")
+        print("  DSL: \(settings.designatedSafeguardingLead.name)\(settings.designatedSafeguardingLead.title.map { ", \($0)" } ?? "")")
+        print("  Safeguarding advice: \(describe(settings.safeguardingAdvice))")
+        print("  LADO: \(describe(settings.lado))")
+        print("  Police: \(describe(settings.police))")
+        print("  Filtering: \(settings.filteringProvider) via \(settings.internetServiceProvider)")
+        print("  DSL meets the safeguarding governor \(settings.dslGovernorMeetingsPerYear) times a year")
+
+        print("\nWho holds which role today:")
+        for holder in try await session.roles.holders() {
+            let groups = holder.grant.groups.isEmpty ? "" : " (teaches \(holder.grant.groups.joined(separator: ", ")))"
+            let scope = holder.grant.trustID != nil ? " [trust-wide]" : ""
+            print("  \(holder.grant.role.title): \(holder.person.fullName)\(groups)\(scope)")
+        }
+
+        let learners = try await session.people.list(PersonQuery(kinds: [.learner]))
+        print("\nLearners on roll: \(learners.count)")
+        if let teacher = try await session.roles.holders().first(where: { $0.person.jobTitle == "Class teacher" }),
+            let other = learners.first(where: { !teacher.grant.groups.contains($0.learner?.registrationGroup ?? "") })
+        {
+            let teacherSession = try await safety.session(actingAs: teacher.person.id, at: school.id)
+            do {
+                _ = try await teacherSession.people.get(other.id)
+            } catch let error as SafetyError {
+                print("A class teacher reading a child from another class: \(error)")
+            }
+        }
+
+        let verification = try await session.audit.verify()
+        print("\nAudit trail: \(verification.eventsChecked) events, hash chain \(verification.isIntact ? "intact" : "BROKEN")")
+        if let broken = verification.firstBreak { print("  first broken link: \(broken)") }
+    }
+
+    private func describe(_ agency: Agency) -> String {
+        [agency.name, agency.area, agency.phone].compactMap { $0 }.joined(separator: ", ")
+    }
+}

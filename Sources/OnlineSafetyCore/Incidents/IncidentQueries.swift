@@ -1,0 +1,292 @@
+public import Foundation
+
+/// Which incidents to return.
+public struct IncidentQuery: AggregateQuery {
+    /// The kind returned.
+    public typealias Value = Incident
+    /// Only incidents at these schools.
+    public var schoolIDs: [SchoolID]?
+    /// Only incidents in these categories (codes).
+    public var categoryCodes: [String]?
+    /// Only incidents reported by this person.
+    public var reporterID: PersonID?
+    /// Only incidents involving this person.
+    public var participantID: PersonID?
+    /// Include restricted incidents (the session sets this from the principal's capabilities).
+    public var includeRestricted: Bool
+    /// Only incidents that happened at or after this instant.
+    public var occurredFrom: Date?
+    /// Only incidents that happened at or before this instant.
+    public var occurredTo: Date?
+    /// Only open (`true`) or closed (`false`) incidents.
+    public var open: Bool?
+    /// At most this many.
+    public var limit: Int?
+    /// Skip this many.
+    public var offset: Int
+
+    /// Creates a query.
+    public init(
+        schoolIDs: [SchoolID]? = nil, categoryCodes: [String]? = nil, reporterID: PersonID? = nil, participantID: PersonID? = nil,
+        includeRestricted: Bool = false, occurredFrom: Date? = nil, occurredTo: Date? = nil, open: Bool? = nil, limit: Int? = nil,
+        offset: Int = 0
+    ) {
+        self.schoolIDs = schoolIDs
+        self.categoryCodes = categoryCodes
+        self.reporterID = reporterID
+        self.participantID = participantID
+        self.includeRestricted = includeRestricted
+        self.occurredFrom = occurredFrom
+        self.occurredTo = occurredTo
+        self.open = open
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The conditions.
+    public var conditions: [Condition] {
+        var result: [Condition] = []
+        if let schoolIDs { result.append(.oneOf("school_id", schoolIDs.map { .id($0) })) }
+        if let categoryCodes { result.append(.oneOf("category", categoryCodes.map { .text($0) })) }
+        if let reporterID { result.append(.equals("reporter_id", .id(reporterID))) }
+        if let participantID { result.append(.includes("participant_ids", participantID.uuid)) }
+        if !includeRestricted { result.append(.equals("restricted", .boolean(false))) }
+        if let occurredFrom { result.append(.atLeast("occurred_at", .timestamp(occurredFrom))) }
+        if let occurredTo { result.append(.atMost("occurred_at", .timestamp(occurredTo))) }
+        if let open { result.append(.equals("open", .boolean(open))) }
+        return result
+    }
+}
+
+/// Which chronology entries to return.
+public struct ChronologyQuery: AggregateQuery {
+    /// The kind returned.
+    public typealias Value = ChronologyEntry
+    /// Only entries of these incidents.
+    public var incidentIDs: [IncidentID]
+    /// At most this many.
+    public var limit: Int?
+    /// Skip this many.
+    public var offset: Int
+
+    /// Creates a query.
+    public init(incidentIDs: [IncidentID], limit: Int? = nil, offset: Int = 0) {
+        self.incidentIDs = incidentIDs
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The conditions.
+    public var conditions: [Condition] { [.oneOf("incident_id", incidentIDs.map { .id($0) })] }
+}
+
+/// Which procedure statuses to return.
+public struct ProcedureStatusQuery: AggregateQuery {
+    /// The kind returned.
+    public typealias Value = ProcedureStatus
+    /// Only at these schools.
+    public var schoolIDs: [SchoolID]
+    /// Include restricted incidents.
+    public var includeRestricted: Bool
+    /// Only incidents with a step outstanding and due by this instant, as it stood then.
+    public var dueBy: Date?
+    /// Only incidents with any step outstanding now.
+    public var outstandingOnly: Bool
+    /// At most this many.
+    public var limit: Int?
+    /// Skip this many.
+    public var offset: Int
+
+    /// Creates a query.
+    public init(
+        schoolIDs: [SchoolID], includeRestricted: Bool, dueBy: Date? = nil, outstandingOnly: Bool = false, limit: Int? = nil, offset: Int = 0
+    ) {
+        self.schoolIDs = schoolIDs
+        self.includeRestricted = includeRestricted
+        self.dueBy = dueBy
+        self.outstandingOnly = outstandingOnly
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The conditions: a step can be overdue at `dueBy` only if an unsatisfied step is due by then,
+    /// or a step due by then was satisfied only after it.
+    public var conditions: [Condition] {
+        var result: [Condition] = [.oneOf("school_id", schoolIDs.map { .id($0) })]
+        if !includeRestricted { result.append(.equals("restricted", .boolean(false))) }
+        if let dueBy {
+            result.append(
+                .or(
+                    .atMost("next_due", .timestamp(dueBy)),
+                    .and(.atMost("first_due", .timestamp(dueBy)), .atLeast("last_satisfied_at", .timestamp(dueBy)))))
+        }
+        if outstandingOnly { result.append(.atLeast("outstanding", .integer(1))) }
+        return result
+    }
+}
+
+/// Which devices in the custody register to return.
+public struct DeviceQuery: AggregateQuery {
+    /// The kind returned.
+    public typealias Value = DeviceRecord
+    /// Only at these schools.
+    public var schoolIDs: [SchoolID]
+    /// Only devices of this incident.
+    public var incidentID: IncidentID?
+    /// Only devices owned by this person.
+    public var ownerID: PersonID?
+    /// Only devices with these statuses.
+    public var statuses: [DeviceStatus]?
+    /// Include devices of restricted incidents.
+    public var includeRestricted: Bool
+    /// At most this many.
+    public var limit: Int?
+    /// Skip this many.
+    public var offset: Int
+
+    /// Creates a query.
+    public init(
+        schoolIDs: [SchoolID], incidentID: IncidentID? = nil, ownerID: PersonID? = nil, statuses: [DeviceStatus]? = nil,
+        includeRestricted: Bool = false, limit: Int? = nil, offset: Int = 0
+    ) {
+        self.schoolIDs = schoolIDs
+        self.incidentID = incidentID
+        self.ownerID = ownerID
+        self.statuses = statuses
+        self.includeRestricted = includeRestricted
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The conditions.
+    public var conditions: [Condition] {
+        var result: [Condition] = [.oneOf("school_id", schoolIDs.map { .id($0) })]
+        if let incidentID { result.append(.equals("incident_id", .id(incidentID))) }
+        if let ownerID { result.append(.equals("owner_id", .id(ownerID))) }
+        if let statuses { result.append(.oneOf("status", statuses.map { .text($0.rawValue) })) }
+        if !includeRestricted { result.append(.equals("restricted", .boolean(false))) }
+        return result
+    }
+}
+
+/// Which custom categories to return.
+public struct CategoryQuery: AggregateQuery {
+    /// The kind returned.
+    public typealias Value = CustomCategory
+    /// Categories of this school.
+    public var schoolID: SchoolID?
+    /// Categories of this trust.
+    public var trustID: TrustID?
+    /// At most this many.
+    public var limit: Int?
+    /// Skip this many.
+    public var offset: Int
+
+    /// Creates a query returning a school's categories and its trust's.
+    public init(schoolID: SchoolID?, trustID: TrustID?, limit: Int? = nil, offset: Int = 0) {
+        self.schoolID = schoolID
+        self.trustID = trustID
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The conditions: the school's own, or the trust's.
+    public var conditions: [Condition] {
+        [.or(.equals("school_id", .id(schoolID)), .equals("trust_id", .id(trustID)))]
+    }
+}
+
+extension Incident {
+    /// `incident`.
+    public static var recordKind: String { "incident" }
+    /// Queryable columns.
+    public static var indexColumns: [IndexColumn] {
+        [
+            IndexColumn("school_id", .uuid), IndexColumn("category", .text), IndexColumn("restricted", .boolean),
+            IndexColumn("reporter_id", .uuid), IndexColumn("participant_ids", .uuidList), IndexColumn("occurred_at", .timestamp),
+            IndexColumn("open", .boolean),
+        ]
+    }
+    /// Index values.
+    public var indexValues: [String: IndexValue] {
+        [
+            "school_id": .id(schoolIDValue), "category": .text(category.code), "restricted": .boolean(isRestricted),
+            "reporter_id": .id(reporterID), "participant_ids": .uuids(participants.map(\.personID.uuid)),
+            "occurred_at": .timestamp(occurredAt), "open": .boolean(isOpen),
+        ]
+    }
+    /// Sorted by when it happened.
+    public var sortKey: String { String(format: "%015.3f", occurredAt.timeIntervalSince1970) }
+}
+
+extension ChronologyEntry {
+    /// `chronologyEntry`.
+    public static var recordKind: String { "chronologyEntry" }
+    /// Entries are never changed.
+    public static var isAppendOnly: Bool { true }
+    /// Queryable columns.
+    public static var indexColumns: [IndexColumn] {
+        [IndexColumn("incident_id", .uuid), IndexColumn("school_id", .uuid), IndexColumn("restricted", .boolean)]
+    }
+    /// Index values.
+    public var indexValues: [String: IndexValue] {
+        ["incident_id": .id(incidentID), "school_id": .id(schoolIDValue), "restricted": .boolean(restricted)]
+    }
+    /// Sorted by when it was recorded.
+    public var sortKey: String { String(format: "%015.3f", recordedAt.timeIntervalSince1970) }
+}
+
+extension ProcedureStatus {
+    /// `procedureStatus`.
+    public static var recordKind: String { "procedureStatus" }
+    /// Queryable columns.
+    public static var indexColumns: [IndexColumn] {
+        [
+            IndexColumn("school_id", .uuid), IndexColumn("restricted", .boolean), IndexColumn("next_due", .timestamp),
+            IndexColumn("first_due", .timestamp), IndexColumn("last_satisfied_at", .timestamp), IndexColumn("outstanding", .integer),
+        ]
+    }
+    /// Index values.
+    public var indexValues: [String: IndexValue] {
+        [
+            "school_id": .id(schoolIDValue), "restricted": .boolean(restricted), "next_due": nextDue.map { .timestamp($0) } ?? .null,
+            "first_due": firstDue.map { .timestamp($0) } ?? .null,
+            "last_satisfied_at": lastSatisfiedAt.map { .timestamp($0) } ?? .null,
+            "outstanding": .integer(steps.filter { $0.satisfiedAt == nil }.count),
+        ]
+    }
+    /// Sorted by the earliest outstanding deadline.
+    public var sortKey: String { nextDue.map { String(format: "%015.3f", $0.timeIntervalSince1970) } ?? "~" }
+}
+
+extension DeviceRecord {
+    /// `device`.
+    public static var recordKind: String { "device" }
+    /// Queryable columns.
+    public static var indexColumns: [IndexColumn] {
+        [
+            IndexColumn("school_id", .uuid), IndexColumn("incident_id", .uuid), IndexColumn("owner_id", .uuid),
+            IndexColumn("status", .text), IndexColumn("restricted", .boolean),
+        ]
+    }
+    /// Index values.
+    public var indexValues: [String: IndexValue] {
+        [
+            "school_id": .id(schoolIDValue), "incident_id": .id(incidentID), "owner_id": .id(ownerID), "status": .text(status.rawValue),
+            "restricted": .boolean(restricted),
+        ]
+    }
+    /// Sorted by seizure time.
+    public var sortKey: String { String(format: "%015.3f", seizedAt.timeIntervalSince1970) }
+}
+
+extension CustomCategory {
+    /// `category`.
+    public static var recordKind: String { "category" }
+    /// Queryable columns.
+    public static var indexColumns: [IndexColumn] { [IndexColumn("school_id", .uuid), IndexColumn("trust_id", .uuid)] }
+    /// Index values.
+    public var indexValues: [String: IndexValue] { ["school_id": .id(schoolID), "trust_id": .id(trustID)] }
+    /// Sorted by name.
+    public var sortKey: String { name }
+}

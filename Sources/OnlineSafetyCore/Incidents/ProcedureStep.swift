@@ -1,0 +1,149 @@
+public import Foundation
+
+/// Who must carry out a step: a role, and the person the school's policy names for it.
+public struct Responsible: Hashable, Sendable, Codable {
+    /// The role.
+    public var role: Role
+    /// The named person, when the policy names one.
+    public var name: String?
+
+    /// Creates a responsible party.
+    public init(role: Role, name: String?) {
+        self.role = role
+        self.name = name
+    }
+
+    /// "Kate Law (designated safeguarding lead)" or "designated safeguarding lead".
+    public var description: String { name.map { "\($0) (\(role.title))" } ?? role.title }
+}
+
+/// What kind of chronology entry satisfies a step.
+public enum StepEvidence: Hashable, Sendable, Codable {
+    /// A referral to one of these agencies.
+    case referral([ReferralAgency])
+    /// A parent notification (informed or withheld) for this learner.
+    case parentNotification(PersonID)
+    /// A risk and needs assessment.
+    case riskAssessment
+    /// A device custody event, optionally with one of these statuses.
+    case deviceCustody([DeviceStatus])
+    /// An escalation to one of these.
+    case escalation([EscalationTarget])
+    /// A debrief.
+    case debrief
+    /// Only an entry that names the step in its `satisfies` list.
+    case explicit
+
+    /// Whether an entry's content is evidence of this kind (entries naming the step always are).
+    public func isSatisfied(by content: ChronologyContent) -> Bool {
+        switch (self, content) {
+        case (.referral(let agencies), .referral(let referral)): agencies.contains(referral.agency)
+        case (.parentNotification(let learner), .parentNotification(let notification)): notification.learnerID == learner
+        case (.riskAssessment, .riskAssessment): true
+        case (.deviceCustody(let statuses), .deviceCustody(_, let status, _)): statuses.isEmpty || statuses.contains(status)
+        case (.escalation(let targets), .escalation(let target, _)): targets.contains(target)
+        case (.debrief, .debrief): true
+        default: false
+        }
+    }
+}
+
+/// One thing the school's policy requires after an incident: what, who, by when, and why.
+public struct ProcedureStep: Hashable, Sendable, Codable {
+    /// A code unique within the incident, for example `referral.socialCareOrPolice`.
+    public var code: String
+    /// What must be done.
+    public var title: String
+    /// Who must do it.
+    public var responsible: Responsible
+    /// Whom to contact, with their numbers from the school's settings.
+    public var contacts: [Agency]
+    /// Why: the rule of the policy it comes from, and the facts that triggered it.
+    public var rule: String
+    /// From when it is required (the report, or the recording of the fact that triggered it).
+    public var requiredFrom: Date
+    /// By when (`nil`: no deadline, but it stays outstanding until done).
+    public var due: Date?
+    /// What satisfies it.
+    public var evidence: StepEvidence
+    /// The entry that satisfied it, once one has.
+    public var satisfiedBy: ChronologyEntryID?
+    /// When that entry was recorded.
+    public var satisfiedAt: Date?
+
+    /// Creates a step.
+    public init(
+        code: String, title: String, responsible: Responsible, contacts: [Agency] = [], rule: String, requiredFrom: Date, due: Date?,
+        evidence: StepEvidence, satisfiedBy: ChronologyEntryID? = nil, satisfiedAt: Date? = nil
+    ) {
+        self.code = code
+        self.title = title
+        self.responsible = responsible
+        self.contacts = contacts
+        self.rule = rule
+        self.requiredFrom = requiredFrom
+        self.due = due
+        self.evidence = evidence
+        self.satisfiedBy = satisfiedBy
+        self.satisfiedAt = satisfiedAt
+    }
+
+    /// Whether it was required and not yet satisfied at an instant.
+    public func isOutstanding(asOf time: Date) -> Bool {
+        requiredFrom <= time && (satisfiedAt.map { $0 > time } ?? true)
+    }
+
+    /// Whether it was outstanding and past its deadline at an instant.
+    public func isOverdue(asOf time: Date) -> Bool {
+        guard let due else { return false }
+        return isOutstanding(asOf: time) && due < time
+    }
+}
+
+/// Identifies a ``ProcedureStatus``; it shares its UUID with the incident.
+public typealias ProcedureStatusID = Identifier<ProcedureStatus>
+
+/// The steps of one incident as last derived, kept beside it so that outstanding and overdue
+/// steps can be found across a school or trust without deriving every incident again.
+public struct ProcedureStatus: Aggregate {
+    /// The same UUID as the incident.
+    public var id: ProcedureStatusID
+    /// The incident.
+    public var incidentID: IncidentID
+    /// The incident's school.
+    public var schoolIDValue: SchoolID
+    /// Whether the incident is restricted.
+    public var restricted: Bool
+    /// The incident's category code.
+    public var categoryCode: String
+    /// The steps.
+    public var steps: [ProcedureStep]
+    /// The optimistic-concurrency revision.
+    public var revision: Int
+
+    /// Creates a status for an incident.
+    public init(incident: Incident, steps: [ProcedureStep], revision: Int = 0) {
+        self.id = ProcedureStatusID(incident.id.uuid)
+        self.incidentID = incident.id
+        self.schoolIDValue = incident.schoolIDValue
+        self.restricted = incident.isRestricted
+        self.categoryCode = incident.category.code
+        self.steps = steps
+        self.revision = revision
+    }
+
+    /// The school.
+    public var schoolID: SchoolID? { schoolIDValue }
+
+    /// The earliest deadline among unsatisfied steps.
+    public var nextDue: Date? { steps.filter { $0.satisfiedAt == nil }.compactMap(\.due).min() }
+
+    /// The earliest deadline of any step.
+    public var firstDue: Date? { steps.compactMap(\.due).min() }
+
+    /// When the last step was satisfied.
+    public var lastSatisfiedAt: Date? { steps.compactMap(\.satisfiedAt).max() }
+
+    /// Steps are derived, never invalid.
+    public func validate() throws(SafetyError) {}
+}
