@@ -57,7 +57,25 @@ let package = Package(
             path: "Examples/onlinesafety"
         ),
         .testTarget(name: "OnlineSafetyCoreTests", dependencies: ["OnlineSafetyCore"]),
-        .testTarget(name: "StorageFileTests", dependencies: ["StorageFile", "StorageConformance", "OnlineSafetyCore"]),
+        .executableTarget(
+            name: "filestore-crash-writer",
+            dependencies: [
+                "StorageFile",
+                "OnlineSafetyCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/CrashWriter"
+        ),
+        .testTarget(
+            name: "StorageFileTests",
+            dependencies: [
+                "StorageFile",
+                "StorageConformance",
+                "OnlineSafetyCore",
+                "filestore-crash-writer",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "StoragePostgresTests",
             dependencies: [

@@ -15,7 +15,12 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         try await withStore(storeOptions) { store in
             let safety = OnlineSafety(store: store, clock: .system, logger: storeOptions.logger)
-            let admin = try await existingAdministrator(store) ?? createCommunity(safety)
+            let admin: Admin
+            if let existing = try await existingAdministrator(store) {
+                admin = existing
+            } else {
+                admin = try await createCommunity(safety)
+            }
             let session = try await safety.session(actingAs: admin.person, at: admin.school)
             try await printReport(session, safety: safety)
         }

@@ -60,13 +60,13 @@ final class JournalFile {
         guard descriptor >= 0, !damaged else {
             throw SafetyError(.unavailable, "an earlier write to \(path) failed and could not be undone; reopen the store")
         }
-        do {
+        do throws(SafetyError) {
             try Posix.writeAll(descriptor, bytes, path: path)
         } catch {
             undo()
             throw error
         }
-        do {
+        do throws(SafetyError) {
             try Posix.sync(descriptor, path: path)
         } catch {
             // After a failed fsync the kernel's copy of the file cannot be trusted: stop writing.
@@ -124,7 +124,8 @@ struct Manifest: Codable, Equatable {
         do {
             manifest = try JSONDecoder().decode(Manifest.self, from: data)
         } catch {
-            throw SafetyError(.corruptData, "the manifest of the store at \(directory) cannot be read", location: "manifest.json", underlying: error)
+            throw SafetyError(
+                .corruptData, "the manifest of the store at \(directory) cannot be read", location: "manifest.json", underlying: error)
         }
         guard manifest.format == formatName else {
             throw SafetyError(.corruptData, "\(path) does not describe an online safety file store", location: "manifest.json")
@@ -138,7 +139,8 @@ struct Manifest: Codable, Equatable {
         }
         guard manifest.version == currentVersion else {
             throw SafetyError(
-                .corruptData, "the store at \(directory) has format version \(manifest.version), which never existed", location: "manifest.json")
+                .corruptData, "the store at \(directory) has format version \(manifest.version), which never existed",
+                location: "manifest.json")
         }
     }
 
@@ -211,7 +213,9 @@ struct ReplayedJournal {
                 case .record(let value):
                     let kind = type(of: value).recordKind
                     guard let table = tables[kind], table.replay(value) else {
-                        throw SafetyError(.corruptData, "journal line \(number) holds a \(kind) this store cannot keep", location: "journal.jsonl:\(number)")
+                        throw SafetyError(
+                            .corruptData, "journal line \(number) holds a \(kind) this store cannot keep",
+                            location: "journal.jsonl:\(number)")
                     }
                 case .audit(let event):
                     events.append(event)

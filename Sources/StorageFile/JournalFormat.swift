@@ -87,7 +87,8 @@ enum JournalFormat {
             let container = try decoder.singleValueContainer()
             if let text = try? container.decode(String.self) {
                 guard let date = JournalDate.date(text) else {
-                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an instant as YYYY-MM-DDTHH:MM:SS.mmmZ")
+                    throw DecodingError.dataCorruptedError(
+                        in: container, debugDescription: "expected an instant as YYYY-MM-DDTHH:MM:SS.mmmZ")
                 }
                 return date
             }

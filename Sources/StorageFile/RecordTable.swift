@@ -1,3 +1,4 @@
+import Foundation
 import OnlineSafetyCore
 
 /// The aggregates the file store keeps, by kind.
@@ -13,6 +14,11 @@ enum FileRegistry {
             Table<Person>.self,
             Table<ContactLink>.self,
             Table<RoleGrant>.self,
+            Table<CustomCategory>.self,
+            Table<Incident>.self,
+            Table<ChronologyEntry>.self,
+            Table<ProcedureStatus>.self,
+            Table<DeviceRecord>.self,
         ]
     }
 
@@ -49,6 +55,8 @@ final class Table<Value: Aggregate>: RecordTable {
     private(set) var rows: [Value.ID: Value] = [:]
     /// For each column, which records hold each value.
     private var index: [String: [IndexValue: Set<Value.ID>]] = [:]
+    /// For each UUID-list column, which records' lists include each UUID.
+    private var members: [String: [UUID: Set<Value.ID>]] = [:]
 
     static var kind: String { Value.recordKind }
 
@@ -78,7 +86,11 @@ final class Table<Value: Aggregate>: RecordTable {
         rows[value.id] = value
         let values = value.indexValues
         for column in Value.indexColumns {
-            index[column.name, default: [:]][values[column.name] ?? .null, default: []].insert(value.id)
+            let key = values[column.name] ?? .null
+            index[column.name, default: [:]][key, default: []].insert(value.id)
+            if case .uuids(let list) = key {
+                for member in list { members[column.name, default: [:]][member, default: []].insert(value.id) }
+            }
         }
     }
 
@@ -87,12 +99,23 @@ final class Table<Value: Aggregate>: RecordTable {
         index[column]?[value] ?? []
     }
 
+    /// The identifiers of the records whose UUID-list column includes a UUID.
+    func ids(where column: String, includes member: UUID) -> Set<Value.ID> {
+        members[column]?[member] ?? []
+    }
+
     private func unindex(_ value: Value) {
         let values = value.indexValues
         for column in Value.indexColumns {
             let key = values[column.name] ?? .null
             index[column.name]?[key]?.remove(value.id)
             if index[column.name]?[key]?.isEmpty == true { index[column.name]?[key] = nil }
+            if case .uuids(let list) = key {
+                for member in list {
+                    members[column.name]?[member]?.remove(value.id)
+                    if members[column.name]?[member]?.isEmpty == true { members[column.name]?[member] = nil }
+                }
+            }
         }
     }
 }

@@ -64,7 +64,7 @@ enum Migrations {
                 CREATE TABLE audit_events (
                     sequence bigint PRIMARY KEY, at_ms bigint NOT NULL, actor_id uuid, school_id uuid,
                     action text NOT NULL, subject_kind text NOT NULL, subject_id uuid, outcome text NOT NULL,
-                    reason text, previous_hash text NOT NULL, hash text NOT NULL
+                    reason text, restricted boolean NOT NULL DEFAULT false, previous_hash text NOT NULL, hash text NOT NULL
                 )
                 """,
                 "CREATE INDEX audit_events_school ON audit_events (school_id, sequence)",

@@ -20,9 +20,9 @@ struct PostgresAuditLog: AuditLog {
             _ = try await tx.rows(
                 """
                 INSERT INTO audit_events (sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, reason,
-                    previous_hash, hash)
+                    restricted, previous_hash, hash)
                 VALUES (\(event.sequence), \(ms), \(d.actorID?.uuid), \(d.schoolID?.uuid), \(d.action), \(d.subjectKind), \(d.subjectID),
-                    \(d.outcome.rawValue), \(d.reason), \(event.previousHash), \(event.hash))
+                    \(d.outcome.rawValue), \(d.reason), \(d.restricted), \(event.previousHash), \(event.hash))
                 """)
             return event
         }
@@ -34,6 +34,7 @@ struct PostgresAuditLog: AuditLog {
         if let actor = query.actorID { sql += " AND actor_id = \(try bind(actor.uuid, &binds))" }
         if let subject = query.subjectID { sql += " AND subject_id = \(try bind(subject, &binds))" }
         if let school = query.schoolID { sql += " AND school_id = \(try bind(school.uuid, &binds))" }
+        if !query.includeRestricted { sql += " AND NOT restricted" }
         sql += " ORDER BY sequence"
         if let limit = query.limit { sql += " LIMIT \(try bind(limit, &binds))" }
         return try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds)).map(Self.event)
@@ -45,17 +46,17 @@ struct PostgresAuditLog: AuditLog {
     }
 
     private static let columns =
-        "sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, reason, previous_hash, hash"
+        "sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, reason, restricted, previous_hash, hash"
 
     private static func event(_ row: PostgresRow) throws -> AuditEvent {
-        let (sequence, ms, actor, school, action, kind, subject, outcome, reason, previous, hash) = try row.decode(
-            (Int64, Int64, UUID?, UUID?, String, String, UUID?, String, String?, String, String).self)
+        let (sequence, ms, actor, school, action, kind, subject, outcome, reason, restricted, previous, hash) = try row.decode(
+            (Int64, Int64, UUID?, UUID?, String, String, UUID?, String, String?, Bool, String, String).self)
         guard let parsedOutcome = AuditOutcome(rawValue: outcome) else {
             throw SafetyError(.corruptData, "audit event \(sequence) has an unknown outcome")
         }
         let draft = AuditDraft(
             at: Date(timeIntervalSince1970: Double(ms) / 1000), actorID: actor.map(PersonID.init), schoolID: school.map(SchoolID.init),
-            action: action, subjectKind: kind, subjectID: subject, outcome: parsedOutcome, reason: reason)
+            action: action, subjectKind: kind, subjectID: subject, outcome: parsedOutcome, reason: reason, restricted: restricted)
         return AuditEvent(sequence: sequence, draft: draft, previousHash: previous, hash: hash)
     }
 }

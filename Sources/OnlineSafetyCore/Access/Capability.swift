@@ -25,7 +25,10 @@ public enum Capability: String, Hashable, Sendable, Codable, CaseIterable {
     public static func granted(to role: Role) -> Set<Capability> {
         switch role {
         case .headteacher:
-            [.manageOrganisation, .managePeople, .manageRoles, .readAnyPersonRecord, .recordConcern, .readAggregates, .readAudit]
+            [
+                .manageOrganisation, .managePeople, .manageRoles, .readAnyPersonRecord, .recordConcern, .readAllIncidents, .readAggregates,
+                .readAudit,
+            ]
         case .leadership:
             [.managePeople, .readAnyPersonRecord, .recordConcern, .readAggregates]
         case .designatedSafeguardingLead, .deputyDesignatedSafeguardingLead:

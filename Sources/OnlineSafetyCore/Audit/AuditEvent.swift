@@ -29,11 +29,13 @@ public struct AuditDraft: Hashable, Sendable, Codable {
     public var outcome: AuditOutcome
     /// Why it was refused, or a note (never record content).
     public var reason: String?
+    /// Whether the record acted on is restricted: only the DSL and deputies see such events.
+    public var restricted: Bool
 
     /// Creates a draft.
     public init(
         at: Date, actorID: PersonID?, schoolID: SchoolID?, action: String, subjectKind: String, subjectID: UUID?,
-        outcome: AuditOutcome = .allowed, reason: String? = nil
+        outcome: AuditOutcome = .allowed, reason: String? = nil, restricted: Bool = false
     ) {
         self.at = SafetyClock.truncated(at)
         self.actorID = actorID
@@ -43,6 +45,7 @@ public struct AuditDraft: Hashable, Sendable, Codable {
         self.subjectID = subjectID
         self.outcome = outcome
         self.reason = reason
+        self.restricted = restricted
     }
 }
 
@@ -124,6 +127,7 @@ public enum AuditChain {
             draft.subjectID?.uuidString ?? "",
             draft.outcome.rawValue,
             draft.reason ?? "",
+            draft.restricted ? "restricted" : "open",
         ]
         return Data(fields.joined(separator: "\u{1F}").utf8)
     }
@@ -189,17 +193,21 @@ public struct AuditQuery: Hashable, Sendable {
     public var subjectID: UUID?
     /// Only events at this school.
     public var schoolID: SchoolID?
+    /// Whether to include events about restricted records.
+    public var includeRestricted: Bool
     /// How many events at most.
     public var limit: Int?
 
     /// Creates a query; by default every event from the first.
     public init(
-        fromSequence: Int64 = 1, actorID: PersonID? = nil, subjectID: UUID? = nil, schoolID: SchoolID? = nil, limit: Int? = nil
+        fromSequence: Int64 = 1, actorID: PersonID? = nil, subjectID: UUID? = nil, schoolID: SchoolID? = nil,
+        includeRestricted: Bool = true, limit: Int? = nil
     ) {
         self.fromSequence = fromSequence
         self.actorID = actorID
         self.subjectID = subjectID
         self.schoolID = schoolID
+        self.includeRestricted = includeRestricted
         self.limit = limit
     }
 
@@ -207,6 +215,7 @@ public struct AuditQuery: Hashable, Sendable {
     public func matches(_ event: AuditEvent) -> Bool {
         event.sequence >= fromSequence && (actorID.map { $0 == event.draft.actorID } ?? true)
             && (subjectID.map { $0 == event.draft.subjectID } ?? true) && (schoolID.map { $0 == event.draft.schoolID } ?? true)
+            && (includeRestricted || !event.draft.restricted)
     }
 }
 

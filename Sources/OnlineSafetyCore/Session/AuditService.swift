@@ -8,6 +8,7 @@ public struct AuditService: Sendable {
     public func events(_ query: AuditQuery = AuditQuery()) async throws -> [AuditEvent] {
         var scoped = query
         scoped.schoolID = session.principal.school.id
+        scoped.includeRestricted = session.principal.can(.readRestrictedIncidents)
         let query = scoped
         let decision = AccessPolicy.require(.readAudit, session.principal, to: "read the audit trail")
         return try await session.perform("audit.read", "audit", subject: nil, decision: decision) { tx in

@@ -32,10 +32,13 @@ public struct SafetySession: Sendable {
     /// The session's current day.
     public var today: CalendarDate { CalendarDate(clock.now()) }
 
-    func draft(_ action: String, _ kind: String, _ subject: UUID?, _ outcome: AuditOutcome = .allowed, reason: String? = nil) -> AuditDraft {
+    func draft(
+        _ action: String, _ kind: String, _ subject: UUID?, _ outcome: AuditOutcome = .allowed, reason: String? = nil,
+        restricted: Bool = false
+    ) -> AuditDraft {
         AuditDraft(
             at: clock.now(), actorID: principal.person.id, schoolID: principal.school.id, action: action, subjectKind: kind,
-            subjectID: subject, outcome: outcome, reason: reason)
+            subjectID: subject, outcome: outcome, reason: reason, restricted: restricted)
     }
 
     /// Audits a refusal in its own transaction and throws `forbidden`.
@@ -48,11 +51,11 @@ public struct SafetySession: Sendable {
 
     /// Checks a decision, then runs `body` in a transaction that also appends the audit event.
     func perform<R: Sendable>(
-        _ action: String, _ kind: String, subject: UUID?, decision: AccessDecision,
+        _ action: String, _ kind: String, subject: UUID?, decision: AccessDecision, restricted: Bool = false,
         _ body: @Sendable @escaping (any OnlineSafetyStore) async throws -> R
     ) async throws -> R {
         if case .denied(let reason) = decision { try await refuse(action, kind, subject, reason: reason) }
-        let event = draft(action, kind, subject)
+        let event = draft(action, kind, subject, restricted: restricted)
         return try await store.withTransaction { tx in
             let result = try await body(tx)
             _ = try await tx.audit.append(event)

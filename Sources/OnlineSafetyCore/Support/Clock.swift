@@ -26,6 +26,9 @@ public struct SafetyClock: Sendable {
 
     /// Whole milliseconds since 1970 for an instant.
     public static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Round to whole microseconds first, so a millisecond value stored as a Double (which may sit
+        // a hair below it) is not truncated to the millisecond before.
+        let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        return Int64((micros / 1000).rounded(.down))
     }
 }

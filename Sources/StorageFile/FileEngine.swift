@@ -1,0 +1,385 @@
+import Foundation
+import Logging
+import OnlineSafetyCore
+
+/// The store's state and its files, owned by one actor.
+///
+/// Every method is synchronous, so no call interleaves with another: a method's checks and its
+/// changes happen as one step. Transactions span many calls, so ``FileStore`` serializes them
+/// with a ``TransactionGate`` before calling ``begin()``; at most one is staged at a time.
+actor FileEngine {
+    /// The store's directory.
+    nonisolated let directoryPath: String
+    private let logger: Logger
+    private let lock: FileLock
+    private let journal: JournalFile
+    private let encoder = JournalFormat.makeEncoder()
+    private var isClosed = false
+
+    private var tables: [String: any RecordTable]
+    private var events: [AuditEvent]
+    private var lastSeq: Int64
+    private var lastHash: String
+    private let brokenLines: [Int]
+
+    private var staged: Staged?
+    private var nextTransaction: UInt64 = 1
+
+    /// The changes of the open transaction, not yet written.
+    private struct Staged {
+        let id: UInt64
+        /// Records written by the transaction, by kind (they shadow the committed ones).
+        var tables: [String: any RecordTable] = [:]
+        /// The encoded changes, in order: the body of the line the commit writes.
+        var changes: [[UInt8]] = []
+        /// Audit events appended by the transaction.
+        var events: [AuditEvent] = []
+    }
+
+    /// Opens (creating if needed) the store in a directory: lock, manifest, journal replay.
+    init(directory: URL, logger: Logger) throws(SafetyError) {
+        let path = directory.standardizedFileURL.path
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw SafetyError(.unavailable, "cannot create the store directory at \(path)", underlying: error)
+        }
+        let lock = try FileLock(directory: path)
+        let manifestExists = FileManager.default.fileExists(atPath: path + "/manifest.json")
+        let journalPath = path + "/journal.jsonl"
+        let journalExists = FileManager.default.fileExists(atPath: journalPath)
+        if manifestExists {
+            try Manifest.check(directory: path)
+        } else if journalExists {
+            throw SafetyError(.corruptData, "the store at \(path) has a journal but no manifest.json", location: "manifest.json")
+        } else {
+            try Manifest.create(directory: path)
+        }
+
+        var bytes: [UInt8] = []
+        if journalExists {
+            do {
+                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: journalPath)))
+            } catch {
+                throw SafetyError(.unavailable, "cannot read \(journalPath)", underlying: error)
+            }
+        }
+        let replayed = try ReplayedJournal(bytes)
+        let torn = replayed.validLength < bytes.count
+        let journal = try JournalFile(path: journalPath, length: replayed.validLength, truncating: torn)
+        if !journalExists { try Posix.syncDirectory(path) }
+
+        if let line = replayed.droppedLine, torn {
+            logger.warning(
+                "dropped an incomplete last line of the journal (a write interrupted by a crash)",
+                metadata: ["path": "\(journalPath)", "line": "\(line)", "bytes": "\(bytes.count - replayed.validLength)"])
+        }
+        for line in replayed.brokenLines {
+            logger.warning(
+                "a journal line does not verify against its hash chain: it was altered",
+                metadata: ["path": "\(journalPath)", "line": "\(line)"])
+        }
+
+        self.directoryPath = path
+        self.logger = logger
+        self.lock = lock
+        self.journal = journal
+        self.tables = replayed.tables
+        self.events = replayed.events
+        self.lastSeq = replayed.lastSeq
+        self.lastHash = replayed.lastHash
+        self.brokenLines = replayed.brokenLines
+    }
+
+    // MARK: - Lifecycle
+
+    /// Writes nothing more, and releases the journal and the lock. Closing twice does nothing.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        staged = nil
+        journal.close()
+        lock.release()
+        tables = FileRegistry.emptyTables()
+        events = []
+    }
+
+    /// The lines that did not verify when the store was opened.
+    func verifyJournal() -> [Int] { brokenLines }
+
+    /// Checks the manifest on disk is still the current format.
+    func checkFormat() throws(SafetyError) {
+        try requireOpen()
+        try Manifest.check(directory: directoryPath)
+    }
+
+    // MARK: - Transactions
+
+    /// Starts staging a transaction; the caller holds the gate.
+    func begin() throws(SafetyError) -> UInt64 {
+        try requireOpen()
+        guard staged == nil else {
+            throw SafetyError(.constraintViolation, "a transaction is already open on the store at \(directoryPath)")
+        }
+        let id = nextTransaction
+        nextTransaction += 1
+        staged = Staged(id: id)
+        return id
+    }
+
+    /// Whether a transaction is the one being staged.
+    func isActive(_ id: UInt64) -> Bool { !isClosed && staged?.id == id }
+
+    /// Writes the transaction as one line, flushes it to disk, then makes its changes visible.
+    /// A transaction that changed nothing writes nothing.
+    func commit(_ id: UInt64) throws(SafetyError) {
+        let transaction = try requireTransaction(id)
+        staged = nil  // the transaction is now the only owner of its buffers
+        guard !transaction.changes.isEmpty else { return }
+        let line = JournalFormat.line(seq: lastSeq + 1, prev: lastHash, changes: transaction.changes)
+        try journal.append(line.bytes)
+        for (kind, table) in transaction.tables { tables[kind]?.apply(table) }
+        events.append(contentsOf: transaction.events)
+        lastSeq += 1
+        lastHash = line.hash
+    }
+
+    /// Discards the transaction's changes (nothing of it was written).
+    func rollback(_ id: UInt64) {
+        if staged?.id == id { staged = nil }
+    }
+
+    // MARK: - Records
+
+    /// Stages new records (each checked, stored at revision 1); all or none.
+    func insert<Value: Aggregate>(_ values: [Value], in transaction: UInt64) throws -> [Value] {
+        try checkTransaction(transaction)
+        let committed = try committedTable(Value.self)
+        let written = stagedTable(Value.self)
+        var batchIDs = Set<Value.ID>()
+        var batchUnique: [String: Set<IndexValue>] = [:]
+        var stored: [(value: Value, change: [UInt8])] = []
+        stored.reserveCapacity(values.count)
+        for value in values {
+            var value = try value.checkedForInsert()
+            value.revision = 1
+            guard written[value.id] == nil, committed[value.id] == nil, !batchIDs.contains(value.id) else {
+                throw SafetyError(.conflict, "the \(Value.recordKind) \(value.id.uuidString) already exists")
+            }
+            try checkUnique(value, committed: committed, written: written, batch: batchUnique)
+            batchIDs.insert(value.id)
+            let indexValues = value.indexValues
+            for column in Value.indexColumns where column.unique {
+                let key = indexValues[column.name] ?? .null
+                if key != .null { batchUnique[column.name, default: []].insert(key) }
+            }
+            stored.append((value, try encode(value, operation: "insert")))
+        }
+        for (value, change) in stored {
+            written.put(value)
+            staged?.changes.append(change)
+        }
+        return stored.map(\.value)
+    }
+
+    /// Stages a new revision of a stored record.
+    func update<Value: Aggregate>(_ value: Value, in transaction: UInt64) throws -> Value {
+        try checkTransaction(transaction)
+        if Value.isAppendOnly { throw SafetyError(.constraintViolation, "a \(Value.recordKind) is never changed once recorded") }
+        try value.validate()
+        let committed = try committedTable(Value.self)
+        let written = stagedTable(Value.self)
+        guard let current = written[value.id] ?? committed[value.id] else { throw SafetyError.notFound(Value.recordKind) }
+        guard current.revision == value.revision else {
+            throw SafetyError.staleRevision(Value.recordKind, expected: value.revision, found: current.revision)
+        }
+        var stored = value
+        stored.revision = current.revision + 1
+        try checkUnique(stored, committed: committed, written: written, batch: [:])
+        let change = try encode(stored, operation: "update")
+        written.put(stored)
+        staged?.changes.append(change)
+        return stored
+    }
+
+    /// A record by identifier: the transaction's own write if any, else the committed one.
+    func get<Value: Aggregate>(_ id: Value.ID, in transaction: UInt64?) throws -> Value? {
+        let committed = try committedTable(Value.self)
+        if let written = try writtenTable(Value.self, transaction), let value = written[id] { return value }
+        return committed[id]
+    }
+
+    /// The records matching a query, sorted by sort key then identifier, paged.
+    func find<Query: AggregateQuery>(_ query: Query, in transaction: UInt64?) throws -> [Query.Value] {
+        guard query.offset >= 0 else { throw SafetyError.invalid("query.offset", "an offset cannot be negative") }
+        if let limit = query.limit, limit < 0 { throw SafetyError.invalid("query.limit", "a limit cannot be negative") }
+        let sorted = try matching(query, transaction)
+            .map { (key: $0.sortKey, id: $0.id.uuidString, value: $0) }
+            .sorted { ($0.key, $0.id) < ($1.key, $1.id) }
+        let page = sorted.dropFirst(query.offset)
+        return (query.limit.map { Array(page.prefix($0)) } ?? Array(page)).map(\.value)
+    }
+
+    /// How many records match a query, ignoring its page.
+    func count<Query: AggregateQuery>(_ query: Query, in transaction: UInt64?) throws -> Int {
+        try matching(query, transaction).count
+    }
+
+    // MARK: - Audit
+
+    /// Chains a draft after the last event (the transaction's own included) and stages it.
+    func append(_ draft: AuditDraft, in transaction: UInt64) throws -> AuditEvent {
+        try checkTransaction(transaction)
+        let event = AuditChain.chain(draft, after: staged?.events.last ?? events.last)
+        let change = try JournalChange.encodeAudit(event, with: encoder)
+        staged?.changes.append(change)
+        staged?.events.append(event)
+        return event
+    }
+
+    /// Events matching a query, in sequence order.
+    func events(_ query: AuditQuery, in transaction: UInt64?) throws -> [AuditEvent] {
+        try requireOpen()
+        if let limit = query.limit, limit < 0 { throw SafetyError.invalid("query.limit", "a limit cannot be negative") }
+        var own: [AuditEvent] = []
+        if let transaction {
+            try checkTransaction(transaction)
+            own = staged?.events ?? []
+        }
+        var result: [AuditEvent] = []
+        let limit = query.limit ?? Int.max
+        guard limit > 0 else { return result }
+        for part in [events, own] {
+            for event in part[startIndex(of: query.fromSequence, in: part)...] where query.matches(event) {
+                result.append(event)
+                if result.count >= limit { return result }
+            }
+        }
+        return result
+    }
+
+    /// The last event, the transaction's own included.
+    func last(in transaction: UInt64?) throws -> AuditEvent? {
+        try requireOpen()
+        if let transaction {
+            try checkTransaction(transaction)
+            if let own = staged?.events.last { return own }
+        }
+        return events.last
+    }
+
+    // MARK: - Helpers
+
+    private func requireOpen() throws(SafetyError) {
+        if isClosed { throw SafetyError(.unavailable, "the store at \(directoryPath) is closed") }
+    }
+
+    /// Throws unless `id` is the transaction being staged.
+    ///
+    /// Methods that change the staged transaction check it with this and then mutate `staged` in
+    /// place: holding a copy of it while appending would copy its buffers on every call.
+    private func checkTransaction(_ id: UInt64) throws(SafetyError) {
+        try requireOpen()
+        guard staged?.id == id else {
+            throw SafetyError(
+                .constraintViolation, "the transaction has ended; use the store passed to withTransaction only inside its body")
+        }
+    }
+
+    /// The staged transaction `id`, checked.
+    private func requireTransaction(_ id: UInt64) throws(SafetyError) -> Staged {
+        try checkTransaction(id)
+        return staged!
+    }
+
+    private func committedTable<Value: Aggregate>(_: Value.Type) throws(SafetyError) -> Table<Value> {
+        try requireOpen()
+        guard let table = tables[Value.recordKind] as? Table<Value> else {
+            throw SafetyError(.constraintViolation, "the file store keeps no \(Value.recordKind) records (the kind is not in FileRegistry)")
+        }
+        return table
+    }
+
+    /// The open transaction's table of a kind, created on first write.
+    private func stagedTable<Value: Aggregate>(_: Value.Type) -> Table<Value> {
+        if let table = staged?.tables[Value.recordKind] as? Table<Value> { return table }
+        let table = Table<Value>()
+        staged?.tables[Value.recordKind] = table
+        return table
+    }
+
+    /// The records a transaction wrote, if reading inside one.
+    private func writtenTable<Value: Aggregate>(_: Value.Type, _ transaction: UInt64?) throws(SafetyError) -> Table<Value>? {
+        guard let transaction else { return nil }
+        try checkTransaction(transaction)
+        return staged?.tables[Value.recordKind] as? Table<Value>
+    }
+
+    private func encode<Value: Aggregate>(_ value: Value, operation: String) throws -> [UInt8] {
+        do {
+            return try JournalChange.encodeRecord(value, operation: operation, with: encoder)
+        } catch {
+            throw SafetyError(.invalidInput, "the \(Value.recordKind) \(value.id.uuidString) cannot be encoded", underlying: error)
+        }
+    }
+
+    /// Refuses a value whose unique columns clash with another record, committed, written or in the batch.
+    private func checkUnique<Value: Aggregate>(
+        _ value: Value, committed: Table<Value>, written: Table<Value>, batch: [String: Set<IndexValue>]
+    ) throws(SafetyError) {
+        let indexValues = value.indexValues
+        for column in Value.indexColumns where column.unique {
+            let key = indexValues[column.name] ?? .null
+            guard key != .null else { continue }
+            let clash =
+                batch[column.name]?.contains(key) == true
+                || written.ids(where: column.name, is: key).contains { $0 != value.id }
+                || committed.ids(where: column.name, is: key).contains { $0 != value.id && written[$0] == nil }
+            if clash { throw SafetyError(.conflict, "another \(Value.recordKind) already has this \(column.name)") }
+        }
+    }
+
+    /// The records of a query's kind that match it, unsorted: committed ones not rewritten by the
+    /// transaction, then the transaction's own. The most selective `equals`, `oneOf` or `includes`
+    /// condition on an indexed column narrows the scan.
+    private func matching<Query: AggregateQuery>(_ query: Query, _ transaction: UInt64?) throws -> [Query.Value] {
+        let committed = try committedTable(Query.Value.self)
+        let written = try writtenTable(Query.Value.self, transaction)
+        let columns = Set(Query.Value.indexColumns.map(\.name))
+        var result: [Query.Value] = []
+        func consider(_ value: Query.Value) {
+            if query.matches(value) { result.append(value) }
+        }
+        let narrowest = query.conditions.compactMap { condition -> Set<Query.Value.ID>? in
+            switch condition {
+            case .equals(let column, let value) where columns.contains(column):
+                return committed.ids(where: column, is: value)
+            case .oneOf(let column, let options) where columns.contains(column):
+                return options.reduce(into: Set()) { $0.formUnion(committed.ids(where: column, is: $1)) }
+            case .includes(let column, let member) where columns.contains(column):
+                return committed.ids(where: column, includes: member)
+            default:
+                return nil
+            }
+        }.min { $0.count < $1.count }
+        if let narrowest {
+            for id in narrowest where written?[id] == nil {
+                if let stored = committed[id] { consider(stored) }
+            }
+        } else {
+            for (id, stored) in committed.rows where written?[id] == nil { consider(stored) }
+        }
+        if let written { for stored in written.rows.values { consider(stored) } }
+        return result
+    }
+
+    /// Where to start reading events for a first sequence number (events are stored in order,
+    /// sequence n at n - 1 relative to the first; a damaged log is scanned from its start).
+    private func startIndex(of sequence: Int64, in part: [AuditEvent]) -> Int {
+        guard let first = part.first?.sequence, sequence > first else { return 0 }
+        let offset = sequence - first
+        guard offset < Int64(part.count) else { return part[part.count - 1].sequence < sequence ? part.count : 0 }
+        let index = Int(offset)
+        return part[index].sequence == sequence && part[index - 1].sequence < sequence ? index : 0
+    }
+}

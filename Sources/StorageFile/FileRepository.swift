@@ -1,0 +1,55 @@
+import OnlineSafetyCore
+
+/// The repository of one kind of aggregate, for every kind the file store keeps.
+///
+/// Semantics shared with every backend: `insert` requires revision 0 and stores revision 1;
+/// a duplicate identifier or unique column value is a `conflict`; `update` requires the stored
+/// revision and stores the next one (`conflict` if stale, `notFound` if missing); `find` filters
+/// with the query's conditions, sorts by sort key then identifier, then pages.
+struct FileRepository<Value: Aggregate, Query: AggregateQuery>: Repository where Query.Value == Value {
+    let access: FileAccess
+
+    func insert(_ value: Value) async throws -> Value {
+        let stored = try await access.write { engine, id in try await engine.insert([value], in: id) }
+        return stored[0]
+    }
+
+    func insertMany(_ values: [Value]) async throws {
+        guard !values.isEmpty else { return }
+        _ = try await access.write { engine, id in try await engine.insert(values, in: id) }
+    }
+
+    func update(_ value: Value) async throws -> Value {
+        try await access.write { engine, id in try await engine.update(value, in: id) }
+    }
+
+    func get(_ id: Value.ID) async throws -> Value? {
+        try await access.engine.get(id, in: await access.readTransaction())
+    }
+
+    func find(_ query: Query) async throws -> [Value] {
+        try await access.engine.find(query, in: await access.readTransaction())
+    }
+
+    func count(_ query: Query) async throws -> Int {
+        try await access.engine.count(query, in: await access.readTransaction())
+    }
+}
+
+/// The audit log: append-only, hash-chained with ``AuditChain``. There is no way to change or
+/// remove an event.
+struct FileAuditLog: AuditLog {
+    let access: FileAccess
+
+    func append(_ draft: AuditDraft) async throws -> AuditEvent {
+        try await access.write { engine, id in try await engine.append(draft, in: id) }
+    }
+
+    func events(_ query: AuditQuery) async throws -> [AuditEvent] {
+        try await access.engine.events(query, in: await access.readTransaction())
+    }
+
+    func last() async throws -> AuditEvent? {
+        try await access.engine.last(in: await access.readTransaction())
+    }
+}

@@ -1,0 +1,198 @@
+public import Foundation
+public import Logging
+public import OnlineSafetyCore
+
+/// A storage backend in a plain directory: no server, backed up by copying the folder.
+///
+/// The directory holds three files:
+/// - `manifest.json`: the format and its version, `{"format":"onlinesafety-file-store","version":1}`.
+/// - `journal.jsonl`: one JSON line per committed transaction, holding every record it wrote (in
+///   full) and every audit event it appended. Each line carries `seq`, the previous line's hash
+///   `prev`, and its own `hash` (SHA-256 over `prev`, `seq` and the line's body), so an edited line
+///   is detected. Lines are only ever appended.
+/// - `lock`: locked exclusively while the store is open, so a second process (or a second
+///   ``open(at:logger:)`` in the same process) gets `unavailable` instead of corrupting the journal.
+///
+/// A commit writes its line and flushes it to disk (`fsync`) before returning; only then do its
+/// changes become visible to readers. A crash mid-write leaves at most an incomplete last line,
+/// which the next open drops (with a warning). On open the journal is replayed into memory, with
+/// an index on every queryable column.
+///
+/// ```swift
+/// let store = try await FileStore.open(at: URL(fileURLWithPath: "/srv/safety"), logger: logger)
+/// let safety = OnlineSafety(store: store, clock: .system, logger: logger)
+/// // ...
+/// try await store.close()
+/// ```
+///
+/// Transactions run one at a time. Inside `withTransaction`, every call made by the body's task
+/// joins the transaction, whether through the store passed to the body or through this store
+/// itself, and reads see the transaction's own writes. Calls outside a transaction are
+/// transactions of their own; reads outside a transaction see committed data and never wait.
+public final class FileStore: OnlineSafetyStore {
+    /// The store's directory.
+    public let directory: URL
+
+    let engine: FileEngine
+    let gate = TransactionGate()
+
+    private init(directory: URL, engine: FileEngine) {
+        self.directory = directory
+        self.engine = engine
+    }
+
+    /// Opens the store in a directory, creating the directory and an empty store if missing.
+    ///
+    /// - Throws: `unavailable` when the store is open elsewhere or the directory cannot be used;
+    ///   `corruptData` when the manifest or a journal line (other than an incomplete last one)
+    ///   cannot be read, with `location` naming the file and line; `migrationFailed` when the
+    ///   store was written in a newer format.
+    public static func open(at directory: URL, logger: Logger) async throws -> FileStore {
+        FileStore(directory: directory, engine: try FileEngine(directory: directory, logger: logger))
+    }
+
+    /// Trusts.
+    public var trusts: any Repository<Trust, TrustQuery> { FileRepository(access: access) }
+    /// Schools and their policy settings.
+    public var schools: any Repository<School, SchoolQuery> { FileRepository(access: access) }
+    /// People.
+    public var people: any Repository<Person, PersonQuery> { FileRepository(access: access) }
+    /// Contact links between learners and adults.
+    public var contacts: any Repository<ContactLink, ContactQuery> { FileRepository(access: access) }
+    /// Role grants.
+    public var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { FileRepository(access: access) }
+    /// The append-only, hash-chained audit log.
+    public var audit: any AuditLog { FileAuditLog(access: access) }
+
+    private var access: FileAccess { FileAccess(store: self, transaction: nil) }
+
+    /// Runs `body` atomically: its changes are written as one journal line when it returns, and
+    /// discarded if it throws.
+    ///
+    /// Waits while another transaction runs. Calling it again inside `body` (on either store)
+    /// joins the same transaction; there are no nested savepoints.
+    public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
+        if let joined = await ambientTransaction() {
+            return try await body(FileTransactionStore(store: self, transaction: joined))
+        }
+        return try await transact { id in try await body(FileTransactionStore(store: self, transaction: id)) }
+    }
+
+    /// Checks the format version; the file format needs no migration yet.
+    ///
+    /// - Throws: `migrationFailed` for a newer format, `corruptData` for an unreadable manifest.
+    public func migrate() async throws {
+        try await engine.checkFormat()
+    }
+
+    /// Waits for a running transaction, then releases the journal and the lock. Later calls throw
+    /// `unavailable`; closing twice does nothing.
+    public func close() async throws {
+        if await ambientTransaction() != nil {
+            throw SafetyError(.constraintViolation, "a store cannot be closed inside one of its transactions")
+        }
+        await gate.acquire()
+        await engine.close()
+        await gate.release()
+    }
+
+    /// The numbers (from 1) of the journal lines whose hash did not verify when the store was
+    /// opened: lines edited outside the SDK. Empty when the journal is intact.
+    ///
+    /// A broken line does not stop the store opening, so the audit verifier can still name the
+    /// altered audit event.
+    public func verifyJournal() async -> [Int] {
+        await engine.verifyJournal()
+    }
+
+    // MARK: - Transactions
+
+    /// The transaction this task is running on this store, if any.
+    func ambientTransaction() async -> UInt64? {
+        guard let ambient = AmbientTransaction.current, ambient.engine === engine else { return nil }
+        return await engine.isActive(ambient.id) ? ambient.id : nil
+    }
+
+    /// Runs `body` as a new transaction: waits for the gate, stages, commits or rolls back.
+    func transact<R: Sendable>(_ body: @Sendable (UInt64) async throws -> R) async throws -> R {
+        await gate.acquire()
+        let outcome: Result<R, any Error>
+        do {
+            let id = try await engine.begin()
+            do {
+                let result = try await AmbientTransaction.$current.withValue(AmbientTransaction(engine: engine, id: id)) {
+                    try await body(id)
+                }
+                try await engine.commit(id)
+                outcome = .success(result)
+            } catch {
+                await engine.rollback(id)
+                throw error
+            }
+        } catch {
+            outcome = .failure(error)
+        }
+        await gate.release()
+        return try outcome.get()
+    }
+}
+
+/// The transaction a task is running, so that calls through the store itself join it.
+struct AmbientTransaction: Sendable {
+    /// The store's engine.
+    let engine: FileEngine
+    /// The transaction.
+    let id: UInt64
+
+    /// The current task's transaction.
+    @TaskLocal static var current: AmbientTransaction?
+}
+
+/// The store passed to a transaction's body: every call is part of the transaction.
+struct FileTransactionStore: OnlineSafetyStore {
+    let store: FileStore
+    let transaction: UInt64
+
+    private var access: FileAccess { FileAccess(store: store, transaction: transaction) }
+
+    var trusts: any Repository<Trust, TrustQuery> { FileRepository(access: access) }
+    var schools: any Repository<School, SchoolQuery> { FileRepository(access: access) }
+    var people: any Repository<Person, PersonQuery> { FileRepository(access: access) }
+    var contacts: any Repository<ContactLink, ContactQuery> { FileRepository(access: access) }
+    var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { FileRepository(access: access) }
+    var audit: any AuditLog { FileAuditLog(access: access) }
+
+    /// Joins the transaction.
+    func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
+        try await body(self)
+    }
+
+    func migrate() async throws {
+        try await store.migrate()
+    }
+
+    func close() async throws {
+        throw SafetyError(.constraintViolation, "a store cannot be closed inside one of its transactions")
+    }
+}
+
+/// How a repository reaches the engine: inside a given transaction, or as the store itself.
+struct FileAccess: Sendable {
+    let store: FileStore
+    /// The transaction of a ``FileTransactionStore``; `nil` for the store itself.
+    let transaction: UInt64?
+
+    var engine: FileEngine { store.engine }
+
+    /// The transaction to read in: the given one, the task's own, or none (committed data).
+    func readTransaction() async -> UInt64? {
+        if let transaction { return transaction }
+        return await store.ambientTransaction()
+    }
+
+    /// Runs a write in the given transaction, the task's own, or a new one-operation transaction.
+    func write<T: Sendable>(_ operation: @Sendable (FileEngine, UInt64) async throws -> T) async throws -> T {
+        if let id = await readTransaction() { return try await operation(engine, id) }
+        return try await store.transact { id in try await operation(engine, id) }
+    }
+}

@@ -1,0 +1,50 @@
+// A writer for the crash test: commits trusts to a file store until it is killed.
+//
+// Usage: filestore-crash-writer <directory>
+//
+// After each transaction returns, it prints `committed <uuid>` for every trust the transaction
+// stored, and writes the line straight to the file descriptor (no buffering), so everything it
+// printed was committed. Transactions vary in size so that kills land inside writes of
+// different lengths.
+
+import Foundation
+import Logging
+import OnlineSafetyCore
+import StorageFile
+
+let arguments = CommandLine.arguments
+guard arguments.count == 2 else {
+    FileHandle.standardError.write(Data("usage: filestore-crash-writer <directory>\n".utf8))
+    exit(64)
+}
+
+let logger = Logger(label: "filestore-crash-writer") { _ in SwiftLogNoOpLogHandler() }
+let store: FileStore
+do {
+    store = try await FileStore.open(at: URL(fileURLWithPath: arguments[1]), logger: logger)
+} catch {
+    FileHandle.standardError.write(Data("cannot open the store: \(error)\n".utf8))
+    exit(1)
+}
+
+var round = 0
+while true {
+    round += 1
+    let batch = (0..<(round % 7 == 0 ? 40 : 1 + round % 3)).map { index in
+        Trust(name: "Crash Test Trust \(round)-\(index) " + String(repeating: "x", count: (round * 37) % 500))
+    }
+    do {
+        try await store.withTransaction { tx in
+            try await tx.trusts.insertMany(batch)
+            _ = try await tx.audit.append(
+                AuditDraft(
+                    at: Date(), actorID: nil, schoolID: nil, action: "trust.insert", subjectKind: Trust.recordKind,
+                    subjectID: batch[0].id.uuid)
+            )
+        }
+    } catch {
+        FileHandle.standardError.write(Data("a transaction failed: \(error)\n".utf8))
+        exit(1)
+    }
+    FileHandle.standardOutput.write(Data(batch.map { "committed \($0.id.uuidString)\n" }.joined().utf8))
+}

@@ -1,0 +1,239 @@
+import Foundation
+import OnlineSafetyCore
+import Testing
+
+/// An audit log held in memory: the events exactly as "stored", so tests can tamper with them.
+private actor MemoryAuditLog: AuditLog {
+    private(set) var stored: [AuditEvent]
+
+    init(_ events: [AuditEvent] = []) { stored = events }
+
+    func append(_ draft: AuditDraft) -> AuditEvent {
+        let event = AuditChain.chain(draft, after: stored.last)
+        stored.append(event)
+        return event
+    }
+
+    func events(_ query: AuditQuery) -> [AuditEvent] {
+        let matching = stored.filter(query.matches).sorted { $0.sequence < $1.sequence }
+        return query.limit.map { Array(matching.prefix($0)) } ?? matching
+    }
+
+    func last() -> AuditEvent? { stored.last }
+}
+
+/// 2026-11-23 09:30:00.250 UK time.
+private let base = Date(timeIntervalSince1970: 1_795_426_200.25)
+
+private func draft(_ number: Int, at instant: Date = base, actor: PersonID = PersonID(), reason: String? = nil) -> AuditDraft {
+    AuditDraft(
+        at: instant.addingTimeInterval(Double(number)), actorID: actor, schoolID: SchoolID(), action: "person.read",
+        subjectKind: "person", subjectID: UUID(), reason: reason)
+}
+
+private func chained(_ count: Int) -> [AuditEvent] {
+    var events: [AuditEvent] = []
+    for number in 1...count { events.append(AuditChain.chain(draft(number), after: events.last)) }
+    return events
+}
+
+private func isLowerHex64(_ text: String) -> Bool {
+    text.count == 64 && text.allSatisfy { "0123456789abcdef".contains($0) }
+}
+
+/// One field of a draft to change.
+enum DraftField: String, CaseIterable, Sendable {
+    case action
+    case reason
+    case actor
+    case school
+    case subjectKind
+    case subjectID
+    case outcome
+    case timeByOneMillisecond
+}
+
+@Suite("Audit chain")
+struct AuditChainTests {
+    @Test func threeDraftsAreChainedInSequence() {
+        let events = chained(3)
+        #expect(events.map(\.sequence) == [1, 2, 3])
+        #expect(events[0].previousHash == AuditChain.genesis)
+        #expect(events[0].previousHash == String(repeating: "0", count: 64))
+        #expect(events[1].previousHash == events[0].hash)
+        #expect(events[2].previousHash == events[1].hash)
+        #expect(events.allSatisfy { isLowerHex64($0.hash) })
+        #expect(Set(events.map(\.hash)).count == 3)
+        #expect(events.map(\.id) == [1, 2, 3])
+    }
+
+    @Test func hashIsDeterministic() {
+        let original = draft(1)
+        let first = AuditChain.chain(original, after: nil)
+        let second = AuditChain.chain(original, after: nil)
+        #expect(first.hash == second.hash)
+        #expect(AuditChain.hash(previous: AuditChain.genesis, sequence: 1, original) == first.hash)
+    }
+
+    @Test(arguments: DraftField.allCases)
+    func changingAnyFieldChangesTheHash(field: DraftField) {
+        let original = draft(1, reason: "bootstrap")
+        var changed = original
+        switch field {
+        case .action: changed.action = "person.update"
+        case .reason: changed.reason = "bootstrap."
+        case .actor: changed.actorID = PersonID()
+        case .school: changed.schoolID = SchoolID()
+        case .subjectKind: changed.subjectKind = "roleGrant"
+        case .subjectID: changed.subjectID = UUID()
+        case .outcome: changed.outcome = .denied
+        case .timeByOneMillisecond:
+            changed = AuditDraft(
+                at: original.at.addingTimeInterval(0.001_5), actorID: original.actorID, schoolID: original.schoolID,
+                action: original.action, subjectKind: original.subjectKind, subjectID: original.subjectID,
+                outcome: original.outcome, reason: original.reason)
+            #expect(SafetyClock.milliseconds(changed.at) == SafetyClock.milliseconds(original.at) + 1)
+        }
+        #expect(changed != original)
+        #expect(AuditChain.chain(changed, after: nil).hash != AuditChain.chain(original, after: nil).hash)
+    }
+
+    @Test func removingTheReasonChangesTheHash() {
+        let original = draft(1, reason: "bootstrap")
+        var changed = original
+        changed.reason = nil
+        #expect(AuditChain.chain(changed, after: nil).hash != AuditChain.chain(original, after: nil).hash)
+    }
+
+    @Test func sequenceAndPreviousHashAreBoundIntoTheHash() {
+        let original = draft(1)
+        let hash = AuditChain.hash(previous: AuditChain.genesis, sequence: 1, original)
+        #expect(AuditChain.hash(previous: AuditChain.genesis, sequence: 2, original) != hash)
+        #expect(AuditChain.hash(previous: String(repeating: "f", count: 64), sequence: 1, original) != hash)
+    }
+
+    @Test func instantsInTheSameMillisecondHashEqual() {
+        let actor = PersonID()
+        let school = SchoolID()
+        let subject = UUID()
+        let early = AuditDraft(
+            at: Date(timeIntervalSince1970: 1_795_426_200.123_1), actorID: actor, schoolID: school, action: "person.read",
+            subjectKind: "person", subjectID: subject)
+        let late = AuditDraft(
+            at: Date(timeIntervalSince1970: 1_795_426_200.123_9), actorID: actor, schoolID: school, action: "person.read",
+            subjectKind: "person", subjectID: subject)
+        #expect(early.at == late.at)
+        #expect(AuditChain.canonical(sequence: 1, early) == AuditChain.canonical(sequence: 1, late))
+        #expect(AuditChain.chain(early, after: nil).hash == AuditChain.chain(late, after: nil).hash)
+    }
+
+    @Test func canonicalEncodingUsesWholeMillisecondsEvenForAnUntruncatedDraft() {
+        var draft = draft(1)
+        draft.at = Date(timeIntervalSince1970: 1_795_426_200.123_4)
+        var same = draft
+        same.at = Date(timeIntervalSince1970: 1_795_426_200.123_8)
+        let hash = AuditChain.hash(previous: AuditChain.genesis, sequence: 1, draft)
+        #expect(hash == AuditChain.hash(previous: AuditChain.genesis, sequence: 1, same))
+        let text = String(decoding: AuditChain.canonical(sequence: 1, draft), as: UTF8.self)
+        #expect(text.contains("1795426200123"))
+    }
+
+    @Test func draftStoresItsInstantTruncatedToMilliseconds() {
+        let draft = AuditDraft(
+            at: Date(timeIntervalSince1970: 1_795_426_200.987_6), actorID: nil, schoolID: nil, action: "migrate", subjectKind: "store",
+            subjectID: nil)
+        #expect(draft.at == Date(timeIntervalSince1970: 1_795_426_200.987))
+        #expect(draft.outcome == .allowed)
+        #expect(draft.reason == nil)
+    }
+
+    @Test func canonicalEncodingNamesRecordsByIdentifierOnly() {
+        let actor = PersonID()
+        let subject = UUID()
+        let draft = AuditDraft(
+            at: base, actorID: actor, schoolID: nil, action: "person.read", subjectKind: "person", subjectID: subject,
+            outcome: .denied, reason: "a governor cannot read other people's records")
+        let text = String(decoding: AuditChain.canonical(sequence: 7, draft), as: UTF8.self)
+        #expect(text.contains(actor.uuidString))
+        #expect(text.contains(subject.uuidString))
+        #expect(text.contains("denied"))
+    }
+}
+
+@Suite("Audit verification")
+struct AuditVerificationTests {
+    @Test(arguments: [1, 2, 5, 5_000])
+    func intactChainVerifies(pageSize: Int) async throws {
+        let log = MemoryAuditLog()
+        for number in 1...7 { _ = await log.append(draft(number)) }
+        let result = try await AuditChain.verify(log, pageSize: pageSize)
+        #expect(result.isIntact)
+        #expect(result.firstBreak == nil)
+        #expect(result.eventsChecked == 7)
+    }
+
+    @Test func emptyLogVerifies() async throws {
+        let result = try await AuditChain.verify(MemoryAuditLog())
+        #expect(result.isIntact)
+        #expect(result.eventsChecked == 0)
+    }
+
+    @Test(arguments: [1, 3, 5])
+    func alteredEventIsReportedAtItsSequence(sequence: Int) async throws {
+        var events = chained(5)
+        events[sequence - 1].draft.reason = "edited afterwards"
+        let result = try await AuditChain.verify(MemoryAuditLog(events), pageSize: 2)
+        #expect(!result.isIntact)
+        let broken = try #require(result.firstBreak)
+        #expect(broken.sequence == Int64(sequence))
+        #expect(broken.problem.contains("altered"))
+        #expect(result.eventsChecked == sequence)
+        #expect(broken.description.contains("audit event \(sequence)"))
+    }
+
+    @Test func alteredEventWithARecomputedHashBreaksTheNextLink() async throws {
+        var events = chained(5)
+        events[2].draft.action = "person.delete"
+        events[2].hash = AuditChain.hash(previous: events[2].previousHash, sequence: 3, events[2].draft)
+        let result = try await AuditChain.verify(MemoryAuditLog(events))
+        let broken = try #require(result.firstBreak)
+        #expect(broken.sequence == 4)
+        #expect(broken.problem.contains("previous-hash"))
+    }
+
+    @Test func removedMiddleEventIsReportedMissing() async throws {
+        var events = chained(5)
+        events.remove(at: 2)
+        let result = try await AuditChain.verify(MemoryAuditLog(events), pageSize: 2)
+        let broken = try #require(result.firstBreak)
+        #expect(broken.sequence == 3)
+        #expect(broken.problem.contains("missing"))
+    }
+
+    @Test func removedFirstEventIsReportedMissing() async throws {
+        let events = Array(chained(3).dropFirst())
+        let result = try await AuditChain.verify(MemoryAuditLog(events))
+        let broken = try #require(result.firstBreak)
+        #expect(broken.sequence == 1)
+        #expect(broken.problem.contains("missing"))
+    }
+
+    @Test func renumberedChainAfterARemovalIsCaught() async throws {
+        var events = chained(5)
+        events.remove(at: 2)
+        for index in 2..<events.count { events[index].sequence -= 1 }
+        let result = try await AuditChain.verify(MemoryAuditLog(events))
+        let broken = try #require(result.firstBreak)
+        #expect(broken.sequence == 3)
+    }
+
+    @Test func eventsAppendedThroughTheLogChainOnTheLast() async throws {
+        let log = MemoryAuditLog()
+        let first = await log.append(draft(1))
+        let second = await log.append(draft(2))
+        #expect(first.sequence == 1)
+        #expect(second.sequence == 2)
+        #expect(second.previousHash == first.hash)
+        #expect(await log.last() == second)
+    }
+}

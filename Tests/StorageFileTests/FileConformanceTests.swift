@@ -1,0 +1,56 @@
+import Foundation
+import OnlineSafetyCore
+import StorageConformance
+import StorageFile
+import Testing
+
+@Suite("Conformance: flat file")
+struct FileConformanceTests {
+    /// The flat-file backend's side of the shared conformance suite.
+    static let harness = ConformanceHarness(
+        makeStore: {
+            try await FileStore.open(at: Scratch.directory(), logger: quietLogger())
+        },
+        tamperAuditEvent: { store, sequence in
+            // Outside the SDK: close the store, edit one byte of the event's action in the journal, reopen.
+            let fileStore = try fileStore(store)
+            try await fileStore.close()
+            try StoreFiles.alterAuditAction(sequence: sequence, in: fileStore.directory)
+            return try await FileStore.open(at: fileStore.directory, logger: quietLogger())
+        },
+        attemptAuditRewrite: { store in
+            // The file store has no call that changes or removes an audit event. The closest a caller
+            // can get is appending: check that leaves every earlier event as it was, then report the
+            // refusal. The append is rolled back with the refusal, so the log is left unchanged.
+            try await store.withTransaction { tx in
+                let before = try await tx.audit.events(AuditQuery())
+                _ = try await tx.audit.append(
+                    AuditDraft(
+                        at: Date(), actorID: nil, schoolID: nil, action: "audit.rewrite", subjectKind: "audit",
+                        subjectID: nil, reason: "an attempt to rewrite the audit log"))
+                let after = try await tx.audit.events(AuditQuery())
+                if Array(after.prefix(before.count)) != before || after.count != before.count + 1 {
+                    Issue.record("appending to the audit log changed the events before it")
+                }
+                throw SafetyError(.constraintViolation, "audit events cannot be rewritten")
+            }
+        }
+    )
+
+    private static func fileStore(_ store: any OnlineSafetyStore) throws -> FileStore {
+        guard let fileStore = store as? FileStore else {
+            throw SafetyError(.invalidInput, "the flat-file harness was given a store of another backend")
+        }
+        return fileStore
+    }
+
+    @Test func roundTripEveryAggregate() async throws { try await StorageConformance.roundTripEveryAggregate(Self.harness) }
+    @Test func queriesFilterSortAndPage() async throws { try await StorageConformance.queriesFilterSortAndPage(Self.harness) }
+    @Test func rollbackOnThrow() async throws { try await StorageConformance.rollbackOnThrow(Self.harness) }
+    @Test func staleRevisionIsConflict() async throws { try await StorageConformance.staleRevisionIsConflict(Self.harness) }
+    @Test func auditIsAppendOnly() async throws { try await StorageConformance.auditIsAppendOnly(Self.harness) }
+    @Test func auditChainVerifies() async throws { try await StorageConformance.auditChainVerifies(Self.harness) }
+    @Test func tamperingIsDetected() async throws { try await StorageConformance.tamperingIsDetected(Self.harness) }
+    @Test func forbiddenReadIsAudited() async throws { try await StorageConformance.forbiddenReadIsAudited(Self.harness) }
+    @Test func leaverLosesRoles() async throws { try await StorageConformance.leaverLosesRoles(Self.harness) }
+}

@@ -1,0 +1,380 @@
+import Foundation
+import Logging
+import OnlineSafetyCore
+import StorageFile
+import Testing
+
+@Suite("File store")
+struct FileStoreTests {
+    // MARK: - Lock
+
+    @Test func secondOpenerIsRefusedWhileTheStoreIsOpen() async throws {
+        let directory = Scratch.directory()
+        let store = try await FileStore.open(at: directory, logger: quietLogger())
+        let error = await #expect(throws: SafetyError.self) {
+            try await FileStore.open(at: directory, logger: quietLogger())
+        }
+        #expect(error?.code == .unavailable)
+        #expect(error?.reason.hasSuffix("\(directory.lastPathComponent) is open in another process") == true)
+
+        try await store.close()
+        let reopened = try await FileStore.open(at: directory, logger: quietLogger())
+        try await reopened.close()
+    }
+
+    // MARK: - Crash recovery
+
+    /// How the tail of the journal can look after a crash in the middle of a write.
+    enum TornTail: String, CaseIterable, Sendable {
+        /// The first half of a line, no newline.
+        case halfALine
+        /// The first half of a line, then a newline (the line cannot be read).
+        case halfALineWithNewline
+        /// Zeros where the file system extended the file but never wrote the data.
+        case zeros
+    }
+
+    @Test(arguments: TornTail.allCases)
+    func tornLastLineIsDroppedOnReopenWithEarlierCommitsIntact(tail: TornTail) async throws {
+        let directory = Scratch.directory()
+        let first = Trust(name: "Viking Academy Trust")
+        let second = Trust(name: "Kent Primary Partnership")
+        let lost = Trust(name: "Torn Write Trust")
+        var store = try await FileStore.open(at: directory, logger: quietLogger())
+        _ = try await store.trusts.insert(first)
+        _ = try await store.trusts.insert(second)
+        try await store.close()
+        let intact = try Data(contentsOf: StoreFiles.journal(directory))
+
+        store = try await FileStore.open(at: directory, logger: quietLogger())
+        _ = try await store.trusts.insert(lost)
+        try await store.close()
+        let thirdLine = try Data(contentsOf: StoreFiles.journal(directory)).dropFirst(intact.count)
+        let torn: Data =
+            switch tail {
+            case .halfALine: Data(thirdLine.prefix(thirdLine.count / 2))
+            case .halfALineWithNewline: Data(thirdLine.prefix(thirdLine.count / 2)) + Data("\n".utf8)
+            case .zeros: Data(count: thirdLine.count)
+            }
+        try (intact + torn).write(to: StoreFiles.journal(directory))
+
+        let capture = LogCapture()
+        store = try await FileStore.open(at: directory, logger: capture.logger())
+        #expect(try await store.trusts.get(first.id) == Trust(id: first.id, name: first.name, revision: 1))
+        #expect(try await store.trusts.get(second.id) == Trust(id: second.id, name: second.name, revision: 1))
+        #expect(try await store.trusts.get(lost.id) == nil)
+        #expect(try StoreFiles.journalSize(directory) == intact.count)
+        let warnings = capture.entries.filter { $0.level == .warning }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.metadata["line"] == "3")
+        #expect(!capture.entries.contains { $0.text.contains("Torn Write") || $0.text.contains("Viking") })
+
+        // The store writes on after the repair, and the journal verifies.
+        let later = try await store.trusts.insert(Trust(name: "Written After Repair"))
+        try await store.close()
+        store = try await FileStore.open(at: directory, logger: quietLogger())
+        #expect(try await store.trusts.count(TrustQuery()) == 3)
+        #expect(try await store.trusts.get(later.id) == later)
+        #expect(await store.verifyJournal().isEmpty)
+        try await store.close()
+    }
+
+    @Test func unreadableMiddleLineIsCorruptDataNamingTheLine() async throws {
+        let directory = Scratch.directory()
+        let store = try await FileStore.open(at: directory, logger: quietLogger())
+        for name in ["First Trust", "Second Trust", "Third Trust"] { _ = try await store.trusts.insert(Trust(name: name)) }
+        try await store.close()
+        var lines = try StoreFiles.lines(directory)
+        lines[1] = "this is not json"
+        try StoreFiles.write(lines: lines, to: directory)
+
+        let error = await #expect(throws: SafetyError.self) {
+            try await FileStore.open(at: directory, logger: quietLogger())
+        }
+        #expect(error?.code == .corruptData)
+        #expect(error?.location == "journal.jsonl:2")
+        #expect(error?.description.contains("Trust") == false)
+    }
+
+    @Test func alteredLineStillOpensAndIsReported() async throws {
+        let directory = Scratch.directory()
+        var store = try await FileStore.open(at: directory, logger: quietLogger())
+        for action in ["trust.insert", "trust.read", "trust.update"] {
+            _ = try await store.audit.append(
+                AuditDraft(at: Date(), actorID: nil, schoolID: nil, action: action, subjectKind: "trust", subjectID: UUID()))
+        }
+        try await store.close()
+        let line = try StoreFiles.alterAuditAction(sequence: 2, in: directory)
+        #expect(line == 2)
+
+        let capture = LogCapture()
+        store = try await FileStore.open(at: directory, logger: capture.logger())
+        #expect(await store.verifyJournal() == [2])
+        #expect(capture.entries.contains { $0.level == .warning && $0.metadata["line"] == "2" })
+        let verification = try await AuditChain.verify(store.audit)
+        #expect(verification.firstBreak?.sequence == 2)
+        try await store.close()
+    }
+
+    // MARK: - Manifest
+
+    @Test func newerFormatVersionIsRefused() async throws {
+        let directory = Scratch.directory()
+        try await FileStore.open(at: directory, logger: quietLogger()).close()
+        try Data(#"{"format":"onlinesafety-file-store","version":2}"#.utf8).write(to: StoreFiles.manifest(directory))
+
+        let error = await #expect(throws: SafetyError.self) {
+            try await FileStore.open(at: directory, logger: quietLogger())
+        }
+        #expect(error?.code == .migrationFailed)
+        #expect(error?.reason.contains("format version 2") == true)
+    }
+
+    @Test func foreignManifestIsRefused() async throws {
+        let directory = Scratch.directory()
+        try await FileStore.open(at: directory, logger: quietLogger()).close()
+        try Data(#"{"format":"something-else","version":1}"#.utf8).write(to: StoreFiles.manifest(directory))
+
+        let error = await #expect(throws: SafetyError.self) {
+            try await FileStore.open(at: directory, logger: quietLogger())
+        }
+        #expect(error?.code == .corruptData)
+        #expect(error?.location == "manifest.json")
+    }
+
+    @Test func migrateChecksTheFormatVersion() async throws {
+        let directory = Scratch.directory()
+        let store = try await FileStore.open(at: directory, logger: quietLogger())
+        try await store.migrate()
+        try Data(#"{"format":"onlinesafety-file-store","version":3}"#.utf8).write(to: StoreFiles.manifest(directory))
+        await #expect(throws: SafetyError.self) { try await store.migrate() }
+        try await store.close()
+    }
+
+    // MARK: - Transactions
+
+    struct Rollback: Error {}
+
+    @Test func rollbackLeavesNothingOnDiskOrInMemory() async throws {
+        let directory = Scratch.directory()
+        var store = try await FileStore.open(at: directory, logger: quietLogger())
+        let kept = try await store.trusts.insert(Trust(name: "Kept Trust"))
+        let sizeBefore = try StoreFiles.journalSize(directory)
+        let discarded = Trust(name: "Discarded Trust")
+
+        await #expect(throws: Rollback.self) {
+            try await store.withTransaction { tx in
+                _ = try await tx.trusts.insert(discarded)
+                var renamed = kept
+                renamed.name = "Renamed Trust"
+                _ = try await tx.trusts.update(renamed)
+                _ = try await tx.audit.append(
+                    AuditDraft(
+                        at: Date(), actorID: nil, schoolID: nil, action: "trust.insert", subjectKind: "trust", subjectID: discarded.id.uuid)
+                )
+                #expect(try await tx.trusts.get(discarded.id) != nil)
+                #expect(try await tx.audit.last() != nil)
+                throw Rollback()
+            }
+        }
+
+        #expect(try StoreFiles.journalSize(directory) == sizeBefore)
+        #expect(try await store.trusts.get(discarded.id) == nil)
+        #expect(try await store.trusts.get(kept.id) == kept)
+        #expect(try await store.trusts.count(TrustQuery()) == 1)
+        #expect(try await store.audit.last() == nil)
+        try await store.close()
+        store = try await FileStore.open(at: directory, logger: quietLogger())
+        #expect(try await store.trusts.find(TrustQuery()) == [kept])
+        #expect(try await store.audit.events(AuditQuery()).isEmpty)
+        try await store.close()
+    }
+
+    @Test func transactionReadsItsOwnWritesWhileOthersSeeOnlyCommits() async throws {
+        let store = try await FileStore.open(at: Scratch.directory(), logger: quietLogger())
+        let trust = Trust(name: "Staged Trust")
+        try await store.withTransaction { tx in
+            _ = try await tx.trusts.insert(trust)
+            #expect(try await tx.trusts.get(trust.id)?.revision == 1)
+            #expect(try await tx.trusts.find(TrustQuery(nameContains: "staged")).map(\.id) == [trust.id])
+            // Joining: a nested transaction and the store itself are part of this transaction.
+            let joined = try await tx.withTransaction { inner in try await inner.trusts.count(TrustQuery()) }
+            #expect(joined == 1)
+            #expect(try await store.trusts.get(trust.id) != nil)
+            // Another task outside the transaction sees only committed data, without waiting.
+            let outside = try await Task.detached { try await store.trusts.get(trust.id) }.value
+            #expect(outside == nil)
+        }
+        #expect(try await store.trusts.get(trust.id)?.revision == 1)
+        try await store.close()
+    }
+
+    @Test func transactionsRunOneAtATime() async throws {
+        let store = try await FileStore.open(at: Scratch.directory(), logger: quietLogger())
+        let counter = try await store.trusts.insert(Trust(name: "Counter"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await store.withTransaction { tx in
+                        guard var current = try await tx.trusts.get(counter.id) else { throw Rollback() }
+                        await Task.yield()
+                        current.companyNumber = String(current.revision)
+                        _ = try await tx.trusts.update(current)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.trusts.get(counter.id)?.revision == 21)
+        try await store.close()
+    }
+
+    // MARK: - Repository semantics
+
+    @Test func duplicatesAndStaleRevisionsAreConflicts() async throws {
+        let store = try await FileStore.open(at: Scratch.directory(), logger: quietLogger())
+        let trust = try await store.trusts.insert(Trust(name: "Viking Academy Trust"))
+        let chilton = try await store.schools.insert(SeedSchools.chilton(trustID: trust.id))
+        #expect(chilton.revision == 1)
+
+        func code(_ body: () async throws -> Void) async -> SafetyError.Code? {
+            do {
+                try await body()
+                return nil
+            } catch let error as SafetyError {
+                return error.code
+            } catch {
+                return nil
+            }
+        }
+        #expect(await code { _ = try await store.trusts.insert(Trust(id: trust.id, name: "Same Identifier")) } == .conflict)
+        #expect(await code { _ = try await store.trusts.insert(trust) } == .conflict)  // revision 1, not 0
+        var sameURN = SeedSchools.mersham()
+        sameURN.urn = chilton.urn
+        #expect(await code { _ = try await store.schools.insert(sameURN) } == .conflict)
+        // A batch is all or nothing, and a clash inside the batch is a conflict too.
+        let mersham = SeedSchools.mersham()
+        var clash = SeedSchools.dormansland()
+        clash.urn = mersham.urn
+        #expect(await code { try await store.schools.insertMany([mersham, clash]) } == .conflict)
+        #expect(try await store.schools.get(mersham.id) == nil)
+
+        var renamed = trust
+        renamed.name = "Viking Trust"
+        let updated = try await store.trusts.update(renamed)
+        #expect(updated.revision == 2)
+        #expect(await code { _ = try await store.trusts.update(renamed) } == .conflict)
+        #expect(await code { _ = try await store.trusts.update(Trust(name: "Missing", revision: 1)) } == .notFound)
+
+        // Two schools may swap unique values inside one transaction.
+        let other = try await store.schools.insert(SeedSchools.mersham(trustID: trust.id))
+        try await store.withTransaction { tx in
+            var first = chilton
+            var second = other
+            first.urn = "999999"
+            _ = try await tx.schools.update(first)
+            second.urn = chilton.urn
+            second = try await tx.schools.update(second)
+            first.revision = 2
+            first.urn = other.urn
+            _ = try await tx.schools.update(first)
+        }
+        #expect(try await store.schools.find(SchoolQuery(urn: chilton.urn)).map(\.id) == [other.id])
+        #expect(try await store.schools.find(SchoolQuery(urn: other.urn)).map(\.id) == [chilton.id])
+        try await store.close()
+    }
+
+    @Test func findFiltersSortsAndPages() async throws {
+        let store = try await FileStore.open(at: Scratch.directory(), logger: quietLogger())
+        let school = SchoolID()
+        let names = ["Zeller", "Adams", "Mills", "adams", "Brook"]
+        let people = names.map { Person(schoolID: school, kind: .staff, givenName: "Sam", familyName: $0) }
+        try await store.people.insertMany(people)
+        try await store.people.insertMany([Person(schoolID: SchoolID(), kind: .staff, givenName: "Other", familyName: "Adams")])
+
+        let all = try await store.people.find(PersonQuery(schoolID: school))
+        let expected = people.sorted { ($0.sortKey, $0.id.uuidString) < ($1.sortKey, $1.id.uuidString) }
+        #expect(all.map(\.id) == expected.map(\.id))
+        #expect(all.allSatisfy { $0.revision == 1 })
+        let page = try await store.people.find(PersonQuery(schoolID: school, limit: 2, offset: 1))
+        #expect(page.map(\.id) == expected[1...2].map(\.id))
+        #expect(try await store.people.count(PersonQuery(schoolID: school, limit: 1, offset: 3)) == 5)
+        #expect(try await store.people.count(PersonQuery(familyNameContains: "ADAMS")) == 3)
+        try await store.close()
+    }
+
+    @Test func closedStoreRefusesCalls() async throws {
+        let store = try await FileStore.open(at: Scratch.directory(), logger: quietLogger())
+        try await store.close()
+        try await store.close()
+        let error = await #expect(throws: SafetyError.self) { try await store.trusts.count(TrustQuery()) }
+        #expect(error?.code == .unavailable)
+    }
+
+    // MARK: - Round trip
+
+    @Test func valuesRoundTripExactlyAfterReopen() async throws {
+        let directory = Scratch.directory()
+        var store = try await FileStore.open(at: directory, logger: quietLogger())
+        let trust = Trust(name: "Viking Academy Trust — “Ramsgate” / Kent 🏫", companyNumber: "07654321")
+        let school = SeedSchools.chilton(trustID: trust.id)
+        let learner = Person(
+            schoolID: school.id, kind: .learner, givenName: "Zoë", familyName: "O'Brien-Smith", email: nil,
+            learner: LearnerDetails(
+                upn: try UPN("B801200005001"), dateOfBirth: CalendarDate(year: 2016, month: 2, day: 29)!, ncYear: .year3,
+                registrationGroup: "Oak", lookedAfter: true, send: true, eal: false))
+        let adult = Person(schoolID: school.id, kind: .parentCarer, givenName: "Ann", familyName: "O'Brien", email: "ann@example.org")
+        let contact = ContactLink(
+            schoolID: school.id, learnerID: learner.id, adultID: adult.id, relationship: .mother, parentalResponsibility: true, priority: 1)
+        let grant = RoleGrant(
+            personID: adult.id, role: .designatedSafeguardingLead, scope: .trust(trust.id),
+            starts: CalendarDate(year: 2024, month: 9, day: 1)!,
+            ends: CalendarDate(year: 2025, month: 8, day: 31)!, groups: ["Oak", "Ash\nElm", "\"quoted\""])
+
+        let instants: [Date] =
+            [
+                SafetyClock.system.now(),
+                Date(timeIntervalSinceReferenceDate: 0.1),
+                Date(timeIntervalSinceReferenceDate: 745_000_000.123_456_789),
+                Date(timeIntervalSince1970: -1_234_567.891),
+                Date(timeIntervalSince1970: 1e-7),
+                .distantPast,
+                .distantFuture,
+            ] + (0..<200).map { _ in Date(timeIntervalSince1970: Double.random(in: -4e9...4e9)) }
+
+        let stored = try await store.withTransaction { tx in
+            let trust = try await tx.trusts.insert(trust)
+            let school = try await tx.schools.insert(school)
+            var learner = try await tx.people.insert(learner)
+            learner.leftOn = CalendarDate(year: 2027, month: 7, day: 23)
+            learner = try await tx.people.update(learner)
+            let adult = try await tx.people.insert(adult)
+            let contact = try await tx.contacts.insert(contact)
+            let grant = try await tx.roleGrants.insert(grant)
+            var events: [AuditEvent] = []
+            for (index, instant) in instants.enumerated() {
+                var draft = AuditDraft(
+                    at: instant, actorID: adult.id, schoolID: school.id, action: "person.read", subjectKind: "person",
+                    subjectID: learner.id.uuid, outcome: index.isMultiple(of: 2) ? .allowed : .denied, reason: index == 1 ? "note" : nil)
+                draft.at = instant  // unrounded, to prove any instant survives
+                events.append(try await tx.audit.append(draft))
+            }
+            return (trust, school, [learner, adult], contact, grant, events)
+        }
+        try await store.close()
+
+        store = try await FileStore.open(at: directory, logger: quietLogger())
+        #expect(try await store.trusts.get(trust.id) == stored.0)
+        #expect(try await store.schools.get(school.id) == stored.1)
+        #expect(try await store.people.find(PersonQuery(schoolID: school.id)) == stored.2.sorted { $0.sortKey < $1.sortKey })
+        #expect(try await store.people.get(learner.id)?.revision == 2)
+        #expect(try await store.contacts.get(contact.id) == stored.3)
+        #expect(try await store.roleGrants.get(grant.id) == stored.4)
+        let events = try await store.audit.events(AuditQuery())
+        #expect(events == stored.5)
+        #expect(events.map(\.draft.at) == instants)
+        #expect(try await AuditChain.verify(store.audit).isIntact)
+        #expect(await store.verifyJournal().isEmpty)
+        try await store.close()
+    }
+}
