@@ -61,6 +61,16 @@ public final class FileStore: OnlineSafetyStore {
     public var contacts: any Repository<ContactLink, ContactQuery> { FileRepository(access: access) }
     /// Role grants.
     public var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { FileRepository(access: access) }
+    /// Incidents.
+    public var incidents: any Repository<Incident, IncidentQuery> { FileRepository(access: access) }
+    /// Incident chronology entries (append-only).
+    public var chronology: any Repository<ChronologyEntry, ChronologyQuery> { FileRepository(access: access) }
+    /// Each incident's derived procedure steps.
+    public var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> { FileRepository(access: access) }
+    /// The device custody register.
+    public var devices: any Repository<DeviceRecord, DeviceQuery> { FileRepository(access: access) }
+    /// Schools' and trusts' own incident categories.
+    public var categories: any Repository<CustomCategory, CategoryQuery> { FileRepository(access: access) }
     /// The append-only, hash-chained audit log.
     public var audit: any AuditLog { FileAuditLog(access: access) }
 
@@ -160,6 +170,11 @@ struct FileTransactionStore: OnlineSafetyStore {
     var people: any Repository<Person, PersonQuery> { FileRepository(access: access) }
     var contacts: any Repository<ContactLink, ContactQuery> { FileRepository(access: access) }
     var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { FileRepository(access: access) }
+    var incidents: any Repository<Incident, IncidentQuery> { FileRepository(access: access) }
+    var chronology: any Repository<ChronologyEntry, ChronologyQuery> { FileRepository(access: access) }
+    var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> { FileRepository(access: access) }
+    var devices: any Repository<DeviceRecord, DeviceQuery> { FileRepository(access: access) }
+    var categories: any Repository<CustomCategory, CategoryQuery> { FileRepository(access: access) }
     var audit: any AuditLog { FileAuditLog(access: access) }
 
     /// Joins the transaction.

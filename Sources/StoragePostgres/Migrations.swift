@@ -78,6 +78,63 @@ enum Migrations {
                 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
                     FOR EACH STATEMENT EXECUTE FUNCTION onlinesafety_reject_change()
                 """,
-            ])
+            ]),
+        Migration(
+            version: 2, name: "incidents, chronology, procedures, device custody and categories",
+            statements: [
+                """
+                CREATE TABLE incident_categories (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    school_id uuid REFERENCES schools (id), trust_id uuid REFERENCES trusts (id)
+                )
+                """,
+                "CREATE INDEX incident_categories_school ON incident_categories (school_id)",
+                "CREATE INDEX incident_categories_trust ON incident_categories (trust_id)",
+                """
+                CREATE TABLE incidents (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    school_id uuid NOT NULL REFERENCES schools (id), category text NOT NULL, restricted boolean NOT NULL,
+                    reporter_id uuid NOT NULL, participant_ids uuid[] NOT NULL, occurred_at timestamptz NOT NULL, open boolean NOT NULL
+                )
+                """,
+                "CREATE INDEX incidents_school ON incidents (school_id, restricted, category, occurred_at)",
+                "CREATE INDEX incidents_reporter ON incidents (reporter_id)",
+                "CREATE INDEX incidents_participants ON incidents USING gin (participant_ids)",
+                """
+                CREATE TABLE chronology_entries (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    incident_id uuid NOT NULL REFERENCES incidents (id), school_id uuid NOT NULL, restricted boolean NOT NULL
+                )
+                """,
+                "CREATE INDEX chronology_entries_incident ON chronology_entries (incident_id, sort_key)",
+                """
+                CREATE TRIGGER chronology_entries_append_only BEFORE UPDATE OR DELETE ON chronology_entries
+                    FOR EACH ROW EXECUTE FUNCTION onlinesafety_reject_change()
+                """,
+                """
+                CREATE TRIGGER chronology_entries_no_truncate BEFORE TRUNCATE ON chronology_entries
+                    FOR EACH STATEMENT EXECUTE FUNCTION onlinesafety_reject_change()
+                """,
+                """
+                CREATE TABLE procedure_status (
+                    id uuid PRIMARY KEY REFERENCES incidents (id), revision integer NOT NULL, sort_key text NOT NULL,
+                    doc jsonb NOT NULL, school_id uuid NOT NULL, restricted boolean NOT NULL, next_due timestamptz,
+                    first_due timestamptz, last_satisfied_at timestamptz, outstanding integer NOT NULL
+                )
+                """,
+                "CREATE INDEX procedure_status_next_due ON procedure_status (school_id, next_due) WHERE next_due IS NOT NULL",
+                "CREATE INDEX procedure_status_first_due ON procedure_status (school_id, first_due, last_satisfied_at)",
+                "CREATE INDEX procedure_status_outstanding ON procedure_status (school_id, outstanding)",
+                """
+                CREATE TABLE devices (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    school_id uuid NOT NULL REFERENCES schools (id), incident_id uuid REFERENCES incidents (id), owner_id uuid,
+                    status text NOT NULL, restricted boolean NOT NULL,
+                    CHECK (NOT (status = 'contentDeleted' AND (doc ->> 'holdsEvidence')::boolean))
+                )
+                """,
+                "CREATE INDEX devices_school ON devices (school_id, status)",
+                "CREATE INDEX devices_incident ON devices (incident_id)",
+            ]),
     ]
 }

@@ -56,6 +56,16 @@ public final class PostgresStore: OnlineSafetyStore {
     public var contacts: any Repository<ContactLink, ContactQuery> { PostgresRepository(executor, table: "contacts") }
     /// Role grants.
     public var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { PostgresRepository(executor, table: "role_grants") }
+    /// Incidents.
+    public var incidents: any Repository<Incident, IncidentQuery> { PostgresRepository(executor, table: "incidents") }
+    /// Incident chronology entries (append-only, enforced by a trigger).
+    public var chronology: any Repository<ChronologyEntry, ChronologyQuery> { PostgresRepository(executor, table: "chronology_entries") }
+    /// Each incident's derived procedure steps.
+    public var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> { PostgresRepository(executor, table: "procedure_status") }
+    /// The device custody register.
+    public var devices: any Repository<DeviceRecord, DeviceQuery> { PostgresRepository(executor, table: "devices") }
+    /// Schools' and trusts' own incident categories.
+    public var categories: any Repository<CustomCategory, CategoryQuery> { PostgresRepository(executor, table: "incident_categories") }
     /// The audit log.
     public var audit: any AuditLog { PostgresAuditLog(executor: executor) }
 
@@ -91,6 +101,11 @@ struct PostgresTransactionStore: OnlineSafetyStore {
     var people: any Repository<Person, PersonQuery> { PostgresRepository(executor, table: "people") }
     var contacts: any Repository<ContactLink, ContactQuery> { PostgresRepository(executor, table: "contacts") }
     var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { PostgresRepository(executor, table: "role_grants") }
+    var incidents: any Repository<Incident, IncidentQuery> { PostgresRepository(executor, table: "incidents") }
+    var chronology: any Repository<ChronologyEntry, ChronologyQuery> { PostgresRepository(executor, table: "chronology_entries") }
+    var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> { PostgresRepository(executor, table: "procedure_status") }
+    var devices: any Repository<DeviceRecord, DeviceQuery> { PostgresRepository(executor, table: "devices") }
+    var categories: any Repository<CustomCategory, CategoryQuery> { PostgresRepository(executor, table: "incident_categories") }
     var audit: any AuditLog { PostgresAuditLog(executor: executor) }
 
     func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {

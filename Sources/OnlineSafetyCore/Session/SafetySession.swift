@@ -28,6 +28,8 @@ public struct SafetySession: Sendable {
     public var roles: RoleService { RoleService(session: self) }
     /// The audit trail.
     public var audit: AuditService { AuditService(session: self) }
+    /// Incidents, their chronology, procedures and devices.
+    public var incidents: IncidentService { IncidentService(session: self) }
 
     /// The session's current day.
     public var today: CalendarDate { CalendarDate(clock.now()) }

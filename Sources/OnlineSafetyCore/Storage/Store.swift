@@ -24,6 +24,16 @@ public protocol OnlineSafetyStore: Sendable {
     var contacts: any Repository<ContactLink, ContactQuery> { get }
     /// Role grants.
     var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { get }
+    /// Incidents.
+    var incidents: any Repository<Incident, IncidentQuery> { get }
+    /// Incident chronology entries (append-only).
+    var chronology: any Repository<ChronologyEntry, ChronologyQuery> { get }
+    /// Each incident's derived procedure steps.
+    var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> { get }
+    /// The device custody register.
+    var devices: any Repository<DeviceRecord, DeviceQuery> { get }
+    /// Schools' and trusts' own incident categories.
+    var categories: any Repository<CustomCategory, CategoryQuery> { get }
     /// The append-only, hash-chained audit log.
     var audit: any AuditLog { get }
 
