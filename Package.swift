@@ -56,6 +56,18 @@ let package = Package(
             ],
             path: "Examples/onlinesafety"
         ),
+        .executableTarget(
+            name: "benchmarks",
+            dependencies: [
+                "OnlineSafetyCore",
+                "StorageFile",
+                "StoragePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks"
+        ),
         .testTarget(name: "OnlineSafetyCoreTests", dependencies: ["OnlineSafetyCore"]),
         .executableTarget(
             name: "filestore-crash-writer",
