@@ -5,6 +5,11 @@ struct Migration: Sendable {
     let statements: [String]
 }
 
+extension PostgresStore {
+    /// The schema versions this build of the SDK knows, in order.
+    public static var schemaVersions: [Int] { Migrations.all.map(\.version) }
+}
+
 enum Migrations {
     /// Every migration, in order. Append only: never edit one that has shipped.
     static let all: [Migration] = [
@@ -106,7 +111,7 @@ enum Migrations {
                     incident_id uuid NOT NULL REFERENCES incidents (id), school_id uuid NOT NULL, restricted boolean NOT NULL
                 )
                 """,
-                "CREATE INDEX chronology_entries_incident ON chronology_entries (incident_id, sort_key)",
+                "CREATE UNIQUE INDEX chronology_entries_incident ON chronology_entries (incident_id, sort_key)",
                 """
                 CREATE TRIGGER chronology_entries_append_only BEFORE UPDATE OR DELETE ON chronology_entries
                     FOR EACH ROW EXECUTE FUNCTION onlinesafety_reject_change()

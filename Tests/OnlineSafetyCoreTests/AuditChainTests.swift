@@ -50,6 +50,7 @@ enum DraftField: String, CaseIterable, Sendable {
     case subjectKind
     case subjectID
     case outcome
+    case restricted
     case timeByOneMillisecond
 }
 
@@ -87,11 +88,12 @@ struct AuditChainTests {
         case .subjectKind: changed.subjectKind = "roleGrant"
         case .subjectID: changed.subjectID = UUID()
         case .outcome: changed.outcome = .denied
+        case .restricted: changed.restricted = true
         case .timeByOneMillisecond:
             changed = AuditDraft(
                 at: original.at.addingTimeInterval(0.001_5), actorID: original.actorID, schoolID: original.schoolID,
                 action: original.action, subjectKind: original.subjectKind, subjectID: original.subjectID,
-                outcome: original.outcome, reason: original.reason)
+                outcome: original.outcome, reason: original.reason, restricted: original.restricted)
             #expect(SafetyClock.milliseconds(changed.at) == SafetyClock.milliseconds(original.at) + 1)
         }
         #expect(changed != original)

@@ -112,10 +112,9 @@ struct CalendarDateTests {
         #expect(CalendarDate(try day("2026-07-01").startOfDay) == (try day("2026-07-01")))
     }
 
-    @Test func isoParsingRefusesSignedParts() {
-        withKnownIssue("CalendarDate(iso:) accepts '+' signs because Int(\"+1\") parses") {
-            #expect(CalendarDate(iso: "2026-+1-05") == nil)
-        }
+    @Test(arguments: ["2026-+1-05", "2026-01-+5", "+026-01-05", "2026-0x-05"])
+    func isoParsingRefusesSignsAndOtherNonDigits(text: String) {
+        #expect(CalendarDate(iso: text) == nil)
     }
 }
 
@@ -148,11 +147,30 @@ struct SafetyClockTests {
         #expect(SafetyClock.truncated(now) == now)
     }
 
-    @Test func wholeMillisecondInstantsKeepTheirMillisecondAfter2038() {
-        // 2038-08-19 19:54:41.331 UTC: the Double product seconds × 1000 falls just below the whole
-        // number, so rounding down loses a millisecond.
-        withKnownIssue("SafetyClock.milliseconds floors a Double product and can lose a millisecond") {
-            #expect(SafetyClock.milliseconds(Date(timeIntervalSince1970: 2_165_860_481.331)) == 2_165_860_481_331)
+    /// For these instants (2004-07-03 06:21:04.343 and 2038-08-19 19:54:41.331 UTC) the Double
+    /// product seconds × 1000 falls just below the whole number of milliseconds.
+    @Test(arguments: [Int64(1_088_835_664_343), 2_165_860_481_331])
+    func wholeMillisecondInstantsKeepTheirMillisecond(milliseconds: Int64) {
+        let instant = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        #expect(SafetyClock.milliseconds(instant) == milliseconds)
+        #expect(SafetyClock.truncated(instant) == instant)
+    }
+
+    @Test func millisecondsSurviveAStoreThatKeepsWholeMilliseconds() {
+        // A backend stores SafetyClock.milliseconds(at) and reads it back as seconds / 1000; the
+        // instant must hash with the same millisecond, or the audit chain reports tampering.
+        for stored in [Int64(1_088_835_664_343), 1_795_426_200_123, 2_165_860_000_003, 2_165_860_000_016] {
+            let draft = AuditDraft(
+                at: Date(timeIntervalSince1970: Double(stored) / 1000 + 0.000_2), actorID: nil, schoolID: nil, action: "a",
+                subjectKind: "k", subjectID: nil)
+            let kept = SafetyClock.milliseconds(draft.at)
+            let reloaded = AuditDraft(
+                at: Date(timeIntervalSince1970: Double(kept) / 1000), actorID: nil, schoolID: nil, action: "a", subjectKind: "k",
+                subjectID: nil)
+            #expect(kept == stored)
+            #expect(SafetyClock.milliseconds(reloaded.at) == kept)
+            let hash = AuditChain.hash(previous: AuditChain.genesis, sequence: 1, draft)
+            #expect(AuditChain.hash(previous: AuditChain.genesis, sequence: 1, reloaded) == hash)
         }
     }
 }

@@ -255,6 +255,8 @@ public struct ChronologyEntry: Aggregate {
     public var incidentID: IncidentID
     /// The incident's school.
     public var schoolIDValue: SchoolID
+    /// Its position in the incident's chronology, from 1.
+    public var sequence: Int
     /// Whether the incident is restricted (DSL and deputies only).
     public var restricted: Bool
     /// When it was recorded.
@@ -272,12 +274,14 @@ public struct ChronologyEntry: Aggregate {
 
     /// Creates an entry.
     public init(
-        id: ChronologyEntryID = ChronologyEntryID(), incidentID: IncidentID, schoolID: SchoolID, restricted: Bool, recordedAt: Date,
+        id: ChronologyEntryID = ChronologyEntryID(), incidentID: IncidentID, schoolID: SchoolID, sequence: Int = 1, restricted: Bool,
+        recordedAt: Date,
         recordedBy: PersonID, occurredAt: Date? = nil, content: ChronologyContent, satisfies: [String] = [], revision: Int = 0
     ) {
         self.id = id
         self.incidentID = incidentID
         self.schoolIDValue = schoolID
+        self.sequence = sequence
         self.restricted = restricted
         self.recordedAt = recordedAt
         self.recordedBy = recordedBy
@@ -294,5 +298,8 @@ public struct ChronologyEntry: Aggregate {
     public var effectiveAt: Date { occurredAt ?? recordedAt }
 
     /// Checks the content.
-    public func validate() throws(SafetyError) { try content.validate() }
+    public func validate() throws(SafetyError) {
+        guard sequence >= 1 else { throw .invalid("entry.sequence", "entries are numbered from 1") }
+        try content.validate()
+    }
 }

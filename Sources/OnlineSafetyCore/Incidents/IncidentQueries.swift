@@ -232,8 +232,8 @@ extension ChronologyEntry {
     public var indexValues: [String: IndexValue] {
         ["incident_id": .id(incidentID), "school_id": .id(schoolIDValue), "restricted": .boolean(restricted)]
     }
-    /// Sorted by when it was recorded.
-    public var sortKey: String { String(format: "%015.3f", recordedAt.timeIntervalSince1970) }
+    /// Sorted by position in the incident's chronology.
+    public var sortKey: String { String(format: "%010d", sequence) }
 }
 
 extension ProcedureStatus {

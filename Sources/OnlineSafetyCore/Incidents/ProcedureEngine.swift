@@ -18,7 +18,7 @@ public enum ProcedureEngine {
         var builder = StepBuilder(incident: incident, settings: settings)
         builder.derive()
         var steps = builder.steps
-        let ordered = entries.sorted { $0.recordedAt < $1.recordedAt }
+        let ordered = entries.sorted { ($0.recordedAt, $0.sequence) < ($1.recordedAt, $1.sequence) }
         for index in steps.indices {
             let step = steps[index]
             if let entry = ordered.first(where: { $0.satisfies.contains(step.code) || step.evidence.isSatisfied(by: $0.content) }) {

@@ -223,8 +223,8 @@ public struct IncidentService: Sendable {
             if case .attachment(let reference) = content, reference.isImagery, incident.category.refusesImagery {
                 throw SafetyError(
                     .constraintViolation,
-                    "imagery is never stored for this kind of incident: record where the device is stored (the custody register) and "
-                        + "the IWF report instead")
+                    "imagery is never stored for this kind of incident: record the device's storage location in the custody register "
+                        + "and the IWF report instead")
             }
             var updated = incident
             switch content {
@@ -255,9 +255,9 @@ public struct IncidentService: Sendable {
             default: break
             }
             let entry = ChronologyEntry(
-                incidentID: incident.id, schoolID: incident.schoolIDValue, restricted: incident.isRestricted,
-                recordedAt: session.clock.now(), recordedBy: principal.person.id, occurredAt: occurredAt.map(SafetyClock.truncated),
-                content: content, satisfies: satisfies)
+                incidentID: incident.id, schoolID: incident.schoolIDValue, sequence: try await Self.nextSequence(incident.id, tx),
+                restricted: incident.isRestricted, recordedAt: session.clock.now(), recordedBy: principal.person.id,
+                occurredAt: occurredAt.map(SafetyClock.truncated), content: content, satisfies: satisfies)
             let stored = try await tx.chronology.insert(entry.checkedForInsert())
             if updated != incident { updated = try await tx.incidents.update(updated) }
             return .done(stored, updated, nil)
@@ -388,8 +388,9 @@ public struct IncidentService: Sendable {
                 holdsEvidence: holdsEvidence || incident.category.refusesImagery, initialStatus: status)
             let device = try await tx.devices.insert(record.checkedForInsert())
             let entry = ChronologyEntry(
-                incidentID: incident.id, schoolID: incident.schoolIDValue, restricted: incident.isRestricted, recordedAt: session.clock.now(),
-                recordedBy: principal.person.id, content: .deviceCustody(deviceID: device.id, status: status, note: "seized: \(storageLocation)"))
+                incidentID: incident.id, schoolID: incident.schoolIDValue, sequence: try await Self.nextSequence(incident.id, tx),
+                restricted: incident.isRestricted, recordedAt: session.clock.now(), recordedBy: principal.person.id,
+                content: .deviceCustody(deviceID: device.id, status: status, note: "seized: \(storageLocation)"))
             let appended = try await tx.chronology.insert(entry.checkedForInsert())
             return .done(appended, incident, device)
         }
@@ -414,8 +415,9 @@ public struct IncidentService: Sendable {
             if let examinedBy, !current.examinedBy.contains(examinedBy) { current.examinedBy.append(examinedBy) }
             let device = try await tx.devices.update(current)
             let entry = ChronologyEntry(
-                incidentID: incident.id, schoolID: incident.schoolIDValue, restricted: incident.isRestricted, recordedAt: session.clock.now(),
-                recordedBy: principal.person.id, content: .deviceCustody(deviceID: device.id, status: status, note: note))
+                incidentID: incident.id, schoolID: incident.schoolIDValue, sequence: try await Self.nextSequence(incident.id, tx),
+                restricted: incident.isRestricted, recordedAt: session.clock.now(), recordedBy: principal.person.id,
+                content: .deviceCustody(deviceID: device.id, status: status, note: note))
             let appended = try await tx.chronology.insert(entry.checkedForInsert())
             return .done(appended, incident, device)
         }
@@ -509,6 +511,12 @@ public struct IncidentService: Sendable {
             }
         }
         throw SafetyError(.conflict, "the incident kept changing; try again")
+    }
+
+    /// The next position in an incident's chronology. Two entries racing for one position clash
+    /// on the incident's procedure status, and the loser is retried.
+    static func nextSequence(_ id: IncidentID, _ tx: any OnlineSafetyStore) async throws -> Int {
+        try await tx.chronology.count(ChronologyQuery(incidentIDs: [id])) + 1
     }
 
     /// Derives the incident's steps from its chronology and stores them beside it.
