@@ -82,7 +82,9 @@ struct OverdueStepsBenchmark: AsyncParsableCommand {
         }
         let (baselineName, baselineSeconds) = try await baseline(statuses, Set(schoolIDs))
         print("\n[\(name)] loaded \(incidents) incidents with their steps in \(load)")
-        print("[\(name)] overdue-steps query (SDK, through the session): \(ms(sdk)): \(overdueIncidents) incidents, \(overdueSteps) overdue steps")
+        print(
+            "[\(name)] overdue-steps query (SDK, through the session): \(ms(sdk)): \(overdueIncidents) incidents, \(overdueSteps) overdue steps"
+        )
         print("[\(name)] baseline (\(baselineName)): \(ms(baselineSeconds))")
         print("[\(name)] ratio SDK / baseline: \(String(format: "%.2f", sdk / max(baselineSeconds, 1e-9)))")
     }
@@ -122,7 +124,8 @@ struct OverdueStepsBenchmark: AsyncParsableCommand {
                     let handled = age > 30 * 86_400 ? Int.random(in: 0..<100, using: &random) < 97 : Bool.random(using: &random)
                     if handled {
                         steps[index].satisfiedBy = ChronologyEntryID()
-                        steps[index].satisfiedAt = steps[index].requiredFrom.addingTimeInterval(Double.random(in: 600...200_000, using: &random))
+                        steps[index].satisfiedAt = steps[index].requiredFrom.addingTimeInterval(
+                            Double.random(in: 600...200_000, using: &random))
                     }
                 }
                 batch.append(incident)

@@ -53,7 +53,8 @@ struct DemoCommand: AsyncParsableCommand {
                 Person(schoolID: school.id, kind: .staff, givenName: given, familyName: family, jobTitle: title))
             for role in roles {
                 try await session.roles.grant(
-                    RoleGrant(personID: person.id, role: role, scope: .school(school.id), starts: start, groups: role == .staff ? groups : []))
+                    RoleGrant(
+                        personID: person.id, role: role, scope: .school(school.id), starts: start, groups: role == .staff ? groups : []))
             }
             return person
         }
@@ -61,7 +62,8 @@ struct DemoCommand: AsyncParsableCommand {
         _ = try await staff("Priya", "Shah", "Deputy DSL", [.deputyDesignatedSafeguardingLead, .staff], groups: ["Ash"])
         _ = try await staff("Tom", "Hughes", "Class teacher", [.staff], groups: ["Oak"])
         _ = try await staff("Ian", "Cole", "IT technician", [.technicalStaff])
-        let governor = try await session.people.add(Person(schoolID: school.id, kind: .governor, givenName: "Hannah", familyName: "Cheshire"))
+        let governor = try await session.people.add(
+            Person(schoolID: school.id, kind: .governor, givenName: "Hannah", familyName: "Cheshire"))
         try await session.roles.grant(RoleGrant(personID: governor.id, role: .governor, scope: .school(school.id), starts: start))
         let learners: [(String, String, String, NCYear, String)] = [
             ("Ava", "Miller", "B801200005001", .year4, "Oak"), ("Ben", "Clarke", "", .year5, "Ash"), ("Cleo", "Evans", "", .year1, "Oak"),

@@ -90,7 +90,9 @@ struct SchemaMigrator {
                     return true
                 }
             } catch {
-                throw SafetyError(.migrationFailed, "migration \(migration.version) (\(migration.name)) failed; nothing of it was applied", underlying: error)
+                throw SafetyError(
+                    .migrationFailed, "migration \(migration.version) (\(migration.name)) failed; nothing of it was applied",
+                    underlying: error)
             }
             if didApply { logger.info("applied migration", metadata: ["version": "\(migration.version)"]) }
         }
@@ -98,6 +100,7 @@ struct SchemaMigrator {
 
     private func ensureTable() async throws {
         _ = try await executor.rows(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)")
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)"
+        )
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import PostgresNIO
 import OnlineSafetyCore
+import PostgresNIO
 
 /// How to reach the PostgreSQL server: from values, or from a `postgres://` URL.
 ///

@@ -132,7 +132,8 @@ enum SQLCondition {
             let present = values.filter { $0 != .null }
             var parts: [String] = []
             if !present.isEmpty {
-                parts.append("\(column.name) IN (" + (try present.map { try bind($0, type: column.type, &binds) }.joined(separator: ", ")) + ")")
+                parts.append(
+                    "\(column.name) IN (" + (try present.map { try bind($0, type: column.type, &binds) }.joined(separator: ", ")) + ")")
             }
             if present.count < values.count { parts.append("\(column.name) IS NULL") }
             return parts.isEmpty ? "FALSE" : "(" + parts.joined(separator: " OR ") + ")"

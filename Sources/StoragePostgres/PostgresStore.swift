@@ -36,10 +36,12 @@ public final class PostgresStore: OnlineSafetyStore {
     public static func connect(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresStore {
         // One direct connection first: a wrong address or password fails at once instead of the pool retrying.
         do {
-            let probe = try await PostgresConnection.connect(configuration: try configuration.connectionConfiguration(), id: 0, logger: logger)
+            let probe = try await PostgresConnection.connect(
+                configuration: try configuration.connectionConfiguration(), id: 0, logger: logger)
             try await probe.close()
         } catch {
-            throw SafetyError(.unavailable, "the PostgreSQL server at \(configuration.host):\(configuration.port) did not answer", underlying: error)
+            throw SafetyError(
+                .unavailable, "the PostgreSQL server at \(configuration.host):\(configuration.port) did not answer", underlying: error)
         }
         let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
         let runner = Task { await client.run() }
@@ -160,8 +162,10 @@ enum Executor: Sendable {
         switch state {
         case "23505": return SafetyError(.conflict, "a record with the same identifier or unique value already exists", underlying: error)
         case "23503", "23502", "23514", "22P02", "22007", "22008":
-            return SafetyError(.constraintViolation, "the database refused the write (\(state ?? "")): a rule of the schema", underlying: error)
-        case "OS001": return SafetyError(.constraintViolation, "the table is append-only: its rows cannot be changed or removed", underlying: error)
+            return SafetyError(
+                .constraintViolation, "the database refused the write (\(state ?? "")): a rule of the schema", underlying: error)
+        case "OS001":
+            return SafetyError(.constraintViolation, "the table is append-only: its rows cannot be changed or removed", underlying: error)
         case "40001", "40P01": return SafetyError(.conflict, "the transaction clashed with another; try again", underlying: error)
         case nil: return SafetyError(.unavailable, "the PostgreSQL server could not be reached", underlying: error)
         default: return SafetyError(.unavailable, "the database failed (\(state ?? ""))", underlying: error)

@@ -63,7 +63,9 @@ struct ProcedureScenarioTests {
         #expect(Self.step("device.secured", in: steps) != nil)
     }
 
-    @Test(arguments: [IncidentFact.adultInvolved, .coercionBlackmailOrGrooming, .capacityToConsentDoubt, .unusualOrViolent, .immediateRiskOfHarm])
+    @Test(arguments: [
+        IncidentFact.adultInvolved, .coercionBlackmailOrGrooming, .capacityToConsentDoubt, .unusualOrViolent, .immediateRiskOfHarm,
+    ])
     func eachImmediateReferralConditionForNudeImagesTriggersReferral(fact: IncidentFact) throws {
         let incident = Self.incident(.nudeImageSharing, facts: [fact], learnerBorn: CalendarDate(year: 2010, month: 1, day: 1))
         for (name, settings) in Self.schools {
@@ -89,7 +91,10 @@ struct ProcedureScenarioTests {
         for (name, settings) in Self.schools {
             let steps = ProcedureEngine.steps(for: incident, settings: settings, entries: [])
             let codes = Set(steps.map(\.code))
-            #expect(codes.isSuperset(of: ["iwf.report", "police.report", "copies.deleted", "head.informed", "lado.contacted", "device.quarantined"]), "\(name)")
+            #expect(
+                codes.isSuperset(of: [
+                    "iwf.report", "police.report", "copies.deleted", "head.informed", "lado.contacted", "device.quarantined",
+                ]), "\(name)")
             let head = try #require(Self.step("head.informed", in: steps))
             #expect(head.responsible.name == settings.headteacher.name, "\(name)")
             let lado = try #require(Self.step("lado.contacted", in: steps))
@@ -118,14 +123,18 @@ struct ProcedureScenarioTests {
         // Friday 27 November 2026, 15:00: one working day runs to the end of Monday 30th.
         let friday = Date(timeIntervalSince1970: 1_795_791_600)
         var settings = SeedSchools.chiltonSettings()
-        let steps = ProcedureEngine.steps(for: Self.incident(.staffConduct, learnerBorn: nil, reportedAt: friday), settings: settings, entries: [])
+        let steps = ProcedureEngine.steps(
+            for: Self.incident(.staffConduct, learnerBorn: nil, reportedAt: friday), settings: settings, entries: [])
         let due = try #require(Self.step("lado.contacted", in: steps)?.due)
         #expect(CalendarDate(due) == CalendarDate(year: 2026, month: 11, day: 30))
         // With Monday 30th a holiday (an INSET day), it runs to Tuesday.
-        settings.holidays = [DateRange(first: CalendarDate(year: 2026, month: 11, day: 30)!, last: CalendarDate(year: 2026, month: 11, day: 30)!)]
+        settings.holidays = [
+            DateRange(first: CalendarDate(year: 2026, month: 11, day: 30)!, last: CalendarDate(year: 2026, month: 11, day: 30)!)
+        ]
         let withHoliday = ProcedureEngine.steps(
             for: Self.incident(.staffConduct, learnerBorn: nil, reportedAt: friday), settings: settings, entries: [])
-        #expect(CalendarDate(try #require(Self.step("lado.contacted", in: withHoliday)?.due)) == CalendarDate(year: 2026, month: 12, day: 1))
+        #expect(
+            CalendarDate(try #require(Self.step("lado.contacted", in: withHoliday)?.due)) == CalendarDate(year: 2026, month: 12, day: 1))
     }
 
     @Test func filteringBreachTellsITAndDSLAndInformsParentsOfLearner() throws {
@@ -143,11 +152,13 @@ struct ProcedureScenarioTests {
     @Test func everyCategoryYieldsStepsNamingTheSchoolsDSLForEachSeedSchool() {
         for category in IncidentCategory.builtIns {
             for (name, settings) in Self.schools {
-                let steps = ProcedureEngine.steps(for: Self.incident(category, facts: [.criminalOffenceSuspected]), settings: settings, entries: [])
+                let steps = ProcedureEngine.steps(
+                    for: Self.incident(category, facts: [.criminalOffenceSuspected]), settings: settings, entries: [])
                 #expect(!steps.isEmpty, "\(category.code) at \(name)")
                 #expect(steps.allSatisfy { !$0.rule.isEmpty && !$0.title.isEmpty }, "\(category.code) at \(name)")
                 let dslSteps = steps.filter { $0.responsible.role == .designatedSafeguardingLead }
-                #expect(dslSteps.allSatisfy { $0.responsible.name == settings.designatedSafeguardingLead.name }, "\(category.code) at \(name)")
+                #expect(
+                    dslSteps.allSatisfy { $0.responsible.name == settings.designatedSafeguardingLead.name }, "\(category.code) at \(name)")
                 #expect(Set(steps.map(\.code)).count == steps.count, "step codes are unique for \(category.code)")
             }
         }

@@ -47,7 +47,8 @@ public struct Fixture: Sendable {
             Person(schoolID: school.id, kind: .staff, givenName: "Kate", familyName: "Law", jobTitle: "Head of School"))
         let teacher = try await admin.people.add(
             Person(schoolID: school.id, kind: .staff, givenName: "Tom", familyName: "Teacher", jobTitle: "Class teacher"))
-        _ = try await admin.roles.grant(RoleGrant(personID: dsl.id, role: .designatedSafeguardingLead, scope: .school(school.id), starts: start))
+        _ = try await admin.roles.grant(
+            RoleGrant(personID: dsl.id, role: .designatedSafeguardingLead, scope: .school(school.id), starts: start))
         _ = try await admin.roles.grant(RoleGrant(personID: dsl.id, role: .headteacher, scope: .school(school.id), starts: start))
         _ = try await admin.roles.grant(
             RoleGrant(personID: teacher.id, role: .staff, scope: .school(school.id), starts: start, groups: ["Oak"]))
@@ -65,7 +66,9 @@ public struct Fixture: Sendable {
                     registrationGroup: "Ash", lookedAfter: true)))
         let parent = try await admin.people.add(Person(schoolID: school.id, kind: .parentCarer, givenName: "Cara", familyName: "Ashworth"))
         _ = try await admin.people.addContact(
-            ContactLink(schoolID: school.id, learnerID: ash.id, adultID: parent.id, relationship: .mother, parentalResponsibility: true, priority: 1))
+            ContactLink(
+                schoolID: school.id, learnerID: ash.id, adultID: parent.id, relationship: .mother, parentalResponsibility: true, priority: 1
+            ))
         return Fixture(
             safety: safety, trust: boot.trust!, school: school, admin: boot.administrator, dsl: dsl, teacher: teacher,
             oakLearner: oak, ashLearner: ash, parent: parent)

@@ -22,7 +22,8 @@ struct IncidentCast: Sendable {
             return person
         }
         return IncidentCast(
-            fixture: fixture, head: try await adult("Hana", .headteacher), deputy: try await adult("Dev", .deputyDesignatedSafeguardingLead),
+            fixture: fixture, head: try await adult("Hana", .headteacher),
+            deputy: try await adult("Dev", .deputyDesignatedSafeguardingLead),
             governor: try await adult("Gail", .governor, kind: .governor), technician: try await adult("Tariq", .technicalStaff),
             otherTeacher: try await adult("Olu", .staff, groups: ["Ash"]))
     }
@@ -71,11 +72,14 @@ extension StorageConformance {
         try expect(device.holdsEvidence, "a device in a nude-image incident is always kept as evidence")
         steps = try await dsl.incidents.steps(for: incident.id)
         try expect(steps.first { $0.code == "device.secured" }?.satisfiedAt != nil, "seizing the device satisfies securing it")
-        let category = try await dsl.incidents.addCategory(code: "gaming-chat", name: "Contact through game chat", under: "sexualAbuseExploitation")
+        let category = try await dsl.incidents.addCategory(
+            code: "gaming-chat", name: "Contact through game chat", under: "sexualAbuseExploitation")
         try expect(try await store.categories.get(category.id) == category, "a school's own category round-trips")
-        try expect(try await dsl.incidents.categories().contains { $0.code == "custom.gaming-chat" && $0.restricted }, "inherits restriction")
+        try expect(
+            try await dsl.incidents.categories().contains { $0.code == "custom.gaming-chat" && $0.restricted }, "inherits restriction")
         let chronology = try await dsl.incidents.chronology(of: incident.id)
-        try expect(chronology.map(\.content.kind) == ["referral", "deviceCustody"], "chronology in order: \(chronology.map(\.content.kind))")
+        try expect(
+            chronology.map(\.content.kind) == ["referral", "deviceCustody"], "chronology in order: \(chronology.map(\.content.kind))")
     }
 
     /// No one but the DSL and deputies can learn that a restricted incident exists, by any query.
@@ -155,7 +159,8 @@ extension StorageConformance {
                 try expect(figures.values.reduce(0, +) == 1, "the \(name)'s figures count only the open incident")
             }
             for report in [
-                { try await incidents.outstandingSteps() }, { try await incidents.overdueSteps(asOf: cast.now.addingTimeInterval(86_400 * 30)) },
+                { try await incidents.outstandingSteps() },
+                { try await incidents.overdueSteps(asOf: cast.now.addingTimeInterval(86_400 * 30)) },
             ] as [@Sendable () async throws -> [IncidentSteps]] {
                 if let found = try? await report() {
                     try expect(Set(found.map(\.incidentID.uuid)).isDisjoint(with: hidden), "the \(name)'s step reports hide restricted")
@@ -235,7 +240,8 @@ extension StorageConformance {
         let cast = try await IncidentCast.make(on: store)
         let fixture = cast.fixture
         let dsl = try await cast.session(fixture.dsl)
-        let image = AttachmentReference(fileName: "screenshot.png", mediaType: "image/png", byteCount: 2048, sha256: "ab", location: "vault:1")
+        let image = AttachmentReference(
+            fileName: "screenshot.png", mediaType: "image/png", byteCount: 2048, sha256: "ab", location: "vault:1")
         for code in ["nudeImageSharing", "indecentImages"] {
             let incident = try await dsl.incidents.record(
                 NewIncident(
@@ -267,7 +273,8 @@ extension StorageConformance {
         let phone = try await dsl.incidents.seizeDevice(
             for: bullying.id, item: "Phone", ownerID: fixture.ashLearner.id, reason: "used in class", storageLocation: "Office",
             holdsEvidence: false)
-        try expect(try await dsl.incidents.moveDevice(phone.id, to: .returnedToParent).status == .returnedToParent, "returned at end of day")
+        try expect(
+            try await dsl.incidents.moveDevice(phone.id, to: .returnedToParent).status == .returnedToParent, "returned at end of day")
         let register = try await dsl.incidents.devices()
         try expect(register.count == 3, "the register lists every device: \(register.count)")
         let teacher = try await cast.session(fixture.teacher)
@@ -312,7 +319,9 @@ extension StorageConformance {
         try expect(try await teacher.incidents.list().map(\.id) == [first.id], "the teacher sees only what they reported")
         try expect(try await teacher.incidents.get(first.id) == first, "and can read it")
         try await expectError(.notFound, "but not the chronology behind it") { try await teacher.incidents.chronology(of: first.id) }
-        try await expectError(.forbidden, "nor a child's chronology") { try await teacher.incidents.childChronology(of: fixture.oakLearner.id) }
+        try await expectError(.forbidden, "nor a child's chronology") {
+            try await teacher.incidents.childChronology(of: fixture.oakLearner.id)
+        }
         _ = try await teacher.incidents.append(.note("The learner told me more at lunch"), to: first.id)
         try await expectError(.forbidden, "nor manage it (it is theirs, so the refusal says why)") {
             try await teacher.incidents.append(.decision(decision: "close", reason: "fine"), to: first.id)

@@ -14,7 +14,9 @@ public enum StorageConformance {
         try expect(try await store.trusts.get(trust.id) == trust, "trust round trip")
 
         for var school in SeedSchools.all(vikingTrustID: trust.id) {
-            school.settings.holidays = [DateRange(first: CalendarDate(year: 2026, month: 12, day: 21)!, last: CalendarDate(year: 2027, month: 1, day: 1)!)]
+            school.settings.holidays = [
+                DateRange(first: CalendarDate(year: 2026, month: 12, day: 21)!, last: CalendarDate(year: 2027, month: 1, day: 1)!)
+            ]
             let stored = try await store.schools.insert(school)
             try expect(try await store.schools.get(school.id) == stored, "school round trip keeps every policy setting")
         }
@@ -30,15 +32,19 @@ public enum StorageConformance {
         let storedAdult = try await store.people.insert(adult)
         try expect(try await store.people.get(learner.id) == storedLearner, "learner round trip keeps UPN, birth date, year and flags")
         let link = try await store.contacts.insert(
-            ContactLink(schoolID: chilton.id, learnerID: learner.id, adultID: adult.id, relationship: .mother, parentalResponsibility: true, priority: 1))
+            ContactLink(
+                schoolID: chilton.id, learnerID: learner.id, adultID: adult.id, relationship: .mother, parentalResponsibility: true,
+                priority: 1))
         try expect(try await store.contacts.get(link.id) == link, "contact round trip")
         let grant = try await store.roleGrants.insert(
             RoleGrant(
-                personID: storedAdult.id, role: .parentCarer, scope: .school(chilton.id), starts: CalendarDate(year: 2025, month: 9, day: 1)!,
+                personID: storedAdult.id, role: .parentCarer, scope: .school(chilton.id),
+                starts: CalendarDate(year: 2025, month: 9, day: 1)!,
                 ends: CalendarDate(year: 2026, month: 7, day: 31)!, groups: ["Willow"]))
         try expect(try await store.roleGrants.get(grant.id) == grant, "role grant round trip")
         let trustGrant = try await store.roleGrants.insert(
-            RoleGrant(personID: storedAdult.id, role: .governor, scope: .trust(trust.id), starts: CalendarDate(year: 2025, month: 9, day: 1)!))
+            RoleGrant(
+                personID: storedAdult.id, role: .governor, scope: .trust(trust.id), starts: CalendarDate(year: 2025, month: 9, day: 1)!))
         try expect(try await store.roleGrants.get(trustGrant.id) == trustGrant, "trust-wide grant round trip")
 
         var changed = storedLearner
@@ -73,8 +79,11 @@ public enum StorageConformance {
         }
         try await store.people.insertMany(learners)
         let staff = try await store.people.insert(Person(schoolID: chilton.id, kind: .staff, givenName: "Sam", familyName: "Staff"))
-        _ = try await store.people.insert(Person(schoolID: mersham.id, kind: .learner, givenName: "Other", familyName: "Smith",
-            learner: LearnerDetails(upn: try UPN(Fixture.upn(serial: 300)), dateOfBirth: CalendarDate(year: 2016, month: 5, day: 5)!, ncYear: .year4)))
+        _ = try await store.people.insert(
+            Person(
+                schoolID: mersham.id, kind: .learner, givenName: "Other", familyName: "Smith",
+                learner: LearnerDetails(
+                    upn: try UPN(Fixture.upn(serial: 300)), dateOfBirth: CalendarDate(year: 2016, month: 5, day: 5)!, ncYear: .year4)))
 
         try expect(try await store.schools.find(SchoolQuery(trustID: trust.id)).map(\.id) == [chilton.id], "schools by trust")
         try expect(try await store.schools.find(SchoolQuery(urn: mersham.urn)).map(\.id) == [mersham.id], "school by URN")
@@ -88,7 +97,8 @@ public enum StorageConformance {
         let byUPN = try await store.people.find(PersonQuery(upn: learners[3].learner!.upn))
         try expect(byUPN.map(\.id) == [learners[3].id], "person by UPN")
         try expect(try await store.people.count(PersonQuery(familyNameContains: "smi")) == 7, "family name contains, ignoring case")
-        let present = try await store.people.count(PersonQuery(schoolID: chilton.id, kinds: [.learner], presentOn: CalendarDate(year: 2026, month: 9, day: 1)!))
+        let present = try await store.people.count(
+            PersonQuery(schoolID: chilton.id, kinds: [.learner], presentOn: CalendarDate(year: 2026, month: 9, day: 1)!))
         try expect(present == 11, "leavers left out of presentOn: 11, got \(present)")
         let page1 = try await store.people.find(PersonQuery(schoolID: chilton.id, limit: 5))
         let page2 = try await store.people.find(PersonQuery(schoolID: chilton.id, limit: 5, offset: 5))
@@ -98,20 +108,32 @@ public enum StorageConformance {
 
         let september = CalendarDate(year: 2025, month: 9, day: 1)!
         let ended = try await store.roleGrants.insert(
-            RoleGrant(personID: staff.id, role: .staff, scope: .school(chilton.id), starts: september, ends: CalendarDate(year: 2026, month: 3, day: 31)!))
-        let open = try await store.roleGrants.insert(RoleGrant(personID: staff.id, role: .technicalStaff, scope: .school(chilton.id), starts: september))
-        let trustWide = try await store.roleGrants.insert(RoleGrant(personID: staff.id, role: .dataManager, scope: .trust(trust.id), starts: september))
+            RoleGrant(
+                personID: staff.id, role: .staff, scope: .school(chilton.id), starts: september,
+                ends: CalendarDate(year: 2026, month: 3, day: 31)!))
+        let open = try await store.roleGrants.insert(
+            RoleGrant(personID: staff.id, role: .technicalStaff, scope: .school(chilton.id), starts: september))
+        let trustWide = try await store.roleGrants.insert(
+            RoleGrant(personID: staff.id, role: .dataManager, scope: .trust(trust.id), starts: september))
         let future = try await store.roleGrants.insert(
-            RoleGrant(personID: staff.id, role: .leadership, scope: .school(chilton.id), starts: CalendarDate(year: 2027, month: 1, day: 1)!))
-        let activeIDs = Set(try await store.roleGrants.find(RoleGrantQuery(personID: staff.id, activeOn: CalendarDate(year: 2026, month: 11, day: 23)!)).map(\.id))
+            RoleGrant(
+                personID: staff.id, role: .leadership, scope: .school(chilton.id), starts: CalendarDate(year: 2027, month: 1, day: 1)!))
+        let activeIDs = Set(
+            try await store.roleGrants.find(RoleGrantQuery(personID: staff.id, activeOn: CalendarDate(year: 2026, month: 11, day: 23)!))
+                .map(\.id))
         try expect(activeIDs == [open.id, trustWide.id], "grants active on a day leave out ended and future ones")
-        let onLastDay = Set(try await store.roleGrants.find(RoleGrantQuery(personID: staff.id, activeOn: CalendarDate(year: 2026, month: 3, day: 31)!)).map(\.id))
+        let onLastDay = Set(
+            try await store.roleGrants.find(RoleGrantQuery(personID: staff.id, activeOn: CalendarDate(year: 2026, month: 3, day: 31)!)).map(
+                \.id))
         try expect(onLastDay.contains(ended.id), "a grant is active on its last day")
         try expect(try await store.roleGrants.find(RoleGrantQuery(trustID: trust.id)).map(\.id) == [trustWide.id], "grants by trust")
-        try expect(try await store.roleGrants.count(RoleGrantQuery(schoolID: chilton.id, roles: [.leadership, .staff])) == 2, "grants by role")
+        try expect(
+            try await store.roleGrants.count(RoleGrantQuery(schoolID: chilton.id, roles: [.leadership, .staff])) == 2, "grants by role")
         _ = future
         let link = try await store.contacts.insert(
-            ContactLink(schoolID: chilton.id, learnerID: learners[0].id, adultID: staff.id, relationship: .other, parentalResponsibility: false, priority: 2))
+            ContactLink(
+                schoolID: chilton.id, learnerID: learners[0].id, adultID: staff.id, relationship: .other, parentalResponsibility: false,
+                priority: 2))
         try expect(try await store.contacts.find(ContactQuery(learnerID: learners[0].id)).map(\.id) == [link.id], "contacts by learner")
         try expect(try await store.contacts.find(ContactQuery(adultID: staff.id)).map(\.id) == [link.id], "contacts by adult")
         try expect(try await store.trusts.find(TrustQuery(nameContains: "viking")).count == 1, "trusts by name")
@@ -129,7 +151,9 @@ public enum StorageConformance {
                 _ = try await tx.trusts.insert(trust)
                 _ = try await tx.withTransaction { inner in try await inner.schools.insert(SeedSchools.chilton(trustID: trust.id)) }
                 try expect(try await tx.trusts.get(trust.id) != nil, "a transaction reads its own writes")
-                _ = try await tx.audit.append(AuditDraft(at: Date(), actorID: nil, schoolID: nil, action: "trust.insert", subjectKind: "trust", subjectID: trust.id.uuid))
+                _ = try await tx.audit.append(
+                    AuditDraft(
+                        at: Date(), actorID: nil, schoolID: nil, action: "trust.insert", subjectKind: "trust", subjectID: trust.id.uuid))
                 throw Abort()
             }
             throw ConformanceFailure("the transaction should have thrown", line: #line)
@@ -206,7 +230,8 @@ public enum StorageConformance {
         try expect(result.isIntact, "an untouched chain verifies: \(String(describing: result.firstBreak))")
         try expect(result.eventsChecked == events.count, "every event is checked (\(result.eventsChecked) of \(events.count))")
         let mine = try await session.audit.events(AuditQuery(actorID: fixture.admin.id))
-        try expect(mine.contains { $0.draft.action == "person.insert" && $0.draft.subjectID == fixture.oakLearner.id.uuid }, "events by actor")
+        try expect(
+            mine.contains { $0.draft.action == "person.insert" && $0.draft.subjectID == fixture.oakLearner.id.uuid }, "events by actor")
         let trail = try await session.audit.trail(of: fixture.ashLearner.id.uuid)
         try expect(trail.map(\.draft.action) == ["person.insert"], "the trail of one record: \(trail.map(\.draft.action))")
     }
@@ -222,7 +247,8 @@ public enum StorageConformance {
         let safety = OnlineSafety(store: reopened, clock: fixture.safety.clock, logger: Logger(label: "conformance"))
         let session = try await safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
         let result = try await session.audit.verify()
-        try expect(result.firstBreak?.sequence == target, "verification names event \(target), got \(String(describing: result.firstBreak))")
+        try expect(
+            result.firstBreak?.sequence == target, "verification names event \(target), got \(String(describing: result.firstBreak))")
     }
 
     /// A class teacher reading another child's record is refused and audited; the DSL reads it.

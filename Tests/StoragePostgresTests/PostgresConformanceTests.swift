@@ -13,7 +13,8 @@ struct PostgresConformanceTests {
             guard let store = store as? PostgresStore else { throw SafetyError(.invalidInput, "not a PostgreSQL store") }
             try await PostgresTestDatabase.withRawConnection(store.configuration) { connection in
                 let logger = PostgresTestDatabase.logger
-                _ = try await connection.query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only", logger: logger).collect()
+                _ = try await connection.query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only", logger: logger)
+                    .collect()
                 _ = try await connection.query(
                     "UPDATE audit_events SET action = upper(action) WHERE sequence = \(sequence)", logger: logger
                 ).collect()

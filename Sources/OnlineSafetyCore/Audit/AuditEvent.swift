@@ -148,7 +148,8 @@ public enum AuditChain {
     public static func chain(_ draft: AuditDraft, after last: AuditEvent?) -> AuditEvent {
         let sequence = (last?.sequence ?? 0) + 1
         let previous = last?.hash ?? genesis
-        return AuditEvent(sequence: sequence, draft: draft, previousHash: previous, hash: hash(previous: previous, sequence: sequence, draft))
+        return AuditEvent(
+            sequence: sequence, draft: draft, previousHash: previous, hash: hash(previous: previous, sequence: sequence, draft))
     }
 
     /// Verifies events in sequence order, reading the log page by page.

@@ -99,7 +99,8 @@ public struct ProcedureStatusQuery: AggregateQuery {
 
     /// Creates a query.
     public init(
-        schoolIDs: [SchoolID], includeRestricted: Bool, dueBy: Date? = nil, outstandingOnly: Bool = false, limit: Int? = nil, offset: Int = 0
+        schoolIDs: [SchoolID], includeRestricted: Bool, dueBy: Date? = nil, outstandingOnly: Bool = false, limit: Int? = nil,
+        offset: Int = 0
     ) {
         self.schoolIDs = schoolIDs
         self.includeRestricted = includeRestricted

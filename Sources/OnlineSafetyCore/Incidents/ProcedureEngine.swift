@@ -131,7 +131,8 @@ private struct StepBuilder {
     mutating func secureDevice(rule: String) {
         add(
             "device.secured", "Secure and store the device (do not view, copy, print, share, save or delete the imagery)", dsl,
-            rule: "\(rule): store any devices securely; manage learners' devices under the DfE searching, screening and confiscation advice.",
+            rule:
+                "\(rule): store any devices securely; manage learners' devices under the DfE searching, screening and confiscation advice.",
             from: from(), due: immediately(from()), evidence: .deviceCustody([]))
     }
 
@@ -148,7 +149,8 @@ private struct StepBuilder {
         let send = learners.contains { _ in false }
         _ = send
         add(
-            "riskAssessment", immediate ? "Carry out an immediate risk and needs assessment, with a review date" : "Carry out a risk assessment",
+            "riskAssessment",
+            immediate ? "Carry out an immediate risk and needs assessment, with a review date" : "Carry out a risk assessment",
             dsl, rule: "\(rule): the DSL assesses the risks and needs of every child involved and keeps the assessment under review.",
             from: start, due: immediate ? immediately(start) : workingDays(1, start), evidence: .riskAssessment)
     }
@@ -162,7 +164,8 @@ private struct StepBuilder {
             "dsl.informed", "Tell the DSL and technical staff", reporter, rule: "\(rule): the breach is recorded and the DSL told.",
             from: from(), due: immediately(from()), evidence: .escalation([.dsl]))
         add(
-            "filtering.reviewed", "Investigate and change the filtering (\(settings.filteringProvider) via \(settings.internetServiceProvider))",
+            "filtering.reviewed",
+            "Investigate and change the filtering (\(settings.filteringProvider) via \(settings.internetServiceProvider))",
             technical, rule: "\(rule): the IT team investigate and amend the filtering; every change is logged.", from: from(),
             due: workingDays(1, from()), evidence: .explicit)
         if incident.has(.criminalOffenceSuspected) {
@@ -257,7 +260,8 @@ private struct StepBuilder {
             let staffStart = from([.staffInvolved])
             let (headPerson, target) = head
             add(
-                "head.informed", "Inform the \(target == .chairOfGovernors ? "chair of governors" : settings.headteacherTitle.lowercased())",
+                "head.informed",
+                "Inform the \(target == .chairOfGovernors ? "chair of governors" : settings.headteacherTitle.lowercased())",
                 headPerson, rule: "\(rule): a member of staff in possession of IIOC: managing allegations against staff.", from: staffStart,
                 due: immediately(staffStart), evidence: .escalation([target]))
             ladoStep(rule: rule, start: staffStart)
@@ -286,7 +290,8 @@ private struct StepBuilder {
     mutating func radicalisation() {
         let rule = "Online radicalisation and extremism (§10.5)"
         add(
-            "dsl.informed", "Inform the DSL immediately", reporter, rule: "\(rule): concerns are passed to the DSL immediately.", from: from(),
+            "dsl.informed", "Inform the DSL immediately", reporter, rule: "\(rule): concerns are passed to the DSL immediately.",
+            from: from(),
             due: immediately(from()), evidence: .escalation([.dsl]))
         add(
             "prevent.considered", "Consider a Prevent / Channel referral", dsl, contacts: [police, advice],
@@ -296,7 +301,8 @@ private struct StepBuilder {
             let start = from([.staffInvolved])
             let (headPerson, target) = head
             add(
-                "head.informed", "Inform the \(target == .chairOfGovernors ? "chair of governors" : settings.headteacherTitle.lowercased())",
+                "head.informed",
+                "Inform the \(target == .chairOfGovernors ? "chair of governors" : settings.headteacherTitle.lowercased())",
                 headPerson, rule: "\(rule): a concern about a member of staff is passed to the head.", from: start, due: immediately(start),
                 evidence: .escalation([target]))
         }
@@ -323,7 +329,8 @@ private struct StepBuilder {
     mutating func parentConduct() {
         let rule = "Concerns about parents or carers (§8.2)"
         add(
-            "head.informed", "Report to the \(settings.headteacherTitle.lowercased())", head.0, rule: "\(rule): reported to the head and DSL.",
+            "head.informed", "Report to the \(settings.headteacherTitle.lowercased())", head.0,
+            rule: "\(rule): reported to the head and DSL.",
             from: from(), due: immediately(from()), evidence: .escalation([.headteacher]))
         add(
             "dsl.informed", "Report to the DSL", reporter, rule: "\(rule): reported to the head and DSL.", from: from(),
@@ -343,7 +350,8 @@ private struct StepBuilder {
     /// Steps every category shares: parents, the police for offences, 999 for immediate risk, the debrief.
     mutating func common() {
         let code = incident.category.procedureCode
-        if incident.has(.criminalOffenceSuspected) && ![IncidentCategory.filteringBreach.code, IncidentCategory.indecentImages.code].contains(code)
+        if incident.has(.criminalOffenceSuspected)
+            && ![IncidentCategory.filteringBreach.code, IncidentCategory.indecentImages.code].contains(code)
             && !steps.contains(where: { $0.code == "referral.socialCareOrPolice" })
         {
             let start = from([.criminalOffenceSuspected])
@@ -367,7 +375,8 @@ private struct StepBuilder {
                     "Inform the learner's parents or carers, unless that would put the child at risk of significant harm", dsl,
                     rule: "Parents and carers are informed of incidents involving their child unless that would put the child at risk "
                         + "of significant harm; the decision and its reason are recorded.",
-                    from: start, due: workingDays(settings.parentNotificationWorkingDays, start), evidence: .parentNotification(learner.personID))
+                    from: start, due: workingDays(settings.parentNotificationWorkingDays, start),
+                    evidence: .parentNotification(learner.personID))
             }
         }
         if let closed = incident.closedAt {

@@ -80,7 +80,8 @@ public struct IncidentService: Sendable {
 
     /// The built-in categories and the school's and trust's own.
     public func categories() async throws -> [IncidentCategory] {
-        let custom = try await session.store.categories.find(CategoryQuery(schoolID: principal.school.id, trustID: principal.school.trustID))
+        let custom = try await session.store.categories.find(
+            CategoryQuery(schoolID: principal.school.id, trustID: principal.school.trustID))
         return IncidentCategory.builtIns + custom.map(\.category)
     }
 
@@ -99,7 +100,8 @@ public struct IncidentService: Sendable {
             parentCode: parentCode)
         let checked = decision == .allowed ? try category.checkedForInsert() : category
         let scope = CategoryQuery(schoolID: principal.school.id, trustID: principal.school.trustID)
-        return try await session.perform("category.insert", CustomCategory.recordKind, subject: category.id.uuid, decision: decision) { tx in
+        return try await session.perform("category.insert", CustomCategory.recordKind, subject: category.id.uuid, decision: decision) {
+            tx in
             if try await tx.categories.find(scope).contains(where: { $0.code == checked.code }) {
                 throw SafetyError(.conflict, "a category with that code already exists")
             }
@@ -129,7 +131,8 @@ public struct IncidentService: Sendable {
                         throw SafetyError.invalid("incident.participants", "a person involved is not known at this school")
                     }
                     participants.append(
-                        Participant(personID: personID, part: part, isLearner: person.kind == .learner, dateOfBirth: person.learner?.dateOfBirth))
+                        Participant(
+                            personID: personID, part: part, isLearner: person.kind == .learner, dateOfBirth: person.learner?.dateOfBirth))
                 }
             }
             let incident = Incident(
@@ -362,7 +365,8 @@ public struct IncidentService: Sendable {
                 for entry in entries where entry.incidentID == incident.id {
                     items.append(
                         ChildChronologyItem(
-                            incidentID: incident.id, category: incident.category, part: part, at: entry.effectiveAt, entry: entry, summary: nil))
+                            incidentID: incident.id, category: incident.category, part: part, at: entry.effectiveAt, entry: entry,
+                            summary: nil))
                 }
             }
             return items.filter { item in (from.map { item.at >= $0 } ?? true) && (to.map { item.at <= $0 } ?? true) }
@@ -400,7 +404,8 @@ public struct IncidentService: Sendable {
 
     /// Moves a device to a new status; evidence can never move to `contentDeleted`.
     @discardableResult
-    public func moveDevice(_ deviceID: DeviceRecordID, to status: DeviceStatus, note: String? = nil, examinedBy: PersonID? = nil) async throws
+    public func moveDevice(_ deviceID: DeviceRecordID, to status: DeviceStatus, note: String? = nil, examinedBy: PersonID? = nil)
+        async throws
         -> DeviceRecord
     {
         guard let device = try await session.store.devices.get(deviceID), let incidentID = device.incidentID else {

@@ -29,7 +29,9 @@ public struct RoleService: Sendable {
         }
         let checked = decision == .allowed ? try grant.checkedForInsert() : grant
         return try await session.perform("roleGrant.insert", RoleGrant.recordKind, subject: grant.id.uuid, decision: decision) { tx in
-            guard let person = try await tx.people.get(checked.personID) else { throw SafetyError.invalid("roleGrant.personID", "no such person") }
+            guard let person = try await tx.people.get(checked.personID) else {
+                throw SafetyError.invalid("roleGrant.personID", "no such person")
+            }
             if let left = person.leftOn, left <= checked.starts {
                 throw SafetyError(.constraintViolation, "a person who has left cannot be given a role")
             }
@@ -56,7 +58,8 @@ public struct RoleService: Sendable {
     public func holders(on date: CalendarDate? = nil) async throws -> [Holder] {
         let principal = principal
         let day = date ?? session.today
-        let adultRoles: Set<Role> = principal.can(.readAnyPersonRecord) ? Set(Role.allCases) : Set(Role.allCases).subtracting([.learner, .parentCarer])
+        let adultRoles: Set<Role> =
+            principal.can(.readAnyPersonRecord) ? Set(Role.allCases) : Set(Role.allCases).subtracting([.learner, .parentCarer])
         let event = session.draft("roleGrant.list", RoleGrant.recordKind, nil)
         return try await session.store.withTransaction { tx in
             var grants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: principal.school.id, roles: adultRoles, activeOn: day))
