@@ -23,7 +23,7 @@ public struct Principal: Sendable, Hashable {
     public var capabilities: Set<Capability> { roles.reduce(into: []) { $0.formUnion(Capability.granted(to: $1)) } }
 
     /// The groups this person teaches, from their staff grants.
-    public var teachingGroups: Set<String> { Set(grants.flatMap(\.groups)) }
+    public var teachingGroups: Set<String> { Set(grants.filter { $0.role == .staff }.flatMap(\.groups)) }
 
     /// Whether the principal has a capability.
     public func can(_ capability: Capability) -> Bool { capabilities.contains(capability) }
@@ -63,6 +63,7 @@ public enum AccessPolicy {
             }
             return .denied("a member of staff can read only the records of the learners in the groups they teach")
         }
-        return .denied("a \(principal.roles.map(\.title).sorted().joined(separator: ", ")) cannot read other people's records")
+        let held = principal.roles.map(\.title).sorted().joined(separator: ", ")
+        return .denied("\(held.isEmpty ? "someone with no role" : "a \(held)") cannot read other people's records")
     }
 }

@@ -98,11 +98,20 @@ public struct AuditVerification: Hashable, Sendable {
     public let eventsChecked: Int
     /// The first broken link, if any.
     public let firstBreak: AuditBreak?
+    /// The sequence number of the last event checked.
+    ///
+    /// Removing events from the end of a log leaves a chain that still verifies; keep the last
+    /// sequence and hash somewhere else (a governors' report, a backup log) and compare.
+    public let headSequence: Int64
+    /// The hash of the last event checked (the genesis hash for an empty log).
+    public let headHash: String
 
     /// Creates a result.
-    public init(eventsChecked: Int, firstBreak: AuditBreak?) {
+    public init(eventsChecked: Int, firstBreak: AuditBreak?, headSequence: Int64 = 0, headHash: String = AuditChain.genesis) {
         self.eventsChecked = eventsChecked
         self.firstBreak = firstBreak
+        self.headSequence = headSequence
+        self.headHash = headHash
     }
 
     /// Whether every link verified.
@@ -114,22 +123,27 @@ public enum AuditChain {
     /// The previous hash of the first event.
     public static let genesis = String(repeating: "0", count: 64)
 
-    /// The canonical encoding of an event: fixed field order, unit-separated, milliseconds for time.
+    /// The canonical encoding of an event: a fixed field order, each field length-prefixed (so no
+    /// field's text can be mistaken for another's) and `-` for an absent field, time in milliseconds.
     public static func canonical(sequence: Int64, _ draft: AuditDraft) -> Data {
-        let fields: [String] = [
+        let fields: [String?] = [
             "v1",
             String(sequence),
             String(SafetyClock.milliseconds(draft.at)),
-            draft.actorID?.uuidString ?? "",
-            draft.schoolID?.uuidString ?? "",
+            draft.actorID?.uuidString,
+            draft.schoolID?.uuidString,
             draft.action,
             draft.subjectKind,
-            draft.subjectID?.uuidString ?? "",
+            draft.subjectID?.uuidString,
             draft.outcome.rawValue,
-            draft.reason ?? "",
+            draft.reason,
             draft.restricted ? "restricted" : "open",
         ]
-        return Data(fields.joined(separator: "\u{1F}").utf8)
+        var text = ""
+        for field in fields {
+            if let field { text += "\(field.utf8.count):\(field);" } else { text += "-;" }
+        }
+        return Data(text.utf8)
     }
 
     /// The hash of an event given the previous hash.
@@ -180,7 +194,7 @@ public enum AuditChain {
                 expectedSequence += 1
             }
         }
-        return AuditVerification(eventsChecked: checked, firstBreak: nil)
+        return AuditVerification(eventsChecked: checked, firstBreak: nil, headSequence: expectedSequence - 1, headHash: expectedPrevious)
     }
 }
 

@@ -181,7 +181,7 @@ public struct PolicySettings: Hashable, Sendable, Codable {
 
     /// Checks the figures the policies require.
     public func validate() throws(SafetyError) {
-        if designatedSafeguardingLead.name.trimmingCharacters(in: .whitespaces).isEmpty {
+        if designatedSafeguardingLead.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw .invalid("settings.designatedSafeguardingLead", "the policy must name a DSL")
         }
         guard (1...12).contains(policyReviewIntervalMonths) else {

@@ -24,7 +24,15 @@ public struct DfENumber: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// Parses `8862074` or `886/2074`.
     public init(_ text: String) throws(SafetyError) {
-        let digits = text.filter { $0 != "/" }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        let digits: String
+        if parts.count == 2, parts[0].count == 3 {
+            digits = String(parts[0] + parts[1])
+        } else if parts.count == 1 {
+            digits = text
+        } else {
+            throw .invalid("school.dfeNumber", "a DfE number is written LLL/EEEE or LLLEEEE")
+        }
         guard digits.count == 7 else { throw .invalid("school.dfeNumber", "a DfE number is 7 digits (LA code and establishment number)") }
         try self.init(laCode: String(digits.prefix(3)), establishmentNumber: String(digits.suffix(4)))
     }
@@ -96,7 +104,7 @@ public struct School: Aggregate {
     /// Checks the URN and name.
     public func validate() throws(SafetyError) {
         guard urn.count == 6, urn.allSatisfy(\.isASCIIDigit) else { throw .invalid("school.urn", "a URN is 6 digits") }
-        if name.trimmingCharacters(in: .whitespaces).isEmpty { throw .invalid("school.name", "a school needs a name") }
+        if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .invalid("school.name", "a school needs a name") }
         try settings.validate()
     }
 }
