@@ -49,8 +49,9 @@ struct DemoCommand: AsyncParsableCommand {
         let school = boot.school
         let start = CalendarDate(year: 2025, month: 9, day: 1)!
         func staff(_ given: String, _ family: String, _ title: String, _ roles: [Role], groups: [String] = []) async throws -> Person {
+            let email = "\(given).\(family)@chilton.example".lowercased()
             let person = try await session.people.add(
-                Person(schoolID: school.id, kind: .staff, givenName: given, familyName: family, jobTitle: title))
+                Person(schoolID: school.id, kind: .staff, givenName: given, familyName: family, email: email, jobTitle: title))
             for role in roles {
                 try await session.roles.grant(
                     RoleGrant(
@@ -120,6 +121,16 @@ struct DemoCommand: AsyncParsableCommand {
         let verification = try await session.audit.verify()
         print("\nAudit trail: \(verification.eventsChecked) events, hash chain \(verification.isIntact ? "intact" : "BROKEN")")
         if let broken = verification.firstBreak { print("  first broken link: \(broken)") }
+        print("  head: event \(verification.headSequence), \(verification.headHash.prefix(16))…")
+        print(
+            """
+
+            Next, record a concern as the class teacher and see what Chilton's policy requires (run in the same store):
+              onlinesafety incident record --store STORE --as tom.hughes@chilton.example --school \(school.urn) \\
+                --category nudeImageSharing --risk conduct --victim B801200005001 --fact sexualActs \\
+                --summary "A learner says an image of them is being shared"
+              onlinesafety incident overdue --store STORE --as kate.law@chilton.example --school \(school.urn) --outstanding
+            """)
     }
 
     private func describe(_ agency: Agency) -> String {

@@ -109,5 +109,26 @@ public struct PeopleService: Sendable {
         return try await session.store.contacts.find(ContactQuery(learnerID: learner.id))
     }
 
+    /// Finds who a UPN or an email address belongs to at the session's school, revealing only
+    /// their identifier (for example to name a learner in a concern). Any adult with a role at the
+    /// school may; the look-up is audited. Throws `notFound` when nobody matches.
+    public func identify(_ reference: String) async throws -> PersonID {
+        let decision: AccessDecision =
+            principal.can(.recordConcern) || principal.can(.readAnyPersonRecord)
+            ? .allowed : .denied("only staff can look people up")
+        let schoolID = principal.school.id
+        let upn = try? UPN(reference)
+        let email = reference.lowercased()
+        let found: PersonID? = try await session.perform("person.identify", Person.recordKind, subject: nil, decision: decision) { tx in
+            if let upn {
+                return try await tx.people.find(PersonQuery(schoolID: schoolID, upn: upn)).first?.id
+            }
+            let candidates = try await tx.people.find(PersonQuery(schoolID: schoolID)) + tx.people.find(PersonQuery(schoolID: nil))
+            return candidates.first { $0.email?.lowercased() == email }?.id
+        }
+        guard let found else { throw SafetyError.notFound("person") }
+        return found
+    }
+
     private var roleWords: String { principal.roles.map(\.title).sorted().joined(separator: ", ") }
 }

@@ -1,0 +1,265 @@
+import ArgumentParser
+import Foundation
+import OnlineSafetyCore
+
+/// `onlinesafety incident`: record concerns and see what the school's policy requires next.
+struct IncidentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "incident",
+        abstract: "Record incidents, add to their chronology, and see the steps the policy requires.",
+        subcommands: [Record.self, Show.self, Add.self, Steps.self, Overdue.self, Chronology.self]
+    )
+
+    /// Runs `body` with a session for the acting person, on the chosen store.
+    static func withSession<R>(
+        _ store: StoreOptions, _ acting: ActingOptions, _ body: (SafetySession) async throws -> R
+    ) async throws -> R {
+        try await withStore(store) { opened in
+            let safety = OnlineSafety(store: opened, clock: .system, logger: store.logger)
+            return try await body(try await acting.session(safety))
+        }
+    }
+
+    static func incidentID(_ text: String) throws -> IncidentID {
+        guard let id = IncidentID(uuidString: text) else { throw ValidationError("An incident is named by its identifier (a UUID).") }
+        return id
+    }
+
+    static func printSteps(_ steps: [ProcedureStep], asOf time: Date) {
+        for step in steps.sorted(by: { ($0.due ?? .distantFuture) < ($1.due ?? .distantFuture) }) {
+            let state =
+                step.satisfiedAt != nil && !step.isOutstanding(asOf: time)
+                ? "done" : step.isOverdue(asOf: time) ? "OVERDUE" : "due"
+            print("  [\(state)] \(step.title)")
+            print("      who: \(step.responsible.description); by: \(show(step.due)); step: \(step.code)")
+            for contact in step.contacts {
+                print("      contact: \([contact.name, contact.area, contact.phone, contact.email].compactMap { $0 }.joined(separator: ", "))")
+            }
+            print("      why: \(step.rule)")
+        }
+    }
+
+    struct Record: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a concern.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var acting: ActingOptions
+        @Option(help: "The category code (see `incident record --help`): \(IncidentCategory.builtIns.map(\.code).joined(separator: ", ")).")
+        var category: String
+        @Option(help: "What happened.") var summary: String
+        @Option(help: "When it happened: 2026-11-23T09:30, a date, or now.") var occurred: String = "now"
+        @Option(help: "onSite, offSite or unknown.") var location: String = "unknown"
+        @Option(help: "school, personal or unknown.") var equipment: String = "unknown"
+        @Option(help: "content, contact, conduct or commerce.") var risk: String
+        @Option(help: "A victim (UUID, UPN or email); repeat for more.") var victim: [String] = []
+        @Option(help: "An alleged perpetrator; repeat for more.") var perpetrator: [String] = []
+        @Option(help: "A witness; repeat for more.") var witness: [String] = []
+        @Option(help: "The person the concern is about; repeat for more.") var subject: [String] = []
+        @Option(help: "A fact: \(IncidentFact.allCases.map(\.rawValue).joined(separator: ", ")); repeat for more.") var fact: [String] = []
+
+        func validate() throws {
+            guard IncidentLocation(rawValue: location) != nil else { throw ValidationError("--location is onSite, offSite or unknown.") }
+            guard Equipment(rawValue: equipment) != nil else { throw ValidationError("--equipment is school, personal or unknown.") }
+            guard RiskArea(rawValue: risk) != nil else { throw ValidationError("--risk is content, contact, conduct or commerce.") }
+            for each in fact where IncidentFact(rawValue: each) == nil { throw ValidationError("Unknown --fact '\(each)'.") }
+            if victim.isEmpty && perpetrator.isEmpty && witness.isEmpty && subject.isEmpty {
+                throw ValidationError("Name at least one person involved (--victim, --perpetrator, --witness or --subject).")
+            }
+        }
+
+        func run() async throws {
+            try await IncidentCommand.withSession(storeOptions, acting) { session in
+                var people: [ParticipantPart: [PersonID]] = [:]
+                for (part, references) in [
+                    (ParticipantPart.victim, victim), (.allegedPerpetrator, perpetrator), (.witness, witness), (.subject, subject),
+                ] where !references.isEmpty {
+                    var ids: [PersonID] = []
+                    for reference in references {
+                        ids.append(try await resolvePerson(reference, in: session))
+                    }
+                    people[part] = ids
+                }
+                let incident = try await session.incidents.record(
+                    NewIncident(
+                        occurredAt: try parseInstant(occurred, option: "--occurred"), location: IncidentLocation(rawValue: location)!,
+                        equipment: Equipment(rawValue: equipment)!, summary: summary, riskArea: RiskArea(rawValue: risk)!,
+                        categoryCode: category, participants: people, facts: fact.compactMap(IncidentFact.init(rawValue:))))
+                print("Recorded incident \(incident.id) (\(incident.category.name)).")
+                if AccessPolicy.canManage(incident, session.principal) {
+                    print("What the policy requires next:")
+                    IncidentCommand.printSteps(try await session.incidents.steps(for: incident.id), asOf: Date())
+                } else {
+                    print("The DSL has been given the steps the policy requires.")
+                }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an incident and its chronology.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var acting: ActingOptions
+        @Argument(help: "The incident's identifier.") var incident: String
+
+        func run() async throws {
+            let id = try IncidentCommand.incidentID(incident)
+            try await IncidentCommand.withSession(storeOptions, acting) { session in
+                let found = try await session.incidents.get(id)
+                print("Incident \(found.id): \(found.category.name)\(found.isRestricted ? " [restricted: DSL and deputies only]" : "")")
+                print("  happened \(show(found.occurredAt)), reported \(show(found.reportedAt)), \(found.location.rawValue), \(found.equipment.rawValue) equipment")
+                print("  \(found.summary)")
+                for participant in found.participants {
+                    let state = participant.closedAt.map { "closed \(show($0)): \(participant.outcome ?? "")" } ?? "open"
+                    print("  \(participant.part.rawValue): \(participant.personID) (\(state))")
+                }
+                if !found.facts.isEmpty { print("  facts: \(found.facts.map(\.fact.words).joined(separator: "; "))") }
+                guard AccessPolicy.canManage(found, session.principal) else { return }
+                print("Chronology:")
+                for entry in try await session.incidents.chronology(of: id) {
+                    print("  \(entry.sequence). \(show(entry.recordedAt)) \(entry.content.kind): \(describe(entry.content))")
+                }
+            }
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an entry to an incident's chronology.",
+            discussion: "Kinds: note, action, decision (--reason), referral (--agency, --method, --reference), escalation (--to), "
+                + "parents (--learner, informed or --withheld-because), close (--person, --outcome), debrief.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var acting: ActingOptions
+        @Argument(help: "The incident's identifier.") var incident: String
+        @Argument(help: "The kind of entry.") var kind: String
+        @Option(help: "The text of a note, action, decision or debrief.") var text: String?
+        @Option(help: "The reason for a decision.") var reason: String?
+        @Option(help: "Agency: \(ReferralAgency.allCases.map(\.rawValue).joined(separator: ", ")).") var agency: String?
+        @Option(help: "How: phone, email, online, inPerson, letter.") var method: String = "phone"
+        @Option(help: "The agency's reference.") var reference: String?
+        @Option(help: "Escalated to: \(EscalationTarget.allCases.map(\.rawValue).joined(separator: ", ")).") var to: String?
+        @Option(help: "The learner whose parents were (or were not) told.") var learner: String?
+        @Option(help: "Why parents were not told (the risk of significant harm).") var withheldBecause: String?
+        @Option(help: "The person whose part is closed.") var person: String?
+        @Option(help: "The outcome, when closing.") var outcome: String?
+        @Option(help: "A step code this entry satisfies; repeat for more.") var satisfies: [String] = []
+
+        func run() async throws {
+            let id = try IncidentCommand.incidentID(incident)
+            try await IncidentCommand.withSession(storeOptions, acting) { session in
+                let method = ContactMethod(rawValue: method) ?? .phone
+                let content: ChronologyContent
+                switch kind {
+                case "note": content = .note(text ?? "")
+                case "action": content = .action(text ?? "")
+                case "decision": content = .decision(decision: text ?? "", reason: reason ?? "")
+                case "debrief": content = .debrief(lessonsLearnt: text ?? "")
+                case "referral":
+                    guard let agency = agency.flatMap(ReferralAgency.init(rawValue:)) else { throw ValidationError("Give --agency.") }
+                    content = .referral(Referral(agency: agency, reference: reference, method: method, detail: text))
+                case "escalation":
+                    guard let target = to.flatMap(EscalationTarget.init(rawValue:)) else { throw ValidationError("Give --to.") }
+                    content = .escalation(to: target, note: text)
+                case "parents":
+                    guard let learner else { throw ValidationError("Give --learner.") }
+                    let learnerID = try await resolvePerson(learner, in: session)
+                    content =
+                        withheldBecause.map { .parentNotification(.withheld(learnerID, reason: $0)) }
+                        ?? .parentNotification(.informed(learnerID, contact: nil, method: method))
+                case "close":
+                    guard let person else { throw ValidationError("Give --person.") }
+                    let personID = try await resolvePerson(person, in: session)
+                    content = .participantClosure(personID: personID, outcome: outcome ?? "")
+                default: throw ValidationError("Unknown kind '\(kind)'.")
+                }
+                let entry = try await session.incidents.append(content, to: id, satisfies: satisfies)
+                print("Added entry \(entry.sequence) (\(entry.content.kind)).")
+                let outstanding = try await session.incidents.steps(for: id).filter { $0.isOutstanding(asOf: Date()) }
+                print(outstanding.isEmpty ? "Every step the policy requires is done." : "Still outstanding:")
+                IncidentCommand.printSteps(outstanding, asOf: Date())
+            }
+        }
+    }
+
+    struct Steps: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The steps the policy requires for an incident.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var acting: ActingOptions
+        @Argument(help: "The incident's identifier.") var incident: String
+        @Option(help: "As of a time (2026-11-23T09:30, a date, or now).") var asOf: String = "now"
+
+        func run() async throws {
+            let id = try IncidentCommand.incidentID(incident)
+            let time = try parseInstant(asOf, option: "--as-of")
+            try await IncidentCommand.withSession(storeOptions, acting) { session in
+                IncidentCommand.printSteps(try await session.incidents.steps(for: id, asOf: time), asOf: time)
+            }
+        }
+    }
+
+    struct Overdue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Overdue steps at the school, or across the trust.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var acting: ActingOptions
+        @Option(help: "As of a time (2026-11-23T09:30, a date, or now).") var asOf: String = "now"
+        @Flag(help: "Across every school of the trust (a trust-wide DSL).") var trust = false
+        @Flag(help: "Every outstanding step, not only overdue ones.") var outstanding = false
+
+        func run() async throws {
+            let time = try parseInstant(asOf, option: "--as-of")
+            try await IncidentCommand.withSession(storeOptions, acting) { session in
+                let report =
+                    outstanding
+                    ? try await session.incidents.outstandingSteps(asOf: time, acrossTrust: trust)
+                    : try await session.incidents.overdueSteps(asOf: time, acrossTrust: trust)
+                print("\(report.count) incident\(report.count == 1 ? "" : "s") with \(outstanding ? "outstanding" : "overdue") steps as of \(show(time))")
+                for item in report {
+                    print("Incident \(item.incidentID) (\(item.categoryCode)):")
+                    IncidentCommand.printSteps(item.steps, asOf: time)
+                }
+            }
+        }
+    }
+
+    struct Chronology: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A child's chronology across incidents, as the DSL sees it.")
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var acting: ActingOptions
+        @Option(help: "The child (UUID or UPN).") var child: String
+        @Option(help: "Only these category codes; repeat for more.") var category: [String] = []
+        @Option(help: "From a time or date.") var from: String?
+        @Option(help: "To a time or date.") var to: String?
+
+        func run() async throws {
+            let fromDate = try from.map { try parseInstant($0, option: "--from") }
+            let toDate = try to.map { try parseInstant($0, option: "--to") }
+            try await IncidentCommand.withSession(storeOptions, acting) { session in
+                let childID = try await resolvePerson(child, in: session)
+                let items = try await session.incidents.childChronology(
+                    of: childID, categories: category.isEmpty ? nil : category, from: fromDate, to: toDate)
+                for item in items {
+                    let what = item.entry.map { "\($0.content.kind): \(describe($0.content))" } ?? "reported: \(item.summary ?? "")"
+                    print("\(show(item.at))  [\(item.category.name), \(item.part.rawValue)] \(what)")
+                }
+                if items.isEmpty { print("Nothing recorded for this child in that range.") }
+            }
+        }
+    }
+}
+
+/// One line describing an entry.
+func describe(_ content: ChronologyContent) -> String {
+    switch content {
+    case .note(let text), .action(let text): text
+    case .decision(let decision, let reason): "\(decision) (because \(reason))"
+    case .referral(let referral): "\(referral.agency.rawValue) by \(referral.method.rawValue)\(referral.reference.map { ", ref \($0)" } ?? "")"
+    case .parentNotification(let notice): notice.informed ? "parents informed" : "parents not informed: \(notice.reason ?? "")"
+    case .riskAssessment(let assessment): "\(assessment.summary) (review by \(assessment.reviewDate))"
+    case .imageViewing(let view, let justification): "\(view ? "view" : "do not view"): \(justification)"
+    case .deviceCustody(let id, let status, let note): "device \(id) \(status.rawValue)\(note.map { ": \($0)" } ?? "")"
+    case .escalation(let target, let note): "passed to \(target.rawValue)\(note.map { ": \($0)" } ?? "")"
+    case .correction(let entryID, let reason, let text): "corrects \(entryID): \(text) (because \(reason))"
+    case .participantClosure(let person, let outcome): "closed for \(person): \(outcome)"
+    case .debrief(let lessons): lessons
+    case .factsRecorded(let facts): facts.map(\.words).joined(separator: "; ")
+    case .attachment(let reference): "\(reference.fileName) (\(reference.mediaType))"
+    }
+}
