@@ -31,7 +31,8 @@ func resolveSchool(_ reference: String, in store: any OnlineSafetyStore) async t
 /// look-up of anyone else's record, so it happens before a session exists).
 func actingPerson(_ reference: String, in store: any OnlineSafetyStore, schoolID: SchoolID) async throws -> PersonID {
     if let id = PersonID(uuidString: reference) { return id }
-    let candidates = try await store.people.find(PersonQuery(schoolID: schoolID, kinds: [.staff, .governor, .volunteer]))
+    let candidates =
+        try await store.people.find(PersonQuery(schoolID: schoolID, kinds: [.staff, .governor, .volunteer]))
         + store.people.find(PersonQuery(schoolID: nil))
     if let person = candidates.first(where: { $0.email?.lowercased() == reference.lowercased() }) { return person.id }
     throw ValidationError("--as takes your identifier (a UUID) or your email address; no member of staff has that address.")

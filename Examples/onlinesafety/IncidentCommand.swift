@@ -33,7 +33,9 @@ struct IncidentCommand: AsyncParsableCommand {
             print("  [\(state)] \(step.title)")
             print("      who: \(step.responsible.description); by: \(show(step.due)); step: \(step.code)")
             for contact in step.contacts {
-                print("      contact: \([contact.name, contact.area, contact.phone, contact.email].compactMap { $0 }.joined(separator: ", "))")
+                print(
+                    "      contact: \([contact.name, contact.area, contact.phone, contact.email].compactMap { $0 }.joined(separator: ", "))"
+                )
             }
             print("      why: \(step.rule)")
         }
@@ -105,7 +107,9 @@ struct IncidentCommand: AsyncParsableCommand {
             try await IncidentCommand.withSession(storeOptions, acting) { session in
                 let found = try await session.incidents.get(id)
                 print("Incident \(found.id): \(found.category.name)\(found.isRestricted ? " [restricted: DSL and deputies only]" : "")")
-                print("  happened \(show(found.occurredAt)), reported \(show(found.reportedAt)), \(found.location.rawValue), \(found.equipment.rawValue) equipment")
+                print(
+                    "  happened \(show(found.occurredAt)), reported \(show(found.reportedAt)), \(found.location.rawValue), \(found.equipment.rawValue) equipment"
+                )
                 print("  \(found.summary)")
                 for participant in found.participants {
                     let state = participant.closedAt.map { "closed \(show($0)): \(participant.outcome ?? "")" } ?? "open"
@@ -210,7 +214,9 @@ struct IncidentCommand: AsyncParsableCommand {
                     outstanding
                     ? try await session.incidents.outstandingSteps(asOf: time, acrossTrust: trust)
                     : try await session.incidents.overdueSteps(asOf: time, acrossTrust: trust)
-                print("\(report.count) incident\(report.count == 1 ? "" : "s") with \(outstanding ? "outstanding" : "overdue") steps as of \(show(time))")
+                print(
+                    "\(report.count) incident\(report.count == 1 ? "" : "s") with \(outstanding ? "outstanding" : "overdue") steps as of \(show(time))"
+                )
                 for item in report {
                     print("Incident \(item.incidentID) (\(item.categoryCode)):")
                     IncidentCommand.printSteps(item.steps, asOf: time)
@@ -250,7 +256,8 @@ func describe(_ content: ChronologyContent) -> String {
     switch content {
     case .note(let text), .action(let text): text
     case .decision(let decision, let reason): "\(decision) (because \(reason))"
-    case .referral(let referral): "\(referral.agency.rawValue) by \(referral.method.rawValue)\(referral.reference.map { ", ref \($0)" } ?? "")"
+    case .referral(let referral):
+        "\(referral.agency.rawValue) by \(referral.method.rawValue)\(referral.reference.map { ", ref \($0)" } ?? "")"
     case .parentNotification(let notice): notice.informed ? "parents informed" : "parents not informed: \(notice.reason ?? "")"
     case .riskAssessment(let assessment): "\(assessment.summary) (review by \(assessment.reviewDate))"
     case .imageViewing(let view, let justification): "\(view ? "view" : "do not view"): \(justification)"

@@ -157,11 +157,14 @@ public struct IncidentService: Sendable {
     /// may name other schools of the trust), non-restricted ones for the head, and only what
     /// they reported for anyone else.
     public func list(_ query: IncidentQuery = IncidentQuery()) async throws -> [Incident] {
-        let scoped = scope(query)
+        let scoped = try await scope(query)
         let principal = principal
         let event = session.draft("incident.list", Incident.recordKind, nil, restricted: scoped.includeRestricted)
         return try await session.store.withTransaction { tx in
-            let found = try await tx.incidents.find(scoped).filter { AccessPolicy.canSee($0, principal) }
+            var found: [Incident] = []
+            for incident in try await tx.incidents.find(scoped) where AccessPolicy.canSee(incident, principal) {
+                if try await Self.inReach(incident, principal, tx) { found.append(incident) }
+            }
             _ = try await tx.audit.append(event)
             return found
         }
@@ -169,7 +172,7 @@ public struct IncidentService: Sendable {
 
     /// How many incidents the principal may see match a query.
     public func count(_ query: IncidentQuery = IncidentQuery()) async throws -> Int {
-        try await session.store.incidents.count(scope(query))
+        try await session.store.incidents.count(try await scope(query))
     }
 
     /// Counts by category for governors' and leaders' figures (`readAggregates`); restricted
@@ -192,13 +195,32 @@ public struct IncidentService: Sendable {
         }
     }
 
-    private func scope(_ query: IncidentQuery) -> IncidentQuery {
+    /// Narrows a query to what the principal may see: their school (or named schools of their
+    /// trust, for trust-wide holders), restricted incidents only for the DSL and deputies, and only
+    /// their own reports for anyone who does not read every incident.
+    private func scope(_ query: IncidentQuery) async throws -> IncidentQuery {
         var scoped = query
-        let trustWide = AccessPolicy.holdsTrustWide(.readAllIncidents, principal)
-        if !trustWide || scoped.schoolIDs == nil { scoped.schoolIDs = [principal.school.id] }
-        scoped.includeRestricted = AccessPolicy.holds(.readRestrictedIncidents, at: principal.school.id, principal)
-        if !AccessPolicy.holds(.readAllIncidents, at: principal.school.id, principal) { scoped.reporterID = principal.person.id }
+        let school = principal.school
+        if AccessPolicy.holdsTrustWide(.readAllIncidents, principal), let requested = scoped.schoolIDs, let trustID = school.trustID {
+            let trustSchools = Set(try await session.store.schools.find(SchoolQuery(trustID: trustID)).map(\.id))
+            scoped.schoolIDs = requested.filter { trustSchools.contains($0) }
+        } else {
+            scoped.schoolIDs = [school.id]
+        }
+        if AccessPolicy.holds(.readAllIncidents, at: school.id, principal) {
+            scoped.includeRestricted = AccessPolicy.holds(.readRestrictedIncidents, at: school.id, principal)
+        } else {
+            scoped.reporterID = principal.person.id
+            scoped.includeRestricted = true
+        }
         return scoped
+    }
+
+    /// Whether an incident is at the session's school, or at another school of its trust.
+    private static func inReach(_ incident: Incident, _ principal: Principal, _ tx: any OnlineSafetyStore) async throws -> Bool {
+        if incident.schoolIDValue == principal.school.id { return true }
+        guard let trustID = principal.school.trustID else { return false }
+        return try await tx.schools.get(incident.schoolIDValue)?.trustID == trustID
     }
 
     // MARK: The chronology
@@ -458,7 +480,9 @@ public struct IncidentService: Sendable {
         let session = session
         let outcome: Visible = try await session.store.withTransaction { tx in
             guard let incident = try await tx.incidents.get(id) else { return .missing(false) }
-            guard AccessPolicy.canSee(incident, principal), require(incident) else { return .missing(incident.isRestricted) }
+            guard AccessPolicy.canSee(incident, principal), require(incident), try await Self.inReach(incident, principal, tx) else {
+                return .missing(incident.isRestricted)
+            }
             _ = try await tx.audit.append(session.draft(action, Incident.recordKind, id.uuid, restricted: incident.isRestricted))
             return .found(incident)
         }
@@ -492,7 +516,9 @@ public struct IncidentService: Sendable {
         for attempt in 1...3 {
             do {
                 let result: (Mutation, Bool) = try await session.store.withTransaction { tx in
-                    guard let incident = try await tx.incidents.get(id), AccessPolicy.canSee(incident, principal) else {
+                    guard let incident = try await tx.incidents.get(id), AccessPolicy.canSee(incident, principal),
+                        try await Self.inReach(incident, principal, tx)
+                    else {
                         throw SafetyError.notFound("incident")
                     }
                     let mutation = try await body(incident, tx)
