@@ -146,8 +146,6 @@ private struct StepBuilder {
 
     mutating func riskAssessment(rule: String, immediate: Bool) {
         let start = from()
-        let send = learners.contains { _ in false }
-        _ = send
         add(
             "riskAssessment",
             immediate ? "Carry out an immediate risk and needs assessment, with a review date" : "Carry out a risk assessment",
