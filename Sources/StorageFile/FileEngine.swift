@@ -214,7 +214,7 @@ actor FileEngine {
         guard query.offset >= 0 else { throw SafetyError.invalid("query.offset", "an offset cannot be negative") }
         if let limit = query.limit, limit < 0 { throw SafetyError.invalid("query.limit", "a limit cannot be negative") }
         let sorted = try matching(query, transaction)
-            .map { (key: $0.sortKey, id: $0.id.uuidString, value: $0) }
+            .map { (key: $0.sortKey, id: $0.value.id.uuidString, value: $0.value) }
             .sorted { ($0.key, $0.id) < ($1.key, $1.id) }
         let page = sorted.dropFirst(query.offset)
         return (query.limit.map { Array(page.prefix($0)) } ?? Array(page)).map(\.value)
@@ -342,15 +342,20 @@ actor FileEngine {
     /// The records of a query's kind that match it, unsorted: committed ones not rewritten by the
     /// transaction, then the transaction's own. The most selective `equals`, `oneOf` or `includes`
     /// condition on an indexed column narrows the scan.
-    private func matching<Query: AggregateQuery>(_ query: Query, _ transaction: UInt64?) throws -> [Query.Value] {
+    private func matching<Query: AggregateQuery>(
+        _ query: Query, _ transaction: UInt64?
+    ) throws -> [(value: Query.Value, sortKey: String)] {
         let committed = try committedTable(Query.Value.self)
         let written = try writtenTable(Query.Value.self, transaction)
         let columns = Set(Query.Value.indexColumns.map(\.name))
-        var result: [Query.Value] = []
-        func consider(_ value: Query.Value) {
-            if query.matches(value) { result.append(value) }
+        let conditions = query.conditions
+        var result: [(value: Query.Value, sortKey: String)] = []
+        // Conditions are evaluated on each record's index values as stored, not worked out again.
+        func consider(_ id: Query.Value.ID, in table: Table<Query.Value>) {
+            guard let stored = table[id], let keys = table.keys[id] else { return }
+            if conditions.allSatisfy({ $0.matches(keys.values) }) { result.append((stored, keys.sortKey)) }
         }
-        let narrowest = query.conditions.compactMap { condition -> Set<Query.Value.ID>? in
+        let narrowest = conditions.compactMap { condition -> Set<Query.Value.ID>? in
             switch condition {
             case .equals(let column, let value) where columns.contains(column):
                 return committed.ids(where: column, is: value)
@@ -363,13 +368,11 @@ actor FileEngine {
             }
         }.min { $0.count < $1.count }
         if let narrowest {
-            for id in narrowest where written?[id] == nil {
-                if let stored = committed[id] { consider(stored) }
-            }
+            for id in narrowest where written?[id] == nil { consider(id, in: committed) }
         } else {
-            for (id, stored) in committed.rows where written?[id] == nil { consider(stored) }
+            for id in committed.rows.keys where written?[id] == nil { consider(id, in: committed) }
         }
-        if let written { for stored in written.rows.values { consider(stored) } }
+        if let written { for id in written.rows.keys { consider(id, in: written) } }
         return result
     }
 

@@ -57,6 +57,8 @@ final class Table<Value: Aggregate>: RecordTable {
     private var index: [String: [IndexValue: Set<Value.ID>]] = [:]
     /// For each UUID-list column, which records' lists include each UUID.
     private var members: [String: [UUID: Set<Value.ID>]] = [:]
+    /// Each record's index values and sort key, worked out once when it is stored.
+    private(set) var keys: [Value.ID: (values: [String: IndexValue], sortKey: String)] = [:]
 
     static var kind: String { Value.recordKind }
 
@@ -85,6 +87,7 @@ final class Table<Value: Aggregate>: RecordTable {
         if let old = rows[value.id] { unindex(old) }
         rows[value.id] = value
         let values = value.indexValues
+        keys[value.id] = (values, value.sortKey)
         for column in Value.indexColumns {
             let key = values[column.name] ?? .null
             index[column.name, default: [:]][key, default: []].insert(value.id)
@@ -105,7 +108,7 @@ final class Table<Value: Aggregate>: RecordTable {
     }
 
     private func unindex(_ value: Value) {
-        let values = value.indexValues
+        let values = keys[value.id]?.values ?? value.indexValues
         for column in Value.indexColumns {
             let key = values[column.name] ?? .null
             index[column.name]?[key]?.remove(value.id)
