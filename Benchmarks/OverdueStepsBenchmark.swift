@@ -80,11 +80,15 @@ struct OverdueStepsBenchmark: AsyncParsableCommand {
             overdueIncidents = report.count
             overdueSteps = report.reduce(0) { $0 + $1.steps.count }
         }
+        let storeOnly = try await medianSeconds(runs: backends.runs) {
+            _ = try await store.procedures.find(ProcedureStatusQuery(schoolIDs: schoolIDs, includeRestricted: true, dueBy: now))
+        }
         let (baselineName, baselineSeconds) = try await baseline(statuses, Set(schoolIDs))
         print("\n[\(name)] loaded \(incidents) incidents with their steps in \(load)")
         print(
             "[\(name)] overdue-steps query (SDK, through the session): \(ms(sdk)): \(overdueIncidents) incidents, \(overdueSteps) overdue steps"
         )
+        print("[\(name)] of which the repository query alone: \(ms(storeOnly))")
         print("[\(name)] baseline (\(baselineName)): \(ms(baselineSeconds))")
         print("[\(name)] ratio SDK / baseline: \(String(format: "%.2f", sdk / max(baselineSeconds, 1e-9)))")
     }

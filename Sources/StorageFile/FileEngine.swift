@@ -213,9 +213,13 @@ actor FileEngine {
     func find<Query: AggregateQuery>(_ query: Query, in transaction: UInt64?) throws -> [Query.Value] {
         guard query.offset >= 0 else { throw SafetyError.invalid("query.offset", "an offset cannot be negative") }
         if let limit = query.limit, limit < 0 { throw SafetyError.invalid("query.limit", "a limit cannot be negative") }
-        let sorted = try matching(query, transaction)
-            .map { (key: $0.sortKey, id: $0.value.id.uuidString, value: $0.value) }
-            .sorted { ($0.key, $0.id) < ($1.key, $1.id) }
+        // Sorted by sort key, then by identifier: the bytes of a UUID order as its upper-case text does.
+        let sorted = try matching(query, transaction).sorted { a, b in
+            if a.sortKey != b.sortKey { return a.sortKey < b.sortKey }
+            return withUnsafeBytes(of: a.value.id.uuid.uuid) { x in
+                withUnsafeBytes(of: b.value.id.uuid.uuid) { y in x.lexicographicallyPrecedes(y) }
+            }
+        }
         let page = sorted.dropFirst(query.offset)
         return (query.limit.map { Array(page.prefix($0)) } ?? Array(page)).map(\.value)
     }
@@ -344,35 +348,41 @@ actor FileEngine {
     /// condition on an indexed column narrows the scan.
     private func matching<Query: AggregateQuery>(
         _ query: Query, _ transaction: UInt64?
-    ) throws -> [(value: Query.Value, sortKey: String)] {
+    ) throws -> [Table<Query.Value>.Entry] {
         let committed = try committedTable(Query.Value.self)
         let written = try writtenTable(Query.Value.self, transaction)
         let columns = Set(Query.Value.indexColumns.map(\.name))
         let conditions = query.conditions
-        var result: [(value: Query.Value, sortKey: String)] = []
+        var result: [Table<Query.Value>.Entry] = []
         // Conditions are evaluated on each record's index values as stored, not worked out again.
+        let names = Query.Value.indexColumns.map(\.name)
+        let tests = conditions.map { $0.compiled(columns: names) }
+        let test: ([IndexValue]) -> Bool = { values in tests.allSatisfy { $0(values) } }
         func consider(_ id: Query.Value.ID, in table: Table<Query.Value>) {
-            guard let stored = table[id], let keys = table.keys[id] else { return }
-            if conditions.allSatisfy({ $0.matches(keys.values) }) { result.append((stored, keys.sortKey)) }
+            if let selected = table.select(id, where: test) { result.append(selected) }
         }
-        let narrowest = conditions.compactMap { condition -> Set<Query.Value.ID>? in
+        // The candidates: the records the most selective indexed condition allows. A value's records
+        // are disjoint from another value's, so the sets of a `oneOf` are walked without a union.
+        let narrowest = conditions.compactMap { condition -> [Set<Query.Value.ID>]? in
             switch condition {
             case .equals(let column, let value) where columns.contains(column):
-                return committed.ids(where: column, is: value)
+                return [committed.ids(where: column, is: value)]
             case .oneOf(let column, let options) where columns.contains(column):
-                return options.reduce(into: Set()) { $0.formUnion(committed.ids(where: column, is: $1)) }
+                return Set(options).map { committed.ids(where: column, is: $0) }
             case .includes(let column, let member) where columns.contains(column):
-                return committed.ids(where: column, includes: member)
+                return [committed.ids(where: column, includes: member)]
             default:
                 return nil
             }
-        }.min { $0.count < $1.count }
+        }.min { $0.reduce(0) { $0 + $1.count } < $1.reduce(0) { $0 + $1.count } }
         if let narrowest {
-            for id in narrowest where written?[id] == nil { consider(id, in: committed) }
+            for ids in narrowest {
+                for id in ids where written?[id] == nil { consider(id, in: committed) }
+            }
         } else {
-            for id in committed.rows.keys where written?[id] == nil { consider(id, in: committed) }
+            for id in committed.ids where written?[id] == nil { consider(id, in: committed) }
         }
-        if let written { for id in written.rows.keys { consider(id, in: written) } }
+        if let written { for id in written.ids { consider(id, in: written) } }
         return result
     }
 

@@ -51,14 +51,29 @@ protocol RecordTable: AnyObject {
 
 /// The records of one kind, with an index on every queryable column.
 final class Table<Value: Aggregate>: RecordTable {
+    /// A record with its index values and sort key, worked out once when it is stored.
+    final class Entry {
+        let value: Value
+        let values: [String: IndexValue]
+        /// The index values in ``Aggregate/indexColumns`` order, for testing queries.
+        let columns: [IndexValue]
+        let sortKey: String
+
+        init(_ value: Value) {
+            self.value = value
+            let values = value.indexValues
+            self.values = values
+            self.columns = Value.indexColumns.map { values[$0.name] ?? .null }
+            self.sortKey = value.sortKey
+        }
+    }
+
     /// The records by identifier.
-    private(set) var rows: [Value.ID: Value] = [:]
+    private var entries: [Value.ID: Entry] = [:]
     /// For each column, which records hold each value.
     private var index: [String: [IndexValue: Set<Value.ID>]] = [:]
     /// For each UUID-list column, which records' lists include each UUID.
     private var members: [String: [UUID: Set<Value.ID>]] = [:]
-    /// Each record's index values and sort key, worked out once when it is stored.
-    private(set) var keys: [Value.ID: (values: [String: IndexValue], sortKey: String)] = [:]
 
     static var kind: String { Value.recordKind }
 
@@ -76,18 +91,30 @@ final class Table<Value: Aggregate>: RecordTable {
 
     func apply(_ staged: any RecordTable) {
         guard let staged = staged as? Table<Value> else { return }
-        for value in staged.rows.values { put(value) }
+        for entry in staged.entries.values { put(entry.value) }
     }
 
     /// The record with an identifier.
-    subscript(id: Value.ID) -> Value? { rows[id] }
+    subscript(id: Value.ID) -> Value? { entries[id]?.value }
+
+    /// The record with an identifier, if its index values pass a query's test.
+    func select(_ id: Value.ID, where test: ([IndexValue]) -> Bool) -> Entry? {
+        guard let entry = entries[id], test(entry.columns) else { return nil }
+        return entry
+    }
+
+    /// Every record's identifier.
+    var ids: Dictionary<Value.ID, Entry>.Keys { entries.keys }
+
+    /// How many records there are.
+    var count: Int { entries.count }
 
     /// Inserts or replaces a record, keeping the indexes in step.
     func put(_ value: Value) {
-        if let old = rows[value.id] { unindex(old) }
-        rows[value.id] = value
-        let values = value.indexValues
-        keys[value.id] = (values, value.sortKey)
+        if let old = entries[value.id] { unindex(old) }
+        let entry = Entry(value)
+        entries[value.id] = entry
+        let values = entry.values
         for column in Value.indexColumns {
             let key = values[column.name] ?? .null
             index[column.name, default: [:]][key, default: []].insert(value.id)
@@ -107,8 +134,9 @@ final class Table<Value: Aggregate>: RecordTable {
         members[column]?[member] ?? []
     }
 
-    private func unindex(_ value: Value) {
-        let values = keys[value.id]?.values ?? value.indexValues
+    private func unindex(_ old: Entry) {
+        let value = old.value
+        let values = old.values
         for column in Value.indexColumns {
             let key = values[column.name] ?? .null
             index[column.name]?[key]?.remove(value.id)

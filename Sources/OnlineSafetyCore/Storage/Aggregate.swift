@@ -141,6 +141,60 @@ public indirect enum Condition: Hashable, Sendable {
     /// The UUID-list column contains the UUID.
     case includes(String, UUID)
 
+    /// The condition as a test over a record's index values laid out in `columns` order, with
+    /// column names resolved once: for backends that test many records against one query.
+    /// Gives the same answers as ``matches(_:)``; an unknown column reads as null.
+    public func compiled(columns: [String]) -> @Sendable ([IndexValue]) -> Bool {
+        func position(_ name: String) -> Int? { columns.firstIndex(of: name) }
+        func read(_ name: String) -> @Sendable ([IndexValue]) -> IndexValue {
+            guard let index = position(name) else { return { _ in .null } }
+            return { $0[index] }
+        }
+        switch self {
+        case .equals(let column, let value):
+            let get = read(column)
+            return { get($0) == value }
+        case .oneOf(let column, let options):
+            let get = read(column)
+            let allowed = Set(options)
+            return { allowed.contains(get($0)) }
+        case .atMost(let column, let value):
+            let get = read(column)
+            return {
+                let stored = get($0)
+                return stored != .null && !(value < stored)
+            }
+        case .atLeast(let column, let value):
+            let get = read(column)
+            return {
+                let stored = get($0)
+                return stored != .null && !(stored < value)
+            }
+        case .isNull(let column):
+            let get = read(column)
+            return { get($0) == .null }
+        case .contains(let column, let text):
+            let get = read(column)
+            let needle = text.lowercased()
+            return {
+                guard case .text(let stored) = get($0) else { return false }
+                return stored.lowercased().contains(needle)
+            }
+        case .or(let a, let b):
+            let (first, second) = (a.compiled(columns: columns), b.compiled(columns: columns))
+            return { first($0) || second($0) }
+        case .and(let a, let b):
+            let (first, second) = (a.compiled(columns: columns), b.compiled(columns: columns))
+            return { first($0) && second($0) }
+        case .includes(let column, let uuid):
+            let get = read(column)
+            return {
+                guard case .uuids(let stored) = get($0) else { return false }
+                return stored.contains(uuid)
+            }
+        }
+    }
+
     /// Evaluates the condition against a record's index values.
     public func matches(_ values: [String: IndexValue]) -> Bool {
         switch self {
