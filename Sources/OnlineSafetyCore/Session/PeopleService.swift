@@ -31,8 +31,12 @@ public struct PeopleService: Sendable {
             try person.validate()
             try requireHere(person.schoolID, field: "person.schoolID")
         }
+        let schoolID = principal.school.id
         return try await session.perform("person.update", Person.recordKind, subject: person.id.uuid, decision: decision) { tx in
-            try await tx.people.update(person)
+            guard let stored = try await tx.people.get(person.id), stored.schoolID == schoolID || stored.schoolID == nil else {
+                throw SafetyError.notFound("person")
+            }
+            return try await tx.people.update(person)
         }
     }
 

@@ -29,8 +29,10 @@ public struct RoleService: Sendable {
         }
         let checked = decision == .allowed ? try grant.checkedForInsert() : grant
         return try await session.perform("roleGrant.insert", RoleGrant.recordKind, subject: grant.id.uuid, decision: decision) { tx in
-            guard let person = try await tx.people.get(checked.personID) else {
-                throw SafetyError.invalid("roleGrant.personID", "no such person")
+            guard let person = try await tx.people.get(checked.personID),
+                person.schoolID == nil || person.schoolID == checked.schoolID || checked.trustID != nil
+            else {
+                throw SafetyError.invalid("roleGrant.personID", "no such person at this school")
             }
             if let left = person.leftOn, left <= checked.starts {
                 throw SafetyError(.constraintViolation, "a person who has left cannot be given a role")
