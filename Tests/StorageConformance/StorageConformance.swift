@@ -305,3 +305,36 @@ public enum StorageConformance {
         try expect(holders.contains { $0.person.id == fixture.dsl.id && $0.grant.role == .designatedSafeguardingLead }, "the DSL is listed")
     }
 }
+
+extension StorageConformance {
+    /// One organisation's data manager cannot change, grant roles to, or read another organisation's people.
+    public static func recordsStayWithTheirSchool(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let mersham = try await fixture.safety.bootstrap(
+            trust: nil, school: SeedSchools.mersham(),
+            administrator: Person(schoolID: nil, kind: .staff, givenName: "Mo", familyName: "Manager"))
+        let mershamAdmin = try await fixture.safety.session(actingAs: mersham.administrator.id, at: mersham.school.id)
+        let mershamLearner = try await mershamAdmin.people.add(
+            Person(
+                schoolID: mersham.school.id, kind: .learner, givenName: "Max", familyName: "Mersham",
+                learner: LearnerDetails(
+                    upn: try UPN(Fixture.upn(serial: 501)), dateOfBirth: CalendarDate(year: 2016, month: 2, day: 2)!, ncYear: .year5)))
+        let chiltonAdmin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        var moved = mershamLearner
+        moved.schoolID = fixture.school.id
+        try await expectError(.notFound, "another school's person cannot be taken over") { try await chiltonAdmin.people.update(moved) }
+        try await expectError(.invalidInput, "another school's person cannot be given a role here") {
+            try await chiltonAdmin.roles.grant(
+                RoleGrant(personID: mershamLearner.id, role: .learner, scope: .school(fixture.school.id), starts: Fixture.today))
+        }
+        try await expectError(.forbidden, "another school's record is not read through this school") {
+            try await chiltonAdmin.people.get(mershamLearner.id)
+        }
+        try await expectError(.forbidden, "a session cannot open at a school where one holds no role") {
+            try await fixture.safety.session(actingAs: fixture.admin.id, at: mersham.school.id)
+        }
+        try expect(try await store.people.get(mershamLearner.id)?.schoolID == mersham.school.id, "the learner stays at Mersham")
+    }
+}

@@ -49,6 +49,7 @@ struct PostgresConformanceTests {
     @Test func tamperingIsDetected() async throws { try await StorageConformance.tamperingIsDetected(Self.harness) }
     @Test func forbiddenReadIsAudited() async throws { try await StorageConformance.forbiddenReadIsAudited(Self.harness) }
     @Test func leaverLosesRoles() async throws { try await StorageConformance.leaverLosesRoles(Self.harness) }
+    @Test func recordsStayWithTheirSchool() async throws { try await StorageConformance.recordsStayWithTheirSchool(Self.harness) }
     @Test func incidentRoundTripAndSteps() async throws { try await StorageConformance.incidentRoundTripAndSteps(Self.harness) }
     @Test func restrictedIncidentsAreInvisibleToOthers() async throws {
         try await StorageConformance.restrictedIncidentsAreInvisibleToOthers(Self.harness)
