@@ -53,4 +53,18 @@ struct FileConformanceTests {
     @Test func tamperingIsDetected() async throws { try await StorageConformance.tamperingIsDetected(Self.harness) }
     @Test func forbiddenReadIsAudited() async throws { try await StorageConformance.forbiddenReadIsAudited(Self.harness) }
     @Test func leaverLosesRoles() async throws { try await StorageConformance.leaverLosesRoles(Self.harness) }
+    @Test func aupVersionsMakeTheirAudienceDue() async throws { try await StorageConformance.aupVersionsMakeTheirAudienceDue(Self.harness) }
+    @Test func acceptanceOnBehalfNeedsParentalResponsibility() async throws {
+        try await StorageConformance.acceptanceOnBehalfNeedsParentalResponsibility(Self.harness)
+    }
+    @Test func accessNeedsTheCurrentAUP() async throws { try await StorageConformance.accessNeedsTheCurrentAUP(Self.harness) }
+    @Test func leaverLosesEveryAccessGrant() async throws { try await StorageConformance.leaverLosesEveryAccessGrant(Self.harness) }
+    @Test func consentNeedsParentalResponsibilityOrAge() async throws {
+        try await StorageConformance.consentNeedsParentalResponsibilityOrAge(Self.harness)
+    }
+    @Test func classPhotoQuestionForThirty() async throws { try await StorageConformance.classPhotoQuestionForThirty(Self.harness) }
+    @Test func trainingStatusPerRole() async throws { try await StorageConformance.trainingStatusPerRole(Self.harness) }
+    @Test func complianceReportForSchoolAndTrust() async throws {
+        try await StorageConformance.complianceReportForSchoolAndTrust(Self.harness)
+    }
 }
