@@ -113,9 +113,8 @@ struct CalendarDateTests {
     }
 
     @Test func isoParsingRefusesSignedParts() {
-        withKnownIssue("CalendarDate(iso:) accepts '+' signs because Int(\"+1\") parses") {
-            #expect(CalendarDate(iso: "2026-+1-05") == nil)
-        }
+        #expect(CalendarDate(iso: "2026-+1-05") == nil)
+        #expect(CalendarDate(iso: "+026-01-05") == nil)
     }
 }
 
@@ -150,10 +149,8 @@ struct SafetyClockTests {
 
     @Test func wholeMillisecondInstantsKeepTheirMillisecondAfter2038() {
         // 2038-08-19 19:54:41.331 UTC: the Double product seconds × 1000 falls just below the whole
-        // number, so rounding down loses a millisecond.
-        withKnownIssue("SafetyClock.milliseconds floors a Double product and can lose a millisecond") {
-            #expect(SafetyClock.milliseconds(Date(timeIntervalSince1970: 2_165_860_481.331)) == 2_165_860_481_331)
-        }
+        // number; rounding to microseconds first keeps the millisecond.
+        #expect(SafetyClock.milliseconds(Date(timeIntervalSince1970: 2_165_860_481.331)) == 2_165_860_481_331)
     }
 }
 
