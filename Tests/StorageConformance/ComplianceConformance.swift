@@ -600,6 +600,49 @@ extension StorageConformance {
     }
 }
 
+extension StorageConformance {
+    /// Policies, acceptances, consent decisions and training records are never changed once
+    /// stored; the derived consent states and training summaries are, with revisions.
+    public static func complianceRecordsAreAppendOnly(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let world = try await ComplianceWorld.make(on: store)
+        let admin = world.admin
+        let document = try await admin.agreements.publish(
+            audience: .staffAndVolunteers, title: "Staff AUP", content: Data("v1".utf8), effectiveFrom: ComplianceWorld.september)
+        let acceptance = try await admin.agreements.accept(document.id, for: world.fixture.teacher.id, method: .online)
+        let decision = try await admin.consent.record(
+            .granted, purpose: ConsentPurpose.pressImages.code, for: world.fixture.ashLearner.id, by: world.fixture.parent.id,
+            method: .written)
+        let record = try await admin.training.record(
+            .onlineSafety, for: world.fixture.teacher.id, course: "Online safety", provider: "Kent", completedOn: Fixture.today)
+        var changedDocument = document
+        changedDocument.title = "Edited"
+        try await expectError(.constraintViolation, "a published policy is never changed") {
+            try await store.aupDocuments.update(changedDocument)
+        }
+        try await expectError(.constraintViolation, "an acceptance is never changed") { try await store.aupAcceptances.update(acceptance) }
+        try await expectError(.constraintViolation, "a consent decision is never changed") {
+            try await store.consentDecisions.update(decision)
+        }
+        try await expectError(.constraintViolation, "a training record is never changed") { try await store.trainingRecords.update(record) }
+        let state = try await store.consentStates.get(ConsentStateID(world.fixture.ashLearner.id.uuid))
+        try expect(
+            state?.revision == 1 && state?.entry(for: ConsentPurpose.pressImages.code)?.decisionID == decision.id, "the state is derived")
+        _ = try await admin.consent.withdraw(
+            purpose: ConsentPurpose.pressImages.code, for: world.fixture.ashLearner.id, by: world.fixture.parent.id, method: .online)
+        let updated = try await store.consentStates.get(ConsentStateID(world.fixture.ashLearner.id.uuid))
+        try expect(updated?.revision == 2 && updated?.entry(for: ConsentPurpose.pressImages.code)?.choice == .withdrawn, "and kept in step")
+        let summary = try await store.trainingSummaries.get(TrainingSummaryID(world.fixture.teacher.id.uuid))
+        try expect(summary?.latest.map(\.recordID) == [record.id], "the training summary holds the latest completion")
+        let found = try await store.aupAcceptances.find(AUPAcceptanceQuery(schoolID: world.fixture.school.id, documentIDs: [document.id]))
+        try expect(found.map(\.id) == [acceptance.id], "acceptances are found by school and document")
+        let byTopic = try await store.trainingRecords.count(
+            TrainingRecordQuery(personID: world.fixture.teacher.id, topics: [.onlineSafety]))
+        try expect(byTopic == 1, "training records are found by person and topic")
+    }
+}
+
 /// The fixture's community plus a governor, a technician, a Year 1 child with a mother (parental
 /// responsibility) and a grandparent (none), and a 13-year-old learner.
 struct ComplianceWorld {

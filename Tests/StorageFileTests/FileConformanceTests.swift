@@ -67,4 +67,7 @@ struct FileConformanceTests {
     @Test func complianceReportForSchoolAndTrust() async throws {
         try await StorageConformance.complianceReportForSchoolAndTrust(Self.harness)
     }
+    @Test func complianceRecordsAreAppendOnly() async throws {
+        try await StorageConformance.complianceRecordsAreAppendOnly(Self.harness)
+    }
 }

@@ -62,6 +62,9 @@ struct PostgresConformanceTests {
     @Test func complianceReportForSchoolAndTrust() async throws {
         try await StorageConformance.complianceReportForSchoolAndTrust(Self.harness)
     }
+    @Test func complianceRecordsAreAppendOnly() async throws {
+        try await StorageConformance.complianceRecordsAreAppendOnly(Self.harness)
+    }
 }
 
 @Suite("PostgreSQL backend", .enabled(if: PostgresTestDatabase.shouldRun))

@@ -92,9 +92,10 @@ public struct ConsentDecision: Aggregate {
         }
     }
 
-    /// Orders decisions by when they apply, then when they were recorded: the last one rules.
+    /// Orders decisions by when they apply, then when they were recorded: the last one rules. Two
+    /// decisions at the same instant are ordered so that the more restrictive one rules.
     static func precedes(_ a: ConsentDecision, _ b: ConsentDecision) -> Bool {
-        (a.effectiveAt, a.recordedAt, a.id.uuidString) < (b.effectiveAt, b.recordedAt, b.id.uuidString)
+        ConsentStateEntry(a).precedes(ConsentStateEntry(b))
     }
 }
 
@@ -127,6 +128,20 @@ public struct ConsentStateEntry: Hashable, Sendable, Codable {
         self.method = decision.method
         self.effectiveAt = decision.effectiveAt
         self.recordedAt = decision.recordedAt
+    }
+
+    /// Whether this decision gives way to another: it applies earlier, or was recorded earlier, or
+    /// (at the same instant) is less restrictive.
+    func precedes(_ other: ConsentStateEntry) -> Bool {
+        func restriction(_ choice: ConsentChoice) -> Int {
+            switch choice {
+            case .granted: 0
+            case .refused: 1
+            case .withdrawn: 2
+            }
+        }
+        return (effectiveAt, recordedAt, restriction(choice), decisionID.uuidString)
+            < (other.effectiveAt, other.recordedAt, restriction(other.choice), other.decisionID.uuidString)
     }
 }
 
@@ -166,12 +181,7 @@ public struct ConsentState: Aggregate {
     public mutating func apply(_ decision: ConsentDecision) {
         let entry = ConsentStateEntry(decision)
         if let index = entries.firstIndex(where: { $0.purposeCode == decision.purposeCode }) {
-            let current = entries[index]
-            if (current.effectiveAt, current.recordedAt, current.decisionID.uuidString)
-                < (entry.effectiveAt, entry.recordedAt, entry.decisionID.uuidString)
-            {
-                entries[index] = entry
-            }
+            if entries[index].precedes(entry) { entries[index] = entry }
         } else {
             entries.append(entry)
             entries.sort { $0.purposeCode < $1.purposeCode }
