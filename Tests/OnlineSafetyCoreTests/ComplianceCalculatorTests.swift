@@ -97,7 +97,9 @@ struct ComplianceCalculatorTests {
                         latest: [TrainingLatest(topic: .onlineSafety, completedOn: today.adding(days: -20), recordID: TrainingRecordID())]),
                     TrainingSummary(
                         personID: dsl.id, schoolID: school.id,
-                        latest: [TrainingLatest(topic: .onlineSafety, completedOn: today.adding(days: -350), recordID: TrainingRecordID())]),
+                        latest: [
+                            TrainingLatest(topic: .onlineSafety, completedOn: today.adding(days: -350), recordID: TrainingRecordID())
+                        ]),
                 ])
         }
     }

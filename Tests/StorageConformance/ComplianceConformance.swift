@@ -174,7 +174,8 @@ extension StorageConformance {
             audience: .staffAndVolunteers, title: "Staff AUP", content: Data("v1".utf8), effectiveFrom: ComplianceWorld.september)
         try await world.expectRefusal(
             .constraintViolation,
-            "access to school email needs the staff and volunteers acceptable use policy, version 1 (effective 2026-09-01) to be accepted first",
+            "access to school email needs the staff and volunteers acceptable use policy, version 1 (effective 2026-09-01) "
+                + "to be accepted first",
             "the refusal names the agreement the person has not accepted"
         ) { try await technician.access.grant(.email, to: teacherID) }
         let refusal = try await store.audit.events(AuditQuery(actorID: world.technician.id)).last

@@ -160,9 +160,10 @@ public struct ComplianceFigures: Sendable, Hashable, Codable {
                 training.append(row)
             }
         }
-        training.sort {
-            (Role.allCases.firstIndex(of: $0.role)!, $0.requirementCode) < (Role.allCases.firstIndex(of: $1.role)!, $1.requirementCode)
-        }
+        // By role, keeping the order in which requirements first appear within a role.
+        training = training.enumerated().sorted { a, b in
+            (Role.allCases.firstIndex(of: a.element.role)!, a.offset) < (Role.allCases.firstIndex(of: b.element.role)!, b.offset)
+        }.map(\.element)
         return ComplianceFigures(aup: aup, access: access, consent: consent, training: training)
     }
 }
