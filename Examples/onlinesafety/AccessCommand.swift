@@ -94,9 +94,11 @@ struct AccessCommand: AsyncParsableCommand {
                 let names = await names(of: exceptions.map(\.grant.personID), in: session)
                 print("\(exceptions.count) grants without a current acceptable use policy (the target is 0)")
                 for exception in exceptions {
+                    let audience = exception.audience.rawValue
                     let needs =
-                        exception.requiredVersion.map { "needs \(exception.audience.rawValue) v\($0)" }
-                        ?? "no \(exception.audience.rawValue) policy published"
+                        exception.holderHasLeft
+                        ? "the holder has left"
+                        : exception.requiredVersion.map { "needs \(audience) v\($0)" } ?? "no \(audience) policy published"
                     print(
                         "  \(label(exception.grant.personID, names))  \(exception.grant.system)  \(needs)")
                 }

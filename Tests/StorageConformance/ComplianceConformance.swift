@@ -262,6 +262,13 @@ extension StorageConformance {
         try await world.expectRefusal(.constraintViolation, "a person who has left cannot be given access", "no new access for a leaver") {
             try await admin.access.grant(.email, to: teacherID)
         }
+        var leftQuietly = try await admin.people.get(world.fixture.ashLearner.id)
+        leftQuietly.leftOn = Fixture.today.adding(days: -1)
+        _ = try await admin.people.update(leftQuietly)
+        let flagged = try await admin.access.withoutCurrentAUP()
+        try expect(
+            flagged.map(\.grant.id) == [learnerGrant.id] && flagged[0].holderHasLeft,
+            "a leaver recorded without revoking their access shows as a grant without a current agreement")
     }
 
     /// Consent is decided by an adult with parental responsibility, or by the learner from the

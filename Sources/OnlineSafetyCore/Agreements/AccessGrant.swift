@@ -146,7 +146,9 @@ public struct AccessGrant: Aggregate {
     }
 }
 
-/// An entry of the access register with no current acceptable use policy behind it.
+/// An entry of the access register with no current acceptable use policy behind it: the holder has
+/// not accepted the policy now in force for their audience, none is published, or the holder has
+/// left (their grants should have been revoked with them).
 public struct AccessException: Sendable, Hashable, Codable {
     /// The grant.
     public let grant: AccessGrant
@@ -156,12 +158,17 @@ public struct AccessException: Sendable, Hashable, Codable {
     public let requiredDocumentID: AUPDocumentID?
     /// Its version.
     public let requiredVersion: Int?
+    /// Whether the holder has left.
+    public let holderHasLeft: Bool
 
     /// Creates an entry.
-    public init(grant: AccessGrant, audience: AUPAudience, requiredDocumentID: AUPDocumentID?, requiredVersion: Int?) {
+    public init(
+        grant: AccessGrant, audience: AUPAudience, requiredDocumentID: AUPDocumentID?, requiredVersion: Int?, holderHasLeft: Bool = false
+    ) {
         self.grant = grant
         self.audience = audience
         self.requiredDocumentID = requiredDocumentID
         self.requiredVersion = requiredVersion
+        self.holderHasLeft = holderHasLeft
     }
 }

@@ -97,7 +97,7 @@ public enum ComplianceCalculator {
     }
 
     /// The grants in force on a day whose holder has not accepted the policy now in force for
-    /// their audience (or whose audience has no policy published).
+    /// their audience (or whose audience has no policy published), or has left.
     public static func accessExceptions(_ inputs: ComplianceInputs, on date: CalendarDate) -> [AccessException] {
         let current = AgreementRules.currentByAudience(among: inputs.documents, on: date)
         return accessExceptions(inputs, on: date, current: current, accepted: acceptedKeys(inputs.acceptances, current: current))
@@ -152,9 +152,12 @@ public enum ComplianceCalculator {
             guard let person = holders[grant.personID] else { continue }
             let audience = AUPAudience.of(person)
             let document = current[audience]
-            if let document, accepted.contains(AcceptanceKey(personID: person.id, documentID: document.id)) { continue }
+            let left = person.hasLeft(by: date)
+            if !left, let document, accepted.contains(AcceptanceKey(personID: person.id, documentID: document.id)) { continue }
             result.append(
-                AccessException(grant: grant, audience: audience, requiredDocumentID: document?.id, requiredVersion: document?.version))
+                AccessException(
+                    grant: grant, audience: audience, requiredDocumentID: document?.id, requiredVersion: document?.version,
+                    holderHasLeft: left))
         }
         return result
     }

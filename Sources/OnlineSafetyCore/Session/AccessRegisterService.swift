@@ -116,8 +116,9 @@ public struct AccessRegisterService: Sendable {
     }
 
     /// Grants in force on a day (today by default) whose holder has not accepted the acceptable
-    /// use policy now in force for their audience: a new version, a move up to key stage 2, or a
-    /// policy never published. The target is none. Requires `manageAccess` or `readCompliance`.
+    /// use policy now in force for their audience (a new version, a move up to key stage 2, a
+    /// policy never published), or has left without the grant being revoked. The target is none.
+    /// Requires `manageAccess` or `readCompliance`.
     public func withoutCurrentAUP(on date: CalendarDate? = nil) async throws -> [AccessException] {
         let day = date ?? session.today
         let school = principal.school
