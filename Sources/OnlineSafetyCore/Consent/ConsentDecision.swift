@@ -99,20 +99,15 @@ public struct ConsentDecision: Aggregate {
     }
 }
 
-/// The decision in force for one purpose, as kept in a learner's ``ConsentState``.
+/// The decision in force for one purpose, as kept in a learner's ``ConsentState``: only what
+/// reports count and what orders decisions, so that a trust's states read quickly.
 public struct ConsentStateEntry: Hashable, Sendable, Codable {
     /// The purpose's code.
     public var purposeCode: String
     /// The latest decision.
     public var choice: ConsentChoice
-    /// Its identifier.
+    /// Its identifier (who decided, and how, are in the decision).
     public var decisionID: ConsentDecisionID
-    /// Who decided.
-    public var decidedBy: PersonID
-    /// Whether the learner decided for themselves.
-    public var byLearner: Bool
-    /// How.
-    public var method: ConsentMethod
     /// From when it applies.
     public var effectiveAt: Date
     /// When it was recorded.
@@ -123,9 +118,6 @@ public struct ConsentStateEntry: Hashable, Sendable, Codable {
         self.purposeCode = decision.purposeCode
         self.choice = decision.choice
         self.decisionID = decision.id
-        self.decidedBy = decision.decidedBy
-        self.byLearner = decision.byLearner
-        self.method = decision.method
         self.effectiveAt = decision.effectiveAt
         self.recordedAt = decision.recordedAt
     }

@@ -36,18 +36,39 @@ public struct ComplianceService: Sendable {
         if acrossTrust && decision != .allowed && (principal.can(.readCompliance) || principal.can(.readAggregates)) {
             decision = .denied("only someone holding a role across the trust can read the trust's compliance report")
         }
+        if case .denied(let reason) = decision {
+            try await session.refuse("compliance.report", "complianceReport", nil, reason: reason)
+        }
         let day = session.today
         let now = session.clock.now()
-        return try await session.perform("compliance.report", "complianceReport", subject: nil, decision: decision) { tx in
-            let schools =
-                acrossTrust
-                ? try await tx.schools.find(SchoolQuery(trustID: school.trustID)) : [try await tx.schools.get(school.id) ?? school]
-            var parts: [SchoolCompliance] = []
-            for each in schools {
-                let inputs = try await ComplianceLoader.inputs(for: each, on: day, tx)
-                parts.append(
-                    ComplianceCalculator.school(inputs, on: day, dueSoonDays: dueSoonDays, requirements: requirements, detailed: detailed))
+        let store = session.store
+        let schools =
+            acrossTrust
+            ? try await store.schools.find(SchoolQuery(trustID: school.trustID)) : [try await store.schools.get(school.id) ?? school]
+        // Each school is read in a transaction of its own, a few at a time (on PostgreSQL, each on a
+        // connection of the pool), and computed as soon as it is read.
+        let parts = try await withThrowingTaskGroup(of: (Int, SchoolCompliance).self) { group in
+            var pending = schools.enumerated().makeIterator()
+            func start(_ next: (offset: Int, element: School)?) {
+                guard let (index, each) = next else { return }
+                group.addTask {
+                    let inputs = try await store.withTransaction { tx in try await ComplianceLoader.inputs(for: each, on: day, tx) }
+                    return (
+                        index,
+                        ComplianceCalculator.school(
+                            inputs, on: day, dueSoonDays: dueSoonDays, requirements: requirements, detailed: detailed)
+                    )
+                }
             }
+            for _ in 0..<4 { start(pending.next()) }
+            var parts = [SchoolCompliance?](repeating: nil, count: schools.count)
+            while let (index, part) = try await group.next() {
+                parts[index] = part
+                start(pending.next())
+            }
+            return parts.compactMap { $0 }
+        }
+        return try await session.perform("compliance.report", "complianceReport", subject: nil, decision: .allowed) { tx in
             var trustWide: [TrainingCoverage] = []
             if acrossTrust, let trustID = school.trustID {
                 let grants = try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
