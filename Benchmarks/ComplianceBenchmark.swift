@@ -254,7 +254,7 @@ private struct TrustData {
                             ConsentDecision(
                                 schoolID: school.id, learnerID: learner.id, purposeCode: purpose, choice: choice, decidedBy: PersonID(),
                                 byLearner: false, relationship: .parent, method: .written, effectiveAt: at, recordedAt: at,
-                                recordedBy: manager.id))
+                                recordedBy: manager.id), over: nil)
                     }
                     data.consentStates.append(state)
                 }

@@ -69,7 +69,7 @@ struct ComplianceCalculatorTests {
                     ConsentDecision(
                         schoolID: school.id, learnerID: learner.id, purposeCode: ConsentPurpose.websiteImages.code, choice: choice,
                         decidedBy: teacher.id, byLearner: false, relationship: .mother, method: .written, effectiveAt: publishedAt,
-                        recordedAt: publishedAt, recordedBy: dsl.id))
+                        recordedAt: publishedAt, recordedBy: dsl.id), over: nil)
                 return state
             }
             let start = today.adding(days: -400)

@@ -142,7 +142,7 @@ extension AUPDocument {
         ]
     }
     /// Sorted by audience, then effective date, then version.
-    public var sortKey: String { "\(audience.rawValue)\u{1F}\(effectiveFrom)\u{1F}\(String(format: "%06d", version))" }
+    public var sortKey: String { "\(audience.rawValue)\u{1F}\(effectiveFrom)\u{1F}\(SortKey.padded(version, width: 6))" }
 }
 
 extension AUPAcceptance {
@@ -159,7 +159,7 @@ extension AUPAcceptance {
         ["school_id": .id(schoolID), "person_id": .id(personID), "document_id": .id(documentID)]
     }
     /// Sorted by when it was accepted.
-    public var sortKey: String { String(format: "%015.3f", acceptedAt.timeIntervalSince1970) }
+    public var sortKey: String { SortKey.instant(acceptedAt) }
 }
 
 extension AccessGrant {
@@ -181,5 +181,18 @@ extension AccessGrant {
         ]
     }
     /// Sorted by system, then when it was granted.
-    public var sortKey: String { "\(system.rawValue)\u{1F}\(String(format: "%015.3f", grantedAt.timeIntervalSince1970))" }
+    public var sortKey: String { "\(system.rawValue)\u{1F}\(SortKey.instant(grantedAt))" }
+}
+
+/// Sort keys that order as text the way their values order, built without `String(format:)`
+/// (listings of tens of thousands of records compute one per record).
+enum SortKey {
+    /// A non-negative number, zero-padded to a width.
+    static func padded(_ number: Int, width: Int) -> String {
+        let digits = String(max(0, number))
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    /// An instant as zero-padded milliseconds since 1970.
+    static func instant(_ date: Date) -> String { padded(Int(SafetyClock.milliseconds(date)), width: 15) }
 }

@@ -94,37 +94,7 @@ public struct ConsentDecision: Aggregate {
 
     /// Orders decisions by when they apply, then when they were recorded: the last one rules. Two
     /// decisions at the same instant are ordered so that the more restrictive one rules.
-    static func precedes(_ a: ConsentDecision, _ b: ConsentDecision) -> Bool {
-        ConsentStateEntry(a).precedes(ConsentStateEntry(b))
-    }
-}
-
-/// The decision in force for one purpose, as kept in a learner's ``ConsentState``: only what
-/// reports count and what orders decisions, so that a trust's states read quickly.
-public struct ConsentStateEntry: Hashable, Sendable, Codable {
-    /// The purpose's code.
-    public var purposeCode: String
-    /// The latest decision.
-    public var choice: ConsentChoice
-    /// Its identifier (who decided, and how, are in the decision).
-    public var decisionID: ConsentDecisionID
-    /// From when it applies.
-    public var effectiveAt: Date
-    /// When it was recorded.
-    public var recordedAt: Date
-
-    /// The entry for a decision.
-    public init(_ decision: ConsentDecision) {
-        self.purposeCode = decision.purposeCode
-        self.choice = decision.choice
-        self.decisionID = decision.id
-        self.effectiveAt = decision.effectiveAt
-        self.recordedAt = decision.recordedAt
-    }
-
-    /// Whether this decision gives way to another: it applies earlier, or was recorded earlier, or
-    /// (at the same instant) is less restrictive.
-    func precedes(_ other: ConsentStateEntry) -> Bool {
+    public static func precedes(_ a: ConsentDecision, _ b: ConsentDecision) -> Bool {
         func restriction(_ choice: ConsentChoice) -> Int {
             switch choice {
             case .granted: 0
@@ -132,8 +102,27 @@ public struct ConsentStateEntry: Hashable, Sendable, Codable {
             case .withdrawn: 2
             }
         }
-        return (effectiveAt, recordedAt, restriction(choice), decisionID.uuidString)
-            < (other.effectiveAt, other.recordedAt, restriction(other.choice), other.decisionID.uuidString)
+        return (a.effectiveAt, a.recordedAt, restriction(a.choice), a.id.uuidString)
+            < (b.effectiveAt, b.recordedAt, restriction(b.choice), b.id.uuidString)
+    }
+}
+
+/// The decision in force for one purpose, as kept in a learner's ``ConsentState``: only what
+/// reports count, so that a trust's states read quickly. Who decided, how and when are in the
+/// decision it names.
+public struct ConsentStateEntry: Hashable, Sendable, Codable {
+    /// The purpose's code.
+    public var purposeCode: String
+    /// The decision in force.
+    public var choice: ConsentChoice
+    /// Its identifier.
+    public var decisionID: ConsentDecisionID
+
+    /// The entry for a decision.
+    public init(_ decision: ConsentDecision) {
+        self.purposeCode = decision.purposeCode
+        self.choice = decision.choice
+        self.decisionID = decision.id
     }
 }
 
@@ -169,11 +158,13 @@ public struct ConsentState: Aggregate {
     /// The decision in force for a purpose, if any.
     public func entry(for purposeCode: String) -> ConsentStateEntry? { entries.first { $0.purposeCode == purposeCode } }
 
-    /// Takes a decision into account: it replaces the purpose's entry unless a later one rules.
-    public mutating func apply(_ decision: ConsentDecision) {
+    /// Takes a decision into account: it replaces the purpose's entry unless the decision that
+    /// entry names (`current`, which the caller reads) still rules.
+    public mutating func apply(_ decision: ConsentDecision, over current: ConsentDecision?) {
         let entry = ConsentStateEntry(decision)
         if let index = entries.firstIndex(where: { $0.purposeCode == decision.purposeCode }) {
-            if entries[index].precedes(entry) { entries[index] = entry }
+            if let current, current.id == entries[index].decisionID, !ConsentDecision.precedes(current, decision) { return }
+            entries[index] = entry
         } else {
             entries.append(entry)
             entries.sort { $0.purposeCode < $1.purposeCode }

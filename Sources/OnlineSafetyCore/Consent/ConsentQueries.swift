@@ -101,7 +101,7 @@ extension ConsentDecision {
     }
     /// Sorted by when it applies, then when it was recorded.
     public var sortKey: String {
-        String(format: "%015.3f\u{1F}%015.3f", effectiveAt.timeIntervalSince1970, recordedAt.timeIntervalSince1970)
+        "\(SortKey.instant(effectiveAt))\u{1F}\(SortKey.instant(recordedAt))"
     }
 }
 

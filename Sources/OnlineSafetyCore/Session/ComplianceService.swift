@@ -60,7 +60,7 @@ public struct ComplianceService: Sendable {
                     )
                 }
             }
-            for _ in 0..<4 { start(pending.next()) }
+            for _ in 0..<2 { start(pending.next()) }
             var parts = [SchoolCompliance?](repeating: nil, count: schools.count)
             while let (index, part) = try await group.next() {
                 parts[index] = part

@@ -122,7 +122,9 @@ public struct ConsentService: Sendable {
                     byLearner: deciderID == learner.id, relationship: relationship, method: method, effectiveAt: effectiveAt,
                     recordedAt: now, recordedBy: recorder
                 ).checkedForInsert())
-            state.apply(stored)
+            var current: ConsentDecision?
+            if let entry = state.entry(for: purposeCode) { current = try await tx.consentDecisions.get(entry.decisionID) }
+            state.apply(stored, over: current)
             _ = state.revision == 0 ? try await tx.consentStates.insert(state) : try await tx.consentStates.update(state)
             return .done(stored)
         }
