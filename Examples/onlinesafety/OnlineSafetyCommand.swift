@@ -10,6 +10,9 @@ struct OnlineSafetyCommand: AsyncParsableCommand {
             Every command works on a flat-file store (--store DIR, no server needed) or on PostgreSQL \
             (--postgres postgres://user@host/db, or ONLINESAFETY_POSTGRES_URL).
             """,
-        subcommands: [DemoCommand.self, IncidentCommand.self]
+        subcommands: [
+            DemoCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self, ConsentCommand.self, TrainingCommand.self,
+            ComplianceCommand.self,
+        ]
     )
 }

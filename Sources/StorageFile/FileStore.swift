@@ -71,6 +71,22 @@ public final class FileStore: OnlineSafetyStore {
     public var devices: any Repository<DeviceRecord, DeviceQuery> { FileRepository(access: access) }
     /// Schools' and trusts' own incident categories.
     public var categories: any Repository<CustomCategory, CategoryQuery> { FileRepository(access: access) }
+    /// Acceptable use policy documents (append-only).
+    public var aupDocuments: any Repository<AUPDocument, AUPDocumentQuery> { FileRepository(access: access) }
+    /// Acceptances of acceptable use policies (append-only).
+    public var aupAcceptances: any Repository<AUPAcceptance, AUPAcceptanceQuery> { FileRepository(access: access) }
+    /// The access register.
+    public var accessGrants: any Repository<AccessGrant, AccessGrantQuery> { FileRepository(access: access) }
+    /// Schools' and trusts' own consent purposes.
+    public var consentPurposes: any Repository<CustomConsentPurpose, ConsentPurposeQuery> { FileRepository(access: access) }
+    /// Consent decisions (append-only).
+    public var consentDecisions: any Repository<ConsentDecision, ConsentDecisionQuery> { FileRepository(access: access) }
+    /// Each learner's consent decisions in force.
+    public var consentStates: any Repository<ConsentState, ConsentStateQuery> { FileRepository(access: access) }
+    /// Training records (append-only).
+    public var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> { FileRepository(access: access) }
+    /// Each person's latest training per topic.
+    public var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> { FileRepository(access: access) }
     /// The append-only, hash-chained audit log.
     public var audit: any AuditLog { FileAuditLog(access: access) }
 
@@ -175,6 +191,14 @@ struct FileTransactionStore: OnlineSafetyStore {
     var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> { FileRepository(access: access) }
     var devices: any Repository<DeviceRecord, DeviceQuery> { FileRepository(access: access) }
     var categories: any Repository<CustomCategory, CategoryQuery> { FileRepository(access: access) }
+    var aupDocuments: any Repository<AUPDocument, AUPDocumentQuery> { FileRepository(access: access) }
+    var aupAcceptances: any Repository<AUPAcceptance, AUPAcceptanceQuery> { FileRepository(access: access) }
+    var accessGrants: any Repository<AccessGrant, AccessGrantQuery> { FileRepository(access: access) }
+    var consentPurposes: any Repository<CustomConsentPurpose, ConsentPurposeQuery> { FileRepository(access: access) }
+    var consentDecisions: any Repository<ConsentDecision, ConsentDecisionQuery> { FileRepository(access: access) }
+    var consentStates: any Repository<ConsentState, ConsentStateQuery> { FileRepository(access: access) }
+    var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> { FileRepository(access: access) }
+    var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> { FileRepository(access: access) }
     var audit: any AuditLog { FileAuditLog(access: access) }
 
     /// Joins the transaction.

@@ -19,6 +19,14 @@ enum FileRegistry {
             Table<ChronologyEntry>.self,
             Table<ProcedureStatus>.self,
             Table<DeviceRecord>.self,
+            Table<AUPDocument>.self,
+            Table<AUPAcceptance>.self,
+            Table<AccessGrant>.self,
+            Table<CustomConsentPurpose>.self,
+            Table<ConsentDecision>.self,
+            Table<ConsentState>.self,
+            Table<TrainingRecord>.self,
+            Table<TrainingSummary>.self,
         ]
     }
 

@@ -141,5 +141,92 @@ enum Migrations {
                 "CREATE INDEX devices_school ON devices (school_id, status)",
                 "CREATE INDEX devices_incident ON devices (incident_id)",
             ]),
+        Migration(
+            version: 3, name: "acceptable use, access register, consent and training",
+            statements: [
+                """
+                CREATE TABLE aup_documents (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    school_id uuid REFERENCES schools (id), trust_id uuid REFERENCES trusts (id), audience text NOT NULL,
+                    version integer NOT NULL CHECK (version >= 1), effective_from date NOT NULL, version_key text NOT NULL UNIQUE,
+                    CHECK ((school_id IS NULL) <> (trust_id IS NULL))
+                )
+                """,
+                "CREATE INDEX aup_documents_school ON aup_documents (school_id, audience, effective_from)",
+                "CREATE INDEX aup_documents_trust ON aup_documents (trust_id, audience, effective_from)",
+                """
+                CREATE TABLE aup_acceptances (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    school_id uuid REFERENCES schools (id), person_id uuid NOT NULL REFERENCES people (id),
+                    document_id uuid NOT NULL REFERENCES aup_documents (id)
+                )
+                """,
+                "CREATE INDEX aup_acceptances_school_document ON aup_acceptances (school_id, document_id)",
+                "CREATE INDEX aup_acceptances_person ON aup_acceptances (person_id, document_id)",
+                """
+                CREATE TABLE access_grants (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    school_id uuid NOT NULL REFERENCES schools (id), person_id uuid NOT NULL REFERENCES people (id),
+                    system text NOT NULL, granted_on date NOT NULL, revoked_on date,
+                    CHECK (revoked_on IS NULL OR revoked_on >= granted_on)
+                )
+                """,
+                "CREATE INDEX access_grants_school_active ON access_grants (school_id, revoked_on, granted_on)",
+                "CREATE INDEX access_grants_school_system ON access_grants (school_id, system, revoked_on)",
+                "CREATE INDEX access_grants_person ON access_grants (person_id)",
+                """
+                CREATE TABLE consent_purposes (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    school_id uuid REFERENCES schools (id), trust_id uuid REFERENCES trusts (id), code text NOT NULL,
+                    CHECK ((school_id IS NULL) <> (trust_id IS NULL))
+                )
+                """,
+                "CREATE INDEX consent_purposes_school ON consent_purposes (school_id)",
+                "CREATE INDEX consent_purposes_trust ON consent_purposes (trust_id)",
+                """
+                CREATE TABLE consent_decisions (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    school_id uuid NOT NULL REFERENCES schools (id), learner_id uuid NOT NULL REFERENCES people (id),
+                    purpose text NOT NULL
+                )
+                """,
+                "CREATE INDEX consent_decisions_learner ON consent_decisions (learner_id, purpose)",
+                "CREATE INDEX consent_decisions_school ON consent_decisions (school_id, purpose)",
+                """
+                CREATE TABLE consent_states (
+                    id uuid PRIMARY KEY REFERENCES people (id), revision integer NOT NULL, sort_key text NOT NULL,
+                    doc jsonb NOT NULL, school_id uuid NOT NULL REFERENCES schools (id)
+                )
+                """,
+                "CREATE INDEX consent_states_school ON consent_states (school_id)",
+                """
+                CREATE TABLE training_records (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL,
+                    school_id uuid REFERENCES schools (id), person_id uuid NOT NULL REFERENCES people (id), topic text NOT NULL,
+                    completed_on date NOT NULL
+                )
+                """,
+                "CREATE INDEX training_records_person ON training_records (person_id, completed_on)",
+                "CREATE INDEX training_records_school ON training_records (school_id, completed_on)",
+                """
+                CREATE TABLE training_summaries (
+                    id uuid PRIMARY KEY REFERENCES people (id), revision integer NOT NULL, sort_key text NOT NULL,
+                    doc jsonb NOT NULL, school_id uuid REFERENCES schools (id), person_id uuid NOT NULL UNIQUE REFERENCES people (id)
+                )
+                """,
+                "CREATE INDEX training_summaries_school ON training_summaries (school_id)",
+            ]
+                + ["aup_documents", "aup_acceptances", "consent_decisions", "training_records"].flatMap { table in
+                    [
+                        """
+                        CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table)
+                            FOR EACH ROW EXECUTE FUNCTION onlinesafety_reject_change()
+                        """,
+                        """
+                        CREATE TRIGGER \(table)_no_truncate BEFORE TRUNCATE ON \(table)
+                            FOR EACH STATEMENT EXECUTE FUNCTION onlinesafety_reject_change()
+                        """,
+                    ]
+                }),
     ]
 }

@@ -68,6 +68,30 @@ public final class PostgresStore: OnlineSafetyStore {
     public var devices: any Repository<DeviceRecord, DeviceQuery> { PostgresRepository(executor, table: "devices") }
     /// Schools' and trusts' own incident categories.
     public var categories: any Repository<CustomCategory, CategoryQuery> { PostgresRepository(executor, table: "incident_categories") }
+    /// Acceptable use policy documents (append-only, enforced by a trigger).
+    public var aupDocuments: any Repository<AUPDocument, AUPDocumentQuery> { PostgresRepository(executor, table: "aup_documents") }
+    /// Acceptances of acceptable use policies (append-only, enforced by a trigger).
+    public var aupAcceptances: any Repository<AUPAcceptance, AUPAcceptanceQuery> { PostgresRepository(executor, table: "aup_acceptances") }
+    /// The access register.
+    public var accessGrants: any Repository<AccessGrant, AccessGrantQuery> { PostgresRepository(executor, table: "access_grants") }
+    /// Schools' and trusts' own consent purposes.
+    public var consentPurposes: any Repository<CustomConsentPurpose, ConsentPurposeQuery> {
+        PostgresRepository(executor, table: "consent_purposes")
+    }
+    /// Consent decisions (append-only, enforced by a trigger).
+    public var consentDecisions: any Repository<ConsentDecision, ConsentDecisionQuery> {
+        PostgresRepository(executor, table: "consent_decisions")
+    }
+    /// Each learner's consent decisions in force.
+    public var consentStates: any Repository<ConsentState, ConsentStateQuery> { PostgresRepository(executor, table: "consent_states") }
+    /// Training records (append-only, enforced by a trigger).
+    public var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> {
+        PostgresRepository(executor, table: "training_records")
+    }
+    /// Each person's latest training per topic.
+    public var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> {
+        PostgresRepository(executor, table: "training_summaries")
+    }
     /// The audit log.
     public var audit: any AuditLog { PostgresAuditLog(executor: executor) }
 
@@ -108,6 +132,18 @@ struct PostgresTransactionStore: OnlineSafetyStore {
     var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> { PostgresRepository(executor, table: "procedure_status") }
     var devices: any Repository<DeviceRecord, DeviceQuery> { PostgresRepository(executor, table: "devices") }
     var categories: any Repository<CustomCategory, CategoryQuery> { PostgresRepository(executor, table: "incident_categories") }
+    var aupDocuments: any Repository<AUPDocument, AUPDocumentQuery> { PostgresRepository(executor, table: "aup_documents") }
+    var aupAcceptances: any Repository<AUPAcceptance, AUPAcceptanceQuery> { PostgresRepository(executor, table: "aup_acceptances") }
+    var accessGrants: any Repository<AccessGrant, AccessGrantQuery> { PostgresRepository(executor, table: "access_grants") }
+    var consentPurposes: any Repository<CustomConsentPurpose, ConsentPurposeQuery> {
+        PostgresRepository(executor, table: "consent_purposes")
+    }
+    var consentDecisions: any Repository<ConsentDecision, ConsentDecisionQuery> { PostgresRepository(executor, table: "consent_decisions") }
+    var consentStates: any Repository<ConsentState, ConsentStateQuery> { PostgresRepository(executor, table: "consent_states") }
+    var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> { PostgresRepository(executor, table: "training_records") }
+    var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> {
+        PostgresRepository(executor, table: "training_summaries")
+    }
     var audit: any AuditLog { PostgresAuditLog(executor: executor) }
 
     func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {

@@ -64,4 +64,21 @@ struct FileConformanceTests {
     @Test func imageryAndEvidenceGuards() async throws { try await StorageConformance.imageryAndEvidenceGuards(Self.harness) }
     @Test func childChronologyAndReporterView() async throws { try await StorageConformance.childChronologyAndReporterView(Self.harness) }
     @Test func overdueStepsAsOfATime() async throws { try await StorageConformance.overdueStepsAsOfATime(Self.harness) }
+    @Test func aupVersionsMakeTheirAudienceDue() async throws { try await StorageConformance.aupVersionsMakeTheirAudienceDue(Self.harness) }
+    @Test func acceptanceOnBehalfNeedsParentalResponsibility() async throws {
+        try await StorageConformance.acceptanceOnBehalfNeedsParentalResponsibility(Self.harness)
+    }
+    @Test func accessNeedsTheCurrentAUP() async throws { try await StorageConformance.accessNeedsTheCurrentAUP(Self.harness) }
+    @Test func leaverLosesEveryAccessGrant() async throws { try await StorageConformance.leaverLosesEveryAccessGrant(Self.harness) }
+    @Test func consentNeedsParentalResponsibilityOrAge() async throws {
+        try await StorageConformance.consentNeedsParentalResponsibilityOrAge(Self.harness)
+    }
+    @Test func classPhotoQuestionForThirty() async throws { try await StorageConformance.classPhotoQuestionForThirty(Self.harness) }
+    @Test func trainingStatusPerRole() async throws { try await StorageConformance.trainingStatusPerRole(Self.harness) }
+    @Test func complianceReportForSchoolAndTrust() async throws {
+        try await StorageConformance.complianceReportForSchoolAndTrust(Self.harness)
+    }
+    @Test func complianceRecordsAreAppendOnly() async throws {
+        try await StorageConformance.complianceRecordsAreAppendOnly(Self.harness)
+    }
 }

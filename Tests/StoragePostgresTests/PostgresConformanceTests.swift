@@ -60,6 +60,23 @@ struct PostgresConformanceTests {
     @Test func imageryAndEvidenceGuards() async throws { try await StorageConformance.imageryAndEvidenceGuards(Self.harness) }
     @Test func childChronologyAndReporterView() async throws { try await StorageConformance.childChronologyAndReporterView(Self.harness) }
     @Test func overdueStepsAsOfATime() async throws { try await StorageConformance.overdueStepsAsOfATime(Self.harness) }
+    @Test func aupVersionsMakeTheirAudienceDue() async throws { try await StorageConformance.aupVersionsMakeTheirAudienceDue(Self.harness) }
+    @Test func acceptanceOnBehalfNeedsParentalResponsibility() async throws {
+        try await StorageConformance.acceptanceOnBehalfNeedsParentalResponsibility(Self.harness)
+    }
+    @Test func accessNeedsTheCurrentAUP() async throws { try await StorageConformance.accessNeedsTheCurrentAUP(Self.harness) }
+    @Test func leaverLosesEveryAccessGrant() async throws { try await StorageConformance.leaverLosesEveryAccessGrant(Self.harness) }
+    @Test func consentNeedsParentalResponsibilityOrAge() async throws {
+        try await StorageConformance.consentNeedsParentalResponsibilityOrAge(Self.harness)
+    }
+    @Test func classPhotoQuestionForThirty() async throws { try await StorageConformance.classPhotoQuestionForThirty(Self.harness) }
+    @Test func trainingStatusPerRole() async throws { try await StorageConformance.trainingStatusPerRole(Self.harness) }
+    @Test func complianceReportForSchoolAndTrust() async throws {
+        try await StorageConformance.complianceReportForSchoolAndTrust(Self.harness)
+    }
+    @Test func complianceRecordsAreAppendOnly() async throws {
+        try await StorageConformance.complianceRecordsAreAppendOnly(Self.harness)
+    }
 }
 
 @Suite("PostgreSQL backend", .enabled(if: PostgresTestDatabase.shouldRun))
@@ -69,6 +86,7 @@ struct PostgresStoreTests {
         try await store.migrate()
         #expect(try await store.appliedMigrations() == PostgresStore.schemaVersions)
         #expect(PostgresStore.schemaVersions == Array(1...PostgresStore.schemaVersions.count))
+        #expect(try await store.appliedMigrations() == [1, 2, 3])
         try await store.close()
     }
 

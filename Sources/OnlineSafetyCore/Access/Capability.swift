@@ -20,6 +20,16 @@ public enum Capability: String, Hashable, Sendable, Codable, CaseIterable {
     case readAggregates
     /// Read the audit trail and verify its chain.
     case readAudit
+    /// Publish acceptable use policies and record acceptances for others.
+    case manageAgreements
+    /// Grant and revoke access to devices and systems (the access register).
+    case manageAccess
+    /// Record consent decisions for learners and extend the catalogue of purposes.
+    case manageConsent
+    /// Record training and read everyone's training status.
+    case manageTraining
+    /// Read the compliance report in detail (which grants lack an agreement, who is due).
+    case readCompliance
 
     /// The capabilities each role carries.
     public static func granted(to role: Role) -> Set<Capability> {
@@ -27,20 +37,31 @@ public enum Capability: String, Hashable, Sendable, Codable, CaseIterable {
         case .headteacher:
             [
                 .manageOrganisation, .managePeople, .manageRoles, .readAnyPersonRecord, .recordConcern, .readAllIncidents, .readAggregates,
-                .readAudit,
+                .readAudit, .manageAgreements, .manageAccess, .manageConsent, .manageTraining, .readCompliance,
             ]
         case .leadership:
-            [.managePeople, .readAnyPersonRecord, .recordConcern, .readAggregates]
+            [
+                .managePeople, .readAnyPersonRecord, .recordConcern, .readAggregates, .manageAgreements, .manageAccess, .manageConsent,
+                .manageTraining, .readCompliance,
+            ]
         case .designatedSafeguardingLead, .deputyDesignatedSafeguardingLead:
-            [.readAnyPersonRecord, .recordConcern, .readAllIncidents, .readRestrictedIncidents, .readAggregates, .readAudit]
-        case .staff, .technicalStaff:
+            [
+                .readAnyPersonRecord, .recordConcern, .readAllIncidents, .readRestrictedIncidents, .readAggregates, .readAudit,
+                .readCompliance,
+            ]
+        case .staff:
             [.readTaughtLearners, .recordConcern]
+        case .technicalStaff:
+            [.readTaughtLearners, .recordConcern, .manageAccess]
         case .governor, .chairOfGovernors:
             [.readAggregates]
         case .learner, .parentCarer:
             []
         case .dataManager:
-            [.manageOrganisation, .managePeople, .manageRoles, .readAnyPersonRecord, .readAudit]
+            [
+                .manageOrganisation, .managePeople, .manageRoles, .readAnyPersonRecord, .readAudit, .manageAgreements, .manageAccess,
+                .manageConsent, .manageTraining, .readCompliance,
+            ]
         }
     }
 }

@@ -72,7 +72,8 @@ public struct PeopleService: Sendable {
     }
 
     /// Records that a person has left: their record stays, every role grant they hold ends that
-    /// day, and sessions can no longer be opened for them. Requires `managePeople`.
+    /// day, every access grant in the access register is revoked from that day (reason "leaver"),
+    /// and sessions can no longer be opened for them. Requires `managePeople`.
     @discardableResult
     public func recordLeaver(_ id: PersonID, on date: CalendarDate) async throws -> Person {
         let decision = AccessPolicy.require(.managePeople, principal, to: "record leavers")
@@ -87,6 +88,7 @@ public struct PeopleService: Sendable {
                 _ = try await tx.roleGrants.update(grant)
                 _ = try await tx.audit.append(session.draft("roleGrant.end", RoleGrant.recordKind, grant.id.uuid, reason: "leaver"))
             }
+            try await AccessRegisterService.revokeAll(of: id, on: date, reason: "leaver", session: session, tx)
             return stored
         }
     }

@@ -30,6 +30,16 @@ public struct SafetySession: Sendable {
     public var audit: AuditService { AuditService(session: self) }
     /// Incidents, their chronology, procedures and devices.
     public var incidents: IncidentService { IncidentService(session: self) }
+    /// Acceptable use policies and their acceptances.
+    public var agreements: AgreementService { AgreementService(session: self) }
+    /// The access register: who has access to which device or system.
+    public var access: AccessRegisterService { AccessRegisterService(session: self) }
+    /// Consent decisions and the question "may we use this for these learners?".
+    public var consent: ConsentService { ConsentService(session: self) }
+    /// Training records and status.
+    public var training: TrainingService { TrainingService(session: self) }
+    /// The compliance report.
+    public var compliance: ComplianceService { ComplianceService(session: self) }
 
     /// The session's current day.
     public var today: CalendarDate { CalendarDate(clock.now()) }

@@ -34,6 +34,22 @@ public protocol OnlineSafetyStore: Sendable {
     var devices: any Repository<DeviceRecord, DeviceQuery> { get }
     /// Schools' and trusts' own incident categories.
     var categories: any Repository<CustomCategory, CategoryQuery> { get }
+    /// Acceptable use policy documents (append-only).
+    var aupDocuments: any Repository<AUPDocument, AUPDocumentQuery> { get }
+    /// Acceptances of acceptable use policies (append-only).
+    var aupAcceptances: any Repository<AUPAcceptance, AUPAcceptanceQuery> { get }
+    /// The access register.
+    var accessGrants: any Repository<AccessGrant, AccessGrantQuery> { get }
+    /// Schools' and trusts' own consent purposes.
+    var consentPurposes: any Repository<CustomConsentPurpose, ConsentPurposeQuery> { get }
+    /// Consent decisions (append-only).
+    var consentDecisions: any Repository<ConsentDecision, ConsentDecisionQuery> { get }
+    /// Each learner's consent decisions in force.
+    var consentStates: any Repository<ConsentState, ConsentStateQuery> { get }
+    /// Training records (append-only).
+    var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> { get }
+    /// Each person's latest training per topic.
+    var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> { get }
     /// The append-only, hash-chained audit log.
     var audit: any AuditLog { get }
 

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import OnlineSafetyCore
+
+/// `onlinesafety compliance`: the compliance report for the school or the trust, as text, JSON or CSV.
+struct ComplianceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compliance",
+        abstract: "The compliance report: AUP coverage, access without a current AUP, consent and training.",
+        discussion: """
+            Data managers, leaders and the DSL get the grants without an agreement as well as the figures; \
+            governors get figures only. Exit status 0 even when figures fall short: read the report.
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var actor: ActorOptions
+
+    @Flag(help: "Report on every school of the trust (needs a trust-wide role).")
+    var trust = false
+
+    @Option(help: "text, json or csv.")
+    var format: String = "text"
+
+    @Option(help: "Training due within this many days counts as due soon.")
+    var dueSoonDays: Int = 30
+
+    @Option(help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    func validate() throws {
+        guard ["text", "json", "csv"].contains(format) else { throw ValidationError("--format is text, json or csv.") }
+        guard dueSoonDays >= 0 else { throw ValidationError("--due-soon-days cannot be negative.") }
+    }
+
+    func run() async throws {
+        try await withSession(storeOptions, actor) { session in
+            let report = try await session.compliance.report(acrossTrust: trust, dueSoonDays: dueSoonDays)
+            let text: String
+            switch format {
+            case "json":
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+            case "csv":
+                text = report.csv()
+            default:
+                text = Self.render(report)
+            }
+            if let output {
+                try text.write(toFile: output, atomically: true, encoding: .utf8)
+                print("Wrote the report to \(output)")
+            } else {
+                print(text, terminator: "")
+            }
+        }
+    }
+
+    /// The report as text for a terminal.
+    static func render(_ report: ComplianceReport) -> String {
+        var lines: [String] = ["Compliance report, \(report.asOf)\(report.detailed ? "" : " (figures only)")"]
+        func percent(_ part: Int, _ whole: Int) -> String { whole == 0 ? "-" : "\(part * 100 / whole)%" }
+        func figures(_ title: String, _ figures: ComplianceFigures, exceptions: [AccessException]) {
+            lines.append("")
+            lines.append(title)
+            lines.append("  Acceptable use policies")
+            for row in figures.aup {
+                let version = row.published ? (row.currentVersion.map { "v\($0)" } ?? "in force") : "NONE PUBLISHED"
+                let share = percent(row.accepted, row.people)
+                lines.append("    \(row.audience.title): \(row.accepted) of \(row.people) accepted \(version) (\(share)), \(row.due) due")
+            }
+            let access = figures.access
+            lines.append(
+                "  Access register: grants in force \(access.activeGrants), without a current AUP \(access.withoutCurrentAUP) (target 0)")
+            for exception in exceptions {
+                let needs = exception.requiredVersion.map { "v\($0)" } ?? "a policy to be published"
+                let grant = exception.grant
+                lines.append("    grant \(grant.id): \(grant.system) for \(grant.personID), needs \(exception.audience.rawValue) \(needs)")
+            }
+            lines.append("  Consent")
+            for row in figures.consent {
+                lines.append(
+                    "    \(row.purposeName): \(row.granted) granted, \(row.refused) refused, \(row.withdrawn) withdrawn, "
+                        + "\(row.noRecord) no record (of \(row.learners))")
+            }
+            lines.append("  Training")
+            for row in figures.training {
+                lines.append(
+                    "    \(row.role.title) / \(row.requirementCode): \(row.compliant) compliant, \(row.dueSoon) due soon, "
+                        + "\(row.overdue) overdue, \(row.neverDone) never done (of \(row.people))")
+            }
+        }
+        for school in report.schools { figures("\(school.name) (URN \(school.urn))", school.figures, exceptions: school.accessExceptions) }
+        if report.trustID != nil {
+            if !report.trustWideTraining.isEmpty {
+                figures(
+                    "Trust-wide roles",
+                    ComplianceFigures(
+                        aup: [], access: AccessCoverage(activeGrants: 0, withoutCurrentAUP: 0), consent: [],
+                        training: report.trustWideTraining), exceptions: [])
+            }
+            figures("All schools", report.totals, exceptions: [])
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import OnlineSafetyCore
+
+/// `onlinesafety training`: records and status.
+struct TrainingCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "training",
+        abstract: "Record training and list who is compliant, due soon, overdue or has never done it.",
+        subcommands: [Record.self, Status.self]
+    )
+
+    /// `training record`: a completed course.
+    struct Record: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a completed course.")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var actor: ActorOptions
+
+        @Option(help: "Who (UUID).")
+        var person: String
+
+        @Option(help: "The topic: \(TrainingTopic.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var topic: String
+
+        @Option(help: "The course's name.")
+        var course: String
+
+        @Option(help: "Who provided it.")
+        var provider: String
+
+        @Option(help: "The day it was completed (YYYY-MM-DD).")
+        var completed: String
+
+        @Option(help: "Where the evidence is: a certificate number or file.")
+        var evidence: String?
+
+        func run() async throws {
+            let person = try parsePerson(person, option: "--person")
+            let topic: TrainingTopic = try parseChoice(topic, option: "--topic")
+            guard let completed = try parseDate(completed, option: "--completed") else { return }
+            try await withSession(storeOptions, actor) { session in
+                let record = try await session.training.record(
+                    topic, for: person, course: course, provider: provider, completedOn: completed, evidence: evidence)
+                print("Recorded \(topic.title) completed \(record.completedOn): \(record.id)")
+            }
+        }
+    }
+
+    /// `training status`: everyone holding a role, or one person.
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Each role holder's standing against each requirement of their roles.")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var actor: ActorOptions
+
+        @Option(help: "Only this person (UUID).")
+        var person: String?
+
+        @Option(help: "Training due within this many days counts as due soon.")
+        var dueSoonDays: Int = 30
+
+        @Flag(help: "Leave out those who are compliant.")
+        var outstanding = false
+
+        func validate() throws {
+            guard dueSoonDays >= 0 else { throw ValidationError("--due-soon-days cannot be negative.") }
+        }
+
+        func run() async throws {
+            let person = try person.map { try parsePerson($0, option: "--person") }
+            try await withSession(storeOptions, actor) { session in
+                let statuses =
+                    if let person {
+                        try await session.training.status(of: person, dueSoonDays: dueSoonDays)
+                    } else {
+                        try await session.training.statuses(dueSoonDays: dueSoonDays)
+                    }
+                let shown = statuses.filter { !outstanding || $0.state != .compliant }
+                let names = await names(of: shown.map(\.personID), in: session)
+                for status in shown {
+                    let last = status.lastCompleted.map { "last \($0), due \(status.dueBy.map { "\($0)" } ?? "")" } ?? "never done"
+                    let roles = status.roles.map(\.title).joined(separator: ", ")
+                    let state = status.state.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    let name = label(status.personID, names)
+                    print("\(state)  \(name)  \(status.requirementCode) (\(roles))  \(last)")
+                }
+            }
+        }
+    }
+}

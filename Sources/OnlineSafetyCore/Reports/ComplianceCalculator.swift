@@ -1,0 +1,210 @@
+import Foundation
+
+/// What the compliance figures of one school are computed from: records already read.
+///
+/// ``ComplianceService`` reads these from the store; anything holding the same records in memory
+/// (an import preview, a benchmark's baseline) gets the same figures from ``ComplianceCalculator``.
+public struct ComplianceInputs: Sendable {
+    /// The school.
+    public var school: School
+    /// The people on roll at the school on the day.
+    public var people: [Person]
+    /// The acceptable use policies that apply at the school (its own and its trust's).
+    public var documents: [AUPDocument]
+    /// Acceptances of the policies in force (acceptances of other versions are ignored).
+    public var acceptances: [AUPAcceptance]
+    /// The access grants at the school in force on the day.
+    public var grants: [AccessGrant]
+    /// Holders of those grants who are not on roll at the school (trust staff, for example).
+    public var otherHolders: [Person]
+    /// The consent purposes offered at the school.
+    public var purposes: [ConsentPurpose]
+    /// The learners' consent decisions in force.
+    public var consentStates: [ConsentState]
+    /// The school's own role grants in force on the day.
+    public var roleGrants: [RoleGrant]
+    /// The latest training of the role holders.
+    public var trainingSummaries: [TrainingSummary]
+
+    /// Creates inputs.
+    public init(
+        school: School, people: [Person], documents: [AUPDocument], acceptances: [AUPAcceptance], grants: [AccessGrant],
+        otherHolders: [Person] = [], purposes: [ConsentPurpose], consentStates: [ConsentState], roleGrants: [RoleGrant],
+        trainingSummaries: [TrainingSummary]
+    ) {
+        self.school = school
+        self.people = people
+        self.documents = documents
+        self.acceptances = acceptances
+        self.grants = grants
+        self.otherHolders = otherHolders
+        self.purposes = purposes
+        self.consentStates = consentStates
+        self.roleGrants = roleGrants
+        self.trainingSummaries = trainingSummaries
+    }
+}
+
+/// Computes compliance figures from records in memory. Pure functions; no storage.
+public enum ComplianceCalculator {
+    /// One school's part of the report on a day.
+    public static func school(
+        _ inputs: ComplianceInputs, on date: CalendarDate, dueSoonDays: Int, requirements: [TrainingRequirement], detailed: Bool
+    ) -> SchoolCompliance {
+        let current = AgreementRules.currentByAudience(among: inputs.documents, on: date)
+        let accepted = acceptedKeys(inputs.acceptances, current: current)
+
+        var people: [AUPAudience: Int] = [:]
+        var acceptedCount: [AUPAudience: Int] = [:]
+        for person in inputs.people {
+            let audience = AUPAudience.of(person)
+            people[audience, default: 0] += 1
+            if let document = current[audience], accepted.contains(AcceptanceKey(personID: person.id, documentID: document.id)) {
+                acceptedCount[audience, default: 0] += 1
+            }
+        }
+        let aup = AUPAudience.allCases.compactMap { audience -> AUPCoverage? in
+            let document = current[audience]
+            guard people[audience] != nil || document != nil else { return nil }
+            return AUPCoverage(
+                audience: audience, currentVersion: document?.version, currentDocumentID: document?.id, people: people[audience] ?? 0,
+                accepted: acceptedCount[audience] ?? 0, published: document != nil)
+        }
+
+        let exceptions = accessExceptions(inputs, on: date, current: current, accepted: accepted)
+        let access = AccessCoverage(activeGrants: inputs.grants.count { $0.isActive(on: date) }, withoutCurrentAUP: exceptions.count)
+
+        let learners = inputs.people.filter { $0.kind == .learner }
+        let states = Dictionary(inputs.consentStates.map { ($0.learnerID, $0) }, uniquingKeysWith: { first, _ in first })
+        let consent = inputs.purposes.map { purpose in
+            var counts: [ConsentChoice: Int] = [:]
+            for learner in learners {
+                if let choice = states[learner.id]?.entry(for: purpose.code)?.choice { counts[choice, default: 0] += 1 }
+            }
+            return ConsentCoverage(
+                purposeCode: purpose.code, purposeName: purpose.name, learners: learners.count, granted: counts[.granted] ?? 0,
+                refused: counts[.refused] ?? 0, withdrawn: counts[.withdrawn] ?? 0)
+        }
+
+        let training = training(
+            holders: inputs.roleGrants.filter { $0.isActive(on: date) && $0.applies(to: inputs.school) },
+            summaries: inputs.trainingSummaries,
+            on: date, dueSoonDays: dueSoonDays, requirements: requirements)
+        return SchoolCompliance(
+            schoolID: inputs.school.id, urn: inputs.school.urn, name: inputs.school.name,
+            figures: ComplianceFigures(aup: aup, access: access, consent: consent, training: training),
+            accessExceptions: detailed ? exceptions : [])
+    }
+
+    /// The grants in force on a day whose holder has not accepted the policy now in force for
+    /// their audience (or whose audience has no policy published), or has left.
+    public static func accessExceptions(_ inputs: ComplianceInputs, on date: CalendarDate) -> [AccessException] {
+        let current = AgreementRules.currentByAudience(among: inputs.documents, on: date)
+        return accessExceptions(inputs, on: date, current: current, accepted: acceptedKeys(inputs.acceptances, current: current))
+    }
+
+    /// Where the holders of each role stand against each requirement that applies to it.
+    ///
+    /// A person holding a role through several grants counts once for it; a person holding two
+    /// roles (a DSL who also teaches) counts under each.
+    public static func training(
+        holders: [RoleGrant], summaries: [TrainingSummary], on date: CalendarDate, dueSoonDays: Int, requirements: [TrainingRequirement]
+    ) -> [TrainingCoverage] {
+        var byRole: [Role: Set<PersonID>] = [:]
+        for grant in holders { byRole[grant.role, default: []].insert(grant.personID) }
+        let latest = Dictionary(summaries.map { ($0.personID, $0.latest) }, uniquingKeysWith: { first, _ in first })
+        var result: [TrainingCoverage] = []
+        for role in Role.allCases {
+            guard let people = byRole[role] else { continue }
+            for requirement in requirements where requirement.roles.contains(role) {
+                var counts: [TrainingState: Int] = [:]
+                for person in people {
+                    let status = TrainingRules.status(
+                        of: person, roles: [role], against: requirement, latest: latest[person] ?? [], on: date, dueSoonDays: dueSoonDays)
+                    counts[status.state, default: 0] += 1
+                }
+                result.append(
+                    TrainingCoverage(
+                        role: role, requirementCode: requirement.code, people: people.count, compliant: counts[.compliant] ?? 0,
+                        dueSoon: counts[.dueSoon] ?? 0, overdue: counts[.overdue] ?? 0, neverDone: counts[.neverDone] ?? 0))
+            }
+        }
+        return result
+    }
+
+    private static func acceptedKeys(_ acceptances: [AUPAcceptance], current: [AUPAudience: AUPDocument]) -> Set<AcceptanceKey> {
+        let inForce = Set(current.values.map(\.id))
+        var keys = Set<AcceptanceKey>()
+        for acceptance in acceptances where inForce.contains(acceptance.documentID) {
+            keys.insert(AcceptanceKey(personID: acceptance.personID, documentID: acceptance.documentID))
+        }
+        return keys
+    }
+
+    private static func accessExceptions(
+        _ inputs: ComplianceInputs, on date: CalendarDate, current: [AUPAudience: AUPDocument], accepted: Set<AcceptanceKey>
+    ) -> [AccessException] {
+        var holders: [PersonID: Person] = [:]
+        for person in inputs.otherHolders { holders[person.id] = person }
+        for person in inputs.people { holders[person.id] = person }
+        var result: [AccessException] = []
+        for grant in inputs.grants where grant.isActive(on: date) {
+            guard let person = holders[grant.personID] else { continue }
+            let audience = AUPAudience.of(person)
+            let document = current[audience]
+            let left = person.hasLeft(by: date)
+            if !left, let document, accepted.contains(AcceptanceKey(personID: person.id, documentID: document.id)) { continue }
+            result.append(
+                AccessException(
+                    grant: grant, audience: audience, requiredDocumentID: document?.id, requiredVersion: document?.version,
+                    holderHasLeft: left))
+        }
+        return result
+    }
+}
+
+/// Reads one school's compliance inputs from a store (in the caller's transaction).
+enum ComplianceLoader {
+    static func inputs(for school: School, on date: CalendarDate, _ tx: any OnlineSafetyStore) async throws -> ComplianceInputs {
+        let people = try await tx.people.find(PersonQuery(schoolID: school.id, presentOn: date))
+        let documents = try await tx.aupDocuments.find(AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: date))
+        let current = Array(AgreementRules.currentByAudience(among: documents, on: date).values)
+        var acceptances =
+            current.isEmpty ? [] : try await tx.aupAcceptances.find(AUPAcceptanceQuery(schoolID: school.id, documentIDs: current.map(\.id)))
+        let grants = try await tx.accessGrants.find(AccessGrantQuery(schoolID: school.id, activeOn: date))
+        let onRoll = Set(people.map(\.id))
+        var otherHolders: [Person] = []
+        for personID in Set(grants.map(\.personID)).subtracting(onRoll).sorted() {
+            guard let person = try await tx.people.get(personID) else { continue }
+            otherHolders.append(person)
+            if !current.isEmpty {
+                acceptances += try await tx.aupAcceptances.find(AUPAcceptanceQuery(personID: personID, documentIDs: current.map(\.id)))
+            }
+        }
+        let custom = try await tx.consentPurposes.find(ConsentPurposeQuery(schoolID: school.id, trustID: school.trustID))
+        let states = try await tx.consentStates.find(ConsentStateQuery(schoolID: school.id))
+        let roleGrants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: date))
+        let summaries = try await trainingSummaries(for: Set(roleGrants.map(\.personID)), ofSchool: school.id, onRoll: onRoll, tx)
+        return ComplianceInputs(
+            school: school, people: people, documents: documents, acceptances: acceptances, grants: grants, otherHolders: otherHolders,
+            purposes: ConsentPurpose.builtIns + custom.map(\.purpose), consentStates: states, roleGrants: roleGrants,
+            trainingSummaries: summaries)
+    }
+
+    /// The training summaries of some people: those on roll at a school in one read, the others
+    /// one by one.
+    static func trainingSummaries(
+        for people: Set<PersonID>, ofSchool schoolID: SchoolID?, onRoll: Set<PersonID>, _ tx: any OnlineSafetyStore
+    ) async throws -> [TrainingSummary] {
+        var summaries: [TrainingSummary] = []
+        if let schoolID, !people.isDisjoint(with: onRoll) {
+            summaries = try await tx.trainingSummaries.find(TrainingSummaryQuery(schoolID: schoolID)).filter {
+                people.contains($0.personID)
+            }
+        }
+        for personID in people.subtracting(onRoll).sorted() {
+            if let summary = try await tx.trainingSummaries.get(TrainingSummaryID(personID.uuid)) { summaries.append(summary) }
+        }
+        return summaries
+    }
+}

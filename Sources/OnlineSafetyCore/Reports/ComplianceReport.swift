@@ -1,0 +1,232 @@
+public import Foundation
+
+/// How many people of one audience have accepted the acceptable use policy in force for it.
+public struct AUPCoverage: Sendable, Hashable, Codable {
+    /// The audience.
+    public var audience: AUPAudience
+    /// The version in force (`nil` when none is published, or in trust totals when schools differ).
+    public var currentVersion: Int?
+    /// The policy in force, when one document applies.
+    public var currentDocumentID: AUPDocumentID?
+    /// People of the audience on roll.
+    public var people: Int
+    /// Of those, who accepted the policy in force.
+    public var accepted: Int
+    /// Whether any policy is published for the audience.
+    public var published: Bool
+    /// Who must still accept (everyone, when no policy is published).
+    public var due: Int
+
+    /// Creates a figure.
+    public init(audience: AUPAudience, currentVersion: Int?, currentDocumentID: AUPDocumentID?, people: Int, accepted: Int, published: Bool)
+    {
+        self.audience = audience
+        self.currentVersion = currentVersion
+        self.currentDocumentID = currentDocumentID
+        self.people = people
+        self.accepted = accepted
+        self.published = published
+        self.due = people - accepted
+    }
+}
+
+/// The access register in figures.
+public struct AccessCoverage: Sendable, Hashable, Codable {
+    /// Grants in force.
+    public var activeGrants: Int
+    /// Of those, grants whose holder has not accepted the policy in force (the target is zero).
+    public var withoutCurrentAUP: Int
+
+    /// Creates a figure.
+    public init(activeGrants: Int, withoutCurrentAUP: Int) {
+        self.activeGrants = activeGrants
+        self.withoutCurrentAUP = withoutCurrentAUP
+    }
+}
+
+/// Where learners stand on one consent purpose.
+public struct ConsentCoverage: Sendable, Hashable, Codable {
+    /// The purpose's code.
+    public var purposeCode: String
+    /// Its name.
+    public var purposeName: String
+    /// Learners on roll.
+    public var learners: Int
+    /// With consent given.
+    public var granted: Int
+    /// With consent refused.
+    public var refused: Int
+    /// With consent withdrawn.
+    public var withdrawn: Int
+    /// With no decision recorded.
+    public var noRecord: Int
+
+    /// Creates a figure.
+    public init(purposeCode: String, purposeName: String, learners: Int, granted: Int, refused: Int, withdrawn: Int) {
+        self.purposeCode = purposeCode
+        self.purposeName = purposeName
+        self.learners = learners
+        self.granted = granted
+        self.refused = refused
+        self.withdrawn = withdrawn
+        self.noRecord = learners - granted - refused - withdrawn
+    }
+}
+
+/// Where the holders of one role stand against one training requirement.
+public struct TrainingCoverage: Sendable, Hashable, Codable {
+    /// The role.
+    public var role: Role
+    /// The requirement's code.
+    public var requirementCode: String
+    /// People holding the role.
+    public var people: Int
+    /// Compliant.
+    public var compliant: Int
+    /// Due within the window.
+    public var dueSoon: Int
+    /// Overdue.
+    public var overdue: Int
+    /// Never done.
+    public var neverDone: Int
+
+    /// Creates a figure.
+    public init(role: Role, requirementCode: String, people: Int, compliant: Int, dueSoon: Int, overdue: Int, neverDone: Int) {
+        self.role = role
+        self.requirementCode = requirementCode
+        self.people = people
+        self.compliant = compliant
+        self.dueSoon = dueSoon
+        self.overdue = overdue
+        self.neverDone = neverDone
+    }
+}
+
+/// A school's (or a trust's) compliance in figures: no one is named.
+public struct ComplianceFigures: Sendable, Hashable, Codable {
+    /// Acceptable use policy coverage, by audience.
+    public var aup: [AUPCoverage]
+    /// The access register.
+    public var access: AccessCoverage
+    /// Consent, by purpose.
+    public var consent: [ConsentCoverage]
+    /// Training, by role and requirement.
+    public var training: [TrainingCoverage]
+
+    /// Creates figures.
+    public init(aup: [AUPCoverage], access: AccessCoverage, consent: [ConsentCoverage], training: [TrainingCoverage]) {
+        self.aup = aup
+        self.access = access
+        self.consent = consent
+        self.training = training
+    }
+
+    /// The sum of several schools' figures: versions and documents are kept only where all agree.
+    public static func sum(_ parts: [ComplianceFigures], extraTraining: [TrainingCoverage] = []) -> ComplianceFigures {
+        var aup: [AUPCoverage] = []
+        for audience in AUPAudience.allCases {
+            let rows = parts.flatMap(\.aup).filter { $0.audience == audience }
+            guard let first = rows.first else { continue }
+            let sameDocument = rows.allSatisfy { $0.currentDocumentID == first.currentDocumentID }
+            aup.append(
+                AUPCoverage(
+                    audience: audience, currentVersion: sameDocument ? first.currentVersion : nil,
+                    currentDocumentID: sameDocument ? first.currentDocumentID : nil, people: rows.reduce(0) { $0 + $1.people },
+                    accepted: rows.reduce(0) { $0 + $1.accepted }, published: rows.allSatisfy(\.published)))
+        }
+        let access = AccessCoverage(
+            activeGrants: parts.reduce(0) { $0 + $1.access.activeGrants },
+            withoutCurrentAUP: parts.reduce(0) { $0 + $1.access.withoutCurrentAUP })
+        var consent: [ConsentCoverage] = []
+        for row in parts.flatMap(\.consent) {
+            guard let index = consent.firstIndex(where: { $0.purposeCode == row.purposeCode }) else {
+                consent.append(row)
+                continue
+            }
+            let sum = consent[index]
+            consent[index] = ConsentCoverage(
+                purposeCode: sum.purposeCode, purposeName: sum.purposeName, learners: sum.learners + row.learners,
+                granted: sum.granted + row.granted, refused: sum.refused + row.refused, withdrawn: sum.withdrawn + row.withdrawn)
+        }
+        var training: [TrainingCoverage] = []
+        for row in parts.flatMap(\.training) + extraTraining {
+            if let index = training.firstIndex(where: { $0.role == row.role && $0.requirementCode == row.requirementCode }) {
+                training[index].people += row.people
+                training[index].compliant += row.compliant
+                training[index].dueSoon += row.dueSoon
+                training[index].overdue += row.overdue
+                training[index].neverDone += row.neverDone
+            } else {
+                training.append(row)
+            }
+        }
+        // By role, keeping the order in which requirements first appear within a role.
+        training = training.enumerated().sorted { a, b in
+            (Role.allCases.firstIndex(of: a.element.role)!, a.offset) < (Role.allCases.firstIndex(of: b.element.role)!, b.offset)
+        }.map(\.element)
+        return ComplianceFigures(aup: aup, access: access, consent: consent, training: training)
+    }
+}
+
+/// One school's part of a compliance report.
+public struct SchoolCompliance: Sendable, Hashable, Codable {
+    /// The school.
+    public var schoolID: SchoolID
+    /// Its URN.
+    public var urn: String
+    /// Its name.
+    public var name: String
+    /// Its figures.
+    public var figures: ComplianceFigures
+    /// The grants without a current agreement behind them; empty in a report of figures only.
+    public var accessExceptions: [AccessException]
+
+    /// Creates a school's part.
+    public init(schoolID: SchoolID, urn: String, name: String, figures: ComplianceFigures, accessExceptions: [AccessException]) {
+        self.schoolID = schoolID
+        self.urn = urn
+        self.name = name
+        self.figures = figures
+        self.accessExceptions = accessExceptions
+    }
+}
+
+/// The compliance report for a school or a trust: acceptable use coverage by audience, access
+/// grants without a current agreement (the target is zero), consent coverage by purpose and
+/// training status by role.
+///
+/// Those who read compliance in detail (data managers, leaders, the DSL) also get the grants
+/// without an agreement; governors get figures only, which never identify anyone.
+public struct ComplianceReport: Sendable, Hashable, Codable {
+    /// The trust, for a trust-wide report.
+    public var trustID: TrustID?
+    /// The day the figures describe.
+    public var asOf: CalendarDate
+    /// When the report was made.
+    public var generatedAt: Date
+    /// The window, in days, within which training counts as due soon.
+    public var dueSoonDays: Int
+    /// Whether the report lists the grants without an agreement (not a report of figures only).
+    public var detailed: Bool
+    /// Each school's part.
+    public var schools: [SchoolCompliance]
+    /// Training of those holding roles trust-wide (a trust-wide report only).
+    public var trustWideTraining: [TrainingCoverage]
+    /// The figures over every school (and trust-wide role holders).
+    public var totals: ComplianceFigures
+
+    /// Creates a report.
+    public init(
+        trustID: TrustID?, asOf: CalendarDate, generatedAt: Date, dueSoonDays: Int, detailed: Bool, schools: [SchoolCompliance],
+        trustWideTraining: [TrainingCoverage], totals: ComplianceFigures
+    ) {
+        self.trustID = trustID
+        self.asOf = asOf
+        self.generatedAt = generatedAt
+        self.dueSoonDays = dueSoonDays
+        self.detailed = detailed
+        self.schools = schools
+        self.trustWideTraining = trustWideTraining
+        self.totals = totals
+    }
+}

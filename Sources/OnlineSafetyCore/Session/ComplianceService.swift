@@ -1,0 +1,85 @@
+import Foundation
+
+/// The compliance report, through the session's checks and audit.
+///
+/// ```swift
+/// let report = try await session.compliance.report(acrossTrust: true)
+/// print(report.totals.access.withoutCurrentAUP)   // the target is zero
+/// let csv = report.csv()
+/// ```
+public struct ComplianceService: Sendable {
+    let session: SafetySession
+
+    private var principal: Principal { session.principal }
+
+    /// The report for the session's school, or for every school of its trust, as things stand today.
+    ///
+    /// Those with `readCompliance` (data managers, leaders, the DSL) get the grants without an
+    /// agreement as well as the figures; those with `readAggregates` only (governors) get figures
+    /// that never identify anyone. A trust-wide report needs the capability held trust-wide.
+    /// `dueSoonDays` sets the window within which training counts as due soon.
+    public func report(
+        acrossTrust: Bool = false, dueSoonDays: Int = 30, requirements: [TrainingRequirement] = TrainingRequirement.defaults
+    ) async throws -> ComplianceReport {
+        guard dueSoonDays >= 0 else { throw SafetyError.invalid("report.dueSoonDays", "the due-soon window cannot be negative") }
+        let school = principal.school
+        let holds = { (capability: Capability) in
+            acrossTrust ? AccessPolicy.holdsTrustWide(capability, principal) : AccessPolicy.holds(capability, at: school.id, principal)
+        }
+        let detailed = holds(.readCompliance)
+        var decision: AccessDecision =
+            detailed || holds(.readAggregates)
+            ? .allowed : AccessPolicy.require(.readCompliance, principal, to: "read the compliance report")
+        if acrossTrust && decision == .allowed && school.trustID == nil {
+            throw SafetyError.invalid("report.acrossTrust", "the school belongs to no trust: ask for the school's report")
+        }
+        if acrossTrust && decision != .allowed && (principal.can(.readCompliance) || principal.can(.readAggregates)) {
+            decision = .denied("only someone holding a role across the trust can read the trust's compliance report")
+        }
+        if case .denied(let reason) = decision {
+            try await session.refuse("compliance.report", "complianceReport", nil, reason: reason)
+        }
+        let day = session.today
+        let now = session.clock.now()
+        let store = session.store
+        let schools =
+            acrossTrust
+            ? try await store.schools.find(SchoolQuery(trustID: school.trustID)) : [try await store.schools.get(school.id) ?? school]
+        // Each school is read in a transaction of its own, a few at a time (on PostgreSQL, each on a
+        // connection of the pool), and computed as soon as it is read.
+        let parts = try await withThrowingTaskGroup(of: (Int, SchoolCompliance).self) { group in
+            var pending = schools.enumerated().makeIterator()
+            func start(_ next: (offset: Int, element: School)?) {
+                guard let (index, each) = next else { return }
+                group.addTask {
+                    let inputs = try await store.withTransaction { tx in try await ComplianceLoader.inputs(for: each, on: day, tx) }
+                    return (
+                        index,
+                        ComplianceCalculator.school(
+                            inputs, on: day, dueSoonDays: dueSoonDays, requirements: requirements, detailed: detailed)
+                    )
+                }
+            }
+            for _ in 0..<2 { start(pending.next()) }
+            var parts = [SchoolCompliance?](repeating: nil, count: schools.count)
+            while let (index, part) = try await group.next() {
+                parts[index] = part
+                start(pending.next())
+            }
+            return parts.compactMap { $0 }
+        }
+        return try await session.perform("compliance.report", "complianceReport", subject: nil, decision: .allowed) { tx in
+            var trustWide: [TrainingCoverage] = []
+            if acrossTrust, let trustID = school.trustID {
+                let grants = try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
+                let summaries = try await ComplianceLoader.trainingSummaries(
+                    for: Set(grants.map(\.personID)), ofSchool: nil, onRoll: [], tx)
+                trustWide = ComplianceCalculator.training(
+                    holders: grants, summaries: summaries, on: day, dueSoonDays: dueSoonDays, requirements: requirements)
+            }
+            return ComplianceReport(
+                trustID: acrossTrust ? school.trustID : nil, asOf: day, generatedAt: now, dueSoonDays: dueSoonDays, detailed: detailed,
+                schools: parts, trustWideTraining: trustWide, totals: ComplianceFigures.sum(parts.map(\.figures), extraTraining: trustWide))
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Training records and who is due training, through the session's checks and audit (§5.3).
+///
+/// ```swift
+/// try await session.training.record(
+///     .onlineSafety, for: teacherID, course: "Online safety and filtering", provider: "The Education People",
+///     completedOn: CalendarDate(iso: "2026-09-02")!, evidence: "CERT-2291")
+/// let overdue = try await session.training.statuses().filter { $0.state == .overdue }
+/// ```
+public struct TrainingService: Sendable {
+    let session: SafetySession
+
+    private var principal: Principal { session.principal }
+
+    /// Records a completed course for a person at the school (or a trust-level person). Requires
+    /// `manageTraining`.
+    @discardableResult
+    public func record(
+        _ topic: TrainingTopic, for personID: PersonID, course: String, provider: String, completedOn: CalendarDate, evidence: String? = nil
+    ) async throws -> TrainingRecord {
+        let decision = AccessPolicy.require(.manageTraining, principal, to: "record training")
+        let school = principal.school
+        let recorder = principal.person.id
+        let now = session.clock.now()
+        let id = TrainingRecordID()
+        return try await session.perform("trainingRecord.insert", TrainingRecord.recordKind, subject: id.uuid, decision: decision) { tx in
+            guard let person = try await tx.people.get(personID), person.schoolID == nil || person.schoolID == school.id else {
+                throw SafetyError.notFound("person")
+            }
+            let record = TrainingRecord(
+                id: id, schoolID: person.schoolID, personID: person.id, topic: topic, course: course, provider: provider,
+                completedOn: completedOn, evidenceReference: evidence, recordedBy: recorder, recordedAt: now)
+            let stored = try await tx.trainingRecords.insert(record.checkedForInsert())
+            var summary =
+                try await tx.trainingSummaries.get(TrainingSummaryID(person.id.uuid))
+                ?? TrainingSummary(personID: person.id, schoolID: person.schoolID)
+            summary.apply(stored)
+            _ = summary.revision == 0 ? try await tx.trainingSummaries.insert(summary) : try await tx.trainingSummaries.update(summary)
+            return stored
+        }
+    }
+
+    /// A person's training records, oldest first: one's own, or anyone's at the school for those
+    /// who manage training or read compliance.
+    public func records(of personID: PersonID) async throws -> [TrainingRecord] {
+        let decision = personID == principal.person.id ? .allowed : readDecision
+        return try await session.perform("trainingRecord.list", Person.recordKind, subject: personID.uuid, decision: decision) { tx in
+            try await tx.trainingRecords.find(TrainingRecordQuery(personID: personID))
+        }
+    }
+
+    /// One person's standing against each requirement of the roles they hold at the school on a
+    /// day (today by default). `dueSoonDays` sets the window for "due soon".
+    public func status(
+        of personID: PersonID, on date: CalendarDate? = nil, dueSoonDays: Int = 30,
+        requirements: [TrainingRequirement] = TrainingRequirement.defaults
+    ) async throws -> [TrainingStatus] {
+        let decision = personID == principal.person.id ? .allowed : readDecision
+        let day = date ?? session.today
+        let school = principal.school
+        return try await session.perform("training.status", Person.recordKind, subject: personID.uuid, decision: decision) { tx in
+            let grants = try await tx.roleGrants.find(RoleGrantQuery(personID: personID, activeOn: day)).filter { $0.applies(to: school) }
+            let latest = try await tx.trainingSummaries.get(TrainingSummaryID(personID.uuid))?.latest ?? []
+            return TrainingRules.requirements(for: Set(grants.map(\.role)), among: requirements).map { requirement, roles in
+                TrainingRules.status(of: personID, roles: roles, against: requirement, latest: latest, on: day, dueSoonDays: dueSoonDays)
+            }
+        }
+    }
+
+    /// Everyone holding a role at the school on a day (directly or trust-wide), against each
+    /// requirement of their roles. Requires `manageTraining` or `readCompliance`.
+    public func statuses(
+        on date: CalendarDate? = nil, dueSoonDays: Int = 30, requirements: [TrainingRequirement] = TrainingRequirement.defaults
+    ) async throws -> [TrainingStatus] {
+        let day = date ?? session.today
+        let school = principal.school
+        return try await session.perform("training.status", TrainingRecord.recordKind, subject: nil, decision: readDecision) { tx in
+            var grants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: day))
+            if let trustID = school.trustID { grants += try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day)) }
+            var roles: [PersonID: Set<Role>] = [:]
+            for grant in grants { roles[grant.personID, default: []].insert(grant.role) }
+            let onRoll = Set(
+                try await tx.people.find(PersonQuery(schoolID: school.id, kinds: [.staff, .governor, .volunteer], presentOn: day)).map(\.id)
+            )
+            let summaries = try await ComplianceLoader.trainingSummaries(for: Set(roles.keys), ofSchool: school.id, onRoll: onRoll, tx)
+            let latest = Dictionary(summaries.map { ($0.personID, $0.latest) }, uniquingKeysWith: { first, _ in first })
+            return roles.keys.sorted().flatMap { personID in
+                TrainingRules.requirements(for: roles[personID] ?? [], among: requirements).map { requirement, through in
+                    TrainingRules.status(
+                        of: personID, roles: through, against: requirement, latest: latest[personID] ?? [], on: day,
+                        dueSoonDays: dueSoonDays)
+                }
+            }
+        }
+    }
+
+    private var readDecision: AccessDecision {
+        principal.can(.manageTraining) || principal.can(.readCompliance)
+            ? .allowed : AccessPolicy.require(.manageTraining, principal, to: "read other people's training")
+    }
+}
