@@ -15,7 +15,7 @@ struct AUPCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Publish the next version of a policy; its SHA-256 is kept.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
         @Option(help: "The audience: \(AUPAudience.allCases.map(\.rawValue).joined(separator: ", ")).")
         var audience: String
@@ -41,7 +41,7 @@ struct AUPCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("Cannot read \(file).")
             }
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
                 let document = try await session.agreements.publish(
                     audience: audience, title: title, content: content, effectiveFrom: effective, reference: file, trustWide: trustWide)
                 print("Published \(document.name): \(document.id)")
@@ -55,10 +55,10 @@ struct AUPCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the policies that apply at the school, marking those in force.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
         func run() async throws {
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
                 let documents = try await session.agreements.documents()
                 let current = Set(AgreementRules.currentByAudience(among: documents, on: session.today).values.map(\.id))
                 if documents.isEmpty { print("No acceptable use policy is published yet.") }
@@ -78,25 +78,26 @@ struct AUPCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record that a person accepted a policy (for a learner: by a parent).")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
         @Option(help: "The policy's UUID (default: the one in force for the person's audience).")
         var document: String?
 
-        @Option(help: "Whose agreement it is (UUID).")
+        @Option(help: "Whose agreement it is: a UUID, a learner's UPN or an email address.")
         var person: String
 
-        @Option(help: "Who accepted, when not the person: an adult with parental responsibility (UUID).")
+        @Option(help: "Who accepted, when not the person: an adult with parental responsibility (UUID or email).")
         var by: String?
 
         @Option(help: "How: \(AcceptanceMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
         var method: String = AcceptanceMethod.online.rawValue
 
         func run() async throws {
-            let person = try parsePerson(person, option: "--person")
-            let acceptor = try by.map { try parsePerson($0, option: "--by") }
             let method: AcceptanceMethod = try parseChoice(method, option: "--method")
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
+                let person = try await resolvePerson(person, in: session)
+                var acceptor: PersonID?
+                if let by { acceptor = try await resolvePerson(by, in: session) }
                 let documentID: AUPDocumentID
                 if let document {
                     guard let id = AUPDocumentID(uuidString: document) else { throw ValidationError("--document takes a policy's UUID.") }
@@ -120,7 +121,7 @@ struct AUPCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List who must accept the policy in force for their audience.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
         @Option(help: "Only this audience.")
         var audience: String?
@@ -131,7 +132,7 @@ struct AUPCommand: AsyncParsableCommand {
         func run() async throws {
             let audiences: Set<AUPAudience>? = try audience.map { [try parseChoice($0, option: "--audience")] }
             let day = try parseDate(on, option: "--on")
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
                 let due = try await session.agreements.due(audiences: audiences, on: day)
                 let names = await names(of: due.map(\.personID), in: session)
                 print("\(due.count) due")

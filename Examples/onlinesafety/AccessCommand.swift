@@ -15,9 +15,9 @@ struct AccessCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Give a person access to a system.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
-        @Option(help: "Who (UUID).")
+        @Option(help: "Who: a UUID, a learner's UPN or an email address.")
         var person: String
 
         @Option(help: "The system: network, email, learning-platform, mcas, tapestry, or the school's own code.")
@@ -27,9 +27,9 @@ struct AccessCommand: AsyncParsableCommand {
         var note: String?
 
         func run() async throws {
-            let person = try parsePerson(person, option: "--person")
             let system = try SystemCode(system)
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
+                let person = try await resolvePerson(person, in: session)
                 let grant = try await session.access.grant(system, to: person, note: note)
                 print("Granted access to \(system.title) from \(grant.grantedOn): \(grant.id)")
             }
@@ -41,7 +41,7 @@ struct AccessCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a grant, with a reason.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
         @Option(help: "The grant (UUID).")
         var grant: String
@@ -51,7 +51,7 @@ struct AccessCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let id = AccessGrantID(uuidString: grant) else { throw ValidationError("--grant takes a grant's UUID.") }
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
                 let revoked = try await session.access.revoke(id, reason: reason)
                 print("Revoked access to \(revoked.system.title) from \(revoked.revokedOn.map { "\($0)" } ?? "today")")
             }
@@ -63,14 +63,14 @@ struct AccessCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List who has access to a system today.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
         @Option(help: "The system's code.")
         var system: String
 
         func run() async throws {
             let system = try SystemCode(system)
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
                 let grants = try await session.access.holders(of: system)
                 let names = await names(of: grants.map(\.personID), in: session)
                 print("\(grants.count) with access to \(system.title)")
@@ -86,10 +86,10 @@ struct AccessCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List grants whose holder has not accepted the policy now in force.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
         func run() async throws {
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
                 let exceptions = try await session.access.withoutCurrentAUP()
                 let names = await names(of: exceptions.map(\.grant.personID), in: session)
                 print("\(exceptions.count) grants without a current acceptable use policy (the target is 0)")
@@ -111,14 +111,14 @@ struct AccessCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List every grant a person has held at the school.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
-        @Option(help: "Who (UUID).")
+        @Option(help: "Who: a UUID, a learner's UPN or an email address.")
         var person: String
 
         func run() async throws {
-            let person = try parsePerson(person, option: "--person")
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
+                let person = try await resolvePerson(person, in: session)
                 for grant in try await session.access.grants(for: person) {
                     let status = grant.revokedOn.map { "revoked \($0): \(grant.revocationReason ?? "")" } ?? "in force"
                     print("\(grant.system)  from \(grant.grantedOn)  \(status)")

@@ -14,7 +14,7 @@ struct ComplianceCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var actor: ActorOptions
+    @OptionGroup var acting: ActingOptions
 
     @Flag(help: "Report on every school of the trust (needs a trust-wide role).")
     var trust = false
@@ -34,7 +34,7 @@ struct ComplianceCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await withSession(storeOptions, actor) { session in
+        try await withSession(storeOptions, acting) { session in
             let report = try await session.compliance.report(acrossTrust: trust, dueSoonDays: dueSoonDays)
             let text: String
             switch format {

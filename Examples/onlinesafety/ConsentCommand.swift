@@ -15,10 +15,10 @@ struct ConsentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the purposes consent is asked for at the school.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
         func run() async throws {
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
                 for purpose in try await session.consent.purposes() { print("\(purpose.code)  \(purpose.name)") }
             }
         }
@@ -29,7 +29,7 @@ struct ConsentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-purpose", abstract: "Add a purpose of the school's own.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
         @Option(help: "A short code (letters, digits, dashes); it is used as custom.<code>.")
         var code: String
@@ -41,7 +41,7 @@ struct ConsentCommand: AsyncParsableCommand {
         var trustWide = false
 
         func run() async throws {
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
                 let purpose = try await session.consent.addPurpose(code: code, name: name, trustWide: trustWide)
                 print("Added \(purpose.purpose.code)")
             }
@@ -53,9 +53,9 @@ struct ConsentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record a decision: granted, refused or withdrawn (at once).")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
-        @Option(help: "The learner (UUID).")
+        @Option(help: "The learner: a UUID or UPN.")
         var learner: String
 
         @Option(help: "The purpose's code.")
@@ -64,7 +64,7 @@ struct ConsentCommand: AsyncParsableCommand {
         @Option(help: "granted, refused or withdrawn.")
         var decision: String
 
-        @Option(help: "Who decided: an adult with parental responsibility, or the learner (UUID).")
+        @Option(help: "Who decided: an adult with parental responsibility (UUID or email), or the learner (UUID or UPN).")
         var by: String
 
         @Option(help: "How: written or online.")
@@ -74,12 +74,12 @@ struct ConsentCommand: AsyncParsableCommand {
         var given: String?
 
         func run() async throws {
-            let learner = try parsePerson(learner, option: "--learner")
-            let decider = try parsePerson(by, option: "--by")
             let choice: ConsentChoice = try parseChoice(decision, option: "--decision")
             let method: ConsentMethod = try parseChoice(method, option: "--method")
             let given = try parseDate(given, option: "--given")
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
+                let learner = try await resolvePerson(learner, in: session)
+                let decider = try await resolvePerson(by, in: session)
                 let recorded = try await session.consent.record(
                     choice, purpose: purpose, for: learner, by: decider, method: method,
                     at: given.map { $0.startOfDay.addingTimeInterval(12 * 3_600) })
@@ -97,7 +97,7 @@ struct ConsentCommand: AsyncParsableCommand {
             abstract: "May we use a purpose for these learners on a day? Yes or no for each, with the reason.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
         @Option(help: "The purpose's code, for example images.website.")
         var purpose: String
@@ -105,7 +105,7 @@ struct ConsentCommand: AsyncParsableCommand {
         @Option(help: "Every learner in this registration group.")
         var group: String?
 
-        @Option(help: "A learner (UUID); repeat for several.")
+        @Option(help: "A learner (UUID or UPN); repeat for several.")
         var learner: [String] = []
 
         @Option(help: "The day of use (YYYY-MM-DD; default today).")
@@ -116,9 +116,9 @@ struct ConsentCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let learners = try learner.map { try parsePerson($0, option: "--learner") }
             let day = try parseDate(on, option: "--on")
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
+                let learners = try await resolvePeople(learner, in: session)
                 let answers =
                     if let group {
                         try await session.consent.check(purpose: purpose, group: group, on: day)
@@ -143,17 +143,17 @@ struct ConsentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a learner's decisions, oldest first.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
-        @Option(help: "The learner (UUID).")
+        @Option(help: "The learner: a UUID or UPN.")
         var learner: String
 
         @Option(help: "Only this purpose.")
         var purpose: String?
 
         func run() async throws {
-            let learner = try parsePerson(learner, option: "--learner")
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
+                let learner = try await resolvePerson(learner, in: session)
                 for decision in try await session.consent.history(of: learner, purpose: purpose) {
                     let who =
                         decision.byLearner ? "the learner" : (decision.relationship?.rawValue ?? "an adult with parental responsibility")

@@ -15,9 +15,9 @@ struct TrainingCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record a completed course.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
-        @Option(help: "Who (UUID).")
+        @Option(help: "Who: a UUID or an email address.")
         var person: String
 
         @Option(help: "The topic: \(TrainingTopic.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -36,10 +36,10 @@ struct TrainingCommand: AsyncParsableCommand {
         var evidence: String?
 
         func run() async throws {
-            let person = try parsePerson(person, option: "--person")
             let topic: TrainingTopic = try parseChoice(topic, option: "--topic")
             guard let completed = try parseDate(completed, option: "--completed") else { return }
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
+                let person = try await resolvePerson(person, in: session)
                 let record = try await session.training.record(
                     topic, for: person, course: course, provider: provider, completedOn: completed, evidence: evidence)
                 print("Recorded \(topic.title) completed \(record.completedOn): \(record.id)")
@@ -52,9 +52,9 @@ struct TrainingCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Each role holder's standing against each requirement of their roles.")
 
         @OptionGroup var storeOptions: StoreOptions
-        @OptionGroup var actor: ActorOptions
+        @OptionGroup var acting: ActingOptions
 
-        @Option(help: "Only this person (UUID).")
+        @Option(help: "Only this person: a UUID or an email address.")
         var person: String?
 
         @Option(help: "Training due within this many days counts as due soon.")
@@ -68,10 +68,11 @@ struct TrainingCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let person = try person.map { try parsePerson($0, option: "--person") }
-            try await withSession(storeOptions, actor) { session in
+            try await withSession(storeOptions, acting) { session in
+                var chosen: PersonID?
+                if let person { chosen = try await resolvePerson(person, in: session) }
                 let statuses =
-                    if let person {
+                    if let person = chosen {
                         try await session.training.status(of: person, dueSoonDays: dueSoonDays)
                     } else {
                         try await session.training.statuses(dueSoonDays: dueSoonDays)
