@@ -336,5 +336,12 @@ extension StorageConformance {
             try await fixture.safety.session(actingAs: fixture.admin.id, at: mersham.school.id)
         }
         try expect(try await store.people.get(mershamLearner.id)?.schoolID == mersham.school.id, "the learner stays at Mersham")
+        let chiltonDSL = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        _ = try await chiltonDSL.incidents.addCategory(code: "chilton-only", name: "Chilton's own", under: "cyberbullying")
+        try expect(
+            !(try await mershamAdmin.incidents.categories()).contains { $0.code == "custom.chilton-only" },
+            "a school without a trust does not see another school's own categories")
+        try expect(
+            try await chiltonDSL.incidents.categories().contains { $0.code == "custom.chilton-only" }, "the school sees its own category")
     }
 }

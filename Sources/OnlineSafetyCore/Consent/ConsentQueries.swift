@@ -82,7 +82,7 @@ public struct ConsentPurposeQuery: AggregateQuery {
         var scope: [Condition] = []
         if let schoolID { scope.append(.equals("school_id", .id(schoolID))) }
         if let trustID { scope.append(.equals("trust_id", .id(trustID))) }
-        return [scope.count == 2 ? .or(scope[0], scope[1]) : scope.first ?? .isNull("code")]
+        return [scope.count == 2 ? .or(scope[0], scope[1]) : scope.first ?? .and(.isNull("school_id"), .isNull("trust_id"))]
     }
 }
 
