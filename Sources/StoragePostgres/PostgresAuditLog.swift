@@ -28,6 +28,49 @@ struct PostgresAuditLog: AuditLog {
         }
     }
 
+    func appendMany(_ drafts: [AuditDraft]) async throws -> [AuditEvent] {
+        guard !drafts.isEmpty else { return [] }
+        return try await executor.transaction { connection in
+            let tx = Executor.connection(connection, Logger(label: "onlinesafety.audit"))
+            _ = try await tx.rows("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+            var last = try await PostgresAuditLog(executor: tx).last()
+            var events: [AuditEvent] = []
+            for draft in drafts {
+                let event = AuditChain.chain(draft, after: last)
+                events.append(event)
+                last = event
+            }
+            // 13 bound values per event; stay well under the 65,535 a statement may carry.
+            var start = 0
+            while start < events.count {
+                let chunk = events[start..<min(events.count, start + 4_000)]
+                var binds = PostgresBindings(capacity: chunk.count * 13)
+                var sql = "INSERT INTO audit_events (sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, "
+                sql += "reason, restricted, previous_hash, hash) VALUES "
+                for (row, event) in chunk.enumerated() {
+                    let d = event.draft
+                    var placeholders: [String] = []
+                    placeholders.append(try bind(event.sequence, &binds))
+                    placeholders.append(try bind(SafetyClock.milliseconds(d.at), &binds))
+                    placeholders.append(try bind(d.actorID?.uuid, &binds))
+                    placeholders.append(try bind(d.schoolID?.uuid, &binds))
+                    placeholders.append(try bind(d.action, &binds))
+                    placeholders.append(try bind(d.subjectKind, &binds))
+                    placeholders.append(try bind(d.subjectID, &binds))
+                    placeholders.append(try bind(d.outcome.rawValue, &binds))
+                    placeholders.append(try bind(d.reason, &binds))
+                    placeholders.append(try bind(d.restricted, &binds))
+                    placeholders.append(try bind(event.previousHash, &binds))
+                    placeholders.append(try bind(event.hash, &binds))
+                    sql += (row == 0 ? "(" : ", (") + placeholders.joined(separator: ", ") + ")"
+                }
+                _ = try await tx.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
+                start += chunk.count
+            }
+            return events
+        }
+    }
+
     func events(_ query: AuditQuery) async throws -> [AuditEvent] {
         var binds = PostgresBindings()
         var sql = "SELECT \(Self.columns) FROM audit_events WHERE sequence >= \(try bind(query.fromSequence, &binds))"

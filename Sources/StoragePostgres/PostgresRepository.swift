@@ -163,6 +163,12 @@ func bind<T: PostgresThrowingDynamicTypeEncodable>(_ value: T, _ binds: inout Po
     return "$\(binds.count)"
 }
 
+/// Appends an optional value (null when absent) to the bindings and returns its placeholder.
+func bind<T: PostgresThrowingDynamicTypeEncodable>(_ value: T?, _ binds: inout PostgresBindings) throws -> String {
+    try binds.append(value)
+    return "$\(binds.count)"
+}
+
 /// Binds an index value with the cast its column type needs.
 func bind(_ value: IndexValue, type: IndexType, _ binds: inout PostgresBindings) throws -> String {
     switch value {

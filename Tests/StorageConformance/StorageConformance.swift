@@ -226,14 +226,22 @@ public enum StorageConformance {
             try expect(event.previousHash == previous.hash, "event \(event.sequence) chains to the one before")
         }
         let session = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        let before = try await store.audit.events(AuditQuery()).count
+        let everyone = try await session.people.list()
+        let reads = try await store.audit.events(AuditQuery(fromSequence: Int64(before) + 1))
+        try expect(everyone.count == 5 && reads.count == everyone.count, "a listing audits one read per record returned")
+        try expect(Set(reads.compactMap(\.draft.subjectID)) == Set(everyone.map(\.id.uuid)), "each read names its record")
         let result = try await session.audit.verify()
         try expect(result.isIntact, "an untouched chain verifies: \(String(describing: result.firstBreak))")
-        try expect(result.eventsChecked == events.count, "every event is checked (\(result.eventsChecked) of \(events.count))")
+        try expect(result.eventsChecked == before + reads.count, "every event is checked (\(result.eventsChecked))")
+        try expect(result.headSequence == Int64(before + reads.count), "the head is the last event")
         let mine = try await session.audit.events(AuditQuery(actorID: fixture.admin.id))
         try expect(
             mine.contains { $0.draft.action == "person.insert" && $0.draft.subjectID == fixture.oakLearner.id.uuid }, "events by actor")
         let trail = try await session.audit.trail(of: fixture.ashLearner.id.uuid)
-        try expect(trail.map(\.draft.action) == ["person.insert"], "the trail of one record: \(trail.map(\.draft.action))")
+        try expect(
+            trail.map(\.draft.action) == ["person.insert", "person.read"],
+            "the trail of one record: added, then read in the listing: \(trail.map(\.draft.action))")
     }
 
     /// Altering one stored audit event by hand makes verification name that event.

@@ -234,10 +234,21 @@ public struct AuditQuery: Hashable, Sendable {
     }
 }
 
+extension AuditLog {
+    /// Appends the events one by one; backends with a cheaper batch path override it.
+    public func appendMany(_ drafts: [AuditDraft]) async throws -> [AuditEvent] {
+        var events: [AuditEvent] = []
+        for draft in drafts { events.append(try await append(draft)) }
+        return events
+    }
+}
+
 /// The append-only audit log. There is no way to change or remove an event.
 public protocol AuditLog: Sendable {
     /// Chains and appends an event in the current transaction; returns it as stored.
     func append(_ draft: AuditDraft) async throws -> AuditEvent
+    /// Chains and appends several events, in order, in the current transaction.
+    func appendMany(_ drafts: [AuditDraft]) async throws -> [AuditEvent]
     /// Events in sequence order.
     func events(_ query: AuditQuery) async throws -> [AuditEvent]
     /// The last event, if any.

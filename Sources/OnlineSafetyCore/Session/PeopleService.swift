@@ -66,7 +66,7 @@ public struct PeopleService: Sendable {
         let events = { @Sendable (people: [Person]) in people.map { session.draft("person.read", Person.recordKind, $0.id.uuid) } }
         return try await session.store.withTransaction { tx in
             let found = try await tx.people.find(query).filter { AccessPolicy.readPerson($0, principal) == .allowed }
-            for event in events(found) { _ = try await tx.audit.append(event) }
+            _ = try await tx.audit.appendMany(events(found))
             return found
         }
     }
