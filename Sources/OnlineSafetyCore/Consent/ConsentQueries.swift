@@ -77,13 +77,8 @@ public struct ConsentPurposeQuery: AggregateQuery {
         self.offset = offset
     }
 
-    /// The conditions: the school's own, or the trust's (neither given: none).
-    public var conditions: [Condition] {
-        var scope: [Condition] = []
-        if let schoolID { scope.append(.equals("school_id", .id(schoolID))) }
-        if let trustID { scope.append(.equals("trust_id", .id(trustID))) }
-        return [scope.count == 2 ? .or(scope[0], scope[1]) : scope.first ?? .and(.isNull("school_id"), .isNull("trust_id"))]
-    }
+    /// The conditions: the school's own, or the trust's (a school with no trust: its own only).
+    public var conditions: [Condition] { [.ownedBy(school: schoolID, orTrust: trustID)] }
 }
 
 extension ConsentDecision {

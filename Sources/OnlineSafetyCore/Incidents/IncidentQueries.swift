@@ -192,13 +192,7 @@ public struct CategoryQuery: AggregateQuery {
     }
 
     /// The conditions: the school's own, or the trust's (a school with no trust: its own only).
-    public var conditions: [Condition] {
-        var scope: [Condition] = []
-        if let schoolID { scope.append(.equals("school_id", .id(schoolID))) }
-        if let trustID { scope.append(.equals("trust_id", .id(trustID))) }
-        // Neither given: nothing (every category belongs to a school or a trust).
-        return [scope.count == 2 ? .or(scope[0], scope[1]) : scope.first ?? .and(.isNull("school_id"), .isNull("trust_id"))]
-    }
+    public var conditions: [Condition] { [.ownedBy(school: schoolID, orTrust: trustID)] }
 }
 
 extension Incident {

@@ -195,6 +195,17 @@ public indirect enum Condition: Hashable, Sendable {
         }
     }
 
+    /// Records belonging to a school or to its trust (`school_id` and `trust_id` columns). With
+    /// neither given it matches nothing, since such records belong to one or the other.
+    public static func ownedBy(school schoolID: SchoolID?, orTrust trustID: TrustID?) -> Condition {
+        switch (schoolID, trustID) {
+        case (let school?, let trust?): .or(.equals("school_id", .id(school)), .equals("trust_id", .id(trust)))
+        case (let school?, nil): .equals("school_id", .id(school))
+        case (nil, let trust?): .equals("trust_id", .id(trust))
+        case (nil, nil): .and(.isNull("school_id"), .isNull("trust_id"))
+        }
+    }
+
     /// Evaluates the condition against a record's index values.
     public func matches(_ values: [String: IndexValue]) -> Bool {
         switch self {
