@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import PostgresNIO
 import StorageFile
 import StoragePostgres
@@ -76,7 +76,7 @@ struct ComplianceBenchmark: AsyncParsableCommand {
         let loadStart = ContinuousClock.now
         try await data.load(into: store)
         let load = ContinuousClock.now - loadStart
-        let safety = OnlineSafety(store: store, clock: .fixed(now), logger: logger)
+        let safety = OnlineSafety(backend: store, clock: .fixed(now), logger: logger)
         let session = try await safety.session(actingAs: data.dataManager.id, at: data.schools[0].id)
         var report: ComplianceReport?
         let trustSeconds = try await medianSeconds(runs: backends.runs) {
@@ -168,7 +168,7 @@ private struct TrustData {
     static func make(schools count: Int, learners: Int, staff: Int, today: CalendarDate) -> TrustData {
         var random = SeededGenerator(state: 2026)
         let trust = SeedSchools.vikingAcademyTrust()
-        let manager = Person(schoolID: nil, kind: .staff, givenName: "Trust", familyName: "Data Manager")
+        let manager = Person(tenancy: .trust(trust.id), kind: .staff, givenName: "Trust", familyName: "Data Manager")
         var data = TrustData(trust: trust, dataManager: manager)
         let longAgo = CalendarDate(year: 2020, month: 9, day: 1)!
         data.roleGrants.append(RoleGrant(personID: manager.id, role: .dataManager, scope: .trust(trust.id), starts: longAgo))
@@ -230,7 +230,7 @@ private struct TrustData {
                     + String(format: "%03d", serial % 1000)
                 let year = years[serial % years.count]
                 let learner = Person(
-                    schoolID: school.id, kind: .learner, givenName: "Learner\(serial)", familyName: "School\(index)",
+                    tenancy: .school(school.id), kind: .learner, givenName: "Learner\(serial)", familyName: "School\(index)",
                     learner: LearnerDetails(
                         upn: try! UPN(String(UPN.checkLetter(for: Array(body))!) + body),
                         dateOfBirth: CalendarDate(
@@ -262,7 +262,7 @@ private struct TrustData {
 
             let staffCount = staff / count + (index < staff % count ? 1 : 0)
             for serial in 0..<staffCount {
-                let member = Person(schoolID: school.id, kind: .staff, givenName: "Staff\(serial)", familyName: "School\(index)")
+                let member = Person(tenancy: .school(school.id), kind: .staff, givenName: "Staff\(serial)", familyName: "School\(index)")
                 data.people.append(member)
                 let roles: [Role] =
                     switch serial {
@@ -285,7 +285,7 @@ private struct TrustData {
                 for system in [SystemCode.network, .email, .mcas] { grant(member, system, under: trustDocuments[.staffAndVolunteers]!) }
             }
             for serial in 0..<12 {
-                let governor = Person(schoolID: school.id, kind: .governor, givenName: "Governor\(serial)", familyName: "School\(index)")
+                let governor = Person(tenancy: .school(school.id), kind: .governor, givenName: "Governor\(serial)", familyName: "School\(index)")
                 data.people.append(governor)
                 data.roleGrants.append(
                     RoleGrant(

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import PostgresNIO
 import StorageFile
 import StoragePostgres
@@ -71,12 +71,12 @@ struct OverdueStepsBenchmark: AsyncParsableCommand {
         let loadStart = ContinuousClock.now
         let (dsl, schoolIDs, statuses) = try await load(store, now: now)
         let load = ContinuousClock.now - loadStart
-        let safety = OnlineSafety(store: store, clock: .fixed(now), logger: logger)
+        let safety = OnlineSafety(backend: store, clock: .fixed(now), logger: logger)
         let session = try await safety.session(actingAs: dsl, at: schoolIDs[0])
         var overdueIncidents = 0
         var overdueSteps = 0
         let sdk = try await medianSeconds(runs: backends.runs) {
-            let report = try await session.incidents.overdueSteps(asOf: now, acrossTrust: true)
+            let report = try await session.steps.overdue(asOf: now, acrossTrust: true)
             overdueIncidents = report.count
             overdueSteps = report.reduce(0) { $0 + $1.steps.count }
         }
@@ -105,7 +105,7 @@ struct OverdueStepsBenchmark: AsyncParsableCommand {
             schoolList.append(school)
         }
         try await store.schools.insertMany(schoolList)
-        let dsl = try await store.people.insert(Person(schoolID: nil, kind: .staff, givenName: "Trust", familyName: "DSL"))
+        let dsl = try await store.people.insert(Person(tenancy: .trust(trust.id), kind: .staff, givenName: "Trust", familyName: "DSL"))
         _ = try await store.roleGrants.insert(
             RoleGrant(
                 personID: dsl.id, role: .designatedSafeguardingLead, scope: .trust(trust.id),

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import PostgresNIO
 import StorageFile
 import StoragePostgres

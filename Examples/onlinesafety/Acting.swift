@@ -10,32 +10,11 @@ struct ActingOptions: ParsableArguments {
     @Option(help: "The school: a UUID or a URN.")
     var school: String
 
-    /// Opens a session for the acting person at the school.
+    /// Opens a session for the acting person at the school. The SDK looks both up in one
+    /// audited step and gives one answer for "unknown" and "not yours".
     func session(_ safety: OnlineSafety) async throws -> SafetySession {
-        let schoolID = try await resolveSchool(school, in: safety.store)
-        let personID = try await actingPerson(actor, in: safety.store, schoolID: schoolID)
-        return try await safety.session(actingAs: personID, at: schoolID)
+        try await safety.session(as: OnlineSafety.ActorReference(actor), at: OnlineSafety.SchoolReference(school))
     }
-}
-
-/// Finds a school by UUID or URN.
-func resolveSchool(_ reference: String, in store: any OnlineSafetyStore) async throws -> SchoolID {
-    if let id = SchoolID(uuidString: reference) { return id }
-    guard let school = try await store.schools.find(SchoolQuery(urn: reference)).first else {
-        throw ValidationError("No school has the URN or identifier given to --school.")
-    }
-    return school.id
-}
-
-/// The person a command acts as, by UUID or by their own email address (who you are is not a
-/// look-up of anyone else's record, so it happens before a session exists).
-func actingPerson(_ reference: String, in store: any OnlineSafetyStore, schoolID: SchoolID) async throws -> PersonID {
-    if let id = PersonID(uuidString: reference) { return id }
-    let candidates =
-        try await store.people.find(PersonQuery(schoolID: schoolID, kinds: [.staff, .governor, .volunteer]))
-        + store.people.find(PersonQuery(schoolID: nil))
-    if let person = candidates.first(where: { $0.email?.lowercased() == reference.lowercased() }) { return person.id }
-    throw ValidationError("--as takes your identifier (a UUID) or your email address; no member of staff has that address.")
 }
 
 /// Another person, by UUID, or by UPN or email address through the session (audited).
@@ -45,6 +24,8 @@ func resolvePerson(_ reference: String, in session: SafetySession) async throws 
         return try await session.people.identify(reference)
     } catch let error as SafetyError where error.code == .notFound {
         throw ValidationError("No one at this school matches that reference (give a UUID, a learner's UPN or an email address).")
+    } catch let error as SafetyError where error.code == .invalidInput && error.location == "upn" {
+        throw ValidationError("That reference looks like a UPN, but its check letter does not match: check it for a typing mistake.")
     }
 }
 

@@ -14,10 +14,7 @@ struct IncidentCommand: AsyncParsableCommand {
     static func withSession<R>(
         _ store: StoreOptions, _ acting: ActingOptions, _ body: (SafetySession) async throws -> R
     ) async throws -> R {
-        try await withStore(store) { opened in
-            let safety = OnlineSafety(store: opened, clock: .system, logger: store.logger)
-            return try await body(try await acting.session(safety))
-        }
+        try await onlinesafety.withSession(store, acting, body)
     }
 
     static func incidentID(_ text: String) throws -> IncidentID {
@@ -88,7 +85,7 @@ struct IncidentCommand: AsyncParsableCommand {
                 print("Recorded incident \(incident.id) (\(incident.category.name)).")
                 if AccessPolicy.canManage(incident, session.principal) {
                     print("What the policy requires next:")
-                    IncidentCommand.printSteps(try await session.incidents.steps(for: incident.id), asOf: Date())
+                    IncidentCommand.printSteps(try await session.steps.steps(for: incident.id), asOf: Date())
                 } else {
                     print("The DSL has been given the steps the policy requires.")
                 }
@@ -118,7 +115,7 @@ struct IncidentCommand: AsyncParsableCommand {
                 if !found.facts.isEmpty { print("  facts: \(found.facts.map(\.fact.words).joined(separator: "; "))") }
                 guard AccessPolicy.canManage(found, session.principal) else { return }
                 print("Chronology:")
-                for entry in try await session.incidents.chronology(of: id) {
+                for entry in try await session.chronology.entries(of: id) {
                     print("  \(entry.sequence). \(show(entry.recordedAt)) \(entry.content.kind): \(describe(entry.content))")
                 }
             }
@@ -174,9 +171,9 @@ struct IncidentCommand: AsyncParsableCommand {
                     content = .participantClosure(personID: personID, outcome: outcome ?? "")
                 default: throw ValidationError("Unknown kind '\(kind)'.")
                 }
-                let entry = try await session.incidents.append(content, to: id, satisfies: satisfies)
+                let entry = try await session.chronology.append(content, to: id, satisfies: satisfies)
                 print("Added entry \(entry.sequence) (\(entry.content.kind)).")
-                let outstanding = try await session.incidents.steps(for: id).filter { $0.isOutstanding(asOf: Date()) }
+                let outstanding = try await session.steps.steps(for: id).filter { $0.isOutstanding(asOf: Date()) }
                 print(outstanding.isEmpty ? "Every step the policy requires is done." : "Still outstanding:")
                 IncidentCommand.printSteps(outstanding, asOf: Date())
             }
@@ -194,7 +191,7 @@ struct IncidentCommand: AsyncParsableCommand {
             let id = try IncidentCommand.incidentID(incident)
             let time = try parseInstant(asOf, option: "--as-of")
             try await IncidentCommand.withSession(storeOptions, acting) { session in
-                IncidentCommand.printSteps(try await session.incidents.steps(for: id, asOf: time), asOf: time)
+                IncidentCommand.printSteps(try await session.steps.steps(for: id, asOf: time), asOf: time)
             }
         }
     }
@@ -212,8 +209,8 @@ struct IncidentCommand: AsyncParsableCommand {
             try await IncidentCommand.withSession(storeOptions, acting) { session in
                 let report =
                     outstanding
-                    ? try await session.incidents.outstandingSteps(asOf: time, acrossTrust: trust)
-                    : try await session.incidents.overdueSteps(asOf: time, acrossTrust: trust)
+                    ? try await session.steps.outstanding(asOf: time, acrossTrust: trust)
+                    : try await session.steps.overdue(asOf: time, acrossTrust: trust)
                 print(
                     "\(report.count) incident\(report.count == 1 ? "" : "s") with \(outstanding ? "outstanding" : "overdue") steps as of \(show(time))"
                 )
@@ -239,7 +236,7 @@ struct IncidentCommand: AsyncParsableCommand {
             let toDate = try to.map { try parseInstant($0, option: "--to") }
             try await IncidentCommand.withSession(storeOptions, acting) { session in
                 let childID = try await resolvePerson(child, in: session)
-                let items = try await session.incidents.childChronology(
+                let items = try await session.chronology.childChronology(
                     of: childID, categories: category.isEmpty ? nil : category, from: fromDate, to: toDate)
                 for item in items {
                     let what = item.entry.map { "\($0.content.kind): \(describe($0.content))" } ?? "reported: \(item.summary ?? "")"

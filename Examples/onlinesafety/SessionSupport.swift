@@ -20,13 +20,17 @@ func parseChoice<T: RawRepresentable & CaseIterable>(_ text: String, option: Str
 /// Runs a command's body with a session, and turns the SDK's refusals into a message and an exit
 /// code that says what went wrong: 77 refused (not permitted), 65 refused by a rule or bad input,
 /// 66 not found, 69 the store is unavailable.
-func withSession(
-    _ storeOptions: StoreOptions, _ acting: ActingOptions, _ body: (SafetySession) async throws -> Void
-) async throws {
+///
+/// Every subcommand that acts as a person goes through this one function, so the codes are the
+/// same everywhere.
+@discardableResult
+func withSession<R>(
+    _ storeOptions: StoreOptions, _ acting: ActingOptions, _ body: (SafetySession) async throws -> R
+) async throws -> R {
     do {
-        try await withStore(storeOptions) { store in
-            let safety = OnlineSafety(store: store, clock: .system, logger: storeOptions.logger)
-            try await body(try await acting.session(safety))
+        return try await withStore(storeOptions) { store in
+            let safety = OnlineSafety(backend: store, clock: .system, logger: storeOptions.logger)
+            return try await body(try await acting.session(safety))
         }
     } catch let error as SafetyError {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))

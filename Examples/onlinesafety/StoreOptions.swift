@@ -34,7 +34,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens (and migrates) the chosen store.
-    func open() async throws -> any OnlineSafetyStore {
+    func open() async throws -> any OnlineSafetyBackend {
         if let url = postgresURL {
             let store = try await PostgresStore.connect(try PostgresConfiguration(url: url), logger: logger)
             try await store.migrate()
@@ -47,7 +47,7 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// Runs `body` with an open store and closes it afterwards, also on failure.
-func withStore<R>(_ options: StoreOptions, _ body: (any OnlineSafetyStore) async throws -> R) async throws -> R {
+func withStore<R>(_ options: StoreOptions, _ body: (any OnlineSafetyBackend) async throws -> R) async throws -> R {
     let store = try await options.open()
     do {
         let result = try await body(store)

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 
 /// The store's state and its files, owned by one actor.
 ///
@@ -17,7 +17,8 @@ actor FileEngine {
     private var isClosed = false
 
     private var tables: [String: any RecordTable]
-    private var events: [AuditEvent]
+    /// Audit events by chain, each in sequence order.
+    private var events: [AuditChainID: [AuditEvent]]
     private var lastSeq: Int64
     private var lastHash: String
     private let brokenLines: [Int]
@@ -85,7 +86,7 @@ actor FileEngine {
         self.lock = lock
         self.journal = journal
         self.tables = replayed.tables
-        self.events = replayed.events
+        self.events = Dictionary(grouping: replayed.events, by: \.chain)
         self.lastSeq = replayed.lastSeq
         self.lastHash = replayed.lastHash
         self.brokenLines = replayed.brokenLines
@@ -101,7 +102,7 @@ actor FileEngine {
         journal.close()
         lock.release()
         tables = FileRegistry.emptyTables()
-        events = []
+        events = [:]
     }
 
     /// The lines that did not verify when the store was opened.
@@ -139,7 +140,7 @@ actor FileEngine {
         let line = JournalFormat.line(seq: lastSeq + 1, prev: lastHash, changes: transaction.changes)
         try journal.append(line.bytes)
         for (kind, table) in transaction.tables { tables[kind]?.apply(table) }
-        events.append(contentsOf: transaction.events)
+        for event in transaction.events { events[event.chain, default: []].append(event) }
         lastSeq += 1
         lastHash = line.hash
     }
@@ -171,7 +172,7 @@ actor FileEngine {
             let indexValues = value.indexValues
             for column in Value.indexColumns where column.unique {
                 let key = indexValues[column.name] ?? .null
-                if key != .null { batchUnique[column.name, default: []].insert(key) }
+                if key != .null { batchUnique[column.name, default: []].insert(Self.uniqueKey(key, column, indexValues)) }
             }
             stored.append((value, try encode(value, operation: "insert")))
         }
@@ -231,17 +232,18 @@ actor FileEngine {
 
     // MARK: - Audit
 
-    /// Chains a draft after the last event (the transaction's own included) and stages it.
+    /// Chains a draft after the last event of its chain (the transaction's own included) and stages it.
     func append(_ draft: AuditDraft, in transaction: UInt64) throws -> AuditEvent {
         try checkTransaction(transaction)
-        let event = AuditChain.chain(draft, after: staged?.events.last ?? events.last)
+        let chain = draft.chain
+        let event = AuditChain.chain(draft, after: staged?.events.last { $0.chain == chain } ?? events[chain]?.last)
         let change = try JournalChange.encodeAudit(event, with: encoder)
         staged?.changes.append(change)
         staged?.events.append(event)
         return event
     }
 
-    /// Events matching a query, in sequence order.
+    /// Events matching a query: one chain's in sequence order, several chains' by time, chain, sequence.
     func events(_ query: AuditQuery, in transaction: UInt64?) throws -> [AuditEvent] {
         try requireOpen()
         if let limit = query.limit, limit < 0 { throw SafetyError.invalid("query.limit", "a limit cannot be negative") }
@@ -250,26 +252,44 @@ actor FileEngine {
             try checkTransaction(transaction)
             own = staged?.events ?? []
         }
-        var result: [AuditEvent] = []
         let limit = query.limit ?? Int.max
-        guard limit > 0 else { return result }
-        for part in [events, own] {
-            for event in part[startIndex(of: query.fromSequence, in: part)...] where query.matches(event) {
-                result.append(event)
-                if result.count >= limit { return result }
+        guard limit > 0 else { return [] }
+        let chains = query.chains.map { Array($0) } ?? Array(Set(events.keys).union(own.map(\.chain)))
+        var result: [AuditEvent] = []
+        for chain in chains {
+            var found: [AuditEvent] = []
+            for part in [events[chain] ?? [], own.filter { $0.chain == chain }] {
+                for event in part[startIndex(of: query.fromSequence, in: part)...] where query.matches(event) {
+                    found.append(event)
+                    if found.count >= limit { break }
+                }
+                if found.count >= limit { break }
             }
+            result += found
         }
-        return result
+        guard chains.count > 1 else { return result }
+        return Array(result.sorted { AuditQuery.order($0, $1, singleChain: false) }.prefix(limit))
     }
 
-    /// The last event, the transaction's own included.
-    func last(in transaction: UInt64?) throws -> AuditEvent? {
+    /// The last event of a chain, the transaction's own included.
+    func last(of chain: AuditChainID, in transaction: UInt64?) throws -> AuditEvent? {
         try requireOpen()
         if let transaction {
             try checkTransaction(transaction)
-            if let own = staged?.events.last { return own }
+            if let own = staged?.events.last(where: { $0.chain == chain }) { return own }
         }
-        return events.last
+        return events[chain]?.last
+    }
+
+    /// Every chain holding an event, the transaction's own included.
+    func chains(in transaction: UInt64?) throws -> [AuditChainID] {
+        try requireOpen()
+        var chains = Set(events.keys)
+        if let transaction {
+            try checkTransaction(transaction)
+            chains.formUnion(staged?.events.map(\.chain) ?? [])
+        }
+        return chains.sorted()
     }
 
     // MARK: - Helpers
@@ -335,12 +355,23 @@ actor FileEngine {
         for column in Value.indexColumns where column.unique {
             let key = indexValues[column.name] ?? .null
             guard key != .null else { continue }
+            let scope = column.uniqueWithin.map { indexValues[$0] ?? .null }
+            func sameScope(_ other: Value?) -> Bool {
+                guard let scope, let within = column.uniqueWithin else { return true }
+                return (other?.indexValues[within] ?? .null) == scope
+            }
             let clash =
-                batch[column.name]?.contains(key) == true
-                || written.ids(where: column.name, is: key).contains { $0 != value.id }
-                || committed.ids(where: column.name, is: key).contains { $0 != value.id && written[$0] == nil }
+                batch[column.name]?.contains(Self.uniqueKey(key, column, indexValues)) == true
+                || written.ids(where: column.name, is: key).contains { $0 != value.id && sameScope(written[$0]) }
+                || committed.ids(where: column.name, is: key).contains { $0 != value.id && written[$0] == nil && sameScope(committed[$0]) }
             if clash { throw SafetyError(.conflict, "another \(Value.recordKind) already has this \(column.name)") }
         }
+    }
+
+    /// A unique column's value together with the value of the column that scopes it, if any.
+    private static func uniqueKey(_ key: IndexValue, _ column: IndexColumn, _ values: [String: IndexValue]) -> IndexValue {
+        guard let within = column.uniqueWithin else { return key }
+        return .text("\(values[within] ?? .null)\u{1F}\(key)")
     }
 
     /// The records of a query's kind that match it, unsorted: committed ones not rewritten by the

@@ -1,4 +1,4 @@
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 
 /// The repository of one kind of aggregate, for every kind the file store keeps.
 ///
@@ -49,7 +49,11 @@ struct FileAuditLog: AuditLog {
         try await access.engine.events(query, in: await access.readTransaction())
     }
 
-    func last() async throws -> AuditEvent? {
-        try await access.engine.last(in: await access.readTransaction())
+    func last(of chain: AuditChainID) async throws -> AuditEvent? {
+        try await access.engine.last(of: chain, in: await access.readTransaction())
+    }
+
+    func chains() async throws -> [AuditChainID] {
+        try await access.engine.chains(in: await access.readTransaction())
     }
 }

@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import OnlineSafetyCore
+@_spi(StorageBackend) public import OnlineSafetyCore
 
 /// A storage backend in a plain directory: no server, backed up by copying the folder.
 ///
@@ -20,7 +20,7 @@ public import OnlineSafetyCore
 ///
 /// ```swift
 /// let store = try await FileStore.open(at: URL(fileURLWithPath: "/srv/safety"), logger: logger)
-/// let safety = OnlineSafety(store: store, clock: .system, logger: logger)
+/// let safety = OnlineSafety(backend: store, clock: .system, logger: logger)
 /// // ...
 /// try await store.close()
 /// ```
@@ -29,7 +29,7 @@ public import OnlineSafetyCore
 /// joins the transaction, whether through the store passed to the body or through this store
 /// itself, and reads see the transaction's own writes. Calls outside a transaction are
 /// transactions of their own; reads outside a transaction see committed data and never wait.
-public final class FileStore: OnlineSafetyStore {
+public final class FileStore: OnlineSafetyBackend {
     /// The store's directory.
     public let directory: URL
 
@@ -52,43 +52,43 @@ public final class FileStore: OnlineSafetyStore {
     }
 
     /// Trusts.
-    public var trusts: any Repository<Trust, TrustQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var trusts: any Repository<Trust, TrustQuery> { FileRepository(access: access) }
     /// Schools and their policy settings.
-    public var schools: any Repository<School, SchoolQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var schools: any Repository<School, SchoolQuery> { FileRepository(access: access) }
     /// People.
-    public var people: any Repository<Person, PersonQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var people: any Repository<Person, PersonQuery> { FileRepository(access: access) }
     /// Contact links between learners and adults.
-    public var contacts: any Repository<ContactLink, ContactQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var contacts: any Repository<ContactLink, ContactQuery> { FileRepository(access: access) }
     /// Role grants.
-    public var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { FileRepository(access: access) }
     /// Incidents.
-    public var incidents: any Repository<Incident, IncidentQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var incidents: any Repository<Incident, IncidentQuery> { FileRepository(access: access) }
     /// Incident chronology entries (append-only).
-    public var chronology: any Repository<ChronologyEntry, ChronologyQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var chronology: any Repository<ChronologyEntry, ChronologyQuery> { FileRepository(access: access) }
     /// Each incident's derived procedure steps.
-    public var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> { FileRepository(access: access) }
     /// The device custody register.
-    public var devices: any Repository<DeviceRecord, DeviceQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var devices: any Repository<DeviceRecord, DeviceQuery> { FileRepository(access: access) }
     /// Schools' and trusts' own incident categories.
-    public var categories: any Repository<CustomCategory, CategoryQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var categories: any Repository<CustomCategory, CategoryQuery> { FileRepository(access: access) }
     /// Acceptable use policy documents (append-only).
-    public var aupDocuments: any Repository<AUPDocument, AUPDocumentQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var aupDocuments: any Repository<AUPDocument, AUPDocumentQuery> { FileRepository(access: access) }
     /// Acceptances of acceptable use policies (append-only).
-    public var aupAcceptances: any Repository<AUPAcceptance, AUPAcceptanceQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var aupAcceptances: any Repository<AUPAcceptance, AUPAcceptanceQuery> { FileRepository(access: access) }
     /// The access register.
-    public var accessGrants: any Repository<AccessGrant, AccessGrantQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var accessGrants: any Repository<AccessGrant, AccessGrantQuery> { FileRepository(access: access) }
     /// Schools' and trusts' own consent purposes.
-    public var consentPurposes: any Repository<CustomConsentPurpose, ConsentPurposeQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var consentPurposes: any Repository<CustomConsentPurpose, ConsentPurposeQuery> { FileRepository(access: access) }
     /// Consent decisions (append-only).
-    public var consentDecisions: any Repository<ConsentDecision, ConsentDecisionQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var consentDecisions: any Repository<ConsentDecision, ConsentDecisionQuery> { FileRepository(access: access) }
     /// Each learner's consent decisions in force.
-    public var consentStates: any Repository<ConsentState, ConsentStateQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var consentStates: any Repository<ConsentState, ConsentStateQuery> { FileRepository(access: access) }
     /// Training records (append-only).
-    public var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> { FileRepository(access: access) }
     /// Each person's latest training per topic.
-    public var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> { FileRepository(access: access) }
     /// The append-only, hash-chained audit log.
-    public var audit: any AuditLog { FileAuditLog(access: access) }
+    @_spi(StorageBackend) public var audit: any AuditLog { FileAuditLog(access: access) }
 
     private var access: FileAccess { FileAccess(store: self, transaction: nil) }
 
@@ -97,7 +97,7 @@ public final class FileStore: OnlineSafetyStore {
     ///
     /// Waits while another transaction runs. Calling it again inside `body` (on either store)
     /// joins the same transaction; there are no nested savepoints.
-    public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
+    @_spi(StorageBackend) public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
         if let joined = await ambientTransaction() {
             return try await body(FileTransactionStore(store: self, transaction: joined))
         }
@@ -163,6 +163,12 @@ public final class FileStore: OnlineSafetyStore {
     }
 }
 
+@_spi(StorageBackend)
+extension FileStore: OnlineSafetyStore {
+    /// Transactions on a file store run one at a time, so a rule's lock is already held.
+    public func lock(_ key: String) async throws {}
+}
+
 /// The transaction a task is running, so that calls through the store itself join it.
 struct AmbientTransaction: Sendable {
     /// The store's engine.
@@ -200,6 +206,9 @@ struct FileTransactionStore: OnlineSafetyStore {
     var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> { FileRepository(access: access) }
     var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> { FileRepository(access: access) }
     var audit: any AuditLog { FileAuditLog(access: access) }
+
+    /// Transactions run one at a time: nothing more to lock.
+    func lock(_ key: String) async throws {}
 
     /// Joins the transaction.
     func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {

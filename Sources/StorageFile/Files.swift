@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 
 /// The exclusive lock on a store directory, held from open to close.
 ///

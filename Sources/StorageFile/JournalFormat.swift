@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 
 /// The layout of one journal line, and how it is hashed.
 ///

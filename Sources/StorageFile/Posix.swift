@@ -1,4 +1,4 @@
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 
 #if canImport(Glibc)
     import Glibc

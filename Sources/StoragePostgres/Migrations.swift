@@ -228,5 +228,31 @@ enum Migrations {
                         """,
                     ]
                 }),
+        Migration(
+            version: 4, name: "tenancy of people, per-school audit chains",
+            statements: [
+                "ALTER TABLE people ADD COLUMN trust_id uuid REFERENCES trusts (id)",
+                "ALTER TABLE people ADD COLUMN email text",
+                """
+                UPDATE people SET trust_id = (
+                    SELECT g.trust_id FROM role_grants g WHERE g.person_id = people.id AND g.trust_id IS NOT NULL LIMIT 1)
+                WHERE school_id IS NULL
+                """,
+                """
+                UPDATE people SET email = lower(doc->>'email'), doc = doc - 'schoolID' || jsonb_build_object('tenancy',
+                    CASE WHEN school_id IS NOT NULL THEN jsonb_build_object('school', jsonb_build_object('_0', school_id))
+                    ELSE jsonb_build_object('trust', jsonb_build_object('_0', trust_id)) END)
+                """,
+                "ALTER TABLE people ADD CONSTRAINT people_one_tenancy CHECK ((school_id IS NULL) <> (trust_id IS NULL))",
+                "ALTER TABLE people DROP CONSTRAINT people_upn_key",
+                "CREATE UNIQUE INDEX people_school_upn ON people (school_id, upn) WHERE upn IS NOT NULL",
+                "CREATE INDEX people_trust_kind ON people (trust_id, kind, sort_key)",
+                "CREATE INDEX people_email ON people (email)",
+                "ALTER TABLE audit_events ADD COLUMN chain text NOT NULL DEFAULT 'legacy'",
+                "ALTER TABLE audit_events ALTER COLUMN chain DROP DEFAULT",
+                "ALTER TABLE audit_events DROP CONSTRAINT audit_events_pkey",
+                "ALTER TABLE audit_events ADD PRIMARY KEY (chain, sequence)",
+                "CREATE INDEX audit_events_school_at ON audit_events (school_id, at_ms)",
+            ]),
     ]
 }

@@ -1,60 +1,48 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import PostgresNIO
 
-/// The audit log table. Appends take a transaction-scoped advisory lock so the chain has one order.
+/// The audit log table: one hash chain per school (and one of its restricted events), keyed by
+/// `(chain, sequence)`. An append takes a transaction-scoped advisory lock on its chain alone, so
+/// audited writes at different schools never wait for each other.
 struct PostgresAuditLog: AuditLog {
     let executor: Executor
 
-    /// The advisory lock key that serialises audit appends.
-    static let lockKey: Int64 = 0x4F53_4155_4449_5400
-
     func append(_ draft: AuditDraft) async throws -> AuditEvent {
-        try await executor.transaction { connection in
-            let tx = Executor.connection(connection, Logger(label: "onlinesafety.audit"))
-            _ = try await tx.rows("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
-            let last = try await PostgresAuditLog(executor: tx).last()
-            let event = AuditChain.chain(draft, after: last)
-            let d = event.draft
-            let ms = SafetyClock.milliseconds(d.at)
-            _ = try await tx.rows(
-                """
-                INSERT INTO audit_events (sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, reason,
-                    restricted, previous_hash, hash)
-                VALUES (\(event.sequence), \(ms), \(d.actorID?.uuid), \(d.schoolID?.uuid), \(d.action), \(d.subjectKind), \(d.subjectID),
-                    \(d.outcome.rawValue), \(d.reason), \(d.restricted), \(event.previousHash), \(event.hash))
-                """)
-            return event
-        }
+        try await appendMany([draft])[0]
     }
 
     func appendMany(_ drafts: [AuditDraft]) async throws -> [AuditEvent] {
         guard !drafts.isEmpty else { return [] }
         return try await executor.transaction { connection in
             let tx = Executor.connection(connection, Logger(label: "onlinesafety.audit"))
-            _ = try await tx.rows("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
-            var last = try await PostgresAuditLog(executor: tx).last()
+            var last: [AuditChainID: AuditEvent?] = [:]
+            for chain in Set(drafts.map(\.chain)).sorted() {
+                _ = try await tx.rows("SELECT pg_advisory_xact_lock(hashtextextended(\(chain.rawValue), 0))")
+                last[chain] = try await PostgresAuditLog(executor: tx).last(of: chain)
+            }
             var events: [AuditEvent] = []
             for draft in drafts {
-                let event = AuditChain.chain(draft, after: last)
+                let event = AuditChain.chain(draft, after: last[draft.chain] ?? nil)
                 events.append(event)
-                last = event
+                last[draft.chain] = event
             }
             // 13 bound values per event; stay well under the 65,535 a statement may carry.
             var start = 0
             while start < events.count {
                 let chunk = events[start..<min(events.count, start + 4_000)]
                 var binds = PostgresBindings(capacity: chunk.count * 13)
-                var sql = "INSERT INTO audit_events (sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, "
-                sql += "reason, restricted, previous_hash, hash) VALUES "
+                var sql = "INSERT INTO audit_events (chain, sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, "
+                sql += "outcome, reason, restricted, previous_hash, hash) VALUES "
                 for (row, event) in chunk.enumerated() {
                     let d = event.draft
                     var placeholders: [String] = []
+                    placeholders.append(try bind(event.chain.rawValue, &binds))
                     placeholders.append(try bind(event.sequence, &binds))
                     placeholders.append(try bind(SafetyClock.milliseconds(d.at), &binds))
                     placeholders.append(try bind(d.actorID?.uuid, &binds))
                     placeholders.append(try bind(d.schoolID?.uuid, &binds))
-                    placeholders.append(try bind(d.action, &binds))
+                    placeholders.append(try bind(d.action.rawValue, &binds))
                     placeholders.append(try bind(d.subjectKind, &binds))
                     placeholders.append(try bind(d.subjectID, &binds))
                     placeholders.append(try bind(d.outcome.rawValue, &binds))
@@ -74,33 +62,45 @@ struct PostgresAuditLog: AuditLog {
     func events(_ query: AuditQuery) async throws -> [AuditEvent] {
         var binds = PostgresBindings()
         var sql = "SELECT \(Self.columns) FROM audit_events WHERE sequence >= \(try bind(query.fromSequence, &binds))"
+        if let chains = query.chains {
+            guard !chains.isEmpty else { return [] }
+            sql += " AND chain IN (" + (try chains.sorted().map { try bind($0.rawValue, &binds) }.joined(separator: ", ")) + ")"
+        }
         if let actor = query.actorID { sql += " AND actor_id = \(try bind(actor.uuid, &binds))" }
         if let subject = query.subjectID { sql += " AND subject_id = \(try bind(subject, &binds))" }
         if let school = query.schoolID { sql += " AND school_id = \(try bind(school.uuid, &binds))" }
         if !query.includeRestricted { sql += " AND NOT restricted" }
-        sql += " ORDER BY sequence"
+        sql += query.isSingleChain ? " ORDER BY sequence" : " ORDER BY at_ms, chain COLLATE \"C\", sequence"
         if let limit = query.limit { sql += " LIMIT \(try bind(limit, &binds))" }
         return try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds)).map(Self.event)
     }
 
-    func last() async throws -> AuditEvent? {
-        try await executor.rows(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM audit_events ORDER BY sequence DESC LIMIT 1"))
-            .first.map(Self.event)
+    func last(of chain: AuditChainID) async throws -> AuditEvent? {
+        try await executor.rows(
+            "SELECT \(unescaped: Self.columns) FROM audit_events WHERE chain = \(chain.rawValue) ORDER BY sequence DESC LIMIT 1"
+        ).first.map(Self.event)
+    }
+
+    func chains() async throws -> [AuditChainID] {
+        try await executor.rows("SELECT DISTINCT chain FROM audit_events ORDER BY chain COLLATE \"C\"").map {
+            AuditChainID(rawValue: try $0.decode(String.self))
+        }
     }
 
     private static let columns =
-        "sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, reason, restricted, previous_hash, hash"
+        "chain, sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, reason, restricted, previous_hash, hash"
 
     private static func event(_ row: PostgresRow) throws -> AuditEvent {
-        let (sequence, ms, actor, school, action, kind, subject, outcome, reason, restricted, previous, hash) = try row.decode(
-            (Int64, Int64, UUID?, UUID?, String, String, UUID?, String, String?, Bool, String, String).self)
+        let (chain, sequence, ms, actor, school, action, kind, subject, outcome, reason, restricted, previous, hash) = try row.decode(
+            (String, Int64, Int64, UUID?, UUID?, String, String, UUID?, String, String?, Bool, String, String).self)
         guard let parsedOutcome = AuditOutcome(rawValue: outcome) else {
             throw SafetyError(.corruptData, "audit event \(sequence) has an unknown outcome")
         }
         let draft = AuditDraft(
             at: Date(timeIntervalSince1970: Double(ms) / 1000), actorID: actor.map(PersonID.init), schoolID: school.map(SchoolID.init),
-            action: action, subjectKind: kind, subjectID: subject, outcome: parsedOutcome, reason: reason, restricted: restricted)
-        return AuditEvent(sequence: sequence, draft: draft, previousHash: previous, hash: hash)
+            action: AuditAction(stored: action), subjectKind: kind, subjectID: subject, outcome: parsedOutcome, reason: reason,
+            restricted: restricted)
+        return AuditEvent(chain: AuditChainID(rawValue: chain), sequence: sequence, draft: draft, previousHash: previous, hash: hash)
     }
 }
 

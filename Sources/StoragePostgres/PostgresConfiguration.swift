@@ -1,5 +1,5 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import PostgresNIO
 
 /// How to reach the PostgreSQL server: from values, or from a `postgres://` URL.

@@ -1,5 +1,5 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import PostgresNIO
 
 /// A repository over one table: `id`, `revision`, `sort_key`, `doc` (the whole value as jsonb)
@@ -89,10 +89,19 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
         return try rows.first.map { try SQLJSON.decode(Value.self, from: $0.decode(String.self)) }
     }
 
+    /// The scope is part of the statement, so an out-of-scope row is never read.
+    func get(_ id: Value.ID, within scope: QueryScope) async throws -> Value? {
+        var binds = PostgresBindings()
+        var sql = "SELECT doc::text FROM \(table) WHERE id = \(try bind(id.uuid, &binds))"
+        if let condition = scope.condition { sql += " AND " + (try SQLCondition.render(condition, columns: Self.columns, &binds)) }
+        let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
+        return try rows.first.map { try SQLJSON.decode(Value.self, from: $0.decode(String.self)) }
+    }
+
     func find(_ query: Query) async throws -> [Value] {
         var binds = PostgresBindings()
         var sql = "SELECT doc::text FROM \(table)" + (try whereClause(query.conditions, &binds))
-        sql += " ORDER BY sort_key COLLATE \"C\", id::text"
+        sql += " ORDER BY sort_key COLLATE \"C\", id"
         if let limit = query.limit { sql += " LIMIT \(try bind(limit, &binds))" }
         if query.offset > 0 { sql += " OFFSET \(try bind(query.offset, &binds))" }
         let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))

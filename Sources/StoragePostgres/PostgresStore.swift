@@ -1,6 +1,6 @@
 import Foundation
 public import Logging
-public import OnlineSafetyCore
+@_spi(StorageBackend) public import OnlineSafetyCore
 import PostgresNIO
 
 /// The PostgreSQL backend, on PostgresNIO.
@@ -12,9 +12,9 @@ import PostgresNIO
 /// ```swift
 /// let store = try await PostgresStore.connect(try PostgresConfiguration(url: url), logger: logger)
 /// try await store.migrate()
-/// let safety = OnlineSafety(store: store, logger: logger)
+/// let safety = OnlineSafety(backend: store, logger: logger)
 /// ```
-public final class PostgresStore: OnlineSafetyStore {
+public final class PostgresStore: OnlineSafetyBackend {
     private let client: PostgresClient
     private let runner: Task<Void, Never>
     let executor: Executor
@@ -49,54 +49,54 @@ public final class PostgresStore: OnlineSafetyStore {
     }
 
     /// Trusts.
-    public var trusts: any Repository<Trust, TrustQuery> { PostgresRepository(executor, table: "trusts") }
+    @_spi(StorageBackend) public var trusts: any Repository<Trust, TrustQuery> { PostgresRepository(executor, table: "trusts") }
     /// Schools.
-    public var schools: any Repository<School, SchoolQuery> { PostgresRepository(executor, table: "schools") }
+    @_spi(StorageBackend) public var schools: any Repository<School, SchoolQuery> { PostgresRepository(executor, table: "schools") }
     /// People.
-    public var people: any Repository<Person, PersonQuery> { PostgresRepository(executor, table: "people") }
+    @_spi(StorageBackend) public var people: any Repository<Person, PersonQuery> { PostgresRepository(executor, table: "people") }
     /// Contact links.
-    public var contacts: any Repository<ContactLink, ContactQuery> { PostgresRepository(executor, table: "contacts") }
+    @_spi(StorageBackend) public var contacts: any Repository<ContactLink, ContactQuery> { PostgresRepository(executor, table: "contacts") }
     /// Role grants.
-    public var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { PostgresRepository(executor, table: "role_grants") }
+    @_spi(StorageBackend) public var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { PostgresRepository(executor, table: "role_grants") }
     /// Incidents.
-    public var incidents: any Repository<Incident, IncidentQuery> { PostgresRepository(executor, table: "incidents") }
+    @_spi(StorageBackend) public var incidents: any Repository<Incident, IncidentQuery> { PostgresRepository(executor, table: "incidents") }
     /// Incident chronology entries (append-only, enforced by a trigger).
-    public var chronology: any Repository<ChronologyEntry, ChronologyQuery> { PostgresRepository(executor, table: "chronology_entries") }
+    @_spi(StorageBackend) public var chronology: any Repository<ChronologyEntry, ChronologyQuery> { PostgresRepository(executor, table: "chronology_entries") }
     /// Each incident's derived procedure steps.
-    public var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> { PostgresRepository(executor, table: "procedure_status") }
+    @_spi(StorageBackend) public var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> { PostgresRepository(executor, table: "procedure_status") }
     /// The device custody register.
-    public var devices: any Repository<DeviceRecord, DeviceQuery> { PostgresRepository(executor, table: "devices") }
+    @_spi(StorageBackend) public var devices: any Repository<DeviceRecord, DeviceQuery> { PostgresRepository(executor, table: "devices") }
     /// Schools' and trusts' own incident categories.
-    public var categories: any Repository<CustomCategory, CategoryQuery> { PostgresRepository(executor, table: "incident_categories") }
+    @_spi(StorageBackend) public var categories: any Repository<CustomCategory, CategoryQuery> { PostgresRepository(executor, table: "incident_categories") }
     /// Acceptable use policy documents (append-only, enforced by a trigger).
-    public var aupDocuments: any Repository<AUPDocument, AUPDocumentQuery> { PostgresRepository(executor, table: "aup_documents") }
+    @_spi(StorageBackend) public var aupDocuments: any Repository<AUPDocument, AUPDocumentQuery> { PostgresRepository(executor, table: "aup_documents") }
     /// Acceptances of acceptable use policies (append-only, enforced by a trigger).
-    public var aupAcceptances: any Repository<AUPAcceptance, AUPAcceptanceQuery> { PostgresRepository(executor, table: "aup_acceptances") }
+    @_spi(StorageBackend) public var aupAcceptances: any Repository<AUPAcceptance, AUPAcceptanceQuery> { PostgresRepository(executor, table: "aup_acceptances") }
     /// The access register.
-    public var accessGrants: any Repository<AccessGrant, AccessGrantQuery> { PostgresRepository(executor, table: "access_grants") }
+    @_spi(StorageBackend) public var accessGrants: any Repository<AccessGrant, AccessGrantQuery> { PostgresRepository(executor, table: "access_grants") }
     /// Schools' and trusts' own consent purposes.
-    public var consentPurposes: any Repository<CustomConsentPurpose, ConsentPurposeQuery> {
+    @_spi(StorageBackend) public var consentPurposes: any Repository<CustomConsentPurpose, ConsentPurposeQuery> {
         PostgresRepository(executor, table: "consent_purposes")
     }
     /// Consent decisions (append-only, enforced by a trigger).
-    public var consentDecisions: any Repository<ConsentDecision, ConsentDecisionQuery> {
+    @_spi(StorageBackend) public var consentDecisions: any Repository<ConsentDecision, ConsentDecisionQuery> {
         PostgresRepository(executor, table: "consent_decisions")
     }
     /// Each learner's consent decisions in force.
-    public var consentStates: any Repository<ConsentState, ConsentStateQuery> { PostgresRepository(executor, table: "consent_states") }
+    @_spi(StorageBackend) public var consentStates: any Repository<ConsentState, ConsentStateQuery> { PostgresRepository(executor, table: "consent_states") }
     /// Training records (append-only, enforced by a trigger).
-    public var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> {
+    @_spi(StorageBackend) public var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> {
         PostgresRepository(executor, table: "training_records")
     }
     /// Each person's latest training per topic.
-    public var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> {
+    @_spi(StorageBackend) public var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> {
         PostgresRepository(executor, table: "training_summaries")
     }
     /// The audit log.
-    public var audit: any AuditLog { PostgresAuditLog(executor: executor) }
+    @_spi(StorageBackend) public var audit: any AuditLog { PostgresAuditLog(executor: executor) }
 
     /// Runs `body` in one database transaction: committed if it returns, rolled back if it throws.
-    public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
+    @_spi(StorageBackend) public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
         try await executor.transaction { connection in
             try await body(PostgresTransactionStore(executor: .connection(connection, logger)))
         }
@@ -116,6 +116,12 @@ public final class PostgresStore: OnlineSafetyStore {
     public func close() async throws {
         runner.cancel()
     }
+}
+
+@_spi(StorageBackend)
+extension PostgresStore: OnlineSafetyStore {
+    /// Outside a transaction a lock would end at once: nothing to do.
+    public func lock(_ key: String) async throws {}
 }
 
 /// The store a transaction body sees: every call runs on the transaction's connection.
@@ -148,6 +154,11 @@ struct PostgresTransactionStore: OnlineSafetyStore {
 
     func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
         try await body(self)
+    }
+
+    /// A transaction-scoped advisory lock on the key's 64-bit hash.
+    func lock(_ key: String) async throws {
+        _ = try await executor.rows("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))")
     }
 
     func migrate() async throws {

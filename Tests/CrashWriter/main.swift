@@ -9,7 +9,7 @@
 
 import Foundation
 import Logging
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import StorageFile
 
 let arguments = CommandLine.arguments
@@ -38,7 +38,7 @@ while true {
             try await tx.trusts.insertMany(batch)
             _ = try await tx.audit.append(
                 AuditDraft(
-                    at: Date(), actorID: nil, schoolID: nil, action: "trust.insert", subjectKind: Trust.recordKind,
+                    at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: "trust.insert"), subjectKind: Trust.recordKind,
                     subjectID: batch[0].id.uuid)
             )
         }

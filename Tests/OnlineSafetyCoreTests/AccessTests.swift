@@ -1,5 +1,5 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import Testing
 
 @Suite("Capabilities")
@@ -61,9 +61,9 @@ private struct Community {
     init() throws {
         chilton = SeedSchools.chilton(trustID: trust.id)
         start = try day("2025-09-01")
-        teacher = Person(schoolID: chilton.id, kind: .staff, givenName: "Tom", familyName: "Teacher")
-        dsl = Person(schoolID: chilton.id, kind: .staff, givenName: "Kate", familyName: "Law")
-        governor = Person(schoolID: chilton.id, kind: .governor, givenName: "Hannah", familyName: "Cheshire")
+        teacher = Person(tenancy: .school(chilton.id), kind: .staff, givenName: "Tom", familyName: "Teacher")
+        dsl = Person(tenancy: .school(chilton.id), kind: .staff, givenName: "Kate", familyName: "Law")
+        governor = Person(tenancy: .school(chilton.id), kind: .governor, givenName: "Hannah", familyName: "Cheshire")
         oakLearner = try learner(at: chilton.id, upn: "B801200005001", group: "Oak")
         ashLearner = try learner(at: chilton.id, upn: "N886201800123", group: "Ash", givenName: "Ben")
         mershamOakLearner = try learner(at: mersham.id, upn: "V936202300017", group: "Oak", givenName: "Cara")

@@ -1,5 +1,5 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import Testing
 
 @Suite("Acceptable use rules")
@@ -17,7 +17,7 @@ struct AgreementRulesTests {
 
     private func person(_ kind: PersonKind, year: NCYear? = nil) throws -> Person {
         Person(
-            schoolID: school.id, kind: kind, givenName: "A", familyName: "B",
+            tenancy: .school(school.id), kind: kind, givenName: "A", familyName: "B",
             learner: year.map {
                 LearnerDetails(upn: try! UPN("B801200005001"), dateOfBirth: CalendarDate(year: 2018, month: 1, day: 1)!, ncYear: $0)
             })

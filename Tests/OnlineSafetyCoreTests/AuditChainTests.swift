@@ -1,5 +1,5 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import Testing
 
 /// An audit log held in memory: the events exactly as "stored", so tests can tamper with them.
@@ -19,15 +19,20 @@ private actor MemoryAuditLog: AuditLog {
         return query.limit.map { Array(matching.prefix($0)) } ?? matching
     }
 
-    func last() -> AuditEvent? { stored.last }
+    func last(of chain: AuditChainID) -> AuditEvent? { stored.last { $0.chain == chain } }
+
+    func chains() -> [AuditChainID] { Set(stored.map(\.chain)).sorted() }
 }
 
 /// 2026-11-23 09:30:00.250 UK time.
 private let base = Date(timeIntervalSince1970: 1_795_426_200.25)
 
+/// The school every test event is at, so they share one chain.
+private let school = SchoolID()
+
 private func draft(_ number: Int, at instant: Date = base, actor: PersonID = PersonID(), reason: String? = nil) -> AuditDraft {
     AuditDraft(
-        at: instant.addingTimeInterval(Double(number)), actorID: actor, schoolID: SchoolID(), action: "person.read",
+        at: instant.addingTimeInterval(Double(number)), actorID: actor, schoolID: school, action: AuditAction(stored: "person.read"),
         subjectKind: "person", subjectID: UUID(), reason: reason)
 }
 
@@ -65,7 +70,7 @@ struct AuditChainTests {
         #expect(events[2].previousHash == events[1].hash)
         #expect(events.allSatisfy { isLowerHex64($0.hash) })
         #expect(Set(events.map(\.hash)).count == 3)
-        #expect(events.map(\.id) == [1, 2, 3])
+        #expect(events.allSatisfy { $0.chain == .school(school, restricted: false) })
     }
 
     @Test func hashIsDeterministic() {
@@ -73,7 +78,7 @@ struct AuditChainTests {
         let first = AuditChain.chain(original, after: nil)
         let second = AuditChain.chain(original, after: nil)
         #expect(first.hash == second.hash)
-        #expect(AuditChain.hash(previous: AuditChain.genesis, sequence: 1, original) == first.hash)
+        #expect(AuditChain.hash(previous: AuditChain.genesis, sequence: 1, original, chain: original.chain) == first.hash)
     }
 
     @Test(arguments: DraftField.allCases)
@@ -81,7 +86,7 @@ struct AuditChainTests {
         let original = draft(1, reason: "bootstrap")
         var changed = original
         switch field {
-        case .action: changed.action = "person.update"
+        case .action: changed.action = AuditAction(stored: "person.update")
         case .reason: changed.reason = "bootstrap."
         case .actor: changed.actorID = PersonID()
         case .school: changed.schoolID = SchoolID()
@@ -109,9 +114,9 @@ struct AuditChainTests {
 
     @Test func sequenceAndPreviousHashAreBoundIntoTheHash() {
         let original = draft(1)
-        let hash = AuditChain.hash(previous: AuditChain.genesis, sequence: 1, original)
-        #expect(AuditChain.hash(previous: AuditChain.genesis, sequence: 2, original) != hash)
-        #expect(AuditChain.hash(previous: String(repeating: "f", count: 64), sequence: 1, original) != hash)
+        let hash = AuditChain.hash(previous: AuditChain.genesis, sequence: 1, original, chain: original.chain)
+        #expect(AuditChain.hash(previous: AuditChain.genesis, sequence: 2, original, chain: original.chain) != hash)
+        #expect(AuditChain.hash(previous: String(repeating: "f", count: 64), sequence: 1, original, chain: original.chain) != hash)
     }
 
     @Test func instantsInTheSameMillisecondHashEqual() {
@@ -119,10 +124,10 @@ struct AuditChainTests {
         let school = SchoolID()
         let subject = UUID()
         let early = AuditDraft(
-            at: Date(timeIntervalSince1970: 1_795_426_200.123_1), actorID: actor, schoolID: school, action: "person.read",
+            at: Date(timeIntervalSince1970: 1_795_426_200.123_1), actorID: actor, schoolID: school, action: AuditAction(stored: "person.read"),
             subjectKind: "person", subjectID: subject)
         let late = AuditDraft(
-            at: Date(timeIntervalSince1970: 1_795_426_200.123_9), actorID: actor, schoolID: school, action: "person.read",
+            at: Date(timeIntervalSince1970: 1_795_426_200.123_9), actorID: actor, schoolID: school, action: AuditAction(stored: "person.read"),
             subjectKind: "person", subjectID: subject)
         #expect(early.at == late.at)
         #expect(AuditChain.canonical(sequence: 1, early) == AuditChain.canonical(sequence: 1, late))
@@ -134,15 +139,15 @@ struct AuditChainTests {
         draft.at = Date(timeIntervalSince1970: 1_795_426_200.123_4)
         var same = draft
         same.at = Date(timeIntervalSince1970: 1_795_426_200.123_8)
-        let hash = AuditChain.hash(previous: AuditChain.genesis, sequence: 1, draft)
-        #expect(hash == AuditChain.hash(previous: AuditChain.genesis, sequence: 1, same))
+        let hash = AuditChain.hash(previous: AuditChain.genesis, sequence: 1, draft, chain: draft.chain)
+        #expect(hash == AuditChain.hash(previous: AuditChain.genesis, sequence: 1, same, chain: same.chain))
         let text = String(decoding: AuditChain.canonical(sequence: 1, draft), as: UTF8.self)
         #expect(text.contains("1795426200123"))
     }
 
     @Test func draftStoresItsInstantTruncatedToMilliseconds() {
         let draft = AuditDraft(
-            at: Date(timeIntervalSince1970: 1_795_426_200.987_6), actorID: nil, schoolID: nil, action: "migrate", subjectKind: "store",
+            at: Date(timeIntervalSince1970: 1_795_426_200.987_6), actorID: nil, schoolID: nil, action: AuditAction(stored: "migrate"), subjectKind: "store",
             subjectID: nil)
         #expect(draft.at == Date(timeIntervalSince1970: 1_795_426_200.987))
         #expect(draft.outcome == .allowed)
@@ -153,7 +158,7 @@ struct AuditChainTests {
         let actor = PersonID()
         let subject = UUID()
         let draft = AuditDraft(
-            at: base, actorID: actor, schoolID: nil, action: "person.read", subjectKind: "person", subjectID: subject,
+            at: base, actorID: actor, schoolID: nil, action: AuditAction(stored: "person.read"), subjectKind: "person", subjectID: subject,
             outcome: .denied, reason: "a governor cannot read other people's records")
         let text = String(decoding: AuditChain.canonical(sequence: 7, draft), as: UTF8.self)
         #expect(text.contains(actor.uuidString))
@@ -195,8 +200,8 @@ struct AuditVerificationTests {
 
     @Test func alteredEventWithARecomputedHashBreaksTheNextLink() async throws {
         var events = chained(5)
-        events[2].draft.action = "person.delete"
-        events[2].hash = AuditChain.hash(previous: events[2].previousHash, sequence: 3, events[2].draft)
+        events[2].draft.action = AuditAction(stored: "person.delete")
+        events[2].hash = AuditChain.hash(previous: events[2].previousHash, sequence: 3, events[2].draft, chain: events[2].draft.chain)
         let result = try await AuditChain.verify(MemoryAuditLog(events))
         let broken = try #require(result.firstBreak)
         #expect(broken.sequence == 4)
@@ -236,6 +241,6 @@ struct AuditVerificationTests {
         #expect(first.sequence == 1)
         #expect(second.sequence == 2)
         #expect(second.previousHash == first.hash)
-        #expect(await log.last() == second)
+        #expect(await log.last(of: second.chain) == second)
     }
 }

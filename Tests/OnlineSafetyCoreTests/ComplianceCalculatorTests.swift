@@ -1,5 +1,5 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import Testing
 
 @Suite("Compliance figures")
@@ -23,7 +23,7 @@ struct ComplianceCalculatorTests {
             func learner(_ serial: Int, _ year: NCYear) throws -> Person {
                 let body = "8862074" + "20" + String(format: "%03d", serial)
                 return Person(
-                    schoolID: id, kind: .learner, givenName: "L\(serial)", familyName: "X",
+                    tenancy: .school(id), kind: .learner, givenName: "L\(serial)", familyName: "X",
                     learner: LearnerDetails(
                         upn: try UPN(String(UPN.checkLetter(for: Array(body))!) + body),
                         dateOfBirth: CalendarDate(year: 2017, month: 1, day: 1)!,
@@ -32,10 +32,10 @@ struct ComplianceCalculatorTests {
             ks2a = try learner(1, .year4)
             ks2b = try learner(2, .year5)
             ks1 = try learner(3, .year1)
-            teacher = Person(schoolID: id, kind: .staff, givenName: "T", familyName: "T")
-            dsl = Person(schoolID: id, kind: .staff, givenName: "D", familyName: "D")
-            governor = Person(schoolID: id, kind: .governor, givenName: "G", familyName: "G")
-            visitor = Person(schoolID: nil, kind: .staff, givenName: "V", familyName: "V")
+            teacher = Person(tenancy: .school(id), kind: .staff, givenName: "T", familyName: "T")
+            dsl = Person(tenancy: .school(id), kind: .staff, givenName: "D", familyName: "D")
+            governor = Person(tenancy: .school(id), kind: .governor, givenName: "G", familyName: "G")
+            visitor = Person(tenancy: .trust(school.trustID!), kind: .staff, givenName: "V", familyName: "V")
         }
 
         func inputs() -> ComplianceInputs {

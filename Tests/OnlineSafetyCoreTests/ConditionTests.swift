@@ -1,5 +1,5 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import Testing
 
 /// Backends may test records with compiled conditions; they must answer exactly as `matches` does.

@@ -1,5 +1,5 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import Testing
 
 @Suite("Consent rules")
@@ -59,12 +59,12 @@ struct ConsentRulesTests {
 
     @Test func aLearnerDecidesFromTheirBirthdayAtTheConsentAge() throws {
         let teen = Person(
-            schoolID: school, kind: .learner, givenName: "T", familyName: "L",
+            tenancy: .school(school), kind: .learner, givenName: "T", familyName: "L",
             learner: LearnerDetails(upn: try UPN("B801200005001"), dateOfBirth: try day("2013-11-24"), ncYear: .year8))
         #expect(!ConsentRules.learnerDecides(teen, on: try day("2026-11-23"), consentAge: 13))
         #expect(ConsentRules.learnerDecides(teen, on: try day("2026-11-24"), consentAge: 13))
         #expect(ConsentRules.learnerDecides(teen, on: try day("2026-11-23"), consentAge: 12))
-        let adult = Person(schoolID: school, kind: .parentCarer, givenName: "P", familyName: "C")
+        let adult = Person(tenancy: .school(school), kind: .parentCarer, givenName: "P", familyName: "C")
         #expect(!ConsentRules.learnerDecides(adult, on: try day("2026-11-23"), consentAge: 13))
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import Testing
 
 @Suite("UPN")
@@ -174,7 +174,7 @@ struct PersonTests {
     }
 
     @Test func learnerWithoutDetailsIsRefused() {
-        let person = Person(schoolID: SchoolID(), kind: .learner, givenName: "Ava", familyName: "Oakley")
+        let person = Person(tenancy: .school(SchoolID()), kind: .learner, givenName: "Ava", familyName: "Oakley")
         let error = #expect(throws: SafetyError.self) { try person.validate() }
         #expect(error?.code == .invalidInput)
         #expect(error?.location == "person.learner")
@@ -191,7 +191,7 @@ struct PersonTests {
 
     @Test(arguments: ["", " ", "   "])
     func emptyGivenNameIsRefused(name: String) {
-        let person = Person(schoolID: SchoolID(), kind: .staff, givenName: name, familyName: "Law")
+        let person = Person(tenancy: .school(SchoolID()), kind: .staff, givenName: name, familyName: "Law")
         let error = #expect(throws: SafetyError.self) { try person.validate() }
         #expect(error?.code == .invalidInput)
         #expect(error?.location == "person.givenName")
@@ -199,18 +199,18 @@ struct PersonTests {
 
     @Test(arguments: ["", "  "])
     func emptyFamilyNameIsRefused(name: String) {
-        let person = Person(schoolID: SchoolID(), kind: .staff, givenName: "Kate", familyName: name)
+        let person = Person(tenancy: .school(SchoolID()), kind: .staff, givenName: "Kate", familyName: name)
         let error = #expect(throws: SafetyError.self) { try person.validate() }
         #expect(error?.code == .invalidInput)
         #expect(error?.location == "person.familyName")
     }
 
     @Test func leaverHasLeftFromTheirLeavingDay() throws {
-        let person = Person(schoolID: SchoolID(), kind: .staff, givenName: "Tom", familyName: "Teacher", leftOn: try day("2026-07-22"))
+        let person = Person(tenancy: .school(SchoolID()), kind: .staff, givenName: "Tom", familyName: "Teacher", leftOn: try day("2026-07-22"))
         #expect(!person.hasLeft(by: try day("2026-07-21")))
         #expect(person.hasLeft(by: try day("2026-07-22")))
         #expect(person.hasLeft(by: try day("2026-09-01")))
-        let stayer = Person(schoolID: SchoolID(), kind: .staff, givenName: "Kate", familyName: "Law")
+        let stayer = Person(tenancy: .school(SchoolID()), kind: .staff, givenName: "Kate", familyName: "Law")
         #expect(!stayer.hasLeft(by: try day("2099-01-01")))
     }
 }

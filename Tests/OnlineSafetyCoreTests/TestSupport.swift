@@ -1,5 +1,5 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import Testing
 
 /// A calendar date from `YYYY-MM-DD`, recording an issue when the text does not parse.
@@ -8,9 +8,9 @@ func day(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) thro
 }
 
 /// A learner at a school, with the given UPN and registration group.
-func learner(at schoolID: SchoolID?, upn: String, group: String?, givenName: String = "Ava") throws -> Person {
+func learner(at schoolID: SchoolID, upn: String, group: String?, givenName: String = "Ava") throws -> Person {
     Person(
-        schoolID: schoolID, kind: .learner, givenName: givenName, familyName: "Learner",
+        tenancy: .school(schoolID), kind: .learner, givenName: givenName, familyName: "Learner",
         learner: LearnerDetails(
             upn: try UPN(upn), dateOfBirth: try day("2017-03-14"), ncYear: .year4, registrationGroup: group))
 }

@@ -1,5 +1,5 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 
 /// Acceptable use, the access register, consent, training and the compliance report: the same
 /// behaviour on every backend, through sessions, as an application would use them.
@@ -7,6 +7,7 @@ extension StorageConformance {
     /// A new version of a policy makes everyone in its audience due again; the content hash is the
     /// SHA-256 of the text; the same text twice is a conflict; the trust's policy applies at the
     /// school until the school publishes a later one.
+    @_spi(StorageBackend)
     public static func aupVersionsMakeTheirAudienceDue(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
         defer { Task { try? await store.close() } }
@@ -73,6 +74,7 @@ extension StorageConformance {
 
     /// An acceptance is by the person, or for a learner by an adult with parental responsibility;
     /// every other acceptance is refused with the reason, audited, and names no child.
+    @_spi(StorageBackend)
     public static func acceptanceOnBehalfNeedsParentalResponsibility(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
         defer { Task { try? await store.close() } }
@@ -123,7 +125,7 @@ extension StorageConformance {
             try await admin.agreements.accept(younger.id, for: world.infant.id, by: world.infantMother.id, method: .online)
         }
         let denied = try await store.audit.events(AuditQuery()).filter {
-            $0.draft.outcome == .denied && $0.draft.action == "aupAcceptance.insert"
+            $0.draft.outcome == .denied && $0.draft.action.rawValue == "aupAcceptance.insert"
         }
         try expect(denied.count == 5, "each refused acceptance is audited, got \(denied.count)")
         try expect(denied.allSatisfy { $0.draft.reason?.isEmpty == false }, "with its reason")
@@ -156,6 +158,7 @@ extension StorageConformance {
     /// Access is refused, naming the missing agreement, until the person accepts the policy in
     /// force; a new version leaves the grant without a current agreement until it is accepted;
     /// revocation keeps the history.
+    @_spi(StorageBackend)
     public static func accessNeedsTheCurrentAUP(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
         defer { Task { try? await store.close() } }
@@ -179,7 +182,7 @@ extension StorageConformance {
             "the refusal names the agreement the person has not accepted"
         ) { try await technician.access.grant(.email, to: teacherID) }
         let refusal = try await store.audit.events(AuditQuery(actorID: world.technician.id)).last
-        try expect(refusal?.draft.outcome == .denied && refusal?.draft.action == "accessGrant.insert", "the refused grant is audited")
+        try expect(refusal?.draft.outcome == .denied && refusal?.draft.action.rawValue == "accessGrant.insert", "the refused grant is audited")
 
         _ = try await admin.agreements.accept(v1.id, for: teacherID, method: .signedOnPaper, at: ComplianceWorld.september.startOfDay)
         let email = try await technician.access.grant(.email, to: teacherID, note: "t.teacher")
@@ -228,6 +231,7 @@ extension StorageConformance {
 
     /// A leaver loses every grant from their leaving day, with the reason "leaver", audited; the
     /// grants stay in the register as history.
+    @_spi(StorageBackend)
     public static func leaverLosesEveryAccessGrant(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
         defer { Task { try? await store.close() } }
@@ -257,7 +261,7 @@ extension StorageConformance {
         for grant in granted {
             let trail = try await store.audit.events(AuditQuery(subjectID: grant.id.uuid))
             try expect(
-                trail.last?.draft.action == "accessGrant.revoke" && trail.last?.draft.reason == "leaver", "each revocation is audited")
+                trail.last?.draft.action.rawValue == "accessGrant.revoke" && trail.last?.draft.reason == "leaver", "each revocation is audited")
         }
         try await world.expectRefusal(.constraintViolation, "a person who has left cannot be given access", "no new access for a leaver") {
             try await admin.access.grant(.email, to: teacherID)
@@ -274,6 +278,7 @@ extension StorageConformance {
     /// Consent is decided by an adult with parental responsibility, or by the learner from the
     /// school's consent age; the history is kept, the latest decision rules, and a withdrawal takes
     /// effect at once. Schools extend the catalogue.
+    @_spi(StorageBackend)
     public static func consentNeedsParentalResponsibilityOrAge(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
         defer { Task { try? await store.close() } }
@@ -360,6 +365,7 @@ extension StorageConformance {
     /// "May we post this class photo on the website today?" for a class of 30 with mixed consents:
     /// yes or no for each child, in order, with the reason; audited per child; only for those who
     /// may read the class.
+    @_spi(StorageBackend)
     public static func classPhotoQuestionForThirty(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
         defer { Task { try? await store.close() } }
@@ -368,7 +374,7 @@ extension StorageConformance {
         let purpose = ConsentPurpose.websiteImages.code
         let start = CalendarDate(year: 2024, month: 9, day: 1)!
         let willowTeacher = try await admin.people.add(
-            Person(schoolID: world.fixture.school.id, kind: .staff, givenName: "Wendy", familyName: "Willow", jobTitle: "Class teacher"))
+            Person(tenancy: .school(world.fixture.school.id), kind: .staff, givenName: "Wendy", familyName: "Willow", jobTitle: "Class teacher"))
         _ = try await admin.roles.grant(
             RoleGrant(personID: willowTeacher.id, role: .staff, scope: .school(world.fixture.school.id), starts: start, groups: ["Willow"]))
         var learners: [Person] = []
@@ -376,13 +382,13 @@ extension StorageConformance {
         for index in 0..<30 {
             let learner = try await admin.people.add(
                 Person(
-                    schoolID: world.fixture.school.id, kind: .learner, givenName: "Pupil\(index)", familyName: "Willow",
+                    tenancy: .school(world.fixture.school.id), kind: .learner, givenName: "Pupil\(index)", familyName: "Willow",
                     learner: LearnerDetails(
                         upn: try UPN(Fixture.upn(serial: 600 + index)),
                         dateOfBirth: CalendarDate(year: 2019, month: 1 + index % 12, day: 3)!,
                         ncYear: .year2, registrationGroup: "Willow")))
             let parent = try await admin.people.add(
-                Person(schoolID: world.fixture.school.id, kind: .parentCarer, givenName: "Parent\(index)", familyName: "Willow"))
+                Person(tenancy: .school(world.fixture.school.id), kind: .parentCarer, givenName: "Parent\(index)", familyName: "Willow"))
             _ = try await admin.people.addContact(
                 ContactLink(
                     schoolID: world.fixture.school.id, learnerID: learner.id, adultID: parent.id, relationship: .parent,
@@ -414,7 +420,7 @@ extension StorageConformance {
                 expected.append(false)
             }
         }
-        let before = try await store.audit.events(AuditQuery()).count
+        let before = try await store.audit.heads()
         let teacher = try await world.fixture.safety.session(actingAs: willowTeacher.id, at: world.fixture.school.id)
         let answers = try await teacher.consent.check(purpose: purpose, learners: learners.map(\.id))
         try expect(answers.map(\.learnerID) == learners.map(\.id), "one answer per child, in the order asked")
@@ -442,7 +448,7 @@ extension StorageConformance {
             Set(byGroup.filter(\.allowed).map(\.learnerID)) == Set(answers.filter(\.allowed).map(\.learnerID)), "asked by class: the same")
         let lastMonth = try await teacher.consent.check(purpose: purpose, learners: learners.map(\.id), on: Fixture.today.adding(days: -30))
         try expect(lastMonth.filter(\.allowed).count == 16, "a month ago the 16 then given were in: withdrawals apply from their day")
-        let checks = try await store.audit.events(AuditQuery(fromSequence: Int64(before) + 1)).filter { $0.draft.action == "consent.check" }
+        let checks = try await store.audit.events(since: before).filter { $0.draft.action.rawValue == "consent.check" }
         try expect(checks.count == 90, "each child's answer is audited as a read, got \(checks.count)")
 
         let oakTeacher = try await world.fixture.safety.session(actingAs: world.fixture.teacher.id, at: world.fixture.school.id)
@@ -457,6 +463,7 @@ extension StorageConformance {
 
     /// Training status per person and requirement: compliant, due soon within the window,
     /// overdue, never done; formal DSL training counts as a refresh.
+    @_spi(StorageBackend)
     public static func trainingStatusPerRole(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
         defer { Task { try? await store.close() } }
@@ -511,6 +518,7 @@ extension StorageConformance {
 
     /// The compliance report for a school and for the trust: figures by audience, access grants
     /// without an agreement, consent by purpose, training by role. Governors get figures only.
+    @_spi(StorageBackend)
     public static func complianceReportForSchoolAndTrust(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
         defer { Task { try? await store.close() } }
@@ -596,7 +604,7 @@ extension StorageConformance {
         let dataManager = trustReport.trustWideTraining
         try expect(dataManager.isEmpty, "the trust data manager's role has no training requirement")
         let events = try await store.audit.events(AuditQuery(actorID: world.fixture.admin.id)).filter {
-            $0.draft.action == "compliance.report"
+            $0.draft.action.rawValue == "compliance.report"
         }
         try expect(events.count == 2, "each report is audited")
 
@@ -611,6 +619,7 @@ extension StorageConformance {
 extension StorageConformance {
     /// Policies, acceptances, consent decisions and training records are never changed once
     /// stored; the derived consent states and training summaries are, with revisions.
+    @_spi(StorageBackend)
     public static func complianceRecordsAreAppendOnly(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
         defer { Task { try? await store.close() } }
@@ -671,19 +680,19 @@ struct ComplianceWorld {
         let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
         let school = fixture.school.id
         let start = CalendarDate(year: 2024, month: 9, day: 1)!
-        let governor = try await admin.people.add(Person(schoolID: school, kind: .governor, givenName: "Hannah", familyName: "Cheshire"))
+        let governor = try await admin.people.add(Person(tenancy: .school(school), kind: .governor, givenName: "Hannah", familyName: "Cheshire"))
         _ = try await admin.roles.grant(RoleGrant(personID: governor.id, role: .governor, scope: .school(school), starts: start))
         let technician = try await admin.people.add(
-            Person(schoolID: school, kind: .staff, givenName: "Ian", familyName: "Cole", jobTitle: "IT technician"))
+            Person(tenancy: .school(school), kind: .staff, givenName: "Ian", familyName: "Cole", jobTitle: "IT technician"))
         _ = try await admin.roles.grant(RoleGrant(personID: technician.id, role: .technicalStaff, scope: .school(school), starts: start))
         let infant = try await admin.people.add(
             Person(
-                schoolID: school, kind: .learner, givenName: "Cleo", familyName: "Evans",
+                tenancy: .school(school), kind: .learner, givenName: "Cleo", familyName: "Evans",
                 learner: LearnerDetails(
                     upn: try UPN(Fixture.upn(serial: 501)), dateOfBirth: CalendarDate(year: 2020, month: 2, day: 3)!, ncYear: .year1,
                     registrationGroup: "Oak")))
-        let mother = try await admin.people.add(Person(schoolID: school, kind: .parentCarer, givenName: "Erin", familyName: "Evans"))
-        let grandparent = try await admin.people.add(Person(schoolID: school, kind: .parentCarer, givenName: "Gwen", familyName: "Evans"))
+        let mother = try await admin.people.add(Person(tenancy: .school(school), kind: .parentCarer, givenName: "Erin", familyName: "Evans"))
+        let grandparent = try await admin.people.add(Person(tenancy: .school(school), kind: .parentCarer, givenName: "Gwen", familyName: "Evans"))
         _ = try await admin.people.addContact(
             ContactLink(
                 schoolID: school, learnerID: infant.id, adultID: mother.id, relationship: .mother, parentalResponsibility: true, priority: 1
@@ -695,7 +704,7 @@ struct ComplianceWorld {
         _ = try await admin.roles.grant(RoleGrant(personID: mother.id, role: .parentCarer, scope: .school(school), starts: start))
         let teen = try await admin.people.add(
             Person(
-                schoolID: school, kind: .learner, givenName: "Tia", familyName: "Tyler",
+                tenancy: .school(school), kind: .learner, givenName: "Tia", familyName: "Tyler",
                 learner: LearnerDetails(
                     upn: try UPN(Fixture.upn(serial: 502)), dateOfBirth: CalendarDate(year: 2013, month: 6, day: 1)!, ncYear: .year6,
                     registrationGroup: "Ash", send: true)))

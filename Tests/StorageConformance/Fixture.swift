@@ -1,6 +1,6 @@
 public import Foundation
 import Logging
-public import OnlineSafetyCore
+@_spi(StorageBackend) public import OnlineSafetyCore
 
 /// A small Chilton community on a store: the Viking Academy Trust, Chilton Primary from its seed
 /// settings, a data manager, the DSL, a class teacher of Oak class, and two learners (one in Oak,
@@ -32,21 +32,22 @@ public struct Fixture: Sendable {
     public static var today: CalendarDate { CalendarDate(now) }
 
     /// Builds the community through sessions, as an application would.
+    @_spi(StorageBackend)
     public static func make(on store: any OnlineSafetyStore) async throws -> Fixture {
         var logger = Logger(label: "conformance")
         logger.logLevel = .warning
-        let safety = OnlineSafety(store: store, clock: .fixed(now), logger: logger)
+        let safety = OnlineSafety(backend: store, clock: .fixed(now), logger: logger)
         let trust = SeedSchools.vikingAcademyTrust()
         let boot = try await safety.bootstrap(
             trust: trust, school: SeedSchools.chilton(trustID: trust.id),
-            administrator: Person(schoolID: nil, kind: .staff, givenName: "Dana", familyName: "Manager", jobTitle: "Trust data manager"))
+            administrator: Person(tenancy: .trust(trust.id), kind: .staff, givenName: "Dana", familyName: "Manager", jobTitle: "Trust data manager"))
         let admin = try await safety.session(actingAs: boot.administrator.id, at: boot.school.id)
         let school = boot.school
         let start = CalendarDate(year: 2024, month: 9, day: 1)!
         let dsl = try await admin.people.add(
-            Person(schoolID: school.id, kind: .staff, givenName: "Kate", familyName: "Law", jobTitle: "Head of School"))
+            Person(tenancy: .school(school.id), kind: .staff, givenName: "Kate", familyName: "Law", jobTitle: "Head of School"))
         let teacher = try await admin.people.add(
-            Person(schoolID: school.id, kind: .staff, givenName: "Tom", familyName: "Teacher", jobTitle: "Class teacher"))
+            Person(tenancy: .school(school.id), kind: .staff, givenName: "Tom", familyName: "Teacher", jobTitle: "Class teacher"))
         _ = try await admin.roles.grant(
             RoleGrant(personID: dsl.id, role: .designatedSafeguardingLead, scope: .school(school.id), starts: start))
         _ = try await admin.roles.grant(RoleGrant(personID: dsl.id, role: .headteacher, scope: .school(school.id), starts: start))
@@ -54,17 +55,17 @@ public struct Fixture: Sendable {
             RoleGrant(personID: teacher.id, role: .staff, scope: .school(school.id), starts: start, groups: ["Oak"]))
         let oak = try await admin.people.add(
             Person(
-                schoolID: school.id, kind: .learner, givenName: "Ava", familyName: "Oakley",
+                tenancy: .school(school.id), kind: .learner, givenName: "Ava", familyName: "Oakley",
                 learner: LearnerDetails(
                     upn: try UPN("B801200005001"), dateOfBirth: CalendarDate(year: 2017, month: 3, day: 14)!, ncYear: .year4,
                     registrationGroup: "Oak", send: true)))
         let ash = try await admin.people.add(
             Person(
-                schoolID: school.id, kind: .learner, givenName: "Ben", familyName: "Ashworth",
+                tenancy: .school(school.id), kind: .learner, givenName: "Ben", familyName: "Ashworth",
                 learner: LearnerDetails(
                     upn: try UPN(Fixture.upn(serial: 2)), dateOfBirth: CalendarDate(year: 2016, month: 10, day: 2)!, ncYear: .year5,
                     registrationGroup: "Ash", lookedAfter: true)))
-        let parent = try await admin.people.add(Person(schoolID: school.id, kind: .parentCarer, givenName: "Cara", familyName: "Ashworth"))
+        let parent = try await admin.people.add(Person(tenancy: .school(school.id), kind: .parentCarer, givenName: "Cara", familyName: "Ashworth"))
         _ = try await admin.people.addContact(
             ContactLink(
                 schoolID: school.id, learnerID: ash.id, adultID: parent.id, relationship: .mother, parentalResponsibility: true, priority: 1

@@ -1,6 +1,7 @@
-public import OnlineSafetyCore
+@_spi(StorageBackend) public import OnlineSafetyCore
 
 /// What a backend's test target supplies to run the shared conformance suite.
+@_spi(StorageBackend)
 public struct ConformanceHarness: Sendable {
     /// Opens a fresh, empty, migrated store.
     public let makeStore: @Sendable () async throws -> any OnlineSafetyStore

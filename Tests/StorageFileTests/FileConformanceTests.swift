@@ -1,6 +1,6 @@
 import Foundation
-import OnlineSafetyCore
-import StorageConformance
+@_spi(StorageBackend) import OnlineSafetyCore
+@_spi(StorageBackend) import StorageConformance
 import StorageFile
 import Testing
 
@@ -26,7 +26,7 @@ struct FileConformanceTests {
                 let before = try await tx.audit.events(AuditQuery())
                 _ = try await tx.audit.append(
                     AuditDraft(
-                        at: Date(), actorID: nil, schoolID: nil, action: "audit.rewrite", subjectKind: "audit",
+                        at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: "audit.rewrite"), subjectKind: "audit",
                         subjectID: nil, reason: "an attempt to rewrite the audit log"))
                 let after = try await tx.audit.events(AuditQuery())
                 if Array(after.prefix(before.count)) != before || after.count != before.count + 1 {

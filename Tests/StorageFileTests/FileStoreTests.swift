@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import StorageFile
 import Testing
 
@@ -101,7 +101,7 @@ struct FileStoreTests {
         var store = try await FileStore.open(at: directory, logger: quietLogger())
         for action in ["trust.insert", "trust.read", "trust.update"] {
             _ = try await store.audit.append(
-                AuditDraft(at: Date(), actorID: nil, schoolID: nil, action: action, subjectKind: "trust", subjectID: UUID()))
+                AuditDraft(at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: action), subjectKind: "trust", subjectID: UUID()))
         }
         try await store.close()
         let line = try StoreFiles.alterAuditAction(sequence: 2, in: directory)
@@ -170,10 +170,10 @@ struct FileStoreTests {
                 _ = try await tx.trusts.update(renamed)
                 _ = try await tx.audit.append(
                     AuditDraft(
-                        at: Date(), actorID: nil, schoolID: nil, action: "trust.insert", subjectKind: "trust", subjectID: discarded.id.uuid)
+                        at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: "trust.insert"), subjectKind: "trust", subjectID: discarded.id.uuid)
                 )
                 #expect(try await tx.trusts.get(discarded.id) != nil)
-                #expect(try await tx.audit.last() != nil)
+                #expect(try await tx.audit.latest() != nil)
                 throw Rollback()
             }
         }
@@ -182,7 +182,7 @@ struct FileStoreTests {
         #expect(try await store.trusts.get(discarded.id) == nil)
         #expect(try await store.trusts.get(kept.id) == kept)
         #expect(try await store.trusts.count(TrustQuery()) == 1)
-        #expect(try await store.audit.last() == nil)
+        #expect(try await store.audit.latest() == nil)
         try await store.close()
         store = try await FileStore.open(at: directory, logger: quietLogger())
         #expect(try await store.trusts.find(TrustQuery()) == [kept])
@@ -288,18 +288,18 @@ struct FileStoreTests {
         let store = try await FileStore.open(at: Scratch.directory(), logger: quietLogger())
         let school = SchoolID()
         let names = ["Zeller", "Adams", "Mills", "adams", "Brook"]
-        let people = names.map { Person(schoolID: school, kind: .staff, givenName: "Sam", familyName: $0) }
+        let people = names.map { Person(tenancy: .school(school), kind: .staff, givenName: "Sam", familyName: $0) }
         try await store.people.insertMany(people)
-        try await store.people.insertMany([Person(schoolID: SchoolID(), kind: .staff, givenName: "Other", familyName: "Adams")])
+        try await store.people.insertMany([Person(tenancy: .school(SchoolID()), kind: .staff, givenName: "Other", familyName: "Adams")])
 
-        let all = try await store.people.find(PersonQuery(schoolID: school))
+        let all = try await store.people.find(PersonQuery(scope: .school(school)))
         let expected = people.sorted { ($0.sortKey, $0.id.uuidString) < ($1.sortKey, $1.id.uuidString) }
         #expect(all.map(\.id) == expected.map(\.id))
         #expect(all.allSatisfy { $0.revision == 1 })
-        let page = try await store.people.find(PersonQuery(schoolID: school, limit: 2, offset: 1))
+        let page = try await store.people.find(PersonQuery(scope: .school(school), limit: 2, offset: 1))
         #expect(page.map(\.id) == expected[1...2].map(\.id))
-        #expect(try await store.people.count(PersonQuery(schoolID: school, limit: 1, offset: 3)) == 5)
-        #expect(try await store.people.count(PersonQuery(familyNameContains: "ADAMS")) == 3)
+        #expect(try await store.people.count(PersonQuery(scope: .school(school), limit: 1, offset: 3)) == 5)
+        #expect(try await store.people.count(PersonQuery(scope: .everywhere, familyNameContains: "ADAMS")) == 3)
         try await store.close()
     }
 
@@ -319,11 +319,11 @@ struct FileStoreTests {
         let trust = Trust(name: "Viking Academy Trust — “Ramsgate” / Kent 🏫", companyNumber: "07654321")
         let school = SeedSchools.chilton(trustID: trust.id)
         let learner = Person(
-            schoolID: school.id, kind: .learner, givenName: "Zoë", familyName: "O'Brien-Smith", email: nil,
+            tenancy: .school(school.id), kind: .learner, givenName: "Zoë", familyName: "O'Brien-Smith", email: nil,
             learner: LearnerDetails(
                 upn: try UPN("B801200005001"), dateOfBirth: CalendarDate(year: 2016, month: 2, day: 29)!, ncYear: .year3,
                 registrationGroup: "Oak", lookedAfter: true, send: true, eal: false))
-        let adult = Person(schoolID: school.id, kind: .parentCarer, givenName: "Ann", familyName: "O'Brien", email: "ann@example.org")
+        let adult = Person(tenancy: .school(school.id), kind: .parentCarer, givenName: "Ann", familyName: "O'Brien", email: "ann@example.org")
         let contact = ContactLink(
             schoolID: school.id, learnerID: learner.id, adultID: adult.id, relationship: .mother, parentalResponsibility: true, priority: 1)
         let grant = RoleGrant(
@@ -354,7 +354,7 @@ struct FileStoreTests {
             var events: [AuditEvent] = []
             for (index, instant) in instants.enumerated() {
                 var draft = AuditDraft(
-                    at: instant, actorID: adult.id, schoolID: school.id, action: "person.read", subjectKind: "person",
+                    at: instant, actorID: adult.id, schoolID: school.id, action: AuditAction(stored: "person.read"), subjectKind: "person",
                     subjectID: learner.id.uuid, outcome: index.isMultiple(of: 2) ? .allowed : .denied, reason: index == 1 ? "note" : nil)
                 draft.at = instant  // unrounded, to prove any instant survives
                 events.append(try await tx.audit.append(draft))
@@ -366,7 +366,7 @@ struct FileStoreTests {
         store = try await FileStore.open(at: directory, logger: quietLogger())
         #expect(try await store.trusts.get(trust.id) == stored.0)
         #expect(try await store.schools.get(school.id) == stored.1)
-        #expect(try await store.people.find(PersonQuery(schoolID: school.id)) == stored.2.sorted { $0.sortKey < $1.sortKey })
+        #expect(try await store.people.find(PersonQuery(scope: .school(school.id))) == stored.2.sorted { $0.sortKey < $1.sortKey })
         #expect(try await store.people.get(learner.id)?.revision == 2)
         #expect(try await store.contacts.get(contact.id) == stored.3)
         #expect(try await store.roleGrants.get(grant.id) == stored.4)

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import StorageFile
 
 /// Fresh directories under the system's temporary directory.

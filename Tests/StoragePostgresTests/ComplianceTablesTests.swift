@@ -1,7 +1,7 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import PostgresNIO
-import StorageConformance
+@_spi(StorageBackend) import StorageConformance
 import StoragePostgres
 import Testing
 
@@ -40,7 +40,7 @@ struct ComplianceTablesTests {
         defer { Task { try? await store.close() } }
         let trust = try await store.trusts.insert(SeedSchools.vikingAcademyTrust())
         let school = try await store.schools.insert(SeedSchools.chilton(trustID: trust.id))
-        let publisher = try await store.people.insert(Person(schoolID: school.id, kind: .staff, givenName: "D", familyName: "M"))
+        let publisher = try await store.people.insert(Person(tenancy: .school(school.id), kind: .staff, givenName: "D", familyName: "M"))
         func version(_ hash: Character) -> AUPDocument {
             AUPDocument(
                 schoolID: school.id, trustID: nil, audience: .governors, version: 1, title: "Governors",

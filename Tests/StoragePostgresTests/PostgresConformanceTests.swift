@@ -1,7 +1,7 @@
 import Foundation
-import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyCore
 import PostgresNIO
-import StorageConformance
+@_spi(StorageBackend) import StorageConformance
 import StoragePostgres
 import Testing
 

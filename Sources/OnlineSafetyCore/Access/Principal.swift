@@ -50,12 +50,12 @@ public enum AccessPolicy {
     ///
     /// Anyone may read their own record. The DSL, deputies, leadership and data managers read
     /// anyone at their school. Other staff read only the learners in the groups they teach.
+    ///
+    /// A record outside the session's reach (another school, another trust) is never readable;
+    /// services answer it, as every refused read of a record, exactly as an absent one.
     public static func readPerson(_ target: Person, _ principal: Principal) -> AccessDecision {
         if target.id == principal.person.id { return .allowed }
-        let atThisSchool = target.schoolID == nil || target.schoolID == principal.school.id
-        guard atThisSchool else {
-            return .denied("the record belongs to another school; open a session at that school to read it")
-        }
+        guard target.tenancy.isWithin(principal.school) else { return .denied("the record is outside the session's reach") }
         if principal.can(.readAnyPersonRecord) { return .allowed }
         if principal.can(.readTaughtLearners) {
             if target.kind == .learner, let group = target.learner?.registrationGroup, principal.teachingGroups.contains(group) {

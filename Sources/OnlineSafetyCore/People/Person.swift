@@ -57,11 +57,14 @@ public struct LearnerDetails: Hashable, Sendable, Codable {
 }
 
 /// A person: learner, staff, governor, parent or carer, volunteer, visitor or contractor.
+///
+/// Every person belongs to exactly one organisation: a school, or (for trust-level staff such as
+/// a trust's data manager) a trust. There is no person "at every school".
 public struct Person: Aggregate {
     /// The person's identifier.
     public var id: PersonID
-    /// The school the person belongs to (`nil` for trust-level people).
-    public var schoolID: SchoolID?
+    /// The school or trust the person belongs to.
+    public var tenancy: Tenancy
     /// What part they play.
     public var kind: PersonKind
     /// Given name.
@@ -81,12 +84,12 @@ public struct Person: Aggregate {
 
     /// Creates a person.
     public init(
-        id: PersonID = PersonID(), schoolID: SchoolID?, kind: PersonKind, givenName: String, familyName: String,
+        id: PersonID = PersonID(), tenancy: Tenancy, kind: PersonKind, givenName: String, familyName: String,
         email: String? = nil, jobTitle: String? = nil, learner: LearnerDetails? = nil, leftOn: CalendarDate? = nil,
         revision: Int = 0
     ) {
         self.id = id
-        self.schoolID = schoolID
+        self.tenancy = tenancy
         self.kind = kind
         self.givenName = givenName
         self.familyName = familyName
@@ -96,6 +99,54 @@ public struct Person: Aggregate {
         self.leftOn = leftOn
         self.revision = revision
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, tenancy, schoolID, kind, givenName, familyName, email, jobTitle, learner, leftOn, revision
+    }
+
+    /// Decodes a person; a record written before tenancy was explicit names its school as
+    /// `schoolID` and is read as belonging to that school.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(PersonID.self, forKey: .id)
+        if let tenancy = try container.decodeIfPresent(Tenancy.self, forKey: .tenancy) {
+            self.tenancy = tenancy
+        } else if let schoolID = try container.decodeIfPresent(SchoolID.self, forKey: .schoolID) {
+            tenancy = .school(schoolID)
+        } else {
+            throw DecodingError.keyNotFound(
+                CodingKeys.tenancy, .init(codingPath: container.codingPath, debugDescription: "a person belongs to a school or a trust"))
+        }
+        kind = try container.decode(PersonKind.self, forKey: .kind)
+        givenName = try container.decode(String.self, forKey: .givenName)
+        familyName = try container.decode(String.self, forKey: .familyName)
+        email = try container.decodeIfPresent(String.self, forKey: .email)
+        jobTitle = try container.decodeIfPresent(String.self, forKey: .jobTitle)
+        learner = try container.decodeIfPresent(LearnerDetails.self, forKey: .learner)
+        leftOn = try container.decodeIfPresent(CalendarDate.self, forKey: .leftOn)
+        revision = try container.decode(Int.self, forKey: .revision)
+    }
+
+    /// Encodes a person.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(tenancy, forKey: .tenancy)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(givenName, forKey: .givenName)
+        try container.encode(familyName, forKey: .familyName)
+        try container.encodeIfPresent(email, forKey: .email)
+        try container.encodeIfPresent(jobTitle, forKey: .jobTitle)
+        try container.encodeIfPresent(learner, forKey: .learner)
+        try container.encodeIfPresent(leftOn, forKey: .leftOn)
+        try container.encode(revision, forKey: .revision)
+    }
+
+    /// The school the person belongs to, or `nil` for a trust-level person.
+    public var schoolID: SchoolID? { tenancy.schoolID }
+
+    /// The trust a trust-level person belongs to, or `nil` for a person at a school.
+    public var trustID: TrustID? { tenancy.trustID }
 
     /// "Given Family".
     public var fullName: String { "\(givenName) \(familyName)" }
@@ -113,6 +164,9 @@ public struct Person: Aggregate {
         }
         if kind == .learner && learner == nil { throw .invalid("person.learner", "a learner needs a UPN, date of birth and year group") }
         if kind != .learner && learner != nil { throw .invalid("person.learner", "only learners carry learner details") }
+        if case .trust = tenancy, kind != .staff && kind != .governor {
+            throw .invalid("person.tenancy", "only staff and trustees belong to a trust rather than a school")
+        }
     }
 }
 

@@ -43,13 +43,40 @@ public enum Role: String, Hashable, Sendable, Codable, CaseIterable {
     }
 }
 
-/// Where a role grant applies.
-public enum RoleScope: Hashable, Sendable, Codable {
+/// The organisation a record belongs to: one school, or a trust.
+///
+/// Every stored record that belongs to an organisation carries one; there is no value that means
+/// "every organisation".
+public enum Tenancy: Hashable, Sendable, Codable {
     /// One school.
     case school(SchoolID)
-    /// Every school of a trust.
+    /// A trust (for a role grant: every school of the trust).
     case trust(TrustID)
+
+    /// The school, for a school's record.
+    public var schoolID: SchoolID? {
+        if case .school(let id) = self { return id }
+        return nil
+    }
+
+    /// The trust, for a trust's record.
+    public var trustID: TrustID? {
+        if case .trust(let id) = self { return id }
+        return nil
+    }
+
+    /// Whether a record of this tenancy is within reach of a session at `school`: it belongs to
+    /// that school, or to the school's trust.
+    public func isWithin(_ school: School) -> Bool {
+        switch self {
+        case .school(let id): id == school.id
+        case .trust(let id): id == school.trustID
+        }
+    }
 }
+
+/// Where a role grant applies: a school, or every school of a trust.
+public typealias RoleScope = Tenancy
 
 /// Identifies a ``RoleGrant``.
 public typealias RoleGrantID = Identifier<RoleGrant>
@@ -89,27 +116,16 @@ public struct RoleGrant: Aggregate {
     }
 
     /// The school of a school-scoped grant.
-    public var schoolID: SchoolID? {
-        if case .school(let id) = scope { return id }
-        return nil
-    }
+    public var schoolID: SchoolID? { scope.schoolID }
 
     /// The trust of a trust-scoped grant.
-    public var trustID: TrustID? {
-        if case .trust(let id) = scope { return id }
-        return nil
-    }
+    public var trustID: TrustID? { scope.trustID }
 
     /// Whether the grant applies on a day.
     public func isActive(on date: CalendarDate) -> Bool { starts <= date && (ends.map { date <= $0 } ?? true) }
 
     /// Whether the grant applies at a school (directly or through its trust).
-    public func applies(to school: School) -> Bool {
-        switch scope {
-        case .school(let id): id == school.id
-        case .trust(let id): id == school.trustID
-        }
-    }
+    public func applies(to school: School) -> Bool { scope.isWithin(school) }
 
     /// Checks the dates.
     public func validate() throws(SafetyError) {

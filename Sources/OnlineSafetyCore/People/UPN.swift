@@ -1,3 +1,5 @@
+import Foundation
+
 /// A unique pupil number: a check letter followed by 12 characters (LA code, establishment
 /// number, year of allocation, serial, and a final digit or letter for temporary UPNs).
 ///
@@ -27,6 +29,15 @@ public struct UPN: Hashable, Sendable, Codable, CustomStringConvertible {
             throw .invalid("upn", "the check letter of the UPN does not match")
         }
         self.value = value
+    }
+
+    /// Reads a reference that may be a UPN: `nil` when it does not look like one (an email
+    /// address, say), the UPN when it is one, and `invalidInput` when it has a UPN's shape (13
+    /// characters, a letter then 11 digits) but its check letter or last character is wrong.
+    public static func parseReference(_ text: String) throws(SafetyError) -> UPN? {
+        let characters = Array(text.trimmingCharacters(in: .whitespaces).uppercased())
+        guard characters.count == 13, characters[0].isLetter, characters[1...11].allSatisfy(\.isASCIIDigit) else { return nil }
+        return try UPN(String(characters))
     }
 
     /// The check letter for the 12 characters after it, or `nil` if they are malformed.

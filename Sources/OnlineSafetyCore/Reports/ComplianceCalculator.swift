@@ -166,7 +166,7 @@ public enum ComplianceCalculator {
 /// Reads one school's compliance inputs from a store (in the caller's transaction).
 enum ComplianceLoader {
     static func inputs(for school: School, on date: CalendarDate, _ tx: any OnlineSafetyStore) async throws -> ComplianceInputs {
-        let people = try await tx.people.find(PersonQuery(schoolID: school.id, presentOn: date))
+        let people = try await tx.people.find(PersonQuery(scope: .school(school.id), presentOn: date))
         let documents = try await tx.aupDocuments.find(AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: date))
         let current = Array(AgreementRules.currentByAudience(among: documents, on: date).values)
         var acceptances =
@@ -175,7 +175,7 @@ enum ComplianceLoader {
         let onRoll = Set(people.map(\.id))
         var otherHolders: [Person] = []
         for personID in Set(grants.map(\.personID)).subtracting(onRoll).sorted() {
-            guard let person = try await tx.people.get(personID) else { continue }
+            guard let person = try await tx.people.get(personID, within: .reach(of: school)) else { continue }
             otherHolders.append(person)
             if !current.isEmpty {
                 acceptances += try await tx.aupAcceptances.find(AUPAcceptanceQuery(personID: personID, documentIDs: current.map(\.id)))

@@ -17,11 +17,12 @@ public struct ComplianceService: Sendable {
     /// Those with `readCompliance` (data managers, leaders, the DSL) get the grants without an
     /// agreement as well as the figures; those with `readAggregates` only (governors) get figures
     /// that never identify anyone. A trust-wide report needs the capability held trust-wide.
-    /// `dueSoonDays` sets the window within which training counts as due soon.
+    /// `dueSoonDays` sets the window within which training counts as due soon. Each school is read
+    /// in a transaction of its own that also records the read in the audit. Throws `forbidden`
+    /// and `invalidInput`.
     public func report(
         acrossTrust: Bool = false, dueSoonDays: Int = 30, requirements: [TrainingRequirement] = TrainingRequirement.defaults
     ) async throws -> ComplianceReport {
-        guard dueSoonDays >= 0 else { throw SafetyError.invalid("report.dueSoonDays", "the due-soon window cannot be negative") }
         let school = principal.school
         let holds = { (capability: Capability) in
             acrossTrust ? AccessPolicy.holdsTrustWide(capability, principal) : AccessPolicy.holds(capability, at: school.id, principal)
@@ -30,29 +31,30 @@ public struct ComplianceService: Sendable {
         var decision: AccessDecision =
             detailed || holds(.readAggregates)
             ? .allowed : AccessPolicy.require(.readCompliance, principal, to: "read the compliance report")
-        if acrossTrust && decision == .allowed && school.trustID == nil {
-            throw SafetyError.invalid("report.acrossTrust", "the school belongs to no trust: ask for the school's report")
-        }
         if acrossTrust && decision != .allowed && (principal.can(.readCompliance) || principal.can(.readAggregates)) {
             decision = .denied("only someone holding a role across the trust can read the trust's compliance report")
         }
-        if case .denied(let reason) = decision {
-            try await session.refuse("compliance.report", "complianceReport", nil, reason: reason)
-        }
         let day = session.today
         let now = session.clock.now()
-        let store = session.store
-        let schools =
-            acrossTrust
-            ? try await store.schools.find(SchoolQuery(trustID: school.trustID)) : [try await store.schools.get(school.id) ?? school]
-        // Each school is read in a transaction of its own, a few at a time (on PostgreSQL, each on a
-        // connection of the pool), and computed as soon as it is read.
+        let session = session
+        let schools = try await session.gate(.complianceReport, "complianceReport", subject: nil, authority: decision) { context in
+            guard dueSoonDays >= 0 else { throw SafetyError.invalid("report.dueSoonDays", "the due-soon window cannot be negative") }
+            guard acrossTrust else { return [try await context.tx.schools.get(school.id) ?? school] }
+            guard let trustID = school.trustID else {
+                throw SafetyError.invalid("report.acrossTrust", "the school belongs to no trust: ask for the school's report")
+            }
+            return try await context.tx.schools.find(SchoolQuery(trustID: trustID))
+        }
+        // Each school is read in a transaction of its own, with its audit event, a few at a time (on
+        // PostgreSQL, each on a connection of the pool), and computed as soon as it is read.
         let parts = try await withThrowingTaskGroup(of: (Int, SchoolCompliance).self) { group in
             var pending = schools.enumerated().makeIterator()
             func start(_ next: (offset: Int, element: School)?) {
                 guard let (index, each) = next else { return }
                 group.addTask {
-                    let inputs = try await store.withTransaction { tx in try await ComplianceLoader.inputs(for: each, on: day, tx) }
+                    let inputs = try await session.gate(
+                        .complianceReport, School.recordKind, subject: each.id.uuid, authority: .allowed
+                    ) { context in try await ComplianceLoader.inputs(for: each, on: day, context.tx) }
                     return (
                         index,
                         ComplianceCalculator.school(
@@ -68,12 +70,12 @@ public struct ComplianceService: Sendable {
             }
             return parts.compactMap { $0 }
         }
-        return try await session.perform("compliance.report", "complianceReport", subject: nil, decision: .allowed) { tx in
+        return try await session.gate(.complianceReport, "complianceReport", subject: school.trustID?.uuid, authority: .allowed) { context in
             var trustWide: [TrainingCoverage] = []
             if acrossTrust, let trustID = school.trustID {
-                let grants = try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
+                let grants = try await context.tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
                 let summaries = try await ComplianceLoader.trainingSummaries(
-                    for: Set(grants.map(\.personID)), ofSchool: nil, onRoll: [], tx)
+                    for: Set(grants.map(\.personID)), ofSchool: nil, onRoll: [], context.tx)
                 trustWide = ComplianceCalculator.training(
                     holders: grants, summaries: summaries, on: day, dueSoonDays: dueSoonDays, requirements: requirements)
             }

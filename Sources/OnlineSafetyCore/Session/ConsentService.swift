@@ -18,11 +18,16 @@ public struct ConsentService: Sendable {
     private var principal: Principal { session.principal }
 
     /// The purposes consent is asked for at the school: the built-in ones, then the school's and
-    /// its trust's own.
+    /// its trust's own. Audited.
     public func purposes() async throws -> [ConsentPurpose] {
-        let custom = try await session.store.consentPurposes.find(
-            ConsentPurposeQuery(schoolID: principal.school.id, trustID: principal.school.trustID))
-        return ConsentPurpose.builtIns + custom.map(\.purpose)
+        let query = ConsentPurposeQuery(schoolID: principal.school.id, trustID: principal.school.trustID)
+        return try await session.gate(.consentPurposeList, CustomConsentPurpose.recordKind, subject: nil, authority: .allowed) { context in
+            try await Self.purposes(query, context)
+        }
+    }
+
+    static func purposes(_ query: ConsentPurposeQuery, _ context: GateContext) async throws -> [ConsentPurpose] {
+        ConsentPurpose.builtIns + (try await context.tx.consentPurposes.find(query)).map(\.purpose)
     }
 
     /// Adds a purpose of the school's own (or, held trust-wide, the trust's), with code
@@ -41,21 +46,24 @@ public struct ConsentService: Sendable {
         }
         let purpose = CustomConsentPurpose(
             schoolID: trustWide ? nil : school.id, trustID: trustWide ? school.trustID : nil, code: code, name: name)
-        let checked = decision == .allowed ? try purpose.checkedForInsert() : purpose
         let scope = ConsentPurposeQuery(schoolID: school.id, trustID: school.trustID)
         let kind = CustomConsentPurpose.recordKind
-        return try await session.perform("consentPurpose.insert", kind, subject: purpose.id.uuid, decision: decision) { tx in
-            if try await tx.consentPurposes.find(scope).contains(where: { $0.code == checked.code }) {
+        return try await session.gate(.consentPurposeInsert, kind, subject: purpose.id.uuid, authority: decision) { context in
+            let checked = try purpose.checkedForInsert()
+            if try await context.tx.consentPurposes.find(scope).contains(where: { $0.code == checked.code }) {
                 throw SafetyError(.conflict, "a consent purpose with that code already exists")
             }
-            return try await tx.consentPurposes.insert(checked)
+            return try await context.tx.consentPurposes.insert(checked)
         }
     }
 
     /// Records a decision about one purpose for one learner, by an adult with parental
     /// responsibility or by the learner themselves.
     ///
-    /// Anyone may record their own decision; recording someone else's needs `manageConsent`.
+    /// Anyone may record their own decision (as the learner, or as an adult with parental
+    /// responsibility); recording someone else's needs `manageConsent`. Authority is decided
+    /// before any rule that reads the learner: a learner out of reach, or one the principal
+    /// neither manages consent for nor decides for, is `notFound`.
     /// `at` dates a decision given earlier (a signed form); a withdrawal always takes effect when it
     /// is recorded, so it takes no `at`. Refused with `constraintViolation` when the decider has
     /// no parental responsibility, when a learner under the school's consent age decides, when
@@ -69,40 +77,42 @@ public struct ConsentService: Sendable {
             deciderID == principal.person.id
             ? .allowed : AccessPolicy.require(.manageConsent, principal, to: "record consent decisions for learners")
         let now = session.clock.now()
-        if decision == .allowed {
+        let principal = principal
+        let purposeQuery = ConsentPurposeQuery(schoolID: principal.school.id, trustID: principal.school.trustID)
+        let effectiveAt = time.map(SafetyClock.truncated) ?? now
+        let school = principal.school
+        let recorder = principal.person.id
+        let id = ConsentDecisionID()
+        let kind = ConsentDecision.recordKind
+        return try await session.gate(.consentDecisionInsert, kind, subject: id.uuid, authority: decision) { context in
+            let learner = try await context.learner(learnerID)
+            let links = try await context.tx.contacts.find(ContactQuery(learnerID: learner.id))
+            if !principal.can(.manageConsent) {
+                let decidesForThem = links.contains { $0.adultID == recorder && $0.parentalResponsibility }
+                guard learner.id == recorder || decidesForThem else { throw SafetyError.notFound("learner") }
+            }
             if choice == .withdrawn && time != nil {
                 throw SafetyError.invalid("consent.at", "a withdrawal takes effect when it is recorded: leave out the time")
             }
             if let time, SafetyClock.truncated(time) > now {
                 throw SafetyError.invalid("consent.at", "a decision cannot be recorded before it is made")
             }
-            guard try await purposes().contains(where: { $0.code == purposeCode }) else {
+            guard try await Self.purposes(purposeQuery, context).contains(where: { $0.code == purposeCode }) else {
                 throw SafetyError.invalid("consent.purpose", "no such consent purpose at this school")
             }
-        }
-        let effectiveAt = time.map(SafetyClock.truncated) ?? now
-        let school = principal.school
-        let recorder = principal.person.id
-        let id = ConsentDecisionID()
-        let kind = ConsentDecision.recordKind
-        return try await session.performChecked("consentDecision.insert", kind, subject: id.uuid, decision: decision) { tx in
-            guard let learner = try await tx.people.get(learnerID), learner.schoolID == school.id, learner.kind == .learner else {
-                throw SafetyError.notFound("learner")
-            }
             if learner.hasLeft(by: CalendarDate(effectiveAt)) {
-                return .refused(SafetyError(.constraintViolation, "consent is not recorded for a learner who has left"))
+                throw (SafetyError(.constraintViolation, "consent is not recorded for a learner who has left"))
             }
             let consentAge = school.settings.learnerConsentAge
             var relationship: Relationship?
             if deciderID == learner.id {
                 guard ConsentRules.learnerDecides(learner, on: CalendarDate(effectiveAt), consentAge: consentAge) else {
-                    return .refused(
+                    throw (
                         SafetyError(.constraintViolation, "at this school a learner decides consent for themselves from age \(consentAge)"))
                 }
             } else {
-                let links = try await tx.contacts.find(ContactQuery(learnerID: learner.id))
                 guard let link = links.first(where: { $0.adultID == deciderID && $0.parentalResponsibility }) else {
-                    return .refused(
+                    throw (
                         SafetyError(
                             .constraintViolation,
                             "only an adult with parental responsibility for the learner, or the learner from age \(consentAge), "
@@ -111,22 +121,22 @@ public struct ConsentService: Sendable {
                 relationship = link.relationship
             }
             var state =
-                try await tx.consentStates.get(ConsentStateID(learner.id.uuid)) ?? ConsentState(learnerID: learner.id, schoolID: school.id)
+                try await context.tx.consentStates.get(ConsentStateID(learner.id.uuid)) ?? ConsentState(learnerID: learner.id, schoolID: school.id)
             if choice == .withdrawn && state.entry(for: purposeCode)?.choice != .granted {
-                return .refused(
+                throw (
                     SafetyError(.constraintViolation, "consent for this purpose is not in force, so there is nothing to withdraw"))
             }
-            let stored = try await tx.consentDecisions.insert(
+            let stored = try await context.tx.consentDecisions.insert(
                 ConsentDecision(
                     id: id, schoolID: school.id, learnerID: learner.id, purposeCode: purposeCode, choice: choice, decidedBy: deciderID,
                     byLearner: deciderID == learner.id, relationship: relationship, method: method, effectiveAt: effectiveAt,
                     recordedAt: now, recordedBy: recorder
                 ).checkedForInsert())
             var current: ConsentDecision?
-            if let entry = state.entry(for: purposeCode) { current = try await tx.consentDecisions.get(entry.decisionID) }
+            if let entry = state.entry(for: purposeCode) { current = try await context.tx.consentDecisions.get(entry.decisionID) }
             state.apply(stored, over: current)
-            _ = state.revision == 0 ? try await tx.consentStates.insert(state) : try await tx.consentStates.update(state)
-            return .done(stored)
+            _ = state.revision == 0 ? try await context.tx.consentStates.insert(state) : try await context.tx.consentStates.update(state)
+            return (stored)
         }
     }
 
@@ -139,76 +149,67 @@ public struct ConsentService: Sendable {
     }
 
     /// A learner's decisions, oldest first, for those who may read the learner's record (or manage
-    /// consent). The read is audited.
+    /// consent), read and audited in one transaction. Throws `notFound` for a learner the
+    /// principal may not read.
     public func history(of learnerID: PersonID, purpose purposeCode: String? = nil) async throws -> [ConsentDecision] {
         let principal = principal
-        let learner = try await session.guardedRead(
-            "consentDecision.list", Person.recordKind, subject: learnerID.uuid, load: { try await $0.people.get(learnerID) },
-            decide: { person in
-                principal.can(.manageConsent) && person.schoolID == principal.school.id
-                    ? .allowed : AccessPolicy.readPerson(person, principal)
-            })
-        return try await session.store.consentDecisions.find(ConsentDecisionQuery(learnerIDs: [learner.id], purposeCode: purposeCode))
+        return try await session.gate(.consentDecisionList, Person.recordKind, subject: learnerID.uuid, authority: .allowed) { context in
+            let learner =
+                principal.can(.manageConsent) ? try await context.learner(learnerID) : try await context.readablePerson(learnerID)
+            return try await context.tx.consentDecisions.find(ConsentDecisionQuery(learnerIDs: [learner.id], purposeCode: purposeCode))
+        }
     }
 
     /// "May we use this purpose for these learners on this day?": yes or no for each, in the order
     /// asked, with the reason (no record, refused, withdrawn on a day, given by whom).
     ///
     /// Whoever may read the learners' records may ask: a class teacher for the class they teach,
-    /// the DSL and those who manage consent for anyone at the school. Each learner's answer is
-    /// audited as a read of their record.
+    /// the DSL and those who manage consent for anyone at the school. Each learner asked about is
+    /// recorded in the audit. Throws `forbidden` for someone who may ask about no one, `notFound`
+    /// when any learner is absent, out of reach or not one the principal may read, and
+    /// `invalidInput` for an unknown purpose.
     public func check(purpose purposeCode: String, learners learnerIDs: [PersonID], on date: CalendarDate? = nil) async throws
         -> [ConsentAnswer]
     {
-        try await answer(purposeCode, on: date ?? session.today) { tx in
+        try await answer(purposeCode, on: date ?? session.today) { context in
             var learners: [Person] = []
-            for id in learnerIDs {
-                guard let learner = try await tx.people.get(id), learner.kind == .learner else { throw SafetyError.notFound("learner") }
-                learners.append(learner)
-            }
+            for id in learnerIDs { learners.append(try await context.learner(id)) }
             return learners
         }
     }
 
-    /// The same question for every learner on roll in a registration group on the day.
+    /// The same question for every learner on roll in a registration group on the day. Throws
+    /// as ``check(purpose:learners:on:)``.
     public func check(purpose purposeCode: String, group: String, on date: CalendarDate? = nil) async throws -> [ConsentAnswer] {
         let day = date ?? session.today
-        let query = PersonQuery(schoolID: principal.school.id, kinds: [.learner], registrationGroup: group, presentOn: day)
-        return try await answer(purposeCode, on: day) { tx in try await tx.people.find(query) }
+        let query = PersonQuery(scope: .school(principal.school.id), kinds: [.learner], registrationGroup: group, presentOn: day)
+        return try await answer(purposeCode, on: day) { context in try await context.tx.people.find(query) }
     }
 
     private func answer(
-        _ purposeCode: String, on date: CalendarDate, learners: @Sendable @escaping (any OnlineSafetyStore) async throws -> [Person]
+        _ purposeCode: String, on date: CalendarDate, learners: @Sendable @escaping (GateContext) async throws -> [Person]
     ) async throws -> [ConsentAnswer] {
         let principal = principal
-        let session = session
-        guard principal.can(.manageConsent) || principal.can(.readAnyPersonRecord) || principal.can(.readTaughtLearners) else {
-            let held = principal.roles.map(\.title).sorted().joined(separator: ", ")
-            try await session.refuse(
-                "consent.check", Person.recordKind, nil,
-                reason: "a \(held.isEmpty ? "person with no role" : held) cannot ask about learners' consent")
-        }
-        guard try await purposes().contains(where: { $0.code == purposeCode }) else {
-            throw SafetyError.invalid("consent.purpose", "no such consent purpose at this school")
-        }
-        let outcome: GuardedRead<[ConsentAnswer]> = try await session.store.withTransaction { tx in
-            let people = try await learners(tx)
-            for person in people {
-                let mayRead =
-                    principal.can(.manageConsent) && person.schoolID == principal.school.id
-                    ? .allowed : AccessPolicy.readPerson(person, principal)
-                if case .denied(let reason) = mayRead { return .refused(reason) }
+        let held = principal.roles.map(\.title).sorted().joined(separator: ", ")
+        let authority: AccessDecision =
+            principal.can(.manageConsent) || principal.can(.readAnyPersonRecord) || principal.can(.readTaughtLearners)
+            ? .allowed : .denied("a \(held.isEmpty ? "person with no role" : held) cannot ask about learners' consent")
+        let purposeQuery = ConsentPurposeQuery(schoolID: principal.school.id, trustID: principal.school.trustID)
+        return try await session.gate(
+            .consentCheck, Person.recordKind, subject: nil, authority: authority, subjects: { $0.map(\.learnerID.uuid) }
+        ) { context in
+            let people = try await learners(context)
+            for person in people where !principal.can(.manageConsent) && AccessPolicy.readPerson(person, principal) != .allowed {
+                throw SafetyError.notFound("learner")
+            }
+            guard try await Self.purposes(purposeQuery, context).contains(where: { $0.code == purposeCode }) else {
+                throw SafetyError.invalid("consent.purpose", "no such consent purpose at this school")
             }
             let decisions =
                 people.isEmpty
-                ? [] : try await tx.consentDecisions.find(ConsentDecisionQuery(learnerIDs: people.map(\.id), purposeCode: purposeCode))
-            for person in people { _ = try await tx.audit.append(session.draft("consent.check", Person.recordKind, person.id.uuid)) }
-            return .value(
-                people.map { ConsentRules.answer(learnerID: $0.id, purpose: purposeCode, decisions: decisions, on: date) })
-        }
-        switch outcome {
-        case .value(let answers): return answers
-        case .refused(let reason): try await session.refuse("consent.check", Person.recordKind, nil, reason: reason)
+                ? []
+                : try await context.tx.consentDecisions.find(ConsentDecisionQuery(learnerIDs: people.map(\.id), purposeCode: purposeCode))
+            return people.map { ConsentRules.answer(learnerID: $0.id, purpose: purposeCode, decisions: decisions, on: date) }
         }
     }
 }

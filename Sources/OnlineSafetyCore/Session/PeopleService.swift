@@ -1,140 +1,161 @@
 import Foundation
 
-/// People and their contacts, through the session's access checks and audit.
+/// People and their contacts, through the session's gate.
+///
+/// A session reaches the people of its school and the trust-level staff of that school's trust.
+/// Anyone else, and anyone the principal may not read, is answered as absent (`notFound`).
 public struct PeopleService: Sendable {
     let session: SafetySession
 
     private var principal: Principal { session.principal }
 
-    private func requireHere(_ schoolID: SchoolID?, field: String) throws {
-        guard schoolID == principal.school.id else {
-            throw SafetyError.invalid(field, "records are added at the session's school; open a session at the other school")
+    /// Whether the principal may manage people of this tenancy: at the session's school with
+    /// `managePeople`, or trust-level people of its trust with `managePeople` held trust-wide.
+    private func manageDecision(_ tenancy: Tenancy, to action: String) -> AccessDecision {
+        let decision = AccessPolicy.require(.managePeople, principal, to: action)
+        guard decision == .allowed else { return decision }
+        switch tenancy {
+        case .school(let id) where id == principal.school.id: return .allowed
+        case .trust(let id) where id == principal.school.trustID && AccessPolicy.holdsTrustWide(.managePeople, principal):
+            return .allowed
+        case .trust: return .denied("only a trust-wide role can \(action) at trust level")
+        case .school: return .denied("records are kept at the session's school; open a session at the other school")
         }
     }
 
-    /// Adds a person at the session's school. Requires `managePeople`.
+    /// Adds a person at the session's school, or at its trust. Requires `managePeople` (held
+    /// trust-wide for a trust-level person). Throws `forbidden`, `invalidInput` (names, learner
+    /// details), or `conflict` (the UPN is already on this school's roll).
     @discardableResult
     public func add(_ person: Person) async throws -> Person {
-        let decision = AccessPolicy.require(.managePeople, principal, to: "add people")
-        if decision == .allowed { try requireHere(person.schoolID, field: "person.schoolID") }
-        let checked = decision == .allowed ? try person.checkedForInsert() : person
-        return try await session.perform("person.insert", Person.recordKind, subject: person.id.uuid, decision: decision) { tx in
-            try await tx.people.insert(checked)
+        let decision = manageDecision(person.tenancy, to: "add people")
+        return try await session.gate(.personInsert, Person.recordKind, subject: person.id.uuid, authority: decision) { context in
+            try await context.tx.people.insert(try person.checkedForInsert())
         }
     }
 
-    /// Changes a person. Requires `managePeople`; a stale revision is a `conflict`.
+    /// Changes a person within the session's reach. Requires `managePeople` where the person
+    /// belongs; a person cannot be moved to another organisation. Throws `notFound` for a person
+    /// out of reach, `forbidden`, `invalidInput`, and `conflict` for a stale revision.
     @discardableResult
     public func update(_ person: Person) async throws -> Person {
-        let decision = AccessPolicy.require(.managePeople, principal, to: "change people's records")
-        if decision == .allowed {
+        let decision = manageDecision(person.tenancy, to: "change people's records")
+        return try await session.gate(.personUpdate, Person.recordKind, subject: person.id.uuid, authority: decision) { context in
+            let stored = try await context.person(person.id)
+            guard stored.tenancy == person.tenancy else {
+                throw SafetyError.invalid("person.tenancy", "a person's record stays with the organisation it belongs to")
+            }
             try person.validate()
-            try requireHere(person.schoolID, field: "person.schoolID")
-        }
-        let schoolID = principal.school.id
-        return try await session.perform("person.update", Person.recordKind, subject: person.id.uuid, decision: decision) { tx in
-            guard let stored = try await tx.people.get(person.id), stored.schoolID == schoolID || stored.schoolID == nil else {
-                throw SafetyError.notFound("person")
-            }
-            return try await tx.people.update(person)
+            return try await context.tx.people.update(person)
         }
     }
 
-    /// Reads one person's record, if the access policy allows; the read is audited either way.
+    /// Reads one person's record. Throws `notFound` when the person is absent, out of reach, or
+    /// not one the principal may read (a teacher reads only the learners they teach). Audited.
     public func get(_ id: PersonID) async throws -> Person {
-        let principal = principal
-        return try await session.guardedRead(
-            "person.read", Person.recordKind, subject: id.uuid, load: { try await $0.people.get(id) },
-            decide: { AccessPolicy.readPerson($0, principal) })
+        try await session.gate(.personRead, Person.recordKind, subject: id.uuid, authority: .allowed) { context in
+            try await context.readablePerson(id)
+        }
     }
 
-    /// Lists people at the session's school that the principal may read; each record returned is audited.
+    /// Lists the people at the session's school that the principal may read, and records in the
+    /// audit which people it returned (in one batch).
     ///
-    /// The DSL, deputies, leadership and data managers see everyone; other staff see the
-    /// learners in the groups they teach. The query's school is always the session's school.
-    public func list(_ query: PersonQuery = PersonQuery()) async throws -> [Person] {
+    /// The DSL, deputies, leadership and data managers see everyone; other staff see the learners
+    /// in the groups they teach, filtered in the query itself, so a page is a page of what they
+    /// may see. The query's scope is always the session's school. Throws `forbidden` for someone
+    /// who may read no one else's record.
+    public func list(_ query: PersonQuery = PersonQuery(scope: .everywhere)) async throws -> [Person] {
         var scoped = query
-        scoped.schoolID = principal.school.id
-        let principal = principal
+        scoped.scope = .school(principal.school.id)
+        var decision = AccessDecision.allowed
         if !principal.can(.readAnyPersonRecord) {
-            guard principal.can(.readTaughtLearners) else {
-                try await session.refuse("person.list", Person.recordKind, nil, reason: "a \(roleWords) cannot list people's records")
+            if principal.can(.readTaughtLearners) {
+                scoped.kinds = (scoped.kinds ?? [.learner]).intersection([.learner])
+                scoped.registrationGroups = (scoped.registrationGroups ?? principal.teachingGroups).intersection(principal.teachingGroups)
+            } else {
+                decision = AccessPolicy.require(.readAnyPersonRecord, principal, to: "list people's records")
             }
-            scoped.kinds = [.learner]
         }
         let query = scoped
-        let events = { @Sendable (people: [Person]) in people.map { session.draft("person.read", Person.recordKind, $0.id.uuid) } }
-        return try await session.store.withTransaction { tx in
-            let found = try await tx.people.find(query).filter { AccessPolicy.readPerson($0, principal) == .allowed }
-            _ = try await tx.audit.appendMany(events(found))
-            return found
+        return try await session.gate(
+            .personList, Person.recordKind, subject: nil, authority: decision, subjects: { $0.map(\.id.uuid) }
+        ) { context in
+            try await context.tx.people.find(query)
         }
     }
 
     /// Records that a person has left: their record stays, every role grant they hold ends that
     /// day, every access grant in the access register is revoked from that day (reason "leaver"),
-    /// and sessions can no longer be opened for them. Requires `managePeople`.
+    /// and sessions can no longer be opened for them. Requires `managePeople` where they belong.
+    /// Throws `notFound` for a person out of reach.
     @discardableResult
     public func recordLeaver(_ id: PersonID, on date: CalendarDate) async throws -> Person {
-        let decision = AccessPolicy.require(.managePeople, principal, to: "record leavers")
-        let session = session
-        let schoolID = principal.school.id
-        return try await session.perform("person.leave", Person.recordKind, subject: id.uuid, decision: decision) { tx in
-            guard var person = try await tx.people.get(id), person.schoolID == schoolID else { throw SafetyError.notFound("person") }
-            person.leftOn = date
-            let stored = try await tx.people.update(person)
-            for var grant in try await tx.roleGrants.find(RoleGrantQuery(personID: id, activeOn: date)) {
-                grant.ends = date
-                _ = try await tx.roleGrants.update(grant)
-                _ = try await tx.audit.append(session.draft("roleGrant.end", RoleGrant.recordKind, grant.id.uuid, reason: "leaver"))
+        let authority = AccessPolicy.require(.managePeople, principal, to: "record leavers")
+        let principal = principal
+        return try await session.gate(.personLeave, Person.recordKind, subject: id.uuid, authority: authority) { context in
+            var person = try await context.person(id)
+            if case .trust = person.tenancy, !AccessPolicy.holdsTrustWide(.managePeople, principal) {
+                throw SafetyError(.forbidden, "only a trust-wide role can record leavers at trust level")
             }
-            try await AccessRegisterService.revokeAll(of: id, on: date, reason: "leaver", session: session, tx)
+            person.leftOn = date
+            let stored = try await context.tx.people.update(person)
+            for var grant in try await context.tx.roleGrants.find(RoleGrantQuery(personID: id, activeOn: date)) {
+                grant.ends = date
+                _ = try await context.tx.roleGrants.update(grant)
+                await context.audit(.roleGrantEnd, RoleGrant.recordKind, grant.id.uuid, reason: "leaver")
+            }
+            try await AccessRegisterService.revokeAll(of: id, on: date, reason: "leaver", context)
             return stored
         }
     }
 
-    /// Links a learner to an adult contact. Requires `managePeople`.
+    /// Links a learner at the session's school to an adult within its reach. Requires
+    /// `managePeople`. Throws `notFound` when the learner or the adult is absent or out of reach.
     @discardableResult
     public func addContact(_ link: ContactLink) async throws -> ContactLink {
-        let decision = AccessPolicy.require(.managePeople, principal, to: "add contacts")
+        let authority = AccessPolicy.require(.managePeople, principal, to: "add contacts")
         var link = link
         link.schoolID = principal.school.id
-        let checked = decision == .allowed ? try link.checkedForInsert() : link
-        return try await session.perform("contact.insert", ContactLink.recordKind, subject: link.id.uuid, decision: decision) { tx in
-            guard let learner = try await tx.people.get(checked.learnerID), learner.kind == .learner else {
-                throw SafetyError.invalid("contact.learnerID", "a contact link starts from a learner")
-            }
-            guard try await tx.people.get(checked.adultID) != nil else { throw SafetyError.invalid("contact.adultID", "no such adult") }
-            return try await tx.contacts.insert(checked)
+        let checked = link
+        return try await session.gate(.contactInsert, ContactLink.recordKind, subject: link.id.uuid, authority: authority) { context in
+            _ = try await context.learner(checked.learnerID)
+            let adult = try await context.person(checked.adultID)
+            guard adult.kind != .learner else { throw SafetyError.invalid("contact.adultID", "a contact is an adult, not a learner") }
+            return try await context.tx.contacts.insert(try checked.checkedForInsert())
         }
     }
 
-    /// A learner's contacts in priority order, if the principal may read the learner's record.
+    /// A learner's contacts in priority order, read and audited in one transaction. Throws
+    /// `notFound` when the principal may not read the learner's record.
     public func contacts(of learnerID: PersonID) async throws -> [ContactLink] {
-        let learner = try await get(learnerID)
-        return try await session.store.contacts.find(ContactQuery(learnerID: learner.id))
+        try await session.gate(.contactList, Person.recordKind, subject: learnerID.uuid, authority: .allowed) { context in
+            let learner = try await context.readablePerson(learnerID)
+            return try await context.tx.contacts.find(ContactQuery(learnerID: learner.id))
+        }
     }
 
-    /// Finds who a UPN or an email address belongs to at the session's school, revealing only
-    /// their identifier (for example to name a learner in a concern). Any adult with a role at the
-    /// school may; the look-up is audited. Throws `notFound` when nobody matches.
+    /// Finds who a UPN or an email address belongs to within the session's reach, revealing only
+    /// their identifier (for example to name a learner in a concern). Any adult who may record a
+    /// concern or read records may; the look-up is audited with the person found as its subject.
+    ///
+    /// Throws `invalidInput` when the reference looks like a UPN whose check letter is wrong,
+    /// and `notFound` when nobody within reach matches.
     public func identify(_ reference: String) async throws -> PersonID {
-        let decision: AccessDecision =
+        let authority: AccessDecision =
             principal.can(.recordConcern) || principal.can(.readAnyPersonRecord)
             ? .allowed : .denied("only staff can look people up")
+        let upn = try UPN.parseReference(reference)
+        let reach = session.reach
         let schoolID = principal.school.id
-        let upn = try? UPN(reference)
-        let email = reference.lowercased()
-        let found: PersonID? = try await session.perform("person.identify", Person.recordKind, subject: nil, decision: decision) { tx in
-            if let upn {
-                return try await tx.people.find(PersonQuery(schoolID: schoolID, upn: upn)).first?.id
-            }
-            let candidates = try await tx.people.find(PersonQuery(schoolID: schoolID)) + tx.people.find(PersonQuery(schoolID: nil))
-            return candidates.first { $0.email?.lowercased() == email }?.id
+        return try await session.gate(
+            .personIdentify, Person.recordKind, subject: nil, authority: authority, subjects: { [$0.uuid] }
+        ) { context in
+            let query =
+                upn.map { PersonQuery(scope: .school(schoolID), upn: $0, limit: 1) }
+                ?? PersonQuery(scope: reach, email: reference.trimmingCharacters(in: .whitespaces), limit: 1)
+            guard let found = try await context.tx.people.find(query).first else { throw SafetyError.notFound("person") }
+            return found.id
         }
-        guard let found else { throw SafetyError.notFound("person") }
-        return found
     }
-
-    private var roleWords: String { principal.roles.map(\.title).sorted().joined(separator: ", ") }
 }

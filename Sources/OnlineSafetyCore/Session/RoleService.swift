@@ -1,6 +1,6 @@
 import Foundation
 
-/// Who holds which role, and granting and ending roles.
+/// Who holds which role, and granting and ending roles, through the session's gate.
 public struct RoleService: Sendable {
     let session: SafetySession
 
@@ -14,65 +14,86 @@ public struct RoleService: Sendable {
         public let person: Person
     }
 
-    /// Grants a role. Requires `manageRoles`; a trust-wide grant needs a trust-wide granter.
+    /// Whether the principal may grant or end a role of this scope: `manageRoles` at the session's
+    /// school, and held trust-wide for a trust-wide role.
+    private func authority(over scope: RoleScope, to action: String) -> AccessDecision {
+        let decision = AccessPolicy.require(.manageRoles, principal, to: action)
+        guard decision == .allowed else { return decision }
+        switch scope {
+        case .school(let id) where id == principal.school.id: return .allowed
+        case .school: return .denied("a session can \(action) only at its own school")
+        case .trust(let id) where id == principal.school.trustID && AccessPolicy.holdsTrustWide(.manageRoles, principal):
+            return .allowed
+        case .trust: return .denied("only a trust-wide role holder can \(action) trust-wide")
+        }
+    }
+
+    /// Grants a role to a person within the session's reach. Requires `manageRoles` (held
+    /// trust-wide for a trust-wide role). Throws `forbidden`, `notFound` for a person out of
+    /// reach, `invalidInput` for a school role given to a trust-level person or dates that do not
+    /// fit, and `constraintViolation` for someone who has left.
     @discardableResult
     public func grant(_ grant: RoleGrant) async throws -> RoleGrant {
-        var decision = AccessPolicy.require(.manageRoles, principal, to: "grant roles")
-        if decision == .allowed {
-            switch grant.scope {
-            case .school(let id) where id != principal.school.id:
-                decision = .denied("a session can grant roles only at its own school")
-            case .trust(let id) where id != principal.school.trustID || !principal.grants.contains(where: { $0.trustID == id }):
-                decision = .denied("only a trust-wide role holder can grant trust-wide roles")
-            default: break
+        let decision = authority(over: grant.scope, to: "grant roles")
+        return try await session.gate(.roleGrantInsert, RoleGrant.recordKind, subject: grant.id.uuid, authority: decision) { context in
+            let person = try await context.person(grant.personID)
+            if case .school = grant.scope, case .trust = person.tenancy {
+                throw SafetyError.invalid("roleGrant.scope", "a trust-level person holds trust-wide roles")
             }
-        }
-        let checked = decision == .allowed ? try grant.checkedForInsert() : grant
-        return try await session.perform("roleGrant.insert", RoleGrant.recordKind, subject: grant.id.uuid, decision: decision) { tx in
-            guard let person = try await tx.people.get(checked.personID),
-                person.schoolID == nil || person.schoolID == checked.schoolID || checked.trustID != nil
-            else {
-                throw SafetyError.invalid("roleGrant.personID", "no such person at this school")
-            }
-            if let left = person.leftOn, left <= checked.starts {
+            if let left = person.leftOn, left <= grant.starts {
                 throw SafetyError(.constraintViolation, "a person who has left cannot be given a role")
             }
-            return try await tx.roleGrants.insert(checked)
+            return try await context.tx.roleGrants.insert(try grant.checkedForInsert())
         }
     }
 
-    /// Ends a grant on a day (its last day). Requires `manageRoles`.
+    /// Ends a grant on a day (its last day). Requires `manageRoles` over the grant's scope: a
+    /// school-level head cannot end a trust-wide role. Throws `notFound` for a grant that does not
+    /// apply at the session's school, `forbidden`, and `invalidInput` for an end before its start.
     @discardableResult
     public func end(_ id: RoleGrantID, on date: CalendarDate) async throws -> RoleGrant {
-        let decision = AccessPolicy.require(.manageRoles, principal, to: "end roles")
+        let capability = AccessPolicy.require(.manageRoles, principal, to: "end roles")
         let school = principal.school
-        return try await session.perform("roleGrant.end", RoleGrant.recordKind, subject: id.uuid, decision: decision) { tx in
-            guard var grant = try await tx.roleGrants.get(id), grant.applies(to: school) else { throw SafetyError.notFound("role grant") }
+        let service = self
+        return try await session.gate(.roleGrantEnd, RoleGrant.recordKind, subject: id.uuid, authority: capability) { context in
+            guard var grant = try await context.tx.roleGrants.get(id), grant.applies(to: school) else {
+                throw SafetyError.notFound("role grant")
+            }
+            if case .denied(let reason) = service.authority(over: grant.scope, to: "end roles") {
+                throw SafetyError(.forbidden, reason)
+            }
             grant.ends = date
             try grant.validate()
-            return try await tx.roleGrants.update(grant)
+            return try await context.tx.roleGrants.update(grant)
         }
     }
 
-    /// The adults who hold roles at the session's school on a day (directly or trust-wide), by role.
-    ///
-    /// Learner and parent roles are listed only to those who may read anyone's record.
+    /// The adults who hold roles at the session's school on a day (directly or trust-wide), by
+    /// role; every person returned is recorded in the audit. Requires `readAnyPersonRecord`, or
+    /// for staff, who see the adults they work with, `recordConcern`; learner and parent roles
+    /// are listed only to those who may read anyone's record. Throws `forbidden` otherwise.
     public func holders(on date: CalendarDate? = nil) async throws -> [Holder] {
         let principal = principal
         let day = date ?? session.today
-        let adultRoles: Set<Role> =
-            principal.can(.readAnyPersonRecord) ? Set(Role.allCases) : Set(Role.allCases).subtracting([.learner, .parentCarer])
-        let event = session.draft("roleGrant.list", RoleGrant.recordKind, nil)
-        return try await session.store.withTransaction { tx in
-            var grants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: principal.school.id, roles: adultRoles, activeOn: day))
+        let mayReadAnyone = principal.can(.readAnyPersonRecord)
+        let authority: AccessDecision =
+            mayReadAnyone || principal.can(.recordConcern)
+            ? .allowed : AccessPolicy.require(.readAnyPersonRecord, principal, to: "list role holders")
+        let roles: Set<Role> = mayReadAnyone ? Set(Role.allCases) : Set(Role.allCases).subtracting([.learner, .parentCarer])
+        let reach = session.reach
+        return try await session.gate(
+            .roleGrantList, RoleGrant.recordKind, subject: nil, authority: authority, subjects: { $0.map(\.person.id.uuid) }
+        ) { context in
+            var grants = try await context.tx.roleGrants.find(RoleGrantQuery(schoolID: principal.school.id, roles: roles, activeOn: day))
             if let trustID = principal.school.trustID {
-                grants += try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, roles: adultRoles, activeOn: day))
+                grants += try await context.tx.roleGrants.find(RoleGrantQuery(trustID: trustID, roles: roles, activeOn: day))
             }
             var holders: [Holder] = []
             for grant in grants {
-                if let person = try await tx.people.get(grant.personID) { holders.append(Holder(grant: grant, person: person)) }
+                if let person = try await context.tx.people.get(grant.personID, within: reach) {
+                    holders.append(Holder(grant: grant, person: person))
+                }
             }
-            _ = try await tx.audit.append(event)
             return holders.sorted { ($0.grant.role.rawValue, $0.person.sortKey) < ($1.grant.role.rawValue, $1.person.sortKey) }
         }
     }

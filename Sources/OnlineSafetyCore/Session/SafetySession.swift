@@ -3,9 +3,13 @@ import Logging
 
 /// A person acting at a school: the one gate every read and write goes through.
 ///
-/// The session checks the principal's capabilities before storage is touched, and appends an
-/// audit event in the same transaction as each write and each read of a person's record. A
-/// refusal throws `forbidden` with the reason and is itself audited.
+/// Every service method goes through one primitive, ``gate(_:_:subject:restricted:authority:subjects:_:)``,
+/// which decides the principal's authority before storage is touched, confines every read to the
+/// session's reach (its school and that school's trust), runs the work and its audit events in
+/// one transaction, and audits refusals the same way as what it allowed. A record outside the
+/// session's reach, or one the principal may not see, is answered exactly as one that does not
+/// exist: `notFound`, "no such <kind>". A refusal of a capability throws `forbidden` with a reason
+/// that names the capability, never the record.
 public struct SafetySession: Sendable {
     /// Who is acting, where, with which roles.
     public let principal: Principal
@@ -28,8 +32,14 @@ public struct SafetySession: Sendable {
     public var roles: RoleService { RoleService(session: self) }
     /// The audit trail.
     public var audit: AuditService { AuditService(session: self) }
-    /// Incidents, their chronology, procedures and devices.
+    /// Incidents: recording, reading, listing and figures.
     public var incidents: IncidentService { IncidentService(session: self) }
+    /// Each incident's chronology: notes, facts, decisions, closure.
+    public var chronology: ChronologyService { ChronologyService(session: self) }
+    /// What each incident's procedure requires next, and what is overdue.
+    public var steps: ProcedureStepService { ProcedureStepService(session: self) }
+    /// The device custody register.
+    public var devices: DeviceCustodyService { DeviceCustodyService(session: self) }
     /// Acceptable use policies and their acceptances.
     public var agreements: AgreementService { AgreementService(session: self) }
     /// The access register: who has access to which device or system.
@@ -44,8 +54,11 @@ public struct SafetySession: Sendable {
     /// The session's current day.
     public var today: CalendarDate { CalendarDate(clock.now()) }
 
+    /// What a session at this school reaches: the school's records and its trust's.
+    var reach: QueryScope { .reach(of: principal.school) }
+
     func draft(
-        _ action: String, _ kind: String, _ subject: UUID?, _ outcome: AuditOutcome = .allowed, reason: String? = nil,
+        _ action: AuditAction, _ kind: String, _ subject: UUID?, _ outcome: AuditOutcome = .allowed, reason: String? = nil,
         restricted: Bool = false
     ) -> AuditDraft {
         AuditDraft(
@@ -53,53 +66,115 @@ public struct SafetySession: Sendable {
             subjectID: subject, outcome: outcome, reason: reason, restricted: restricted)
     }
 
-    /// Audits a refusal in its own transaction and throws `forbidden`.
-    func refuse(_ action: String, _ kind: String, _ subject: UUID?, reason: String) async throws -> Never {
-        let event = draft(action, kind, subject, .denied, reason: reason)
-        try await store.withTransaction { tx in _ = try await tx.audit.append(event) }
-        logger.notice("access denied", metadata: ["action": "\(action)", "actor": "\(principal.person.id)"])
-        throw SafetyError(.forbidden, reason)
-    }
-
-    /// Checks a decision, then runs `body` in a transaction that also appends the audit event.
-    func perform<R: Sendable>(
-        _ action: String, _ kind: String, subject: UUID?, decision: AccessDecision, restricted: Bool = false,
-        _ body: @Sendable @escaping (any OnlineSafetyStore) async throws -> R
+    /// The one gate primitive.
+    ///
+    /// 1. `authority`, decided from the principal alone, is checked before storage is touched; a
+    ///    denial is audited and thrown as `forbidden`.
+    /// 2. `body` runs in one transaction with a ``GateContext`` whose reads are confined to the
+    ///    session's reach; the audit events of what it did are appended in the same transaction:
+    ///    one per subject `subjects` names in the result (a listing records what it returned, in
+    ///    one batch), else one for `subject`.
+    /// 3. A refusal raised inside `body` (`notFound`, `forbidden`, `invalidInput`,
+    ///    `constraintViolation`, `conflict`) rolls the work back and is audited as denied, with
+    ///    its reason, before it is thrown. `notFound` always reads "no such <kind>", whether the
+    ///    record is absent or out of reach.
+    ///
+    /// A body that learns the subject is restricted (an incident of a restricted category) calls
+    /// ``GateContext/markRestricted()``: its events, allowed or denied, then go on the school's
+    /// restricted chain. A `conflict` with a concurrent transaction is retried up to `retries`
+    /// times before it is audited and thrown.
+    func gate<R: Sendable>(
+        _ action: AuditAction, _ kind: String, subject: UUID?, restricted: Bool = false, authority: AccessDecision,
+        subjects: (@Sendable (R) -> [UUID])? = nil, retries: Int = 2,
+        _ body: @Sendable @escaping (GateContext) async throws -> R
     ) async throws -> R {
-        if case .denied(let reason) = decision { try await refuse(action, kind, subject, reason: reason) }
-        let event = draft(action, kind, subject, restricted: restricted)
-        return try await store.withTransaction { tx in
-            let result = try await body(tx)
-            _ = try await tx.audit.append(event)
-            return result
+        if case .denied(let reason) = authority {
+            try await audit([draft(action, kind, subject, .denied, reason: reason, restricted: restricted)])
+            logger.notice("access denied", metadata: ["action": "\(action)", "actor": "\(principal.person.id)"])
+            throw SafetyError(.forbidden, reason)
         }
-    }
-
-    /// Reads a record and decides access from it, auditing the read or the refusal together.
-    func guardedRead<Value: Sendable>(
-        _ action: String, _ kind: String, subject: UUID,
-        load: @Sendable @escaping (any OnlineSafetyStore) async throws -> Value?,
-        decide: @Sendable @escaping (Value) -> AccessDecision
-    ) async throws -> Value {
-        let allowed = draft(action, kind, subject)
-        let outcome: GuardedRead<Value> = try await store.withTransaction { tx in
-            guard let value = try await load(tx) else { throw SafetyError.notFound(kind) }
-            switch decide(value) {
-            case .allowed:
-                _ = try await tx.audit.append(allowed)
-                return .value(value)
-            case .denied(let reason):
-                return .refused(reason)
+        let session = self
+        var attempt = 0
+        while true {
+            let buffer = EventBuffer(restricted: restricted)
+            do {
+                return try await store.withTransaction { tx in
+                    let context = GateContext(session: session, tx: tx, events: buffer)
+                    let result = try await body(context)
+                    let restricted = await buffer.restricted
+                    var events = [session.draft(action, kind, subject, restricted: restricted)]
+                    if let subjects { events = subjects(result).map { session.draft(action, kind, $0, restricted: restricted) } }
+                    _ = try await tx.audit.appendMany(events + (await buffer.drafts))
+                    return result
+                }
+            } catch let error as SafetyError where error.code == .conflict && attempt < retries {
+                attempt += 1
+                continue
+            } catch let error as SafetyError where Self.refusals.contains(error.code) {
+                let restricted = await buffer.restricted
+                try await audit([draft(action, kind, subject, .denied, reason: error.reason, restricted: restricted)])
+                logger.notice("refused", metadata: ["action": "\(action)", "actor": "\(principal.person.id)", "code": "\(error.code)"])
+                throw error
             }
         }
-        switch outcome {
-        case .value(let value): return value
-        case .refused(let reason): try await refuse(action, kind, subject, reason: reason)
-        }
+    }
+
+    /// The codes a gated body raises to refuse, which are audited as denied.
+    static let refusals: Set<SafetyError.Code> = [.notFound, .forbidden, .invalidInput, .constraintViolation, .conflict]
+
+    private func audit(_ drafts: [AuditDraft]) async throws {
+        try await store.withTransaction { tx in _ = try await tx.audit.appendMany(drafts) }
     }
 }
 
-enum GuardedRead<Value: Sendable>: Sendable {
-    case value(Value)
-    case refused(String)
+/// What a gated body reaches: the transaction, with reads confined to the session's reach.
+struct GateContext: Sendable {
+    let session: SafetySession
+    let tx: any OnlineSafetyStore
+    let events: EventBuffer
+
+    /// Files the call's audit events, allowed or denied, on the school's restricted chain.
+    func markRestricted() async { await events.markRestricted() }
+
+    var principal: Principal { session.principal }
+    var reach: QueryScope { session.reach }
+
+    /// Records a further audit event (a role ended with a leaver), appended with the call's own.
+    func audit(_ action: AuditAction, _ kind: String, _ subject: UUID?, reason: String? = nil, restricted: Bool = false) async {
+        let onRestrictedChain = await events.restricted
+        await events.add(session.draft(action, kind, subject, reason: reason, restricted: restricted || onRestrictedChain))
+    }
+
+    /// A person within the session's reach, or `notFound` ("no such person") whether absent or not.
+    func person(_ id: PersonID) async throws -> Person {
+        guard let person = try await tx.people.get(id, within: reach) else { throw SafetyError.notFound("person") }
+        return person
+    }
+
+    /// A person within reach whom the principal may read, or `notFound` exactly as for an absent one.
+    func readablePerson(_ id: PersonID) async throws -> Person {
+        let person = try await person(id)
+        guard AccessPolicy.readPerson(person, principal) == .allowed else { throw SafetyError.notFound("person") }
+        return person
+    }
+
+    /// A learner at the session's school, or `notFound` ("no such learner").
+    func learner(_ id: PersonID) async throws -> Person {
+        guard let person = try await tx.people.get(id, within: .school(principal.school.id)), person.kind == .learner else {
+            throw SafetyError.notFound("learner")
+        }
+        return person
+    }
+}
+
+/// The audit events a gated body adds, appended with the call's own in its transaction.
+actor EventBuffer {
+    private(set) var drafts: [AuditDraft] = []
+    private(set) var restricted: Bool
+
+    init(restricted: Bool) { self.restricted = restricted }
+
+    func add(_ draft: AuditDraft) { drafts.append(draft) }
+
+    func markRestricted() { restricted = true }
 }

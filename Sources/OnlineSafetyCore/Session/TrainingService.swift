@@ -20,38 +20,38 @@ public struct TrainingService: Sendable {
         _ topic: TrainingTopic, for personID: PersonID, course: String, provider: String, completedOn: CalendarDate, evidence: String? = nil
     ) async throws -> TrainingRecord {
         let decision = AccessPolicy.require(.manageTraining, principal, to: "record training")
-        let school = principal.school
         let recorder = principal.person.id
         let now = session.clock.now()
         let id = TrainingRecordID()
-        return try await session.perform("trainingRecord.insert", TrainingRecord.recordKind, subject: id.uuid, decision: decision) { tx in
-            guard let person = try await tx.people.get(personID), person.schoolID == nil || person.schoolID == school.id else {
-                throw SafetyError.notFound("person")
-            }
+        return try await session.gate(.trainingRecordInsert, TrainingRecord.recordKind, subject: id.uuid, authority: decision) { context in
+            let person = try await context.person(personID)
             let record = TrainingRecord(
                 id: id, schoolID: person.schoolID, personID: person.id, topic: topic, course: course, provider: provider,
                 completedOn: completedOn, evidenceReference: evidence, recordedBy: recorder, recordedAt: now)
-            let stored = try await tx.trainingRecords.insert(record.checkedForInsert())
+            let stored = try await context.tx.trainingRecords.insert(record.checkedForInsert())
             var summary =
-                try await tx.trainingSummaries.get(TrainingSummaryID(person.id.uuid))
+                try await context.tx.trainingSummaries.get(TrainingSummaryID(person.id.uuid))
                 ?? TrainingSummary(personID: person.id, schoolID: person.schoolID)
             summary.apply(stored)
-            _ = summary.revision == 0 ? try await tx.trainingSummaries.insert(summary) : try await tx.trainingSummaries.update(summary)
+            _ = summary.revision == 0 ? try await context.tx.trainingSummaries.insert(summary) : try await context.tx.trainingSummaries.update(summary)
             return stored
         }
     }
 
     /// A person's training records, oldest first: one's own, or anyone's at the school for those
-    /// who manage training or read compliance.
+    /// who manage training or read compliance. Throws `forbidden`, and `notFound` for a person out
+    /// of the session's reach.
     public func records(of personID: PersonID) async throws -> [TrainingRecord] {
         let decision = personID == principal.person.id ? .allowed : readDecision
-        return try await session.perform("trainingRecord.list", Person.recordKind, subject: personID.uuid, decision: decision) { tx in
-            try await tx.trainingRecords.find(TrainingRecordQuery(personID: personID))
+        return try await session.gate(.trainingRecordList, Person.recordKind, subject: personID.uuid, authority: decision) { context in
+            _ = try await context.person(personID)
+            return try await context.tx.trainingRecords.find(TrainingRecordQuery(personID: personID))
         }
     }
 
     /// One person's standing against each requirement of the roles they hold at the school on a
-    /// day (today by default). `dueSoonDays` sets the window for "due soon".
+    /// day (today by default). `dueSoonDays` sets the window for "due soon". Throws `forbidden`,
+    /// and `notFound` for a person out of the session's reach.
     public func status(
         of personID: PersonID, on date: CalendarDate? = nil, dueSoonDays: Int = 30,
         requirements: [TrainingRequirement] = TrainingRequirement.defaults
@@ -59,9 +59,10 @@ public struct TrainingService: Sendable {
         let decision = personID == principal.person.id ? .allowed : readDecision
         let day = date ?? session.today
         let school = principal.school
-        return try await session.perform("training.status", Person.recordKind, subject: personID.uuid, decision: decision) { tx in
-            let grants = try await tx.roleGrants.find(RoleGrantQuery(personID: personID, activeOn: day)).filter { $0.applies(to: school) }
-            let latest = try await tx.trainingSummaries.get(TrainingSummaryID(personID.uuid))?.latest ?? []
+        return try await session.gate(.trainingStatus, Person.recordKind, subject: personID.uuid, authority: decision) { context in
+            _ = try await context.person(personID)
+            let grants = try await context.tx.roleGrants.find(RoleGrantQuery(personID: personID, activeOn: day)).filter { $0.applies(to: school) }
+            let latest = try await context.tx.trainingSummaries.get(TrainingSummaryID(personID.uuid))?.latest ?? []
             return TrainingRules.requirements(for: Set(grants.map(\.role)), among: requirements).map { requirement, roles in
                 TrainingRules.status(of: personID, roles: roles, against: requirement, latest: latest, on: day, dueSoonDays: dueSoonDays)
             }
@@ -69,21 +70,25 @@ public struct TrainingService: Sendable {
     }
 
     /// Everyone holding a role at the school on a day (directly or trust-wide), against each
-    /// requirement of their roles. Requires `manageTraining` or `readCompliance`.
+    /// requirement of their roles. Requires `manageTraining` or `readCompliance`; throws
+    /// `forbidden`. Records whose standing it listed.
     public func statuses(
         on date: CalendarDate? = nil, dueSoonDays: Int = 30, requirements: [TrainingRequirement] = TrainingRequirement.defaults
     ) async throws -> [TrainingStatus] {
         let day = date ?? session.today
         let school = principal.school
-        return try await session.perform("training.status", TrainingRecord.recordKind, subject: nil, decision: readDecision) { tx in
-            var grants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: day))
-            if let trustID = school.trustID { grants += try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day)) }
+        return try await session.gate(
+            .trainingStatus, TrainingRecord.recordKind, subject: nil, authority: readDecision,
+            subjects: { Array(Set($0.map(\.personID.uuid))) }
+        ) { context in
+            var grants = try await context.tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: day))
+            if let trustID = school.trustID { grants += try await context.tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day)) }
             var roles: [PersonID: Set<Role>] = [:]
             for grant in grants { roles[grant.personID, default: []].insert(grant.role) }
             let onRoll = Set(
-                try await tx.people.find(PersonQuery(schoolID: school.id, kinds: [.staff, .governor, .volunteer], presentOn: day)).map(\.id)
+                try await context.tx.people.find(PersonQuery(scope: .school(school.id), kinds: [.staff, .governor, .volunteer], presentOn: day)).map(\.id)
             )
-            let summaries = try await ComplianceLoader.trainingSummaries(for: Set(roles.keys), ofSchool: school.id, onRoll: onRoll, tx)
+            let summaries = try await ComplianceLoader.trainingSummaries(for: Set(roles.keys), ofSchool: school.id, onRoll: onRoll, context.tx)
             let latest = Dictionary(summaries.map { ($0.personID, $0.latest) }, uniquingKeysWith: { first, _ in first })
             return roles.keys.sorted().flatMap { personID in
                 TrainingRules.requirements(for: roles[personID] ?? [], among: requirements).map { requirement, through in

@@ -36,14 +36,27 @@ public struct IndexColumn: Hashable, Sendable {
     public let name: String
     /// The type of its values.
     public let type: IndexType
-    /// Whether no two records may share a non-null value in this column.
+    /// Whether no two records may share a non-null value in this column (within ``uniqueWithin``).
     public let unique: Bool
+    /// The column that scopes uniqueness (for example `school_id`: a UPN is unique per school),
+    /// or `nil` when a value is unique across the store.
+    public let uniqueWithin: String?
 
-    /// Creates a column description.
+    /// Creates a column description; `unique` values may not repeat across the store.
     public init(_ name: String, _ type: IndexType, unique: Bool = false) {
         self.name = name
         self.type = type
         self.unique = unique
+        self.uniqueWithin = nil
+    }
+
+    /// Creates a column whose non-null values may not repeat among records with the same value
+    /// in the column `scope` (records whose `scope` is null are unique among themselves).
+    public init(_ name: String, _ type: IndexType, uniqueWithin scope: String) {
+        self.name = name
+        self.type = type
+        self.unique = true
+        self.uniqueWithin = scope
     }
 }
 
@@ -255,11 +268,12 @@ extension AggregateQuery {
     }
 }
 
-/// Storage for one kind of aggregate.
+/// Storage for one kind of aggregate (storage SPI).
 ///
 /// `insert` stores revision 1; `update` requires the stored revision to equal the value's and
 /// stores the next one; both return the stored value. Implementations must reject a duplicate
 /// identifier or unique column with `conflict`.
+@_spi(StorageBackend)
 public protocol Repository<Value, Query>: Sendable {
     /// The aggregate stored.
     associatedtype Value: Aggregate
@@ -274,10 +288,23 @@ public protocol Repository<Value, Query>: Sendable {
     func update(_ value: Value) async throws -> Value
     /// The record with this identifier, if any.
     func get(_ id: Value.ID) async throws -> Value?
+    /// The record with this identifier if it belongs to `scope`; `nil` when absent or out of
+    /// scope. Backends push the scope into the query, so an out-of-scope record is never loaded.
+    func get(_ id: Value.ID, within scope: QueryScope) async throws -> Value?
     /// The records matching a query, sorted by sort key then identifier.
     func find(_ query: Query) async throws -> [Value]
     /// How many records match a query (ignoring its limit and offset).
     func count(_ query: Query) async throws -> Int
+}
+
+@_spi(StorageBackend)
+extension Repository {
+    /// Reads the record and tests its scope: for backends that hold records in memory.
+    public func get(_ id: Value.ID, within scope: QueryScope) async throws -> Value? {
+        guard let value = try await get(id) else { return nil }
+        guard let condition = scope.condition else { return value }
+        return condition.matches(value.indexValues) ? value : nil
+    }
 }
 
 extension Aggregate {

@@ -1,10 +1,27 @@
 import Foundation
 
-/// A storage backend: one repository per aggregate, the audit log, and closure-scoped transactions.
+/// A storage backend as an embedder holds it: something to hand to ``OnlineSafety``, migrate and close.
+///
+/// An embedder never reaches records through a backend: every read and write goes through a
+/// ``SafetySession``. The repositories and the audit log are the storage SPI
+/// (`@_spi(StorageBackend) import OnlineSafetyCore`), which backends, their tests and benchmarks
+/// import on purpose.
+public protocol OnlineSafetyBackend: Sendable {
+    /// Brings the store's schema or format up to date. Throws `migrationFailed` (nothing of a
+    /// failed step is applied) or `unavailable`.
+    func migrate() async throws
+
+    /// Releases connections, files and locks. A closed backend refuses further work.
+    func close() async throws
+}
+
+/// The storage SPI: one repository per aggregate, the audit log, and closure-scoped transactions.
 ///
 /// Backends (PostgreSQL, flat file) implement this protocol and pass the shared conformance
-/// suite. Applications never call repositories directly: they go through a ``SafetySession``,
-/// which checks access and audits before storage is touched.
+/// suite (the `OnlineSafetyTestKit` product). Applications never see it: they hand the backend to
+/// ``OnlineSafety`` and go through a ``SafetySession``, which checks access and audits before
+/// storage is touched. The contract a backend keeps is written down in the article
+/// "Implementing a storage backend".
 ///
 /// ```swift
 /// let result = try await store.withTransaction { tx in
@@ -13,7 +30,8 @@ import Foundation
 ///     return school
 /// }
 /// ```
-public protocol OnlineSafetyStore: Sendable {
+@_spi(StorageBackend)
+public protocol OnlineSafetyStore: OnlineSafetyBackend {
     /// Trusts.
     var trusts: any Repository<Trust, TrustQuery> { get }
     /// Schools and their policy settings.
@@ -58,11 +76,40 @@ public protocol OnlineSafetyStore: Sendable {
     /// Calling it on the store passed to `body` joins the same transaction.
     func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R
 
-    /// Brings the store's schema or format up to date.
-    func migrate() async throws
+    /// Holds a lock named `key` until the current transaction ends, so that a read-check-write
+    /// rule (no duplicate access grant, no duplicate category code) holds under concurrent
+    /// transactions. A backend whose transactions already run one at a time may do nothing.
+    /// Called outside a transaction it has no effect.
+    func lock(_ key: String) async throws
+}
 
-    /// Releases connections, files and locks.
-    func close() async throws
+/// Which organisations' records a query reaches. Every query of records that belong to a school
+/// or a trust says which it wants; there is no default, and no `nil` that means "anywhere".
+public enum QueryScope: Hashable, Sendable {
+    /// The records of one school.
+    case school(SchoolID)
+    /// The records of a trust itself (not those of its schools).
+    case trust(TrustID)
+    /// A school's records and, when it has one, its trust's: what a session at the school reaches.
+    case schoolAndItsTrust(SchoolID, TrustID?)
+    /// The records of several schools.
+    case schools(Set<SchoolID>)
+    /// Every organisation's records: for storage tests, migrations and benchmarks, never a session.
+    case everywhere
+
+    /// The scope a session at `school` reaches: the school and its trust.
+    public static func reach(of school: School) -> QueryScope { .schoolAndItsTrust(school.id, school.trustID) }
+
+    /// The condition on a kind's `school_id` and `trust_id` columns, or `nil` for ``everywhere``.
+    public var condition: Condition? {
+        switch self {
+        case .school(let id): .equals("school_id", .id(id))
+        case .trust(let id): .equals("trust_id", .id(id))
+        case .schoolAndItsTrust(let school, let trust): .ownedBy(school: school, orTrust: trust)
+        case .schools(let ids): .oneOf("school_id", ids.map(\.uuid).sorted { $0.uuidString < $1.uuidString }.map { .uuid($0) })
+        case .everywhere: nil
+        }
+    }
 }
 
 /// Which trusts to return.
@@ -121,14 +168,18 @@ public struct SchoolQuery: AggregateQuery {
 public struct PersonQuery: AggregateQuery {
     /// The kind returned.
     public typealias Value = Person
-    /// Only people at this school.
-    public var schoolID: SchoolID?
+    /// Whose people: a school's, a trust's, or both.
+    public var scope: QueryScope
     /// Only people of these kinds.
     public var kinds: Set<PersonKind>?
     /// Only the learner with this UPN.
     public var upn: UPN?
     /// Only learners in this registration group.
     public var registrationGroup: String?
+    /// Only learners in one of these registration groups.
+    public var registrationGroups: Set<String>?
+    /// Only the person with this email address (compared without case).
+    public var email: String?
     /// Only people whose family name contains this text.
     public var familyNameContains: String?
     /// Leave out people who had left by this day.
@@ -138,15 +189,18 @@ public struct PersonQuery: AggregateQuery {
     /// Skip this many.
     public var offset: Int
 
-    /// Creates a query; by default everyone.
+    /// Creates a query over the people of `scope`; by default all of them.
     public init(
-        schoolID: SchoolID? = nil, kinds: Set<PersonKind>? = nil, upn: UPN? = nil, registrationGroup: String? = nil,
-        familyNameContains: String? = nil, presentOn: CalendarDate? = nil, limit: Int? = nil, offset: Int = 0
+        scope: QueryScope, kinds: Set<PersonKind>? = nil, upn: UPN? = nil, registrationGroup: String? = nil,
+        registrationGroups: Set<String>? = nil, email: String? = nil, familyNameContains: String? = nil,
+        presentOn: CalendarDate? = nil, limit: Int? = nil, offset: Int = 0
     ) {
-        self.schoolID = schoolID
+        self.scope = scope
         self.kinds = kinds
         self.upn = upn
         self.registrationGroup = registrationGroup
+        self.registrationGroups = registrationGroups
+        self.email = email
         self.familyNameContains = familyNameContains
         self.presentOn = presentOn
         self.limit = limit
@@ -155,11 +209,12 @@ public struct PersonQuery: AggregateQuery {
 
     /// The conditions.
     public var conditions: [Condition] {
-        var result: [Condition] = []
-        if let schoolID { result.append(.equals("school_id", .id(schoolID))) }
+        var result: [Condition] = scope.condition.map { [$0] } ?? []
         if let kinds { result.append(.oneOf("kind", kinds.map(\.rawValue).sorted().map { .text($0) })) }
         if let upn { result.append(.equals("upn", .text(upn.value))) }
         if let registrationGroup { result.append(.equals("registration_group", .text(registrationGroup))) }
+        if let registrationGroups { result.append(.oneOf("registration_group", registrationGroups.sorted().map { .text($0) })) }
+        if let email { result.append(.equals("email", .text(email.lowercased()))) }
         if let familyNameContains { result.append(.contains("family_name", familyNameContains)) }
         if let presentOn { result.append(.or(.isNull("left_on"), .atLeast("left_on", .date(presentOn.adding(days: 1))))) }
         return result
@@ -276,14 +331,16 @@ extension Person {
     /// Queryable columns.
     public static var indexColumns: [IndexColumn] {
         [
-            IndexColumn("school_id", .uuid), IndexColumn("kind", .text), IndexColumn("upn", .text, unique: true),
-            IndexColumn("registration_group", .text), IndexColumn("family_name", .text), IndexColumn("left_on", .date),
+            IndexColumn("school_id", .uuid), IndexColumn("trust_id", .uuid), IndexColumn("kind", .text),
+            IndexColumn("upn", .text, uniqueWithin: "school_id"), IndexColumn("registration_group", .text),
+            IndexColumn("family_name", .text), IndexColumn("left_on", .date), IndexColumn("email", .text),
         ]
     }
-    /// Index values.
+    /// Index values (the email address in lower case).
     public var indexValues: [String: IndexValue] {
         [
-            "school_id": .id(schoolID), "kind": .text(kind.rawValue), "upn": .optionalText(learner?.upn.value),
+            "school_id": .id(schoolID), "trust_id": .id(trustID), "kind": .text(kind.rawValue),
+            "upn": .optionalText(learner?.upn.value), "email": .optionalText(email?.lowercased()),
             "registration_group": .optionalText(learner?.registrationGroup), "family_name": .text(familyName),
             "left_on": .optionalDate(leftOn),
         ]
