@@ -45,9 +45,11 @@ public struct Fixture: Sendable {
         let school = boot.school
         let start = CalendarDate(year: 2024, month: 9, day: 1)!
         let dsl = try await admin.people.add(
-            Person(tenancy: .school(school.id), kind: .staff, givenName: "Kate", familyName: "Law", jobTitle: "Head of School"))
+            Person(tenancy: .school(school.id), kind: .staff, givenName: "Kate", familyName: "Law", email: "kate.law@chilton.example",
+                jobTitle: "Head of School"))
         let teacher = try await admin.people.add(
-            Person(tenancy: .school(school.id), kind: .staff, givenName: "Tom", familyName: "Teacher", jobTitle: "Class teacher"))
+            Person(tenancy: .school(school.id), kind: .staff, givenName: "Tom", familyName: "Teacher", email: "Tom.Teacher@chilton.example",
+                jobTitle: "Class teacher"))
         _ = try await admin.roles.grant(
             RoleGrant(personID: dsl.id, role: .designatedSafeguardingLead, scope: .school(school.id), starts: start))
         _ = try await admin.roles.grant(RoleGrant(personID: dsl.id, role: .headteacher, scope: .school(school.id), starts: start))

@@ -35,6 +35,7 @@ public struct AccessRegisterService: Sendable {
         let now = session.clock.now()
         return try await session.gate(.accessGrantInsert, AccessGrant.recordKind, subject: id.uuid, authority: decision) { context in
             let person = try await context.person(personID)
+            try await context.tx.lock("accessGrant:\(school.id):\(person.id):\(system.rawValue)")
             if person.hasLeft(by: day) {
                 throw (SafetyError(.constraintViolation, "a person who has left cannot be given access"))
             }

@@ -43,6 +43,7 @@ public struct AgreementService: Sendable {
         let publisher = principal.person.id
         return try await session.gate(.aupDocumentInsert, AUPDocument.recordKind, subject: id.uuid, authority: decision) { context in
             if content.isEmpty { throw SafetyError.invalid("aup.content", "an acceptable use policy needs its text") }
+            try await context.tx.lock("aup:\(trustWide ? school.trustID?.uuidString ?? "" : school.id.uuidString):\(audience.rawValue)")
             let scope =
                 trustWide
                 ? AUPDocumentQuery(schoolID: nil, trustID: school.trustID, audiences: [audience])

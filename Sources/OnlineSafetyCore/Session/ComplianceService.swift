@@ -37,7 +37,10 @@ public struct ComplianceService: Sendable {
         let day = session.today
         let now = session.clock.now()
         let session = session
-        let schools = try await session.gate(.complianceReport, "complianceReport", subject: nil, authority: decision) { context in
+        // The decision and the list of schools; what is read is audited per school below.
+        let schools = try await session.gate(
+            .complianceReport, "complianceReport", subject: nil, authority: decision, subjects: { _ in [] }
+        ) { context in
             guard dueSoonDays >= 0 else { throw SafetyError.invalid("report.dueSoonDays", "the due-soon window cannot be negative") }
             guard acrossTrust else { return [try await context.tx.schools.get(school.id) ?? school] }
             guard let trustID = school.trustID else {
@@ -70,7 +73,10 @@ public struct ComplianceService: Sendable {
             }
             return parts.compactMap { $0 }
         }
-        return try await session.gate(.complianceReport, "complianceReport", subject: school.trustID?.uuid, authority: .allowed) { context in
+        return try await session.gate(
+            .complianceReport, Trust.recordKind, subject: school.trustID?.uuid, authority: .allowed,
+            subjects: { _ in acrossTrust ? [school.trustID?.uuid].compactMap { $0 } : [] }
+        ) { context in
             var trustWide: [TrainingCoverage] = []
             if acrossTrust, let trustID = school.trustID {
                 let grants = try await context.tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))

@@ -50,6 +50,7 @@ public struct ConsentService: Sendable {
         let kind = CustomConsentPurpose.recordKind
         return try await session.gate(.consentPurposeInsert, kind, subject: purpose.id.uuid, authority: decision) { context in
             let checked = try purpose.checkedForInsert()
+            try await context.tx.lock("consentPurpose:\(school.trustID?.uuidString ?? school.id.uuidString)")
             if try await context.tx.consentPurposes.find(scope).contains(where: { $0.code == checked.code }) {
                 throw SafetyError(.conflict, "a consent purpose with that code already exists")
             }

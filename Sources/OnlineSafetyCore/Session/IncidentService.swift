@@ -109,6 +109,8 @@ public struct IncidentService: Sendable {
         return try await session.gate(.categoryInsert, CustomCategory.recordKind, subject: category.id.uuid, authority: decision) {
             context in
             let checked = try category.checkedForInsert()
+            let owner = context.principal.school
+            try await context.tx.lock("category:\(owner.trustID?.uuidString ?? owner.id.uuidString)")
             if try await context.tx.categories.find(scope).contains(where: { $0.code == checked.code }) {
                 throw SafetyError(.conflict, "a category with that code already exists")
             }

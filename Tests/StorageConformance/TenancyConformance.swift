@@ -1,0 +1,285 @@
+import Foundation
+import Logging
+@_spi(StorageBackend) import OnlineSafetyCore
+
+/// A second organisation in the same store as the Chilton fixture: Mersham Primary, a school
+/// without a trust, with its data manager, an adult and a learner.
+struct OtherOrganisation {
+    let school: School
+    let admin: SafetySession
+    let adult: Person
+    let learner: Person
+
+    static func make(beside fixture: Fixture) async throws -> OtherOrganisation {
+        let school = SeedSchools.mersham()
+        let boot = try await fixture.safety.bootstrap(
+            trust: nil, school: school,
+            administrator: Person(
+                tenancy: .school(school.id), kind: .staff, givenName: "Mo", familyName: "Manager", email: "mo@mersham.example"))
+        let admin = try await fixture.safety.session(actingAs: boot.administrator.id, at: boot.school.id)
+        let adult = try await admin.people.add(
+            Person(tenancy: .school(school.id), kind: .parentCarer, givenName: "Olly", familyName: "Other", email: "olly@example.org"))
+        let learner = try await admin.people.add(
+            Person(
+                tenancy: .school(school.id), kind: .learner, givenName: "Max", familyName: "Mersham",
+                learner: LearnerDetails(
+                    upn: try UPN(Fixture.upn(serial: 501)), dateOfBirth: CalendarDate(year: 2016, month: 2, day: 2)!, ncYear: .year5)))
+        return OtherOrganisation(school: boot.school, admin: admin, adult: adult, learner: learner)
+    }
+}
+
+extension StorageConformance {
+    /// Another organisation's data manager cannot read, move, link to, look up or read the
+    /// training of the Viking Academy Trust's people, trust-level staff included: to them those
+    /// people do not exist.
+    @_spi(StorageBackend)
+    public static func otherOrganisationsReachNothing(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let other = try await OtherOrganisation.make(beside: fixture)
+        let absent = SafetyError.notFound("person").reason
+        for target in [fixture.admin, fixture.dsl, fixture.ashLearner] {
+            try await expectError(.notFound, "another organisation reads no one of the trust") { try await other.admin.people.get(target.id) }
+            var moved = target
+            moved.tenancy = .school(other.school.id)
+            try await expectError(.notFound, "another organisation cannot move one of the trust's people") {
+                try await other.admin.people.update(moved)
+            }
+            try await expectError(.notFound, "nor read their training") { try await other.admin.training.records(of: target.id) }
+            try await expectError(.notFound, "nor their training status") { try await other.admin.training.status(of: target.id) }
+        }
+        try expect(try await store.people.get(fixture.admin.id) == fixture.admin, "the trust's data manager is unchanged")
+        do {
+            _ = try await other.admin.people.get(fixture.admin.id)
+        } catch let error as SafetyError {
+            try expect(error.reason == absent, "the refusal reads exactly as for an unknown person: \(error.reason)")
+        }
+        try await expectError(.notFound, "another organisation cannot link its adult to a Chilton child") {
+            try await other.admin.people.addContact(
+                ContactLink(
+                    schoolID: other.school.id, learnerID: fixture.ashLearner.id, adultID: other.adult.id, relationship: .father,
+                    parentalResponsibility: true, priority: 1))
+        }
+        let chiltonAdmin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        try await expectError(.notFound, "nor Chilton link another organisation's adult to its child") {
+            try await chiltonAdmin.people.addContact(
+                ContactLink(
+                    schoolID: fixture.school.id, learnerID: fixture.ashLearner.id, adultID: other.adult.id, relationship: .father,
+                    parentalResponsibility: true, priority: 2))
+        }
+        try expect(
+            try await store.contacts.find(ContactQuery(learnerID: fixture.ashLearner.id)).map(\.adultID) == [fixture.parent.id],
+            "the child keeps only their own contact")
+        try await expectError(.notFound, "another organisation cannot identify Chilton staff by email") {
+            try await other.admin.people.identify("kate.law@chilton.example")
+        }
+        try expect(try await chiltonAdmin.people.identify("KATE.LAW@chilton.example") == fixture.dsl.id, "Chilton identifies its own")
+        try await expectError(.notFound, "nor a Chilton child by UPN") { try await other.admin.people.identify(fixture.oakLearner.learner!.upn.value) }
+        try await expectError(.invalidInput, "a UPN with a wrong check letter says so") { try await chiltonAdmin.people.identify("A801200005001") }
+    }
+
+    /// Chilton's head recording an acceptance, an access grant, a training record or an incident
+    /// about another organisation's person is answered as for an unknown person, and nothing is written.
+    @_spi(StorageBackend)
+    public static func writesAboutAnotherOrganisationsPeopleAreRefused(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let other = try await OtherOrganisation.make(beside: fixture)
+        let head = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let aup = try await admin.agreements.publish(
+            audience: .parentsAndCarers, title: "Parents", content: Data("parents".utf8), effectiveFrom: Fixture.today)
+        let before = try await store.audit.heads()
+        try await expectError(.notFound, "no acceptance for another organisation's adult") {
+            try await admin.agreements.accept(aup.id, for: other.adult.id, method: .signedOnPaper)
+        }
+        try await expectError(.notFound, "no access grant") { try await head.access.grant(.email, to: other.adult.id) }
+        try await expectError(.notFound, "no training record") {
+            try await admin.training.record(.onlineSafety, for: other.adult.id, course: "C", provider: "P", completedOn: Fixture.today)
+        }
+        try await expectError(.notFound, "no incident about them") {
+            try await head.incidents.record(
+                NewIncident(
+                    occurredAt: Fixture.now, location: .onSite, equipment: .school, summary: "s", riskArea: .conduct,
+                    categoryCode: "staffConduct", participants: [.subject: [other.adult.id]]))
+        }
+        try expect(try await store.aupAcceptances.count(AUPAcceptanceQuery(personID: other.adult.id)) == 0, "no acceptance stored")
+        try expect(try await store.accessGrants.count(AccessGrantQuery(personID: other.adult.id)) == 0, "no grant stored")
+        try expect(try await store.trainingRecords.count(TrainingRecordQuery(personID: other.adult.id)) == 0, "no training stored")
+        try expect(try await store.incidents.count(IncidentQuery(participantID: other.adult.id)) == 0, "no incident stored")
+        let audited = try await store.audit.events(since: before)
+        try expect(
+            audited.count == 4 && audited.allSatisfy { $0.draft.outcome == .denied && $0.draft.schoolID == fixture.school.id },
+            "each refusal is audited at the school that tried: \(audited.map(\.draft.action.rawValue))")
+        try expect(try await head.access.holders(of: .email).isEmpty, "Chilton's access list names no one of the other organisation")
+    }
+
+    /// One answer when a session cannot be opened, whoever is named; refusals never describe the
+    /// child; a parent lists no role holders; a school head cannot end a trust-wide role.
+    @_spi(StorageBackend)
+    public static func refusalsDescribeNoOne(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let other = try await OtherOrganisation.make(beside: fixture)
+        var answers: Set<String> = []
+        for (actor, school) in [
+            (OnlineSafety.ActorReference.email("nobody@nowhere.example"), OnlineSafety.SchoolReference.id(fixture.school.id)),
+            (.email("mo@mersham.example"), .id(fixture.school.id)), (.id(other.learner.id), .id(fixture.school.id)),
+            (.id(fixture.ashLearner.id), .id(fixture.school.id)), (.id(fixture.dsl.id), .urn("999999")),
+            (.email("olly@example.org"), .id(other.school.id)),
+        ] {
+            do {
+                _ = try await fixture.safety.session(as: actor, at: school)
+                throw ConformanceFailure("a session was opened for \(actor)", line: #line)
+            } catch let error as SafetyError {
+                try expect(error.code == .forbidden, "refused as forbidden, got \(error.code)")
+                answers.insert(error.reason)
+            }
+        }
+        try expect(answers.count == 1, "unknown and not-yours get one answer: \(answers)")
+        let teacher = try await fixture.safety.session(as: .email("tom.teacher@chilton.example"), at: .urn(fixture.school.urn))
+        try expect(teacher.principal.person.id == fixture.teacher.id, "a member of staff signs in by email")
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let aup = try await admin.agreements.publish(
+            audience: .olderLearners, title: "KS2", content: Data("ks2".utf8), effectiveFrom: Fixture.today)
+        for attempt in [
+            { _ = try await teacher.agreements.accept(aup.id, for: fixture.ashLearner.id, by: fixture.teacher.id, method: .online) },
+            {
+                _ = try await teacher.consent.record(
+                    .granted, purpose: ConsentPurpose.websiteImages.code, for: fixture.ashLearner.id, by: fixture.teacher.id,
+                    method: .written)
+            },
+            { _ = try await teacher.agreements.acceptances(of: fixture.ashLearner.id) },
+            { _ = try await teacher.consent.history(of: fixture.ashLearner.id) },
+            { _ = try await teacher.people.contacts(of: fixture.ashLearner.id) },
+        ] as [@Sendable () async throws -> Void] {
+            do {
+                try await attempt()
+                throw ConformanceFailure("the teacher acted on another class's child", line: #line)
+            } catch let error as SafetyError {
+                try expect(error.code == .notFound, "answered as absent, got \(error.code): \(error.reason)")
+                try expect(!error.reason.contains("stage") && !error.reason.contains("left"), "nothing of the child: \(error.reason)")
+            }
+        }
+        let parent = try await admin.roles.grant(
+            RoleGrant(personID: fixture.parent.id, role: .parentCarer, scope: .school(fixture.school.id), starts: Fixture.today))
+        let parentSession = try await fixture.safety.session(actingAs: parent.personID, at: fixture.school.id)
+        try await expectError(.forbidden, "a parent lists no role holders") { try await parentSession.roles.holders() }
+        let head = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        let trustGrant = try await store.roleGrants.find(RoleGrantQuery(personID: fixture.admin.id))[0]
+        try await expectError(.forbidden, "a school's head cannot end a trust-wide role") {
+            try await head.roles.end(trustGrant.id, on: Fixture.today)
+        }
+        try expect(try await store.roleGrants.get(trustGrant.id)?.ends == nil, "the trust-wide role stands")
+    }
+
+    /// A teacher's page is a page of their class; listings, counts and look-ups record who they
+    /// returned and no false refusals; a reader of the audit sees no gap where restricted events are.
+    @_spi(StorageBackend)
+    public static func auditRecordsSubjectsAndHidesRestrictedEvents(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let teacher = try await fixture.safety.session(actingAs: fixture.teacher.id, at: fixture.school.id)
+        let before = try await store.audit.heads()
+        let page = try await teacher.people.list(PersonQuery(scope: .everywhere, limit: 1))
+        try expect(page.map(\.id) == [fixture.oakLearner.id], "a paged list is a page of what the teacher may see")
+        let listed = try await store.audit.events(since: before)
+        try expect(
+            listed.map(\.draft.subjectID) == [fixture.oakLearner.id.uuid] && listed.allSatisfy { $0.draft.outcome == .allowed },
+            "the listing records the child it returned, and no refusal")
+        let found = try await teacher.people.identify(fixture.oakLearner.learner!.upn.value)
+        let lookup = try await store.audit.events(AuditQuery(actorID: fixture.teacher.id)).last
+        try expect(
+            lookup?.draft.action == .personIdentify && lookup?.draft.subjectID == found.uuid, "a look-up records whom it found")
+        let dsl = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        _ = try await dsl.incidents.record(
+            NewIncident(
+                occurredAt: Fixture.now, location: .onSite, equipment: .personal, summary: "image shared", riskArea: .conduct,
+                categoryCode: "nudeImageSharing", participants: [.subject: [fixture.oakLearner.id]]))
+        _ = try await dsl.incidents.count()
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        _ = try await admin.people.list()
+        let seen = try await admin.audit.events()
+        try expect(seen.allSatisfy { !$0.draft.restricted }, "the data manager sees no restricted event")
+        try expect(seen.map(\.sequence) == Array(1...Int64(seen.count)), "and no gap in the sequence where one was")
+        try expect(seen.contains { $0.draft.action == .incidentCount } == false, "the DSL's count of restricted incidents is restricted")
+        let all = try await dsl.audit.events()
+        try expect(all.contains { $0.draft.restricted && $0.draft.action == .incidentInsert }, "the DSL sees the restricted chain")
+        try expect(all.contains { $0.draft.action == .incidentCount }, "a count is audited")
+        let verified = try await dsl.audit.verify()
+        try expect(verified.isIntact && verified.heads.count == 2, "the DSL verifies both of the school's chains: \(verified.heads)")
+        try expect(try await AuditChain.verify(store.audit).isIntact, "every chain in the store verifies")
+    }
+
+    /// A UPN is unique within a school, not across the store: a learner can be on two rolls.
+    @_spi(StorageBackend)
+    public static func uniquenessIsScopedPerSchool(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let other = try await OtherOrganisation.make(beside: fixture)
+        var twin = fixture.oakLearner
+        twin.id = PersonID()
+        twin.revision = 0
+        twin.tenancy = .school(other.school.id)
+        _ = try await other.admin.people.add(twin)
+        var duplicate = twin
+        duplicate.id = PersonID()
+        try await expectError(.conflict, "the same UPN twice at one school") { try await other.admin.people.add(duplicate) }
+        try expect(
+            try await store.people.count(PersonQuery(scope: .everywhere, upn: fixture.oakLearner.learner!.upn)) == 2,
+            "the UPN is on both schools' rolls")
+    }
+
+    /// Read-check-write rules hold under concurrent sessions: two grants of the same access at
+    /// once give one grant and one `conflict`; writers at two schools both succeed.
+    @_spi(StorageBackend)
+    public static func concurrentSessionsKeepTheRules(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let other = try await OtherOrganisation.make(beside: fixture)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let head = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        let aup = try await admin.agreements.publish(
+            audience: .staffAndVolunteers, title: "Staff", content: Data("staff".utf8), effectiveFrom: Fixture.today)
+        _ = try await admin.agreements.accept(aup.id, for: fixture.teacher.id, method: .signedOnPaper)
+        for round in 0..<5 {
+            let system = try SystemCode("system-\(round)")
+            async let first: Result<AccessGrant, SafetyError> = capture { try await admin.access.grant(system, to: fixture.teacher.id) }
+            async let second: Result<AccessGrant, SafetyError> = capture { try await head.access.grant(system, to: fixture.teacher.id) }
+            let outcomes = [await first, await second]
+            let granted = outcomes.filter { if case .success = $0 { true } else { false } }.count
+            let clashes = outcomes.filter { if case .failure(let error) = $0 { error.code == .conflict } else { false } }.count
+            try expect(granted == 1 && clashes == 1, "round \(round): one grant and one conflict, got \(outcomes)")
+            try expect(
+                try await store.accessGrants.count(AccessGrantQuery(personID: fixture.teacher.id, system: system)) == 1,
+                "one grant is stored")
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<6 {
+                group.addTask {
+                    let session = index.isMultiple(of: 2) ? admin : other.admin
+                    let school = index.isMultiple(of: 2) ? fixture.school.id : other.school.id
+                    _ = try await session.people.add(
+                        Person(tenancy: .school(school), kind: .parentCarer, givenName: "P\(index)", familyName: "Parallel"))
+                }
+            }
+            try await group.waitForAll()
+        }
+        try expect(
+            try await store.people.count(PersonQuery(scope: .everywhere, familyNameContains: "Parallel")) == 6,
+            "every concurrent write at either school is stored")
+        try expect(try await AuditChain.verify(store.audit).isIntact, "the chains verify after concurrent writes")
+    }
+}
+
+private func capture<T: Sendable>(_ body: @Sendable () async throws -> T) async -> Result<T, SafetyError> {
+    do { return .success(try await body()) } catch let error as SafetyError { return .failure(error) } catch {
+        return .failure(SafetyError(.unavailable, "unexpected error"))
+    }
+}
