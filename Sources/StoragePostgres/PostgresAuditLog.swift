@@ -82,9 +82,8 @@ struct PostgresAuditLog: AuditLog {
     }
 
     func chains() async throws -> [AuditChainID] {
-        try await executor.rows("SELECT DISTINCT chain FROM audit_events ORDER BY chain COLLATE \"C\"").map {
-            AuditChainID(rawValue: try $0.decode(String.self))
-        }
+        try await executor.rows("SELECT DISTINCT chain FROM audit_events").map { AuditChainID(rawValue: try $0.decode(String.self)) }
+            .sorted()
     }
 
     private static let columns =

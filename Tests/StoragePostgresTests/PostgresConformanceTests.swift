@@ -92,7 +92,7 @@ struct PostgresStoreTests {
         try await store.migrate()
         #expect(try await store.appliedMigrations() == PostgresStore.schemaVersions)
         #expect(PostgresStore.schemaVersions == Array(1...PostgresStore.schemaVersions.count))
-        #expect(try await store.appliedMigrations() == [1, 2, 3])
+        #expect(try await store.appliedMigrations() == [1, 2, 3, 4])
         try await store.close()
     }
 
