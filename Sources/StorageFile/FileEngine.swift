@@ -106,7 +106,7 @@ actor FileEngine {
                 .corruptData,
                 "journal line \(damage.location.line) (byte \(damage.location.offset)) is damaged: \(damage.problem); "
                     + "the store was not opened, so that nothing more is written after it. FileStore.openReadOnly "
-                    + "reads the \(replayed.applied) records before it, and FileStore.inspect reports what the damage touches",
+                    + "reads the records before it (\(replayed.applied)), and FileStore.inspect reports what the damage touches",
                 location: "journal.jsonl:\(damage.location.line)", underlying: replayed.firstDamageError)
         }
 
