@@ -8,13 +8,29 @@ import Logging
 /// changes happen as one step. Transactions span many calls, so ``FileStore`` serializes them
 /// with a ``TransactionGate`` before calling ``begin()``; at most one is staged at a time.
 actor FileEngine {
+    /// How a store is opened.
+    enum Mode: Sendable {
+        /// Reads and writes; refuses a journal with a damaged record.
+        case readWrite
+        /// Changes nothing in the directory and refuses every write; opens a damaged journal,
+        /// holding the records before the first damaged one.
+        case readOnly
+    }
+
     /// The store's directory.
     nonisolated let directoryPath: String
+    /// Whether the store was opened read-only.
+    nonisolated let isReadOnly: Bool
     private let logger: Logger
     private let lock: FileLock
-    private let journal: JournalFile
+    /// The journal, for appending; `nil` when read-only.
+    private let journal: JournalFile?
     private let encoder = JournalFormat.makeEncoder()
     private var isClosed = false
+    /// The manifest's version; a version 1 manifest is moved on before the first framed record.
+    private var manifestVersion: Int
+    /// What opening found in the journal.
+    nonisolated let journalReport: JournalReport
 
     private var tables: [String: any RecordTable]
     /// Audit events by chain, each in sequence order.
@@ -37,24 +53,36 @@ actor FileEngine {
         var events: [AuditEvent] = []
     }
 
-    /// Opens (creating if needed) the store in a directory: lock, manifest, journal replay.
-    init(directory: URL, logger: Logger) throws(SafetyError) {
+    /// Opens the store in a directory: lock, manifest, journal replay.
+    ///
+    /// Read-write, the directory and an empty store are created if missing, a torn last write is
+    /// copied to `recovered/` and cut off, and a damaged committed record is refused with
+    /// `corruptData` naming it. Read-only, nothing is created or changed, and damage is reported.
+    init(directory: URL, logger: Logger, mode: Mode = .readWrite) throws(SafetyError) {
         let path = directory.standardizedFileURL.path
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw SafetyError(.unavailable, "cannot create the store directory at \(path)", underlying: error)
-        }
-        let lock = try FileLock(directory: path)
+        let readOnly = mode == .readOnly
         let manifestExists = FileManager.default.fileExists(atPath: path + "/manifest.json")
         let journalPath = path + "/journal.jsonl"
         let journalExists = FileManager.default.fileExists(atPath: journalPath)
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: path) else { throw SafetyError(.notFound, "there is no store at \(path)") }
+            if !manifestExists && !journalExists { throw SafetyError(.notFound, "there is no store at \(path) (no manifest.json)") }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw SafetyError(.unavailable, "cannot create the store directory at \(path)", underlying: error)
+            }
+        }
+        let lock = try FileLock(directory: path, readOnly: readOnly)
+        let manifestVersion: Int
         if manifestExists {
-            try Manifest.check(directory: path)
+            manifestVersion = try Manifest.check(directory: path)
         } else if journalExists {
             throw SafetyError(.corruptData, "the store at \(path) has a journal but no manifest.json", location: "manifest.json")
         } else {
             try Manifest.create(directory: path)
+            manifestVersion = Manifest.currentVersion
         }
 
         var bytes: [UInt8] = []
@@ -65,15 +93,48 @@ actor FileEngine {
                 throw SafetyError(.unavailable, "cannot read \(journalPath)", underlying: error)
             }
         }
-        let replayed = try ReplayedJournal(bytes)
-        let torn = replayed.validLength < bytes.count
-        let journal = try JournalFile(path: journalPath, length: replayed.validLength, truncating: torn)
-        if !journalExists { try Posix.syncDirectory(path) }
-
-        if let line = replayed.droppedLine, torn {
+        let replayed = ReplayedJournal(bytes)
+        for damage in replayed.damaged {
             logger.warning(
-                "dropped an incomplete last line of the journal (a write interrupted by a crash)",
-                metadata: ["path": "\(journalPath)", "line": "\(line)", "bytes": "\(bytes.count - replayed.validLength)"])
+                "a committed journal record is damaged",
+                metadata: [
+                    "path": "\(journalPath)", "line": "\(damage.location.line)", "offset": "\(damage.location.offset)",
+                    "problem": "\(damage.problem.rawValue)",
+                ])
+        }
+        if let damage = replayed.damaged.first, !readOnly {
+            throw SafetyError(
+                .corruptData,
+                "journal line \(damage.location.line) (byte \(damage.location.offset)) is damaged: \(damage.problem); "
+                    + "the store was not opened, so that nothing more is written after it. FileStore.openReadOnly "
+                    + "reads the records before it (\(replayed.applied)), and FileStore.inspect reports what the damage touches",
+                location: "journal.jsonl:\(damage.location.line)", underlying: replayed.firstDamageError)
+        }
+
+        var tornTail: JournalTornTail?
+        var journal: JournalFile?
+        if readOnly {
+            tornTail = replayed.torn.map { JournalTornTail(location: $0.location, declaredLength: $0.declaredLength, savedAs: nil) }
+        } else {
+            if let torn = replayed.torn {
+                let saved = try Self.copyAside(Array(bytes[replayed.validLength...]), line: torn.location.line, directory: path)
+                tornTail = JournalTornTail(location: torn.location, declaredLength: torn.declaredLength, savedAs: saved)
+                logger.warning(
+                    "dropped an incomplete last line of the journal (a write interrupted by a crash), after copying its bytes aside",
+                    metadata: [
+                        "path": "\(journalPath)", "line": "\(torn.location.line)",
+                        "bytes": "\(bytes.count - replayed.validLength)", "savedAs": "\(saved)",
+                    ])
+            }
+            journal = try JournalFile(
+                path: journalPath, length: replayed.validLength, truncating: replayed.torn != nil,
+                needsNewline: replayed.lastNewlineMissing)
+            if !journalExists { try Posix.syncDirectory(path) }
+        }
+        if replayed.lastNewlineMissing {
+            logger.notice(
+                "the journal's last record is complete but has no newline after it; it is kept, and the next write adds the newline",
+                metadata: ["path": "\(journalPath)"])
         }
         for line in replayed.brokenLines {
             logger.warning(
@@ -82,14 +143,32 @@ actor FileEngine {
         }
 
         self.directoryPath = path
+        self.isReadOnly = readOnly
         self.logger = logger
         self.lock = lock
         self.journal = journal
+        self.manifestVersion = manifestVersion
         self.tables = replayed.tables
         self.events = Dictionary(grouping: replayed.events, by: \.chain)
         self.lastSeq = replayed.lastSeq
         self.lastHash = replayed.lastHash
         self.brokenLines = replayed.brokenLines
+        self.journalReport = JournalReport(
+            applied: replayed.applied, damaged: replayed.damaged, notApplied: replayed.notApplied, tornTail: tornTail,
+            lastNewlineMissing: replayed.lastNewlineMissing, brokenChain: replayed.brokenLines)
+    }
+
+    /// Copies the bytes of a torn last write to `recovered/torn-<time>-line<N>.bin` in the store,
+    /// flushed, before they are cut from the journal. Returns the path relative to the store.
+    private static func copyAside(_ bytes: [UInt8], line: Int, directory: String) throws(SafetyError) -> String {
+        let folder = directory + "/recovered"
+        try Posix.makeDirectory(folder, parent: directory)
+        let now = Date()
+        let stamp = (JournalDate.text(Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1000).rounded(.down) / 1000)) ?? "now")
+            .replacingOccurrences(of: ":", with: "")
+        let file = try Posix.writeNewFile(in: folder, name: "torn-\(stamp)-line\(line)", ext: "bin", bytes)
+        try Posix.syncDirectory(folder)
+        return "recovered/" + file
     }
 
     // MARK: - Lifecycle
@@ -99,7 +178,7 @@ actor FileEngine {
         guard !isClosed else { return }
         isClosed = true
         staged = nil
-        journal.close()
+        journal?.close()
         lock.release()
         tables = FileRegistry.emptyTables()
         events = [:]
@@ -137,6 +216,13 @@ actor FileEngine {
         let transaction = try requireTransaction(id)
         staged = nil  // the transaction is now the only owner of its buffers
         guard !transaction.changes.isEmpty else { return }
+        try requireWritable()
+        guard let journal else { throw SafetyError(.unavailable, "the store at \(directoryPath) has no journal open for writing") }
+        if manifestVersion < Manifest.currentVersion {
+            // Framed records follow: an older SDK must refuse the store rather than misread them.
+            try Manifest.create(directory: directoryPath)
+            manifestVersion = Manifest.currentVersion
+        }
         let line = JournalFormat.line(seq: lastSeq + 1, prev: lastHash, changes: transaction.changes)
         try journal.append(line.bytes)
         for (kind, table) in transaction.tables { tables[kind]?.apply(table) }
@@ -155,6 +241,7 @@ actor FileEngine {
     /// Stages new records (each checked, stored at revision 1); all or none.
     func insert<Value: Aggregate>(_ values: [Value], in transaction: UInt64) throws -> [Value] {
         try checkTransaction(transaction)
+        try requireWritable()
         let committed = try committedTable(Value.self)
         let written = stagedTable(Value.self)
         var batchIDs = Set<Value.ID>()
@@ -186,6 +273,7 @@ actor FileEngine {
     /// Stages a new revision of a stored record.
     func update<Value: Aggregate>(_ value: Value, in transaction: UInt64) throws -> Value {
         try checkTransaction(transaction)
+        try requireWritable()
         if Value.isAppendOnly { throw SafetyError(.constraintViolation, "a \(Value.recordKind) is never changed once recorded") }
         try value.validate()
         let committed = try committedTable(Value.self)
@@ -235,6 +323,7 @@ actor FileEngine {
     /// Chains a draft after the last event of its chain (the transaction's own included) and stages it.
     func append(_ draft: AuditDraft, in transaction: UInt64) throws -> AuditEvent {
         try checkTransaction(transaction)
+        try requireWritable()
         let chain = draft.chain
         let event = AuditChain.chain(draft, after: staged?.events.last { $0.chain == chain } ?? events[chain]?.last)
         let change = try JournalChange.encodeAudit(event, with: encoder)
@@ -296,6 +385,22 @@ actor FileEngine {
 
     private func requireOpen() throws(SafetyError) {
         if isClosed { throw SafetyError(.unavailable, "the store at \(directoryPath) is closed") }
+    }
+
+    /// Throws unless the store was opened for writing: `corruptData` naming the first damaged
+    /// record when that is why it is read-only, `constraintViolation` otherwise.
+    private func requireWritable() throws(SafetyError) {
+        try requireOpen()
+        guard isReadOnly else { return }
+        if let damage = journalReport.damaged.first {
+            throw SafetyError(
+                .corruptData,
+                "the store at \(directoryPath) is open read-only because journal line \(damage.location.line) "
+                    + "(byte \(damage.location.offset)) is damaged: \(damage.problem); nothing can be written until an "
+                    + "administrator repairs the journal",
+                location: "journal.jsonl:\(damage.location.line)")
+        }
+        throw SafetyError(.constraintViolation, "the store at \(directoryPath) was opened read-only; nothing can be written to it")
     }
 
     /// Throws unless `id` is the transaction being staged.

@@ -36,7 +36,7 @@ public final class FileStore: OnlineSafetyBackend {
     let engine: FileEngine
     let gate = TransactionGate()
 
-    private init(directory: URL, engine: FileEngine) {
+    init(directory: URL, engine: FileEngine) {
         self.directory = directory
         self.engine = engine
     }

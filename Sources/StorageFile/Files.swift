@@ -11,9 +11,13 @@ final class FileLock {
     private var descriptor: Int32
 
     /// Locks `<directory>/lock`, or throws `unavailable` naming the directory.
-    init(directory: String) throws(SafetyError) {
+    ///
+    /// With `readOnly`, an existing lock file is opened for reading only (a lock needs no more),
+    /// so a store on read-only media can still be opened read-only.
+    init(directory: String, readOnly: Bool = false) throws(SafetyError) {
         let path = directory + "/lock"
-        let descriptor = try Posix.open(path, flags: Posix.readWriteCreate)
+        let existing = readOnly && Posix.exists(path)
+        let descriptor = try Posix.open(path, flags: existing ? Posix.readOnly : Posix.readWriteCreate)
         let code = Posix.lockExclusively(descriptor)
         guard code == 0 else {
             Posix.closeDescriptor(descriptor)
@@ -42,11 +46,15 @@ final class JournalFile {
     private(set) var length: Int
     /// Set when a failed write could not be undone; the store must be reopened.
     private var damaged = false
+    /// Whether the last record has no newline after it yet; the next append writes one first.
+    private var needsNewline: Bool
 
-    /// Opens the journal for appending (creating it if missing) and cuts it to `length` if it is longer.
-    init(path: String, length: Int, truncating: Bool) throws(SafetyError) {
+    /// Opens the journal for appending (creating it if missing) and cuts it to `length` if it is
+    /// longer. `needsNewline` says the last record is complete but has no newline after it.
+    init(path: String, length: Int, truncating: Bool, needsNewline: Bool = false) throws(SafetyError) {
         self.path = path
         self.length = length
+        self.needsNewline = needsNewline
         self.descriptor = try Posix.open(path, flags: Posix.appendCreate)
         if truncating {
             try Posix.truncate(descriptor, to: length, path: path)
@@ -54,12 +62,14 @@ final class JournalFile {
         }
     }
 
-    /// Appends bytes and flushes them to disk. On failure the partial write is cut off again, so the
-    /// journal never keeps half a line; if even that fails, every later append is refused.
-    func append(_ bytes: [UInt8]) throws(SafetyError) {
+    /// Appends a record and flushes it to disk. On failure the partial write is cut off again, so
+    /// the journal never keeps half a line; if even that fails, every later append is refused. If
+    /// the last record has no newline after it, the newline is written first, in the same write.
+    func append(_ record: [UInt8]) throws(SafetyError) {
         guard descriptor >= 0, !damaged else {
             throw SafetyError(.unavailable, "an earlier write to \(path) failed and could not be undone; reopen the store")
         }
+        let bytes = needsNewline ? [UInt8(ascii: "\n")] + record : record
         do throws(SafetyError) {
             try Posix.writeAll(descriptor, bytes, path: path)
         } catch {
@@ -75,6 +85,7 @@ final class JournalFile {
             throw error
         }
         length += bytes.count
+        needsNewline = false
     }
 
     private func undo() {
@@ -105,14 +116,20 @@ struct Manifest: Codable, Equatable {
 
     /// The format's name.
     static let formatName = "onlinesafety-file-store"
-    /// The version this SDK reads and writes.
-    static let currentVersion = 1
+    /// The version this SDK writes: 2, journal records framed with their length and CRC-32.
+    /// Version 1 journals hold unframed lines; they are read as they are, and the manifest moves
+    /// to version 2 before the first framed record is appended, so an older SDK refuses the store
+    /// instead of misreading it.
+    static let currentVersion = 2
+    /// The versions this SDK reads.
+    static let readableVersions = 1...currentVersion
     /// The manifest this SDK writes.
     static let current = Manifest(format: formatName, version: currentVersion)
 
-    /// Reads and checks a directory's manifest: `corruptData` if unreadable or not this format,
-    /// `migrationFailed` if it is a version this SDK cannot read.
-    static func check(directory: String) throws(SafetyError) {
+    /// Reads and checks a directory's manifest and returns its version: `corruptData` if
+    /// unreadable or not this format, `migrationFailed` if it is a version this SDK cannot read.
+    @discardableResult
+    static func check(directory: String) throws(SafetyError) -> Int {
         let path = directory + "/manifest.json"
         let data: Data
         do {
@@ -137,11 +154,12 @@ struct Manifest: Codable, Equatable {
                     + "(\(currentVersion)); open it with a newer SDK",
                 location: "manifest.json")
         }
-        guard manifest.version == currentVersion else {
+        guard readableVersions.contains(manifest.version) else {
             throw SafetyError(
                 .corruptData, "the store at \(directory) has format version \(manifest.version), which never existed",
                 location: "manifest.json")
         }
+        return manifest.version
     }
 
     /// Writes the current manifest atomically (temporary file, flush, rename, flush the directory).
@@ -157,83 +175,177 @@ struct Manifest: Codable, Equatable {
     }
 }
 
-/// The state rebuilt from the journal on open.
+/// The state rebuilt from the journal on open, and what was found on the way.
 struct ReplayedJournal {
-    /// Every record, by kind.
+    /// Every applied record, by kind.
     var tables: [String: any RecordTable] = FileRegistry.emptyTables()
-    /// Every audit event, in journal order.
+    /// Every applied audit event, in journal order.
     var events: [AuditEvent] = []
-    /// The last line's sequence number (0 when empty).
+    /// The last applied line's sequence number (0 when none).
     var lastSeq: Int64 = 0
-    /// The last line's hash (the genesis hash when empty).
+    /// The last applied line's hash (the genesis hash when none).
     var lastHash = JournalFormat.genesis
-    /// Lines (from 1) whose hash or link to the previous line does not verify.
+    /// Applied lines (from 1) whose hash or link to the previous line does not verify.
     var brokenLines: [Int] = []
-    /// The length in bytes of the complete lines.
+    /// The number of lines applied.
+    var applied = 0
+    /// The length in bytes of everything but a torn tail.
     var validLength = 0
-    /// The number of the incomplete last line that was dropped, if any.
-    var droppedLine: Int?
+    /// Damaged committed records, in order; nothing from the first one on is applied.
+    var damaged: [JournalDamage] = []
+    /// Why the first damaged record could not be decoded, when that was the problem.
+    var firstDamageError: (any Error)?
+    /// Intact records after the first damaged one, not applied.
+    var notApplied: [JournalRecordSummary] = []
+    /// A last write cut off by a crash, if the journal ends in one.
+    var torn: (location: JournalRecordLocation, declaredLength: Int?)?
+    /// Whether the last record is intact but has no newline after it.
+    var lastNewlineMissing = false
 
-    /// Replays a journal's bytes.
+    /// How one line reads.
+    enum Line {
+        /// A record whose frame checks (or an unframed line): its JSON, to decode.
+        case record(ArraySlice<UInt8>, framed: Bool)
+        /// Damage to a committed record.
+        case damaged(JournalDamage.Problem)
+        /// The last line, cut off while it was written.
+        case torn(declaredLength: Int?)
+    }
+
+    /// Replays a journal's bytes (see ``JournalFormat`` for how lines are told apart).
     ///
-    /// An incomplete last line (no newline, or not a journal line at all) is left out of
-    /// ``validLength`` for the caller to cut off. Any other line that cannot be read is
-    /// `corruptData` naming `journal.jsonl:<line>`. A line that reads but does not verify is
+    /// Lines are applied in order up to the first damaged one; the rest are checked and
+    /// reported but not applied. A torn last line is left out of ``validLength`` for the caller
+    /// to copy aside and cut off. A line that reads but does not verify against the hash chain is
     /// applied and listed in ``brokenLines``, so an altered audit event can still be found and named.
-    init(_ bytes: [UInt8]) throws(SafetyError) {
+    init(_ bytes: [UInt8]) {
         let decoder = JournalFormat.makeDecoder()
         var offset = 0
         var number = 0
+        var seenFramed = false
         while offset < bytes.count {
             number += 1
-            guard let end = bytes[offset...].firstIndex(of: 0x0A) else {
-                droppedLine = number
+            let newline = bytes[offset...].firstIndex(of: 0x0A)
+            let end = newline ?? bytes.count
+            let line = bytes[offset..<end]
+            let location = JournalRecordLocation(line: number, offset: offset, length: end - offset)
+            switch Self.classify(line, terminated: newline != nil, afterFramed: seenFramed) {
+            case .torn(let declaredLength):
+                torn = (location, declaredLength)
                 return
-            }
-            let lineBytes = Array(bytes[offset..<end])
-            let isLast = end + 1 == bytes.count
-            let line: JournalLine
-            do {
-                line = try decoder.decode(JournalLine.self, from: Data(lineBytes))
-            } catch {
-                let wellFormed = (try? decoder.decode(JournalHeader.self, from: Data(lineBytes))) != nil
-                if isLast && !wellFormed {
-                    droppedLine = number
+            case .damaged(let problem):
+                damaged.append(JournalDamage(location: location, problem: problem, touches: JournalSalvage.touches(line)))
+            case .record(let json, let framed):
+                seenFramed = seenFramed || framed
+                if apply(json, at: location, decoder), newline == nil { lastNewlineMissing = true }
+                if newline == nil, json.endIndex < end {
+                    // A whole last record, then zeros where its newline was never written: the
+                    // zeros are cut off (copied aside first) and the next write adds the newline.
+                    torn = (JournalRecordLocation(line: number, offset: json.endIndex, length: end - json.endIndex), nil)
+                    validLength = json.endIndex
                     return
                 }
-                throw Self.unreadable(line: number, error)
             }
-            let body = JournalFormat.body(of: lineBytes, header: line.header)
-            let verifies =
-                line.seq == lastSeq + 1 && line.prev == lastHash
-                && body.map { JournalFormat.hash(prev: line.prev, seq: line.seq, body: $0) == line.hash } == true
-            if !verifies { brokenLines.append(number) }
-            for change in line.body.changes {
-                switch change {
-                case .record(let value):
-                    let kind = type(of: value).recordKind
-                    guard let table = tables[kind], table.replay(value) else {
-                        throw SafetyError(
-                            .corruptData, "journal line \(number) holds a \(kind) this store cannot keep",
-                            location: "journal.jsonl:\(number)")
-                    }
-                case .audit(let event):
-                    events.append(event)
-                }
-            }
-            lastSeq = line.seq
-            lastHash = line.hash
-            offset = end + 1
+            offset = newline.map { $0 + 1 } ?? bytes.count
             validLength = offset
         }
     }
 
-    private static func unreadable(line: Int, _ error: any Error) -> SafetyError {
-        if let unknown = error as? UnknownRecordKind {
-            return SafetyError(
-                .corruptData, "journal line \(line) holds records of kind \(unknown.kind), which this SDK does not know",
-                location: "journal.jsonl:\(line)", underlying: error)
+    /// Decodes a line whose frame checks and applies it, unless an earlier line was damaged.
+    /// Returns whether the line decoded.
+    private mutating func apply(_ json: ArraySlice<UInt8>, at location: JournalRecordLocation, _ decoder: JSONDecoder) -> Bool {
+        let line: JournalLine
+        do {
+            line = try decoder.decode(JournalLine.self, from: Data(json))
+        } catch {
+            if damaged.isEmpty { firstDamageError = error }
+            let problem: JournalDamage.Problem = error is UnknownRecordKind ? .unknownKind : .unreadable
+            damaged.append(JournalDamage(location: location, problem: problem, touches: JournalSalvage.touches(json)))
+            return false
         }
-        return SafetyError(.corruptData, "journal line \(line) cannot be read", location: "journal.jsonl:\(line)", underlying: error)
+        guard damaged.isEmpty else {
+            notApplied.append(JournalRecordSummary(location: location, touches: JournalSalvage.touches(line)))
+            return true
+        }
+        let keepable = line.body.changes.allSatisfy { change in
+            guard case .record(let value) = change else { return true }
+            return tables[type(of: value).recordKind] != nil
+        }
+        guard keepable else {
+            damaged.append(JournalDamage(location: location, problem: .notKept, touches: JournalSalvage.touches(line)))
+            return true
+        }
+        let body = JournalFormat.body(of: Array(json), header: line.header)
+        let verifies =
+            line.seq == lastSeq + 1 && line.prev == lastHash
+            && body.map { JournalFormat.hash(prev: line.prev, seq: line.seq, body: $0) == line.hash } == true
+        if !verifies { brokenLines.append(location.line) }
+        for change in line.body.changes {
+            switch change {
+            case .record(let value):
+                _ = tables[type(of: value).recordKind]?.replay(value)
+            case .audit(let event):
+                events.append(event)
+            }
+        }
+        lastSeq = line.seq
+        lastHash = line.hash
+        applied += 1
+        return true
+    }
+
+    /// Tells an intact record, a damaged one and a cut-off write apart.
+    ///
+    /// Only the last line can lack a newline. A cut-off write is a prefix of a record and its
+    /// newline, written together: so it has no newline, and it stops inside its frame, or before
+    /// the length its frame declares (with a checksum that does not match what is there). Zero
+    /// bytes at its end (or all of it) are where the file system extended the file but never
+    /// wrote the data; a record's JSON never holds a zero byte. Every other line that does not
+    /// check is damage.
+    static func classify(_ line: ArraySlice<UInt8>, terminated: Bool, afterFramed: Bool) -> Line {
+        if !terminated, line.allSatisfy({ $0 == 0 }) { return .torn(declaredLength: nil) }
+        switch JournalFrame.parse(line) {
+        case .unframed:
+            if afterFramed { return .damaged(.unframed) }
+            // A journal from before framing: an unframed last line that reaches its closing
+            // `"seq":N}` is a whole record (missing only its newline); one that stops short is a
+            // cut-off write. Without a frame, damage inside such a line cannot be told apart.
+            if terminated { return .record(line, framed: false) }
+            let written = line[...(line.lastIndex { $0 != 0 } ?? line.startIndex)]
+            if endsLikeAnUnframedRecord(written) { return .record(written, framed: false) }
+            return .torn(declaredLength: nil)
+        case .incomplete:
+            return terminated ? .damaged(.malformedFrame) : .torn(declaredLength: nil)
+        case .malformed:
+            if !terminated, let last = line.lastIndex(where: { $0 != 0 }), case .incomplete = JournalFrame.parse(line[...last]) {
+                return .torn(declaredLength: nil)
+            }
+            return .damaged(.malformedFrame)
+        case .framed(let length, let checksum, let jsonStart):
+            var json = line[jsonStart...]
+            if !terminated, json.last == 0 {
+                // Zeros after a cut-off write's bytes: the writer's JSON never holds a zero byte (it
+                // escapes control characters), so they are space the file system never filled.
+                json = json[..<(json.lastIndex { $0 != 0 }.map { $0 + 1 } ?? json.startIndex)]
+                if json.count < length, CRC32.checksum(json) != checksum { return .torn(declaredLength: length) }
+            }
+            if json.count == length {
+                return CRC32.checksum(json) == checksum ? .record(json, framed: true) : .damaged(.checksumMismatch)
+            }
+            // Longer than declared, shorter but followed by a newline, or shorter but complete
+            // (its checksum matches: the length in the frame is what changed): never a torn write.
+            if terminated || json.count > length || CRC32.checksum(json) == checksum { return .damaged(.lengthMismatch) }
+            return .torn(declaredLength: length)
+        }
+    }
+
+    /// Whether an unframed line ends as the writer ends one: `,"seq":<digits>}`.
+    private static func endsLikeAnUnframedRecord(_ line: ArraySlice<UInt8>) -> Bool {
+        guard line.last == UInt8(ascii: "}") else { return false }
+        let beforeBrace = line.dropLast()
+        let digits = beforeBrace.reversed().prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }.count
+        guard digits > 0 else { return false }
+        let marker = Array(#""seq":"#.utf8)
+        return beforeBrace.dropLast(digits).suffix(marker.count).elementsEqual(marker)
     }
 }

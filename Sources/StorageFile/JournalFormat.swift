@@ -2,19 +2,37 @@ import Crypto
 import Foundation
 @_spi(StorageBackend) import OnlineSafetyCore
 
-/// The layout of one journal line, and how it is hashed.
+/// The layout of one journal record, and how it is hashed and framed.
 ///
-/// A line is one committed transaction, written as compact JSON with sorted keys:
+/// A record is one committed transaction: a frame, then compact JSON with sorted keys, then a
+/// newline:
 ///
 /// ```
-/// {"body":{"changes":[{"kind":"trust","op":"insert","value":{...}},{"event":{...},"op":"audit"}]},
-///  "hash":"<64 hex>","prev":"<64 hex>","seq":7}
+/// 412 3f9a0c1b {"body":{"changes":[{"kind":"trust","op":"insert","value":{...}},{"event":{...},"op":"audit"}]},"hash":"<64 hex>","prev":"<64 hex>","seq":7}
 /// ```
 ///
-/// (on one line, ending in `\n`). `hash` is SHA-256 over `prev`, a record separator (0x1E), the
-/// decimal `seq`, another 0x1E, and the exact bytes of `body` as they stand in the line. Because
-/// the writer always lays a line out the same way, the body's bytes are its canonical encoding:
-/// any change to them, however small, fails the hash.
+/// The frame is the JSON's length in bytes (decimal, without the frame or the newline), a space,
+/// the CRC-32 of those bytes (the IEEE polynomial, as zlib and PNG use; eight lower-case hex
+/// digits), and a space. Neither the frame nor the JSON ever holds a raw newline (the encoder
+/// escapes newlines in strings), so records are split at newlines and the frame then tells the
+/// rest:
+///
+/// - a record whose JSON is as long as its frame says and whose CRC matches is intact;
+/// - the last record, with no newline after it, that is *shorter* than its frame says (or that
+///   stops inside its frame, or is only zero bytes) is a write cut off by a crash: the writer
+///   appends a record and its newline in one write and acknowledges it only after `fsync`, so a
+///   cut-off write has no newline and was never acknowledged;
+/// - anything else (a CRC that does not match, a record longer or shorter than its frame between
+///   newlines, a frame that cannot be read) is damage to a committed record, never a torn write.
+///
+/// Journals written before framing (manifest version 1) hold the JSON alone, one line per
+/// record; they are read as they are, and a store that has such lines keeps them, with framed
+/// records appended after. An unframed line after a framed one is damage.
+///
+/// `hash` is SHA-256 over `prev`, a record separator (0x1E), the decimal `seq`, another 0x1E,
+/// and the exact bytes of `body` as they stand in the line. Because the writer always lays a line
+/// out the same way, the body's bytes are its canonical encoding: any change to them, however
+/// small, fails the hash.
 enum JournalFormat {
     /// The previous hash of the first line.
     static let genesis = String(repeating: "0", count: 64)
@@ -41,7 +59,7 @@ enum JournalFormat {
         }.joined()
     }
 
-    /// Assembles a complete line, newline included, from encoded changes.
+    /// Assembles a complete record, frame and newline included, from encoded changes.
     static func line(seq: Int64, prev: String, changes: [[UInt8]]) -> (bytes: [UInt8], hash: String) {
         var body = Array(#"{"changes":["#.utf8)
         for (index, change) in changes.enumerated() {
@@ -50,11 +68,19 @@ enum JournalFormat {
         }
         body.append(contentsOf: Array("]}".utf8))
         let hash = hash(prev: prev, seq: seq, body: body)
-        var bytes = prefix
-        bytes.append(contentsOf: body)
-        bytes.append(contentsOf: suffix(hash: hash, prev: prev, seq: seq))
+        var json = prefix
+        json.append(contentsOf: body)
+        json.append(contentsOf: suffix(hash: hash, prev: prev, seq: seq))
+        return (framed(json), hash)
+    }
+
+    /// A record's JSON in its frame, newline included: `<length> <crc32> <json>\n`.
+    static func framed(_ json: [UInt8]) -> [UInt8] {
+        var bytes = Array("\(json.count) \(JournalFrame.hex(CRC32.checksum(json))) ".utf8)
+        bytes.reserveCapacity(bytes.count + json.count + 1)
+        bytes.append(contentsOf: json)
         bytes.append(UInt8(ascii: "\n"))
-        return (bytes, hash)
+        return bytes
     }
 
     /// The bytes of a line's body, or `nil` when the line is not laid out as the writer lays it out.
@@ -95,6 +121,90 @@ enum JournalFormat {
             return Date(timeIntervalSinceReferenceDate: try container.decode(Double.self))
         }
         return decoder
+    }
+}
+
+/// How the bytes of one journal line (without its newline) begin.
+enum JournalFrame: Equatable {
+    /// An unframed line, as journals before framing hold: the JSON alone.
+    case unframed
+    /// A frame: the JSON's declared length, its CRC-32, and where the JSON starts in the line.
+    case framed(length: Int, checksum: UInt32, jsonStart: Int)
+    /// The line stops inside what is so far a well-formed frame (a cut-off write).
+    case incomplete
+    /// The line starts with something that is neither JSON nor a frame.
+    case malformed
+
+    /// The longest a frame's length can be written (a journal line is far shorter).
+    static let maximumLengthDigits = 12
+
+    /// Reads the frame at the start of a line.
+    static func parse(_ line: ArraySlice<UInt8>) -> JournalFrame {
+        var index = line.startIndex
+        guard index < line.endIndex else { return .incomplete }
+        if line[index] == UInt8(ascii: "{") { return .unframed }
+        var length = 0
+        var digits = 0
+        while index < line.endIndex, let digit = decimal(line[index]) {
+            guard digits < maximumLengthDigits, !(digits == 1 && length == 0) else { return .malformed }
+            length = length * 10 + digit
+            digits += 1
+            index += 1
+        }
+        guard digits > 0 else { return .malformed }
+        guard index < line.endIndex else { return .incomplete }
+        guard line[index] == UInt8(ascii: " ") else { return .malformed }
+        index += 1
+        var checksum: UInt32 = 0
+        for _ in 0..<8 {
+            guard index < line.endIndex else { return .incomplete }
+            guard let digit = hexadecimal(line[index]) else { return .malformed }
+            checksum = checksum << 4 | UInt32(digit)
+            index += 1
+        }
+        guard index < line.endIndex else { return .incomplete }
+        guard line[index] == UInt8(ascii: " ") else { return .malformed }
+        return .framed(length: length, checksum: checksum, jsonStart: index + 1)
+    }
+
+    /// Eight lower-case hexadecimal digits.
+    static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
+    private static func decimal(_ byte: UInt8) -> Int? {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? Int(byte - UInt8(ascii: "0")) : nil
+    }
+
+    /// A lower-case hexadecimal digit's value (the writer never writes upper case).
+    private static func hexadecimal(_ byte: UInt8) -> Int? {
+        if let value = decimal(byte) { return value }
+        return (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte) ? Int(byte - UInt8(ascii: "a")) + 10 : nil
+    }
+}
+
+/// CRC-32 with the IEEE 802.3 polynomial (reflected, 0xEDB88320), as zlib's `crc32` computes it.
+enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { entry in
+        var value = UInt32(entry)
+        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+        return value
+    }
+
+    /// The checksum of some bytes.
+    static func checksum(_ bytes: some Collection<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        let table = Self.table
+        table.withUnsafeBufferPointer { table in
+            let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+                for byte in buffer { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+            }
+            if done == nil {
+                for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+            }
+        }
+        return crc ^ 0xFFFF_FFFF
     }
 }
 

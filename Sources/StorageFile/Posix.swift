@@ -32,6 +32,44 @@ enum Posix {
     static let writeTruncate = O_WRONLY | O_CREAT | O_TRUNC
     /// Flags for reading.
     static let readOnly = O_RDONLY
+    /// Flags for writing a file that must not exist yet (`EEXIST` otherwise).
+    static let createNew = O_WRONLY | O_CREAT | O_EXCL
+
+    /// Whether something exists at a path.
+    static func exists(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0
+    }
+
+    /// Writes a new file holding `bytes` and flushes it, never replacing an existing file: if
+    /// `<name>.<ext>` exists, `<name>-2.<ext>`, `<name>-3.<ext>`... is tried. Returns the file's name.
+    static func writeNewFile(in directory: String, name: String, ext: String, _ bytes: [UInt8]) throws(SafetyError) -> String {
+        for attempt in 1...1000 {
+            let file = attempt == 1 ? "\(name).\(ext)" : "\(name)-\(attempt).\(ext)"
+            let path = directory + "/" + file
+            let fd = path.withCString { systemOpen($0, createNew | O_CLOEXEC, 0o600) }
+            if fd < 0 {
+                let code = errno
+                if code == EEXIST || code == EINTR { continue }
+                throw SafetyError(.unavailable, "cannot create \(path): \(reason(code))")
+            }
+            defer { closeDescriptor(fd) }
+            try writeAll(fd, bytes, path: path)
+            try sync(fd, path: path)
+            return file
+        }
+        throw SafetyError(.unavailable, "cannot create a new file named \(name) in \(directory): too many exist")
+    }
+
+    /// Creates a directory (readable only by its owner) if it is missing, and flushes its parent.
+    static func makeDirectory(_ path: String, parent: String) throws(SafetyError) {
+        if mkdir(path, 0o700) != 0 {
+            let code = errno
+            guard code == EEXIST else { throw SafetyError(.unavailable, "cannot create \(path): \(reason(code))") }
+            return
+        }
+        try syncDirectory(parent)
+    }
 
     /// Takes an exclusive, non-blocking `flock`; returns 0 or the `errno` of the failure.
     static func lockExclusively(_ fd: Int32) -> Int32 {

@@ -10,7 +10,7 @@
 import Foundation
 import Logging
 @_spi(StorageBackend) import OnlineSafetyCore
-import StorageFile
+@_spi(StorageBackend) import StorageFile
 
 let arguments = CommandLine.arguments
 guard arguments.count == 2 else {

@@ -1,6 +1,6 @@
 import Foundation
 @_spi(StorageBackend) import OnlineSafetyCore
-import StorageFile
+@_spi(StorageBackend) import StorageFile
 import Testing
 
 #if canImport(Glibc)
@@ -44,6 +44,10 @@ struct CrashTests {
             let capture = LogCapture()
             let reopened = try await FileStore.open(at: store, logger: capture.logger())
             tornLinesDropped += capture.entries.filter { $0.message.contains("incomplete last line") }.count
+            // Every dropped tail was copied aside first.
+            let recovered = try? FileManager.default.contentsOfDirectory(atPath: store.appending(path: "recovered").path)
+            #expect((recovered?.count ?? 0) == tornLinesDropped, "round \(round): a dropped tail was not copied aside")
+            #expect(reopened.journalReport.damaged.isEmpty, "round \(round): \(reopened.journalReport)")
             let stored = Set(try await reopened.trusts.find(TrustQuery()).map(\.id.uuidString))
             let missing = committed.subtracting(stored)
             #expect(missing.isEmpty, "round \(round): \(missing.count) committed trusts are missing after the kill")

@@ -1,7 +1,7 @@
 import Foundation
 @_spi(StorageBackend) import OnlineSafetyCore
 @_spi(StorageBackend) import StorageConformance
-import StorageFile
+@_spi(StorageBackend) import StorageFile
 import Testing
 
 @Suite("Conformance: flat file")

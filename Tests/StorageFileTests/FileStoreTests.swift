@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 @_spi(StorageBackend) import OnlineSafetyCore
-import StorageFile
+@_spi(StorageBackend) import StorageFile
 import Testing
 
 @Suite("File store")
@@ -28,11 +28,13 @@ struct FileStoreTests {
     enum TornTail: String, CaseIterable, Sendable {
         /// The first half of a line, no newline.
         case halfALine
-        /// The first half of a line, then a newline (the line cannot be read).
-        case halfALineWithNewline
         /// Zeros where the file system extended the file but never wrote the data.
         case zeros
+        /// The first half of a line, then zeros for the rest of it.
+        case halfALineThenZeros
     }
+    // Half a line followed by a newline is not a cut-off write (the writer writes the newline
+    // last, in the same write): JournalFramingTests checks it is treated as damage.
 
     @Test(arguments: TornTail.allCases)
     func tornLastLineIsDroppedOnReopenWithEarlierCommitsIntact(tail: TornTail) async throws {
@@ -53,8 +55,8 @@ struct FileStoreTests {
         let torn: Data =
             switch tail {
             case .halfALine: Data(thirdLine.prefix(thirdLine.count / 2))
-            case .halfALineWithNewline: Data(thirdLine.prefix(thirdLine.count / 2)) + Data("\n".utf8)
             case .zeros: Data(count: thirdLine.count)
+            case .halfALineThenZeros: Data(thirdLine.prefix(thirdLine.count / 2)) + Data(count: thirdLine.count - thirdLine.count / 2)
             }
         try (intact + torn).write(to: StoreFiles.journal(directory))
 
@@ -67,6 +69,10 @@ struct FileStoreTests {
         let warnings = capture.entries.filter { $0.level == .warning }
         #expect(warnings.count == 1)
         #expect(warnings.first?.metadata["line"] == "3")
+        // The dropped bytes were copied aside first, never deleted.
+        let saved = try #require(store.journalReport.tornTail?.savedAs)
+        #expect(warnings.first?.metadata["savedAs"] == saved)
+        #expect(try Data(contentsOf: directory.appending(path: saved)) == torn)
         #expect(!capture.entries.contains { $0.text.contains("Torn Write") || $0.text.contains("Viking") })
 
         // The store writes on after the repair, and the journal verifies.
@@ -121,13 +127,13 @@ struct FileStoreTests {
     @Test func newerFormatVersionIsRefused() async throws {
         let directory = Scratch.directory()
         try await FileStore.open(at: directory, logger: quietLogger()).close()
-        try Data(#"{"format":"onlinesafety-file-store","version":2}"#.utf8).write(to: StoreFiles.manifest(directory))
+        try Data(#"{"format":"onlinesafety-file-store","version":3}"#.utf8).write(to: StoreFiles.manifest(directory))
 
         let error = await #expect(throws: SafetyError.self) {
             try await FileStore.open(at: directory, logger: quietLogger())
         }
         #expect(error?.code == .migrationFailed)
-        #expect(error?.reason.contains("format version 2") == true)
+        #expect(error?.reason.contains("format version 3") == true)
     }
 
     @Test func foreignManifestIsRefused() async throws {

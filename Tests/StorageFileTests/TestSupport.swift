@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 @_spi(StorageBackend) import OnlineSafetyCore
-import StorageFile
+@_spi(StorageBackend) import StorageFile
 
 /// Fresh directories under the system's temporary directory.
 enum Scratch {
@@ -82,14 +82,28 @@ enum StoreFiles {
         try Data(contentsOf: journal(directory)).count
     }
 
+    /// The JSON of a journal line: after its frame (`<length> <crc32> `), or the whole of an unframed line.
+    static func json(of line: String) -> String {
+        guard line.first?.isNumber == true else { return line }
+        return String(line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false).last ?? "")
+    }
+
+    /// A line with its frame worked out again for its JSON, as someone who knows the format and
+    /// edits the JSON would leave it (so only the hash chain can tell).
+    static func reframed(_ line: String) -> String {
+        let json = json(of: line)
+        return "\(json.utf8.count) \(CRC32Reference.hex(json.utf8)) \(json)"
+    }
+
     /// Flips the case of one letter inside the `"action"` value of the audit event with this
-    /// sequence number: a one-byte edit that keeps the line valid JSON. Returns the line number.
+    /// sequence number: a one-byte edit that keeps the line valid JSON, with the frame rewritten to
+    /// match. Returns the line number.
     @discardableResult
     static func alterAuditAction(sequence: Int64, in directory: URL) throws -> Int {
         var lines = try lines(directory)
         for (index, line) in lines.enumerated() {
             guard
-                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let object = try JSONSerialization.jsonObject(with: Data(json(of: line).utf8)) as? [String: Any],
                 let body = object["body"] as? [String: Any], let changes = body["changes"] as? [[String: Any]],
                 changes.contains(where: { ($0["event"] as? [String: Any])?["sequence"] as? Int == Int(sequence) })
             else { continue }
@@ -103,11 +117,29 @@ enum StoreFiles {
                 let letter = bytes[start..<end].firstIndex(where: { (65...90).contains($0) || (97...122).contains($0) })
             else { throw StoreFileError.notFound("the action of audit event \(sequence)") }
             bytes[letter] ^= 0x20
-            lines[index] = String(decoding: bytes, as: UTF8.self)
+            lines[index] = reframed(String(decoding: bytes, as: UTF8.self))
             try write(lines: lines, to: directory)
             return index + 1
         }
         throw StoreFileError.notFound("audit event \(sequence)")
+    }
+}
+
+/// CRC-32 (IEEE, as zlib's `crc32`), written bit by bit here independently of the store's table
+/// version, to check the frames the store writes.
+enum CRC32Reference {
+    static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = String(checksum(bytes), radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
     }
 }
 

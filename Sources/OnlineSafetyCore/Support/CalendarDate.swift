@@ -11,13 +11,22 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
     /// The day of the month, 1 to 31.
     public let day: Int
 
-    /// Creates a date; returns `nil` when the day does not exist in the Gregorian calendar.
+    /// The years a date can have: those with a four-digit `YYYY` form.
+    ///
+    /// Year 0 is the year before 1 (1 BC), as in ISO 8601.
+    public static let years: ClosedRange<Int> = 0...9999
+
+    /// Creates a date.
+    ///
+    /// Requires a year in ``years`` (0 to 9999) and a day that exists in the Gregorian calendar;
+    /// returns `nil` otherwise. Every date created this way prints as `YYYY-MM-DD` and parses back
+    /// to itself with ``init(iso:)``.
     public init?(year: Int, month: Int, day: Int) {
         var components = DateComponents()
         components.year = year
         components.month = month
         components.day = day
-        guard (1...12).contains(month), (1...31).contains(day),
+        guard CalendarDate.years.contains(year), (1...12).contains(month), (1...31).contains(day),
             let date = CalendarDate.calendar.date(from: components),
             CalendarDate.calendar.component(.day, from: date) == day
         else { return nil }
@@ -26,10 +35,17 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
         self.day = day
     }
 
-    /// Parses `YYYY-MM-DD`; returns `nil` for anything else.
+    /// Parses `YYYY-MM-DD` with a four-digit year; returns `nil` for anything else, including a
+    /// year written with fewer digits.
     public init?(iso text: String) {
+        guard let date = CalendarDate(text, minimumYearDigits: 4) else { return nil }
+        self = date
+    }
+
+    /// Parses `Y-MM-DD`, the year having `minimumYearDigits` to 4 digits.
+    private init?(_ text: String, minimumYearDigits: Int) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+        guard parts.count == 3, (minimumYearDigits...4).contains(parts[0].count), parts[1].count == 2, parts[2].count == 2,
             parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else { return nil }
@@ -37,19 +53,32 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
     }
 
     /// The calendar date of an instant, in UK local time.
+    ///
+    /// An instant before year 0 gives 0000-01-01, and one after 9999 gives 9999-12-31, so that
+    /// every date has a `YYYY-MM-DD` form.
     public init(_ date: Date) {
-        let parts = CalendarDate.calendar.dateComponents([.year, .month, .day], from: date)
-        self.year = parts.year ?? 1970
-        self.month = parts.month ?? 1
-        self.day = parts.day ?? 1
+        let parts = CalendarDate.calendar.dateComponents([.era, .year, .month, .day], from: date)
+        // Foundation counts years before 1 as 1, 2, ... of era 0 (BC); ISO 8601 counts them 0, -1, ...
+        let counted = parts.year ?? 1970
+        let year = parts.era == 0 ? 1 - counted : counted
+        if year < CalendarDate.years.lowerBound {
+            (self.year, self.month, self.day) = (CalendarDate.years.lowerBound, 1, 1)
+        } else if year > CalendarDate.years.upperBound {
+            (self.year, self.month, self.day) = (CalendarDate.years.upperBound, 12, 31)
+        } else {
+            self.year = year
+            self.month = parts.month ?? 1
+            self.day = parts.day ?? 1
+        }
     }
 
-    /// The `YYYY-MM-DD` form.
+    /// The `YYYY-MM-DD` form, the year padded to four digits (`0226-09-01`).
     public var description: String {
-        let y = String(year)
-        let m = month < 10 ? "0\(month)" : "\(month)"
-        let d = day < 10 ? "0\(day)" : "\(day)"
-        return "\(y)-\(m)-\(d)"
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
     }
 
     /// The instant this date starts, in UK local time.
@@ -76,10 +105,16 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
     }
 
     /// Decodes from `YYYY-MM-DD`.
+    ///
+    /// Also reads a year of one to three digits without leading zeros (`226-09-01`), the form
+    /// earlier versions wrote for years before 1000, so that records they stored can be read.
+    /// Throws `DecodingError.dataCorrupted` for anything else.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
-        guard let date = CalendarDate(iso: text) else {
+        guard let date = CalendarDate(text, minimumYearDigits: 1),
+            text == date.description || text == String(date.year) + date.description.dropFirst(4)
+        else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a date as YYYY-MM-DD")
         }
         self = date
@@ -97,4 +132,89 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
         calendar.timeZone = TimeZone(identifier: "Europe/London") ?? .gmt
         return calendar
     }()
+}
+
+// MARK: - Sensible years
+
+extension CalendarDate {
+    /// The dates a field may hold: not before a first day, and not more than some years after today.
+    ///
+    /// Each bound has its own messages, naming the kind of date and the limit but never the date
+    /// itself (a date of birth is a child's data).
+    ///
+    /// ```swift
+    /// let born = try CalendarDate(iso: "2017-03-14")!.checked("learner.dateOfBirth", .dateOfBirth, asOf: today)
+    /// ```
+    public struct Bounds: Hashable, Sendable {
+        /// The earliest date allowed.
+        public let earliest: CalendarDate
+        /// How many years after today the latest allowed date is (0: not after today).
+        public let yearsAhead: Int
+        /// What the date is, for the messages: "a date of birth", "a policy's effective date".
+        public let what: String
+
+        /// Creates bounds.
+        ///
+        /// Requires `yearsAhead` to be 0 or more (a negative value is taken as 0).
+        public init(earliest: CalendarDate, yearsAhead: Int, what: String) {
+            self.earliest = earliest
+            self.yearsAhead = max(0, yearsAhead)
+            self.what = what
+        }
+
+        /// A person's date of birth: from 1900, and never in the future.
+        public static let dateOfBirth = Bounds(
+            earliest: CalendarDate(year: 1900, month: 1, day: 1)!, yearsAhead: 0, what: "a date of birth")
+
+        /// When a policy takes effect (an acceptable use policy's `effectiveFrom`): from 2000, and
+        /// at most 10 years ahead.
+        public static let policy = Bounds(
+            earliest: CalendarDate(year: 2000, month: 1, day: 1)!, yearsAhead: 10, what: "a policy's effective date")
+
+        /// When training was completed: from 2000, and never in the future.
+        public static let training = Bounds(
+            earliest: CalendarDate(year: 2000, month: 1, day: 1)!, yearsAhead: 0, what: "a training completion date")
+
+        /// Any other date on a school's record (a role's start or end, an access grant or
+        /// revocation, a leaving date, a review date, a holiday): from 1970, and at most 10 years ahead.
+        public static let record = Bounds(
+            earliest: CalendarDate(year: 1970, month: 1, day: 1)!, yearsAhead: 10, what: "a date on a record")
+
+        /// The latest date allowed, `yearsAhead` years after `today` (29 February moves to the 28th).
+        public func latest(asOf today: CalendarDate) -> CalendarDate {
+            guard yearsAhead > 0 else { return today }
+            let year = min(today.year + yearsAhead, CalendarDate.years.upperBound)
+            return CalendarDate(year: year, month: today.month, day: today.day)
+                ?? CalendarDate(year: year, month: today.month, day: today.day - 1)
+                ?? today
+        }
+
+        /// Why a date is refused, or `nil` when it is within the bounds on `today`.
+        public func problem(with date: CalendarDate, asOf today: CalendarDate) -> String? {
+            if date < earliest { return "\(what) cannot be before \(earliest)" }
+            if date > latest(asOf: today) {
+                if yearsAhead == 0 { return "\(what) cannot be in the future" }
+                return "\(what) cannot be more than \(yearsAhead) years from today"
+            }
+            return nil
+        }
+    }
+
+    /// This date, if it lies within `bounds` on `today`.
+    ///
+    /// - Parameters:
+    ///   - field: The field's name, reported as the error's `location` (for example `learner.dateOfBirth`).
+    ///   - bounds: The dates the field may hold, such as ``Bounds/dateOfBirth`` or ``Bounds/policy``.
+    ///   - today: The day to measure the future from; the current UK date by default.
+    /// - Returns: This date, unchanged.
+    /// - Throws: `SafetyError` with code `invalidInput` and `location` set to `field` when the date
+    ///   is before the earliest or after the latest date allowed; the reason names the bound
+    ///   ("a date of birth cannot be before 1900-01-01"), never the date.
+    @discardableResult
+    public func checked(_ field: String, _ bounds: Bounds, asOf today: CalendarDate = CalendarDate(Date())) throws(SafetyError)
+        -> CalendarDate
+    {
+        if let problem = bounds.problem(with: self, asOf: today) { throw SafetyError.invalid(field, problem) }
+        return self
+    }
 }
