@@ -285,7 +285,8 @@ private struct TrustData {
                 for system in [SystemCode.network, .email, .mcas] { grant(member, system, under: trustDocuments[.staffAndVolunteers]!) }
             }
             for serial in 0..<12 {
-                let governor = Person(tenancy: .school(school.id), kind: .governor, givenName: "Governor\(serial)", familyName: "School\(index)")
+                let governor = Person(
+                    tenancy: .school(school.id), kind: .governor, givenName: "Governor\(serial)", familyName: "School\(index)")
                 data.people.append(governor)
                 data.roleGrants.append(
                     RoleGrant(

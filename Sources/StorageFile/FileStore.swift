@@ -78,15 +78,21 @@ public final class FileStore: OnlineSafetyBackend {
     /// The access register.
     @_spi(StorageBackend) public var accessGrants: any Repository<AccessGrant, AccessGrantQuery> { FileRepository(access: access) }
     /// Schools' and trusts' own consent purposes.
-    @_spi(StorageBackend) public var consentPurposes: any Repository<CustomConsentPurpose, ConsentPurposeQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var consentPurposes: any Repository<CustomConsentPurpose, ConsentPurposeQuery> {
+        FileRepository(access: access)
+    }
     /// Consent decisions (append-only).
-    @_spi(StorageBackend) public var consentDecisions: any Repository<ConsentDecision, ConsentDecisionQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var consentDecisions: any Repository<ConsentDecision, ConsentDecisionQuery> {
+        FileRepository(access: access)
+    }
     /// Each learner's consent decisions in force.
     @_spi(StorageBackend) public var consentStates: any Repository<ConsentState, ConsentStateQuery> { FileRepository(access: access) }
     /// Training records (append-only).
     @_spi(StorageBackend) public var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> { FileRepository(access: access) }
     /// Each person's latest training per topic.
-    @_spi(StorageBackend) public var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> { FileRepository(access: access) }
+    @_spi(StorageBackend) public var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> {
+        FileRepository(access: access)
+    }
     /// The append-only, hash-chained audit log.
     @_spi(StorageBackend) public var audit: any AuditLog { FileAuditLog(access: access) }
 
@@ -97,7 +103,9 @@ public final class FileStore: OnlineSafetyBackend {
     ///
     /// Waits while another transaction runs. Calling it again inside `body` (on either store)
     /// joins the same transaction; there are no nested savepoints.
-    @_spi(StorageBackend) public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
+    @_spi(StorageBackend) public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws
+        -> R
+    {
         if let joined = await ambientTransaction() {
             return try await body(FileTransactionStore(store: self, transaction: joined))
         }

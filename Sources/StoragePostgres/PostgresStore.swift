@@ -57,23 +57,37 @@ public final class PostgresStore: OnlineSafetyBackend {
     /// Contact links.
     @_spi(StorageBackend) public var contacts: any Repository<ContactLink, ContactQuery> { PostgresRepository(executor, table: "contacts") }
     /// Role grants.
-    @_spi(StorageBackend) public var roleGrants: any Repository<RoleGrant, RoleGrantQuery> { PostgresRepository(executor, table: "role_grants") }
+    @_spi(StorageBackend) public var roleGrants: any Repository<RoleGrant, RoleGrantQuery> {
+        PostgresRepository(executor, table: "role_grants")
+    }
     /// Incidents.
     @_spi(StorageBackend) public var incidents: any Repository<Incident, IncidentQuery> { PostgresRepository(executor, table: "incidents") }
     /// Incident chronology entries (append-only, enforced by a trigger).
-    @_spi(StorageBackend) public var chronology: any Repository<ChronologyEntry, ChronologyQuery> { PostgresRepository(executor, table: "chronology_entries") }
+    @_spi(StorageBackend) public var chronology: any Repository<ChronologyEntry, ChronologyQuery> {
+        PostgresRepository(executor, table: "chronology_entries")
+    }
     /// Each incident's derived procedure steps.
-    @_spi(StorageBackend) public var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> { PostgresRepository(executor, table: "procedure_status") }
+    @_spi(StorageBackend) public var procedures: any Repository<ProcedureStatus, ProcedureStatusQuery> {
+        PostgresRepository(executor, table: "procedure_status")
+    }
     /// The device custody register.
     @_spi(StorageBackend) public var devices: any Repository<DeviceRecord, DeviceQuery> { PostgresRepository(executor, table: "devices") }
     /// Schools' and trusts' own incident categories.
-    @_spi(StorageBackend) public var categories: any Repository<CustomCategory, CategoryQuery> { PostgresRepository(executor, table: "incident_categories") }
+    @_spi(StorageBackend) public var categories: any Repository<CustomCategory, CategoryQuery> {
+        PostgresRepository(executor, table: "incident_categories")
+    }
     /// Acceptable use policy documents (append-only, enforced by a trigger).
-    @_spi(StorageBackend) public var aupDocuments: any Repository<AUPDocument, AUPDocumentQuery> { PostgresRepository(executor, table: "aup_documents") }
+    @_spi(StorageBackend) public var aupDocuments: any Repository<AUPDocument, AUPDocumentQuery> {
+        PostgresRepository(executor, table: "aup_documents")
+    }
     /// Acceptances of acceptable use policies (append-only, enforced by a trigger).
-    @_spi(StorageBackend) public var aupAcceptances: any Repository<AUPAcceptance, AUPAcceptanceQuery> { PostgresRepository(executor, table: "aup_acceptances") }
+    @_spi(StorageBackend) public var aupAcceptances: any Repository<AUPAcceptance, AUPAcceptanceQuery> {
+        PostgresRepository(executor, table: "aup_acceptances")
+    }
     /// The access register.
-    @_spi(StorageBackend) public var accessGrants: any Repository<AccessGrant, AccessGrantQuery> { PostgresRepository(executor, table: "access_grants") }
+    @_spi(StorageBackend) public var accessGrants: any Repository<AccessGrant, AccessGrantQuery> {
+        PostgresRepository(executor, table: "access_grants")
+    }
     /// Schools' and trusts' own consent purposes.
     @_spi(StorageBackend) public var consentPurposes: any Repository<CustomConsentPurpose, ConsentPurposeQuery> {
         PostgresRepository(executor, table: "consent_purposes")
@@ -83,7 +97,9 @@ public final class PostgresStore: OnlineSafetyBackend {
         PostgresRepository(executor, table: "consent_decisions")
     }
     /// Each learner's consent decisions in force.
-    @_spi(StorageBackend) public var consentStates: any Repository<ConsentState, ConsentStateQuery> { PostgresRepository(executor, table: "consent_states") }
+    @_spi(StorageBackend) public var consentStates: any Repository<ConsentState, ConsentStateQuery> {
+        PostgresRepository(executor, table: "consent_states")
+    }
     /// Training records (append-only, enforced by a trigger).
     @_spi(StorageBackend) public var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> {
         PostgresRepository(executor, table: "training_records")
@@ -96,7 +112,9 @@ public final class PostgresStore: OnlineSafetyBackend {
     @_spi(StorageBackend) public var audit: any AuditLog { PostgresAuditLog(executor: executor) }
 
     /// Runs `body` in one database transaction: committed if it returns, rolled back if it throws.
-    @_spi(StorageBackend) public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
+    @_spi(StorageBackend) public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws
+        -> R
+    {
         try await executor.transaction { connection in
             try await body(PostgresTransactionStore(executor: .connection(connection, logger)))
         }

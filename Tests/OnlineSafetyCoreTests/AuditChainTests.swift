@@ -124,10 +124,12 @@ struct AuditChainTests {
         let school = SchoolID()
         let subject = UUID()
         let early = AuditDraft(
-            at: Date(timeIntervalSince1970: 1_795_426_200.123_1), actorID: actor, schoolID: school, action: AuditAction(stored: "person.read"),
+            at: Date(timeIntervalSince1970: 1_795_426_200.123_1), actorID: actor, schoolID: school,
+            action: AuditAction(stored: "person.read"),
             subjectKind: "person", subjectID: subject)
         let late = AuditDraft(
-            at: Date(timeIntervalSince1970: 1_795_426_200.123_9), actorID: actor, schoolID: school, action: AuditAction(stored: "person.read"),
+            at: Date(timeIntervalSince1970: 1_795_426_200.123_9), actorID: actor, schoolID: school,
+            action: AuditAction(stored: "person.read"),
             subjectKind: "person", subjectID: subject)
         #expect(early.at == late.at)
         #expect(AuditChain.canonical(sequence: 1, early) == AuditChain.canonical(sequence: 1, late))
@@ -147,7 +149,8 @@ struct AuditChainTests {
 
     @Test func draftStoresItsInstantTruncatedToMilliseconds() {
         let draft = AuditDraft(
-            at: Date(timeIntervalSince1970: 1_795_426_200.987_6), actorID: nil, schoolID: nil, action: AuditAction(stored: "migrate"), subjectKind: "store",
+            at: Date(timeIntervalSince1970: 1_795_426_200.987_6), actorID: nil, schoolID: nil, action: AuditAction(stored: "migrate"),
+            subjectKind: "store",
             subjectID: nil)
         #expect(draft.at == Date(timeIntervalSince1970: 1_795_426_200.987))
         #expect(draft.outcome == .allowed)

@@ -206,7 +206,8 @@ struct PersonTests {
     }
 
     @Test func leaverHasLeftFromTheirLeavingDay() throws {
-        let person = Person(tenancy: .school(SchoolID()), kind: .staff, givenName: "Tom", familyName: "Teacher", leftOn: try day("2026-07-22"))
+        let person = Person(
+            tenancy: .school(SchoolID()), kind: .staff, givenName: "Tom", familyName: "Teacher", leftOn: try day("2026-07-22"))
         #expect(!person.hasLeft(by: try day("2026-07-21")))
         #expect(person.hasLeft(by: try day("2026-07-22")))
         #expect(person.hasLeft(by: try day("2026-09-01")))

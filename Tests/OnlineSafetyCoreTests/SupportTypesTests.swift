@@ -161,11 +161,13 @@ struct SafetyClockTests {
         // instant must hash with the same millisecond, or the audit chain reports tampering.
         for stored in [Int64(1_088_835_664_343), 1_795_426_200_123, 2_165_860_000_003, 2_165_860_000_016] {
             let draft = AuditDraft(
-                at: Date(timeIntervalSince1970: Double(stored) / 1000 + 0.000_2), actorID: nil, schoolID: nil, action: AuditAction(stored: "a"),
+                at: Date(timeIntervalSince1970: Double(stored) / 1000 + 0.000_2), actorID: nil, schoolID: nil,
+                action: AuditAction(stored: "a"),
                 subjectKind: "k", subjectID: nil)
             let kept = SafetyClock.milliseconds(draft.at)
             let reloaded = AuditDraft(
-                at: Date(timeIntervalSince1970: Double(kept) / 1000), actorID: nil, schoolID: nil, action: AuditAction(stored: "a"), subjectKind: "k",
+                at: Date(timeIntervalSince1970: Double(kept) / 1000), actorID: nil, schoolID: nil, action: AuditAction(stored: "a"),
+                subjectKind: "k",
                 subjectID: nil)
             #expect(kept == stored)
             #expect(SafetyClock.milliseconds(reloaded.at) == kept)

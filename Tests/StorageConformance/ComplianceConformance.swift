@@ -182,7 +182,8 @@ extension StorageConformance {
             "the refusal names the agreement the person has not accepted"
         ) { try await technician.access.grant(.email, to: teacherID) }
         let refusal = try await store.audit.events(AuditQuery(actorID: world.technician.id)).last
-        try expect(refusal?.draft.outcome == .denied && refusal?.draft.action.rawValue == "accessGrant.insert", "the refused grant is audited")
+        try expect(
+            refusal?.draft.outcome == .denied && refusal?.draft.action.rawValue == "accessGrant.insert", "the refused grant is audited")
 
         _ = try await admin.agreements.accept(v1.id, for: teacherID, method: .signedOnPaper, at: ComplianceWorld.september.startOfDay)
         let email = try await technician.access.grant(.email, to: teacherID, note: "t.teacher")
@@ -261,7 +262,8 @@ extension StorageConformance {
         for grant in granted {
             let trail = try await store.audit.events(AuditQuery(subjectID: grant.id.uuid))
             try expect(
-                trail.last?.draft.action.rawValue == "accessGrant.revoke" && trail.last?.draft.reason == "leaver", "each revocation is audited")
+                trail.last?.draft.action.rawValue == "accessGrant.revoke" && trail.last?.draft.reason == "leaver",
+                "each revocation is audited")
         }
         try await world.expectRefusal(.constraintViolation, "a person who has left cannot be given access", "no new access for a leaver") {
             try await admin.access.grant(.email, to: teacherID)
@@ -374,7 +376,9 @@ extension StorageConformance {
         let purpose = ConsentPurpose.websiteImages.code
         let start = CalendarDate(year: 2024, month: 9, day: 1)!
         let willowTeacher = try await admin.people.add(
-            Person(tenancy: .school(world.fixture.school.id), kind: .staff, givenName: "Wendy", familyName: "Willow", jobTitle: "Class teacher"))
+            Person(
+                tenancy: .school(world.fixture.school.id), kind: .staff, givenName: "Wendy", familyName: "Willow", jobTitle: "Class teacher"
+            ))
         _ = try await admin.roles.grant(
             RoleGrant(personID: willowTeacher.id, role: .staff, scope: .school(world.fixture.school.id), starts: start, groups: ["Willow"]))
         var learners: [Person] = []
@@ -682,7 +686,8 @@ struct ComplianceWorld {
         let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
         let school = fixture.school.id
         let start = CalendarDate(year: 2024, month: 9, day: 1)!
-        let governor = try await admin.people.add(Person(tenancy: .school(school), kind: .governor, givenName: "Hannah", familyName: "Cheshire"))
+        let governor = try await admin.people.add(
+            Person(tenancy: .school(school), kind: .governor, givenName: "Hannah", familyName: "Cheshire"))
         _ = try await admin.roles.grant(RoleGrant(personID: governor.id, role: .governor, scope: .school(school), starts: start))
         let technician = try await admin.people.add(
             Person(tenancy: .school(school), kind: .staff, givenName: "Ian", familyName: "Cole", jobTitle: "IT technician"))
@@ -693,8 +698,10 @@ struct ComplianceWorld {
                 learner: LearnerDetails(
                     upn: try UPN(Fixture.upn(serial: 501)), dateOfBirth: CalendarDate(year: 2020, month: 2, day: 3)!, ncYear: .year1,
                     registrationGroup: "Oak")))
-        let mother = try await admin.people.add(Person(tenancy: .school(school), kind: .parentCarer, givenName: "Erin", familyName: "Evans"))
-        let grandparent = try await admin.people.add(Person(tenancy: .school(school), kind: .parentCarer, givenName: "Gwen", familyName: "Evans"))
+        let mother = try await admin.people.add(
+            Person(tenancy: .school(school), kind: .parentCarer, givenName: "Erin", familyName: "Evans"))
+        let grandparent = try await admin.people.add(
+            Person(tenancy: .school(school), kind: .parentCarer, givenName: "Gwen", familyName: "Evans"))
         _ = try await admin.people.addContact(
             ContactLink(
                 schoolID: school, learnerID: infant.id, adultID: mother.id, relationship: .mother, parentalResponsibility: true, priority: 1

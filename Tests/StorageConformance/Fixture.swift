@@ -40,15 +40,18 @@ public struct Fixture: Sendable {
         let trust = SeedSchools.vikingAcademyTrust()
         let boot = try await safety.bootstrap(
             trust: trust, school: SeedSchools.chilton(trustID: trust.id),
-            administrator: Person(tenancy: .trust(trust.id), kind: .staff, givenName: "Dana", familyName: "Manager", jobTitle: "Trust data manager"))
+            administrator: Person(
+                tenancy: .trust(trust.id), kind: .staff, givenName: "Dana", familyName: "Manager", jobTitle: "Trust data manager"))
         let admin = try await safety.session(actingAs: boot.administrator.id, at: boot.school.id)
         let school = boot.school
         let start = CalendarDate(year: 2024, month: 9, day: 1)!
         let dsl = try await admin.people.add(
-            Person(tenancy: .school(school.id), kind: .staff, givenName: "Kate", familyName: "Law", email: "kate.law@chilton.example",
+            Person(
+                tenancy: .school(school.id), kind: .staff, givenName: "Kate", familyName: "Law", email: "kate.law@chilton.example",
                 jobTitle: "Head of School"))
         let teacher = try await admin.people.add(
-            Person(tenancy: .school(school.id), kind: .staff, givenName: "Tom", familyName: "Teacher", email: "Tom.Teacher@chilton.example",
+            Person(
+                tenancy: .school(school.id), kind: .staff, givenName: "Tom", familyName: "Teacher", email: "Tom.Teacher@chilton.example",
                 jobTitle: "Class teacher"))
         _ = try await admin.roles.grant(
             RoleGrant(personID: dsl.id, role: .designatedSafeguardingLead, scope: .school(school.id), starts: start))
@@ -67,7 +70,8 @@ public struct Fixture: Sendable {
                 learner: LearnerDetails(
                     upn: try UPN(Fixture.upn(serial: 2)), dateOfBirth: CalendarDate(year: 2016, month: 10, day: 2)!, ncYear: .year5,
                     registrationGroup: "Ash", lookedAfter: true)))
-        let parent = try await admin.people.add(Person(tenancy: .school(school.id), kind: .parentCarer, givenName: "Cara", familyName: "Ashworth"))
+        let parent = try await admin.people.add(
+            Person(tenancy: .school(school.id), kind: .parentCarer, givenName: "Cara", familyName: "Ashworth"))
         _ = try await admin.people.addContact(
             ContactLink(
                 schoolID: school.id, learnerID: ash.id, adultID: parent.id, relationship: .mother, parentalResponsibility: true, priority: 1

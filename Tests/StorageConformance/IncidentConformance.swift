@@ -345,7 +345,8 @@ extension StorageConformance {
             School(
                 trustID: fixture.trust.id, urn: "118999", dfeNumber: try DfENumber("8862999"), name: "Upton Junior School", phase: .junior,
                 keyStages: [.ks2], settings: SeedSchools.chiltonSettings()))
-        let trustDSL = try await admin.people.add(Person(tenancy: .trust(fixture.trust.id), kind: .staff, givenName: "Tess", familyName: "Trust"))
+        let trustDSL = try await admin.people.add(
+            Person(tenancy: .trust(fixture.trust.id), kind: .staff, givenName: "Tess", familyName: "Trust"))
         try await admin.roles.grant(
             RoleGrant(personID: trustDSL.id, role: .designatedSafeguardingLead, scope: .trust(fixture.trust.id), starts: Fixture.today))
         let dsl = try await cast.session(fixture.dsl)

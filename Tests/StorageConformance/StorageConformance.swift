@@ -28,7 +28,8 @@ public enum StorageConformance {
             learner: LearnerDetails(
                 upn: try UPN("B801200005001"), dateOfBirth: CalendarDate(year: 2014, month: 2, day: 28)!, ncYear: .year6,
                 registrationGroup: "Willow", lookedAfter: true, send: true, eal: true))
-        let adult = Person(tenancy: .school(chilton.id), kind: .parentCarer, givenName: "Jo", familyName: "O'Neill", email: "jo@example.org")
+        let adult = Person(
+            tenancy: .school(chilton.id), kind: .parentCarer, givenName: "Jo", familyName: "O'Neill", email: "jo@example.org")
         let storedLearner = try await store.people.insert(learner)
         let storedAdult = try await store.people.insert(adult)
         try expect(try await store.people.get(learner.id) == storedLearner, "learner round trip keeps UPN, birth date, year and flags")
@@ -72,7 +73,8 @@ public enum StorageConformance {
         var learners: [Person] = []
         for index in 0..<12 {
             let person = Person(
-                tenancy: .school(chilton.id), kind: .learner, givenName: "Child\(index)", familyName: index.isMultiple(of: 2) ? "Smith" : "Jones",
+                tenancy: .school(chilton.id), kind: .learner, givenName: "Child\(index)",
+                familyName: index.isMultiple(of: 2) ? "Smith" : "Jones",
                 learner: LearnerDetails(
                     upn: try UPN(Fixture.upn(serial: 100 + index)), dateOfBirth: CalendarDate(year: 2017, month: 1, day: 1 + index)!,
                     ncYear: .year3, registrationGroup: index < 5 ? "Oak" : "Ash"),
@@ -98,7 +100,9 @@ public enum StorageConformance {
         try expect(try await store.people.count(PersonQuery(scope: .school(chilton.id), registrationGroup: "Oak")) == 5, "people by group")
         let byUPN = try await store.people.find(PersonQuery(scope: .everywhere, upn: learners[3].learner!.upn))
         try expect(byUPN.map(\.id) == [learners[3].id], "person by UPN")
-        try expect(try await store.people.count(PersonQuery(scope: .everywhere, familyNameContains: "smi")) == 7, "family name contains, ignoring case")
+        try expect(
+            try await store.people.count(PersonQuery(scope: .everywhere, familyNameContains: "smi")) == 7,
+            "family name contains, ignoring case")
         let present = try await store.people.count(
             PersonQuery(scope: .school(chilton.id), kinds: [.learner], presentOn: CalendarDate(year: 2026, month: 9, day: 1)!))
         try expect(present == 11, "leavers left out of presentOn: 11, got \(present)")
@@ -156,7 +160,8 @@ public enum StorageConformance {
                 try expect(try await tx.trusts.get(trust.id) != nil, "a transaction reads its own writes")
                 _ = try await tx.audit.append(
                     AuditDraft(
-                        at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: "trust.insert"), subjectKind: "trust", subjectID: trust.id.uuid))
+                        at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: "trust.insert"), subjectKind: "trust",
+                        subjectID: trust.id.uuid))
                 throw Abort()
             }
             throw ConformanceFailure("the transaction should have thrown", line: #line)
@@ -190,9 +195,11 @@ public enum StorageConformance {
         try await expectError(.conflict, "a duplicate URN") { try await store.schools.insert(sameURN) }
         let upn = try UPN(Fixture.upn(serial: 7))
         let details = LearnerDetails(upn: upn, dateOfBirth: CalendarDate(year: 2018, month: 6, day: 1)!, ncYear: .year2)
-        _ = try await store.people.insert(Person(tenancy: .school(school.id), kind: .learner, givenName: "A", familyName: "One", learner: details))
+        _ = try await store.people.insert(
+            Person(tenancy: .school(school.id), kind: .learner, givenName: "A", familyName: "One", learner: details))
         try await expectError(.conflict, "a duplicate UPN") {
-            try await store.people.insert(Person(tenancy: .school(school.id), kind: .learner, givenName: "B", familyName: "Two", learner: details))
+            try await store.people.insert(
+                Person(tenancy: .school(school.id), kind: .learner, givenName: "B", familyName: "Two", learner: details))
         }
         try await expectError(.invalidInput, "an invalid record") {
             try await store.people.insert(Person(tenancy: .school(school.id), kind: .learner, givenName: "C", familyName: "Three"))
@@ -244,7 +251,8 @@ public enum StorageConformance {
         try expect(result.headSequence == Int64(before + reads.count), "the head is the last event")
         let mine = try await session.audit.events(AuditQuery(actorID: fixture.admin.id))
         try expect(
-            mine.contains { $0.draft.action.rawValue == "person.insert" && $0.draft.subjectID == fixture.oakLearner.id.uuid }, "events by actor")
+            mine.contains { $0.draft.action.rawValue == "person.insert" && $0.draft.subjectID == fixture.oakLearner.id.uuid },
+            "events by actor")
         let trail = try await session.audit.trail(of: fixture.ashLearner.id.uuid)
         try expect(
             trail.map(\.draft.action.rawValue) == ["person.insert", "person.list"],

@@ -40,7 +40,9 @@ extension StorageConformance {
         let other = try await OtherOrganisation.make(beside: fixture)
         let absent = SafetyError.notFound("person").reason
         for target in [fixture.admin, fixture.dsl, fixture.ashLearner] {
-            try await expectError(.notFound, "another organisation reads no one of the trust") { try await other.admin.people.get(target.id) }
+            try await expectError(.notFound, "another organisation reads no one of the trust") {
+                try await other.admin.people.get(target.id)
+            }
             var moved = target
             moved.tenancy = .school(other.school.id)
             try await expectError(.notFound, "another organisation cannot move one of the trust's people") {
@@ -75,8 +77,12 @@ extension StorageConformance {
             try await other.admin.people.identify("kate.law@chilton.example")
         }
         try expect(try await chiltonAdmin.people.identify("KATE.LAW@chilton.example") == fixture.dsl.id, "Chilton identifies its own")
-        try await expectError(.notFound, "nor a Chilton child by UPN") { try await other.admin.people.identify(fixture.oakLearner.learner!.upn.value) }
-        try await expectError(.invalidInput, "a UPN with a wrong check letter says so") { try await chiltonAdmin.people.identify("A801200005001") }
+        try await expectError(.notFound, "nor a Chilton child by UPN") {
+            try await other.admin.people.identify(fixture.oakLearner.learner!.upn.value)
+        }
+        try await expectError(.invalidInput, "a UPN with a wrong check letter says so") {
+            try await chiltonAdmin.people.identify("A801200005001")
+        }
     }
 
     /// Chilton's head recording an acceptance, an access grant, a training record or an incident

@@ -107,7 +107,8 @@ struct FileStoreTests {
         var store = try await FileStore.open(at: directory, logger: quietLogger())
         for action in ["trust.insert", "trust.read", "trust.update"] {
             _ = try await store.audit.append(
-                AuditDraft(at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: action), subjectKind: "trust", subjectID: UUID()))
+                AuditDraft(
+                    at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: action), subjectKind: "trust", subjectID: UUID()))
         }
         try await store.close()
         let line = try StoreFiles.alterAuditAction(sequence: 2, in: directory)
@@ -176,7 +177,8 @@ struct FileStoreTests {
                 _ = try await tx.trusts.update(renamed)
                 _ = try await tx.audit.append(
                     AuditDraft(
-                        at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: "trust.insert"), subjectKind: "trust", subjectID: discarded.id.uuid)
+                        at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: "trust.insert"), subjectKind: "trust",
+                        subjectID: discarded.id.uuid)
                 )
                 #expect(try await tx.trusts.get(discarded.id) != nil)
                 #expect(try await tx.audit.latest() != nil)
@@ -329,7 +331,8 @@ struct FileStoreTests {
             learner: LearnerDetails(
                 upn: try UPN("B801200005001"), dateOfBirth: CalendarDate(year: 2016, month: 2, day: 29)!, ncYear: .year3,
                 registrationGroup: "Oak", lookedAfter: true, send: true, eal: false))
-        let adult = Person(tenancy: .school(school.id), kind: .parentCarer, givenName: "Ann", familyName: "O'Brien", email: "ann@example.org")
+        let adult = Person(
+            tenancy: .school(school.id), kind: .parentCarer, givenName: "Ann", familyName: "O'Brien", email: "ann@example.org")
         let contact = ContactLink(
             schoolID: school.id, learnerID: learner.id, adultID: adult.id, relationship: .mother, parentalResponsibility: true, priority: 1)
         let grant = RoleGrant(

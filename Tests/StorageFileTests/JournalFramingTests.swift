@@ -259,7 +259,9 @@ struct JournalFramingTests {
         #expect(refused?.reason.contains("read-only") == true)
         let audit = await #expect(throws: SafetyError.self) {
             try await readOnly.audit.append(
-                AuditDraft(at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: "trust.read"), subjectKind: "trust", subjectID: nil))
+                AuditDraft(
+                    at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: "trust.read"), subjectKind: "trust", subjectID: nil
+                ))
         }
         #expect(audit?.code == .corruptData)
         try await readOnly.close()

@@ -51,10 +51,17 @@ struct PostgresConformanceTests {
     @Test func leaverLosesRoles() async throws { try await StorageConformance.leaverLosesRoles(Self.harness) }
     @Test func recordsStayWithTheirSchool() async throws { try await StorageConformance.recordsStayWithTheirSchool(Self.harness) }
     @Test func otherOrganisationsReachNothing() async throws { try await StorageConformance.otherOrganisationsReachNothing(Self.harness) }
-    @Test func writesAboutAnotherOrganisationsPeopleAreRefused() async throws { try await StorageConformance.writesAboutAnotherOrganisationsPeopleAreRefused(Self.harness) }
+    @Test func writesAboutAnotherOrganisationsPeopleAreRefused() async throws {
+        try await StorageConformance.writesAboutAnotherOrganisationsPeopleAreRefused(Self.harness)
+    }
     @Test func refusalsDescribeNoOne() async throws { try await StorageConformance.refusalsDescribeNoOne(Self.harness) }
-    @Test func auditRecordsSubjectsAndHidesRestrictedEvents() async throws { try await StorageConformance.auditRecordsSubjectsAndHidesRestrictedEvents(Self.harness) }
+    @Test func auditRecordsSubjectsAndHidesRestrictedEvents() async throws {
+        try await StorageConformance.auditRecordsSubjectsAndHidesRestrictedEvents(Self.harness)
+    }
     @Test func uniquenessIsScopedPerSchool() async throws { try await StorageConformance.uniquenessIsScopedPerSchool(Self.harness) }
+    @Test func mistypedYearsAreRefusedBeforeStorage() async throws {
+        try await StorageConformance.mistypedYearsAreRefusedBeforeStorage(Self.harness)
+    }
     @Test func concurrentSessionsKeepTheRules() async throws { try await StorageConformance.concurrentSessionsKeepTheRules(Self.harness) }
     @Test func incidentRoundTripAndSteps() async throws { try await StorageConformance.incidentRoundTripAndSteps(Self.harness) }
     @Test func restrictedIncidentsAreInvisibleToOthers() async throws {

@@ -139,6 +139,7 @@ public struct AUPDocument: Aggregate {
             throw .invalid("aup.scope", "an acceptable use policy belongs to one school or to the trust")
         }
         guard version >= 1 else { throw .invalid("aup.version", "versions start at 1") }
+        _ = try effectiveFrom.checked("aup.effectiveFrom", .policy, asOf: CalendarDate(publishedAt))
         if title.trimmingCharacters(in: .whitespaces).isEmpty { throw .invalid("aup.title", "an acceptable use policy needs a title") }
         guard contentHash.count == 64, contentHash.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
             throw .invalid("aup.contentHash", "the content hash is a SHA-256 in 64 lower-case hexadecimal digits")

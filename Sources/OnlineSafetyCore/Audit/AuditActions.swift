@@ -112,6 +112,13 @@ extension AuditAction {
 
     /// Every fixed action (chronology entries add one per kind of entry).
     public static let all: [AuditAction] = [
-        .personInsert, .personUpdate, .personRead, .personList, .personLeave, .personIdentify, .personChronology, .contactInsert, .contactList, .roleGrantInsert, .roleGrantEnd, .roleGrantList, .auditRead, .auditVerify, .schoolRead, .schoolList, .schoolInsert, .schoolUpdate, .trustRead, .trustUpdate, .categoryList, .categoryInsert, .incidentInsert, .incidentRead, .incidentList, .incidentCount, .incidentFigures, .chronologyRead, .procedureRead, .procedureReport, .deviceSeize, .deviceMove, .deviceList, .aupDocumentInsert, .aupDocumentList, .aupAcceptanceInsert, .aupAcceptanceList, .aupAcceptanceDue, .accessGrantInsert, .accessGrantRevoke, .accessGrantList, .accessGrantExceptions, .consentPurposeList, .consentPurposeInsert, .consentDecisionInsert, .consentDecisionList, .consentCheck, .trainingRecordInsert, .trainingRecordList, .trainingStatus, .complianceReport, .bootstrap, .sessionOpen,
+        .personInsert, .personUpdate, .personRead, .personList, .personLeave, .personIdentify, .personChronology, .contactInsert,
+        .contactList, .roleGrantInsert, .roleGrantEnd, .roleGrantList, .auditRead, .auditVerify, .schoolRead, .schoolList, .schoolInsert,
+        .schoolUpdate, .trustRead, .trustUpdate, .categoryList, .categoryInsert, .incidentInsert, .incidentRead, .incidentList,
+        .incidentCount, .incidentFigures, .chronologyRead, .procedureRead, .procedureReport, .deviceSeize, .deviceMove, .deviceList,
+        .aupDocumentInsert, .aupDocumentList, .aupAcceptanceInsert, .aupAcceptanceList, .aupAcceptanceDue, .accessGrantInsert,
+        .accessGrantRevoke, .accessGrantList, .accessGrantExceptions, .consentPurposeList, .consentPurposeInsert, .consentDecisionInsert,
+        .consentDecisionList, .consentCheck, .trainingRecordInsert, .trainingRecordList, .trainingStatus, .complianceReport, .bootstrap,
+        .sessionOpen,
     ]
 }

@@ -243,17 +243,17 @@ public enum AuditChain {
         let version: [String?] = chain == .legacy ? ["v1"] : ["v2", chain.rawValue]
         let fields: [String?] =
             version + [
-            String(sequence),
-            String(SafetyClock.milliseconds(draft.at)),
-            draft.actorID?.uuidString,
-            draft.schoolID?.uuidString,
-            draft.action.rawValue,
-            draft.subjectKind,
-            draft.subjectID?.uuidString,
-            draft.outcome.rawValue,
-            draft.reason,
-            draft.restricted ? "restricted" : "open",
-        ]
+                String(sequence),
+                String(SafetyClock.milliseconds(draft.at)),
+                draft.actorID?.uuidString,
+                draft.schoolID?.uuidString,
+                draft.action.rawValue,
+                draft.subjectKind,
+                draft.subjectID?.uuidString,
+                draft.outcome.rawValue,
+                draft.reason,
+                draft.restricted ? "restricted" : "open",
+            ]
         var text = ""
         for field in fields {
             if let field { text += "\(field.utf8.count):\(field);" } else { text += "-;" }
@@ -376,7 +376,8 @@ public struct AuditQuery: Hashable, Sendable {
 
     /// Whether an event matches.
     public func matches(_ event: AuditEvent) -> Bool {
-        (chains.map { $0.contains(event.chain) } ?? true) && event.sequence >= fromSequence && (actorID.map { $0 == event.draft.actorID } ?? true)
+        (chains.map { $0.contains(event.chain) } ?? true) && event.sequence >= fromSequence
+            && (actorID.map { $0 == event.draft.actorID } ?? true)
             && (subjectID.map { $0 == event.draft.subjectID } ?? true) && (schoolID.map { $0 == event.draft.schoolID } ?? true)
             && (includeRestricted || !event.draft.restricted)
     }

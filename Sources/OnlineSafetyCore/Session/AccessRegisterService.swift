@@ -47,16 +47,15 @@ public struct AccessRegisterService: Sendable {
             let documents = try await context.tx.aupDocuments.find(
                 AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, audiences: [audience], effectiveBy: day))
             guard let document = AgreementRules.current(for: audience, among: documents, on: day) else {
-                throw (
-                    SafetyError(
+                throw
+                    (SafetyError(
                         .constraintViolation,
                         "access to \(system.title) needs the \(audience.title) acceptable use policy, and none is published: "
                             + "publish it and record the person's acceptance first"))
             }
             let acceptanceID = AUPAcceptance.id(person: person.id, document: document.id)
             guard try await context.tx.aupAcceptances.get(acceptanceID) != nil else {
-                throw (
-                    SafetyError(.constraintViolation, "access to \(system.title) needs \(document.name) to be accepted first"))
+                throw (SafetyError(.constraintViolation, "access to \(system.title) needs \(document.name) to be accepted first"))
             }
             let grant = AccessGrant(
                 id: id, schoolID: school.id, personID: person.id, system: system, grantedOn: day, grantedAt: now, grantedBy: granter,
@@ -100,7 +99,7 @@ public struct AccessRegisterService: Sendable {
     public func holders(of system: SystemCode, on date: CalendarDate? = nil) async throws -> [AccessGrant] {
         let query = AccessGrantQuery(schoolID: principal.school.id, system: system, activeOn: date ?? session.today)
         return try await session.gate(
-            .accessGrantList, AccessGrant.recordKind, subject: nil, authority: readDecision, subjects: { $0.map(\.personID.uuid) }
+            .accessGrantList, AccessGrant.recordKind, subject: nil, authority: readDecision, subjects: .of { $0.map(\.personID.uuid) }
         ) { context in
             try await context.tx.accessGrants.find(query)
         }
@@ -126,7 +125,8 @@ public struct AccessRegisterService: Sendable {
         let day = date ?? session.today
         let school = principal.school
         return try await session.gate(
-            .accessGrantExceptions, AccessGrant.recordKind, subject: nil, authority: readDecision, subjects: { $0.map(\.grant.personID.uuid) }
+            .accessGrantExceptions, AccessGrant.recordKind, subject: nil, authority: readDecision,
+            subjects: .of { $0.map(\.grant.personID.uuid) }
         ) { context in
             let inputs = try await ComplianceLoader.inputs(for: school, on: day, context.tx)
             return ComplianceCalculator.accessExceptions(inputs, on: day)

@@ -117,8 +117,8 @@ public struct AgreementService: Sendable {
             }
             let audience = AUPAudience.of(person)
             guard document.audience == audience else {
-                throw (
-                    SafetyError(
+                throw
+                    (SafetyError(
                         .constraintViolation, "this is \(document.name); the person needs the \(audience.title) acceptable use policy"))
             }
             if acceptor != person.id {
@@ -127,8 +127,8 @@ public struct AgreementService: Sendable {
                 }
                 let links = try await context.tx.contacts.find(ContactQuery(learnerID: person.id))
                 guard links.contains(where: { $0.adultID == acceptor && $0.parentalResponsibility }) else {
-                    throw (
-                        SafetyError(
+                    throw
+                        (SafetyError(
                             .constraintViolation,
                             "only an adult with parental responsibility for the learner can accept an acceptable use policy on their behalf"
                         ))
@@ -166,12 +166,14 @@ public struct AgreementService: Sendable {
         let day = date ?? session.today
         let school = principal.school
         return try await session.gate(
-            .aupAcceptanceDue, AUPAcceptance.recordKind, subject: nil, authority: decision, subjects: { $0.map(\.personID.uuid) }
+            .aupAcceptanceDue, AUPAcceptance.recordKind, subject: nil, authority: decision, subjects: .of { $0.map(\.personID.uuid) }
         ) { context in
-            let documents = try await context.tx.aupDocuments.find(AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: day))
+            let documents = try await context.tx.aupDocuments.find(
+                AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: day))
             let current = AgreementRules.currentByAudience(among: documents, on: day)
             let people = try await context.tx.people.find(PersonQuery(scope: .school(school.id), presentOn: day))
-            let acceptances = try await context.tx.aupAcceptances.find(AUPAcceptanceQuery(schoolID: school.id, documentIDs: documents.map(\.id)))
+            let acceptances = try await context.tx.aupAcceptances.find(
+                AUPAcceptanceQuery(schoolID: school.id, documentIDs: documents.map(\.id)))
             let accepted = Set(acceptances.map { AcceptanceKey(personID: $0.personID, documentID: $0.documentID) })
             var lastVersion: [PersonID: [AUPAudience: Int]] = [:]
             for acceptance in acceptances {

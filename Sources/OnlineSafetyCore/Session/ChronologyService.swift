@@ -28,7 +28,8 @@ public struct ChronologyService: Sendable {
             let incident = try await IncidentService.visible(id, context)
             let isNote = if case .note = content { true } else { false }
             guard AccessPolicy.canManage(incident, principal) || (isNote && incident.reporterID == principal.person.id) else {
-                throw SafetyError(.forbidden, "only the DSL and deputies manage an incident; the reporter may add notes to their own report")
+                throw SafetyError(
+                    .forbidden, "only the DSL and deputies manage an incident; the reporter may add notes to their own report")
             }
             if case .imageViewing = content, !AccessPolicy.isSafeguardingLead(principal) {
                 throw SafetyError(.forbidden, "only the DSL or a deputy may decide to view imagery, and only when there is no other option")

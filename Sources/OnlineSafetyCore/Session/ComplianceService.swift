@@ -39,7 +39,7 @@ public struct ComplianceService: Sendable {
         let session = session
         // The decision and the list of schools; what is read is audited per school below.
         let schools = try await session.gate(
-            .complianceReport, "complianceReport", subject: nil, authority: decision, subjects: { _ in [] }
+            .complianceReport, "complianceReport", subject: nil, authority: decision, subjects: .nothing
         ) { context in
             guard dueSoonDays >= 0 else { throw SafetyError.invalid("report.dueSoonDays", "the due-soon window cannot be negative") }
             guard acrossTrust else { return [try await context.tx.schools.get(school.id) ?? school] }
@@ -75,7 +75,7 @@ public struct ComplianceService: Sendable {
         }
         return try await session.gate(
             .complianceReport, Trust.recordKind, subject: school.trustID?.uuid, authority: .allowed,
-            subjects: { _ in acrossTrust ? [school.trustID?.uuid].compactMap { $0 } : [] }
+            subjects: .of { _ in acrossTrust ? [school.trustID?.uuid].compactMap { $0 } : [] }
         ) { context in
             var trustWide: [TrainingCoverage] = []
             if acrossTrust, let trustID = school.trustID {

@@ -108,13 +108,13 @@ public struct ConsentService: Sendable {
             var relationship: Relationship?
             if deciderID == learner.id {
                 guard ConsentRules.learnerDecides(learner, on: CalendarDate(effectiveAt), consentAge: consentAge) else {
-                    throw (
-                        SafetyError(.constraintViolation, "at this school a learner decides consent for themselves from age \(consentAge)"))
+                    throw
+                        (SafetyError(.constraintViolation, "at this school a learner decides consent for themselves from age \(consentAge)"))
                 }
             } else {
                 guard let link = links.first(where: { $0.adultID == deciderID && $0.parentalResponsibility }) else {
-                    throw (
-                        SafetyError(
+                    throw
+                        (SafetyError(
                             .constraintViolation,
                             "only an adult with parental responsibility for the learner, or the learner from age \(consentAge), "
                                 + "can decide consent"))
@@ -122,10 +122,10 @@ public struct ConsentService: Sendable {
                 relationship = link.relationship
             }
             var state =
-                try await context.tx.consentStates.get(ConsentStateID(learner.id.uuid)) ?? ConsentState(learnerID: learner.id, schoolID: school.id)
+                try await context.tx.consentStates.get(ConsentStateID(learner.id.uuid))
+                ?? ConsentState(learnerID: learner.id, schoolID: school.id)
             if choice == .withdrawn && state.entry(for: purposeCode)?.choice != .granted {
-                throw (
-                    SafetyError(.constraintViolation, "consent for this purpose is not in force, so there is nothing to withdraw"))
+                throw (SafetyError(.constraintViolation, "consent for this purpose is not in force, so there is nothing to withdraw"))
             }
             let stored = try await context.tx.consentDecisions.insert(
                 ConsentDecision(
@@ -197,7 +197,7 @@ public struct ConsentService: Sendable {
             ? .allowed : .denied("a \(held.isEmpty ? "person with no role" : held) cannot ask about learners' consent")
         let purposeQuery = ConsentPurposeQuery(schoolID: principal.school.id, trustID: principal.school.trustID)
         return try await session.gate(
-            .consentCheck, Person.recordKind, subject: nil, authority: authority, subjects: { $0.map(\.learnerID.uuid) }
+            .consentCheck, Person.recordKind, subject: nil, authority: authority, subjects: .of { $0.map(\.learnerID.uuid) }
         ) { context in
             let people = try await learners(context)
             for person in people where !principal.can(.manageConsent) && AccessPolicy.readPerson(person, principal) != .allowed {

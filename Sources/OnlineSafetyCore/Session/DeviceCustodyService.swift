@@ -78,7 +78,7 @@ public struct DeviceCustodyService: Sendable {
         let query = DeviceQuery(schoolIDs: [principal.school.id], statuses: statuses, includeRestricted: includeRestricted)
         return try await session.gate(
             .deviceList, DeviceRecord.recordKind, subject: nil, restricted: includeRestricted, authority: decision,
-            subjects: { $0.map(\.id.uuid) }
+            subjects: .of { $0.map(\.id.uuid) }
         ) { context in
             try await context.tx.devices.find(query)
         }

@@ -167,7 +167,7 @@ public struct IncidentService: Sendable {
     public func list(_ query: IncidentQuery = IncidentQuery()) async throws -> [Incident] {
         let principal = principal
         return try await session.gate(
-            .incidentList, Incident.recordKind, subject: nil, authority: .allowed, subjects: { $0.map(\.id.uuid) }
+            .incidentList, Incident.recordKind, subject: nil, authority: .allowed, subjects: .of { $0.map(\.id.uuid) }
         ) { context in
             let scoped = try await Self.scope(query, context)
             if scoped.includeRestricted { await context.markRestricted() }

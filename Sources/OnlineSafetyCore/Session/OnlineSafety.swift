@@ -155,7 +155,9 @@ public struct OnlineSafety: Sendable {
                         .first
                 }
             guard let person else { return .refused("no such person at the school or its trust", nil, school.id) }
-            let grants = try await tx.roleGrants.find(RoleGrantQuery(personID: person.id, activeOn: today)).filter { $0.applies(to: school) }
+            let grants = try await tx.roleGrants.find(RoleGrantQuery(personID: person.id, activeOn: today)).filter {
+                $0.applies(to: school)
+            }
             if person.hasLeft(by: today) { return .refused("a person who has left has no access", person.id, school.id) }
             if grants.isEmpty { return .refused("the person holds no role at this school today", person.id, school.id) }
             _ = try await tx.audit.append(

@@ -26,7 +26,9 @@ public struct OrganisationService: Sendable {
     /// The schools of the session's trust (or just the session's school when it has none). Audited.
     public func schools() async throws -> [School] {
         let school = principal.school
-        return try await session.gate(.schoolList, School.recordKind, subject: nil, authority: .allowed, subjects: { $0.map(\.id.uuid) }) {
+        return try await session.gate(
+            .schoolList, School.recordKind, subject: nil, authority: .allowed, subjects: .of { $0.map(\.id.uuid) }
+        ) {
             context in
             guard let trustID = school.trustID else {
                 return try await context.tx.schools.get(school.id).map { [$0] } ?? []

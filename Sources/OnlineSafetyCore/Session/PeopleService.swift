@@ -79,7 +79,7 @@ public struct PeopleService: Sendable {
         }
         let query = scoped
         return try await session.gate(
-            .personList, Person.recordKind, subject: nil, authority: decision, subjects: { $0.map(\.id.uuid) }
+            .personList, Person.recordKind, subject: nil, authority: decision, subjects: .of { $0.map(\.id.uuid) }
         ) { context in
             try await context.tx.people.find(query)
         }
@@ -149,7 +149,7 @@ public struct PeopleService: Sendable {
         let reach = session.reach
         let schoolID = principal.school.id
         return try await session.gate(
-            .personIdentify, Person.recordKind, subject: nil, authority: authority, subjects: { [$0.uuid] }
+            .personIdentify, Person.recordKind, subject: nil, authority: authority, subjects: .of { [$0.uuid] }
         ) { context in
             let query =
                 upn.map { PersonQuery(scope: .school(schoolID), upn: $0, limit: 1) }

@@ -38,7 +38,7 @@ public struct ProcedureStepService: Sendable {
         let includeRestricted = AccessPolicy.holds(.readRestrictedIncidents, at: school.id, principal)
         return try await session.gate(
             .procedureReport, ProcedureStatus.recordKind, subject: nil, restricted: includeRestricted, authority: decision,
-            subjects: { $0.map(\.incidentID.uuid) }
+            subjects: .of { $0.map(\.incidentID.uuid) }
         ) { context in
             var schoolIDs = [school.id]
             if acrossTrust, let trustID = school.trustID {

@@ -82,7 +82,7 @@ public struct RoleService: Sendable {
         let roles: Set<Role> = mayReadAnyone ? Set(Role.allCases) : Set(Role.allCases).subtracting([.learner, .parentCarer])
         let reach = session.reach
         return try await session.gate(
-            .roleGrantList, RoleGrant.recordKind, subject: nil, authority: authority, subjects: { $0.map(\.person.id.uuid) }
+            .roleGrantList, RoleGrant.recordKind, subject: nil, authority: authority, subjects: .of { $0.map(\.person.id.uuid) }
         ) { context in
             var grants = try await context.tx.roleGrants.find(RoleGrantQuery(schoolID: principal.school.id, roles: roles, activeOn: day))
             if let trustID = principal.school.trustID {

@@ -85,7 +85,7 @@ public struct SafetySession: Sendable {
     /// times before it is audited and thrown.
     func gate<R: Sendable>(
         _ action: AuditAction, _ kind: String, subject: UUID?, restricted: Bool = false, authority: AccessDecision,
-        subjects: (@Sendable (R) -> [UUID])? = nil, retries: Int = 2,
+        subjects: AuditSubjects<R>? = nil, retries: Int = 2,
         _ body: @Sendable @escaping (GateContext) async throws -> R
     ) async throws -> R {
         if case .denied(let reason) = authority {
@@ -103,7 +103,7 @@ public struct SafetySession: Sendable {
                     let result = try await body(context)
                     let restricted = await buffer.restricted
                     var events = [session.draft(action, kind, subject, restricted: restricted)]
-                    if let subjects { events = subjects(result).map { session.draft(action, kind, $0, restricted: restricted) } }
+                    if let subjects { events = subjects.ids(result).map { session.draft(action, kind, $0, restricted: restricted) } }
                     _ = try await tx.audit.appendMany(events + (await buffer.drafts))
                     return result
                 }
@@ -125,6 +125,18 @@ public struct SafetySession: Sendable {
     private func audit(_ drafts: [AuditDraft]) async throws {
         try await store.withTransaction { tx in _ = try await tx.audit.appendMany(drafts) }
     }
+}
+
+/// Which subjects a gated call's result names, each recorded in the audit (a listing records
+/// what it returned).
+struct AuditSubjects<R>: Sendable {
+    let ids: @Sendable (R) -> [UUID]
+
+    /// The subjects a result names.
+    static func of(_ ids: @escaping @Sendable (R) -> [UUID]) -> AuditSubjects { AuditSubjects(ids: ids) }
+
+    /// No subject: the call's own events are recorded elsewhere.
+    static var nothing: AuditSubjects { AuditSubjects { _ in [] } }
 }
 
 /// What a gated body reaches: the transaction, with reads confined to the session's reach.

@@ -33,7 +33,9 @@ public struct TrainingService: Sendable {
                 try await context.tx.trainingSummaries.get(TrainingSummaryID(person.id.uuid))
                 ?? TrainingSummary(personID: person.id, schoolID: person.schoolID)
             summary.apply(stored)
-            _ = summary.revision == 0 ? try await context.tx.trainingSummaries.insert(summary) : try await context.tx.trainingSummaries.update(summary)
+            _ =
+                summary.revision == 0
+                ? try await context.tx.trainingSummaries.insert(summary) : try await context.tx.trainingSummaries.update(summary)
             return stored
         }
     }
@@ -61,7 +63,9 @@ public struct TrainingService: Sendable {
         let school = principal.school
         return try await session.gate(.trainingStatus, Person.recordKind, subject: personID.uuid, authority: decision) { context in
             _ = try await context.person(personID)
-            let grants = try await context.tx.roleGrants.find(RoleGrantQuery(personID: personID, activeOn: day)).filter { $0.applies(to: school) }
+            let grants = try await context.tx.roleGrants.find(RoleGrantQuery(personID: personID, activeOn: day)).filter {
+                $0.applies(to: school)
+            }
             let latest = try await context.tx.trainingSummaries.get(TrainingSummaryID(personID.uuid))?.latest ?? []
             return TrainingRules.requirements(for: Set(grants.map(\.role)), among: requirements).map { requirement, roles in
                 TrainingRules.status(of: personID, roles: roles, against: requirement, latest: latest, on: day, dueSoonDays: dueSoonDays)
@@ -79,16 +83,21 @@ public struct TrainingService: Sendable {
         let school = principal.school
         return try await session.gate(
             .trainingStatus, TrainingRecord.recordKind, subject: nil, authority: readDecision,
-            subjects: { Array(Set($0.map(\.personID.uuid))) }
+            subjects: .of { Array(Set($0.map(\.personID.uuid))) }
         ) { context in
             var grants = try await context.tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: day))
-            if let trustID = school.trustID { grants += try await context.tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day)) }
+            if let trustID = school.trustID {
+                grants += try await context.tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
+            }
             var roles: [PersonID: Set<Role>] = [:]
             for grant in grants { roles[grant.personID, default: []].insert(grant.role) }
             let onRoll = Set(
-                try await context.tx.people.find(PersonQuery(scope: .school(school.id), kinds: [.staff, .governor, .volunteer], presentOn: day)).map(\.id)
+                try await context.tx.people.find(
+                    PersonQuery(scope: .school(school.id), kinds: [.staff, .governor, .volunteer], presentOn: day)
+                ).map(\.id)
             )
-            let summaries = try await ComplianceLoader.trainingSummaries(for: Set(roles.keys), ofSchool: school.id, onRoll: onRoll, context.tx)
+            let summaries = try await ComplianceLoader.trainingSummaries(
+                for: Set(roles.keys), ofSchool: school.id, onRoll: onRoll, context.tx)
             let latest = Dictionary(summaries.map { ($0.personID, $0.latest) }, uniquingKeysWith: { first, _ in first })
             return roles.keys.sorted().flatMap { personID in
                 TrainingRules.requirements(for: roles[personID] ?? [], among: requirements).map { requirement, through in

@@ -127,9 +127,7 @@ public struct TrainingRecord: Aggregate {
         if provider.trimmingCharacters(in: .whitespaces).isEmpty {
             throw .invalid("training.provider", "a training record names the provider")
         }
-        guard completedOn <= CalendarDate(recordedAt) else {
-            throw .invalid("training.completedOn", "training cannot be recorded as completed in the future")
-        }
+        _ = try completedOn.checked("training.completedOn", .training, asOf: CalendarDate(recordedAt))
     }
 }
 
