@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "OnlineSafetyCore", targets: ["OnlineSafetyCore"]),
         .library(name: "StorageFile", targets: ["StorageFile"]),
         .library(name: "StoragePostgres", targets: ["StoragePostgres"]),
+        .library(name: "OnlineSafetyTestKit", targets: ["OnlineSafetyTestKit"]),
         .executable(name: "onlinesafety", targets: ["onlinesafety"]),
     ],
     dependencies: [
@@ -41,9 +42,9 @@ let package = Package(
             ]
         ),
         .target(
-            name: "StorageConformance",
-            dependencies: ["OnlineSafetyCore"],
-            path: "Tests/StorageConformance"
+            name: "OnlineSafetyTestKit",
+            dependencies: ["OnlineSafetyCore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/OnlineSafetyTestKit"
         ),
         .executableTarget(
             name: "onlinesafety",
@@ -82,7 +83,7 @@ let package = Package(
             name: "StorageFileTests",
             dependencies: [
                 "StorageFile",
-                "StorageConformance",
+                "OnlineSafetyTestKit",
                 "OnlineSafetyCore",
                 "filestore-crash-writer",
                 .product(name: "Logging", package: "swift-log"),
@@ -91,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "StoragePostgresTests",
             dependencies: [
-                "StoragePostgres", "StorageConformance", "OnlineSafetyCore",
+                "StoragePostgres", "OnlineSafetyTestKit", "OnlineSafetyCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

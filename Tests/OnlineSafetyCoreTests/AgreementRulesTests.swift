@@ -71,11 +71,14 @@ struct AgreementRulesTests {
     @Test func aDocumentBelongsToOneScopeAndCarriesAValidHash() throws {
         var both = try document(.visitors, version: 1, effective: "2026-09-01")
         both.trustID = TrustID()
-        #expect(throws: SafetyError.self) { try both.validate() }
+        let refusal1 = #expect(throws: SafetyError.self) { try both.validate() }
+        #expect(refusal1?.code == .invalidInput)
         let upper = try document(.visitors, version: 1, effective: "2026-09-01", hash: String(repeating: "A", count: 64))
-        #expect(throws: SafetyError.self) { try upper.validate() }
+        let refusal2 = #expect(throws: SafetyError.self) { try upper.validate() }
+        #expect(refusal2?.code == .invalidInput)
         let zero = try document(.visitors, version: 0, effective: "2026-09-01")
-        #expect(throws: SafetyError.self) { try zero.validate() }
+        let refusal3 = #expect(throws: SafetyError.self) { try zero.validate() }
+        #expect(refusal3?.code == .invalidInput)
         #expect(
             try document(.visitors, version: 1, effective: "2026-09-01").name
                 == "the visitors and community users acceptable use policy, version 1 (effective 2026-09-01)")
@@ -93,14 +96,16 @@ struct AgreementRulesTests {
         try acceptance.validate()
         var forged = acceptance
         forged.personID = other
-        #expect(throws: SafetyError.self) { try forged.validate() }
+        let refusal4 = #expect(throws: SafetyError.self) { try forged.validate() }
+        #expect(refusal4?.code == .invalidInput)
     }
 
     @Test func systemCodesAreShortLowerCaseWords() throws {
         #expect(try SystemCode("reading-eggs").rawValue == "reading-eggs")
         #expect(SystemCode.learningPlatform.title == "the learning platform")
         for bad in ["", "Email", "my system", String(repeating: "x", count: 65)] {
-            #expect(throws: SafetyError.self) { try SystemCode(bad) }
+            let refusal5 = #expect(throws: SafetyError.self) { try SystemCode(bad) }
+            #expect(refusal5?.code == .invalidInput)
         }
     }
 
@@ -111,7 +116,8 @@ struct AgreementRulesTests {
         #expect(grant.isActive(on: try day("2026-09-01")))
         #expect(!grant.isActive(on: try day("2026-08-31")))
         grant.revokedOn = try day("2026-11-20")
-        #expect(throws: SafetyError.self) { try grant.validate() }
+        let refusal6 = #expect(throws: SafetyError.self) { try grant.validate() }
+        #expect(refusal6?.code == .invalidInput)
         grant.revocationReason = "leaver"
         try grant.validate()
         #expect(grant.isActive(on: try day("2026-11-19")))

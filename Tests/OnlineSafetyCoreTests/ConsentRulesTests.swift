@@ -87,9 +87,11 @@ struct ConsentRulesTests {
 
     @Test func aWithdrawalCannotBeBackdated() throws {
         let backdated = decision(.withdrawn, effective: try at("2026-11-01"), recorded: try at("2026-11-22"))
-        #expect(throws: SafetyError.self) { try backdated.validate() }
+        let refusal1 = #expect(throws: SafetyError.self) { try backdated.validate() }
+        #expect(refusal1?.code == .invalidInput)
         let future = decision(.granted, effective: try at("2026-12-01"), recorded: try at("2026-11-22"))
-        #expect(throws: SafetyError.self) { try future.validate() }
+        let refusal2 = #expect(throws: SafetyError.self) { try future.validate() }
+        #expect(refusal2?.code == .invalidInput)
     }
 
     @Test func theCatalogueHasTheSeedPoliciesPurposes() {
@@ -98,6 +100,7 @@ struct ConsentRulesTests {
         #expect(codes.contains("videoconferencing") && codes.contains("search.phone") && codes.contains("tapestry.shared-images"))
         let custom = CustomConsentPurpose(schoolID: school, trustID: nil, code: "choir", name: "Choir recordings")
         #expect(custom.purpose.code == "custom.choir")
-        #expect(throws: SafetyError.self) { try CustomConsentPurpose(schoolID: school, trustID: nil, code: "a b", name: "x").validate() }
+        let refusal3 = #expect(throws: SafetyError.self) { try CustomConsentPurpose(schoolID: school, trustID: nil, code: "a b", name: "x").validate() }
+        #expect(refusal3?.code == .invalidInput)
     }
 }

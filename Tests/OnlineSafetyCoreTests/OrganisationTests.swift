@@ -26,8 +26,10 @@ struct DfENumberTests {
 
     @Test func nonDigitsAreRefusedNamingThePart() {
         let laError = #expect(throws: SafetyError.self) { try DfENumber("88A/2074") }
+        #expect(laError?.code == .invalidInput)
         #expect(laError?.location == "school.dfeNumber.laCode")
         let establishmentError = #expect(throws: SafetyError.self) { try DfENumber("886/20X4") }
+        #expect(establishmentError?.code == .invalidInput)
         #expect(establishmentError?.location == "school.dfeNumber.establishmentNumber")
     }
 
@@ -36,6 +38,7 @@ struct DfENumberTests {
         #expect(laError?.code == .invalidInput)
         #expect(laError?.location == "school.dfeNumber.laCode")
         let establishmentError = #expect(throws: SafetyError.self) { try DfENumber(laCode: "886", establishmentNumber: "20745") }
+        #expect(establishmentError?.code == .invalidInput)
         #expect(establishmentError?.location == "school.dfeNumber.establishmentNumber")
     }
 }
@@ -63,6 +66,7 @@ struct SchoolValidationTests {
     @Test func schoolWithoutANameIsRefused() throws {
         let candidate = try school(name: "   ")
         let error = #expect(throws: SafetyError.self) { try candidate.validate() }
+        #expect(error?.code == .invalidInput)
         #expect(error?.location == "school.name")
     }
 
@@ -75,6 +79,7 @@ struct SchoolValidationTests {
         #expect(error?.location == "settings.policyReviewIntervalMonths")
         let candidate = try school(settings: settings)
         let schoolError = #expect(throws: SafetyError.self) { try candidate.validate() }
+        #expect(schoolError?.code == .invalidInput)
         #expect(schoolError?.location == "settings.policyReviewIntervalMonths")
     }
 
@@ -106,6 +111,7 @@ struct SchoolValidationTests {
         var settings = SeedSchools.chiltonSettings()
         settings.designatedSafeguardingLead = NamedContact(name: " ")
         let error = #expect(throws: SafetyError.self) { try settings.validate() }
+        #expect(error?.code == .invalidInput)
         #expect(error?.location == "settings.designatedSafeguardingLead")
     }
 

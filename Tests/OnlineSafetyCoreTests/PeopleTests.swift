@@ -38,6 +38,7 @@ struct UPNTests {
     @Test(arguments: ["A801200005001", "B80120000500", "B80120X005001", "b80120000500s", "N886201800124"])
     func refusalNeverContainsTheUPNText(text: String) {
         let error = #expect(throws: SafetyError.self) { try UPN(text) }
+        #expect(error?.code == .invalidInput)
         let description = error.map { String(describing: $0) } ?? ""
         #expect(!description.isEmpty)
         #expect(!description.contains(text))
@@ -84,6 +85,7 @@ struct UPNTests {
     @Test func transposedDigitsAreDetected() throws {
         _ = try UPN("N886201800123")
         let error = #expect(throws: SafetyError.self) { try UPN("N886201800132") }
+        #expect(error?.code == .invalidInput)
         #expect(error?.location == "upn")
     }
 

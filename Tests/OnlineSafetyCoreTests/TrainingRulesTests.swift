@@ -74,11 +74,12 @@ struct TrainingRulesTests {
         summary.apply(recent)
         summary.apply(older)
         #expect(summary.latest.map(\.recordID) == [recent.id])
-        #expect(throws: SafetyError.self) {
+        let blankCourse = #expect(throws: SafetyError.self) {
             try TrainingRecord(
                 schoolID: nil, personID: person, topic: .dslFormal, course: " ", provider: "P", completedOn: try day("2026-09-01"),
                 recordedBy: person, recordedAt: Date()
             ).validate()
         }
+        #expect(blankCourse?.code == .invalidInput && blankCourse?.location == "training.course")
     }
 }

@@ -154,7 +154,8 @@ struct FileStoreTests {
         let store = try await FileStore.open(at: directory, logger: quietLogger())
         try await store.migrate()
         try Data(#"{"format":"onlinesafety-file-store","version":3}"#.utf8).write(to: StoreFiles.manifest(directory))
-        await #expect(throws: SafetyError.self) { try await store.migrate() }
+        let refusal1 = await #expect(throws: SafetyError.self) { try await store.migrate() }
+        #expect(refusal1?.code == .migrationFailed)
         try await store.close()
     }
 

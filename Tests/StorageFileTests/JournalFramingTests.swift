@@ -302,7 +302,8 @@ struct JournalFramingTests {
         #expect(report.damaged.map(\.problem) == [.lengthMismatch])
         #expect(report.damaged.first?.location.line == 2)
         #expect(report.notApplied.count == 1)
-        await #expect(throws: SafetyError.self) { try await FileStore.open(at: store.directory, logger: quietLogger()) }
+        let refusal1 = await #expect(throws: SafetyError.self) { try await FileStore.open(at: store.directory, logger: quietLogger()) }
+        #expect(refusal1?.code == .corruptData)
         #expect(try store.journal() == damaged)
     }
 

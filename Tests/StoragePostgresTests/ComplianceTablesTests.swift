@@ -1,7 +1,7 @@
 import Foundation
 @_spi(StorageBackend) import OnlineSafetyCore
 import PostgresNIO
-@_spi(StorageBackend) import StorageConformance
+@_spi(StorageBackend) import OnlineSafetyTestKit
 import StoragePostgres
 import Testing
 
@@ -48,6 +48,7 @@ struct ComplianceTablesTests {
                 contentHash: String(repeating: hash, count: 64), publishedAt: Date(), publishedBy: publisher.id)
         }
         _ = try await store.aupDocuments.insert(version("a"))
-        await #expect(throws: SafetyError.self) { try await store.aupDocuments.insert(version("b")) }
+        let refusal1 = await #expect(throws: SafetyError.self) { try await store.aupDocuments.insert(version("b")) }
+        #expect(refusal1?.code == .conflict)
     }
 }

@@ -139,7 +139,7 @@ extension StorageConformance {
         ] {
             do {
                 _ = try await fixture.safety.session(as: actor, at: school)
-                throw ConformanceFailure("a session was opened for \(actor)", line: #line)
+                throw ConformanceFailure("a session was opened for \(actor)")
             } catch let error as SafetyError {
                 try expect(error.code == .forbidden, "refused as forbidden, got \(error.code)")
                 answers.insert(error.reason)
@@ -164,7 +164,7 @@ extension StorageConformance {
         ] as [@Sendable () async throws -> Void] {
             do {
                 try await attempt()
-                throw ConformanceFailure("the teacher acted on another class's child", line: #line)
+                throw ConformanceFailure("the teacher acted on another class's child")
             } catch let error as SafetyError {
                 try expect(error.code == .notFound, "answered as absent, got \(error.code): \(error.reason)")
                 try expect(!error.reason.contains("stage") && !error.reason.contains("left"), "nothing of the child: \(error.reason)")

@@ -1,0 +1,75 @@
+import Testing
+
+/// One check of the conformance suite, runnable against any backend's harness.
+@_spi(StorageBackend)
+public struct ConformanceCase: Sendable, CustomStringConvertible {
+    /// The check's name, for example `rollbackOnThrow`.
+    public let name: String
+    let body: @Sendable (ConformanceHarness) async throws -> Void
+
+    init(_ name: String, _ body: @escaping @Sendable (ConformanceHarness) async throws -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    /// The name.
+    public var description: String { name }
+
+    /// Runs the check against a backend. A failed expectation is recorded as a test issue at
+    /// the conformance file and line it comes from; any other error is thrown.
+    public func run(_ harness: ConformanceHarness) async throws {
+        do {
+            try await body(harness)
+        } catch let failure as ConformanceFailure {
+            Issue.record(
+                Comment(rawValue: "\(name): \(failure.description)"),
+                sourceLocation: SourceLocation(fileID: failure.fileID, filePath: failure.filePath, line: failure.line, column: 1))
+        }
+    }
+}
+
+/// The whole conformance suite: every backend runs every check through one parameterised test,
+/// so a check added here reaches every backend without being listed again.
+///
+/// ```swift
+/// @Test(arguments: ConformanceSuite.all)
+/// func conformance(_ check: ConformanceCase) async throws { try await check.run(Self.harness) }
+/// ```
+@_spi(StorageBackend)
+public enum ConformanceSuite {
+    /// Every check, in a stable order.
+    public static let all: [ConformanceCase] = [
+        ConformanceCase("aupVersionsMakeTheirAudienceDue", StorageConformance.aupVersionsMakeTheirAudienceDue),
+        ConformanceCase("acceptanceOnBehalfNeedsParentalResponsibility", StorageConformance.acceptanceOnBehalfNeedsParentalResponsibility),
+        ConformanceCase("accessNeedsTheCurrentAUP", StorageConformance.accessNeedsTheCurrentAUP),
+        ConformanceCase("leaverLosesEveryAccessGrant", StorageConformance.leaverLosesEveryAccessGrant),
+        ConformanceCase("consentNeedsParentalResponsibilityOrAge", StorageConformance.consentNeedsParentalResponsibilityOrAge),
+        ConformanceCase("classPhotoQuestionForThirty", StorageConformance.classPhotoQuestionForThirty),
+        ConformanceCase("trainingStatusPerRole", StorageConformance.trainingStatusPerRole),
+        ConformanceCase("complianceReportForSchoolAndTrust", StorageConformance.complianceReportForSchoolAndTrust),
+        ConformanceCase("complianceRecordsAreAppendOnly", StorageConformance.complianceRecordsAreAppendOnly),
+        ConformanceCase("mistypedYearsAreRefusedBeforeStorage", StorageConformance.mistypedYearsAreRefusedBeforeStorage),
+        ConformanceCase("incidentRoundTripAndSteps", StorageConformance.incidentRoundTripAndSteps),
+        ConformanceCase("restrictedIncidentsAreInvisibleToOthers", StorageConformance.restrictedIncidentsAreInvisibleToOthers),
+        ConformanceCase("chronologyIsAppendOnlyWithCorrections", StorageConformance.chronologyIsAppendOnlyWithCorrections),
+        ConformanceCase("imageryAndEvidenceGuards", StorageConformance.imageryAndEvidenceGuards),
+        ConformanceCase("childChronologyAndReporterView", StorageConformance.childChronologyAndReporterView),
+        ConformanceCase("overdueStepsAsOfATime", StorageConformance.overdueStepsAsOfATime),
+        ConformanceCase("roundTripEveryAggregate", StorageConformance.roundTripEveryAggregate),
+        ConformanceCase("queriesFilterSortAndPage", StorageConformance.queriesFilterSortAndPage),
+        ConformanceCase("rollbackOnThrow", StorageConformance.rollbackOnThrow),
+        ConformanceCase("staleRevisionIsConflict", StorageConformance.staleRevisionIsConflict),
+        ConformanceCase("auditIsAppendOnly", StorageConformance.auditIsAppendOnly),
+        ConformanceCase("auditChainVerifies", StorageConformance.auditChainVerifies),
+        ConformanceCase("tamperingIsDetected", StorageConformance.tamperingIsDetected),
+        ConformanceCase("forbiddenReadIsAudited", StorageConformance.forbiddenReadIsAudited),
+        ConformanceCase("leaverLosesRoles", StorageConformance.leaverLosesRoles),
+        ConformanceCase("recordsStayWithTheirSchool", StorageConformance.recordsStayWithTheirSchool),
+        ConformanceCase("otherOrganisationsReachNothing", StorageConformance.otherOrganisationsReachNothing),
+        ConformanceCase("writesAboutAnotherOrganisationsPeopleAreRefused", StorageConformance.writesAboutAnotherOrganisationsPeopleAreRefused),
+        ConformanceCase("refusalsDescribeNoOne", StorageConformance.refusalsDescribeNoOne),
+        ConformanceCase("auditRecordsSubjectsAndHidesRestrictedEvents", StorageConformance.auditRecordsSubjectsAndHidesRestrictedEvents),
+        ConformanceCase("uniquenessIsScopedPerSchool", StorageConformance.uniquenessIsScopedPerSchool),
+        ConformanceCase("concurrentSessionsKeepTheRules", StorageConformance.concurrentSessionsKeepTheRules),
+    ]
+}
