@@ -100,7 +100,9 @@ struct ConsentRulesTests {
         #expect(codes.contains("videoconferencing") && codes.contains("search.phone") && codes.contains("tapestry.shared-images"))
         let custom = CustomConsentPurpose(schoolID: school, trustID: nil, code: "choir", name: "Choir recordings")
         #expect(custom.purpose.code == "custom.choir")
-        let refusal3 = #expect(throws: SafetyError.self) { try CustomConsentPurpose(schoolID: school, trustID: nil, code: "a b", name: "x").validate() }
+        let refusal3 = #expect(throws: SafetyError.self) {
+            try CustomConsentPurpose(schoolID: school, trustID: nil, code: "a b", name: "x").validate()
+        }
         #expect(refusal3?.code == .invalidInput)
     }
 }

@@ -66,7 +66,8 @@ public enum ConformanceSuite {
         ConformanceCase("leaverLosesRoles", StorageConformance.leaverLosesRoles),
         ConformanceCase("recordsStayWithTheirSchool", StorageConformance.recordsStayWithTheirSchool),
         ConformanceCase("otherOrganisationsReachNothing", StorageConformance.otherOrganisationsReachNothing),
-        ConformanceCase("writesAboutAnotherOrganisationsPeopleAreRefused", StorageConformance.writesAboutAnotherOrganisationsPeopleAreRefused),
+        ConformanceCase(
+            "writesAboutAnotherOrganisationsPeopleAreRefused", StorageConformance.writesAboutAnotherOrganisationsPeopleAreRefused),
         ConformanceCase("refusalsDescribeNoOne", StorageConformance.refusalsDescribeNoOne),
         ConformanceCase("auditRecordsSubjectsAndHidesRestrictedEvents", StorageConformance.auditRecordsSubjectsAndHidesRestrictedEvents),
         ConformanceCase("uniquenessIsScopedPerSchool", StorageConformance.uniquenessIsScopedPerSchool),

@@ -1,7 +1,7 @@
 import Foundation
 @_spi(StorageBackend) import OnlineSafetyCore
-import PostgresNIO
 @_spi(StorageBackend) import OnlineSafetyTestKit
+import PostgresNIO
 import StoragePostgres
 import Testing
 

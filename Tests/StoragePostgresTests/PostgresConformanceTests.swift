@@ -1,7 +1,7 @@
 import Foundation
 @_spi(StorageBackend) import OnlineSafetyCore
-import PostgresNIO
 @_spi(StorageBackend) import OnlineSafetyTestKit
+import PostgresNIO
 import StoragePostgres
 import Testing
 
@@ -84,7 +84,9 @@ struct PostgresStoreTests {
     @Test func unreachableServerIsUnavailable() async throws {
         var config = try PostgresTestDatabase.base()
         config.port = 1
-        let refusal2 = await #expect(throws: SafetyError.self) { try await PostgresStore.connect(config, logger: PostgresTestDatabase.logger) }
+        let refusal2 = await #expect(throws: SafetyError.self) {
+            try await PostgresStore.connect(config, logger: PostgresTestDatabase.logger)
+        }
         #expect(refusal2?.code == .unavailable)
     }
 }
