@@ -72,5 +72,6 @@ public enum ConformanceSuite {
         ConformanceCase("auditRecordsSubjectsAndHidesRestrictedEvents", StorageConformance.auditRecordsSubjectsAndHidesRestrictedEvents),
         ConformanceCase("uniquenessIsScopedPerSchool", StorageConformance.uniquenessIsScopedPerSchool),
         ConformanceCase("concurrentSessionsKeepTheRules", StorageConformance.concurrentSessionsKeepTheRules),
+        ConformanceCase("gateMatrix", StorageConformance.gateMatrix),
     ]
 }

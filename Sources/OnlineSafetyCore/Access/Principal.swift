@@ -22,8 +22,11 @@ public struct Principal: Sendable, Hashable {
     /// The capabilities those roles carry.
     public var capabilities: Set<Capability> { roles.reduce(into: []) { $0.formUnion(Capability.granted(to: $1)) } }
 
-    /// The groups this person teaches, from their staff grants.
-    public var teachingGroups: Set<String> { Set(grants.filter { $0.role == .staff }.flatMap(\.groups)) }
+    /// The groups this person teaches or supports, from their grants of roles that read taught
+    /// learners (staff and technical staff).
+    public var teachingGroups: Set<String> {
+        Set(grants.filter { Capability.granted(to: $0.role).contains(.readTaughtLearners) }.flatMap(\.groups))
+    }
 
     /// Whether the principal has a capability.
     public func can(_ capability: Capability) -> Bool { capabilities.contains(capability) }
