@@ -2,6 +2,14 @@ import Foundation
 import Logging
 @_spi(StorageBackend) import OnlineSafetyCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The store's state and its files, owned by one actor.
 ///
 /// Every method is synchronous, so no call interleaves with another: a method's checks and its
@@ -24,7 +32,7 @@ actor FileEngine {
     private let logger: Logger
     private let lock: FileLock
     /// The journal, for appending; `nil` when read-only.
-    private let journal: JournalFile?
+    private var journal: JournalFile?
     private let encoder = JournalFormat.makeEncoder()
     private var isClosed = false
     /// The manifest's version; a version 1 manifest is moved on before the first framed record.
@@ -51,6 +59,8 @@ actor FileEngine {
         var changes: [[UInt8]] = []
         /// Audit events appended by the transaction.
         var events: [AuditEvent] = []
+        /// Records purged by the transaction, by kind; removed when it commits.
+        var purges: [(kind: String, id: UUID)] = []
     }
 
     /// Opens the store in a directory: lock, manifest, journal replay.
@@ -227,8 +237,68 @@ actor FileEngine {
         try journal.append(line.bytes)
         for (kind, table) in transaction.tables { tables[kind]?.apply(table) }
         for event in transaction.events { events[event.chain, default: []].append(event) }
+        for purge in transaction.purges { tables[purge.kind]?.purge(purge.id) }
         lastSeq += 1
         lastHash = line.hash
+        if !transaction.purges.isEmpty { try compact() }
+    }
+
+    /// Stages the removal of a record for good; it is gone from the store, and from the journal's
+    /// bytes, when the transaction commits. Returns whether the record existed.
+    func purge<Value: Aggregate>(_: Value.Type, _ id: Value.ID, in transaction: UInt64) throws -> Bool {
+        try checkTransaction(transaction)
+        try requireWritable()
+        let committed = try committedTable(Value.self)
+        let written = stagedTable(Value.self)
+        guard written[id] != nil || committed[id] != nil else { return false }
+        written.purge(id.uuid)
+        staged?.changes.append(try JournalChange.encodePurge(kind: Value.recordKind, id: id.uuid, with: encoder))
+        staged?.purges.append((Value.recordKind, id.uuid))
+        return true
+    }
+
+    /// Rewrites the journal as a snapshot of what the store holds now: every record once, then
+    /// every audit event of every chain in order, in new framed records chained afresh. A purged
+    /// record's body then exists nowhere in the directory. Audit events are carried over exactly,
+    /// so every audit chain still verifies. The new journal is written beside the old one,
+    /// flushed, and renamed over it, so a crash leaves one or the other, whole.
+    private func compact() throws(SafetyError) {
+        let path = directoryPath + "/journal.jsonl"
+        let temporary = directoryPath + "/journal.jsonl.compacting"
+        var changes: [[UInt8]] = []
+        do {
+            for kind in tables.keys.sorted() { changes += try tables[kind]?.encodedRecords(with: encoder) ?? [] }
+            for chain in events.keys.sorted() {
+                for event in events[chain] ?? [] { changes.append(try JournalChange.encodeAudit(event, with: encoder)) }
+            }
+        } catch {
+            throw SafetyError(.invalidInput, "the store could not be written as a compacted journal", underlying: error)
+        }
+        var seq: Int64 = 0
+        var hash = JournalFormat.genesis
+        var bytes: [UInt8] = []
+        var start = 0
+        while start < changes.count {
+            let chunk = Array(changes[start..<min(changes.count, start + 1_000)])
+            let line = JournalFormat.line(seq: seq + 1, prev: hash, changes: chunk)
+            bytes += line.bytes
+            seq += 1
+            hash = line.hash
+            start += chunk.count
+        }
+        try? FileManager.default.removeItem(atPath: temporary)
+        let replacement = try JournalFile(path: temporary, length: 0, truncating: true)
+        if !bytes.isEmpty { try replacement.append(bytes) }
+        replacement.close()
+        journal?.close()
+        guard Self.renameFile(temporary, to: path) else {
+            journal = nil
+            throw SafetyError(.unavailable, "the compacted journal could not replace the old one; reopen the store")
+        }
+        try Posix.syncDirectory(directoryPath)
+        journal = try JournalFile(path: path, length: bytes.count, truncating: false)
+        lastSeq = seq
+        lastHash = hash
     }
 
     /// Discards the transaction's changes (nothing of it was written).
@@ -291,8 +361,20 @@ actor FileEngine {
         return stored
     }
 
+    /// Renames a file over another in one step (POSIX `rename`).
+    private static func renameFile(_ from: String, to: String) -> Bool {
+        from.withCString { source in to.withCString { target in rename(source, target) == 0 } }
+    }
+
+    /// Whether the open transaction `transaction` purged a record.
+    private func isPurged(_ id: UUID, in transaction: UInt64?) -> Bool {
+        guard let transaction, let staged, staged.id == transaction else { return false }
+        return staged.purges.contains { $0.id == id }
+    }
+
     /// A record by identifier: the transaction's own write if any, else the committed one.
     func get<Value: Aggregate>(_ id: Value.ID, in transaction: UInt64?) throws -> Value? {
+        if isPurged(id.uuid, in: transaction) { return nil }
         let committed = try committedTable(Value.self)
         if let written = try writtenTable(Value.self, transaction), let value = written[id] { return value }
         return committed[id]
@@ -494,7 +576,9 @@ actor FileEngine {
         let names = Query.Value.indexColumns.map(\.name)
         let tests = conditions.map { $0.compiled(columns: names) }
         let test: ([IndexValue]) -> Bool = { values in tests.allSatisfy { $0(values) } }
+        let purged = Set((staged?.id == transaction && transaction != nil ? staged?.purges ?? [] : []).map(\.id))
         func consider(_ id: Query.Value.ID, in table: Table<Query.Value>) {
+            if purged.contains(id.uuid) { return }
             if let selected = table.select(id, where: test) { result.append(selected) }
         }
         // The candidates: the records the most selective indexed condition allows. A value's records

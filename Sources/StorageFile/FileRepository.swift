@@ -34,6 +34,21 @@ struct FileRepository<Value: Aggregate, Query: AggregateQuery>: Repository where
     func count(_ query: Query) async throws -> Int {
         try await access.engine.count(query, in: await access.readTransaction())
     }
+
+    func find(matching conditions: [Condition], limit: Int?) async throws -> [Value] {
+        try await access.engine.find(ConditionQuery<Value>(conditions: conditions, limit: limit), in: await access.readTransaction())
+    }
+
+    func purge(_ id: Value.ID) async throws -> Bool {
+        try await access.write { engine, transaction in try await engine.purge(Value.self, id, in: transaction) }
+    }
+}
+
+/// A query of bare conditions, for look-ups by natural key.
+struct ConditionQuery<Value: Aggregate>: AggregateQuery {
+    let conditions: [Condition]
+    let limit: Int?
+    var offset: Int { 0 }
 }
 
 /// The audit log: append-only, hash-chained with ``AuditChain``. There is no way to change or

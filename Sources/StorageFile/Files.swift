@@ -286,6 +286,8 @@ struct ReplayedJournal {
                 _ = tables[type(of: value).recordKind]?.replay(value)
             case .audit(let event):
                 events.append(event)
+            case .purge(let kind, let id):
+                tables[kind]?.purge(id)
             }
         }
         lastSeq = line.seq

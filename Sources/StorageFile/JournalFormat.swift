@@ -250,12 +250,15 @@ enum JournalChange: Decodable {
     case record(any Aggregate)
     /// An audit event was appended.
     case audit(AuditEvent)
+    /// A record's body was removed for good (retention's purge).
+    case purge(kind: String, id: UUID)
 
     enum CodingKeys: String, CodingKey {
         case op
         case kind
         case value
         case event
+        case id
     }
 
     init(from decoder: any Decoder) throws {
@@ -264,6 +267,10 @@ enum JournalChange: Decodable {
         switch operation {
         case "audit":
             self = .audit(try container.decode(AuditEvent.self, forKey: .event))
+        case "purge":
+            let kind = try container.decode(String.self, forKey: .kind)
+            guard FileRegistry.tableType(for: kind) != nil else { throw UnknownRecordKind(kind: kind) }
+            self = .purge(kind: kind, id: try container.decode(UUID.self, forKey: .id))
         case "insert", "update":
             let kind = try container.decode(String.self, forKey: .kind)
             guard let table = FileRegistry.tableType(for: kind) else { throw UnknownRecordKind(kind: kind) }
@@ -276,6 +283,17 @@ enum JournalChange: Decodable {
     /// The encoding of a record change.
     static func encodeRecord<Value: Aggregate>(_ value: Value, operation: String, with encoder: JSONEncoder) throws -> [UInt8] {
         Array(try encoder.encode(RecordChange(kind: Value.recordKind, op: operation, value: value)))
+    }
+
+    /// The encoding of a purge: the kind and identifier only, never content.
+    static func encodePurge(kind: String, id: UUID, with encoder: JSONEncoder) throws -> [UInt8] {
+        Array(try encoder.encode(PurgeChange(id: id, kind: kind, op: "purge")))
+    }
+
+    private struct PurgeChange: Encodable {
+        let id: UUID
+        let kind: String
+        let op: String
     }
 
     /// The encoding of an audit change.

@@ -263,6 +263,7 @@ enum JournalSalvage {
             switch change {
             case .record(let value): .record(kind: type(of: value).recordKind, id: identifier(of: value))
             case .audit(let event): .auditEvent(sequence: event.sequence)
+            case .purge(let kind, let id): .record(kind: kind, id: id)
             }
         }
     }

@@ -55,6 +55,10 @@ protocol RecordTable: AnyObject {
     func replay(_ value: any Aggregate) -> Bool
     /// Stores every row of a transaction's table of the same kind.
     func apply(_ staged: any RecordTable)
+    /// Removes a record for good (a retention purge), keeping the indexes in step.
+    func purge(_ id: UUID)
+    /// Every record as an `insert` change, for a compacted journal.
+    func encodedRecords(with encoder: JSONEncoder) throws -> [[UInt8]]
 }
 
 /// The records of one kind, with an index on every queryable column.
@@ -100,6 +104,19 @@ final class Table<Value: Aggregate>: RecordTable {
     func apply(_ staged: any RecordTable) {
         guard let staged = staged as? Table<Value> else { return }
         for entry in staged.entries.values { put(entry.value) }
+    }
+
+    func purge(_ id: UUID) {
+        let key = Value.ID(id)
+        guard let old = entries[key] else { return }
+        unindex(old)
+        entries[key] = nil
+    }
+
+    func encodedRecords(with encoder: JSONEncoder) throws -> [[UInt8]] {
+        try entries.values.sorted { $0.value.id < $1.value.id }.map {
+            try JournalChange.encodeRecord($0.value, operation: "insert", with: encoder)
+        }
     }
 
     /// The record with an identifier.

@@ -254,5 +254,29 @@ enum Migrations {
                 "ALTER TABLE audit_events ADD PRIMARY KEY (chain, sequence)",
                 "CREATE INDEX audit_events_school_at ON audit_events (school_id, at_ms)",
             ]),
+        Migration(
+            version: 5, name: "the sanctioned purge of record bodies",
+            statements: [
+                """
+                CREATE FUNCTION onlinesafety_reject_change_unless_purged() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'DELETE' AND current_setting('onlinesafety.purge', true) = 'on' THEN
+                        RETURN OLD;
+                    END IF;
+                    RAISE EXCEPTION '% on % is not allowed: the table is append-only', TG_OP, TG_TABLE_NAME
+                        USING ERRCODE = 'OS001';
+                END;
+                $$
+                """
+            ]
+                + ["chronology_entries", "aup_documents", "aup_acceptances", "consent_decisions", "training_records"].flatMap { table in
+                    [
+                        "DROP TRIGGER \(table)_append_only ON \(table)",
+                        """
+                        CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table)
+                            FOR EACH ROW EXECUTE FUNCTION onlinesafety_reject_change_unless_purged()
+                        """,
+                    ]
+                }),
     ]
 }

@@ -15,7 +15,7 @@ struct PostgresAuditLog: AuditLog {
     func appendMany(_ drafts: [AuditDraft]) async throws -> [AuditEvent] {
         guard !drafts.isEmpty else { return [] }
         return try await executor.transaction { connection in
-            let tx = Executor.connection(connection, Logger(label: "onlinesafety.audit"))
+            let tx = Executor.connection(connection, executor.logger)
             var last: [AuditChainID: AuditEvent?] = [:]
             for chain in Set(drafts.map(\.chain)).sorted() {
                 _ = try await tx.rows("SELECT pg_advisory_xact_lock(hashtextextended(\(chain.rawValue), 0))")

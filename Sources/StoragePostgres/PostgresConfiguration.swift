@@ -1,6 +1,6 @@
 import Foundation
 @_spi(StorageBackend) import OnlineSafetyCore
-import PostgresNIO
+public import PostgresNIO
 
 /// How to reach the PostgreSQL server: from values, or from a `postgres://` URL.
 ///
@@ -71,7 +71,9 @@ public struct PostgresConfiguration: Sendable {
             password: components.password?.removingPercentEncoding, database: database, tls: tls)
     }
 
-    var clientConfiguration: PostgresClient.Configuration {
+    /// The pool configuration for a `PostgresClient` the caller owns and runs (see
+    /// ``PostgresStore/init(client:configuration:logger:)``).
+    public var clientConfiguration: PostgresClient.Configuration {
         let tlsSetting: PostgresClient.Configuration.TLS =
             switch tls {
             case .disable: .disable

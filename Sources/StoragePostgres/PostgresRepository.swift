@@ -108,6 +108,99 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
         return try rows.map { try SQLJSON.decode(Value.self, from: $0.decode(String.self)) }
     }
 
+    func find(matching conditions: [Condition], limit: Int?) async throws -> [Value] {
+        var binds = PostgresBindings()
+        var sql = "SELECT doc::text FROM \(table)" + (try whereClause(conditions, &binds))
+        sql += " ORDER BY sort_key COLLATE \"C\", id"
+        if let limit { sql += " LIMIT \(try bind(limit, &binds))" }
+        let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
+        return try rows.map { try SQLJSON.decode(Value.self, from: $0.decode(String.self)) }
+    }
+
+    /// Counted by the server: `GROUP BY` over the typed columns, months in UK time.
+    func countGrouped(_ query: Query, by keys: [GroupKey]) async throws -> [GroupedCount] {
+        var expressions: [(sql: String, type: IndexType, month: Bool)] = []
+        for key in keys {
+            switch key {
+            case .column(let name):
+                guard let column = Self.columns.first(where: { $0.name == name }), column.type != .uuidList else {
+                    throw SafetyError(.invalidInput, "no such column to group by", location: name)
+                }
+                expressions.append((column.type == .date ? "\(column.name)::text" : column.name, column.type, false))
+            case .month(let name):
+                guard let column = Self.columns.first(where: { $0.name == name }), column.type == .date || column.type == .timestamp
+                else { throw SafetyError(.invalidInput, "months group a date or timestamp column", location: name) }
+                let instant = column.type == .timestamp ? "(\(column.name) AT TIME ZONE 'Europe/London')" : column.name
+                expressions.append(("to_char(\(instant), 'YYYY-MM')", .text, true))
+            }
+        }
+        var binds = PostgresBindings()
+        let selected = expressions.map(\.sql) + ["count(*)"]
+        var sql = "SELECT " + selected.joined(separator: ", ") + " FROM \(table)" + (try whereClause(query.conditions, &binds))
+        if !expressions.isEmpty { sql += " GROUP BY " + (1...expressions.count).map(String.init).joined(separator: ", ") }
+        let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
+        let groups = try rows.map { row -> GroupedCount in
+            let cells = row.makeRandomAccess()
+            var key: [IndexValue] = []
+            for (index, expression) in expressions.enumerated() {
+                key.append(try Self.indexValue(cells[index], expression.type))
+            }
+            return GroupedCount(key: key, count: try cells[expressions.count].decode(Int.self))
+        }
+        return groups.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+    }
+
+    private static func indexValue(_ cell: PostgresCell, _ type: IndexType) throws -> IndexValue {
+        switch type {
+        case .text: return try cell.decode(String?.self).map { .text($0) } ?? .null
+        case .integer: return try cell.decode(Int?.self).map { .integer($0) } ?? .null
+        case .boolean: return try cell.decode(Bool?.self).map { .boolean($0) } ?? .null
+        case .date:
+            guard let text = try cell.decode(String?.self) else { return .null }
+            guard let date = CalendarDate(iso: text) else { throw SafetyError(.corruptData, "a stored date could not be read") }
+            return .date(date)
+        case .timestamp: return try cell.decode(Date?.self).map { .timestamp($0) } ?? .null
+        case .uuid: return try cell.decode(UUID?.self).map { .uuid($0) } ?? .null
+        case .uuidList: return .uuids(try cell.decode([UUID]?.self) ?? [])
+        }
+    }
+
+    /// Keyset paging in the statement: `(sort_key, id)` after the cursor, on the listing's index.
+    func page(_ query: Query, after cursor: PageCursor?, limit: Int, direction: SortDirection) async throws -> Page<Value> {
+        guard limit >= 1 else { throw SafetyError.invalid("page.limit", "a page holds at least one record") }
+        var binds = PostgresBindings()
+        var conditions = try query.conditions.map { try SQLCondition.render($0, columns: Self.columns, &binds) }
+        let order = direction == .ascending ? "ASC" : "DESC"
+        if let cursor {
+            let comparison = direction == .ascending ? ">" : "<"
+            conditions.append(
+                "(sort_key COLLATE \"C\", id) \(comparison) (\(try bind(cursor.sortKey, &binds)) COLLATE \"C\", \(try bind(cursor.id, &binds)))"
+            )
+        }
+        var sql = "SELECT doc::text FROM \(table)"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY sort_key COLLATE \"C\" \(order), id \(order) LIMIT \(try bind(limit + 1, &binds))"
+        let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
+        let found = try rows.map { try SQLJSON.decode(Value.self, from: $0.decode(String.self)) }
+        let values = Array(found.prefix(limit))
+        let next = found.count > limit ? values.last.map { PageCursor(sortKey: $0.sortKey, id: $0.id.uuid) } : nil
+        return Page(values: values, next: next)
+    }
+
+    /// Deletes the row through the sanctioned path: the append-only triggers let a `DELETE` by
+    /// when the transaction has set `onlinesafety.purge` (and only for this statement's transaction).
+    func purge(_ id: Value.ID) async throws -> Bool {
+        try await executor.transaction { connection in
+            let tx = Executor.connection(connection, executor.logger)
+            _ = try await tx.rows("SELECT set_config('onlinesafety.purge', 'on', true)")
+            var binds = PostgresBindings()
+            let sql = "DELETE FROM \(table) WHERE id = \(try bind(id.uuid, &binds)) RETURNING id"
+            let deleted = try await tx.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
+            _ = try await tx.rows("SELECT set_config('onlinesafety.purge', 'off', true)")
+            return !deleted.isEmpty
+        }
+    }
+
     func count(_ query: Query) async throws -> Int {
         var binds = PostgresBindings()
         let sql = "SELECT count(*) FROM \(table)" + (try whereClause(query.conditions, &binds))

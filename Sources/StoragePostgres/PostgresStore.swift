@@ -1,7 +1,7 @@
 import Foundation
 public import Logging
 @_spi(StorageBackend) public import OnlineSafetyCore
-import PostgresNIO
+public import PostgresNIO
 
 /// The PostgreSQL backend, on PostgresNIO.
 ///
@@ -14,15 +14,25 @@ import PostgresNIO
 /// try await store.migrate()
 /// let safety = OnlineSafety(backend: store, logger: logger)
 /// ```
+///
+/// The pool's lifetime is owned in one of two ways:
+/// - ``withStore(_:logger:_:)`` runs the pool for the length of a closure, in a child task of the
+///   caller's (structured concurrency: nothing outlives the call);
+/// - ``init(client:configuration:logger:)`` takes a `PostgresClient` the caller runs, for example
+///   in a swift-service-lifecycle `ServiceGroup` beside the application's other services
+///   (`PostgresClient` is a `Service`).
+///
+/// ``connect(_:logger:)`` remains for scripts and tests: it runs the pool in a task the store
+/// owns and cancels on ``close()``.
 public final class PostgresStore: OnlineSafetyBackend {
     private let client: PostgresClient
-    private let runner: Task<Void, Never>
+    private let runner: Task<Void, Never>?
     let executor: Executor
     let logger: Logger
     /// How this store reaches its server.
     public let configuration: PostgresConfiguration
 
-    private init(client: PostgresClient, runner: Task<Void, Never>, configuration: PostgresConfiguration, logger: Logger) {
+    private init(client: PostgresClient, runner: Task<Void, Never>?, configuration: PostgresConfiguration, logger: Logger) {
         self.client = client
         self.configuration = configuration
         self.runner = runner
@@ -30,11 +40,39 @@ public final class PostgresStore: OnlineSafetyBackend {
         self.executor = .pool(client, logger)
     }
 
+    /// A store over a pool the caller owns and runs (`try await client.run()`, or a
+    /// `ServiceGroup`). The store never starts or stops it; ``close()`` does nothing to it.
+    /// Requires that `client` was made from `configuration`'s ``PostgresConfiguration/clientConfiguration``.
+    public convenience init(client: PostgresClient, configuration: PostgresConfiguration, logger: Logger) {
+        self.init(client: client, runner: nil, configuration: configuration, logger: logger)
+    }
+
+    /// Connects, runs the pool while `body` runs (in a child task, cancelled when `body`
+    /// returns or throws) and returns what `body` returns. Throws as ``connect(_:logger:)``.
+    public static func withStore<R: Sendable>(
+        _ configuration: PostgresConfiguration, logger: Logger, _ body: (PostgresStore) async throws -> R
+    ) async throws -> R {
+        try await probe(configuration, logger: logger)
+        let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(PostgresStore(client: client, runner: nil, configuration: configuration, logger: logger))
+        }
+    }
+
     /// Connects a pool to the server and checks that it answers.
     ///
     /// Throws `unavailable` when the server cannot be reached.
     public static func connect(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresStore {
-        // One direct connection first: a wrong address or password fails at once instead of the pool retrying.
+        try await probe(configuration, logger: logger)
+        let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        return PostgresStore(client: client, runner: runner, configuration: configuration, logger: logger)
+    }
+
+    /// One direct connection first: a wrong address or password fails at once instead of the pool retrying.
+    private static func probe(_ configuration: PostgresConfiguration, logger: Logger) async throws {
         do {
             let probe = try await PostgresConnection.connect(
                 configuration: try configuration.connectionConfiguration(), id: 0, logger: logger)
@@ -43,9 +81,6 @@ public final class PostgresStore: OnlineSafetyBackend {
             throw SafetyError(
                 .unavailable, "the PostgreSQL server at \(configuration.host):\(configuration.port) did not answer", underlying: error)
         }
-        let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
-        let runner = Task { await client.run() }
-        return PostgresStore(client: client, runner: runner, configuration: configuration, logger: logger)
     }
 
     /// Trusts.
@@ -130,9 +165,10 @@ public final class PostgresStore: OnlineSafetyBackend {
         try await SchemaMigrator(executor: executor, logger: logger).applied()
     }
 
-    /// Closes the pool.
+    /// Stops the pool this store runs (one from ``connect(_:logger:)``); a caller-owned pool is
+    /// left to its owner.
     public func close() async throws {
-        runner.cancel()
+        runner?.cancel()
     }
 }
 
@@ -190,6 +226,13 @@ struct PostgresTransactionStore: OnlineSafetyStore {
 enum Executor: Sendable {
     case pool(PostgresClient, Logger)
     case connection(PostgresConnection, Logger)
+
+    /// The caller's logger, which every statement and audit append logs to.
+    var logger: Logger {
+        switch self {
+        case .pool(_, let logger), .connection(_, let logger): logger
+        }
+    }
 
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         do {

@@ -73,5 +73,8 @@ public enum ConformanceSuite {
         ConformanceCase("uniquenessIsScopedPerSchool", StorageConformance.uniquenessIsScopedPerSchool),
         ConformanceCase("concurrentSessionsKeepTheRules", StorageConformance.concurrentSessionsKeepTheRules),
         ConformanceCase("gateMatrix", StorageConformance.gateMatrix),
+        ConformanceCase("groupedCountsPagingAndUpsert", StorageConformance.groupedCountsPagingAndUpsert),
+        ConformanceCase(
+            "purgeRemovesRecordsAndTheAuditStillVerifies", StorageConformance.purgeRemovesRecordsAndTheAuditStillVerifies),
     ]
 }

@@ -408,6 +408,12 @@ let gateOperations: [GateOperation] = [
     GateOperation(
         name: "training.statuses", allowed: with(.manageTraining, .readCompliance),
         kind: .untargeted { session, _ in try await session.training.statuses().map(\.personID.uuid) }),
+    // Retention
+    GateOperation(
+        name: "retention.purgeIncident", allowed: with(.purgeRecords),
+        kind: .targeted(fresh: true) { session, subject in
+            _ = try await session.retention.purgeIncident(subject.incident, reason: "retention period over")
+        }),
     // Compliance
     GateOperation(
         name: "compliance.report", allowed: with(.readCompliance, .readAggregates),

@@ -14,16 +14,26 @@ public struct ConformanceHarness: Sendable {
     /// and whether the backend itself refused it (recognised by the backend's own refusal, not
     /// by any error). A backend that offers no such means reports none.
     public let attemptAuditRewrite: @Sendable (any OnlineSafetyStore) async throws -> [AuditRewriteAttempt]
+    /// Closes a store and opens it again from what it wrote (a backend whose data lives
+    /// elsewhere may hand the same store back).
+    public let reopen: @Sendable (any OnlineSafetyStore) async throws -> any OnlineSafetyStore
+    /// Whether any byte the store keeps (files, table rows) holds the text, or `nil` when the
+    /// backend cannot tell.
+    public let storedBytesContain: @Sendable (any OnlineSafetyStore, String) async throws -> Bool?
 
     /// Creates a harness.
     public init(
         makeStore: @escaping @Sendable () async throws -> any OnlineSafetyStore,
         tamperAuditEvent: @escaping @Sendable (any OnlineSafetyStore, Int64) async throws -> any OnlineSafetyStore,
-        attemptAuditRewrite: @escaping @Sendable (any OnlineSafetyStore) async throws -> [AuditRewriteAttempt]
+        attemptAuditRewrite: @escaping @Sendable (any OnlineSafetyStore) async throws -> [AuditRewriteAttempt],
+        reopen: @escaping @Sendable (any OnlineSafetyStore) async throws -> any OnlineSafetyStore = { $0 },
+        storedBytesContain: @escaping @Sendable (any OnlineSafetyStore, String) async throws -> Bool? = { _, _ in nil }
     ) {
         self.makeStore = makeStore
         self.tamperAuditEvent = tamperAuditEvent
         self.attemptAuditRewrite = attemptAuditRewrite
+        self.reopen = reopen
+        self.storedBytesContain = storedBytesContain
     }
 }
 

@@ -23,6 +23,22 @@ struct FileConformanceTests {
             // only appends. Editing the journal by hand is tampering, which `tamperingIsDetected`
             // covers. There is nothing to attempt, and the suite checks the log is unchanged.
             []
+        },
+        reopen: { store in
+            let fileStore = try fileStore(store)
+            try await fileStore.close()
+            return try await FileStore.open(at: fileStore.directory, logger: quietLogger())
+        },
+        storedBytesContain: { store, text in
+            let directory = try fileStore(store).directory
+            let needle = Data(text.utf8)
+            let files = try FileManager.default.subpathsOfDirectory(atPath: directory.path)
+            return try files.contains { name in
+                var isDirectory: ObjCBool = false
+                let path = directory.appendingPathComponent(name).path
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { return false }
+                return try Data(contentsOf: URL(fileURLWithPath: path)).range(of: needle) != nil
+            }
         }
     )
 

@@ -30,6 +30,8 @@ public enum Capability: String, Hashable, Sendable, Codable, CaseIterable {
     case manageTraining
     /// Read the compliance report in detail (which grants lack an agreement, who is due).
     case readCompliance
+    /// Remove a record's body for good once its retention period is over (the DSL's decision).
+    case purgeRecords
 
     /// The capabilities each role carries.
     public static func granted(to role: Role) -> Set<Capability> {
@@ -44,7 +46,12 @@ public enum Capability: String, Hashable, Sendable, Codable, CaseIterable {
                 .managePeople, .readAnyPersonRecord, .recordConcern, .readAggregates, .manageAgreements, .manageAccess, .manageConsent,
                 .manageTraining, .readCompliance,
             ]
-        case .designatedSafeguardingLead, .deputyDesignatedSafeguardingLead:
+        case .designatedSafeguardingLead:
+            [
+                .readAnyPersonRecord, .recordConcern, .readAllIncidents, .readRestrictedIncidents, .readAggregates, .readAudit,
+                .readCompliance, .purgeRecords,
+            ]
+        case .deputyDesignatedSafeguardingLead:
             [
                 .readAnyPersonRecord, .recordConcern, .readAllIncidents, .readRestrictedIncidents, .readAggregates, .readAudit,
                 .readCompliance,

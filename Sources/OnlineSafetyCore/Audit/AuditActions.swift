@@ -104,6 +104,8 @@ extension AuditAction {
     public static let complianceReport = AuditAction("compliance.report")
     /// Creating a new organisation.
     public static let bootstrap = AuditAction("organisation.bootstrap")
+    /// Removing a record's body for good (retention); the subject is the record purged.
+    public static let recordPurge = AuditAction("record.purge")
     /// Opening a session.
     public static let sessionOpen = AuditAction("session.open")
 
@@ -119,6 +121,7 @@ extension AuditAction {
         .aupDocumentInsert, .aupDocumentList, .aupAcceptanceInsert, .aupAcceptanceList, .aupAcceptanceDue, .accessGrantInsert,
         .accessGrantRevoke, .accessGrantList, .accessGrantExceptions, .consentPurposeList, .consentPurposeInsert, .consentDecisionInsert,
         .consentDecisionList, .consentCheck, .trainingRecordInsert, .trainingRecordList, .trainingStatus, .complianceReport, .bootstrap,
+        .recordPurge,
         .sessionOpen,
     ]
 }

@@ -50,6 +50,8 @@ public struct SafetySession: Sendable {
     public var training: TrainingService { TrainingService(session: self) }
     /// The compliance report.
     public var compliance: ComplianceService { ComplianceService(session: self) }
+    /// Retention: purging records whose period is over.
+    public var retention: RetentionService { RetentionService(session: self) }
 
     /// The session's current day.
     public var today: CalendarDate { CalendarDate(clock.now()) }

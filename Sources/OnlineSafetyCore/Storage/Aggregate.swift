@@ -11,6 +11,8 @@ public protocol Aggregate: Codable, Sendable, Hashable, Identifiable where ID ==
     static var recordKind: String { get }
     /// The columns queries may use, in a fixed order.
     static var indexColumns: [IndexColumn] { get }
+    /// The record's identifier.
+    var id: Identifier<Self> { get set }
     /// The revision this value was read at (0 before the first insert).
     var revision: Int { get set }
     /// The school the record belongs to, or `nil` for trust-level records.
@@ -295,6 +297,19 @@ public protocol Repository<Value, Query>: Sendable {
     func find(_ query: Query) async throws -> [Value]
     /// How many records match a query (ignoring its limit and offset).
     func count(_ query: Query) async throws -> Int
+    /// The records matching conditions on index columns, in listing order, at most `limit`.
+    func find(matching conditions: [Condition], limit: Int?) async throws -> [Value]
+    /// How many records match a query in each group of `keys` (ignoring its limit and offset),
+    /// in key order. Backends count in the store where they can (PostgreSQL: `GROUP BY`).
+    func countGrouped(_ query: Query, by keys: [GroupKey]) async throws -> [GroupedCount]
+    /// A page of the records matching a query, by sort key then identifier in `direction`,
+    /// starting after `cursor` (keyset paging: stable while records are added).
+    func page(_ query: Query, after cursor: PageCursor?, limit: Int, direction: SortDirection) async throws -> Page<Value>
+    /// Removes a record's body for good: the sanctioned, audited path retention uses (the gate
+    /// appends the audit event; audit events hold no record content, so every chain still
+    /// verifies). Append-only kinds are purged too, and only through this call. Returns whether
+    /// the record existed.
+    func purge(_ id: Value.ID) async throws -> Bool
 }
 
 @_spi(StorageBackend)

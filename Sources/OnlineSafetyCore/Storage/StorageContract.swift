@@ -1,0 +1,157 @@
+public import Foundation
+
+/// What a grouped count groups records by.
+public enum GroupKey: Hashable, Sendable {
+    /// An index column's value (for example `school_id` or `category`).
+    case column(String)
+    /// A date or timestamp index column, by calendar month in UK time, as text `YYYY-MM`.
+    case month(String)
+}
+
+/// One group of a grouped count: the key's values, in the order the keys were given, and how
+/// many records matched.
+public struct GroupedCount: Hashable, Sendable {
+    /// The group's values.
+    public let key: [IndexValue]
+    /// How many records it holds.
+    public let count: Int
+
+    /// Creates a group.
+    public init(key: [IndexValue], count: Int) {
+        self.key = key
+        self.count = count
+    }
+}
+
+/// The direction a listing runs in, by sort key then identifier.
+public enum SortDirection: Hashable, Sendable {
+    /// Smallest sort key first.
+    case ascending
+    /// Largest sort key first.
+    case descending
+}
+
+/// Where a page of a keyset-paged listing ends: the next page starts after this record.
+public struct PageCursor: Hashable, Sendable, Codable {
+    /// The last record's sort key.
+    public let sortKey: String
+    /// The last record's identifier.
+    public let id: UUID
+
+    /// Creates a cursor.
+    public init(sortKey: String, id: UUID) {
+        self.sortKey = sortKey
+        self.id = id
+    }
+}
+
+/// One page of a keyset-paged listing.
+public struct Page<Value: Sendable>: Sendable {
+    /// The records, in the listing's direction.
+    public let values: [Value]
+    /// Where the next page starts, or `nil` when this is the last.
+    public let next: PageCursor?
+
+    /// Creates a page.
+    public init(values: [Value], next: PageCursor?) {
+        self.values = values
+        self.next = next
+    }
+}
+
+/// What an upsert by natural key did.
+public enum Upserted<Value: Sendable>: Sendable {
+    /// No record had the key: the value was stored as new.
+    case inserted(Value)
+    /// A record had the key and differed: it was changed, keeping its identifier.
+    case updated(Value)
+    /// A record had the key and was the same: nothing was written.
+    case unchanged(Value)
+
+    /// The record as stored.
+    public var value: Value {
+        switch self {
+        case .inserted(let value), .updated(let value), .unchanged(let value): value
+        }
+    }
+}
+
+@_spi(StorageBackend)
+extension Repository {
+    /// Counts in memory: for backends that hold records in memory. Requires that `keys` name
+    /// index columns of the kind; throws `invalidInput` otherwise.
+    public func countGrouped(_ query: Query, by keys: [GroupKey]) async throws -> [GroupedCount] {
+        let names = Set(Value.indexColumns.map(\.name))
+        for key in keys {
+            switch key {
+            case .column(let name), .month(let name):
+                guard names.contains(name) else { throw SafetyError(.invalidInput, "no such column to group by", location: name) }
+            }
+        }
+        var counts: [[IndexValue]: Int] = [:]
+        for value in try await find(query) {
+            let values = value.indexValues
+            let key = keys.map { key -> IndexValue in
+                switch key {
+                case .column(let name): return values[name] ?? .null
+                case .month(let name): return GroupKey.month(of: values[name] ?? .null)
+                }
+            }
+            counts[key, default: 0] += 1
+        }
+        return counts.map { GroupedCount(key: $0.key, count: $0.value) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+    }
+
+    /// Pages in memory: for backends that hold records in memory. The query's own limit and
+    /// offset are ignored; `limit` must be at least 1 (else `invalidInput`).
+    public func page(_ query: Query, after cursor: PageCursor?, limit: Int, direction: SortDirection) async throws -> Page<Value> {
+        guard limit >= 1 else { throw SafetyError.invalid("page.limit", "a page holds at least one record") }
+        let all = try await find(query)
+        let ordered = direction == .ascending ? all : all.reversed()
+        let after = ordered.drop { value in
+            guard let cursor else { return false }
+            let key = (value.sortKey, value.id.uuid.uuidString)
+            let mark = (cursor.sortKey, cursor.id.uuidString)
+            return direction == .ascending ? key <= mark : key >= mark
+        }
+        let values = Array(after.prefix(limit))
+        let next = after.count > limit ? values.last.map { PageCursor(sortKey: $0.sortKey, id: $0.id.uuid) } : nil
+        return Page(values: values, next: next)
+    }
+
+    /// Stores `value` unless a record with the same values in the natural-key columns exists:
+    /// then that record is changed to `value` (keeping its identifier and revision), or left as
+    /// it is when nothing differs. Requires that the key columns are index columns and that the
+    /// value has a non-null value in each; throws `invalidInput` otherwise, and `conflict` when
+    /// more than one record has the key.
+    public func upsert(_ value: Value, naturalKey: [String]) async throws -> Upserted<Value> {
+        let values = value.indexValues
+        var conditions: [Condition] = []
+        for column in naturalKey {
+            guard Value.indexColumns.contains(where: { $0.name == column }), let key = values[column], key != .null else {
+                throw SafetyError(.invalidInput, "a natural key names index columns with values", location: column)
+            }
+            conditions.append(.equals(column, key))
+        }
+        let found = try await find(matching: conditions, limit: 2)
+        guard found.count <= 1 else { throw SafetyError(.conflict, "more than one \(Value.recordKind) has that natural key") }
+        guard var existing = found.first else { return .inserted(try await insert(value)) }
+        var candidate = value
+        candidate.id = existing.id
+        candidate.revision = existing.revision
+        if candidate == existing { return .unchanged(existing) }
+        existing = try await update(candidate)
+        return .updated(existing)
+    }
+}
+
+extension GroupKey {
+    /// The `YYYY-MM` month of a date or timestamp value in UK time, or null.
+    static func month(of value: IndexValue) -> IndexValue {
+        switch value {
+        case .date(let date): .text(String(date.description.prefix(7)))
+        case .timestamp(let instant): .text(String(CalendarDate(instant).description.prefix(7)))
+        default: .null
+        }
+    }
+}

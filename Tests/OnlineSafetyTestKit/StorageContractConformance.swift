@@ -1,0 +1,119 @@
+import Foundation
+@_spi(StorageBackend) import OnlineSafetyCore
+
+extension StorageConformance {
+    /// Grouped counts, keyset paging in both directions and upsert by natural key give the same
+    /// answers on every backend.
+    @_spi(StorageBackend)
+    public static func groupedCountsPagingAndUpsert(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let dsl = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        let november = Fixture.now
+        let october = Fixture.now.addingTimeInterval(-86_400 * 30)
+        for (category, when) in [("cyberbullying", november), ("cyberbullying", october), ("onlineHate", november)] {
+            _ = try await dsl.incidents.record(
+                NewIncident(
+                    occurredAt: when, location: .onSite, equipment: .school, summary: "s", riskArea: .conduct, categoryCode: category,
+                    participants: [.subject: [fixture.oakLearner.id]]))
+        }
+        let query = IncidentQuery(schoolIDs: [fixture.school.id], includeRestricted: true)
+        let byCategory = try await store.incidents.countGrouped(query, by: [.column("category")])
+        try expect(
+            byCategory == [
+                GroupedCount(key: [.text("cyberbullying")], count: 2), GroupedCount(key: [.text("onlineHate")], count: 1),
+            ], "counts by category: \(byCategory)")
+        let byMonth = try await store.incidents.countGrouped(query, by: [.column("school_id"), .month("occurred_at")])
+        try expect(
+            byMonth == [
+                GroupedCount(key: [.uuid(fixture.school.id.uuid), .text("2026-10")], count: 1),
+                GroupedCount(key: [.uuid(fixture.school.id.uuid), .text("2026-11")], count: 2),
+            ], "counts by school and month in UK time: \(byMonth)")
+        try await expectError(.invalidInput, "grouping by a column the kind does not have") {
+            try await store.incidents.countGrouped(query, by: [.column("nonsense")])
+        }
+
+        let everyone = try await store.people.find(PersonQuery(scope: .school(fixture.school.id)))
+        var forward: [PersonID] = []
+        var cursor: PageCursor?
+        repeat {
+            let page = try await store.people.page(
+                PersonQuery(scope: .school(fixture.school.id)), after: cursor, limit: 2, direction: .ascending)
+            forward += page.values.map(\.id)
+            cursor = page.next
+        } while cursor != nil
+        try expect(forward == everyone.map(\.id), "ascending pages walk the listing in order, each record once")
+        var backward: [PersonID] = []
+        cursor = nil
+        repeat {
+            let page = try await store.people.page(
+                PersonQuery(scope: .school(fixture.school.id)), after: cursor, limit: 3, direction: .descending)
+            backward += page.values.map(\.id)
+            cursor = page.next
+        } while cursor != nil
+        try expect(backward == everyone.map(\.id).reversed(), "descending pages walk it backwards")
+
+        var twin = fixture.oakLearner
+        twin.id = PersonID()
+        twin.revision = 0
+        let unchanged = try await store.people.upsert(twin, naturalKey: ["school_id", "upn"])
+        guard case .unchanged(let kept) = unchanged else { throw ConformanceFailure("the same learner again is unchanged: \(unchanged)") }
+        try expect(kept.id == fixture.oakLearner.id, "the stored record keeps its identifier")
+        twin.familyName = "Oakley-Smith"
+        let updated = try await store.people.upsert(twin, naturalKey: ["school_id", "upn"])
+        guard case .updated(let changed) = updated else { throw ConformanceFailure("a changed name is an update: \(updated)") }
+        try expect(changed.id == fixture.oakLearner.id && changed.revision == 2, "updated in place at the next revision")
+        var newcomer = twin
+        newcomer.id = PersonID()
+        newcomer.learner?.upn = try UPN(Fixture.upn(serial: 77))
+        let inserted = try await store.people.upsert(newcomer, naturalKey: ["school_id", "upn"])
+        guard case .inserted(let stored) = inserted else { throw ConformanceFailure("a new UPN is an insert: \(inserted)") }
+        try expect(stored.id == newcomer.id && stored.revision == 1, "inserted as new")
+    }
+
+    /// The sanctioned purge removes an incident and its chronology for good, audited, and every
+    /// audit chain still verifies; nothing else can remove an append-only record.
+    @_spi(StorageBackend)
+    public static func purgeRemovesRecordsAndTheAuditStillVerifies(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let dsl = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        let incident = try await dsl.incidents.record(
+            NewIncident(
+                occurredAt: Fixture.now, location: .onSite, equipment: .school, summary: "PURGEME summary", riskArea: .conduct,
+                categoryCode: "cyberbullying", participants: [.subject: [fixture.oakLearner.id]]))
+        _ = try await dsl.chronology.append(.note("PURGEME note"), to: incident.id)
+        _ = try await dsl.devices.seize(
+            for: incident.id, item: "phone", ownerID: nil, reason: "r", storageLocation: "safe", holdsEvidence: false)
+        let keep = try await dsl.incidents.record(
+            NewIncident(
+                occurredAt: Fixture.now, location: .onSite, equipment: .school, summary: "kept", riskArea: .conduct,
+                categoryCode: "cyberbullying", participants: [.subject: [fixture.ashLearner.id]]))
+        let teacher = try await fixture.safety.session(actingAs: fixture.teacher.id, at: fixture.school.id)
+        try await expectError(.forbidden, "a class teacher cannot purge") {
+            try await teacher.retention.purgeIncident(incident.id, reason: "no")
+        }
+        try await expectError(.invalidInput, "a purge needs its reason") { try await dsl.retention.purgeIncident(incident.id, reason: " ") }
+        let removed = try await dsl.retention.purgeIncident(incident.id, reason: "retention period over")
+        try expect(removed == 5, "the incident, its two entries, its device and its steps are removed: \(removed)")
+        try await expectError(.notFound, "the incident is gone") { try await dsl.incidents.get(incident.id) }
+        try expect(try await store.chronology.count(ChronologyQuery(incidentIDs: [incident.id])) == 0, "its chronology is gone")
+        try expect(try await dsl.incidents.get(keep.id) == keep, "another incident is untouched")
+        let purges = try await store.audit.events(AuditQuery(actorID: fixture.dsl.id)).filter { $0.draft.action == .recordPurge }
+        try expect(
+            purges.contains { $0.draft.subjectID == incident.id.uuid && $0.draft.reason == nil && $0.draft.outcome == .allowed }
+                && purges.filter { $0.draft.reason == "retention period over" }.count == 3,
+            "each purged record is audited, with the reason: \(purges.map(\.draft.subjectKind))")
+        try expect(try await AuditChain.verify(store.audit).isIntact, "every audit chain still verifies")
+        let reopened = try await harness.reopen(store)
+        try expect(try await reopened.incidents.get(incident.id) == nil, "the purge holds after the store is reopened")
+        try expect(try await reopened.incidents.get(keep.id) == keep, "and the rest is still there")
+        try expect(try await AuditChain.verify(reopened.audit).isIntact, "and the chains verify")
+        if let leftover = try await harness.storedBytesContain(reopened, "PURGEME") {
+            try expect(!leftover, "no byte of the purged record's text is left in the store")
+        }
+        try await reopened.close()
+    }
+}
