@@ -130,12 +130,12 @@ struct StoreCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard storeOptions.fileStore != nil else { throw ValidationError("store export copies a flat-file store: give --store DIR.") }
+            try refuseInsideStore(to, option: "--to")
         }
 
         func run() async throws {
             try await reportingErrors {
                 guard let source = storeOptions.fileStore else { return }
-                try refuseInsideStore(to, option: "--to")
                 let export: JournalExport
                 do {
                     export = try await FileStore.exportReadable(

@@ -65,6 +65,13 @@ struct StoreOptions: ParsableArguments {
             throw SafetyError(
                 .notFound,
                 "\(error.reason): check the --store path, or create a store there with `onlinesafety store init --store \(directory.path)`")
+        } catch let error as SafetyError where error.code == .corruptData && error.location?.hasPrefix("journal.jsonl") == true {
+            throw SafetyError(
+                .corruptData,
+                "the store at \(directory.path) has a damaged journal record (\(error.location ?? "")) and is not opened for writing; "
+                    + "`onlinesafety store verify --store \(directory.path)` says what it touches, and `onlinesafety store export` "
+                    + "copies what can be read into a new store",
+                location: error.location, underlying: error)
         }
         try await store.migrate()
         return store

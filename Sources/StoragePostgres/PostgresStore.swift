@@ -278,7 +278,7 @@ extension PostgresStore {
             return "\(server) refused user \(configuration.username): authentication failed; check the user name and password"
         case .serverClosedConnection, .uncleanShutdown:
             if let underlying = error.underlying, let tls = tlsFailure(underlying) { return "TLS with \(server) failed: \(tls)" }
-            return "\(server) closed the connection before it was ready"
+            return "\(server) closed the connection before it was ready (is it a PostgreSQL server that accepts connections from here?)"
         case .connectionError:
             if let underlying = error.underlying {
                 if let tls = tlsFailure(underlying) { return "TLS with \(server) failed: \(tls)" }
