@@ -27,8 +27,8 @@ struct AccessCommand: AsyncParsableCommand {
         var note: String?
 
         func run() async throws {
-            let system = try SystemCode(system)
             try await withSession(storeOptions, acting) { session in
+                let system = try SystemCode(system)
                 let person = try await resolvePerson(person, in: session)
                 let grant = try await session.access.grant(system, to: person, note: note)
                 say("Granted access to \(system.title) from \(grant.grantedOn): \(grant.id)")
@@ -69,8 +69,8 @@ struct AccessCommand: AsyncParsableCommand {
         var system: String
 
         func run() async throws {
-            let system = try SystemCode(system)
             try await withSession(storeOptions, acting) { session in
+                let system = try SystemCode(system)
                 let grants = try await session.access.holders(of: system)
                 let names = await names(of: grants.map(\.personID), in: session)
                 say("\(grants.count) with access to \(system.title)")

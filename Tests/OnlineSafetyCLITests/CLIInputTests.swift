@@ -38,6 +38,11 @@ struct CLIInputTests {
         let format = try cli.run(["compliance", "--format", "xml"] + CLI.acting("kate.law", store: store))
         #expect(format.status == 64)
 
+        let step = try cli.run(
+            ["incident", "add", id, "note", "--text", "x", "--satisfies", "noSuchStep"] + CLI.acting("kate.law", store: store))
+        #expect(step.status == 65)
+        #expect(step.standardError.contains("only steps of this incident's procedure"))
+
         // Nothing was added to the chronology by the refused commands.
         let shown = try cli.run(["incident", "show", id] + CLI.acting("kate.law", store: store))
         #expect(shown.status == 0)
@@ -174,6 +179,10 @@ struct CLIInputTests {
         let teacher = try cli.run(["incident", "show", id] + CLI.acting("tom.hughes", store: store))
         #expect(teacher.status == 66)
         #expect(teacher.standardError == "error: notFound: no such incident\n")
+        // Input the SDK refuses before any session is opened gets the same code as inside one.
+        let badSystem = try cli.run(["access", "list", "--system", "Not A Code!"] + CLI.acting("kate.law", store: store))
+        #expect(badSystem.status == 65, "\(badSystem.standardError)")
+        #expect(badSystem.standardError.hasPrefix("error: invalidInput"))
         // A class teacher may not grant access: forbidden, naming the capability only.
         let grant = try cli.run(
             ["access", "grant", "--person", "ian.cole@chilton.example", "--system", "email"] + CLI.acting("tom.hughes", store: store))
