@@ -90,6 +90,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "OnlineSafetyCLITests",
+            dependencies: [
+                "onlinesafety", "OnlineSafetyCore", "StorageFile", "StoragePostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "StoragePostgresTests",
             dependencies: [
                 "StoragePostgres", "OnlineSafetyTestKit", "OnlineSafetyCore",

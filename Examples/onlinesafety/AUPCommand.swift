@@ -17,8 +17,8 @@ struct AUPCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var acting: ActingOptions
 
-        @Option(help: "The audience: \(AUPAudience.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var audience: String
+        @Option(help: "The audience.")
+        var audience: AUPAudience
 
         @Option(help: "The policy's title.")
         var title: String
@@ -33,7 +33,6 @@ struct AUPCommand: AsyncParsableCommand {
         var trustWide = false
 
         func run() async throws {
-            let audience: AUPAudience = try parseChoice(audience, option: "--audience")
             guard let effective = try parseDate(effective, option: "--effective") else { return }
             let content: Data
             do {
@@ -44,8 +43,8 @@ struct AUPCommand: AsyncParsableCommand {
             try await withSession(storeOptions, acting) { session in
                 let document = try await session.agreements.publish(
                     audience: audience, title: title, content: content, effectiveFrom: effective, reference: file, trustWide: trustWide)
-                print("Published \(document.name): \(document.id)")
-                print("  SHA-256 \(document.contentHash)")
+                say("Published \(document.name): \(document.id)")
+                say("  SHA-256 \(document.contentHash)")
             }
         }
     }
@@ -61,13 +60,13 @@ struct AUPCommand: AsyncParsableCommand {
             try await withSession(storeOptions, acting) { session in
                 let documents = try await session.agreements.documents()
                 let current = Set(AgreementRules.currentByAudience(among: documents, on: session.today).values.map(\.id))
-                if documents.isEmpty { print("No acceptable use policy is published yet.") }
+                if documents.isEmpty { say("No acceptable use policy is published yet.") }
                 for document in documents {
                     let scope = document.isTrustWide ? "trust" : "school"
                     let mark =
                         current.contains(document.id)
                         ? "in force" : (document.effectiveFrom > session.today ? "from \(document.effectiveFrom)" : "superseded")
-                    print("\(document.id)  \(document.audience.rawValue) v\(document.version) (\(scope), \(mark))  \(document.title)")
+                    say("\(document.id)  \(document.audience.rawValue) v\(document.version) (\(scope), \(mark))  \(document.title)")
                 }
             }
         }
@@ -89,11 +88,10 @@ struct AUPCommand: AsyncParsableCommand {
         @Option(help: "Who accepted, when not the person: an adult with parental responsibility (UUID or email).")
         var by: String?
 
-        @Option(help: "How: \(AcceptanceMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var method: String = AcceptanceMethod.online.rawValue
+        @Option(help: "How it was accepted.")
+        var method: AcceptanceMethod = .online
 
         func run() async throws {
-            let method: AcceptanceMethod = try parseChoice(method, option: "--method")
             try await withSession(storeOptions, acting) { session in
                 let person = try await resolvePerson(person, in: session)
                 var acceptor: PersonID?
@@ -111,7 +109,7 @@ struct AUPCommand: AsyncParsableCommand {
                 }
                 let acceptance = try await session.agreements.accept(documentID, for: person, by: acceptor, method: method)
                 let onBehalf = acceptance.onBehalf ? " on their behalf" : ""
-                print("Recorded acceptance of version \(acceptance.version) (\(acceptance.audience.rawValue))\(onBehalf): \(acceptance.id)")
+                say("Recorded acceptance of version \(acceptance.version) (\(acceptance.audience.rawValue))\(onBehalf): \(acceptance.id)")
             }
         }
     }
@@ -124,21 +122,21 @@ struct AUPCommand: AsyncParsableCommand {
         @OptionGroup var acting: ActingOptions
 
         @Option(help: "Only this audience.")
-        var audience: String?
+        var audience: AUPAudience?
 
         @Option(help: "On this day (YYYY-MM-DD; default today).")
         var on: String?
 
         func run() async throws {
-            let audiences: Set<AUPAudience>? = try audience.map { [try parseChoice($0, option: "--audience")] }
+            let audiences: Set<AUPAudience>? = audience.map { [$0] }
             let day = try parseDate(on, option: "--on")
             try await withSession(storeOptions, acting) { session in
                 let due = try await session.agreements.due(audiences: audiences, on: day)
                 let names = await names(of: due.map(\.personID), in: session)
-                print("\(due.count) due")
+                say("\(due.count) due")
                 for entry in due {
                     let before = entry.lastAcceptedVersion.map { ", accepted v\($0) before" } ?? ""
-                    print("  \(label(entry.personID, names))  \(entry.audience.rawValue) v\(entry.version)\(before)")
+                    say("  \(label(entry.personID, names))  \(entry.audience.rawValue) v\(entry.version)\(before)")
                 }
             }
         }

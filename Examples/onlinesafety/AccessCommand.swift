@@ -27,11 +27,11 @@ struct AccessCommand: AsyncParsableCommand {
         var note: String?
 
         func run() async throws {
-            let system = try SystemCode(system)
             try await withSession(storeOptions, acting) { session in
+                let system = try SystemCode(system)
                 let person = try await resolvePerson(person, in: session)
                 let grant = try await session.access.grant(system, to: person, note: note)
-                print("Granted access to \(system.title) from \(grant.grantedOn): \(grant.id)")
+                say("Granted access to \(system.title) from \(grant.grantedOn): \(grant.id)")
             }
         }
     }
@@ -53,7 +53,7 @@ struct AccessCommand: AsyncParsableCommand {
             guard let id = AccessGrantID(uuidString: grant) else { throw ValidationError("--grant takes a grant's UUID.") }
             try await withSession(storeOptions, acting) { session in
                 let revoked = try await session.access.revoke(id, reason: reason)
-                print("Revoked access to \(revoked.system.title) from \(revoked.revokedOn.map { "\($0)" } ?? "today")")
+                say("Revoked access to \(revoked.system.title) from \(revoked.revokedOn.map { "\($0)" } ?? "today")")
             }
         }
     }
@@ -69,13 +69,13 @@ struct AccessCommand: AsyncParsableCommand {
         var system: String
 
         func run() async throws {
-            let system = try SystemCode(system)
             try await withSession(storeOptions, acting) { session in
+                let system = try SystemCode(system)
                 let grants = try await session.access.holders(of: system)
                 let names = await names(of: grants.map(\.personID), in: session)
-                print("\(grants.count) with access to \(system.title)")
+                say("\(grants.count) with access to \(system.title)")
                 for grant in grants {
-                    print("  \(label(grant.personID, names))  since \(grant.grantedOn)  grant \(grant.id)")
+                    say("  \(label(grant.personID, names))  since \(grant.grantedOn)  grant \(grant.id)")
                 }
             }
         }
@@ -92,14 +92,14 @@ struct AccessCommand: AsyncParsableCommand {
             try await withSession(storeOptions, acting) { session in
                 let exceptions = try await session.access.withoutCurrentAUP()
                 let names = await names(of: exceptions.map(\.grant.personID), in: session)
-                print("\(exceptions.count) grants without a current acceptable use policy (the target is 0)")
+                say("\(exceptions.count) grants without a current acceptable use policy (the target is 0)")
                 for exception in exceptions {
                     let audience = exception.audience.rawValue
                     let needs =
                         exception.holderHasLeft
                         ? "the holder has left"
                         : exception.requiredVersion.map { "needs \(audience) v\($0)" } ?? "no \(audience) policy published"
-                    print(
+                    say(
                         "  \(label(exception.grant.personID, names))  \(exception.grant.system)  \(needs)")
                 }
             }
@@ -121,7 +121,7 @@ struct AccessCommand: AsyncParsableCommand {
                 let person = try await resolvePerson(person, in: session)
                 for grant in try await session.access.grants(for: person) {
                     let status = grant.revokedOn.map { "revoked \($0): \(grant.revocationReason ?? "")" } ?? "in force"
-                    print("\(grant.system)  from \(grant.grantedOn)  \(status)")
+                    say("\(grant.system)  from \(grant.grantedOn)  \(status)")
                 }
             }
         }

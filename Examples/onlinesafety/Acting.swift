@@ -18,14 +18,20 @@ struct ActingOptions: ParsableArguments {
 }
 
 /// Another person, by UUID, or by UPN or email address through the session (audited).
+///
+/// Throws `notFound` when no one within reach matches, and `invalidInput` (location `upn`) when
+/// the reference looks like a UPN whose check letter is wrong, each with a message that says so.
 func resolvePerson(_ reference: String, in session: SafetySession) async throws -> PersonID {
     if let id = PersonID(uuidString: reference) { return id }
     do {
         return try await session.people.identify(reference)
     } catch let error as SafetyError where error.code == .notFound {
-        throw ValidationError("No one at this school matches that reference (give a UUID, a learner's UPN or an email address).")
+        throw SafetyError(
+            .notFound, "no one at this school matches \(reference) (give a UUID, a learner's UPN or an email address)")
     } catch let error as SafetyError where error.code == .invalidInput && error.location == "upn" {
-        throw ValidationError("That reference looks like a UPN, but its check letter does not match: check it for a typing mistake.")
+        throw SafetyError(
+            .invalidInput, "\(reference) looks like a UPN, but its check letter does not match the rest: check it for a typing mistake",
+            location: "upn")
     }
 }
 

@@ -19,8 +19,8 @@ struct ComplianceCommand: AsyncParsableCommand {
     @Flag(help: "Report on every school of the trust (needs a trust-wide role).")
     var trust = false
 
-    @Option(help: "text, json or csv.")
-    var format: String = "text"
+    @Option(help: "The report's format.")
+    var format: ReportFormat = .text
 
     @Option(help: "Training due within this many days counts as due soon.")
     var dueSoonDays: Int = 30
@@ -29,8 +29,8 @@ struct ComplianceCommand: AsyncParsableCommand {
     var output: String?
 
     func validate() throws {
-        guard ["text", "json", "csv"].contains(format) else { throw ValidationError("--format is text, json or csv.") }
         guard dueSoonDays >= 0 else { throw ValidationError("--due-soon-days cannot be negative.") }
+        if let output { try refuseInsideStore(output, option: "--output") }
     }
 
     func run() async throws {
@@ -38,27 +38,31 @@ struct ComplianceCommand: AsyncParsableCommand {
             let report = try await session.compliance.report(acrossTrust: trust, dueSoonDays: dueSoonDays)
             let text: String
             switch format {
-            case "json":
+            case .json:
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 encoder.dateEncodingStrategy = .iso8601
                 text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
-            case "csv":
+            case .csv:
                 text = report.csv()
-            default:
-                text = Self.render(report)
+            case .text:
+                text = Self.renderLines(report).joined(separator: "\n") + "\n"
             }
             if let output {
-                try text.write(toFile: output, atomically: true, encoding: .utf8)
-                print("Wrote the report to \(output)")
+                try writeOutput(text, to: output)
+                say("Wrote the report to \(output)")
+            } else if format == .text {
+                say(lines: Self.renderLines(report))
             } else {
-                print(text, terminator: "")
+                // JSON escapes control characters itself; CSV fields are quoted by the report, and
+                // anything else in them is escaped here, line by line.
+                say(lines: text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init))
             }
         }
     }
 
-    /// The report as text for a terminal.
-    static func render(_ report: ComplianceReport) -> String {
+    /// The report as lines of text for a terminal.
+    static func renderLines(_ report: ComplianceReport) -> [String] {
         var lines: [String] = ["Compliance report, \(report.asOf)\(report.detailed ? "" : " (figures only)")"]
         func percent(_ part: Int, _ whole: Int) -> String { whole == 0 ? "-" : "\(part * 100 / whole)%" }
         func figures(_ title: String, _ figures: ComplianceFigures, exceptions: [AccessException]) {
@@ -102,6 +106,6 @@ struct ComplianceCommand: AsyncParsableCommand {
             }
             figures("All schools", report.totals, exceptions: [])
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines
     }
 }

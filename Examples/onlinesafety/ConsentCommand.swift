@@ -19,7 +19,7 @@ struct ConsentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withSession(storeOptions, acting) { session in
-                for purpose in try await session.consent.purposes() { print("\(purpose.code)  \(purpose.name)") }
+                for purpose in try await session.consent.purposes() { say("\(purpose.code)  \(purpose.name)") }
             }
         }
     }
@@ -43,7 +43,7 @@ struct ConsentCommand: AsyncParsableCommand {
         func run() async throws {
             try await withSession(storeOptions, acting) { session in
                 let purpose = try await session.consent.addPurpose(code: code, name: name, trustWide: trustWide)
-                print("Added \(purpose.purpose.code)")
+                say("Added \(purpose.purpose.code)")
             }
         }
     }
@@ -61,29 +61,27 @@ struct ConsentCommand: AsyncParsableCommand {
         @Option(help: "The purpose's code.")
         var purpose: String
 
-        @Option(help: "granted, refused or withdrawn.")
-        var decision: String
+        @Option(help: "The decision.")
+        var decision: ConsentChoice
 
         @Option(help: "Who decided: an adult with parental responsibility (UUID or email), or the learner (UUID or UPN).")
         var by: String
 
-        @Option(help: "How: written or online.")
-        var method: String = ConsentMethod.written.rawValue
+        @Option(help: "How it was given.")
+        var method: ConsentMethod = .written
 
         @Option(help: "The day a form was signed (YYYY-MM-DD; not for withdrawals).")
         var given: String?
 
         func run() async throws {
-            let choice: ConsentChoice = try parseChoice(decision, option: "--decision")
-            let method: ConsentMethod = try parseChoice(method, option: "--method")
             let given = try parseDate(given, option: "--given")
             try await withSession(storeOptions, acting) { session in
                 let learner = try await resolvePerson(learner, in: session)
                 let decider = try await resolvePerson(by, in: session)
                 let recorded = try await session.consent.record(
-                    choice, purpose: purpose, for: learner, by: decider, method: method,
+                    decision, purpose: purpose, for: learner, by: decider, method: method,
                     at: given.map { $0.startOfDay.addingTimeInterval(12 * 3_600) })
-                print(
+                say(
                     "Recorded \(recorded.choice.rawValue) for \(recorded.purposeCode), "
                         + "in force from \(recorded.effectiveOn): \(recorded.id)"
                 )
@@ -127,9 +125,9 @@ struct ConsentCommand: AsyncParsableCommand {
                     }
                 let names = await names(of: answers.map(\.learnerID), in: session)
                 let yes = answers.filter(\.allowed).count
-                print("\(purpose) on \(answers.first?.date ?? day ?? session.today): \(yes) of \(answers.count) may be included")
+                say("\(purpose) on \(answers.first?.date ?? day ?? session.today): \(yes) of \(answers.count) may be included")
                 for answer in answers {
-                    print(
+                    say(
                         "  \(answer.allowed ? "YES" : "NO ")  \(label(answer.learnerID, names))  "
                             + answer.reason.description
                     )
@@ -157,7 +155,7 @@ struct ConsentCommand: AsyncParsableCommand {
                 for decision in try await session.consent.history(of: learner, purpose: purpose) {
                     let who =
                         decision.byLearner ? "the learner" : (decision.relationship?.rawValue ?? "an adult with parental responsibility")
-                    print(
+                    say(
                         "\(decision.effectiveOn)  \(decision.purposeCode)  \(decision.choice.rawValue) by \(who) "
                             + "(\(decision.method.rawValue))"
                     )

@@ -13,12 +13,20 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        try await withStore(storeOptions) { store in
+        try await reportingErrors {
+            try await runDemo()
+        }
+    }
+
+    /// Creates the store if it is missing (the demo is one of the two commands that may), and
+    /// the community if the store does not hold it yet.
+    private func runDemo() async throws {
+        try await withStore(storeOptions, create: true) { store in
             let safety = OnlineSafety(backend: store, clock: .system, logger: storeOptions.logger)
             let session: SafetySession
             do {
                 session = try await safety.session(as: .email(Self.administratorEmail), at: .urn(SeedSchools.chilton(trustID: nil).urn))
-                print("The store already holds the demo community; showing it.\n")
+                say(lines: ["The store already holds the demo community; showing it.", ""])
             } catch let error as SafetyError where error.code == .forbidden {
                 let admin = try await createCommunity(safety)
                 session = try await safety.session(actingAs: admin.person, at: admin.school)
@@ -76,34 +84,34 @@ struct DemoCommand: AsyncParsableCommand {
                         upn: try UPN(value), dateOfBirth: CalendarDate(year: 2014 + index, month: 5, day: 1 + index)!, ncYear: year,
                         registrationGroup: group)))
         }
-        print("Created the Viking Academy Trust with Chilton Primary School from its policy settings.\n")
+        say(lines: ["Created the Viking Academy Trust with Chilton Primary School from its policy settings.", ""])
         return Admin(person: boot.administrator.id, school: school.id)
     }
 
     private func printReport(_ session: SafetySession, safety: OnlineSafety) async throws {
         let school = try await session.organisation.school()
-        if let trust = try await session.organisation.trust() { print("Trust: \(trust.name)") }
+        if let trust = try await session.organisation.trust() { say("Trust: \(trust.name)") }
         for each in try await session.organisation.schools() {
-            print("  School: \(each.name) (URN \(each.urn), DfE \(each.dfeNumber), \(each.phase.rawValue))")
+            say("  School: \(each.name) (URN \(each.urn), DfE \(each.dfeNumber), \(each.phase.rawValue))")
         }
         let settings = school.settings
-        print("\n\(school.name): policy settings")
-        print("  DSL: \(settings.designatedSafeguardingLead.name)\(settings.designatedSafeguardingLead.title.map { ", \($0)" } ?? "")")
-        print("  Safeguarding advice: \(describe(settings.safeguardingAdvice))")
-        print("  LADO: \(describe(settings.lado))")
-        print("  Police: \(describe(settings.police))")
-        print("  Filtering: \(settings.filteringProvider) via \(settings.internetServiceProvider)")
-        print("  DSL meets the safeguarding governor \(settings.dslGovernorMeetingsPerYear) times a year")
+        say(lines: ["", "\(school.name): policy settings"])
+        say("  DSL: \(settings.designatedSafeguardingLead.name)\(settings.designatedSafeguardingLead.title.map { ", \($0)" } ?? "")")
+        say("  Safeguarding advice: \(describe(settings.safeguardingAdvice))")
+        say("  LADO: \(describe(settings.lado))")
+        say("  Police: \(describe(settings.police))")
+        say("  Filtering: \(settings.filteringProvider) via \(settings.internetServiceProvider)")
+        say("  DSL meets the safeguarding governor \(settings.dslGovernorMeetingsPerYear) times a year")
 
-        print("\nWho holds which role today:")
+        say(lines: ["", "Who holds which role today:"])
         for holder in try await session.roles.holders() {
             let groups = holder.grant.groups.isEmpty ? "" : " (teaches \(holder.grant.groups.joined(separator: ", ")))"
             let scope = holder.grant.trustID != nil ? " [trust-wide]" : ""
-            print("  \(holder.grant.role.title): \(holder.person.fullName)\(groups)\(scope)")
+            say("  \(holder.grant.role.title): \(holder.person.fullName)\(groups)\(scope)")
         }
 
         let learners = try await session.people.list(PersonQuery(scope: .everywhere, kinds: [.learner]))
-        print("\nLearners on roll: \(learners.count)")
+        say(lines: ["", "Learners on roll: \(learners.count)"])
         if let teacher = try await session.roles.holders().first(where: { $0.person.jobTitle == "Class teacher" }),
             let other = learners.first(where: { !teacher.grant.groups.contains($0.learner?.registrationGroup ?? "") })
         {
@@ -111,23 +119,22 @@ struct DemoCommand: AsyncParsableCommand {
             do {
                 _ = try await teacherSession.people.get(other.id)
             } catch let error as SafetyError {
-                print("A class teacher reading a child from another class: \(error)")
+                say("A class teacher reading a child from another class: \(error)")
             }
         }
 
         let verification = try await session.audit.verify()
-        print("\nAudit trail: \(verification.eventsChecked) events, hash chain \(verification.isIntact ? "intact" : "BROKEN")")
-        if let broken = verification.firstBreak { print("  first broken link: \(broken)") }
-        print("  head: event \(verification.headSequence), \(verification.headHash.prefix(16))…")
-        print(
-            """
-
-            Next, record a concern as the class teacher and see what Chilton's policy requires (run in the same store):
-              onlinesafety incident record --store STORE --as tom.hughes@chilton.example --school \(school.urn) \\
-                --category nudeImageSharing --risk conduct --victim B801200005001 --fact sexualActs \\
-                --summary "A learner says an image of them is being shared"
-              onlinesafety incident overdue --store STORE --as kate.law@chilton.example --school \(school.urn) --outstanding
-            """)
+        say(lines: ["", "Audit trail: \(verification.eventsChecked) events, hash chain \(verification.isIntact ? "intact" : "BROKEN")"])
+        if let broken = verification.firstBreak { say("  first broken link: \(broken)") }
+        say("  head: event \(verification.headSequence), \(verification.headHash.prefix(16))…")
+        say(lines: [
+            "",
+            "Next, record a concern as the class teacher and see what Chilton's policy requires (run in the same store):",
+            "  onlinesafety incident record --store STORE --as tom.hughes@chilton.example --school \(school.urn) \\",
+            "    --category nudeImageSharing --risk conduct --victim B801200005001 --fact sexualActs \\",
+            "    --summary \"A learner says an image of them is being shared\"",
+            "  onlinesafety incident overdue --store STORE --as kate.law@chilton.example --school \(school.urn) --outstanding",
+        ])
     }
 
     private func describe(_ agency: Agency) -> String {

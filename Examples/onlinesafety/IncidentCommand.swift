@@ -22,19 +22,55 @@ struct IncidentCommand: AsyncParsableCommand {
         return id
     }
 
+    /// After an incident is recorded: its steps, for those who manage it; for anyone else, that the
+    /// DSL has them. Never throws: the incident is already saved.
+    static func printNextSteps(of incident: Incident, in session: SafetySession) async {
+        guard AccessPolicy.canManage(incident, session.principal) else {
+            say("The DSL has been given the steps the policy requires.")
+            return
+        }
+        do {
+            let steps = try await session.steps.steps(for: incident.id)
+            say("What the policy requires next:")
+            printSteps(steps, asOf: Date())
+        } catch {
+            warn("the incident is saved, but its steps cannot be shown now (\(error))")
+        }
+    }
+
+    /// After an entry is added: the steps still outstanding, for those who may read them. Never
+    /// throws: the entry is already saved.
+    static func printOutstandingSteps(of id: IncidentID, in session: SafetySession) async {
+        let steps: [ProcedureStep]
+        do {
+            let incident = try await session.incidents.get(id)
+            guard AccessPolicy.canManage(incident, session.principal) else {
+                say("The DSL sees the steps the policy requires.")
+                return
+            }
+            steps = try await session.steps.steps(for: id)
+        } catch {
+            say("The DSL sees the steps the policy requires.")
+            return
+        }
+        let outstanding = steps.filter { $0.isOutstanding(asOf: Date()) }
+        say(outstanding.isEmpty ? "Every step the policy requires is done." : "Still outstanding:")
+        printSteps(outstanding, asOf: Date())
+    }
+
     static func printSteps(_ steps: [ProcedureStep], asOf time: Date) {
         for step in steps.sorted(by: { ($0.due ?? .distantFuture) < ($1.due ?? .distantFuture) }) {
             let state =
                 step.satisfiedAt != nil && !step.isOutstanding(asOf: time)
                 ? "done" : step.isOverdue(asOf: time) ? "OVERDUE" : "due"
-            print("  [\(state)] \(step.title)")
-            print("      who: \(step.responsible.description); by: \(show(step.due)); step: \(step.code)")
+            say("  [\(state)] \(step.title)")
+            say("      who: \(step.responsible.description); by: \(show(step.due)); step: \(step.code)")
             for contact in step.contacts {
-                print(
+                say(
                     "      contact: \([contact.name, contact.area, contact.phone, contact.email].compactMap { $0 }.joined(separator: ", "))"
                 )
             }
-            print("      why: \(step.rule)")
+            say("      why: \(step.rule)")
         }
     }
 
@@ -46,26 +82,23 @@ struct IncidentCommand: AsyncParsableCommand {
         var category: String
         @Option(help: "What happened.") var summary: String
         @Option(help: "When it happened: 2026-11-23T09:30, a date, or now.") var occurred: String = "now"
-        @Option(help: "onSite, offSite or unknown.") var location: String = "unknown"
-        @Option(help: "school, personal or unknown.") var equipment: String = "unknown"
-        @Option(help: "content, contact, conduct or commerce.") var risk: String
+        @Option(help: "Where it happened.") var location: IncidentLocation = .unknown
+        @Option(help: "Whose equipment was used.") var equipment: Equipment = .unknown
+        @Option(help: "The area of risk.") var risk: RiskArea
         @Option(help: "A victim (UUID, UPN or email); repeat for more.") var victim: [String] = []
         @Option(help: "An alleged perpetrator; repeat for more.") var perpetrator: [String] = []
         @Option(help: "A witness; repeat for more.") var witness: [String] = []
         @Option(help: "The person the concern is about; repeat for more.") var subject: [String] = []
-        @Option(help: "A fact: \(IncidentFact.allCases.map(\.rawValue).joined(separator: ", ")); repeat for more.") var fact: [String] = []
+        @Option(help: "A fact recorded; repeat for more.") var fact: [IncidentFact] = []
 
         func validate() throws {
-            guard IncidentLocation(rawValue: location) != nil else { throw ValidationError("--location is onSite, offSite or unknown.") }
-            guard Equipment(rawValue: equipment) != nil else { throw ValidationError("--equipment is school, personal or unknown.") }
-            guard RiskArea(rawValue: risk) != nil else { throw ValidationError("--risk is content, contact, conduct or commerce.") }
-            for each in fact where IncidentFact(rawValue: each) == nil { throw ValidationError("Unknown --fact '\(each)'.") }
             if victim.isEmpty && perpetrator.isEmpty && witness.isEmpty && subject.isEmpty {
                 throw ValidationError("Name at least one person involved (--victim, --perpetrator, --witness or --subject).")
             }
         }
 
         func run() async throws {
+            let occurredAt = try parseInstant(occurred, option: "--occurred")
             try await IncidentCommand.withSession(storeOptions, acting) { session in
                 var people: [ParticipantPart: [PersonID]] = [:]
                 for (part, references) in [
@@ -79,16 +112,11 @@ struct IncidentCommand: AsyncParsableCommand {
                 }
                 let incident = try await session.incidents.record(
                     NewIncident(
-                        occurredAt: try parseInstant(occurred, option: "--occurred"), location: IncidentLocation(rawValue: location)!,
-                        equipment: Equipment(rawValue: equipment)!, summary: summary, riskArea: RiskArea(rawValue: risk)!,
-                        categoryCode: category, participants: people, facts: fact.compactMap(IncidentFact.init(rawValue:))))
-                print("Recorded incident \(incident.id) (\(incident.category.name)).")
-                if AccessPolicy.canManage(incident, session.principal) {
-                    print("What the policy requires next:")
-                    IncidentCommand.printSteps(try await session.steps.steps(for: incident.id), asOf: Date())
-                } else {
-                    print("The DSL has been given the steps the policy requires.")
-                }
+                        occurredAt: occurredAt, location: location, equipment: equipment, summary: summary, riskArea: risk,
+                        categoryCode: category, participants: people, facts: fact))
+                say("Recorded incident \(incident.id) (\(incident.category.name)).")
+                // The concern is saved: whatever follows only informs, and never fails the command.
+                await IncidentCommand.printNextSteps(of: incident, in: session)
             }
         }
     }
@@ -103,20 +131,20 @@ struct IncidentCommand: AsyncParsableCommand {
             let id = try IncidentCommand.incidentID(incident)
             try await IncidentCommand.withSession(storeOptions, acting) { session in
                 let found = try await session.incidents.get(id)
-                print("Incident \(found.id): \(found.category.name)\(found.isRestricted ? " [restricted: DSL and deputies only]" : "")")
-                print(
+                say("Incident \(found.id): \(found.category.name)\(found.isRestricted ? " [restricted: DSL and deputies only]" : "")")
+                say(
                     "  happened \(show(found.occurredAt)), reported \(show(found.reportedAt)), \(found.location.rawValue), \(found.equipment.rawValue) equipment"
                 )
-                print("  \(found.summary)")
+                say("  \(found.summary)")
                 for participant in found.participants {
                     let state = participant.closedAt.map { "closed \(show($0)): \(participant.outcome ?? "")" } ?? "open"
-                    print("  \(participant.part.rawValue): \(participant.personID) (\(state))")
+                    say("  \(participant.part.rawValue): \(participant.personID) (\(state))")
                 }
-                if !found.facts.isEmpty { print("  facts: \(found.facts.map(\.fact.words).joined(separator: "; "))") }
+                if !found.facts.isEmpty { say("  facts: \(found.facts.map(\.fact.words).joined(separator: "; "))") }
                 guard AccessPolicy.canManage(found, session.principal) else { return }
-                print("Chronology:")
+                say("Chronology:")
                 for entry in try await session.chronology.entries(of: id) {
-                    print("  \(entry.sequence). \(show(entry.recordedAt)) \(entry.content.kind): \(describe(entry.content))")
+                    say("  \(entry.sequence). \(show(entry.recordedAt)) \(entry.content.kind): \(describe(entry.content))")
                 }
             }
         }
@@ -130,13 +158,13 @@ struct IncidentCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var acting: ActingOptions
         @Argument(help: "The incident's identifier.") var incident: String
-        @Argument(help: "The kind of entry.") var kind: String
+        @Argument(help: "The kind of entry.") var kind: EntryKind
         @Option(help: "The text of a note, action, decision or debrief.") var text: String?
         @Option(help: "The reason for a decision.") var reason: String?
-        @Option(help: "Agency: \(ReferralAgency.allCases.map(\.rawValue).joined(separator: ", ")).") var agency: String?
-        @Option(help: "How: phone, email, online, inPerson, letter.") var method: String = "phone"
+        @Option(help: "The agency referred to.") var agency: ReferralAgency?
+        @Option(help: "How the agency or the parents were contacted.") var method: ContactMethod = .phone
         @Option(help: "The agency's reference.") var reference: String?
-        @Option(help: "Escalated to: \(EscalationTarget.allCases.map(\.rawValue).joined(separator: ", ")).") var to: String?
+        @Option(help: "Escalated to.") var to: EscalationTarget?
         @Option(help: "The learner whose parents were (or were not) told.") var learner: String?
         @Option(help: "Why parents were not told (the risk of significant harm).") var withheldBecause: String?
         @Option(help: "The person whose part is closed.") var person: String?
@@ -146,36 +174,34 @@ struct IncidentCommand: AsyncParsableCommand {
         func run() async throws {
             let id = try IncidentCommand.incidentID(incident)
             try await IncidentCommand.withSession(storeOptions, acting) { session in
-                let method = ContactMethod(rawValue: method) ?? .phone
                 let content: ChronologyContent
                 switch kind {
-                case "note": content = .note(text ?? "")
-                case "action": content = .action(text ?? "")
-                case "decision": content = .decision(decision: text ?? "", reason: reason ?? "")
-                case "debrief": content = .debrief(lessonsLearnt: text ?? "")
-                case "referral":
-                    guard let agency = agency.flatMap(ReferralAgency.init(rawValue:)) else { throw ValidationError("Give --agency.") }
+                case .note: content = .note(text ?? "")
+                case .action: content = .action(text ?? "")
+                case .decision: content = .decision(decision: text ?? "", reason: reason ?? "")
+                case .debrief: content = .debrief(lessonsLearnt: text ?? "")
+                case .referral:
+                    guard let agency else { throw ValidationError("A referral needs --agency.") }
                     content = .referral(Referral(agency: agency, reference: reference, method: method, detail: text))
-                case "escalation":
-                    guard let target = to.flatMap(EscalationTarget.init(rawValue:)) else { throw ValidationError("Give --to.") }
-                    content = .escalation(to: target, note: text)
-                case "parents":
+                case .escalation:
+                    guard let to else { throw ValidationError("An escalation needs --to.") }
+                    content = .escalation(to: to, note: text)
+                case .parents:
                     guard let learner else { throw ValidationError("Give --learner.") }
                     let learnerID = try await resolvePerson(learner, in: session)
                     content =
                         withheldBecause.map { .parentNotification(.withheld(learnerID, reason: $0)) }
                         ?? .parentNotification(.informed(learnerID, contact: nil, method: method))
-                case "close":
-                    guard let person else { throw ValidationError("Give --person.") }
+                case .close:
+                    guard let person else { throw ValidationError("Closing a participant's part needs --person.") }
                     let personID = try await resolvePerson(person, in: session)
                     content = .participantClosure(personID: personID, outcome: outcome ?? "")
-                default: throw ValidationError("Unknown kind '\(kind)'.")
                 }
                 let entry = try await session.chronology.append(content, to: id, satisfies: satisfies)
-                print("Added entry \(entry.sequence) (\(entry.content.kind)).")
-                let outstanding = try await session.steps.steps(for: id).filter { $0.isOutstanding(asOf: Date()) }
-                print(outstanding.isEmpty ? "Every step the policy requires is done." : "Still outstanding:")
-                IncidentCommand.printSteps(outstanding, asOf: Date())
+                say("Added entry \(entry.sequence) (\(entry.content.kind)).")
+                // The entry is saved: what follows only informs, and never fails the command (a
+                // retry would add the entry twice to an append-only chronology).
+                await IncidentCommand.printOutstandingSteps(of: id, in: session)
             }
         }
     }
@@ -211,11 +237,11 @@ struct IncidentCommand: AsyncParsableCommand {
                     outstanding
                     ? try await session.steps.outstanding(asOf: time, acrossTrust: trust)
                     : try await session.steps.overdue(asOf: time, acrossTrust: trust)
-                print(
+                say(
                     "\(report.count) incident\(report.count == 1 ? "" : "s") with \(outstanding ? "outstanding" : "overdue") steps as of \(show(time))"
                 )
                 for item in report {
-                    print("Incident \(item.incidentID) (\(item.categoryCode)):")
+                    say("Incident \(item.incidentID) (\(item.categoryCode)):")
                     IncidentCommand.printSteps(item.steps, asOf: time)
                 }
             }
@@ -240,9 +266,9 @@ struct IncidentCommand: AsyncParsableCommand {
                     of: childID, categories: category.isEmpty ? nil : category, from: fromDate, to: toDate)
                 for item in items {
                     let what = item.entry.map { "\($0.content.kind): \(describe($0.content))" } ?? "reported: \(item.summary ?? "")"
-                    print("\(show(item.at))  [\(item.category.name), \(item.part.rawValue)] \(what)")
+                    say("\(show(item.at))  [\(item.category.name), \(item.part.rawValue)] \(what)")
                 }
-                if items.isEmpty { print("Nothing recorded for this child in that range.") }
+                if items.isEmpty { say("Nothing recorded for this child in that range.") }
             }
         }
     }

@@ -8,11 +8,17 @@ struct OnlineSafetyCommand: AsyncParsableCommand {
         abstract: "Keep the records a school's online safety policy demands.",
         discussion: """
             Every command works on a flat-file store (--store DIR, no server needed) or on PostgreSQL \
-            (--postgres postgres://user@host/db, or ONLINESAFETY_POSTGRES_URL).
+            (--postgres postgres://user@host/db, or ONLINESAFETY_POSTGRES_URL). Only `store init` and `demo` create a store.
+
+            Exit status, the same for every command: 0 done; 64 the command line is wrong (an unknown option or value, \
+            --output inside a store); 65 a rule refused the input, or data is malformed or damaged; 66 a record, a person \
+            or the store was not found; 69 the store is unavailable (locked after --wait, or the server cannot be reached \
+            or refused the connection); 70 an unexpected failure; 73 an output file cannot be written; 77 the acting \
+            person may not do this.
             """,
         subcommands: [
-            DemoCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self, ConsentCommand.self, TrainingCommand.self,
-            ComplianceCommand.self,
+            DemoCommand.self, StoreCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self, ConsentCommand.self,
+            TrainingCommand.self, ComplianceCommand.self,
         ]
     )
 }

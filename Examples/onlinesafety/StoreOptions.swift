@@ -7,11 +7,17 @@ import StoragePostgres
 
 /// Where the records are: a flat-file directory or a PostgreSQL database.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "A flat-file store directory (created if missing).")
+    @Option(name: .long, help: "A flat-file store directory (it must hold a store: `store init` or `demo` creates one).")
     var store: String?
 
     @Option(name: .long, help: "A postgres:// URL (default: $ONLINESAFETY_POSTGRES_URL).")
     var postgres: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How long to wait for a flat-file store another command has open, in seconds.", valueName: "seconds"))
+    var wait: Double = 5
 
     @Flag(name: .long, help: "Log what the SDK does (identifiers only, never record content).")
     var verbose = false
@@ -23,9 +29,14 @@ struct StoreOptions: ParsableArguments {
         if store == nil && postgresURL == nil {
             throw ValidationError("Give a store: --store DIR for a flat-file store, or --postgres URL.")
         }
+        if let store, store.isEmpty { throw ValidationError("--store needs a directory.") }
+        guard wait.isFinite, wait >= 0, wait <= 3_600 else { throw ValidationError("--wait takes a number of seconds from 0 to 3600.") }
     }
 
-    private var postgresURL: String? { postgres ?? ProcessInfo.processInfo.environment["ONLINESAFETY_POSTGRES_URL"] }
+    var postgresURL: String? { postgres ?? ProcessInfo.processInfo.environment["ONLINESAFETY_POSTGRES_URL"] }
+
+    /// The flat-file store's directory, when the store is one.
+    var fileStore: URL? { store.map { URL(fileURLWithPath: $0, isDirectory: true) } }
 
     var logger: Logger {
         var logger = Logger(label: "onlinesafety")
@@ -33,28 +44,100 @@ struct StoreOptions: ParsableArguments {
         return logger
     }
 
-    /// Opens (and migrates) the chosen store.
-    func open() async throws -> any OnlineSafetyBackend {
+    /// How to open a flat-file store: create it or not, and wait `--wait` for its lock.
+    func fileOptions(create: Bool) -> FileStore.OpenOptions {
+        FileStore.OpenOptions(createIfMissing: create, lockWait: .milliseconds(Int((wait * 1_000).rounded())))
+    }
+
+    /// Opens (and migrates) the chosen store. A flat-file store is created only with `create`;
+    /// otherwise a directory without a store is `notFound`, naming the path.
+    func open(create: Bool = false) async throws -> any OnlineSafetyBackend {
         if let url = postgresURL {
             let store = try await PostgresStore.connect(try PostgresConfiguration(url: url), logger: logger)
             try await store.migrate()
             return store
         }
-        let store = try await FileStore.open(at: URL(fileURLWithPath: self.store ?? "."), logger: logger)
+        let directory = fileStore ?? URL(fileURLWithPath: ".")
+        let store: FileStore
+        do {
+            store = try await FileStore.open(at: directory, logger: logger, options: fileOptions(create: create))
+        } catch let error as SafetyError where error.code == .notFound {
+            throw SafetyError(
+                .notFound,
+                "\(error.reason): check the --store path, or create a store there with `onlinesafety store init --store \(directory.path)`")
+        } catch let error as SafetyError where error.code == .corruptData && error.location?.hasPrefix("journal.jsonl") == true {
+            throw SafetyError(
+                .corruptData,
+                "the store at \(directory.path) has a damaged journal record (\(error.location ?? "")) and is not opened for writing; "
+                    + "`onlinesafety store verify --store \(directory.path)` says what it touches, and `onlinesafety store export` "
+                    + "copies what can be read into a new store",
+                location: error.location, underlying: error)
+        }
         try await store.migrate()
         return store
     }
 }
 
-/// Runs `body` with an open store and closes it afterwards, also on failure.
-func withStore<R>(_ options: StoreOptions, _ body: (any OnlineSafetyBackend) async throws -> R) async throws -> R {
-    let store = try await options.open()
+/// Runs `body` with an open store and closes it afterwards, also on failure. A store is created
+/// only when `create` says so. Once `body` has returned, nothing fails the command: a failure to
+/// close is a warning (every write was flushed when it returned).
+func withStore<R>(_ options: StoreOptions, create: Bool = false, _ body: (any OnlineSafetyBackend) async throws -> R) async throws -> R {
+    let store = try await options.open(create: create)
+    let result: R
     do {
-        let result = try await body(store)
-        try await store.close()
-        return result
+        result = try await body(store)
     } catch {
         try? await store.close()
         throw error
+    }
+    do {
+        try await store.close()
+    } catch {
+        warn("the store did not close cleanly (\(error)); what was saved is kept")
+    }
+    return result
+}
+
+/// Refuses a path to write to (`--output`, `store export --to`) that lies inside a store
+/// directory (one holding a flat-file store's `manifest.json`), or is a store directory: a report
+/// written there could overwrite the journal or be taken for part of the store.
+///
+/// Symbolic links are followed as far as the path exists. Throws a usage error naming the store.
+func refuseInsideStore(_ path: String, option: String) throws {
+    var url = URL(fileURLWithPath: path).standardizedFileURL
+    // Resolve links in the part of the path that exists.
+    var missing: [String] = []
+    while !FileManager.default.fileExists(atPath: url.path) && url.path != "/" {
+        missing.insert(url.lastPathComponent, at: 0)
+        url.deleteLastPathComponent()
+    }
+    url = url.resolvingSymlinksInPath()
+    for component in missing { url.append(path: component) }
+    var candidate = url
+    while true {
+        if isStoreDirectory(candidate) {
+            throw ValidationError("\(option) \(path) is inside the store at \(candidate.path); write it somewhere outside any store.")
+        }
+        if candidate.path == "/" || candidate.path.isEmpty { return }
+        candidate.deleteLastPathComponent()
+    }
+}
+
+/// Whether a directory holds a flat-file store: a journal, or a `manifest.json` naming the store's format.
+func isStoreDirectory(_ directory: URL) -> Bool {
+    if FileManager.default.fileExists(atPath: directory.appending(path: "journal.jsonl").path) { return true }
+    guard let data = try? Data(contentsOf: directory.appending(path: "manifest.json")), data.count < 4_096,
+        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else { return false }
+    return object["format"] as? String == "onlinesafety-file-store"
+}
+
+/// Writes text to a file the user named, refusing paths inside a store first.
+func writeOutput(_ text: String, to path: String) throws {
+    try refuseInsideStore(path, option: "--output")
+    do {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+        throw CannotWrite(path: path, reason: (error as NSError).localizedDescription)
     }
 }

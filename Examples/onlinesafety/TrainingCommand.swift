@@ -20,8 +20,8 @@ struct TrainingCommand: AsyncParsableCommand {
         @Option(help: "Who: a UUID or an email address.")
         var person: String
 
-        @Option(help: "The topic: \(TrainingTopic.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var topic: String
+        @Option(help: "The topic.")
+        var topic: TrainingTopic
 
         @Option(help: "The course's name.")
         var course: String
@@ -36,13 +36,12 @@ struct TrainingCommand: AsyncParsableCommand {
         var evidence: String?
 
         func run() async throws {
-            let topic: TrainingTopic = try parseChoice(topic, option: "--topic")
             guard let completed = try parseDate(completed, option: "--completed") else { return }
             try await withSession(storeOptions, acting) { session in
                 let person = try await resolvePerson(person, in: session)
                 let record = try await session.training.record(
                     topic, for: person, course: course, provider: provider, completedOn: completed, evidence: evidence)
-                print("Recorded \(topic.title) completed \(record.completedOn): \(record.id)")
+                say("Recorded \(topic.title) completed \(record.completedOn): \(record.id)")
             }
         }
     }
@@ -84,7 +83,7 @@ struct TrainingCommand: AsyncParsableCommand {
                     let roles = status.roles.map(\.title).joined(separator: ", ")
                     let state = status.state.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
                     let name = label(status.personID, names)
-                    print("\(state)  \(name)  \(status.requirementCode) (\(roles))  \(last)")
+                    say("\(state)  \(name)  \(status.requirementCode) (\(roles))  \(last)")
                 }
             }
         }

@@ -11,7 +11,8 @@ public import Logging
 ///   `prev`, and its own `hash` (SHA-256 over `prev`, `seq` and the line's body), so an edited line
 ///   is detected. Lines are only ever appended.
 /// - `lock`: locked exclusively while the store is open, so a second process (or a second
-///   ``open(at:logger:)`` in the same process) gets `unavailable` instead of corrupting the journal.
+///   ``open(at:logger:)`` in the same process) waits for it (``OpenOptions/lockWait``, 5 seconds
+///   by default) and then gets `unavailable`, instead of corrupting the journal.
 ///
 /// A commit writes its line and flushes it to disk (`fsync`) before returning; only then do its
 /// changes become visible to readers. A crash mid-write leaves at most an incomplete last line,
@@ -41,14 +42,141 @@ public final class FileStore: OnlineSafetyBackend {
         self.engine = engine
     }
 
-    /// Opens the store in a directory, creating the directory and an empty store if missing.
+    /// Opens the store in a directory, creating the directory and an empty store if missing, and
+    /// waiting up to ``OpenOptions/defaultLockWait`` for another process that has it open.
     ///
-    /// - Throws: `unavailable` when the store is open elsewhere or the directory cannot be used;
-    ///   `corruptData` when the manifest or a journal line (other than an incomplete last one)
-    ///   cannot be read, with `location` naming the file and line; `migrationFailed` when the
-    ///   store was written in a newer format.
+    /// The same as ``open(at:logger:options:)`` with the default ``OpenOptions``.
+    ///
+    /// - Throws: `unavailable` when the store is still open elsewhere after the wait, or the
+    ///   directory cannot be used; `corruptData` when the manifest or a journal line (other than
+    ///   an incomplete last one) cannot be read, with `location` naming the file and line;
+    ///   `migrationFailed` when the store was written in a newer format.
     public static func open(at directory: URL, logger: Logger) async throws -> FileStore {
-        FileStore(directory: directory, engine: try FileEngine(directory: directory, logger: logger))
+        try await open(at: directory, logger: logger, options: OpenOptions())
+    }
+
+    /// How ``open(at:logger:options:)`` and ``openReadOnly(at:logger:options:)`` open a store.
+    public struct OpenOptions: Hashable, Sendable {
+        /// How long to wait by default for another process to close the store: 5 seconds.
+        public static let defaultLockWait: Duration = .seconds(5)
+
+        /// Whether a missing store is created (the directory too, if needed). When `false`, a
+        /// directory without `manifest.json` is refused with `notFound` naming the path, so a
+        /// mistyped path is not taken for a new, empty store. Read-only opening never creates.
+        public var createIfMissing: Bool
+        /// How long to wait for the store's lock while another process (or another open store
+        /// in this process) holds it, before failing with `unavailable`. Zero fails at once.
+        /// Waiting polls the lock a few times a second, so it costs no thread.
+        public var lockWait: Duration
+
+        /// Creates options.
+        ///
+        /// - Parameters:
+        ///   - createIfMissing: whether a missing store is created (default `true`).
+        ///   - lockWait: how long to wait for another process's lock (default 5 seconds; a
+        ///     negative value counts as zero).
+        public init(createIfMissing: Bool = true, lockWait: Duration = OpenOptions.defaultLockWait) {
+            self.createIfMissing = createIfMissing
+            self.lockWait = max(lockWait, .zero)
+        }
+    }
+
+    /// Opens the store in a directory for reading and writing.
+    ///
+    /// When another process holds the store, this waits for it to close the store, for up to
+    /// `options.lockWait`, so two people recording at the same moment through short-lived tools
+    /// both succeed, one after the other. A caller that keeps the store open keeps everyone else
+    /// waiting: close it when done.
+    ///
+    /// - Parameters:
+    ///   - directory: the store's directory.
+    ///   - logger: where warnings (a dropped torn write, a line that does not verify) go.
+    ///   - options: whether a missing store is created, and how long to wait for the lock.
+    /// - Throws: `notFound` naming the path when `createIfMissing` is `false` and the directory
+    ///   holds no store; `unavailable` when the store is still open elsewhere after the wait
+    ///   (saying how long it waited), or the directory cannot be used; `corruptData` when the
+    ///   manifest or a committed journal record cannot be read, with `location` naming the file
+    ///   and line; `migrationFailed` when the store was written in a newer format.
+    public static func open(at directory: URL, logger: Logger, options: OpenOptions) async throws -> FileStore {
+        let path = directory.standardizedFileURL.path
+        if !options.createIfMissing && !Posix.exists(path + "/manifest.json") && !Posix.exists(path + "/journal.jsonl") {
+            let reason = Posix.exists(path) ? "there is no store at \(path) (no manifest.json)" : "there is no store at \(path)"
+            throw SafetyError(.notFound, reason)
+        }
+        let engine = try await waitingForLock(at: path, for: options.lockWait) { () throws(SafetyError) in
+            try FileEngine(directory: directory, logger: logger)
+        }
+        return FileStore(directory: directory, engine: engine)
+    }
+
+    /// Opens a store read-only (see ``openReadOnly(at:logger:)``), waiting up to
+    /// `options.lockWait` for another process that has it open. `createIfMissing` is ignored:
+    /// read-only opening never creates a store.
+    ///
+    /// - Throws: what ``openReadOnly(at:logger:)`` throws; `unavailable` only once the wait is over.
+    public static func openReadOnly(at directory: URL, logger: Logger, options: OpenOptions) async throws -> FileStore {
+        let engine = try await waitingForLock(at: directory.standardizedFileURL.path, for: options.lockWait) { () throws(SafetyError) in
+            try FileEngine(directory: directory, logger: logger, mode: .readOnly)
+        }
+        return FileStore(directory: directory, engine: engine)
+    }
+
+    /// Reports on a store's journal (see ``inspect(at:logger:)``), waiting up to
+    /// `options.lockWait` for another process that has the store open.
+    ///
+    /// - Throws: what ``openReadOnly(at:logger:options:)`` throws.
+    public static func inspect(at directory: URL, logger: Logger, options: OpenOptions) async throws -> JournalReport {
+        let store = try await openReadOnly(at: directory, logger: logger, options: options)
+        let report = store.journalReport
+        try await store.close()
+        return report
+    }
+
+    /// Runs `attempt` (which takes the store's lock) until it succeeds, fails for a reason other
+    /// than a held lock, or `wait` is over. Between attempts it sleeps 10 ms, doubling up to 100 ms.
+    static func waitingForLock<T>(
+        at path: String, for wait: Duration, _ attempt: () throws(SafetyError) -> T
+    ) async throws -> T {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start + wait
+        var pause = Duration.milliseconds(10)
+        var freeAfterFailure = false
+        while true {
+            let failure: SafetyError
+            switch Result(catching: attempt) {
+            case .success(let value): return value
+            case .failure(let error): failure = error
+            }
+            guard failure.code == .unavailable else { throw failure }
+            switch Posix.probeLock(path + "/lock") {
+            case .unusable:
+                throw failure
+            case .free:
+                // Released between the attempt and the probe: try again at once, but only once, so
+                // an `unavailable` that has nothing to do with the lock is not retried until the deadline.
+                if freeAfterFailure { throw failure }
+                freeAfterFailure = true
+            case .held:
+                freeAfterFailure = false
+                let now = clock.now
+                guard now < deadline else {
+                    guard wait > .zero else { throw failure }
+                    throw SafetyError(
+                        .unavailable, "waited \(Self.seconds(now - start)) s for the lock; \(failure.reason)", location: failure.location,
+                        underlying: failure)
+                }
+                try await Task.sleep(for: min(pause, deadline - now))
+                pause = min(pause * 2, .milliseconds(100))
+            }
+        }
+    }
+
+    /// A duration in seconds with at most one decimal, for messages.
+    private static func seconds(_ duration: Duration) -> String {
+        let tenths = (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * 10
+        let rounded = tenths.rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 
     /// Trusts.

@@ -83,6 +83,27 @@ enum Posix {
     /// Whether an `errno` from `flock` means another open file description holds the lock.
     static func isLockHeld(_ code: Int32) -> Bool { code == EWOULDBLOCK || code == EAGAIN }
 
+    /// What a look at a lock file found.
+    enum LockProbe: Equatable {
+        /// Someone holds the lock.
+        case held
+        /// No one holds it (the probe took it and let it go at once).
+        case free
+        /// The lock file is missing or cannot be opened or locked.
+        case unusable
+    }
+
+    /// Looks whether an existing lock file is locked, without waiting and without creating it:
+    /// opens it for reading, tries a non-blocking exclusive `flock`, and releases it at once.
+    static func probeLock(_ path: String) -> LockProbe {
+        let fd = path.withCString { systemOpen($0, readOnly | O_CLOEXEC, 0) }
+        guard fd >= 0 else { return .unusable }
+        defer { closeDescriptor(fd) }
+        let code = lockExclusively(fd)
+        if code == 0 { return .free }
+        return isLockHeld(code) ? .held : .unusable
+    }
+
     /// Writes every byte, retrying on short writes and `EINTR`.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SafetyError) {
         var written = 0

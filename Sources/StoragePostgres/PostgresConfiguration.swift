@@ -97,3 +97,24 @@ public struct PostgresConfiguration: Sendable {
             host: host, port: port, username: username, password: password, database: database, tls: tlsSetting)
     }
 }
+
+extension PostgresConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// `postgres://user:***@host:port/database?sslmode=…`: the password is never shown, only
+    /// whether there is one.
+    public var description: String {
+        "postgres://\(username)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)"
+    }
+
+    /// The same as ``description``: the password is never shown.
+    public var debugDescription: String { "PostgresConfiguration(\(description), maximumConnections: \(maximumConnections))" }
+
+    /// A mirror without the password, so `dump` and debuggers do not show it either.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "host": host, "port": port, "username": username, "password": password == nil ? "none" : "***", "database": database,
+                "tls": tls, "maximumConnections": maximumConnections,
+            ], displayStyle: .struct)
+    }
+}

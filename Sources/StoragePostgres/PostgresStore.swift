@@ -63,7 +63,10 @@ public final class PostgresStore: OnlineSafetyBackend {
 
     /// Connects a pool to the server and checks that it answers.
     ///
-    /// Throws `unavailable` when the server cannot be reached.
+    /// - Throws: `unavailable` when the server cannot be used, with a reason that says what
+    ///   failed (the server cannot be reached, authentication failed, the database does not exist,
+    ///   TLS could not be negotiated), naming the host, port, user and database but never the
+    ///   password. The PostgreSQL error is kept as `underlying`.
     public static func connect(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresStore {
         try await probe(configuration, logger: logger)
         let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
@@ -78,8 +81,7 @@ public final class PostgresStore: OnlineSafetyBackend {
                 configuration: try configuration.connectionConfiguration(), id: 0, logger: logger)
             try await probe.close()
         } catch {
-            throw SafetyError(
-                .unavailable, "the PostgreSQL server at \(configuration.host):\(configuration.port) did not answer", underlying: error)
+            throw SafetyError(.unavailable, connectionFailure(error, configuration), underlying: error)
         }
     }
 
@@ -278,5 +280,89 @@ enum Executor: Sendable {
         case nil: return SafetyError(.unavailable, "the PostgreSQL server could not be reached", underlying: error)
         default: return SafetyError(.unavailable, "the database failed (\(state ?? ""))", underlying: error)
         }
+    }
+}
+
+// MARK: - Why a connection failed
+
+extension PostgresStore {
+    /// Words for why connecting failed: what failed, and where, never the password.
+    static func connectionFailure(_ error: any Error, _ configuration: PostgresConfiguration) -> String {
+        let server = "the PostgreSQL server at \(configuration.host):\(configuration.port)"
+        guard let error = error as? PSQLError else {
+            if let tls = tlsFailure(error) { return "TLS with \(server) failed: \(tls)" }
+            return "cannot connect to \(server): \(networkFailure(error) ?? "\(type(of: error))")"
+        }
+        switch error.code {
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            switch state {
+            case "28P01", "28000":
+                return "\(server) refused user \(configuration.username): authentication failed (SQLSTATE \(state)); "
+                    + "check the user name and password"
+            case "3D000":
+                return "\(server) has no database named \(configuration.database) (SQLSTATE 3D000)"
+            case "53300":
+                return "\(server) has too many connections (SQLSTATE 53300); try again later"
+            case "57P03":
+                return "\(server) is starting up or shutting down (SQLSTATE 57P03); try again later"
+            default:
+                return "\(server) refused the connection (SQLSTATE \(state.isEmpty ? "unknown" : state))"
+            }
+        case .sslUnsupported:
+            return "\(server) does not offer TLS, and the configuration requires it (sslmode=require)"
+        case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
+            return "TLS with \(server) could not be set up"
+        case .authMechanismRequiresPassword:
+            return "\(server) asks user \(configuration.username) for a password, and the configuration gives none"
+        case .unsupportedAuthMechanism:
+            return "\(server) asks for an authentication method this client does not support"
+        case .saslError:
+            return "\(server) refused user \(configuration.username): authentication failed; check the user name and password"
+        case .serverClosedConnection, .uncleanShutdown:
+            if let underlying = error.underlying, let tls = tlsFailure(underlying) { return "TLS with \(server) failed: \(tls)" }
+            return "\(server) closed the connection before it was ready (is it a PostgreSQL server that accepts connections from here?)"
+        case .connectionError:
+            if let underlying = error.underlying {
+                if let tls = tlsFailure(underlying) { return "TLS with \(server) failed: \(tls)" }
+                if let network = networkFailure(underlying) { return "cannot reach \(server): \(network)" }
+            }
+            return "cannot reach \(server)"
+        default:
+            if let underlying = error.underlying, let tls = tlsFailure(underlying) { return "TLS with \(server) failed: \(tls)" }
+            return "cannot connect to \(server) (\(error.code))"
+        }
+    }
+
+    /// A TLS failure in words, or `nil` when the error is not one.
+    private static func tlsFailure(_ error: any Error) -> String? {
+        if let error = error as? NIOSSLError {
+            switch error {
+            case .handshakeFailed(let reason): return "the handshake failed (\(reason)); check the server's certificate"
+            case .uncleanShutdown: return "the server closed the connection during the handshake"
+            default: return "\(error)"
+            }
+        }
+        if let error = error as? BoringSSLError { return "\(error); check the server's certificate" }
+        return nil
+    }
+
+    /// A network failure in words (refused, timed out, unknown host), or `nil` when not one.
+    private static func networkFailure(_ error: any Error) -> String? {
+        if let error = error as? NIOConnectionError {
+            if error.dnsAError != nil || error.dnsAAAAError != nil { return "the host name \(error.host) cannot be resolved" }
+            if let first = error.connectionErrors.first { return networkFailure(first.error) ?? "\(first.error)" }
+            return "no address to connect to"
+        }
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case ECONNREFUSED: return "the connection was refused (is the server running, and on this port?)"
+            case ETIMEDOUT: return "the connection timed out"
+            case EHOSTUNREACH, ENETUNREACH: return "the host cannot be reached from here"
+            default: return "\(error)"
+            }
+        }
+        if let error = error as? ChannelError, case .connectTimeout = error { return "the connection timed out" }
+        return nil
     }
 }
