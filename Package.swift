@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -43,7 +44,10 @@ let package = Package(
         ),
         .target(
             name: "OnlineSafetyTestKit",
-            dependencies: ["OnlineSafetyCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "OnlineSafetyCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             path: "Tests/OnlineSafetyTestKit"
         ),
         .executableTarget(

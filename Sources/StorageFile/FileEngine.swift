@@ -527,11 +527,14 @@ actor FileEngine {
     }
 
     private func encode<Value: Aggregate>(_ value: Value, operation: String) throws -> [UInt8] {
+        let bytes: [UInt8]
         do {
-            return try JournalChange.encodeRecord(value, operation: operation, with: encoder)
+            bytes = try JournalChange.encodeRecord(value, operation: operation, with: encoder)
         } catch {
             throw SafetyError(.invalidInput, "the \(Value.recordKind) \(value.id.uuidString) cannot be encoded", underlying: error)
         }
+        try StoredText.refuseNUL(bytes, kind: Value.recordKind)
+        return bytes
     }
 
     /// Refuses a value whose unique columns clash with another record, committed, written or in the batch.

@@ -289,10 +289,12 @@ func bind(_ value: IndexValue, type: IndexType, _ binds: inout PostgresBindings)
 
 /// JSON for the `doc` column, with a lossless date strategy.
 enum SQLJSON {
-    static func encode<T: Encodable>(_ value: T) throws -> String {
+    static func encode<T: Aggregate>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        let bytes = try encoder.encode(value)
+        try StoredText.refuseNUL(bytes, kind: T.recordKind)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {

@@ -215,3 +215,16 @@ struct IdentifierTests {
         #expect([high, low].sorted() == [low, high])
     }
 }
+
+@Suite("Text no store keeps")
+struct StoredTextTests {
+    @Test func anEscapedNULIsFoundAndAnEscapedBackslashBeforeU0000IsNot() throws {
+        #expect(StoredText.holdsNUL(Array(#"{"name":"A\u0000B"}"#.utf8)))
+        #expect(!StoredText.holdsNUL(Array(#"{"name":"A\\u0000B"}"#.utf8)))
+        #expect(StoredText.holdsNUL(Array(#"{"name":"A\\\u0000"}"#.utf8)))
+        #expect(!StoredText.holdsNUL(Array(#"{"name":"\u00e9"}"#.utf8)))
+        let encoded = try JSONEncoder().encode(["name": "A\u{0}"])
+        let refusal = #expect(throws: SafetyError.self) { try StoredText.refuseNUL(encoded, kind: "person") }
+        #expect(refusal?.code == .invalidInput && refusal?.location == "person")
+    }
+}

@@ -74,6 +74,7 @@ public enum ConformanceSuite {
         ConformanceCase("concurrentSessionsKeepTheRules", StorageConformance.concurrentSessionsKeepTheRules),
         ConformanceCase("gateMatrix", StorageConformance.gateMatrix),
         ConformanceCase("groupedCountsPagingAndUpsert", StorageConformance.groupedCountsPagingAndUpsert),
+        ConformanceCase("everyAcceptedValueReadsBack", StorageConformance.everyAcceptedValueReadsBack),
         ConformanceCase(
             "purgeRemovesRecordsAndTheAuditStillVerifies", StorageConformance.purgeRemovesRecordsAndTheAuditStillVerifies),
     ]

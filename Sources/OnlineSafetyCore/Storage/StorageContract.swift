@@ -155,3 +155,33 @@ extension GroupKey {
         }
     }
 }
+
+/// The one character no store keeps: U+0000 (PostgreSQL's text and `jsonb` refuse it), refused
+/// alike on every backend so that a value one store takes is never lost by another.
+@_spi(StorageBackend)
+public enum StoredText {
+    /// Whether JSON text holds the escape `\u0000`, reading escapes pair by pair so that an
+    /// escaped backslash followed by `u0000` is not taken for it.
+    public static func holdsNUL(_ json: some Collection<UInt8>) -> Bool {
+        let bytes = Array(json)
+        let escape = UInt8(ascii: "\\")
+        let pattern = Array("u0000".utf8)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == escape {
+                if index + 5 < bytes.count, Array(bytes[(index + 1)...(index + 5)]) == pattern { return true }
+                index += 2
+            } else {
+                index += 1
+            }
+        }
+        return false
+    }
+
+    /// Throws `invalidInput` naming the kind when the encoded record holds U+0000.
+    public static func refuseNUL(_ json: some Collection<UInt8>, kind: String) throws(SafetyError) {
+        if holdsNUL(json) {
+            throw SafetyError(.invalidInput, "text cannot hold the character U+0000", location: kind)
+        }
+    }
+}
