@@ -74,9 +74,10 @@ extension StorageConformance {
                         schoolID: school.id, learnerID: learner.id, purposeCode: ConsentPurpose.websiteImages.code, choice: .granted,
                         decidedBy: fixture.parent.id, byLearner: false, relationship: .mother, method: .written, effectiveAt: instant,
                         recordedAt: instant, recordedBy: adult.id))
+                let reported = max(instant, born.adding(days: 1).startOfDay)
                 let incident = try await store.incidents.insert(
                     Incident(
-                        schoolID: school.id, reporterID: adult.id, occurredAt: instant, reportedAt: instant, location: .offSite,
+                        schoolID: school.id, reporterID: adult.id, occurredAt: reported, reportedAt: reported, location: .offSite,
                         equipment: .personal, summary: text, riskArea: .contact, category: .cyberbullying,
                         participants: [
                             Participant(personID: learner.id, part: .subject, isLearner: true, dateOfBirth: born, outcome: other)

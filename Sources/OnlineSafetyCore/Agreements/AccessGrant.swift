@@ -137,6 +137,8 @@ public struct AccessGrant: Aggregate {
 
     /// Checks the dates and that a revocation says why.
     public func validate() throws(SafetyError) {
+        _ = try grantedOn.checked("access.grantedOn", .record, asOf: CalendarDate(grantedAt))
+        if let revokedOn { _ = try revokedOn.checked("access.revokedOn", .record, asOf: CalendarDate(revokedAt ?? grantedAt)) }
         if let revokedOn {
             guard revokedOn >= grantedOn else { throw .invalid("access.revokedOn", "access cannot be revoked before it was granted") }
             guard let reason = revocationReason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {

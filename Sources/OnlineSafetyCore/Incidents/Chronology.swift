@@ -196,7 +196,9 @@ public enum ChronologyContent: Hashable, Sendable, Codable {
             if !notification.informed {
                 try required(notification.reason, "entry.reason", "not informing parents needs the reason: the risk of significant harm")
             }
-        case .riskAssessment(let assessment): try required(assessment.summary, "entry.summary", "a risk assessment needs its content")
+        case .riskAssessment(let assessment):
+            try required(assessment.summary, "entry.summary", "a risk assessment needs its content")
+            _ = try assessment.reviewDate.checked("entry.reviewDate", .record)
         case .imageViewing(_, let justification):
             try required(justification, "entry.justification", "a decision about viewing imagery needs its justification")
         case .deviceCustody: break

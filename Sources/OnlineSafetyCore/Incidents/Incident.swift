@@ -202,6 +202,11 @@ public struct Incident: Aggregate {
             throw .invalid("incident.summary", "an incident needs a summary of what happened")
         }
         if participants.isEmpty { throw .invalid("incident.participants", "an incident names at least one person involved") }
+        for participant in participants {
+            if let born = participant.dateOfBirth {
+                _ = try born.checked("incident.participants.dateOfBirth", .dateOfBirth, asOf: CalendarDate(reportedAt))
+            }
+        }
         if Set(participants.map(\.personID)).count != participants.count {
             throw .invalid("incident.participants", "a person is listed once per incident")
         }

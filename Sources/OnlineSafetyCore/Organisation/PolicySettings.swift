@@ -181,6 +181,10 @@ public struct PolicySettings: Hashable, Sendable, Codable {
 
     /// Checks the figures the policies require.
     public func validate() throws(SafetyError) {
+        for holiday in holidays {
+            _ = try holiday.first.checked("settings.holidays", .record)
+            _ = try holiday.last.checked("settings.holidays", .record)
+        }
         if designatedSafeguardingLead.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw .invalid("settings.designatedSafeguardingLead", "the policy must name a DSL")
         }

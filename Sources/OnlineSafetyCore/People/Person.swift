@@ -165,6 +165,7 @@ public struct Person: Aggregate {
         if kind == .learner && learner == nil { throw .invalid("person.learner", "a learner needs a UPN, date of birth and year group") }
         if kind != .learner && learner != nil { throw .invalid("person.learner", "only learners carry learner details") }
         if let learner { _ = try learner.dateOfBirth.checked("person.dateOfBirth", .dateOfBirth) }
+        if let leftOn { _ = try leftOn.checked("person.leftOn", .record) }
         if case .trust = tenancy, kind != .staff && kind != .governor {
             throw .invalid("person.tenancy", "only staff and trustees belong to a trust rather than a school")
         }

@@ -129,6 +129,8 @@ public struct RoleGrant: Aggregate {
 
     /// Checks the dates.
     public func validate() throws(SafetyError) {
+        _ = try starts.checked("roleGrant.starts", .record)
+        if let ends { _ = try ends.checked("roleGrant.ends", .record) }
         if let ends, ends < starts { throw .invalid("roleGrant.ends", "a role cannot end before it starts") }
     }
 }
