@@ -19,6 +19,14 @@ struct StoreOptions: ParsableArguments {
             "How long to wait for a flat-file store another command has open, in seconds.", valueName: "seconds"))
     var wait: Double = 5
 
+    @Option(
+        help: ArgumentHelp(
+            "A file outside the store that keeps the head of its journal, so a rewritten or cut journal is refused "
+                + "(default: $ONLINESAFETY_ANCHOR).", valueName: "path"))
+    var anchor: String?
+
+    private var anchorPath: String? { anchor ?? ProcessInfo.processInfo.environment["ONLINESAFETY_ANCHOR"] }
+
     @Flag(name: .long, help: "Log what the SDK does (identifiers only, never record content).")
     var verbose = false
 
@@ -31,6 +39,12 @@ struct StoreOptions: ParsableArguments {
         }
         if let store, store.isEmpty { throw ValidationError("--store needs a directory.") }
         guard wait.isFinite, wait >= 0, wait <= 3_600 else { throw ValidationError("--wait takes a number of seconds from 0 to 3600.") }
+        if let anchorPath, let store {
+            let directory = URL(fileURLWithPath: store).standardizedFileURL.path + "/"
+            if URL(fileURLWithPath: anchorPath).standardizedFileURL.path.hasPrefix(directory) {
+                throw ValidationError("--anchor must name a file outside the store: inside it, whoever edits the store can edit it too.")
+            }
+        }
     }
 
     var postgresURL: String? { postgres ?? ProcessInfo.processInfo.environment["ONLINESAFETY_POSTGRES_URL"] }
@@ -46,7 +60,9 @@ struct StoreOptions: ParsableArguments {
 
     /// How to open a flat-file store: create it or not, and wait `--wait` for its lock.
     func fileOptions(create: Bool) -> FileStore.OpenOptions {
-        FileStore.OpenOptions(createIfMissing: create, lockWait: .milliseconds(Int((wait * 1_000).rounded())))
+        FileStore.OpenOptions(
+            createIfMissing: create, lockWait: .milliseconds(Int((wait * 1_000).rounded())),
+            anchor: anchorPath.map { JournalAnchor(url: URL(fileURLWithPath: $0)) })
     }
 
     /// Opens (and migrates) the chosen store. A flat-file store is created only with `create`;
@@ -68,7 +84,7 @@ struct StoreOptions: ParsableArguments {
         } catch let error as SafetyError where error.code == .corruptData && error.location?.hasPrefix("journal.jsonl") == true {
             throw SafetyError(
                 .corruptData,
-                "the store at \(directory.path) has a damaged journal record (\(error.location ?? "")) and is not opened for writing; "
+                "the store at \(directory.path) is not opened for writing: \(error.reason); "
                     + "`onlinesafety store verify --store \(directory.path)` says what it touches, and `onlinesafety store export` "
                     + "copies what can be read into a new store",
                 location: error.location, underlying: error)

@@ -46,6 +46,8 @@ actor FileEngine {
     private var lastSeq: Int64
     private var lastHash: String
     private let brokenLines: [Int]
+    /// Where the head of the chain is kept outside the directory, written after every commit.
+    private let anchor: JournalAnchor?
 
     private var staged: Staged?
     private var nextTransaction: UInt64 = 1
@@ -68,7 +70,7 @@ actor FileEngine {
     /// Read-write, the directory and an empty store are created if missing, a torn last write is
     /// copied to `recovered/` and cut off, and a damaged committed record is refused with
     /// `corruptData` naming it. Read-only, nothing is created or changed, and damage is reported.
-    init(directory: URL, logger: Logger, mode: Mode = .readWrite) throws(SafetyError) {
+    init(directory: URL, logger: Logger, mode: Mode = .readWrite, anchor: JournalAnchor? = nil) throws(SafetyError) {
         let path = directory.standardizedFileURL.path
         let readOnly = mode == .readOnly
         let manifestExists = FileManager.default.fileExists(atPath: path + "/manifest.json")
@@ -103,7 +105,8 @@ actor FileEngine {
                 throw SafetyError(.unavailable, "cannot read \(journalPath)", underlying: error)
             }
         }
-        let replayed = ReplayedJournal(bytes)
+        let anchored = try anchor?.read()
+        let replayed = ReplayedJournal(bytes, watching: anchored?.seq)
         for damage in replayed.damaged {
             logger.warning(
                 "a committed journal record is damaged",
@@ -119,6 +122,9 @@ actor FileEngine {
                     + "the store was not opened, so that nothing more is written after it. FileStore.openReadOnly "
                     + "reads the records before it (\(replayed.applied)), and FileStore.inspect reports what the damage touches",
                 location: "journal.jsonl:\(damage.location.line)", underlying: replayed.firstDamageError)
+        }
+        if let anchor, let anchored, replayed.damaged.isEmpty {
+            try anchor.check(anchored, lastSeq: replayed.lastSeq, hashAtAnchor: replayed.watchedHash)
         }
 
         var tornTail: JournalTornTail?
@@ -163,6 +169,10 @@ actor FileEngine {
         self.lastSeq = replayed.lastSeq
         self.lastHash = replayed.lastHash
         self.brokenLines = replayed.brokenLines
+        self.anchor = readOnly ? nil : anchor
+        if !readOnly, let anchor, anchored?.seq != replayed.lastSeq || anchored == nil {
+            try anchor.write(seq: replayed.lastSeq, hash: replayed.lastHash)
+        }
         self.journalReport = JournalReport(
             applied: replayed.applied, damaged: replayed.damaged, notApplied: replayed.notApplied, tornTail: tornTail,
             lastNewlineMissing: replayed.lastNewlineMissing, brokenChain: replayed.brokenLines)
@@ -241,6 +251,14 @@ actor FileEngine {
         lastSeq += 1
         lastHash = line.hash
         if !transaction.purges.isEmpty { try compact() }
+        if let anchor {
+            do {
+                try anchor.write(seq: lastSeq, hash: lastHash)
+            } catch {
+                // The commit is durable; an anchor left one record behind still matches on open.
+                logger.error("the journal anchor could not be advanced", metadata: ["anchor": "\(anchor.url.path)"])
+            }
+        }
     }
 
     /// Stages the removal of a record for good; it is gone from the store, and from the journal's

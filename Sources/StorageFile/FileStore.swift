@@ -68,6 +68,9 @@ public final class FileStore: OnlineSafetyBackend {
         /// in this process) holds it, before failing with `unavailable`. Zero fails at once.
         /// Waiting polls the lock a few times a second, so it costs no thread.
         public var lockWait: Duration
+        /// Where to keep the head of the journal's hash chain outside the store's directory, so
+        /// that a rewritten chain or records cut from the end are refused on open; `nil` for none.
+        public var anchor: JournalAnchor?
 
         /// Creates options.
         ///
@@ -75,9 +78,11 @@ public final class FileStore: OnlineSafetyBackend {
         ///   - createIfMissing: whether a missing store is created (default `true`).
         ///   - lockWait: how long to wait for another process's lock (default 5 seconds; a
         ///     negative value counts as zero).
-        public init(createIfMissing: Bool = true, lockWait: Duration = OpenOptions.defaultLockWait) {
+        ///   - anchor: where to keep the journal's head outside the directory (default none).
+        public init(createIfMissing: Bool = true, lockWait: Duration = OpenOptions.defaultLockWait, anchor: JournalAnchor? = nil) {
             self.createIfMissing = createIfMissing
             self.lockWait = max(lockWait, .zero)
+            self.anchor = anchor
         }
     }
 
@@ -104,7 +109,7 @@ public final class FileStore: OnlineSafetyBackend {
             throw SafetyError(.notFound, reason)
         }
         let engine = try await waitingForLock(at: path, for: options.lockWait) { () throws(SafetyError) in
-            try FileEngine(directory: directory, logger: logger)
+            try FileEngine(directory: directory, logger: logger, anchor: options.anchor)
         }
         return FileStore(directory: directory, engine: engine)
     }
@@ -116,7 +121,7 @@ public final class FileStore: OnlineSafetyBackend {
     /// - Throws: what ``openReadOnly(at:logger:)`` throws; `unavailable` only once the wait is over.
     public static func openReadOnly(at directory: URL, logger: Logger, options: OpenOptions) async throws -> FileStore {
         let engine = try await waitingForLock(at: directory.standardizedFileURL.path, for: options.lockWait) { () throws(SafetyError) in
-            try FileEngine(directory: directory, logger: logger, mode: .readOnly)
+            try FileEngine(directory: directory, logger: logger, mode: .readOnly, anchor: options.anchor)
         }
         return FileStore(directory: directory, engine: engine)
     }

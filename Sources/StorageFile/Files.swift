@@ -201,6 +201,9 @@ struct ReplayedJournal {
     var torn: (location: JournalRecordLocation, declaredLength: Int?)?
     /// Whether the last record is intact but has no newline after it.
     var lastNewlineMissing = false
+    /// The sequence number whose hash to keep (an anchor's), and that hash once applied.
+    var watched: Int64?
+    var watchedHash: String?
 
     /// How one line reads.
     enum Line {
@@ -217,8 +220,10 @@ struct ReplayedJournal {
     /// Lines are applied in order up to the first damaged one; the rest are checked and
     /// reported but not applied. A torn last line is left out of ``validLength`` for the caller
     /// to copy aside and cut off. A line that reads but does not verify against the hash chain is
-    /// applied and listed in ``brokenLines``, so an altered audit event can still be found and named.
-    init(_ bytes: [UInt8]) {
+    /// damage like any other (its bytes were edited and its checksum recomputed): it and what
+    /// follows are not applied, and it is listed in ``brokenLines`` too.
+    init(_ bytes: [UInt8], watching watched: Int64? = nil) {
+        self.watched = watched
         let decoder = JournalFormat.makeDecoder()
         var offset = 0
         var number = 0
@@ -279,7 +284,11 @@ struct ReplayedJournal {
         let verifies =
             line.seq == lastSeq + 1 && line.prev == lastHash
             && body.map { JournalFormat.hash(prev: line.prev, seq: line.seq, body: $0) == line.hash } == true
-        if !verifies { brokenLines.append(location.line) }
+        guard verifies else {
+            brokenLines.append(location.line)
+            damaged.append(JournalDamage(location: location, problem: .chainBroken, touches: JournalSalvage.touches(line)))
+            return true
+        }
         for change in line.body.changes {
             switch change {
             case .record(let value):
@@ -292,6 +301,7 @@ struct ReplayedJournal {
         }
         lastSeq = line.seq
         lastHash = line.hash
+        if line.seq == watched { watchedHash = line.hash }
         applied += 1
         return true
     }

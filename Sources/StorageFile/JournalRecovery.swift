@@ -122,6 +122,9 @@ public struct JournalDamage: Hashable, Sendable, CustomStringConvertible {
         case unknownKind
         /// It holds a record this store cannot keep (of the wrong kind for its table).
         case notKept
+        /// Its frame checks, but its hash does not follow from the record before it: it was
+        /// edited (and its checksum recomputed) after it was written.
+        case chainBroken
 
         /// The problem in words.
         public var description: String {
@@ -130,6 +133,7 @@ public struct JournalDamage: Hashable, Sendable, CustomStringConvertible {
             case .lengthMismatch: "it is not as long as its frame says"
             case .malformedFrame: "its frame cannot be read"
             case .unframed: "it has no frame, but follows framed records"
+            case .chainBroken: "its hash does not follow from the record before it: it was edited after it was written"
             case .unreadable: "it is not a journal record"
             case .unknownKind: "it holds a kind of record this SDK does not know"
             case .notKept: "it holds a record this store cannot keep"

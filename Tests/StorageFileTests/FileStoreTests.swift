@@ -102,7 +102,7 @@ struct FileStoreTests {
         #expect(error?.description.contains("Trust") == false)
     }
 
-    @Test func alteredLineStillOpensAndIsReported() async throws {
+    @Test func anAlteredLineIsRefusedNamingItAndReadOnlyOpeningReportsIt() async throws {
         let directory = Scratch.directory()
         var store = try await FileStore.open(at: directory, logger: quietLogger())
         for action in ["trust.insert", "trust.read", "trust.update"] {
@@ -115,11 +115,14 @@ struct FileStoreTests {
         #expect(line == 2)
 
         let capture = LogCapture()
-        store = try await FileStore.open(at: directory, logger: capture.logger())
-        #expect(await store.verifyJournal() == [2])
+        let refusal = await #expect(throws: SafetyError.self) { try await FileStore.open(at: directory, logger: capture.logger()) }
+        #expect(refusal?.code == .corruptData && refusal?.location == "journal.jsonl:2")
         #expect(capture.entries.contains { $0.level == .warning && $0.metadata["line"] == "2" })
+        store = try await FileStore.openReadOnly(at: directory, logger: quietLogger())
+        #expect(await store.verifyJournal() == [2])
+        #expect(store.journalReport.damaged.map(\.problem) == [.chainBroken])
         let verification = try await AuditChain.verify(store.audit)
-        #expect(verification.firstBreak?.sequence == 2)
+        #expect(verification.isIntact && verification.eventsChecked == 1, "only the event before the altered one is read")
         try await store.close()
     }
 
