@@ -69,7 +69,12 @@ struct StoreOptions: ParsableArguments {
     /// otherwise a directory without a store is `notFound`, naming the path.
     func open(create: Bool = false) async throws -> any OnlineSafetyBackend {
         if let url = postgresURL {
-            let store = try await PostgresStore.connect(try PostgresConfiguration(url: url), logger: logger)
+            var configuration = try PostgresConfiguration(url: url)
+            if let key = ProcessInfo.processInfo.environment["ONLINESAFETY_INTEGRITY_KEY"] {
+                // Rows and audit events altered outside the SDK are refused (the key is never printed).
+                configuration.integrityKey = try IntegrityKey(base64: key)
+            }
+            let store = try await PostgresStore.connect(configuration, logger: logger)
             try await store.migrate()
             return store
         }

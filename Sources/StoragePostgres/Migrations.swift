@@ -278,5 +278,19 @@ enum Migrations {
                         """,
                     ]
                 }),
+        Migration(
+            version: 6, name: "MACs of rows and audit events under the integrity key",
+            statements: [
+                "ALTER TABLE trusts ADD COLUMN mac text", "ALTER TABLE schools ADD COLUMN mac text",
+                "ALTER TABLE people ADD COLUMN mac text", "ALTER TABLE contacts ADD COLUMN mac text",
+                "ALTER TABLE role_grants ADD COLUMN mac text", "ALTER TABLE incident_categories ADD COLUMN mac text",
+                "ALTER TABLE incidents ADD COLUMN mac text", "ALTER TABLE chronology_entries ADD COLUMN mac text",
+                "ALTER TABLE procedure_status ADD COLUMN mac text", "ALTER TABLE devices ADD COLUMN mac text",
+                "ALTER TABLE aup_documents ADD COLUMN mac text", "ALTER TABLE aup_acceptances ADD COLUMN mac text",
+                "ALTER TABLE access_grants ADD COLUMN mac text", "ALTER TABLE consent_purposes ADD COLUMN mac text",
+                "ALTER TABLE consent_decisions ADD COLUMN mac text", "ALTER TABLE consent_states ADD COLUMN mac text",
+                "ALTER TABLE training_records ADD COLUMN mac text", "ALTER TABLE training_summaries ADD COLUMN mac text",
+                "ALTER TABLE audit_events ADD COLUMN mac text",
+            ]),
     ]
 }

@@ -15,7 +15,7 @@ struct PostgresAuditLog: AuditLog {
     func appendMany(_ drafts: [AuditDraft]) async throws -> [AuditEvent] {
         guard !drafts.isEmpty else { return [] }
         return try await executor.transaction { connection in
-            let tx = Executor.connection(connection, executor.logger)
+            let tx = executor.on(connection)
             var last: [AuditChainID: AuditEvent?] = [:]
             for chain in Set(drafts.map(\.chain)).sorted() {
                 _ = try await tx.rows("SELECT pg_advisory_xact_lock(hashtextextended(\(chain.rawValue), 0))")
@@ -27,13 +27,13 @@ struct PostgresAuditLog: AuditLog {
                 events.append(event)
                 last[draft.chain] = event
             }
-            // 13 bound values per event; stay well under the 65,535 a statement may carry.
+            // 14 bound values per event; stay well under the 65,535 a statement may carry.
             var start = 0
             while start < events.count {
                 let chunk = events[start..<min(events.count, start + 4_000)]
-                var binds = PostgresBindings(capacity: chunk.count * 13)
+                var binds = PostgresBindings(capacity: chunk.count * 14)
                 var sql = "INSERT INTO audit_events (chain, sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, "
-                sql += "outcome, reason, restricted, previous_hash, hash) VALUES "
+                sql += "outcome, reason, restricted, previous_hash, hash, mac) VALUES "
                 for (row, event) in chunk.enumerated() {
                     let d = event.draft
                     var placeholders: [String] = []
@@ -50,6 +50,8 @@ struct PostgresAuditLog: AuditLog {
                     placeholders.append(try bind(d.restricted, &binds))
                     placeholders.append(try bind(event.previousHash, &binds))
                     placeholders.append(try bind(event.hash, &binds))
+                    let mac = executor.integrity?.mac(chain: event.chain.rawValue, sequence: event.sequence, hash: event.hash)
+                    placeholders.append(try bind(mac, &binds))
                     sql += (row == 0 ? "(" : ", (") + placeholders.joined(separator: ", ") + ")"
                 }
                 _ = try await tx.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
@@ -72,13 +74,13 @@ struct PostgresAuditLog: AuditLog {
         if !query.includeRestricted { sql += " AND NOT restricted" }
         sql += query.isSingleChain ? " ORDER BY sequence" : " ORDER BY at_ms, chain COLLATE \"C\", sequence"
         if let limit = query.limit { sql += " LIMIT \(try bind(limit, &binds))" }
-        return try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds)).map(Self.event)
+        return try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds)).map(read)
     }
 
     func last(of chain: AuditChainID) async throws -> AuditEvent? {
         try await executor.rows(
             "SELECT \(unescaped: Self.columns) FROM audit_events WHERE chain = \(chain.rawValue) ORDER BY sequence DESC LIMIT 1"
-        ).first.map(Self.event)
+        ).first.map(read)
     }
 
     func chains() async throws -> [AuditChainID] {
@@ -87,11 +89,33 @@ struct PostgresAuditLog: AuditLog {
     }
 
     private static let columns =
-        "chain, sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, reason, restricted, previous_hash, hash"
+        "chain, sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, reason, restricted, previous_hash, hash, mac"
+
+    /// An event as stored; with an integrity key, one whose MAC does not match (its row edited,
+    /// or the chain's hashes recomputed, outside the SDK) is refused, naming its chain and sequence.
+    private func read(_ row: PostgresRow) throws -> AuditEvent {
+        let event = try Self.event(row)
+        if let integrity = executor.integrity {
+            let stored = try row.makeRandomAccess()[13].decode(String?.self)
+            guard stored == integrity.mac(chain: event.chain.rawValue, sequence: event.sequence, hash: event.hash) else {
+                throw SafetyError(
+                    .corruptData,
+                    "audit event \(event.sequence) of chain \(event.chain) was changed outside the SDK: its MAC does not match",
+                    location: "audit_events:\(event.chain):\(event.sequence)")
+            }
+        }
+        return event
+    }
 
     private static func event(_ row: PostgresRow) throws -> AuditEvent {
-        let (chain, sequence, ms, actor, school, action, kind, subject, outcome, reason, restricted, previous, hash) = try row.decode(
-            (String, Int64, Int64, UUID?, UUID?, String, String, UUID?, String, String?, Bool, String, String).self)
+        let cells = row.makeRandomAccess()
+        let (chain, sequence, ms, actor, school, action, kind, subject, outcome, reason, restricted, previous, hash) = (
+            try cells[0].decode(String.self), try cells[1].decode(Int64.self), try cells[2].decode(Int64.self),
+            try cells[3].decode(UUID?.self), try cells[4].decode(UUID?.self), try cells[5].decode(String.self),
+            try cells[6].decode(String.self), try cells[7].decode(UUID?.self), try cells[8].decode(String.self),
+            try cells[9].decode(String?.self), try cells[10].decode(Bool.self), try cells[11].decode(String.self),
+            try cells[12].decode(String.self)
+        )
         guard let parsedOutcome = AuditOutcome(rawValue: outcome) else {
             throw SafetyError(.corruptData, "audit event \(sequence) has an unknown outcome")
         }
@@ -122,7 +146,7 @@ struct SchemaMigrator {
             let didApply: Bool
             do {
                 didApply = try await executor.transaction { connection in
-                    let tx = Executor.connection(connection, logger)
+                    let tx = Executor.connection(connection, logger, nil)
                     _ = try await tx.rows("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
                     let done = try await tx.rows("SELECT 1 FROM schema_migrations WHERE version = \(migration.version)")
                     guard done.isEmpty else { return false }

@@ -33,6 +33,9 @@ public struct PostgresConfiguration: Sendable {
     public var tls: TLSMode
     /// Connections the pool may open at most.
     public var maximumConnections: Int
+    /// The key that makes rows and audit events altered outside the SDK detectable (see
+    /// ``IntegrityKey``); `nil` for none. Never printed.
+    public var integrityKey: IntegrityKey?
 
     /// Creates a configuration from values.
     public init(

@@ -31,7 +31,7 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
             batch.append(stored)
         }
         // Bound parameters are limited to 65,535 per statement.
-        let perStatement = max(1, 60_000 / (4 + Self.columns.count))
+        let perStatement = max(1, 60_000 / (5 + Self.columns.count))
         var start = 0
         while start < batch.count {
             let end = min(batch.count, start + perStatement)
@@ -42,14 +42,16 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
 
     private func write(_ values: [Value]) async throws {
         guard !values.isEmpty else { return }
-        var sql = "INSERT INTO \(table) (id, revision, sort_key, doc"
+        var sql = "INSERT INTO \(table) (id, revision, sort_key, mac, doc"
         for column in Self.columns { sql += ", \(column.name)" }
         sql += ") VALUES "
-        var binds = PostgresBindings(capacity: values.count * (4 + Self.columns.count))
+        var binds = PostgresBindings(capacity: values.count * (5 + Self.columns.count))
         for (row, value) in values.enumerated() {
             sql += row == 0 ? "(" : ", ("
+            let doc = try SQLJSON.encode(value)
             sql += try bind(value.id.uuid, &binds) + ", " + bind(value.revision, &binds) + ", " + bind(value.sortKey, &binds)
-            sql += ", " + (try bind(try SQLJSON.encode(value), &binds)) + "::jsonb"
+            sql += ", " + (try bind(mac(value, doc), &binds))
+            sql += ", " + (try bind(doc, &binds)) + "::jsonb"
             let values = value.indexValues
             for column in Self.columns { sql += ", " + (try bind(values[column.name] ?? .null, type: column.type, &binds)) }
             sql += ")"
@@ -64,7 +66,8 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
         stored.revision = value.revision + 1
         var binds = PostgresBindings()
         var sql = "UPDATE \(table) SET revision = \(try bind(stored.revision, &binds)), sort_key = \(try bind(stored.sortKey, &binds))"
-        sql += ", doc = \(try bind(try SQLJSON.encode(stored), &binds))::jsonb"
+        let doc = try SQLJSON.encode(stored)
+        sql += ", mac = \(try bind(mac(stored, doc), &binds)), doc = \(try bind(doc, &binds))::jsonb"
         let values = stored.indexValues
         for column in Self.columns {
             sql += ", \(column.name) = " + (try bind(values[column.name] ?? .null, type: column.type, &binds))
@@ -84,37 +87,58 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
 
     func get(_ id: Value.ID) async throws -> Value? {
         var binds = PostgresBindings()
-        let sql = "SELECT doc::text FROM \(table) WHERE id = \(try bind(id.uuid, &binds))"
+        let sql = "SELECT doc::text, mac FROM \(table) WHERE id = \(try bind(id.uuid, &binds))"
         let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
-        return try rows.first.map { try SQLJSON.decode(Value.self, from: $0.decode(String.self)) }
+        return try rows.first.map(read)
     }
 
     /// The scope is part of the statement, so an out-of-scope row is never read.
     func get(_ id: Value.ID, within scope: QueryScope) async throws -> Value? {
         var binds = PostgresBindings()
-        var sql = "SELECT doc::text FROM \(table) WHERE id = \(try bind(id.uuid, &binds))"
+        var sql = "SELECT doc::text, mac FROM \(table) WHERE id = \(try bind(id.uuid, &binds))"
         if let condition = scope.condition { sql += " AND " + (try SQLCondition.render(condition, columns: Self.columns, &binds)) }
         let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
-        return try rows.first.map { try SQLJSON.decode(Value.self, from: $0.decode(String.self)) }
+        return try rows.first.map(read)
+    }
+
+    /// The row's MAC under the store's integrity key, or `nil` without a key.
+    private func mac(_ value: Value, _ doc: String) -> String? {
+        executor.integrity?.mac(table: table, id: value.id.uuid, revision: value.revision, doc: doc)
+    }
+
+    /// Decodes a `doc, mac` row; with an integrity key, a row whose MAC does not match its body
+    /// (edited outside the SDK, or its MAC removed) is refused, naming the table and identifier.
+    private func read(_ row: PostgresRow) throws -> Value {
+        let (text, stored) = try row.decode((String, String?).self)
+        let value = try SQLJSON.decode(Value.self, from: text)
+        if let integrity = executor.integrity {
+            let expected = integrity.mac(table: table, id: value.id.uuid, revision: value.revision, doc: try SQLJSON.encode(value))
+            guard stored == expected else {
+                throw SafetyError(
+                    .corruptData, "the \(Value.recordKind) \(value.id.uuidString) was changed outside the SDK: its MAC does not match",
+                    location: "\(table):\(value.id.uuidString)")
+            }
+        }
+        return value
     }
 
     func find(_ query: Query) async throws -> [Value] {
         var binds = PostgresBindings()
-        var sql = "SELECT doc::text FROM \(table)" + (try whereClause(query.conditions, &binds))
+        var sql = "SELECT doc::text, mac FROM \(table)" + (try whereClause(query.conditions, &binds))
         sql += " ORDER BY sort_key COLLATE \"C\", id"
         if let limit = query.limit { sql += " LIMIT \(try bind(limit, &binds))" }
         if query.offset > 0 { sql += " OFFSET \(try bind(query.offset, &binds))" }
         let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
-        return try rows.map { try SQLJSON.decode(Value.self, from: $0.decode(String.self)) }
+        return try rows.map(read)
     }
 
     func find(matching conditions: [Condition], limit: Int?) async throws -> [Value] {
         var binds = PostgresBindings()
-        var sql = "SELECT doc::text FROM \(table)" + (try whereClause(conditions, &binds))
+        var sql = "SELECT doc::text, mac FROM \(table)" + (try whereClause(conditions, &binds))
         sql += " ORDER BY sort_key COLLATE \"C\", id"
         if let limit { sql += " LIMIT \(try bind(limit, &binds))" }
         let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
-        return try rows.map { try SQLJSON.decode(Value.self, from: $0.decode(String.self)) }
+        return try rows.map(read)
     }
 
     /// Counted by the server: `GROUP BY` over the typed columns, months in UK time.
@@ -177,11 +201,11 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
                 "(sort_key COLLATE \"C\", id) \(comparison) (\(try bind(cursor.sortKey, &binds)) COLLATE \"C\", \(try bind(cursor.id, &binds)))"
             )
         }
-        var sql = "SELECT doc::text FROM \(table)"
+        var sql = "SELECT doc::text, mac FROM \(table)"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY sort_key COLLATE \"C\" \(order), id \(order) LIMIT \(try bind(limit + 1, &binds))"
         let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
-        let found = try rows.map { try SQLJSON.decode(Value.self, from: $0.decode(String.self)) }
+        let found = try rows.map(read)
         let values = Array(found.prefix(limit))
         let next = found.count > limit ? values.last.map { PageCursor(sortKey: $0.sortKey, id: $0.id.uuid) } : nil
         return Page(values: values, next: next)
@@ -191,7 +215,7 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
     /// when the transaction has set `onlinesafety.purge` (and only for this statement's transaction).
     func purge(_ id: Value.ID) async throws -> Bool {
         try await executor.transaction { connection in
-            let tx = Executor.connection(connection, executor.logger)
+            let tx = executor.on(connection)
             _ = try await tx.rows("SELECT set_config('onlinesafety.purge', 'on', true)")
             var binds = PostgresBindings()
             let sql = "DELETE FROM \(table) WHERE id = \(try bind(id.uuid, &binds)) RETURNING id"

@@ -37,7 +37,7 @@ public final class PostgresStore: OnlineSafetyBackend {
         self.configuration = configuration
         self.runner = runner
         self.logger = logger
-        self.executor = .pool(client, logger)
+        self.executor = .pool(client, logger, configuration.integrityKey.map(RowIntegrity.init))
     }
 
     /// A store over a pool the caller owns and runs (`try await client.run()`, or a
@@ -153,7 +153,7 @@ public final class PostgresStore: OnlineSafetyBackend {
         -> R
     {
         try await executor.transaction { connection in
-            try await body(PostgresTransactionStore(executor: .connection(connection, logger)))
+            try await body(PostgresTransactionStore(executor: executor.on(connection)))
         }
     }
 
@@ -226,22 +226,32 @@ struct PostgresTransactionStore: OnlineSafetyStore {
 
 /// Where statements run: a pooled connection per call, or a transaction's connection.
 enum Executor: Sendable {
-    case pool(PostgresClient, Logger)
-    case connection(PostgresConnection, Logger)
+    case pool(PostgresClient, Logger, RowIntegrity?)
+    case connection(PostgresConnection, Logger, RowIntegrity?)
+
+    /// The integrity key's MACs for rows and audit events, when the store has a key.
+    var integrity: RowIntegrity? {
+        switch self {
+        case .pool(_, _, let integrity), .connection(_, _, let integrity): integrity
+        }
+    }
+
+    /// The executor of a transaction's connection, keeping this one's logger and key.
+    func on(_ connection: PostgresConnection) -> Executor { .connection(connection, logger, integrity) }
 
     /// The caller's logger, which every statement and audit append logs to.
     var logger: Logger {
         switch self {
-        case .pool(_, let logger), .connection(_, let logger): logger
+        case .pool(_, let logger, _), .connection(_, let logger, _): logger
         }
     }
 
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         do {
             switch self {
-            case .pool(let client, let logger):
+            case .pool(let client, let logger, _):
                 return try await client.withConnection { try await $0.query(query, logger: logger).collect() }
-            case .connection(let connection, let logger):
+            case .connection(let connection, let logger, _):
                 return try await connection.query(query, logger: logger).collect()
             }
         } catch let error as PSQLError {
@@ -251,7 +261,7 @@ enum Executor: Sendable {
 
     func transaction<R: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         switch self {
-        case .pool(let client, let logger):
+        case .pool(let client, let logger, _):
             do {
                 return try await client.withTransaction(logger: logger) { try await body($0) }
             } catch let error as PostgresTransactionError {
@@ -261,7 +271,7 @@ enum Executor: Sendable {
             } catch let error as PSQLError {
                 throw Executor.translate(error)
             }
-        case .connection(let connection, _):
+        case .connection(let connection, _, _):
             return try await body(connection)
         }
     }

@@ -66,7 +66,7 @@ struct PostgresStoreTests {
         try await store.migrate()
         #expect(try await store.appliedMigrations() == PostgresStore.schemaVersions)
         #expect(PostgresStore.schemaVersions == Array(1...PostgresStore.schemaVersions.count))
-        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5])
+        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6])
         try await store.close()
     }
 
@@ -101,5 +101,55 @@ struct PostgresStoreTests {
             try await PostgresStore.connect(config, logger: PostgresTestDatabase.logger)
         }
         #expect(refusal2?.code == .unavailable)
+    }
+}
+
+@Suite("PostgreSQL: rows altered by a superuser", .enabled(if: PostgresTestDatabase.shouldRun))
+struct PostgresTamperTests {
+    /// A role grant edited by hand (a teacher made DSL), with the row's MAC left or removed, and
+    /// an audit event rewritten with its hash recomputed: each is refused on the next read.
+    @Test func rowsAndAuditEventsEditedOutsideTheSDKAreRefused() async throws {
+        let store = try await PostgresTestDatabase.makeStore()
+        let fixture = try await Fixture.make(on: store)
+        let grant = try #require(try await store.roleGrants.find(RoleGrantQuery(personID: fixture.teacher.id)).first)
+        #expect(String(describing: PostgresTestDatabase.integrityKey) == "IntegrityKey(***)")
+        try await PostgresTestDatabase.withRawConnection(store.configuration) { connection in
+            let logger = PostgresTestDatabase.logger
+            _ = try await connection.query(
+                "UPDATE role_grants SET role = 'designatedSafeguardingLead', doc = jsonb_set(doc, '{role}', '\"designatedSafeguardingLead\"') WHERE id = \(grant.id.uuid)",
+                logger: logger
+            ).collect()
+        }
+        let edited = await #expect(throws: SafetyError.self) { try await store.roleGrants.get(grant.id) }
+        #expect(edited?.code == .corruptData && edited?.location == "role_grants:\(grant.id.uuidString)")
+        await #expect(throws: SafetyError.self) {
+            try await fixture.safety.session(actingAs: fixture.teacher.id, at: fixture.school.id)
+        }
+        try await PostgresTestDatabase.withRawConnection(store.configuration) { connection in
+            _ = try await connection.query(
+                "UPDATE role_grants SET mac = NULL WHERE id = \(grant.id.uuid)", logger: PostgresTestDatabase.logger
+            )
+            .collect()
+        }
+        let unsigned = await #expect(throws: SafetyError.self) { try await store.roleGrants.get(grant.id) }
+        #expect(unsigned?.code == .corruptData, "a MAC cannot be removed to hide an edit")
+
+        let events = try await store.audit.events(AuditQuery(chains: [.school(fixture.school.id, restricted: false)]))
+        let target = events[events.count / 2]
+        var altered = target.draft
+        altered.reason = "rewritten"
+        let rehashed = AuditChain.hash(previous: target.previousHash, sequence: target.sequence, altered, chain: target.chain)
+        try await PostgresTestDatabase.withRawConnection(store.configuration) { connection in
+            let logger = PostgresTestDatabase.logger
+            _ = try await connection.query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only", logger: logger).collect()
+            _ = try await connection.query(
+                "UPDATE audit_events SET reason = 'rewritten', hash = \(rehashed) WHERE chain = \(target.chain.rawValue) AND sequence = \(target.sequence)",
+                logger: logger
+            ).collect()
+            _ = try await connection.query("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only", logger: logger).collect()
+        }
+        let audit = await #expect(throws: SafetyError.self) { try await AuditChain.verify(store.audit) }
+        #expect(audit?.code == .corruptData && audit?.location == "audit_events:\(target.chain):\(target.sequence)")
+        try await store.close()
     }
 }

@@ -22,6 +22,9 @@ enum PostgresTestDatabase {
     }
 
     /// Creates an empty database of its own for one test, migrates it and connects a store to it.
+    /// The key every test store's rows and audit events are MACed under.
+    static let integrityKey = IntegrityKey.random()
+
     static func makeStore() async throws -> PostgresStore {
         var configuration = try base()
         let name = "os_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
@@ -29,6 +32,7 @@ enum PostgresTestDatabase {
             _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger).collect()
         }
         configuration.database = name
+        configuration.integrityKey = integrityKey
         let store = try await PostgresStore.connect(configuration, logger: logger)
         try await store.migrate()
         return store
