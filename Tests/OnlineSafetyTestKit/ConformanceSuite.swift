@@ -75,6 +75,7 @@ public enum ConformanceSuite {
         ConformanceCase("gateMatrix", StorageConformance.gateMatrix),
         ConformanceCase("groupedCountsPagingAndUpsert", StorageConformance.groupedCountsPagingAndUpsert),
         ConformanceCase("everyAcceptedValueReadsBack", StorageConformance.everyAcceptedValueReadsBack),
+        ConformanceCase("aNoteNeverTicksAStepThatNeedsItsOwnEntry", StorageConformance.aNoteNeverTicksAStepThatNeedsItsOwnEntry),
         ConformanceCase(
             "purgeRemovesRecordsAndTheAuditStillVerifies", StorageConformance.purgeRemovesRecordsAndTheAuditStillVerifies),
     ]

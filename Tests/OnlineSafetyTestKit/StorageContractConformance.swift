@@ -117,3 +117,39 @@ extension StorageConformance {
         try await reopened.close()
     }
 }
+
+extension StorageConformance {
+    /// `satisfies` names only steps of the incident's procedure, and a note never ticks a step
+    /// that needs its own kind of entry (the risk assessment); that entry does.
+    @_spi(StorageBackend)
+    public static func aNoteNeverTicksAStepThatNeedsItsOwnEntry(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let dsl = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        let incident = try await dsl.incidents.record(
+            NewIncident(
+                occurredAt: Fixture.now, location: .onSite, equipment: .school, summary: "s", riskArea: .contact,
+                categoryCode: "sexualViolenceHarassment", participants: [.subject: [fixture.oakLearner.id]]))
+        let before = try await dsl.steps.steps(for: incident.id, asOf: Fixture.now)
+        guard let assessment = before.first(where: { $0.code == "riskAssessment" }) else {
+            throw ConformanceFailure("a sexual violence concern needs a risk assessment")
+        }
+        try expect(assessment.satisfiedAt == nil, "the risk assessment is due")
+        for codes in [["riskAssessment"], ["noSuchStep"]] {
+            do {
+                _ = try await dsl.chronology.append(.note("we assessed it"), to: incident.id, satisfies: codes)
+                throw ConformanceFailure("a note satisfied \(codes)")
+            } catch let error as SafetyError {
+                try expect(error.code == .invalidInput && error.location == "entry.satisfies", "refused naming the field: \(error)")
+            }
+        }
+        try expect(try await dsl.chronology.entries(of: incident.id).isEmpty, "nothing was written by the refused entries")
+        _ = try await dsl.chronology.append(
+            .riskAssessment(
+                RiskAssessment(personIDs: [fixture.oakLearner.id], summary: "plan", reviewDate: Fixture.today.adding(days: 14))),
+            to: incident.id)
+        let after = try await dsl.steps.steps(for: incident.id, asOf: Fixture.now)
+        try expect(after.first { $0.code == "riskAssessment" }?.satisfiedAt != nil, "the risk assessment ticks its step")
+    }
+}

@@ -21,7 +21,8 @@ public enum ProcedureEngine {
         let ordered = entries.sorted { ($0.recordedAt, $0.sequence) < ($1.recordedAt, $1.sequence) }
         for index in steps.indices {
             let step = steps[index]
-            if let entry = ordered.first(where: { $0.satisfies.contains(step.code) || step.evidence.isSatisfied(by: $0.content) }) {
+            if let entry = ordered.first(where: { step.evidence.isSatisfied(by: $0.content) || step.evidence.acceptsNaming(step.code, $0) })
+            {
                 steps[index].satisfiedBy = entry.id
                 steps[index].satisfiedAt = entry.recordedAt
             }

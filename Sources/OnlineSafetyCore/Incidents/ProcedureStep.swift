@@ -34,7 +34,14 @@ public enum StepEvidence: Hashable, Sendable, Codable {
     /// Only an entry that names the step in its `satisfies` list.
     case explicit
 
-    /// Whether an entry's content is evidence of this kind (entries naming the step always are).
+    /// Whether an entry that names the step in its `satisfies` list counts for it: only for a
+    /// step whose evidence is ``explicit``. A step that needs a referral, a risk assessment or
+    /// another kind of entry is satisfied by that entry alone, never by a note that names it.
+    public func acceptsNaming(_ code: String, _ entry: ChronologyEntry) -> Bool {
+        self == .explicit && entry.satisfies.contains(code)
+    }
+
+    /// Whether an entry's content is evidence of this kind.
     public func isSatisfied(by content: ChronologyContent) -> Bool {
         switch (self, content) {
         case (.referral(let agencies), .referral(let referral)): agencies.contains(referral.agency)

@@ -42,9 +42,15 @@ public struct ChronologyService: Sendable {
                         + "and the IWF report instead")
             }
             if !satisfies.isEmpty {
-                let known = Set(try await context.tx.procedures.get(ProcedureStatusID(incident.id.uuid))?.steps.map(\.code) ?? [])
-                if satisfies.contains(where: { !known.contains($0) }) {
-                    throw SafetyError.invalid("entry.satisfies", "an entry can satisfy only steps of this incident's procedure")
+                let steps = try await context.tx.procedures.get(ProcedureStatusID(incident.id.uuid))?.steps ?? []
+                for code in satisfies {
+                    guard let step = steps.first(where: { $0.code == code }) else {
+                        throw SafetyError.invalid("entry.satisfies", "an entry can satisfy only steps of this incident's procedure")
+                    }
+                    guard step.evidence == .explicit || step.evidence.isSatisfied(by: content) else {
+                        throw SafetyError.invalid(
+                            "entry.satisfies", "that step is satisfied only by its own kind of entry (a referral, a risk assessment…)")
+                    }
                 }
             }
             var updated = incident
