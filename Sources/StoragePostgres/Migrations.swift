@@ -292,5 +292,19 @@ enum Migrations {
                 "ALTER TABLE training_records ADD COLUMN mac text", "ALTER TABLE training_summaries ADD COLUMN mac text",
                 "ALTER TABLE audit_events ADD COLUMN mac text",
             ]),
+        Migration(
+            version: 7, name: "listing indexes in the order listings are read",
+            statements: [
+                "CREATE INDEX people_listing ON people (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX incidents_listing ON incidents (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX devices_listing ON devices (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX access_grants_listing ON access_grants (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX aup_acceptances_listing ON aup_acceptances (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX consent_decisions_listing ON consent_decisions (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX training_records_listing ON training_records (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX procedure_status_listing ON procedure_status (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX consent_states_listing ON consent_states (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX people_trust_listing ON people (trust_id, sort_key COLLATE \"C\", id)",
+            ]),
     ]
 }
