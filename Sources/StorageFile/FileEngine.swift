@@ -343,6 +343,7 @@ actor FileEngine {
                 throw SafetyError(.conflict, "the \(Value.recordKind) \(value.id.uuidString) already exists")
             }
             try checkUnique(value, committed: committed, written: written, batch: batchUnique)
+            try checkReferences(value, transaction: transaction, batch: values)
             batchIDs.insert(value.id)
             let indexValues = value.indexValues
             for column in Value.indexColumns where column.unique {
@@ -373,6 +374,7 @@ actor FileEngine {
         var stored = value
         stored.revision = current.revision + 1
         try checkUnique(stored, committed: committed, written: written, batch: [:])
+        try checkReferences(stored, transaction: transaction, batch: [Value]())
         let change = try encode(stored, operation: "update")
         written.put(stored)
         staged?.changes.append(change)
@@ -573,6 +575,25 @@ actor FileEngine {
                 || written.ids(where: column.name, is: key).contains { $0 != value.id && sameScope(written[$0]) }
                 || committed.ids(where: column.name, is: key).contains { $0 != value.id && written[$0] == nil && sameScope(committed[$0]) }
             if clash { throw SafetyError(.conflict, "another \(Value.recordKind) already has this \(column.name)") }
+        }
+    }
+
+    /// Refuses a value whose reference columns name no record: committed, written by the
+    /// transaction, or in the same batch (a batch may hold records that refer to one another).
+    private func checkReferences<Value: Aggregate>(_ value: Value, transaction: UInt64, batch: [Value]) throws(SafetyError) {
+        let values = value.indexValues
+        for reference in Value.references {
+            guard case .uuid(let target) = values[reference.column] ?? .null else { continue }
+            if isPurged(target, in: transaction) {
+                throw SafetyError(
+                    .constraintViolation, "the \(Value.recordKind) refers to a \(reference.kind) that does not exist",
+                    location: "\(Value.recordKind).\(reference.column)")
+            }
+            if tables[reference.kind]?.holds(target) == true || staged?.tables[reference.kind]?.holds(target) == true { continue }
+            if reference.kind == Value.recordKind && batch.contains(where: { $0.id.uuid == target }) { continue }
+            throw SafetyError(
+                .constraintViolation, "the \(Value.recordKind) refers to a \(reference.kind) that does not exist",
+                location: "\(Value.recordKind).\(reference.column)")
         }
     }
 

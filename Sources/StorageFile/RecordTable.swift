@@ -57,6 +57,8 @@ protocol RecordTable: AnyObject {
     func apply(_ staged: any RecordTable)
     /// Removes a record for good (a retention purge), keeping the indexes in step.
     func purge(_ id: UUID)
+    /// Whether a record with this identifier is held.
+    func holds(_ id: UUID) -> Bool
     /// Every record as an `insert` change, for a compacted journal.
     func encodedRecords(with encoder: JSONEncoder) throws -> [[UInt8]]
 }
@@ -105,6 +107,8 @@ final class Table<Value: Aggregate>: RecordTable {
         guard let staged = staged as? Table<Value> else { return }
         for entry in staged.entries.values { put(entry.value) }
     }
+
+    func holds(_ id: UUID) -> Bool { entries[Value.ID(id)] != nil }
 
     func purge(_ id: UUID) {
         let key = Value.ID(id)

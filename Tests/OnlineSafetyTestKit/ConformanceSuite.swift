@@ -76,6 +76,7 @@ public enum ConformanceSuite {
         ConformanceCase("groupedCountsPagingAndUpsert", StorageConformance.groupedCountsPagingAndUpsert),
         ConformanceCase("everyAcceptedValueReadsBack", StorageConformance.everyAcceptedValueReadsBack),
         ConformanceCase("aNoteNeverTicksAStepThatNeedsItsOwnEntry", StorageConformance.aNoteNeverTicksAStepThatNeedsItsOwnEntry),
+        ConformanceCase("orphanWritesAreRefusedAlike", StorageConformance.orphanWritesAreRefusedAlike),
         ConformanceCase(
             "purgeRemovesRecordsAndTheAuditStillVerifies", StorageConformance.purgeRemovesRecordsAndTheAuditStillVerifies),
     ]

@@ -153,3 +153,33 @@ extension StorageConformance {
         try expect(after.first { $0.code == "riskAssessment" }?.satisfiedAt != nil, "the risk assessment ticks its step")
     }
 }
+
+extension StorageConformance {
+    /// A write that names a record that does not exist (an orphan) is refused alike on every
+    /// backend, as `constraintViolation`, and nothing of it is stored.
+    @_spi(StorageBackend)
+    public static func orphanWritesAreRefusedAlike(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let orphanLink = ContactLink(
+            schoolID: fixture.school.id, learnerID: PersonID(), adultID: fixture.parent.id, relationship: .mother,
+            parentalResponsibility: true, priority: 1)
+        try await expectError(.constraintViolation, "a contact of a learner who does not exist") {
+            try await store.contacts.insert(orphanLink)
+        }
+        try expect(try await store.contacts.get(orphanLink.id) == nil, "the orphan link is not stored")
+        let orphanEntry = ChronologyEntry(
+            incidentID: IncidentID(), schoolID: fixture.school.id, restricted: false, recordedAt: Fixture.now, recordedBy: fixture.dsl.id,
+            content: .note("about nothing"))
+        try await expectError(.constraintViolation, "an entry of an incident that does not exist") {
+            try await store.chronology.insert(orphanEntry)
+        }
+        var moved = fixture.teacher
+        moved.tenancy = .school(SchoolID())
+        try await expectError(.constraintViolation, "a person moved to a school that does not exist") {
+            try await store.people.update(moved)
+        }
+        try expect(try await store.people.get(fixture.teacher.id) == fixture.teacher, "the person is unchanged")
+    }
+}

@@ -298,11 +298,12 @@ struct FileStoreTests {
 
     @Test func findFiltersSortsAndPages() async throws {
         let store = try await FileStore.open(at: Scratch.directory(), logger: quietLogger())
-        let school = SchoolID()
+        let school = try await store.schools.insert(SeedSchools.mersham()).id
+        let elsewhere = try await store.schools.insert(SeedSchools.dormansland()).id
         let names = ["Zeller", "Adams", "Mills", "adams", "Brook"]
         let people = names.map { Person(tenancy: .school(school), kind: .staff, givenName: "Sam", familyName: $0) }
         try await store.people.insertMany(people)
-        try await store.people.insertMany([Person(tenancy: .school(SchoolID()), kind: .staff, givenName: "Other", familyName: "Adams")])
+        try await store.people.insertMany([Person(tenancy: .school(elsewhere), kind: .staff, givenName: "Other", familyName: "Adams")])
 
         let all = try await store.people.find(PersonQuery(scope: .school(school)))
         let expected = people.sorted { ($0.sortKey, $0.id.uuidString) < ($1.sortKey, $1.id.uuidString) }

@@ -12,10 +12,15 @@ struct IncidentKindsTests {
         FileRepository(access: FileAccess(store: store, transaction: nil))
     }
 
+    /// A school for the records to belong to (records refer to stored records on every backend).
+    private static func school(_ store: FileStore) async throws -> SchoolID {
+        try await FileRepository<School, SchoolQuery>(access: FileAccess(store: store, transaction: nil)).insert(SeedSchools.mersham()).id
+    }
+
     @Test func incidentsAreFoundByParticipantBeforeAndAfterReopen() async throws {
         let directory = Scratch.directory()
         var store = try await FileStore.open(at: directory, logger: quietLogger())
-        let school = SchoolID()
+        let school = try await Self.school(store)
         let (victim, other, reporter) = (PersonID(), PersonID(), PersonID())
         let now = SafetyClock.system.now()
         let incident = try await Self.incidents(store).insert(
@@ -43,9 +48,16 @@ struct IncidentKindsTests {
     @Test func appendOnlyRecordsCannotBeUpdated() async throws {
         let store = try await FileStore.open(at: Scratch.directory(), logger: quietLogger())
         let entries = FileRepository<ChronologyEntry, ChronologyQuery>(access: FileAccess(store: store, transaction: nil))
+        let school = try await Self.school(store)
+        let now = SafetyClock.system.now()
+        let incident = try await Self.incidents(store).insert(
+            Incident(
+                schoolID: school, reporterID: PersonID(), occurredAt: now, reportedAt: now, location: .onSite, equipment: .school,
+                summary: "A concern", riskArea: .contact, category: .cyberbullying,
+                participants: [Participant(personID: PersonID(), part: .victim)]))
         let entry = try await entries.insert(
             ChronologyEntry(
-                incidentID: IncidentID(), schoolID: SchoolID(), restricted: false, recordedAt: SafetyClock.system.now(),
+                incidentID: incident.id, schoolID: school, restricted: false, recordedAt: SafetyClock.system.now(),
                 recordedBy: PersonID(), content: .note("Spoke to the class teacher")))
         var edited = entry
         edited.content = .note("Rewritten")

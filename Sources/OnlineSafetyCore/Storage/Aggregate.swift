@@ -30,6 +30,19 @@ public protocol Aggregate: Codable, Sendable, Hashable, Identifiable where ID ==
 extension Aggregate {
     /// Most aggregates can be updated.
     public static var isAppendOnly: Bool { false }
+
+    /// The index columns that name another record, and that record's kind: a write whose
+    /// non-null value names no stored record is refused with `constraintViolation` on every
+    /// backend (PostgreSQL: foreign keys). By default the columns named for what they refer to:
+    /// `school_id`, `trust_id`, `person_id`, `learner_id`, `adult_id`, `incident_id`, `document_id`.
+    public static var references: [(column: String, kind: String)] {
+        let known = [
+            ("school_id", "school"), ("trust_id", "trust"), ("person_id", "person"), ("learner_id", "person"),
+            ("adult_id", "person"), ("incident_id", "incident"), ("document_id", "aupDocument"),
+        ]
+        let columns = Set(indexColumns.map(\.name))
+        return known.filter { columns.contains($0.0) }.map { (column: $0.0, kind: $0.1) }
+    }
 }
 
 /// A queryable column of an aggregate.
