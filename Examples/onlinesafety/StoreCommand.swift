@@ -14,7 +14,7 @@ struct StoreCommand: AsyncParsableCommand {
             There is no `store repair`: a damaged flat-file store is read with `store verify` and `store export`, \
             and the export is opened in its place.
             """,
-        subcommands: [Init.self, Verify.self, Export.self]
+        subcommands: [Init.self, Verify.self, Export.self, Repair.self]
     )
 
     /// `store init`: a new, empty store.
@@ -154,6 +154,50 @@ struct StoreCommand: AsyncParsableCommand {
                 if !export.source.brokenChain.isEmpty {
                     say("Lines that do not verify against the hash chain were copied as they are and still do not verify.")
                 }
+            }
+        }
+    }
+
+    struct Repair: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set aside a flat-file store's journal from its first damaged record on, so the store opens for writing.",
+            discussion: """
+                The choice is explicit: --from-line must name the first damaged record, as `store verify` reports it. \
+                Its bytes and everything after them are copied to the store's recovered/ folder before the journal is cut; \
+                the repair is recorded in the audit with --reason. Prefer `store export`, which changes nothing in place.
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Option(help: ArgumentHelp("The first damaged record's line, as `store verify` reports it.", valueName: "line"))
+        var fromLine: Int
+
+        @Option(help: ArgumentHelp("Why the records are set aside (kept in the audit).", valueName: "text"))
+        var reason: String
+
+        func validate() throws {
+            guard storeOptions.fileStore != nil else { throw ValidationError("store repair works on a flat-file store: give --store DIR.") }
+            guard fromLine >= 1 else { throw ValidationError("--from-line is a journal line number, from 1.") }
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--reason says why the records are set aside.")
+            }
+        }
+
+        func run() async throws {
+            try await reportingErrors {
+                guard let store = storeOptions.fileStore else { return }
+                let repair: JournalRepair
+                do {
+                    repair = try await FileStore.repair(
+                        at: store, droppingFromLine: fromLine, reason: reason, logger: storeOptions.logger,
+                        options: storeOptions.fileOptions(create: false))
+                } catch let error as SafetyError where error.code == .invalidInput && error.location == "line" {
+                    throw ValidationError("--from-line: \(error.reason).")
+                }
+                say(
+                    "Set aside journal.jsonl from line \(repair.firstLineSetAside) on (\(repair.bytesSetAside) bytes), saved as \(repair.savedAs)."
+                )
+                say("The store holds \(repair.recordsKept) journal records and opens for writing; the repair is in its audit.")
             }
         }
     }

@@ -90,8 +90,8 @@ struct StoreOptions: ParsableArguments {
             throw SafetyError(
                 .corruptData,
                 "the store at \(directory.path) is not opened for writing: \(error.reason); "
-                    + "`onlinesafety store verify --store \(directory.path)` says what it touches, and `onlinesafety store export` "
-                    + "copies what can be read into a new store",
+                    + "`onlinesafety store verify --store \(directory.path)` says what it touches, `onlinesafety store export` "
+                    + "copies what can be read into a new store, and `onlinesafety store repair --from-line N` sets the damage aside in place",
                 location: error.location, underlying: error)
         }
         try await store.migrate()

@@ -106,6 +106,8 @@ extension AuditAction {
     public static let bootstrap = AuditAction("organisation.bootstrap")
     /// Removing a record's body for good (retention); the subject is the record purged.
     public static let recordPurge = AuditAction("record.purge")
+    /// Repairing a flat-file store by setting aside its journal from a damaged record on.
+    public static let storeRepair = AuditAction("store.repair")
     /// Opening a session.
     public static let sessionOpen = AuditAction("session.open")
 
