@@ -75,7 +75,7 @@ public struct ComplianceService: Sendable {
         }
         return try await session.gate(
             .complianceReport, Trust.recordKind, subject: school.trustID?.uuid, authority: .allowed,
-            subjects: .of { _ in acrossTrust ? [school.trustID?.uuid].compactMap { $0 } : [] }
+            subjects: acrossTrust ? .of { _ in [school.trustID?.uuid].compactMap { $0 } } : .nothing
         ) { context in
             var trustWide: [TrainingCoverage] = []
             if acrossTrust, let trustID = school.trustID {

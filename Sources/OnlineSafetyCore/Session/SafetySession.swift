@@ -105,7 +105,12 @@ public struct SafetySession: Sendable {
                     let result = try await body(context)
                     let restricted = await buffer.restricted
                     var events = [session.draft(action, kind, subject, restricted: restricted)]
-                    if let subjects { events = subjects.ids(result).map { session.draft(action, kind, $0, restricted: restricted) } }
+                    if let subjects {
+                        let named = subjects.ids(result)
+                        if !named.isEmpty || !subjects.recordsEmpty {
+                            events = named.map { session.draft(action, kind, $0, restricted: restricted) }
+                        }
+                    }
                     _ = try await tx.audit.appendMany(events + (await buffer.drafts))
                     return result
                 }
@@ -133,12 +138,14 @@ public struct SafetySession: Sendable {
 /// what it returned).
 struct AuditSubjects<R>: Sendable {
     let ids: @Sendable (R) -> [UUID]
+    /// Whether a result that names no one is still recorded, as one event without a subject.
+    let recordsEmpty: Bool
 
-    /// The subjects a result names.
-    static func of(_ ids: @escaping @Sendable (R) -> [UUID]) -> AuditSubjects { AuditSubjects(ids: ids) }
+    /// The subjects a result names; a result naming no one is recorded as the call alone.
+    static func of(_ ids: @escaping @Sendable (R) -> [UUID]) -> AuditSubjects { AuditSubjects(ids: ids, recordsEmpty: true) }
 
-    /// No subject: the call's own events are recorded elsewhere.
-    static var nothing: AuditSubjects { AuditSubjects { _ in [] } }
+    /// No subject: the call's own events are recorded elsewhere (per school read, for example).
+    static var nothing: AuditSubjects { AuditSubjects(ids: { _ in [] }, recordsEmpty: false) }
 }
 
 /// What a gated body reaches: the transaction, with reads confined to the session's reach.
