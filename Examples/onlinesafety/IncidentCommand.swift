@@ -11,7 +11,7 @@ struct IncidentCommand: AsyncParsableCommand {
     )
 
     /// Runs `body` with a session for the acting person, on the chosen store.
-    static func withSession<R>(
+    static func withSession<R: Sendable>(
         _ store: StoreOptions, _ acting: ActingOptions, _ body: (SafetySession) async throws -> R
     ) async throws -> R {
         try await onlinesafety.withSession(store, acting, body)

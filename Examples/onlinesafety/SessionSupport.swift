@@ -79,7 +79,7 @@ func reportingErrors<R>(_ body: () async throws -> R) async throws -> R {
 /// Runs a command's body with a session for the acting person on the chosen store (which must
 /// exist), with the error handling of ``reportingErrors(_:)``.
 @discardableResult
-func withSession<R>(
+func withSession<R: Sendable>(
     _ storeOptions: StoreOptions, _ acting: ActingOptions, _ body: (SafetySession) async throws -> R
 ) async throws -> R {
     try await reportingErrors {

@@ -65,19 +65,21 @@ struct StoreOptions: ParsableArguments {
             anchor: anchorPath.map { JournalAnchor(url: URL(fileURLWithPath: $0)) })
     }
 
-    /// Opens (and migrates) the chosen store. A flat-file store is created only with `create`;
+    /// The PostgreSQL settings, with the integrity key from `ONLINESAFETY_INTEGRITY_KEY` (base64),
+    /// or `nil` for a flat-file store.
+    func postgresConfiguration() throws -> PostgresConfiguration? {
+        guard let url = postgresURL else { return nil }
+        var configuration = try PostgresConfiguration(url: url)
+        if let key = ProcessInfo.processInfo.environment["ONLINESAFETY_INTEGRITY_KEY"] {
+            // Rows and audit events altered outside the SDK are refused (the key is never printed).
+            configuration.integrityKey = try IntegrityKey(base64: key)
+        }
+        return configuration
+    }
+
+    /// Opens (and migrates) the chosen flat-file store. It is created only with `create`;
     /// otherwise a directory without a store is `notFound`, naming the path.
     func open(create: Bool = false) async throws -> any OnlineSafetyBackend {
-        if let url = postgresURL {
-            var configuration = try PostgresConfiguration(url: url)
-            if let key = ProcessInfo.processInfo.environment["ONLINESAFETY_INTEGRITY_KEY"] {
-                // Rows and audit events altered outside the SDK are refused (the key is never printed).
-                configuration.integrityKey = try IntegrityKey(base64: key)
-            }
-            let store = try await PostgresStore.connect(configuration, logger: logger)
-            try await store.migrate()
-            return store
-        }
         let directory = fileStore ?? URL(fileURLWithPath: ".")
         let store: FileStore
         do {
@@ -102,7 +104,18 @@ struct StoreOptions: ParsableArguments {
 /// Runs `body` with an open store and closes it afterwards, also on failure. A store is created
 /// only when `create` says so. Once `body` has returned, nothing fails the command: a failure to
 /// close is a warning (every write was flushed when it returned).
-func withStore<R>(_ options: StoreOptions, create: Bool = false, _ body: (any OnlineSafetyBackend) async throws -> R) async throws -> R {
+///
+/// A PostgreSQL pool runs for the length of `body` only (`PostgresStore.withStore`), in a child
+/// task of the command's.
+func withStore<R: Sendable>(
+    _ options: StoreOptions, create: Bool = false, _ body: (any OnlineSafetyBackend) async throws -> R
+) async throws -> R {
+    if let configuration = try options.postgresConfiguration() {
+        return try await PostgresStore.withStore(configuration, logger: options.logger) { store in
+            try await store.migrate()
+            return try await body(store)
+        }
+    }
     let store = try await options.open(create: create)
     let result: R
     do {
