@@ -120,6 +120,25 @@ extension StorageConformance {
             audited.count == 4 && audited.allSatisfy { $0.draft.outcome == .denied && $0.draft.schoolID == fixture.school.id },
             "each refusal is audited at the school that tried: \(audited.map(\.draft.action.rawValue))")
         try expect(try await head.access.holders(of: .email).isEmpty, "Chilton's access list names no one of the other organisation")
+
+        // Another organisation's restricted incident, probed from Chilton, is filed as an unknown one is.
+        let otherLead = try await other.admin.people.add(
+            Person(tenancy: .school(other.school.id), kind: .staff, givenName: "Lee", familyName: "Lead"))
+        _ = try await other.admin.roles.grant(
+            RoleGrant(personID: otherLead.id, role: .designatedSafeguardingLead, scope: .school(other.school.id), starts: Fixture.today))
+        let otherDSL = try await fixture.safety.session(actingAs: otherLead.id, at: other.school.id)
+        let hidden = try await otherDSL.incidents.record(
+            NewIncident(
+                occurredAt: Fixture.now, location: .onSite, equipment: .school, summary: "s", riskArea: .conduct,
+                categoryCode: "nudeImageSharing", participants: [.subject: [other.learner.id]]))
+        let probes = try await store.audit.heads()
+        for id in [hidden.id, IncidentID()] {
+            try await expectError(.notFound, "another organisation's incident is not there") { try await head.incidents.get(id) }
+        }
+        let filed = try await store.audit.events(since: probes)
+        try expect(
+            filed.count == 2 && filed.allSatisfy { $0.chain == .school(fixture.school.id, restricted: false) },
+            "both probes are filed alike, on Chilton's ordinary chain: \(filed.map(\.chain))")
     }
 
     /// One answer when a session cannot be opened, whoever is named; refusals never describe the

@@ -243,13 +243,16 @@ public struct IncidentService: Sendable {
     /// An incident the principal may see (and, with `manage`, manage), at the session's school or
     /// another school of its trust; `notFound` otherwise, exactly as for an absent one. A
     /// restricted incident's events go on the restricted chain, whether it is shown or refused.
+    ///
+    /// An incident outside the session's reach is answered exactly as an absent one, its
+    /// refusal filed where an unknown identifier's is, so the audit tells nothing of it.
     static func visible(_ id: IncidentID, manage: Bool = false, _ context: GateContext) async throws -> Incident {
         let principal = context.principal
-        guard let incident = try await context.tx.incidents.get(id) else { throw SafetyError.notFound("incident") }
+        guard let incident = try await context.tx.incidents.get(id), try await inReach(incident, context) else {
+            throw SafetyError.notFound("incident")
+        }
         if incident.isRestricted { await context.markRestricted() }
-        guard AccessPolicy.canSee(incident, principal), !manage || AccessPolicy.canManage(incident, principal),
-            try await inReach(incident, context)
-        else {
+        guard AccessPolicy.canSee(incident, principal), !manage || AccessPolicy.canManage(incident, principal) else {
             throw SafetyError.notFound("incident")
         }
         return incident
