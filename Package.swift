@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "OnlineSafetyCore", targets: ["OnlineSafetyCore"]),
         .library(name: "StorageFile", targets: ["StorageFile"]),
         .library(name: "StoragePostgres", targets: ["StoragePostgres"]),
+        .library(name: "OnlineSafetyImport", targets: ["OnlineSafetyImport"]),
         .library(name: "OnlineSafetyTestKit", targets: ["OnlineSafetyTestKit"]),
         .executable(name: "onlinesafety", targets: ["onlinesafety"]),
     ],
@@ -17,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
         .target(
@@ -41,6 +44,15 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "OnlineSafetyImport",
+            dependencies: [
+                "OnlineSafetyCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
         .target(
@@ -75,6 +87,14 @@ let package = Package(
             path: "Benchmarks"
         ),
         .testTarget(name: "OnlineSafetyCoreTests", dependencies: ["OnlineSafetyCore"]),
+        .testTarget(
+            name: "OnlineSafetyImportTests",
+            dependencies: [
+                "OnlineSafetyImport", "OnlineSafetyCore",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         .executableTarget(
             name: "filestore-crash-writer",
             dependencies: [

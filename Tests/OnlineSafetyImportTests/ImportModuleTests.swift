@@ -1,0 +1,9 @@
+import OnlineSafetyImport
+import Testing
+
+@Suite("Import module")
+struct ImportModuleTests {
+    @Test func readerVersionIsRecorded() {
+        #expect(OnlineSafetyImport.readerVersion == "1")
+    }
+}
