@@ -117,17 +117,17 @@ struct UPNTests {
 
 @Suite("Year groups and key stages")
 struct KeyStageTests {
-    static let expected: [(NCYear, KeyStage)] = [
+    static let expected: [(NCYear, KeyStage?)] = [
         (.nursery1, .eyfs), (.nursery2, .eyfs), (.reception, .eyfs),
         (.year1, .ks1), (.year2, .ks1),
         (.year3, .ks2), (.year4, .ks2), (.year5, .ks2), (.year6, .ks2),
         (.year7, .ks3), (.year8, .ks3), (.year9, .ks3),
         (.year10, .ks4), (.year11, .ks4),
-        (.year12, .ks5), (.year13, .ks5),
+        (.year12, .ks5), (.year13, .ks5), (.year14, .ks5), (.outsideYearGroups, nil),
     ]
 
     @Test(arguments: expected)
-    func yearGroupBelongsToItsKeyStage(year: NCYear, stage: KeyStage) {
+    func yearGroupBelongsToItsKeyStage(year: NCYear, stage: KeyStage?) {
         #expect(year.keyStage == stage)
     }
 
@@ -142,7 +142,9 @@ struct KeyStageTests {
         #expect(NCYear(rawValue: "R") == .reception)
         #expect(NCYear(rawValue: "1") == .year1)
         #expect(NCYear(rawValue: "13") == .year13)
-        #expect(NCYear(rawValue: "14") == nil)
+        #expect(NCYear(rawValue: "14") == .year14)
+        #expect(NCYear(rawValue: "X") == .outsideYearGroups)
+        #expect(NCYear(rawValue: "15") == nil)
     }
 
     @Test func yearGroupsOrderFromYoungestToOldest() {
@@ -159,7 +161,7 @@ struct KeyStageTests {
     }
 
     @Test func keyStageNeverGoesDownAsYearGroupsGoUp() {
-        let stages = NCYear.allCases.sorted().map(\.keyStage)
+        let stages = NCYear.allCases.sorted().compactMap(\.keyStage)
         #expect(stages == stages.sorted())
     }
 

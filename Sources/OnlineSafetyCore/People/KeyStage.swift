@@ -53,16 +53,21 @@ public enum NCYear: String, Hashable, Sendable, Codable, CaseIterable, Comparabl
     case year12 = "12"
     /// Year 13.
     case year13 = "13"
+    /// Year 14 (a further post-16 year).
+    case year14 = "14"
+    /// Not following national curriculum year groups (CTF `X`, in some special schools).
+    case outsideYearGroups = "X"
 
-    /// The key stage this year group belongs to.
-    public var keyStage: KeyStage {
+    /// The key stage this year group belongs to; `nil` for a learner outside year groups (`X`).
+    public var keyStage: KeyStage? {
         switch self {
         case .nursery1, .nursery2, .reception: .eyfs
         case .year1, .year2: .ks1
         case .year3, .year4, .year5, .year6: .ks2
         case .year7, .year8, .year9: .ks3
         case .year10, .year11: .ks4
-        case .year12, .year13: .ks5
+        case .year12, .year13, .year14: .ks5
+        case .outsideYearGroups: nil
         }
     }
 

@@ -52,8 +52,8 @@ public struct LearnerDetails: Hashable, Sendable, Codable {
         self.eal = eal
     }
 
-    /// The key stage derived from the year group.
-    public var keyStage: KeyStage { ncYear.keyStage }
+    /// The key stage derived from the year group; `nil` outside year groups (`X`).
+    public var keyStage: KeyStage? { ncYear.keyStage }
 }
 
 /// A person: learner, staff, governor, parent or carer, volunteer, visitor or contractor.

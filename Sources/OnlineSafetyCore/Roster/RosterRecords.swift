@@ -54,6 +54,9 @@ public struct RosterProblem: Error, Hashable, Sendable, Codable, CustomStringCon
         case error
         /// Reported; the row is kept.
         case warning
+        /// The row is left out on purpose, by a rule of the source's mapping (no data processing
+        /// consent; a contact who is neither a parent nor holds parental responsibility).
+        case skip
     }
 
     /// How serious the problem is.
@@ -76,6 +79,11 @@ public struct RosterProblem: Error, Hashable, Sendable, Codable, CustomStringCon
     /// An error at a location.
     public static func error(_ code: String, at location: SourceLocation, _ reason: String) -> RosterProblem {
         RosterProblem(.error, code, at: location, reason)
+    }
+
+    /// A row left out on purpose, with why.
+    public static func skip(_ code: String, at location: SourceLocation, _ reason: String) -> RosterProblem {
+        RosterProblem(.skip, code, at: location, reason)
     }
 
     /// A warning at a location.
@@ -380,7 +388,7 @@ public struct RosterBatch: Hashable, Sendable {
     public var files: [RosterFile]
     /// One school's data per file.
     public var sections: [RosterSection]
-    /// Problems the readers found; each error is reported as a rejection.
+    /// Problems the readers found; each error is reported as a rejection, each skip as a skip.
     public var problems: [RosterProblem]
 
     /// Creates a batch.
