@@ -226,6 +226,8 @@ public final class FileStore: OnlineSafetyBackend {
     @_spi(StorageBackend) public var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> {
         FileRepository(access: access)
     }
+    /// The record of each applied import run.
+    @_spi(StorageBackend) public var importRuns: any Repository<ImportRun, ImportRunQuery> { FileRepository(access: access) }
     /// The append-only, hash-chained audit log.
     @_spi(StorageBackend) public var audit: any AuditLog { FileAuditLog(access: access) }
 
@@ -346,6 +348,7 @@ struct FileTransactionStore: OnlineSafetyStore {
     var consentStates: any Repository<ConsentState, ConsentStateQuery> { FileRepository(access: access) }
     var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> { FileRepository(access: access) }
     var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> { FileRepository(access: access) }
+    var importRuns: any Repository<ImportRun, ImportRunQuery> { FileRepository(access: access) }
     var audit: any AuditLog { FileAuditLog(access: access) }
 
     /// Transactions run one at a time: nothing more to lock.

@@ -27,6 +27,7 @@ enum FileRegistry {
             Table<ConsentState>.self,
             Table<TrainingRecord>.self,
             Table<TrainingSummary>.self,
+            Table<ImportRun>.self,
         ]
     }
 

@@ -306,5 +306,18 @@ enum Migrations {
                 "CREATE INDEX consent_states_listing ON consent_states (school_id, sort_key COLLATE \"C\", id)",
                 "CREATE INDEX people_trust_listing ON people (trust_id, sort_key COLLATE \"C\", id)",
             ]),
+        Migration(
+            version: 8, name: "import runs",
+            statements: [
+                """
+                CREATE TABLE import_runs (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL, mac text,
+                    school_id uuid REFERENCES schools (id), trust_id uuid REFERENCES trusts (id), applied_at timestamptz NOT NULL,
+                    CHECK ((school_id IS NULL) <> (trust_id IS NULL))
+                )
+                """,
+                "CREATE INDEX import_runs_trust ON import_runs (trust_id, sort_key)",
+                "CREATE INDEX import_runs_school ON import_runs (school_id, sort_key)",
+            ]),
     ]
 }

@@ -146,6 +146,11 @@ public final class PostgresStore: OnlineSafetyBackend {
         PostgresRepository(executor, table: "training_summaries")
     }
     /// The audit log.
+    /// The record of each applied import run.
+    @_spi(StorageBackend) public var importRuns: any Repository<ImportRun, ImportRunQuery> {
+        PostgresRepository(executor, table: "import_runs")
+    }
+    /// The append-only, hash-chained audit log.
     @_spi(StorageBackend) public var audit: any AuditLog { PostgresAuditLog(executor: executor) }
 
     /// Runs `body` in one database transaction: committed if it returns, rolled back if it throws.
@@ -206,6 +211,7 @@ struct PostgresTransactionStore: OnlineSafetyStore {
     var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> {
         PostgresRepository(executor, table: "training_summaries")
     }
+    var importRuns: any Repository<ImportRun, ImportRunQuery> { PostgresRepository(executor, table: "import_runs") }
     var audit: any AuditLog { PostgresAuditLog(executor: executor) }
 
     func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
@@ -215,6 +221,11 @@ struct PostgresTransactionStore: OnlineSafetyStore {
     /// A transaction-scoped advisory lock on the key's 64-bit hash.
     func lock(_ key: String) async throws {
         _ = try await executor.rows("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))")
+    }
+
+    func tryLock(_ key: String) async throws -> Bool {
+        let rows = try await executor.rows("SELECT pg_try_advisory_xact_lock(hashtextextended(\(key), 0))")
+        return try rows.first?.decode(Bool.self) ?? false
     }
 
     func migrate() async throws {

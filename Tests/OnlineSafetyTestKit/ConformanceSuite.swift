@@ -79,5 +79,10 @@ public enum ConformanceSuite {
         ConformanceCase("orphanWritesAreRefusedAlike", StorageConformance.orphanWritesAreRefusedAlike),
         ConformanceCase(
             "purgeRemovesRecordsAndTheAuditStillVerifies", StorageConformance.purgeRemovesRecordsAndTheAuditStillVerifies),
+        ConformanceCase("rosterImportIsIdempotent", StorageConformance.rosterImportIsIdempotent),
+        ConformanceCase("rosterLeaversAndRestores", StorageConformance.rosterLeaversAndRestores),
+        ConformanceCase("rosterRejectionsStrictAndAllOrNothing", StorageConformance.rosterRejectionsStrictAndAllOrNothing),
+        ConformanceCase("rosterSchoolsAndCrossSourceMatching", StorageConformance.rosterSchoolsAndCrossSourceMatching),
+        ConformanceCase("rosterPlanDescribesNoChild", StorageConformance.rosterPlanDescribesNoChild),
     ]
 }

@@ -414,6 +414,20 @@ let gateOperations: [GateOperation] = [
         kind: .targeted(fresh: true) { session, subject in
             _ = try await session.retention.purgeIncident(subject.incident, reason: "retention period over")
         }),
+    // Roster
+    GateOperation(
+        name: "roster.plan", allowed: with(.managePeople),
+        kind: .untargeted { session, _ in
+            try await session.roster.plan(RosterBatch()).entries.compactMap(\.recordID)
+        }),
+    GateOperation(
+        name: "roster.apply", allowed: with(.managePeople),
+        kind: .untargeted { session, _ in
+            try await session.roster.apply(RosterBatch()).plan.entries.compactMap(\.recordID)
+        }),
+    GateOperation(
+        name: "roster.runs", allowed: with(.managePeople),
+        kind: .untargeted { session, _ in try await session.roster.runs().map(\.id.uuid) }),
     // Compliance
     GateOperation(
         name: "compliance.report", allowed: with(.readCompliance, .readAggregates),

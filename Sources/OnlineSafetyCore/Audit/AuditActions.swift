@@ -110,6 +110,18 @@ extension AuditAction {
     public static let storeRepair = AuditAction("store.repair")
     /// Opening a session.
     public static let sessionOpen = AuditAction("session.open")
+    /// A learner or member of staff who had left, listed again by an import.
+    public static let personRestore = AuditAction("person.restore")
+    /// Changing a contact link (relationship, parental responsibility, priority).
+    public static let contactUpdate = AuditAction("contact.update")
+    /// Changing a role grant's groups.
+    public static let roleGrantUpdate = AuditAction("roleGrant.update")
+    /// Planning an import (a dry run); the subject is the run.
+    public static let importPlan = AuditAction("import.plan")
+    /// Applying an import; the subject is the run, and each record it writes has its own event.
+    public static let importApply = AuditAction("import.apply")
+    /// Listing import runs.
+    public static let importRunList = AuditAction("import.list")
 
     /// Appending an entry of a kind to an incident's chronology, for example `chronology.referral`.
     public static func chronology(_ content: ChronologyContent) -> AuditAction { AuditAction("chronology.\(content.kind)") }
@@ -124,6 +136,6 @@ extension AuditAction {
         .accessGrantRevoke, .accessGrantList, .accessGrantExceptions, .consentPurposeList, .consentPurposeInsert, .consentDecisionInsert,
         .consentDecisionList, .consentCheck, .trainingRecordInsert, .trainingRecordList, .trainingStatus, .complianceReport, .bootstrap,
         .recordPurge,
-        .sessionOpen,
+        .sessionOpen, .personRestore, .contactUpdate, .roleGrantUpdate, .importPlan, .importApply, .importRunList,
     ]
 }

@@ -73,6 +73,11 @@ public struct Person: Aggregate {
     public var familyName: String
     /// Email address, when held.
     public var email: String?
+    /// Telephone number, when held (contacts).
+    public var phone: String?
+    /// The identities the person has in the systems they were imported from (empty for people
+    /// added by hand), so that a later import from any of them finds the same person.
+    public var sources: [SourceRef]
     /// Job title, for staff.
     public var jobTitle: String?
     /// Learner details; present exactly when ``kind`` is `learner`.
@@ -85,8 +90,8 @@ public struct Person: Aggregate {
     /// Creates a person.
     public init(
         id: PersonID = PersonID(), tenancy: Tenancy, kind: PersonKind, givenName: String, familyName: String,
-        email: String? = nil, jobTitle: String? = nil, learner: LearnerDetails? = nil, leftOn: CalendarDate? = nil,
-        revision: Int = 0
+        email: String? = nil, phone: String? = nil, sources: [SourceRef] = [], jobTitle: String? = nil,
+        learner: LearnerDetails? = nil, leftOn: CalendarDate? = nil, revision: Int = 0
     ) {
         self.id = id
         self.tenancy = tenancy
@@ -94,6 +99,8 @@ public struct Person: Aggregate {
         self.givenName = givenName
         self.familyName = familyName
         self.email = email
+        self.phone = phone
+        self.sources = sources
         self.jobTitle = jobTitle
         self.learner = learner
         self.leftOn = leftOn
@@ -101,7 +108,7 @@ public struct Person: Aggregate {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, tenancy, schoolID, kind, givenName, familyName, email, jobTitle, learner, leftOn, revision
+        case id, tenancy, schoolID, kind, givenName, familyName, email, phone, sources, jobTitle, learner, leftOn, revision
     }
 
     /// Decodes a person; a record written before tenancy was explicit names its school as
@@ -121,6 +128,8 @@ public struct Person: Aggregate {
         givenName = try container.decode(String.self, forKey: .givenName)
         familyName = try container.decode(String.self, forKey: .familyName)
         email = try container.decodeIfPresent(String.self, forKey: .email)
+        phone = try container.decodeIfPresent(String.self, forKey: .phone)
+        sources = try container.decodeIfPresent([SourceRef].self, forKey: .sources) ?? []
         jobTitle = try container.decodeIfPresent(String.self, forKey: .jobTitle)
         learner = try container.decodeIfPresent(LearnerDetails.self, forKey: .learner)
         leftOn = try container.decodeIfPresent(CalendarDate.self, forKey: .leftOn)
@@ -136,6 +145,8 @@ public struct Person: Aggregate {
         try container.encode(givenName, forKey: .givenName)
         try container.encode(familyName, forKey: .familyName)
         try container.encodeIfPresent(email, forKey: .email)
+        try container.encodeIfPresent(phone, forKey: .phone)
+        if !sources.isEmpty { try container.encode(sources, forKey: .sources) }
         try container.encodeIfPresent(jobTitle, forKey: .jobTitle)
         try container.encodeIfPresent(learner, forKey: .learner)
         try container.encodeIfPresent(leftOn, forKey: .leftOn)

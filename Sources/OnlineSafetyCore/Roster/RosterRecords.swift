@@ -4,7 +4,7 @@ import Foundation
 /// a 1-based column or the name of a field.
 ///
 /// Locations name places, never values: they are safe to print, log and put in reports.
-public struct SourceLocation: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+public struct FileLocation: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
     /// The file's name as the user gave it (for a file inside a ZIP, `archive.zip/users.csv`).
     public var file: String
     /// The 1-based line (0 when the problem is the whole file).
@@ -23,7 +23,7 @@ public struct SourceLocation: Hashable, Sendable, Codable, Comparable, CustomStr
     }
 
     /// The same place, naming a field.
-    public func field(_ name: String) -> SourceLocation {
+    public func field(_ name: String) -> FileLocation {
         var copy = self
         copy.field = name
         return copy
@@ -38,7 +38,7 @@ public struct SourceLocation: Hashable, Sendable, Codable, Comparable, CustomStr
     }
 
     /// Orders by file, line, column, then field.
-    public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
+    public static func < (lhs: FileLocation, rhs: FileLocation) -> Bool {
         (lhs.file, lhs.line, lhs.column ?? 0, lhs.field ?? "") < (rhs.file, rhs.line, rhs.column ?? 0, rhs.field ?? "")
     }
 }
@@ -64,12 +64,12 @@ public struct RosterProblem: Error, Hashable, Sendable, Codable, CustomStringCon
     /// A stable, dotted code (for example `upn.checkLetter`, `date.impossible`, `xml.malformed`).
     public var code: String
     /// Where the problem is.
-    public var location: SourceLocation
+    public var location: FileLocation
     /// What is wrong, in words that never quote the value.
     public var reason: String
 
     /// Creates a problem.
-    public init(_ severity: Severity, _ code: String, at location: SourceLocation, _ reason: String) {
+    public init(_ severity: Severity, _ code: String, at location: FileLocation, _ reason: String) {
         self.severity = severity
         self.code = code
         self.location = location
@@ -77,17 +77,17 @@ public struct RosterProblem: Error, Hashable, Sendable, Codable, CustomStringCon
     }
 
     /// An error at a location.
-    public static func error(_ code: String, at location: SourceLocation, _ reason: String) -> RosterProblem {
+    public static func error(_ code: String, at location: FileLocation, _ reason: String) -> RosterProblem {
         RosterProblem(.error, code, at: location, reason)
     }
 
     /// A row left out on purpose, with why.
-    public static func skip(_ code: String, at location: SourceLocation, _ reason: String) -> RosterProblem {
+    public static func skip(_ code: String, at location: FileLocation, _ reason: String) -> RosterProblem {
         RosterProblem(.skip, code, at: location, reason)
     }
 
     /// A warning at a location.
-    public static func warning(_ code: String, at location: SourceLocation, _ reason: String) -> RosterProblem {
+    public static func warning(_ code: String, at location: FileLocation, _ reason: String) -> RosterProblem {
         RosterProblem(.warning, code, at: location, reason)
     }
 
@@ -165,7 +165,7 @@ public enum RosterStatus: String, Hashable, Sendable, Codable {
 /// A learner as a source describes them, already parsed and normalised by a reader.
 public struct RosterLearner: Hashable, Sendable {
     /// Where the learner's record starts.
-    public var location: SourceLocation
+    public var location: FileLocation
     /// The learner's id in the source (for a CTF, which has no other id, the UPN).
     public var source: SourceRef
     /// The UPN, check letter verified by the reader; `nil` when the source has none.
@@ -195,7 +195,7 @@ public struct RosterLearner: Hashable, Sendable {
 
     /// Creates a learner row.
     public init(
-        location: SourceLocation, source: SourceRef, upn: UPN?, givenName: String, familyName: String,
+        location: FileLocation, source: SourceRef, upn: UPN?, givenName: String, familyName: String,
         dateOfBirth: CalendarDate? = nil, ncYear: NCYear? = nil, registrationGroup: String? = nil, groups: [String] = [],
         keyPerson: String? = nil, lookedAfter: Bool? = nil, send: Bool? = nil, email: String? = nil,
         status: RosterStatus = .active
@@ -223,7 +223,7 @@ public struct RosterLearner: Hashable, Sendable {
 /// gives one row per child; the sync matches the rows to one person.
 public struct RosterContact: Hashable, Sendable {
     /// Where the contact's record starts.
-    public var location: SourceLocation
+    public var location: FileLocation
     /// The contact's id in the source, when it has one (a CTF has none).
     public var source: SourceRef?
     /// The learner this contact is for, by the learner's ``RosterLearner/source``.
@@ -249,7 +249,7 @@ public struct RosterContact: Hashable, Sendable {
 
     /// Creates a contact row.
     public init(
-        location: SourceLocation, source: SourceRef?, learner: SourceRef, title: String? = nil, givenName: String,
+        location: FileLocation, source: SourceRef?, learner: SourceRef, title: String? = nil, givenName: String,
         familyName: String, relationship: Relationship, parentalResponsibility: Bool, priority: Int,
         email: String? = nil, phone: String? = nil, status: RosterStatus = .active
     ) {
@@ -271,7 +271,7 @@ public struct RosterContact: Hashable, Sendable {
 /// A member of staff as a source describes them. Staff are matched by email address.
 public struct RosterStaff: Hashable, Sendable {
     /// Where the record starts.
-    public var location: SourceLocation
+    public var location: FileLocation
     /// The member of staff's id in the source.
     public var source: SourceRef
     /// Given name.
@@ -289,7 +289,7 @@ public struct RosterStaff: Hashable, Sendable {
 
     /// Creates a staff row.
     public init(
-        location: SourceLocation, source: SourceRef, givenName: String, familyName: String, email: String,
+        location: FileLocation, source: SourceRef, givenName: String, familyName: String, email: String,
         jobTitle: String? = nil, teachingGroups: [String] = [], status: RosterStatus = .active
     ) {
         self.location = location

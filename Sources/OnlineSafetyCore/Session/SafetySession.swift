@@ -53,6 +53,9 @@ public struct SafetySession: Sendable {
     /// Retention: purging records whose period is over.
     public var retention: RetentionService { RetentionService(session: self) }
 
+    /// Imports from a school's MIS: plan and apply a roster sync.
+    public var roster: RosterService { RosterService(session: self) }
+
     /// The session's current day.
     public var today: CalendarDate { CalendarDate(clock.now()) }
 
@@ -166,6 +169,10 @@ struct GateContext: Sendable {
         await events.add(session.draft(action, kind, subject, reason: reason, restricted: restricted || onRestrictedChain))
     }
 
+    /// Records further audit events as they are (each names its own school), appended with the
+    /// call's own in one batch.
+    func auditMany(_ drafts: [AuditDraft]) async { await events.add(contentsOf: drafts) }
+
     /// A person within the session's reach, or `notFound` ("no such person") whether absent or not.
     func person(_ id: PersonID) async throws -> Person {
         guard let person = try await tx.people.get(id, within: reach) else { throw SafetyError.notFound("person") }
@@ -196,6 +203,8 @@ actor EventBuffer {
     init(restricted: Bool) { self.restricted = restricted }
 
     func add(_ draft: AuditDraft) { drafts.append(draft) }
+
+    func add(contentsOf more: [AuditDraft]) { drafts += more }
 
     func markRestricted() { restricted = true }
 }

@@ -68,6 +68,8 @@ public protocol OnlineSafetyStore: OnlineSafetyBackend {
     var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> { get }
     /// Each person's latest training per topic.
     var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> { get }
+    /// The record of each applied import run.
+    var importRuns: any Repository<ImportRun, ImportRunQuery> { get }
     /// The append-only, hash-chained audit log.
     var audit: any AuditLog { get }
 
@@ -81,6 +83,20 @@ public protocol OnlineSafetyStore: OnlineSafetyBackend {
     /// transactions. A backend whose transactions already run one at a time may do nothing.
     /// Called outside a transaction it has no effect.
     func lock(_ key: String) async throws
+
+    /// Takes the lock named `key` until the current transaction ends if no other transaction
+    /// holds it, and says whether it did; never waits. A backend whose writers run one at a time
+    /// (the flat file's store lock, which a second process waits on) may always answer `true`.
+    func tryLock(_ key: String) async throws -> Bool
+}
+
+@_spi(StorageBackend)
+extension OnlineSafetyStore {
+    /// Takes the lock, waiting if need be: for backends whose transactions run one at a time.
+    public func tryLock(_ key: String) async throws -> Bool {
+        try await lock(key)
+        return true
+    }
 }
 
 /// Which organisations' records a query reaches. Every query of records that belong to a school

@@ -1,0 +1,256 @@
+import Foundation
+
+/// The sync of one run: matches a batch's rows to stored records, decides what each means
+/// (the plan), and, when applying, writes it and its audit events in the gate's transaction.
+///
+/// Matching: learners by UPN within the school, then by the source's own id; contacts within the
+/// school by source id, then by normalised name with email, with phone, or as the same
+/// learner's contact; staff and role holders by email.
+struct RosterSync {
+    let context: GateContext
+    let batch: RosterBatch
+    let options: RosterOptions
+    let runID: ImportRunID
+
+    private var session: SafetySession { context.session }
+    private var principal: Principal { context.principal }
+    private var tx: any OnlineSafetyStore { context.tx }
+
+    /// One school's sections with the school they resolved to.
+    struct SchoolWork {
+        var school: School
+        var created: Bool
+        var sections: [RosterSection]
+        var roleHolders: [RosterRoleHolder]
+    }
+
+    /// What applying writes.
+    struct Writes {
+        var schools: [School] = []
+        var newPeople: [Person] = []
+        var changedPeople: [Person] = []
+        var leavers: [(Person, CalendarDate)] = []
+        var newLinks: [ContactLink] = []
+        var changedLinks: [ContactLink] = []
+        var newGrants: [RoleGrant] = []
+        var changedGrants: [RoleGrant] = []
+        var drafts: [AuditDraft] = []
+    }
+
+    /// Runs the pipeline; applies the plan when `apply` and nothing refuses the run.
+    func run(apply: Bool) async throws -> (RosterPlan, ImportRun?) {
+        var entries: [RosterPlanEntry] = []
+        var warnings: [RosterProblem] = []
+        for problem in batch.problems {
+            switch problem.severity {
+            case .error:
+                entries.append(
+                    RosterPlanEntry(.reject, .row, school: nil, at: problem.location, code: problem.code, problem.reason))
+            case .skip:
+                entries.append(RosterPlanEntry(.skip, .row, school: nil, at: problem.location, code: problem.code, problem.reason))
+            case .warning: warnings.append(problem)
+            }
+        }
+        let (work, schoolEntries) = try await resolveSchools()
+        entries += schoolEntries
+        var matches: [RosterMatch] = []
+        var summaries: [RosterSchoolSummary] = []
+        var writes = Writes()
+        var refusal: RosterRefusal?
+        for item in work {
+            var school = SchoolSync(sync: self, work: item)
+            try await school.load()
+            school.plan()
+            entries += school.entries
+            matches += school.matches
+            summaries.append(school.summary)
+            if refusal == nil, let tooMany = school.leaverRefusal { refusal = tooMany }
+            school.collect(into: &writes)
+        }
+        if refusal == nil, options.strict {
+            let rejected = entries.filter { $0.action == .reject }.count
+            if rejected > 0 {
+                refusal = RosterRefusal(
+                    code: "strict.rejections",
+                    reason: "\(rejected) row\(rejected == 1 ? " was" : "s were") rejected and a strict run refuses them all")
+            }
+        }
+        let plan = RosterPlan(
+            runID: runID, files: batch.files, entries: entries, matches: matches, warnings: warnings, schools: summaries,
+            refusal: refusal)
+        guard apply, refusal == nil else { return (plan, nil) }
+        let run = try await write(writes, plan: plan)
+        return (plan, run)
+    }
+
+    // MARK: Schools
+
+    private func resolveSchools() async throws -> ([SchoolWork], [RosterPlanEntry]) {
+        let session = principal.school
+        let trustSchools: [School]
+        if let trustID = session.trustID {
+            trustSchools = try await tx.schools.find(SchoolQuery(trustID: trustID))
+        } else {
+            trustSchools = [session]
+        }
+        let trustWide = AccessPolicy.holdsTrustWide(.managePeople, principal)
+        var work: [String: SchoolWork] = [:]
+        var entries: [RosterPlanEntry] = []
+
+        func setup(for key: RosterSchoolKey) -> RosterSchoolSetup? {
+            options.schools.first { setup in
+                if let urn = key.urn { return setup.school.urn == urn }
+                if let dfe = key.dfeNumber { return setup.school.dfeNumber == dfe }
+                if let source = key.source { return setup.sourceIDs.contains(source) }
+                return false
+            }
+        }
+        func stored(for key: RosterSchoolKey) -> School? {
+            if let urn = key.urn { return trustSchools.first { $0.urn == urn } }
+            if let dfe = key.dfeNumber { return trustSchools.first { $0.dfeNumber == dfe } }
+            if let setup = setup(for: key) { return trustSchools.first { $0.urn == setup.school.urn } }
+            return nil
+        }
+        func reachable(_ school: School) -> Bool { school.id == session.id || (trustWide && school.trustID == session.trustID) }
+        func place(_ school: School, created: Bool) -> String {
+            if work[school.urn] == nil {
+                let holders = options.schools.first { $0.school.urn == school.urn }?.roleHolders ?? []
+                work[school.urn] = SchoolWork(school: school, created: created, sections: [], roleHolders: holders)
+                if created {
+                    entries.append(
+                        RosterPlanEntry(
+                            .create, .school, school: school.urn, record: school.id.uuid, at: nil, code: "school.fromConfiguration",
+                            "a school the trust configuration describes and the store does not have"))
+                }
+            }
+            return school.urn
+        }
+        func creatable(_ setup: RosterSchoolSetup) -> School? {
+            guard session.trustID != nil, AccessPolicy.holdsTrustWide(.manageOrganisation, principal) else { return nil }
+            var school = setup.school
+            school.trustID = session.trustID
+            school.revision = 0
+            return school
+        }
+
+        for setup in options.schools {
+            if let school = trustSchools.first(where: { $0.urn == setup.school.urn }) {
+                if reachable(school) { _ = place(school, created: false) }
+            } else if let school = creatable(setup) {
+                _ = place(school, created: true)
+            } else {
+                entries.append(
+                    RosterPlanEntry(
+                        .reject, .school, school: setup.school.urn, at: nil, code: "school.cannotCreate",
+                        "only a trust-wide role that manages the organisation can add schools to the trust"))
+            }
+        }
+        for section in batch.sections {
+            var school = stored(for: section.school)
+            if let found = school, !reachable(found) { school = nil }
+            if school == nil, let setup = setup(for: section.school) { school = work[setup.school.urn]?.school }
+            guard let school else {
+                let count = section.learners.count + section.contacts.count + section.staff.count
+                entries.append(
+                    RosterPlanEntry(
+                        .reject, .school, school: section.school.urn, at: FileLocation(file: section.file, line: 0),
+                        code: "school.unknown",
+                        "no school \(section.school) in the session's trust; a trust configuration file can add it (\(count) rows not read)"
+                    ))
+                continue
+            }
+            let urn = place(school, created: work[school.urn]?.created ?? false)
+            work[urn]?.sections.append(section)
+        }
+        return (work.values.sorted { $0.school.urn < $1.school.urn }, entries)
+    }
+
+    // MARK: Writing
+
+    private func write(_ writes: Writes, plan: RosterPlan) async throws -> ImportRun {
+        for school in writes.schools { _ = try await tx.schools.insert(try school.checkedForInsert()) }
+        try await insertMany(writes.newPeople, into: tx.people)
+        for person in writes.changedPeople { _ = try await tx.people.update(person) }
+        try await insertMany(writes.newLinks, into: tx.contacts)
+        for link in writes.changedLinks { _ = try await tx.contacts.update(link) }
+        try await insertMany(writes.newGrants, into: tx.roleGrants)
+        for grant in writes.changedGrants { _ = try await tx.roleGrants.update(grant) }
+        var drafts = writes.drafts
+        for (person, date) in writes.leavers {
+            var leaving = person
+            leaving.leftOn = date
+            _ = try await tx.people.update(leaving)
+            let reason = "import run \(runID.uuid.uuidString.lowercased()): no longer listed by a full export"
+            for var grant in try await tx.roleGrants.find(RoleGrantQuery(personID: person.id, activeOn: date)) {
+                grant.ends = date
+                _ = try await tx.roleGrants.update(grant)
+                drafts.append(draft(.roleGrantEnd, RoleGrant.recordKind, grant.id.uuid, school: person.schoolID, reason: "leaver"))
+            }
+            try await AccessRegisterService.revokeAll(of: person.id, on: date, reason: "leaver", context)
+            drafts.append(draft(.personLeave, Person.recordKind, person.id.uuid, school: person.schoolID, reason: reason))
+        }
+        let tenancy: Tenancy = principal.school.trustID.map { .trust($0) } ?? .school(principal.school.id)
+        let run = ImportRun(
+            id: runID, tenancy: tenancy, actorID: principal.person.id, appliedAt: session.clock.now(), files: batch.files,
+            schoolURNs: plan.schools.map(\.urn), counts: plan.counts, strict: options.strict)
+        let stored = try await tx.importRuns.insert(try run.checkedForInsert())
+        await context.auditMany(drafts)
+        return stored
+    }
+
+    private func insertMany<V: Aggregate, Q>(_ values: [V], into repository: any Repository<V, Q>) async throws {
+        var start = 0
+        while start < values.count {
+            let chunk = Array(values[start..<min(values.count, start + 2_000)])
+            try await repository.insertMany(try chunk.map { try $0.checkedForInsert() })
+            start += chunk.count
+        }
+    }
+
+    /// An audit event about a record at `school` (on that school's chain).
+    func draft(_ action: AuditAction, _ kind: String, _ subject: UUID, school: SchoolID?, reason: String) -> AuditDraft {
+        AuditDraft(
+            at: session.clock.now(), actorID: principal.person.id, schoolID: school ?? principal.school.id, action: action,
+            subjectKind: kind, subjectID: subject, outcome: .allowed, reason: reason, restricted: false)
+    }
+
+    /// The audit reason of a record written from a row.
+    func because(_ location: FileLocation?) -> String {
+        let run = "import run \(runID.uuid.uuidString.lowercased())"
+        guard let location else { return run }
+        return "\(run) from \(location.file):\(location.line)"
+    }
+}
+
+/// Normalised forms used to match rows.
+enum RosterNormal {
+    /// Trimmed, inner whitespace collapsed.
+    static func text(_ value: String) -> String {
+        value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// Trimmed text, or `nil` when empty.
+    static func optional(_ value: String?) -> String? {
+        guard let value else { return nil }
+        let text = text(value)
+        return text.isEmpty ? nil : text
+    }
+
+    /// A name for matching: without case or accents (Zoë is Zoe), letters and digits only,
+    /// words in order.
+    static func name(_ given: String, _ family: String) -> String {
+        "\(given) \(family)".folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+            .split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
+    }
+
+    /// An email address for matching.
+    static func email(_ value: String?) -> String? { optional(value)?.lowercased() }
+
+    /// A phone number for matching: its digits, with a leading 44 read as 0.
+    static func phone(_ value: String?) -> String? {
+        guard let value else { return nil }
+        var digits = value.filter(\.isASCIIDigit)
+        if digits.hasPrefix("44") { digits = "0" + digits.dropFirst(2) }
+        return digits.count >= 6 ? digits : nil
+    }
+}

@@ -1,0 +1,514 @@
+import Foundation
+
+/// The sync of one school: its stored roll, contacts and roles, matched against the rows of every
+/// section for the school.
+struct SchoolSync {
+    let sync: RosterSync
+    let work: RosterSync.SchoolWork
+
+    private var school: School { work.school }
+    private var urn: String { work.school.urn }
+
+    // Stored state.
+    private var stored: [PersonID: Person] = [:]
+    private var storedLinks: [ContactLink] = []
+    private var storedGrants: [RoleGrant] = []
+
+    // Working state.
+    private var people: [PersonID: Person] = [:]
+    private var created: Set<PersonID> = []
+    private var firstRow: [PersonID: FileLocation] = [:]
+    private var byUPN: [String: PersonID] = [:]
+    private var bySource: [SourceRef: PersonID] = [:]
+    private var byEmail: [String: PersonID] = [:]
+    private var adultsByName: [String: [PersonID]] = [:]
+    private var links: [String: ContactLink] = [:]
+    private var linkRow: [String: FileLocation] = [:]
+    private var grants: [RoleGrantID: RoleGrant] = [:]
+    private var newGrants: [RoleGrant] = []
+    private var listedLearners: Set<PersonID> = []
+    private var listedStaff: [String: Set<PersonID>] = [:]
+    private var rejectedLearners: Set<SourceRef> = []
+    private var leavers: [(Person, CalendarDate)] = []
+
+    // Results.
+    private(set) var entries: [RosterPlanEntry] = []
+    private(set) var matches: [RosterMatch] = []
+    private(set) var leaverRefusal: RosterRefusal?
+    private var rollBefore = 0
+
+    init(sync: RosterSync, work: RosterSync.SchoolWork) {
+        self.sync = sync
+        self.work = work
+    }
+
+    private static func linkKey(_ learner: PersonID, _ adult: PersonID) -> String { "\(learner.uuid)|\(adult.uuid)" }
+
+    // MARK: Loading
+
+    mutating func load() async throws {
+        guard !work.created else { return }
+        let tx = sync.context.tx
+        for person in try await tx.people.find(PersonQuery(scope: .school(school.id))) { stored[person.id] = person }
+        let learnerIDs = stored.values.filter { $0.kind == .learner }.map { IndexValue.uuid($0.id.uuid) }
+        var start = 0
+        while start < learnerIDs.count {
+            let chunk = Array(learnerIDs[start..<min(learnerIDs.count, start + 1_000)])
+            storedLinks += try await tx.contacts.find(matching: [.oneOf("learner_id", chunk)], limit: nil)
+            start += chunk.count
+        }
+        storedGrants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id))
+    }
+
+    // MARK: Planning
+
+    mutating func plan() {
+        people = stored
+        for person in stored.values { index(person) }
+        for link in storedLinks { links[Self.linkKey(link.learnerID, link.adultID)] = link }
+        for grant in storedGrants { grants[grant.id] = grant }
+        let today = sync.context.session.today
+        rollBefore = stored.values.filter { $0.kind == .learner && !$0.hasLeft(by: today) }.count
+
+        for section in work.sections { for row in section.learners { learner(row, in: section) } }
+        for section in work.sections { for row in section.staff { staff(row, in: section) } }
+        for section in work.sections { for row in section.contacts { contact(row, in: section) } }
+        for holder in work.roleHolders { roleHolder(holder) }
+        planLeavers()
+        describeChanges()
+    }
+
+    private mutating func index(_ person: Person) {
+        if let upn = person.learner?.upn.value { byUPN[upn] = person.id }
+        for source in person.sources { bySource[source] = person.id }
+        if person.kind != .learner, let email = RosterNormal.email(person.email) { byEmail[email] = byEmail[email] ?? person.id }
+        if person.kind == .parentCarer {
+            adultsByName[RosterNormal.name(person.givenName, person.familyName), default: []].append(person.id)
+        }
+    }
+
+    private mutating func reject(
+        _ subject: RosterSubject, at location: FileLocation, _ code: String, _ reason: String
+    ) {
+        entries.append(RosterPlanEntry(.reject, subject, school: urn, at: location, code: code, reason))
+    }
+
+    private mutating func learner(_ row: RosterLearner, in section: RosterSection) {
+        guard row.status == .active else {
+            entries.append(
+                RosterPlanEntry(
+                    .skip, .learner, school: urn, record: find(row)?.uuid, at: row.location, code: "status.inactive",
+                    "the source lists this learner as inactive or to be deleted"))
+            return
+        }
+        let found = find(row)
+        if let found, listedLearners.contains(found), firstRow[found]?.file == row.location.file {
+            rejectedLearners.insert(row.source)
+            return reject(.learner, at: row.location, "row.duplicate", "the same learner is listed twice in this file")
+        }
+        var person: Person
+        if let found, let current = people[found] {
+            person = current
+            guard person.kind == .learner else {
+                rejectedLearners.insert(row.source)
+                return reject(.learner, at: row.location, "match.notALearner", "the source's id names someone who is not a learner")
+            }
+        } else {
+            guard let upn = row.upn, let dateOfBirth = row.dateOfBirth, let ncYear = row.ncYear else {
+                rejectedLearners.insert(row.source)
+                return reject(
+                    .learner, at: row.location, "learner.missingDetails",
+                    "a new learner needs a UPN, a date of birth and a year group, and this row lacks one of them")
+            }
+            person = Person(
+                tenancy: .school(school.id), kind: .learner, givenName: RosterNormal.text(row.givenName),
+                familyName: RosterNormal.text(row.familyName),
+                learner: LearnerDetails(upn: upn, dateOfBirth: dateOfBirth, ncYear: ncYear))
+            created.insert(person.id)
+        }
+        person.givenName = RosterNormal.text(row.givenName)
+        person.familyName = RosterNormal.text(row.familyName)
+        if let email = RosterNormal.optional(row.email) { person.email = email }
+        if var details = person.learner {
+            if let upn = row.upn { details.upn = upn }
+            if let dateOfBirth = row.dateOfBirth { details.dateOfBirth = dateOfBirth }
+            if let ncYear = row.ncYear { details.ncYear = ncYear }
+            if let group = RosterNormal.optional(row.registrationGroup) { details.registrationGroup = group }
+            if let lookedAfter = row.lookedAfter { details.lookedAfter = lookedAfter }
+            if let send = row.send { details.send = send }
+            person.learner = details
+        }
+        if !person.sources.contains(row.source) { person.sources = (person.sources + [row.source]).sorted() }
+        if person.leftOn != nil, !created.contains(person.id) { person.leftOn = nil }
+        do {
+            try person.validate()
+            if let details = person.learner {
+                _ = try details.dateOfBirth.checked("person.dateOfBirth", .dateOfBirth, asOf: sync.context.session.today)
+            }
+        } catch {
+            if created.contains(person.id) { created.remove(person.id) }
+            rejectedLearners.insert(row.source)
+            return reject(.learner, at: row.location, "learner.invalid", error.reason)
+        }
+        if let upn = person.learner?.upn.value, let holder = byUPN[upn], holder != person.id {
+            rejectedLearners.insert(row.source)
+            return reject(.learner, at: row.location, "upn.taken", "another learner at the school has this UPN")
+        }
+        if firstRow[person.id] == nil { firstRow[person.id] = row.location }
+        people[person.id] = person
+        index(person)
+        listedLearners.insert(person.id)
+    }
+
+    private func find(_ row: RosterLearner) -> PersonID? {
+        if let upn = row.upn, let id = byUPN[upn.value] { return id }
+        return bySource[row.source]
+    }
+
+    private mutating func staff(_ row: RosterStaff, in section: RosterSection) {
+        guard let email = RosterNormal.email(row.email) else {
+            return reject(.staff, at: row.location, "email.required", "staff are matched by email address, and this row has none")
+        }
+        let found = byEmail[email] ?? bySource[row.source]
+        guard row.status == .active else {
+            entries.append(
+                RosterPlanEntry(
+                    .skip, .staff, school: urn, record: found?.uuid, at: row.location, code: "status.inactive",
+                    "the source lists this member of staff as inactive or to be deleted"))
+            return
+        }
+        var person: Person
+        if let found, let current = people[found] {
+            guard current.kind == .staff || current.kind == .governor || current.kind == .volunteer else {
+                return reject(.staff, at: row.location, "match.notStaff", "the email address belongs to someone who is not staff")
+            }
+            person = current
+        } else {
+            person = Person(tenancy: .school(school.id), kind: .staff, givenName: row.givenName, familyName: row.familyName, email: email)
+            created.insert(person.id)
+        }
+        person.givenName = RosterNormal.text(row.givenName)
+        person.familyName = RosterNormal.text(row.familyName)
+        if person.email?.lowercased() != email { person.email = email }
+        if let title = RosterNormal.optional(row.jobTitle) { person.jobTitle = title }
+        if !person.sources.contains(row.source) { person.sources = (person.sources + [row.source]).sorted() }
+        if person.leftOn != nil, !created.contains(person.id) { person.leftOn = nil }
+        do { try person.validate() } catch {
+            created.remove(person.id)
+            return reject(.staff, at: row.location, "staff.invalid", error.reason)
+        }
+        if firstRow[person.id] == nil { firstRow[person.id] = row.location }
+        people[person.id] = person
+        index(person)
+        listedStaff[row.source.system, default: []].insert(person.id)
+        if !row.teachingGroups.isEmpty {
+            ensureGrant(of: .staff, for: person.id, groups: row.teachingGroups.map(RosterNormal.text).sorted(), at: row.location)
+        } else if !created.contains(person.id) {
+            // A listed member of staff keeps what they hold.
+        } else {
+            ensureGrant(of: .staff, for: person.id, groups: [], at: row.location)
+        }
+    }
+
+    private mutating func contact(_ row: RosterContact, in section: RosterSection) {
+        guard !rejectedLearners.contains(row.learner) else {
+            return reject(
+                .contact, at: row.location, "contact.learnerRejected", "the learner this contact belongs to was rejected")
+        }
+        guard let learnerID = bySource[row.learner], people[learnerID]?.kind == .learner else {
+            return reject(
+                .contact, at: row.location, "contact.unknownLearner",
+                "the learner this contact belongs to is neither in the import nor on the school's roll")
+        }
+        guard row.status == .active else {
+            entries.append(
+                RosterPlanEntry(
+                    .skip, .contact, school: urn, at: row.location, code: "status.inactive",
+                    "the source lists this contact as inactive or to be deleted"))
+            return
+        }
+        let given = RosterNormal.text(row.givenName)
+        let family = RosterNormal.text(row.familyName)
+        let email = RosterNormal.email(row.email)
+        let phone = RosterNormal.phone(row.phone)
+        var rule = "source id"
+        var adultID = row.source.flatMap { bySource[$0] }
+        if adultID == nil {
+            let candidates = (adultsByName[RosterNormal.name(given, family)] ?? []).compactMap { people[$0] }
+            if let email, let match = candidates.first(where: { RosterNormal.email($0.email) == email }) {
+                adultID = match.id
+                rule = "name and email"
+            } else if let phone, let match = candidates.first(where: { RosterNormal.phone($0.phone) == phone }) {
+                adultID = match.id
+                rule = "name and phone"
+            } else if let match = candidates.first(where: { links[Self.linkKey(learnerID, $0.id)] != nil }) {
+                adultID = match.id
+                rule = "name, a contact of the same learner"
+            }
+            if let adultID, row.source != nil || firstRow[adultID] != nil || !(people[adultID]?.sources.isEmpty ?? true) {
+                matches.append(RosterMatch(location: row.location, matchedTo: firstRow[adultID], recordID: adultID.uuid, rule: rule))
+            }
+        }
+        var person: Person
+        if let adultID, let current = people[adultID] {
+            guard current.kind == .parentCarer else {
+                return reject(.contact, at: row.location, "match.notAContact", "the source's id names someone who is not a contact")
+            }
+            person = current
+        } else {
+            person = Person(tenancy: .school(school.id), kind: .parentCarer, givenName: given, familyName: family)
+            created.insert(person.id)
+        }
+        person.givenName = given
+        person.familyName = family
+        if let email { person.email = email }
+        if let value = RosterNormal.optional(row.phone) { person.phone = value }
+        if let source = row.source, !person.sources.contains(source) { person.sources = (person.sources + [source]).sorted() }
+        do { try person.validate() } catch {
+            created.remove(person.id)
+            return reject(.contact, at: row.location, "contact.invalid", error.reason)
+        }
+        if firstRow[person.id] == nil { firstRow[person.id] = row.location }
+        people[person.id] = person
+        index(person)
+        let key = Self.linkKey(learnerID, person.id)
+        var link =
+            links[key]
+            ?? ContactLink(
+                schoolID: school.id, learnerID: learnerID, adultID: person.id, relationship: row.relationship,
+                parentalResponsibility: row.parentalResponsibility, priority: max(1, row.priority))
+        link.relationship = row.relationship
+        link.parentalResponsibility = row.parentalResponsibility
+        link.priority = max(1, row.priority)
+        links[key] = link
+        if linkRow[key] == nil { linkRow[key] = row.location }
+    }
+
+    private mutating func roleHolder(_ holder: RosterRoleHolder) {
+        guard let email = RosterNormal.email(holder.email) else {
+            return reject(.role, at: holder.location, "email.required", "a role holder is matched by email address")
+        }
+        var person: Person
+        if let found = byEmail[email], let current = people[found] {
+            person = current
+        } else {
+            let kind: PersonKind = [.governor, .chairOfGovernors].contains(holder.role) ? .governor : .staff
+            person = Person(
+                tenancy: .school(school.id), kind: kind, givenName: RosterNormal.text(holder.givenName),
+                familyName: RosterNormal.text(holder.familyName), email: email, jobTitle: holder.jobTitle)
+            do { try person.validate() } catch { return reject(.role, at: holder.location, "roleHolder.invalid", error.reason) }
+            created.insert(person.id)
+            people[person.id] = person
+            firstRow[person.id] = holder.location
+            index(person)
+        }
+        ensureGrant(of: holder.role, for: person.id, groups: holder.groups.sorted(), at: holder.location)
+    }
+
+    private mutating func ensureGrant(of role: Role, for personID: PersonID, groups: [String], at location: FileLocation) {
+        let today = sync.context.session.today
+        if var existing = grants.values.first(where: { $0.personID == personID && $0.role == role && $0.isActive(on: today) }) {
+            if existing.groups.sorted() != groups, role == .staff || !groups.isEmpty {
+                existing.groups = groups
+                grants[existing.id] = existing
+            }
+            return
+        }
+        if newGrants.contains(where: { $0.personID == personID && $0.role == role }) { return }
+        newGrants.append(RoleGrant(personID: personID, role: role, scope: .school(school.id), starts: today, groups: groups))
+        entries.append(
+            RosterPlanEntry(.create, .role, school: urn, at: location, code: "role.\(role.rawValue)", "grants the role of \(role.title)"))
+    }
+
+    private mutating func planLeavers() {
+        let learnerSections = work.sections.filter { $0.coverage == .full && $0.kinds.contains(.learners) }
+        if let exportedOn = learnerSections.map(\.exportedOn).max() {
+            for person in stored.values.sorted(by: { $0.id.uuid.uuidString < $1.id.uuid.uuidString })
+            where person.kind == .learner && person.leftOn == nil && !listedLearners.contains(person.id) {
+                leavers.append((people[person.id] ?? person, exportedOn))
+            }
+        }
+        let learnerLeavers = leavers.count
+        for section in work.sections where section.coverage == .full && section.kinds.contains(.staff) {
+            let listed = listedStaff[section.system] ?? []
+            for person in stored.values.sorted(by: { $0.id.uuid.uuidString < $1.id.uuid.uuidString })
+            where person.kind == .staff && person.leftOn == nil && !listed.contains(person.id)
+                && person.sources.contains(where: { $0.system == section.system })
+                && !leavers.contains(where: { $0.0.id == person.id })
+            {
+                leavers.append((people[person.id] ?? person, section.exportedOn))
+            }
+        }
+        for (person, _) in leavers {
+            entries.append(
+                RosterPlanEntry(
+                    .leaver, person.kind == .learner ? .learner : .staff, school: urn, record: person.id.uuid, at: nil,
+                    code: "leaver.notListed", "no longer listed by a full export: leaves from the export's day"))
+        }
+        if rollBefore > 0, Double(learnerLeavers) / Double(rollBefore) > sync.options.maximumLeaverShare,
+            !sync.options.allowManyLeavers
+        {
+            let share = Int((sync.options.maximumLeaverShare * 100).rounded())
+            leaverRefusal = RosterRefusal(
+                code: "leavers.tooMany",
+                reason:
+                    "\(learnerLeavers) of \(rollBefore) learners at URN \(urn) would leave, more than \(share)% of the roll; "
+                    + "check the export is complete, or allow many leavers to apply it")
+        }
+    }
+
+    private mutating func describeChanges() {
+        let ordered = people.values.filter { created.contains($0.id) || stored[$0.id] != $0 }
+            .sorted { (firstRow[$0.id] ?? FileLocation(file: "", line: 0)) < (firstRow[$1.id] ?? FileLocation(file: "", line: 0)) }
+        var touched = Set(ordered.map(\.id))
+        for person in ordered {
+            let subject = Self.subject(of: person)
+            if created.contains(person.id) {
+                entries.append(
+                    RosterPlanEntry(
+                        .create, subject, school: urn, record: person.id.uuid, at: firstRow[person.id], code: "new",
+                        "not found at the school by \(Self.keys(of: subject))"))
+            } else if let before = stored[person.id] {
+                if before.leftOn != nil, person.leftOn == nil {
+                    entries.append(
+                        RosterPlanEntry(
+                            .restore, subject, school: urn, record: person.id.uuid, at: firstRow[person.id], code: "restore.listedAgain",
+                            "had left and is listed again"))
+                }
+                let fields = Self.changes(from: before, to: person).filter { $0 != "leftOn" }
+                if !fields.isEmpty {
+                    entries.append(
+                        RosterPlanEntry(
+                            .update, subject, school: urn, record: person.id.uuid, at: firstRow[person.id], code: "changed",
+                            "the source says something else", fields: fields))
+                }
+            }
+        }
+        for (id, location) in firstRow where !touched.contains(id) {
+            guard let person = people[id] else { continue }
+            touched.insert(id)
+            entries.append(
+                RosterPlanEntry(
+                    .unchanged, Self.subject(of: person), school: urn, record: id.uuid, at: location, code: "unchanged",
+                    "the stored record already says this"))
+        }
+        let storedLinkByKey = Dictionary(storedLinks.map { (Self.linkKey($0.learnerID, $0.adultID), $0) }, uniquingKeysWith: { a, _ in a })
+        for (key, link) in links.sorted(by: {
+            (linkRow[$0.key] ?? .init(file: "", line: 0)) < (linkRow[$1.key] ?? .init(file: "", line: 0))
+        }) {
+            guard let location = linkRow[key] else { continue }
+            if let before = storedLinkByKey[key] {
+                var fields: [String] = []
+                if before.relationship != link.relationship { fields.append("relationship") }
+                if before.parentalResponsibility != link.parentalResponsibility { fields.append("parentalResponsibility") }
+                if before.priority != link.priority { fields.append("priority") }
+                entries.append(
+                    fields.isEmpty
+                        ? RosterPlanEntry(
+                            .unchanged, .contactLink, school: urn, record: link.id.uuid, at: location, code: "unchanged",
+                            "the stored link already says this")
+                        : RosterPlanEntry(
+                            .update, .contactLink, school: urn, record: link.id.uuid, at: location, code: "changed",
+                            "the source says something else", fields: fields))
+            } else {
+                entries.append(
+                    RosterPlanEntry(
+                        .create, .contactLink, school: urn, record: link.id.uuid, at: location, code: "new",
+                        "links the contact to the learner"))
+            }
+        }
+        for grant in grants.values where storedGrants.first(where: { $0.id == grant.id }) != grant {
+            entries.append(
+                RosterPlanEntry(
+                    .update, .role, school: urn, record: grant.id.uuid, at: nil, code: "role.groups", "the groups taught change",
+                    fields: ["groups"]))
+        }
+    }
+
+    private static func subject(of person: Person) -> RosterSubject {
+        switch person.kind {
+        case .learner: .learner
+        case .parentCarer: .contact
+        default: .staff
+        }
+    }
+
+    private static func keys(of subject: RosterSubject) -> String {
+        switch subject {
+        case .learner: "UPN or source id"
+        case .contact: "source id, or name with email, phone or the same learner"
+        default: "email address"
+        }
+    }
+
+    private static func changes(from before: Person, to after: Person) -> [String] {
+        var fields: [String] = []
+        if before.givenName != after.givenName { fields.append("givenName") }
+        if before.familyName != after.familyName { fields.append("familyName") }
+        if before.email != after.email { fields.append("email") }
+        if before.phone != after.phone { fields.append("phone") }
+        if before.jobTitle != after.jobTitle { fields.append("jobTitle") }
+        if before.sources != after.sources { fields.append("sources") }
+        if before.leftOn != after.leftOn { fields.append("leftOn") }
+        let (a, b) = (before.learner, after.learner)
+        if a?.upn != b?.upn { fields.append("upn") }
+        if a?.dateOfBirth != b?.dateOfBirth { fields.append("dateOfBirth") }
+        if a?.ncYear != b?.ncYear { fields.append("ncYear") }
+        if a?.registrationGroup != b?.registrationGroup { fields.append("registrationGroup") }
+        if a?.lookedAfter != b?.lookedAfter { fields.append("lookedAfter") }
+        if a?.send != b?.send { fields.append("send") }
+        return fields
+    }
+
+    // MARK: Results
+
+    var summary: RosterSchoolSummary {
+        let today = sync.context.session.today
+        let leaving = Set(leavers.map(\.0.id))
+        let after = people.values.filter { $0.kind == .learner && !$0.hasLeft(by: today) && !leaving.contains($0.id) }.count
+        return RosterSchoolSummary(
+            urn: urn, name: school.name, created: work.created, rollBefore: rollBefore, rollAfter: after,
+            counts: RosterCounts(entries))
+    }
+
+    func collect(into writes: inout RosterSync.Writes) {
+        if work.created { writes.schools.append(school) }
+        for person in people.values.sorted(by: { $0.sortKey < $1.sortKey }) {
+            if created.contains(person.id) {
+                writes.newPeople.append(person)
+                writes.drafts.append(
+                    sync.draft(
+                        .personInsert, Person.recordKind, person.id.uuid, school: school.id, reason: sync.because(firstRow[person.id])))
+            } else if let before = stored[person.id], before != person {
+                writes.changedPeople.append(person)
+                let action: AuditAction = before.leftOn != nil && person.leftOn == nil ? .personRestore : .personUpdate
+                writes.drafts.append(
+                    sync.draft(action, Person.recordKind, person.id.uuid, school: school.id, reason: sync.because(firstRow[person.id])))
+            }
+        }
+        let storedLinkByKey = Dictionary(storedLinks.map { (Self.linkKey($0.learnerID, $0.adultID), $0) }, uniquingKeysWith: { a, _ in a })
+        for (key, link) in links where linkRow[key] != nil {
+            if let before = storedLinkByKey[key] {
+                guard before != link else { continue }
+                writes.changedLinks.append(link)
+                writes.drafts.append(
+                    sync.draft(.contactUpdate, ContactLink.recordKind, link.id.uuid, school: school.id, reason: sync.because(linkRow[key])))
+            } else {
+                writes.newLinks.append(link)
+                writes.drafts.append(
+                    sync.draft(.contactInsert, ContactLink.recordKind, link.id.uuid, school: school.id, reason: sync.because(linkRow[key])))
+            }
+        }
+        for grant in newGrants {
+            writes.newGrants.append(grant)
+            writes.drafts.append(
+                sync.draft(.roleGrantInsert, RoleGrant.recordKind, grant.id.uuid, school: school.id, reason: sync.because(nil)))
+        }
+        for grant in grants.values where storedGrants.first(where: { $0.id == grant.id }) != grant {
+            writes.changedGrants.append(grant)
+            writes.drafts.append(
+                sync.draft(.roleGrantUpdate, RoleGrant.recordKind, grant.id.uuid, school: school.id, reason: sync.because(nil)))
+        }
+        writes.leavers += leavers
+    }
+}

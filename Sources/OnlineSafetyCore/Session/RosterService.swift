@@ -1,0 +1,68 @@
+import Foundation
+
+/// Imports from a school's MIS, through the session's gate: parse (the `OnlineSafetyImport`
+/// readers) → normalise → validate → **plan** → apply.
+///
+/// ```swift
+/// let batch = try CTFReader().read(contentsOf: ctfURL)
+/// let plan = try await session.roster.plan(batch)          // a dry run: nothing is written
+/// for entry in plan.rejections { print(entry.location!, entry.code, entry.reason) }
+/// let result = try await session.roster.apply(batch)       // all or nothing
+/// ```
+///
+/// The plan and the apply are one pipeline: the apply plans again inside its transaction and
+/// writes exactly what that plan says, or nothing when the run is refused (``RosterOptions/strict``
+/// with a rejection, or too many leavers). Requires `managePeople`; a batch may name other schools
+/// of the trust only for a trust-wide role, and create schools only for a trust-wide role that
+/// manages the organisation. A school outside the session's reach is rejected exactly as an
+/// unknown one.
+public struct RosterService: Sendable {
+    let session: SafetySession
+
+    /// The lock that keeps two imports from running at once on one store.
+    static let importLock = "onlinesafety.import"
+
+    /// Plans a sync without writing anything but its audit event. Throws `forbidden` without
+    /// `managePeople`.
+    public func plan(_ batch: RosterBatch, options: RosterOptions = RosterOptions()) async throws -> RosterPlan {
+        let runID = ImportRunID()
+        let authority = AccessPolicy.require(.managePeople, session.principal, to: "import rosters")
+        return try await session.gate(.importPlan, ImportRun.recordKind, subject: runID.uuid, authority: authority) { context in
+            try await RosterSync(context: context, batch: batch, options: options, runID: runID).run(apply: false).0
+        }
+    }
+
+    /// Plans and applies a sync in one transaction: every create, update, leaver and restore of
+    /// the plan, with one audit event per record written (naming the run and the row's file and
+    /// line) appended in one batch, and the run's own record. A run the plan refuses writes
+    /// nothing; its result has no ``RosterResult/run``.
+    ///
+    /// Throws `forbidden` without `managePeople`, `unavailable` when another import is running on
+    /// the store, and any storage error (after which nothing of the run is written).
+    public func apply(_ batch: RosterBatch, options: RosterOptions = RosterOptions()) async throws -> RosterResult {
+        let runID = ImportRunID()
+        let authority = AccessPolicy.require(.managePeople, session.principal, to: "import rosters")
+        return try await session.gate(
+            .importApply, ImportRun.recordKind, subject: runID.uuid, authority: authority, retries: 0
+        ) { context in
+            guard try await context.tx.tryLock(Self.importLock) else {
+                throw SafetyError(.unavailable, "another import is running on this store; try again when it has finished")
+            }
+            let (plan, run) = try await RosterSync(context: context, batch: batch, options: options, runID: runID).run(apply: true)
+            return RosterResult(plan: plan, run: run)
+        }
+    }
+
+    /// The import runs of the session's trust (or school), newest first. Requires
+    /// `managePeople`. Throws `forbidden`.
+    public func runs(limit: Int? = nil) async throws -> [ImportRun] {
+        let authority = AccessPolicy.require(.managePeople, session.principal, to: "list import runs")
+        let school = session.principal.school
+        let scope: QueryScope = school.trustID.map { .trust($0) } ?? .school(school.id)
+        return try await session.gate(
+            .importRunList, ImportRun.recordKind, subject: nil, authority: authority, subjects: .of { $0.map(\.id.uuid) }
+        ) { context in
+            Array(try await context.tx.importRuns.find(ImportRunQuery(scope: scope)).reversed().prefix(limit ?? .max))
+        }
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+@_spi(StorageBackend) import OnlineSafetyCore
+
+/// Rows for roster checks: a CTF-like full export of Chilton, built in code so each check says
+/// exactly what the source holds.
+enum RosterRows {
+    static let file = "8862074_CTF_8862074_001.xml"
+    static let digest = String(repeating: "ab", count: 32)
+
+    static func at(_ line: Int, _ file: String = file) -> FileLocation { FileLocation(file: file, line: line) }
+
+    static func learner(
+        _ line: Int, upn: String, given: String, family: String, born: String = "2017-03-14", year: NCYear = .year4,
+        group: String? = "Oak", system: String = "ctf", id: String? = nil, file: String = file
+    ) throws -> RosterLearner {
+        RosterLearner(
+            location: at(line, file), source: SourceRef(system: system, id: id ?? upn), upn: try UPN(upn), givenName: given,
+            familyName: family, dateOfBirth: CalendarDate(iso: born), ncYear: year, registrationGroup: group)
+    }
+
+    static func contact(
+        _ line: Int, of learner: RosterLearner, given: String, family: String, email: String? = nil, phone: String? = nil,
+        relationship: Relationship = .mother, responsibility: Bool = true, priority: Int = 1, source: SourceRef? = nil,
+        file: String = file
+    ) -> RosterContact {
+        RosterContact(
+            location: at(line, file), source: source, learner: learner.source, givenName: given, familyName: family,
+            relationship: relationship, parentalResponsibility: responsibility, priority: priority, email: email, phone: phone)
+    }
+
+    static func section(
+        _ school: School, coverage: RosterCoverage = .full, learners: [RosterLearner], contacts: [RosterContact] = [],
+        staff: [RosterStaff] = [], system: String = "ctf", file: String = file, kinds: Set<RosterRecordKind> = [.learners, .contacts]
+    ) -> RosterSection {
+        RosterSection(
+            file: file, system: system, school: RosterSchoolKey(urn: school.urn), schoolName: school.name, coverage: coverage,
+            kinds: kinds, exportedOn: CalendarDate(year: 2025, month: 1, day: 31)!, learners: learners, contacts: contacts,
+            staff: staff)
+    }
+
+    static func batch(_ sections: RosterSection..., problems: [RosterProblem] = []) -> RosterBatch {
+        let files = Set(sections.map(\.file)).sorted().map { name in
+            RosterFile(
+                name: name, format: "test", sha256: digest,
+                rows: sections.filter { $0.file == name }.map(\.learners.count).reduce(0, +))
+        }
+        return RosterBatch(files: files, sections: sections, problems: problems)
+    }
+
+    /// The fixture's two learners as an export lists them, and two new siblings sharing a mother.
+    static func chiltonExport(_ fixture: Fixture) throws -> (RosterBatch, [RosterLearner]) {
+        let ava = try learner(3, upn: "B801200005001", given: "Ava", family: "Oakley")
+        let ben = try learner(
+            20, upn: Fixture.upn(serial: 2), given: "Ben", family: "Ashworth", born: "2016-10-02", year: .year5, group: "Ash")
+        let cleo = try learner(40, upn: Fixture.upn(serial: 10), given: "Cleo", family: "O'Brien-Łukasz", born: "2018-05-01", year: .year2)
+        let dev = try learner(60, upn: Fixture.upn(serial: 11), given: "Dev", family: "O'Brien-Łukasz", born: "2019-06-01", year: .year1)
+        let contacts = [
+            contact(45, of: cleo, given: "Zoë", family: "O'Brien-Łukasz", email: "zoe@example.org"),
+            contact(65, of: dev, given: "ZOË", family: "O'Brien-Łukasz ", email: "Zoe@Example.org"),
+            contact(70, of: dev, given: "Rob", family: "Tables; DROP", phone: "+44 7700 900123", relationship: .father, priority: 2),
+        ]
+        return (batch(section(fixture.school, learners: [ava, ben, cleo, dev], contacts: contacts)), [ava, ben, cleo, dev])
+    }
+}
+
+extension StorageConformance {
+    /// A first import creates what is new, matches what is stored by UPN and siblings' shared
+    /// mother by name and email, writes one audit event per record naming the run, file and line,
+    /// and records the run with its files; importing the same files again writes nothing.
+    @_spi(StorageBackend)
+    public static func rosterImportIsIdempotent(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let (batch, _) = try RosterRows.chiltonExport(fixture)
+
+        let plan = try await admin.roster.plan(batch)
+        try expect(plan.refusal == nil, "a complete export is not refused: \(String(describing: plan.refusal))")
+        try expect(plan.counts[.learner, .create] == 2, "two new learners, got \(plan.counts[.learner, .create])")
+        try expect(plan.counts[.learner, .update] == 2, "the two stored learners gain their CTF id: \(plan.counts.counts)")
+        try expect(plan.counts[.contact, .create] == 2, "one mother for both siblings and one father: \(plan.counts.counts)")
+        try expect(plan.counts[.contactLink, .create] == 3, "three links: \(plan.counts.counts)")
+        try expect(plan.matches.count == 1 && plan.matches[0].rule == "name and email", "the siblings' mother is matched: \(plan.matches)")
+        try expect(plan.matches[0].matchedTo?.line == 45 && plan.matches[0].location.line == 65, "the match names both rows")
+        let before = try await store.people.count(PersonQuery(scope: .school(fixture.school.id)))
+        try expect(before == 5, "a plan writes nothing: \(before) people")
+
+        let result = try await admin.roster.apply(batch)
+        try expect(result.applied, "the run is applied")
+        let people = try await store.people.find(PersonQuery(scope: .school(fixture.school.id)))
+        try expect(people.count == 9, "4 new people, got \(people.count - 5)")
+        let cleo = try await admin.people.identify(Fixture.upn(serial: 10))
+        let links = try await admin.people.contacts(of: cleo)
+        try expect(links.count == 1 && links[0].parentalResponsibility, "Cleo's mother has parental responsibility")
+        let mother = try await admin.people.get(links[0].adultID)
+        try expect(mother.familyName == "O'Brien-Łukasz" && mother.email == "zoe@example.org", "names and emails round-trip")
+        let father = people.first { $0.givenName == "Rob" }
+        try expect(father?.familyName == "Tables; DROP" && father?.phone == "+44 7700 900123", "metacharacters round-trip unchanged")
+
+        let trail = try await admin.audit.trail(of: cleo.uuid)
+        let insert = trail.first { $0.draft.action == .personInsert }
+        let run = result.run!.id.uuid.uuidString.lowercased()
+        try expect(
+            insert?.draft.reason == "import run \(run) from \(RosterRows.file):40",
+            "the audit names the run, the file and the line: \(insert?.draft.reason ?? "none")")
+        let runs = try await admin.roster.runs()
+        try expect(runs.count == 1 && runs[0].files.first?.sha256 == RosterRows.digest, "the run is recorded with its files' digests")
+        try expect(runs[0].counts[.learner, .create] == 2, "the run records its counts")
+
+        let revisions = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0.revision) })
+        let eventsBefore = try await store.audit.heads()
+        let again = try await admin.roster.apply(batch)
+        try expect(!again.plan.counts.writesAnything, "re-importing the same files changes nothing: \(again.plan.counts.counts)")
+        try expect(again.plan.counts[.learner, .unchanged] == 4, "every learner is unchanged")
+        try expect(again.plan.counts[.contactLink, .unchanged] == 3, "every link is unchanged")
+        let after = try await store.people.find(PersonQuery(scope: .school(fixture.school.id)))
+        try expect(after.count == people.count, "no one is added twice")
+        try expect(after.allSatisfy { revisions[$0.id] == $0.revision }, "no record is rewritten")
+        let eventsAfter = try await store.audit.heads()
+        let added = eventsAfter.reduce(Int64(0)) { $0 + $1.value - (eventsBefore[$1.key] ?? 0) }
+        try expect(added == 1, "only the run's own event is added: \(added) events")
+    }
+
+    /// A full export that no longer lists a learner makes them a leaver from its day (roles and
+    /// access end, the record stays); too many leavers stop the run unless allowed; a partial
+    /// file makes no one a leaver; a learner listed again is restored.
+    @_spi(StorageBackend)
+    public static func rosterLeaversAndRestores(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let (_, rows) = try RosterRows.chiltonExport(fixture)
+        let withoutBen = RosterRows.batch(RosterRows.section(fixture.school, learners: [rows[0]]))
+
+        let refused = try await admin.roster.apply(withoutBen)
+        try expect(!refused.applied && refused.plan.refusal?.code == "leavers.tooMany", "half the roll leaving is refused")
+        try expect(refused.plan.refusal?.reason.contains("1 of 2 learners") == true, "the refusal gives the counts")
+        let benBefore = try await admin.people.get(fixture.ashLearner.id)
+        try expect(benBefore.leftOn == nil, "a refused run writes nothing")
+
+        let partial = RosterRows.batch(RosterRows.section(fixture.school, coverage: .partial, learners: [rows[0]]))
+        let partialPlan = try await admin.roster.plan(partial)
+        try expect(partialPlan.counts.total(.leaver) == 0, "a partial file makes no one a leaver")
+
+        let applied = try await admin.roster.apply(withoutBen, options: RosterOptions(allowManyLeavers: true))
+        try expect(applied.applied && applied.plan.counts[.learner, .leaver] == 1, "Ben leaves: \(applied.plan.counts.counts)")
+        let ben = try await admin.people.get(fixture.ashLearner.id)
+        try expect(ben.leftOn == CalendarDate(year: 2025, month: 1, day: 31), "from the export's day")
+        let trail = try await admin.audit.trail(of: fixture.ashLearner.id.uuid)
+        try expect(trail.contains { $0.draft.action == .personLeave }, "the leaver is audited")
+
+        let back = RosterRows.batch(RosterRows.section(fixture.school, learners: [rows[0], rows[1]]))
+        let restored = try await admin.roster.apply(back)
+        try expect(restored.plan.counts[.learner, .restore] == 1, "Ben is restored: \(restored.plan.counts.counts)")
+        let benAgain = try await admin.people.get(fixture.ashLearner.id)
+        try expect(benAgain.leftOn == nil, "a restored learner is on roll again")
+        let restoreTrail = try await admin.audit.trail(of: fixture.ashLearner.id.uuid)
+        try expect(restoreTrail.contains { $0.draft.action == .personRestore }, "the restore is audited")
+    }
+
+    /// Rejected rows are reported with their file and line and the rest applied; a strict run
+    /// refuses the whole run; a run that fails while writing leaves the store as it was.
+    @_spi(StorageBackend)
+    public static func rosterRejectionsStrictAndAllOrNothing(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let (_, rows) = try RosterRows.chiltonExport(fixture)
+        var noBirthday = rows[2]
+        noBirthday.dateOfBirth = nil
+        let readerProblem = RosterProblem.error("upn.checkLetter", at: RosterRows.at(90).field("UPN"), "the check letter does not match")
+        let batch = RosterRows.batch(
+            RosterRows.section(fixture.school, learners: [rows[0], rows[1], noBirthday, rows[3]]), problems: [readerProblem])
+
+        let result = try await admin.roster.apply(batch)
+        try expect(result.applied, "a run with rejections is applied without strict")
+        let rejections = result.plan.rejections.sorted { ($0.location?.line ?? 0) < ($1.location?.line ?? 0) }
+        try expect(rejections.map(\.code) == ["learner.missingDetails", "upn.checkLetter"], "both rejections: \(rejections.map(\.code))")
+        try expect(rejections.map { $0.location?.line } == [40, 90], "each names its line")
+        try expect(rejections[1].location?.field == "UPN", "a reader's rejection keeps its field")
+        try expect(result.plan.counts[.learner, .create] == 1, "the other new learner is created")
+
+        let strictStore = try await harness.makeStore()
+        defer { Task { try? await strictStore.close() } }
+        let strictFixture = try await Fixture.make(on: strictStore)
+        let strictAdmin = try await strictFixture.safety.session(actingAs: strictFixture.admin.id, at: strictFixture.school.id)
+        let strict = try await strictAdmin.roster.apply(batch, options: RosterOptions(strict: true))
+        try expect(!strict.applied && strict.plan.refusal?.code == "strict.rejections", "strict refuses the whole run")
+        let count = try await strictStore.people.count(PersonQuery(scope: .school(strictFixture.school.id)))
+        try expect(count == 5, "a refused strict run writes nothing: \(count)")
+
+        var poisoned = rows[3]
+        poisoned.upn = try UPN(Fixture.upn(serial: 12))
+        poisoned.source = SourceRef(system: "ctf", id: Fixture.upn(serial: 12))
+        poisoned.familyName = "Nul\u{0}byte"
+        let failing = RosterRows.batch(RosterRows.section(strictFixture.school, learners: [rows[0], rows[1], rows[2], poisoned]))
+        let peopleBefore = try await strictStore.people.find(PersonQuery(scope: .school(strictFixture.school.id)))
+        do {
+            _ = try await strictAdmin.roster.apply(failing)
+        } catch let error as SafetyError {
+            try expect(error.code == .invalidInput, "the store refuses the byte: \(error.code)")
+        }
+        let peopleAfter = try await strictStore.people.find(PersonQuery(scope: .school(strictFixture.school.id)))
+        try expect(peopleAfter == peopleBefore, "a run that fails while writing leaves the store as it was")
+        let runs = try await strictAdmin.roster.runs()
+        try expect(runs.isEmpty, "a failed run is not recorded as applied")
+    }
+
+    /// A school the store does not have is refused unless the trust configuration creates it,
+    /// with its role holders; another trust's school is refused exactly as an unknown one; a CTF
+    /// and then a Bromcom export of the same children match rather than duplicate them.
+    @_spi(StorageBackend)
+    public static func rosterSchoolsAndCrossSourceMatching(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let other = try await OtherOrganisation.make(beside: fixture)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let newSchool = SeedSchools.dormansland(trustID: fixture.trust.id)
+        let pupil = try RosterRows.learner(5, upn: Fixture.upn(serial: 30), given: "Eli", family: "Ng", file: "dormansland.xml")
+        let dormansland = RosterRows.section(newSchool, learners: [pupil], file: "dormansland.xml")
+        let mersham = RosterRows.section(other.school, learners: [pupil], file: "mersham.xml")
+
+        let unknown = try await admin.roster.plan(RosterRows.batch(dormansland, mersham))
+        let schoolRejections = unknown.rejections.filter { $0.subject == .school }
+        try expect(schoolRejections.count == 2, "both unknown schools are refused: \(unknown.rejections.map(\.code))")
+        try expect(Set(schoolRejections.map(\.code)) == ["school.unknown"], "another trust's school reads as unknown")
+        try expect(
+            schoolRejections.map(\.reason).allSatisfy { $0.hasPrefix("no school URN") }, "alike: \(schoolRejections.map(\.reason))")
+
+        let holder = RosterRoleHolder(
+            location: FileLocation(file: "trust.json", line: 12), email: "dee.sl@dormansland.example", givenName: "Dee",
+            familyName: "Lead", role: .designatedSafeguardingLead)
+        let setup = RosterSchoolSetup(school: newSchool, roleHolders: [holder])
+        let created = try await admin.roster.apply(RosterRows.batch(dormansland), options: RosterOptions(schools: [setup]))
+        try expect(created.applied && created.plan.schools.first?.created == true, "the configuration creates the school")
+        let schools = try await admin.organisation.schools()
+        try expect(schools.contains { $0.urn == newSchool.urn }, "the new school is in the trust")
+        let dslSession = try await fixture.safety.session(as: .email("dee.sl@dormansland.example"), at: .urn(newSchool.urn))
+        try expect(dslSession.principal.roles.contains(.designatedSafeguardingLead), "the role holder holds the role")
+
+        let (ctf, rows) = try RosterRows.chiltonExport(fixture)
+        _ = try await admin.roster.apply(ctf)
+        let bromcomFile = "students.csv"
+        var cleo = rows[2]
+        cleo.source = SourceRef(system: "bromcom", id: "S1001")
+        cleo.location = RosterRows.at(2, bromcomFile)
+        cleo.registrationGroup = "Elm"
+        let mother = RosterRows.contact(
+            3, of: cleo, given: "Zoe", family: "O'Brien-Łukasz", email: "zoe@example.org", source: SourceRef(system: "bromcom", id: "C77"),
+            file: bromcomFile)
+        let bromcom = RosterRows.batch(
+            RosterRows.section(
+                fixture.school, coverage: .partial, learners: [cleo], contacts: [mother], system: "bromcom", file: bromcomFile))
+        let plan = try await admin.roster.apply(bromcom)
+        try expect(plan.plan.counts.total(.create) == 0, "nothing is duplicated: \(plan.plan.counts.counts)")
+        try expect(plan.plan.counts[.learner, .update] == 1, "Cleo gains her Bromcom id and group")
+        try expect(plan.plan.matches.contains { $0.rule == "name and email" }, "the mother is matched across sources")
+        let again = try await admin.roster.apply(bromcom)
+        try expect(!again.plan.counts.writesAnything, "and re-importing it changes nothing: \(again.plan.counts.counts)")
+    }
+
+    /// A plan, its JSON included, names records by identifier and rows by file and line only:
+    /// no name, UPN or date of birth from the source appears in it.
+    @_spi(StorageBackend)
+    public static func rosterPlanDescribesNoChild(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let (batch, rows) = try RosterRows.chiltonExport(fixture)
+        let plan = try await admin.roster.plan(batch)
+        let json = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
+        for row in rows {
+            for secret in [row.givenName, row.familyName, row.upn!.value, row.dateOfBirth!.description] {
+                try expect(!json.contains(secret), "the plan holds no child's data")
+            }
+        }
+        let teacher = try await fixture.safety.session(actingAs: fixture.teacher.id, at: fixture.school.id)
+        try await expectError(.forbidden, "a teacher cannot import") { try await teacher.roster.plan(batch) }
+    }
+}
