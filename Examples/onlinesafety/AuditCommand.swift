@@ -23,7 +23,8 @@ struct AuditCommand: AsyncParsableCommand {
                 The record is named by its UUID, or a person by their UPN or email address.
 
                 Example:
-                  onlinesafety audit trail B801200005001 --store STORE --as kate.law@chilton.example --school 999001
+                  onlinesafety audit trail B801200005001 --store STORE \\
+                    --as kate.law@chilton.example --school 999001
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -74,7 +75,8 @@ struct AuditCommand: AsyncParsableCommand {
                 somewhere else (a governors' report) and compare them later.
 
                 Example:
-                  onlinesafety audit verify --store STORE --as kate.law@chilton.example --school 999001
+                  onlinesafety audit verify --store STORE --as kate.law@chilton.example \\
+                    --school 999001
                 """)
 
         @OptionGroup var storeOptions: StoreOptions

@@ -20,8 +20,10 @@ struct ContactsCommand: AsyncParsableCommand {
             abstract: "Link a learner to an adult contact, with their relationship and the order to call them in.",
             discussion: """
                 Example:
-                  onlinesafety contacts add --learner B801200005001 --adult sam.miller@example.com --relationship mother \\
-                    --parental-responsibility --priority 1 --store STORE --as dana.price@vikingtrust.example --school 999001
+                  onlinesafety contacts add --learner B801200005001 \\
+                    --adult sam.miller@example.com --relationship mother \\
+                    --parental-responsibility --priority 1 --store STORE \\
+                    --as dana.price@vikingtrust.example --school 999001
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -73,7 +75,8 @@ struct ContactsCommand: AsyncParsableCommand {
                 A learner you may not read is answered as one no one has (exit status 66).
 
                 Example:
-                  onlinesafety contacts list --learner B801200005001 --store STORE --as kate.law@chilton.example --school 999001
+                  onlinesafety contacts list --learner B801200005001 --store STORE \\
+                    --as kate.law@chilton.example --school 999001
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -96,7 +99,7 @@ struct ContactsCommand: AsyncParsableCommand {
                 for link in links {
                     let adult = try? await session.people.get(link.adultID)
                     rows.append([
-                        "\(link.priority)", adult?.fullName ?? link.adultID.uuidString, link.relationship.rawValue,
+                        "\(link.priority)", adult?.fullName ?? "(a record you may not read)", link.relationship.rawValue,
                         link.parentalResponsibility ? "yes" : "no", adult?.email ?? "", link.adultID.uuidString,
                     ])
                 }

@@ -27,7 +27,8 @@ struct PeopleCommand: AsyncParsableCommand {
                 `people show` gives it. Each person listed is recorded in the audit trail as read.
 
                 Example:
-                  onlinesafety people list --store STORE --as dana.price@vikingtrust.example --school 999001 --kind learner --group Oak
+                  onlinesafety people list --store STORE --as dana.price@vikingtrust.example \\
+                    --school 999001 --kind learner --group Oak
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -91,7 +92,8 @@ struct PeopleCommand: AsyncParsableCommand {
                 as a reference no one has: exit status 66. The read is recorded in the audit trail.
 
                 Example:
-                  onlinesafety people show B801200005001 --store STORE --as dana.price@vikingtrust.example --school 999001
+                  onlinesafety people show B801200005001 --store STORE \\
+                    --as dana.price@vikingtrust.example --school 999001
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -144,10 +146,12 @@ struct PeopleCommand: AsyncParsableCommand {
                 the person belongs to the trust (trust staff and trustees), which needs a trust-wide role.
 
                 Examples:
-                  onlinesafety people add --store STORE --as dana.price@vikingtrust.example --school 999001 \\
-                    --kind staff --given-name Sam --family-name Patel --email sam.patel@chilton.example --job-title "Class teacher"
-                  onlinesafety people add --store STORE --as dana.price@vikingtrust.example --school 999001 \\
-                    --kind learner --given-name Dev --family-name Rao --upn N801200025004 --date-of-birth 2017-02-03 --year 3 --group Ash
+                  onlinesafety people add --store STORE --as dana.price@vikingtrust.example \\
+                    --school 999001 --kind staff --given-name Sam --family-name Patel \\
+                    --email sam.patel@chilton.example --job-title "Class teacher"
+                  onlinesafety people add --store STORE --as dana.price@vikingtrust.example \\
+                    --school 999001 --kind learner --given-name Dev --family-name Rao \\
+                    --upn N801200025004 --date-of-birth 2017-02-03 --year 3 --group Ash
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -240,7 +244,8 @@ struct PeopleCommand: AsyncParsableCommand {
                 Only what is given changes. A person stays with the organisation they belong to.
 
                 Example:
-                  onlinesafety people update B801200005001 --store STORE --as dana.price@vikingtrust.example --school 999001 --group Ash
+                  onlinesafety people update B801200005001 --store STORE \\
+                    --as dana.price@vikingtrust.example --school 999001 --group Ash
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -327,8 +332,8 @@ struct PeopleCommand: AsyncParsableCommand {
                 come no session can be opened for them.
 
                 Example:
-                  onlinesafety people leaver tom.hughes@chilton.example --on 2026-07-22 --store STORE \\
-                    --as dana.price@vikingtrust.example --school 999001
+                  onlinesafety people leaver tom.hughes@chilton.example --on 2026-07-22 \\
+                    --store STORE --as dana.price@vikingtrust.example --school 999001
                 """)
 
         @OptionGroup var storeOptions: StoreOptions

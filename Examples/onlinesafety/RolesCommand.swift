@@ -25,8 +25,9 @@ struct RolesCommand: AsyncParsableCommand {
                 the records of those learners only.
 
                 Examples:
-                  onlinesafety roles grant priya.shah@chilton.example designatedSafeguardingLead --from 2026-09-01 \\
-                    --store STORE --as dana.price@vikingtrust.example --school 999001
+                  onlinesafety roles grant priya.shah@chilton.example \\
+                    designatedSafeguardingLead --from 2026-09-01 --store STORE \\
+                    --as dana.price@vikingtrust.example --school 999001
                   onlinesafety roles grant tom.hughes@chilton.example staff --groups Oak,Ash \\
                     --store STORE --as dana.price@vikingtrust.example --school 999001
                 """)
@@ -96,8 +97,9 @@ struct RolesCommand: AsyncParsableCommand {
                 The grant's identifier is in `roles list`. A school's headteacher cannot end a trust-wide role.
 
                 Example:
-                  onlinesafety roles end 6F1C2A9E-0000-4000-8000-000000000000 --on 2026-08-31 \\
-                    --store STORE --as dana.price@vikingtrust.example --school 999001
+                  onlinesafety roles end 6F1C2A9E-0000-4000-8000-000000000000 \\
+                    --on 2026-08-31 --store STORE --as dana.price@vikingtrust.example \\
+                    --school 999001
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -136,9 +138,11 @@ struct RolesCommand: AsyncParsableCommand {
                 audit trail as read.
 
                 Examples:
-                  onlinesafety roles list --store STORE --as kate.law@chilton.example --school 999001
-                  onlinesafety roles list --role designatedSafeguardingLead --role deputyDesignatedSafeguardingLead --on 2026-09-01 \\
-                    --store STORE --as kate.law@chilton.example --school 999001
+                  onlinesafety roles list --store STORE --as kate.law@chilton.example \\
+                    --school 999001
+                  onlinesafety roles list --role designatedSafeguardingLead \\
+                    --role deputyDesignatedSafeguardingLead --on 2026-09-01 --store STORE \\
+                    --as kate.law@chilton.example --school 999001
                 """)
 
         @OptionGroup var storeOptions: StoreOptions

@@ -20,7 +20,8 @@ struct SchoolCommand: AsyncParsableCommand {
                 Each setting is shown under the name `school set` takes.
 
                 Example:
-                  onlinesafety school show --store STORE --as kate.law@chilton.example --school 999001
+                  onlinesafety school show --store STORE --as kate.law@chilton.example \\
+                    --school 999001
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -59,12 +60,15 @@ struct SchoolCommand: AsyncParsableCommand {
                 comma-separated; holidays are FIRST..LAST ranges, comma-separated.
 
                 Settings:
-                \(SchoolSetting.all.map { "  \($0.name): \($0.help)" }.joined(separator: "\n"))
+                \(SchoolSetting.helpLines.joined(separator: "\n"))
 
                 Examples:
-                  onlinesafety school set filteringProvider Smoothwall --store STORE --as dana.price@vikingtrust.example --school 999001
-                  onlinesafety school set learnerConsentAge 12 --store STORE --as dana.price@vikingtrust.example --school 999001
-                  onlinesafety school set holidays 2026-10-26..2026-10-30,2026-12-21..2027-01-01 --store STORE \\
+                  onlinesafety school set filteringProvider Smoothwall --store STORE \\
+                    --as dana.price@vikingtrust.example --school 999001
+                  onlinesafety school set learnerConsentAge 12 --store STORE \\
+                    --as dana.price@vikingtrust.example --school 999001
+                  onlinesafety school set holidays \\
+                    2026-10-26..2026-10-30,2026-12-21..2027-01-01 --store STORE \\
                     --as dana.price@vikingtrust.example --school 999001
                 """)
 
@@ -117,7 +121,8 @@ struct SchoolCommand: AsyncParsableCommand {
             abstract: "List the schools of the trust.",
             discussion: """
                 Example:
-                  onlinesafety school list --store STORE --as dana.price@vikingtrust.example --school 999001
+                  onlinesafety school list --store STORE --as dana.price@vikingtrust.example \\
+                    --school 999001
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -150,8 +155,10 @@ struct SchoolCommand: AsyncParsableCommand {
                 `school set`. A trust-wide role works at the new school at once.
 
                 Example:
-                  onlinesafety school add --urn 999004 --dfe-number 886/9004 --name "Upton Junior School" --phase junior \\
-                    --dsl "Rae Moss" --head "Rae Moss" --store STORE --as dana.price@vikingtrust.example --school 999001
+                  onlinesafety school add --urn 999004 --dfe-number 886/9004 \\
+                    --name "Upton Junior School" --phase junior --dsl "Rae Moss" \\
+                    --head "Rae Moss" --store STORE --as dana.price@vikingtrust.example \\
+                    --school 999001
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -252,6 +259,25 @@ struct SchoolSetting {
     /// Sets it (`nil` clears it); throws a usage error naming the setting for a value it does not take.
     let apply: (inout PolicySettings, String?) throws -> Void
 
+    /// One line per setting for `school set --help`; a contact's or an agency's fields share one
+    /// line (`lado.{name,area,phone,email,website}`).
+    static var helpLines: [String] {
+        var lines: [String] = []
+        var done: [String] = []
+        for setting in all {
+            guard let dot = setting.name.firstIndex(of: ".") else {
+                lines.append("  \(setting.name): \(setting.help)")
+                continue
+            }
+            let prefix = String(setting.name[..<dot])
+            guard !done.contains(prefix) else { continue }
+            done.append(prefix)
+            let fields = all.filter { $0.name.hasPrefix(prefix + ".") }.map { $0.name.dropFirst(prefix.count + 1) }
+            lines.append("  \(prefix).{\(fields.joined(separator: ","))}: \(setting.help)")
+        }
+        return lines
+    }
+
     /// Every setting, in the order `school show` prints them.
     static var all: [SchoolSetting] {
         var settings: [SchoolSetting] = []
@@ -345,7 +371,8 @@ struct SchoolSetting {
         let fields: [(String, WritableKeyPath<NamedContact, String?>)] = [("title", \.title), ("phone", \.phone), ("email", \.email)]
         return [
             SchoolSetting(
-                name: "\(name).name", help: "\(who)'s name", value: { $0[keyPath: path].name },
+                name: "\(name).name", help: "\(who) (the name cannot be cleared)",
+                value: { $0[keyPath: path].name },
                 apply: { settings, value in
                     guard let value else { throw ValidationError("The policy must name \(who): \(name).name cannot be empty.") }
                     settings[keyPath: path].name = value
@@ -353,7 +380,8 @@ struct SchoolSetting {
         ]
             + fields.map { field, fieldPath in
                 SchoolSetting(
-                    name: "\(name).\(field)", help: "\(who)'s \(field) (may be cleared)", value: { $0[keyPath: path][keyPath: fieldPath] },
+                    name: "\(name).\(field)", help: "\(who) (the name cannot be cleared)",
+                    value: { $0[keyPath: path][keyPath: fieldPath] },
                     apply: { settings, value in
                         settings[keyPath: path][keyPath: fieldPath] = value
                     })
@@ -366,7 +394,8 @@ struct SchoolSetting {
         let fields: [(String, WritableKeyPath<NamedContact, String?>)] = [("title", \.title), ("phone", \.phone), ("email", \.email)]
         return [
             SchoolSetting(
-                name: "\(name).name", help: "\(who)'s name (clearing it removes \(who))", value: { $0[keyPath: path]?.name },
+                name: "\(name).name", help: "\(who) (clearing the name removes them)",
+                value: { $0[keyPath: path]?.name },
                 apply: { settings, value in
                     if let value {
                         if settings[keyPath: path] == nil {
@@ -381,7 +410,7 @@ struct SchoolSetting {
         ]
             + fields.map { field, fieldPath in
                 SchoolSetting(
-                    name: "\(name).\(field)", help: "\(who)'s \(field) (may be cleared)",
+                    name: "\(name).\(field)", help: "\(who) (clearing the name removes them)",
                     value: { $0[keyPath: path]?[keyPath: fieldPath] },
                     apply: { settings, value in
                         guard settings[keyPath: path] != nil else {
@@ -398,7 +427,8 @@ struct SchoolSetting {
         ]
         return [
             SchoolSetting(
-                name: "\(name).name", help: "\(what): its name", value: { $0[keyPath: path].name },
+                name: "\(name).name", help: "\(what) (the name cannot be cleared)",
+                value: { $0[keyPath: path].name },
                 apply: { settings, value in
                     guard let value else { throw ValidationError("\(name).name cannot be empty.") }
                     settings[keyPath: path].name = value
@@ -406,7 +436,7 @@ struct SchoolSetting {
         ]
             + fields.map { field, fieldPath in
                 SchoolSetting(
-                    name: "\(name).\(field)", help: "\(what): its \(field) (may be cleared)",
+                    name: "\(name).\(field)", help: "\(what) (the name cannot be cleared)",
                     value: { $0[keyPath: path][keyPath: fieldPath] },
                     apply: { settings, value in
                         settings[keyPath: path][keyPath: fieldPath] = value

@@ -12,7 +12,8 @@ struct WhoAmICommand: AsyncParsableCommand {
             holds no role at the school today, is refused (exit status 77) with the same words as someone unknown.
 
             Example:
-              onlinesafety whoami --store STORE --as tom.hughes@chilton.example --school 999001
+              onlinesafety whoami --store STORE --as tom.hughes@chilton.example \\
+                --school 999001
             """
     )
 
