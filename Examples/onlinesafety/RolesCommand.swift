@@ -79,10 +79,16 @@ struct RolesCommand: AsyncParsableCommand {
                     scope = .school(school.id)
                 }
                 let personID = try await resolvePerson(reference, in: session)
-                let grant = try await session.roles.grant(
-                    RoleGrant(
-                        personID: personID, role: role, scope: scope, starts: from ?? session.today, ends: until, groups: parseList(groups))
-                )
+                let grant: RoleGrant
+                do {
+                    grant = try await session.roles.grant(
+                        RoleGrant(
+                            personID: personID, role: role, scope: scope, starts: from ?? session.today, ends: until,
+                            groups: parseList(groups)))
+                } catch let error as SafetyError where error.code == .invalidInput && error.location == "roleGrant.scope" {
+                    // A trust-level person (trust staff, trustees) holds trust-wide roles only.
+                    throw SafetyError(.invalidInput, "\(error.reason): add --trust-wide", location: "--trust-wide")
+                }
                 let names = await names(of: [personID], in: session)
                 say("Granted \(role.title) to \(label(personID, names)) \(describe(grant, at: school)): grant \(grant.id)")
             }

@@ -247,6 +247,22 @@ struct CLIAdminTests {
         #expect(teacher.status == 77)
         let missing = try cli.run(["roles", "end", UUID().uuidString, "--on", "\(today)"] + Self.dana(store))
         #expect(missing.status == 66)
+
+        // A trustee belongs to the trust: their role is trust-wide, and the tool says so.
+        let trustee = try cli.run(
+            [
+                "people", "add", "--kind", "governor", "--given-name", "Joanna", "--family-name", "Brand", "--email",
+                "joanna.brand@vikingtrust.example", "--trust-level",
+            ] + Self.dana(store))
+        #expect(trustee.status == 0, "\(trustee.standardError)")
+        #expect(trustee.standardOutput.contains("Joanna Brand (governor, the trust)"))
+        let atSchool = try cli.run(["roles", "grant", "joanna.brand@vikingtrust.example", "governor"] + Self.dana(store))
+        #expect(atSchool.status == 65)
+        #expect(atSchool.standardError.contains("add --trust-wide"))
+        let acrossTrust = try cli.run(
+            ["roles", "grant", "joanna.brand@vikingtrust.example", "governor", "--trust-wide"] + Self.dana(store))
+        #expect(acrossTrust.status == 0, "\(acrossTrust.standardError)")
+        #expect(acrossTrust.standardOutput.contains("across the trust"))
     }
 
     @Test func aSchoolSettingIsPersistedAndASchoolAddedToTheTrust() throws {
