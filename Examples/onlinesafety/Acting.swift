@@ -20,20 +20,24 @@ struct ActingOptions: ParsableArguments {
 /// Another person, by UUID, or by UPN or email address through the session (audited).
 ///
 /// Throws `notFound` when no one within reach matches, and `invalidInput` (location `upn`) when
-/// the reference looks like a UPN whose check letter is wrong, each with a message that says so.
+/// the reference looks like a UPN whose check letter is wrong, each with a message that says so
+/// without repeating the reference (it can be a child's UPN).
 func resolvePerson(_ reference: String, in session: SafetySession) async throws -> PersonID {
     if let id = PersonID(uuidString: reference) { return id }
     do {
         return try await session.people.identify(reference)
     } catch let error as SafetyError where error.code == .notFound {
-        throw SafetyError(
-            .notFound, "no one at this school matches \(reference) (give a UUID, a learner's UPN or an email address)")
+        throw SafetyError(.notFound, noOneMatches)
     } catch let error as SafetyError where error.code == .invalidInput && error.location == "upn" {
         throw SafetyError(
-            .invalidInput, "\(reference) looks like a UPN, but its check letter does not match the rest: check it for a typing mistake",
+            .invalidInput, "the reference looks like a UPN, but its check letter does not match the rest: check it for a typing mistake",
             location: "upn")
     }
 }
+
+/// What a person reference that names no one within reach is answered with: the same words
+/// whether no one has it or the acting person may not read whoever has it.
+let noOneMatches = "no one at this school matches that reference (give a UUID, a learner's UPN or an email address)"
 
 /// Parses `2026-11-23T09:30` or `2026-11-23` (UK time), or `now`.
 func parseInstant(_ text: String, option: String) throws -> Date {

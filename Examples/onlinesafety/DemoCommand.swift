@@ -134,6 +134,10 @@ struct DemoCommand: AsyncParsableCommand {
             "    --category nudeImageSharing --risk conduct --victim B801200005001 --fact sexualActs \\",
             "    --summary \"A learner says an image of them is being shared\"",
             "  onlinesafety incident overdue --store STORE --as kate.law@chilton.example --school \(school.urn) --outstanding",
+            "",
+            "Or keep the records up to date as the trust's data manager (people, contacts, roles, school, audit):",
+            "  onlinesafety whoami --store STORE --as \(Self.administratorEmail) --school \(school.urn)",
+            "  onlinesafety people list --store STORE --as \(Self.administratorEmail) --school \(school.urn)",
         ])
     }
 

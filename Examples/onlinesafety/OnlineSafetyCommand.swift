@@ -10,6 +10,10 @@ struct OnlineSafetyCommand: AsyncParsableCommand {
             Every command works on a flat-file store (--store DIR, no server needed) or on PostgreSQL \
             (--postgres postgres://user@host/db, or ONLINESAFETY_POSTGRES_URL). Only `store init` and `demo` create a store.
 
+            A trust's data manager keeps the records up to date: `school` (the school, its policy settings, the trust's \
+            schools), `people` and `contacts` (who is who), `roles` (who holds which role) and `audit` (who read what). \
+            `whoami` says who a --as/--school pair acts as and what they may do.
+
             Exit status, the same for every command: 0 done; 64 the command line is wrong (an unknown option or value, \
             --output inside a store); 65 a rule refused the input, or data is malformed or damaged; 66 a record, a person \
             or the store was not found; 69 the store is unavailable (locked after --wait, or the server cannot be reached \
@@ -18,7 +22,8 @@ struct OnlineSafetyCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, StoreCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self, ConsentCommand.self,
-            TrainingCommand.self, ComplianceCommand.self,
+            TrainingCommand.self, ComplianceCommand.self, PeopleCommand.self, ContactsCommand.self, RolesCommand.self,
+            SchoolCommand.self, WhoAmICommand.self, AuditCommand.self,
         ]
     )
 }

@@ -1,0 +1,441 @@
+import ArgumentParser
+import Foundation
+import OnlineSafetyCore
+
+/// `onlinesafety people`: list, show, add and change people, and record leavers.
+struct PeopleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "people",
+        abstract: "List, show, add and change the people of a school, and record leavers.",
+        discussion: """
+            A person is named by a UUID, a learner's UPN or an email address. Lists and records show only what the \
+            acting person may read: a class teacher sees the learners of the groups they teach, and anyone else they \
+            ask for is answered as if no one matched. Adding and changing people needs a role that manages people \
+            (a data manager, the headteacher or leadership).
+            """,
+        subcommands: [List.self, Show.self, Add.self, Update.self, Leaver.self]
+    )
+
+    // MARK: - people list
+
+    /// `people list`: the people the acting person may read, as a table or JSON.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the people at the school that you may read.",
+            discussion: """
+                Leavers are left out unless --include-leavers is given. A learner's date of birth is not listed; \
+                `people show` gives it. Each person listed is recorded in the audit trail as read.
+
+                Example:
+                  onlinesafety people list --store STORE --as dana.price@vikingtrust.example \\
+                    --school 999001 --kind learner --group Oak
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var acting: ActingOptions
+
+        @Option(
+            name: .customLong("kind"),
+            help: ArgumentHelp("Only people of this kind (repeat for several): \(choices(PersonKind.self)).", valueName: "kind"))
+        var kinds: [String] = []
+
+        @Option(help: ArgumentHelp("Only learners in this registration group.", valueName: "group"))
+        var group: String?
+
+        @Flag(help: "Include people who have left.")
+        var includeLeavers = false
+
+        @Flag(help: "Print the list as JSON.")
+        var json = false
+
+        func validate() throws {
+            _ = try parsedKinds()
+        }
+
+        private func parsedKinds() throws -> Set<PersonKind>? {
+            guard !kinds.isEmpty else { return nil }
+            return Set(try kinds.map { try parseChoice($0, option: "--kind") as PersonKind })
+        }
+
+        func run() async throws {
+            let kinds = try parsedKinds()
+            try await withSession(storeOptions, acting) { session in
+                let query = PersonQuery(
+                    scope: .everywhere, kinds: kinds, registrationGroup: group, presentOn: includeLeavers ? nil : session.today)
+                let people = try await session.people.list(query)
+                if json {
+                    try printJSON(people.map { PersonView($0, in: session, detailed: false) })
+                    return
+                }
+                say("\(people.count) \(people.count == 1 ? "person" : "people") at \(session.principal.school.name)")
+                guard !people.isEmpty else { return }
+                let rows = people.map { person in
+                    [
+                        person.fullName, person.kind.rawValue, person.learner?.upn.value ?? person.email ?? "",
+                        person.learner.map { "\($0.ncYear.rawValue)" } ?? "", person.learner?.registrationGroup ?? "",
+                        person.jobTitle ?? "", person.leftOn.map { "left \($0)" } ?? "", person.id.uuidString,
+                    ]
+                }
+                say(lines: table(["NAME", "KIND", "UPN / EMAIL", "YEAR", "GROUP", "JOB TITLE", "LEFT", "ID"], rows))
+            }
+        }
+    }
+
+    // MARK: - people show
+
+    /// `people show`: one person's record.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one person's record.",
+            discussion: """
+                A person you may not read (a class teacher asking for a child of another class) is answered exactly \
+                as a reference no one has: exit status 66. The read is recorded in the audit trail.
+
+                Example:
+                  onlinesafety people show B801200005001 --store STORE \\
+                    --as dana.price@vikingtrust.example --school 999001
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var acting: ActingOptions
+
+        @Argument(help: ArgumentHelp("The person: a UUID, a learner's UPN or an email address.", valueName: "ref"))
+        var reference: String
+
+        @Flag(help: "Print the record as JSON.")
+        var json = false
+
+        func run() async throws {
+            try await withSession(storeOptions, acting) { session in
+                let person = try await readablePerson(reference, in: session)
+                if json {
+                    try printJSON(PersonView(person, in: session, detailed: true))
+                } else {
+                    say(lines: describe(person, in: session))
+                }
+            }
+        }
+
+        /// The record as lines: what the session returned, nothing more.
+        func describe(_ person: Person, in session: SafetySession) -> [String] {
+            var lines = ["\(person.fullName) (\(person.kind.rawValue), \(organisation(of: person, in: session)))", "  id: \(person.id)"]
+            if let email = person.email { lines.append("  email: \(email)") }
+            if let title = person.jobTitle { lines.append("  job title: \(title)") }
+            if let learner = person.learner {
+                lines.append("  UPN: \(learner.upn.value)")
+                lines.append("  date of birth: \(learner.dateOfBirth)")
+                lines.append("  year group: \(learner.ncYear.rawValue)\(learner.keyStage.map { " (\($0.rawValue))" } ?? "")")
+                lines.append("  registration group: \(learner.registrationGroup ?? "none")")
+                let flags = [(learner.lookedAfter, "looked after"), (learner.send, "SEND"), (learner.eal, "EAL")].filter(\.0).map(\.1)
+                if !flags.isEmpty { lines.append("  \(flags.joined(separator: ", "))") }
+            }
+            if let left = person.leftOn { lines.append("  left on \(left)") }
+            return lines
+        }
+    }
+
+    // MARK: - people add
+
+    /// `people add`: a new person at the school, or at its trust.
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a person: a learner, a member of staff, a governor, a parent or carer, a volunteer...",
+            discussion: """
+                A learner needs --upn, --date-of-birth and --year (and usually --group); the others take --email \
+                and --job-title. A person added has no role yet: give them one with `roles grant`. With --trust-level \
+                the person belongs to the trust (trust staff and trustees), which needs a trust-wide role.
+
+                Examples:
+                  onlinesafety people add --store STORE --as dana.price@vikingtrust.example \\
+                    --school 999001 --kind staff --given-name Sam --family-name Patel \\
+                    --email sam.patel@chilton.example --job-title "Class teacher"
+                  onlinesafety people add --store STORE --as dana.price@vikingtrust.example \\
+                    --school 999001 --kind learner --given-name Dev --family-name Rao \\
+                    --upn N801200025004 --date-of-birth 2017-02-03 --year 3 --group Ash
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var acting: ActingOptions
+
+        @Option(help: ArgumentHelp("What part they play: \(choices(PersonKind.self)).", valueName: "kind"))
+        var kind: String
+
+        @Option(help: ArgumentHelp("Given name.", valueName: "name"))
+        var givenName: String
+
+        @Option(help: ArgumentHelp("Family name.", valueName: "name"))
+        var familyName: String
+
+        @Option(help: ArgumentHelp("Email address (staff sign in with it: --as).", valueName: "address"))
+        var email: String?
+
+        @Option(help: ArgumentHelp("Job title, for staff.", valueName: "title"))
+        var jobTitle: String?
+
+        @Option(help: ArgumentHelp("A learner's unique pupil number (13 characters, with its check letter).", valueName: "upn"))
+        var upn: String?
+
+        @Option(help: ArgumentHelp("A learner's date of birth (YYYY-MM-DD).", valueName: "date"))
+        var dateOfBirth: String?
+
+        @Option(help: ArgumentHelp("A learner's year group: N1, N2, R, 1 to 14, or X (outside year groups).", valueName: "year"))
+        var year: String?
+
+        @Option(help: ArgumentHelp("A learner's registration group or class, for example Oak.", valueName: "group"))
+        var group: String?
+
+        @Flag(help: "The person belongs to the trust rather than the school (trust staff and trustees).")
+        var trustLevel = false
+
+        func validate() throws {
+            let kind: PersonKind = try parseChoice(kind, option: "--kind")
+            if kind == .learner {
+                guard upn != nil else { throw ValidationError("A learner needs --upn.") }
+                guard let dateOfBirth else { throw ValidationError("A learner needs --date-of-birth.") }
+                guard let year else { throw ValidationError("A learner needs --year.") }
+                _ = try requireDate(dateOfBirth, option: "--date-of-birth")
+                _ = try parseYearGroup(year, option: "--year")
+                if trustLevel { throw ValidationError("A learner belongs to a school: leave out --trust-level.") }
+            } else if upn != nil || dateOfBirth != nil || year != nil || group != nil {
+                throw ValidationError("--upn, --date-of-birth, --year and --group are for learners only.")
+            }
+        }
+
+        func run() async throws {
+            let kind: PersonKind = try parseChoice(kind, option: "--kind")
+            var details: (upn: String, born: CalendarDate, year: NCYear)?
+            if kind == .learner, let upn, let dateOfBirth, let year {
+                details = (upn, try requireDate(dateOfBirth, option: "--date-of-birth"), try parseYearGroup(year, option: "--year"))
+            }
+            try await withSession(storeOptions, acting) { session in
+                let school = session.principal.school
+                let tenancy: Tenancy
+                if trustLevel {
+                    guard let trustID = school.trustID else {
+                        throw SafetyError(.invalidInput, "this school belongs to no trust", location: "--trust-level")
+                    }
+                    tenancy = .trust(trustID)
+                } else {
+                    tenancy = .school(school.id)
+                }
+                let learner = try details.map { details in
+                    LearnerDetails(
+                        upn: try parseUPN(details.upn), dateOfBirth: details.born, ncYear: details.year, registrationGroup: group)
+                }
+                let person = try await session.people.add(
+                    Person(
+                        tenancy: tenancy, kind: kind, givenName: givenName, familyName: familyName, email: email, jobTitle: jobTitle,
+                        learner: learner))
+                say("Added \(person.fullName) (\(person.kind.rawValue), \(organisation(of: person, in: session))): \(person.id)")
+                if kind != .learner && kind != .parentCarer {
+                    say("They hold no role yet: `onlinesafety roles grant \(person.email ?? person.id.uuidString) ROLE` gives them one.")
+                }
+            }
+        }
+    }
+
+    // MARK: - people update
+
+    /// `people update`: names, email, job title, group or year of a person within reach.
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a person's names, email address, job title, or a learner's registration group or year.",
+            discussion: """
+                Only what is given changes. A person stays with the organisation they belong to.
+
+                Example:
+                  onlinesafety people update B801200005001 --store STORE \\
+                    --as dana.price@vikingtrust.example --school 999001 --group Ash
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var acting: ActingOptions
+
+        @Argument(help: ArgumentHelp("The person: a UUID, a learner's UPN or an email address.", valueName: "ref"))
+        var reference: String
+
+        @Option(help: ArgumentHelp("A new given name.", valueName: "name"))
+        var givenName: String?
+
+        @Option(help: ArgumentHelp("A new family name.", valueName: "name"))
+        var familyName: String?
+
+        @Option(help: ArgumentHelp("A new email address.", valueName: "address"))
+        var email: String?
+
+        @Option(help: ArgumentHelp("A new job title.", valueName: "title"))
+        var jobTitle: String?
+
+        @Option(help: ArgumentHelp("A learner's new registration group.", valueName: "group"))
+        var group: String?
+
+        @Option(help: ArgumentHelp("A learner's new year group: N1, N2, R, 1 to 14, or X.", valueName: "year"))
+        var year: String?
+
+        func validate() throws {
+            guard [givenName, familyName, email, jobTitle, group, year].contains(where: { $0 != nil }) else {
+                throw ValidationError("Give what changes: --given-name, --family-name, --email, --job-title, --group or --year.")
+            }
+            if let year { _ = try parseYearGroup(year, option: "--year") }
+        }
+
+        func run() async throws {
+            let year = try year.map { try parseYearGroup($0, option: "--year") }
+            try await withSession(storeOptions, acting) { session in
+                var person = try await readablePerson(reference, in: session)
+                var changed: [String] = []
+                if let givenName {
+                    person.givenName = givenName
+                    changed.append("given name")
+                }
+                if let familyName {
+                    person.familyName = familyName
+                    changed.append("family name")
+                }
+                if let email {
+                    person.email = email
+                    changed.append("email")
+                }
+                if let jobTitle {
+                    person.jobTitle = jobTitle
+                    changed.append("job title")
+                }
+                if group != nil || year != nil {
+                    guard var learner = person.learner else {
+                        throw SafetyError(.invalidInput, "only a learner has a registration group and a year group", location: "--group")
+                    }
+                    if let group {
+                        learner.registrationGroup = group
+                        changed.append("registration group")
+                    }
+                    if let year {
+                        learner.ncYear = year
+                        changed.append("year group")
+                    }
+                    person.learner = learner
+                }
+                let stored = try await session.people.update(person)
+                say("Updated \(stored.fullName) (\(changed.joined(separator: ", "))): \(stored.id)")
+            }
+        }
+    }
+
+    // MARK: - people leaver
+
+    /// `people leaver`: the person has left; their roles end and their access is revoked.
+    struct Leaver: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record that a person has left: their roles end and their access to systems is revoked that day.",
+            discussion: """
+                The record and its history stay. Every role the person holds on --on ends that day (their last day), \
+                every access grant in the access register is revoked from it (reason "leaver"), and once the day has \
+                come no session can be opened for them.
+
+                Example:
+                  onlinesafety people leaver tom.hughes@chilton.example --on 2026-07-22 \\
+                    --store STORE --as dana.price@vikingtrust.example --school 999001
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var acting: ActingOptions
+
+        @Argument(help: ArgumentHelp("The person: a UUID, a learner's UPN or an email address.", valueName: "ref"))
+        var reference: String
+
+        @Option(help: ArgumentHelp("The day they leave (YYYY-MM-DD): their last day.", valueName: "date"))
+        var on: String
+
+        func validate() throws {
+            _ = try requireDate(on, option: "--on")
+        }
+
+        func run() async throws {
+            let day = try requireDate(on, option: "--on")
+            try await withSession(storeOptions, acting) { session in
+                let id = try await resolvePerson(reference, in: session)
+                let person = try await session.people.recordLeaver(id, on: day)
+                say("Recorded that \(person.fullName) left on \(day): the roles they held that day end then,")
+                say("their access to systems is revoked from that day, and no session can be opened for them after it.")
+            }
+        }
+    }
+}
+
+/// A person named by UUID, UPN or email whom the acting person may read, or `notFound` with
+/// ``noOneMatches``: the same words for a reference no one has and for a record out of reach.
+func readablePerson(_ reference: String, in session: SafetySession) async throws -> Person {
+    do {
+        return try await session.people.get(try await resolvePerson(reference, in: session))
+    } catch let error as SafetyError where error.code == .notFound {
+        throw SafetyError(.notFound, noOneMatches)
+    }
+}
+
+/// Parses a UPN given on the command line; a refusal names `--upn`, never the value.
+func parseUPN(_ text: String) throws -> UPN {
+    do throws(SafetyError) {
+        return try UPN(text)
+    } catch {
+        throw SafetyError(.invalidInput, error.reason, location: "--upn")
+    }
+}
+
+/// Where a person belongs, in words: the session's school by name, or the trust.
+func organisation(of person: Person, in session: SafetySession) -> String {
+    switch person.tenancy {
+    case .school(let id) where id == session.principal.school.id: session.principal.school.name
+    case .school: "another school"
+    case .trust: "the trust"
+    }
+}
+
+/// A person as the tool prints them in JSON: what the session returned; with `detailed`, a
+/// learner's date of birth and flags too (`people show`).
+struct PersonView: Encodable {
+    /// A learner's details.
+    struct LearnerView: Encodable {
+        let upn: String
+        let dateOfBirth: String?
+        let yearGroup: String
+        let keyStage: String?
+        let registrationGroup: String?
+        let lookedAfter: Bool?
+        let send: Bool?
+        let eal: Bool?
+    }
+
+    let id: String
+    let kind: String
+    let givenName: String
+    let familyName: String
+    let organisation: String
+    let email: String?
+    let jobTitle: String?
+    let leftOn: String?
+    let learner: LearnerView?
+
+    init(_ person: Person, in session: SafetySession, detailed: Bool) {
+        id = person.id.uuidString
+        kind = person.kind.rawValue
+        givenName = person.givenName
+        familyName = person.familyName
+        organisation = onlinesafety.organisation(of: person, in: session)
+        email = person.email
+        jobTitle = person.jobTitle
+        leftOn = person.leftOn.map { "\($0)" }
+        learner = person.learner.map { learner in
+            LearnerView(
+                upn: learner.upn.value, dateOfBirth: detailed ? "\(learner.dateOfBirth)" : nil, yearGroup: learner.ncYear.rawValue,
+                keyStage: learner.keyStage?.rawValue, registrationGroup: learner.registrationGroup,
+                lookedAfter: detailed ? learner.lookedAfter : nil, send: detailed ? learner.send : nil, eal: detailed ? learner.eal : nil)
+        }
+    }
+}
+
+/// Prints a value as pretty, key-sorted JSON (JSON escapes control characters itself; each line
+/// still goes through ``say(_:)``).
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    say(lines: String(decoding: try encoder.encode(value), as: UTF8.self).components(separatedBy: "\n"))
+}
