@@ -1,4 +1,4 @@
-public import OnlineSafetyCore
+import OnlineSafetyCore
 
 /// Readers of the files a school's MIS writes: the DfE Common Transfer File, OneRoster 1.1 CSV,
 /// and column-mapped CSV exports (Bromcom-style and Tapestry-style presets).

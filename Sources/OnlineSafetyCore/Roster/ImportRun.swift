@@ -33,7 +33,7 @@ public struct ImportRun: Aggregate {
         self.id = id
         self.tenancy = tenancy
         self.actorID = actorID
-        self.appliedAt = appliedAt
+        self.appliedAt = SafetyClock.truncated(appliedAt)
         self.files = files
         self.schoolURNs = schoolURNs
         self.counts = counts

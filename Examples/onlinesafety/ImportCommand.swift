@@ -1,0 +1,330 @@
+import ArgumentParser
+import Foundation
+import OnlineSafetyCore
+import OnlineSafetyImport
+
+/// `onlinesafety import`: a trust's MIS exports (CTF, OneRoster, Bromcom-style and
+/// Tapestry-style CSV) synced into the store, as a dry run (`plan`) or for real (`apply`).
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import a trust's MIS exports: plan (a dry run) or apply, driven by a trust configuration file.",
+        discussion: """
+            A trust configuration (JSON or YAML) names the trust, its data manager, each school (URN, LA code and \
+            establishment number, name, the policy it starts from, its role holders) and the files to read. Paths are \
+            relative to the configuration file.
+
+            Exit status of plan and apply: 0 every row applies (or would); 2 applied, but some rows were rejected (see \
+            --report); 65 refused, nothing written (a malformed file or configuration, --strict with a rejection, too many \
+            leavers); 66 the store or a school was not found; 69 the store is busy (another import) or unreachable; 77 the \
+            acting person may not import.
+            """,
+        subcommands: [ImportPlanCommand.self, ImportApplyCommand.self, ImportRunsCommand.self]
+    )
+}
+
+/// What `plan` and `apply` share.
+struct ImportOptions: ParsableArguments {
+    @Argument(help: "The trust configuration file (JSON or YAML).")
+    var configuration: String
+
+    @Option(name: .customLong("as"), help: "The acting person's email address (default: the configuration's administrator).")
+    var actor: String?
+
+    @Option(name: .customLong("at"), help: "The school to act at, by URN (default: the configuration's first school).")
+    var school: String?
+
+    @Flag(help: "Refuse the whole run if any row is rejected.")
+    var strict = false
+
+    @Option(help: "The largest share of a school's roll one run may make leavers, from 0 to 1.")
+    var maxLeaverShare: Double = 0.2
+
+    @Flag(help: "Apply even when more of a roll would leave than --max-leaver-share.")
+    var allowManyLeavers = false
+
+    @Option(help: "Write every decision (file, line, field, code, reason) to FILE: .csv or .json.")
+    var report: String?
+
+    @Flag(help: "Print the plan as JSON on standard output instead of the summary.")
+    var json = false
+
+    func validate() throws {
+        guard (0...1).contains(maxLeaverShare) else { throw ValidationError("--max-leaver-share is a share from 0 to 1, such as 0.2.") }
+        if let report {
+            guard report.hasSuffix(".csv") || report.hasSuffix(".json") else {
+                throw ValidationError("--report names a .csv or a .json file.")
+            }
+            try refuseInsideStore(report, option: "--report")
+        }
+    }
+
+    var options: RosterOptions {
+        RosterOptions(strict: strict, maximumLeaverShare: maxLeaverShare, allowManyLeavers: allowManyLeavers)
+    }
+}
+
+/// `onlinesafety import plan`.
+struct ImportPlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what an import would do, writing nothing (a dry run of the same pipeline).",
+        discussion: """
+            Example:
+              onlinesafety import plan Examples/SampleTrust/data/trust.json --store ./trust-store --report plan.csv
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var importOptions: ImportOptions
+
+    func run() async throws {
+        try await TrustImport(storeOptions: storeOptions, options: importOptions).run(apply: false, initialise: false)
+    }
+}
+
+/// `onlinesafety import apply`.
+struct ImportApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Import for real: all or nothing, every record written audited with the run, file and line.",
+        discussion: """
+            With --init, a missing flat-file store is created, and a store without the trust gets it: the trust, its \
+            first school and its data manager, from the configuration. Running the same files again changes nothing.
+
+            Example:
+              onlinesafety import apply Examples/SampleTrust/data/trust.json --store ./trust-store --init
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var importOptions: ImportOptions
+
+    @Flag(help: "Create the store and the trust when they do not exist yet.")
+    var `init` = false
+
+    func run() async throws {
+        try await TrustImport(storeOptions: storeOptions, options: importOptions).run(apply: true, initialise: `init`)
+    }
+}
+
+/// `onlinesafety import runs`.
+struct ImportRunsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "List the imports applied to the trust: when, by whom, which files (with their SHA-256) and what they did.",
+        discussion: """
+            Example:
+              onlinesafety import runs --store ./trust-store --as dana.price@northdown.example --school 999101
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var acting: ActingOptions
+
+    func run() async throws {
+        try await withSession(storeOptions, acting) { session in
+            let runs = try await session.roster.runs()
+            if runs.isEmpty { return say("No imports have been applied.") }
+            for run in runs {
+                say("\(ISO8601DateFormatter().string(from: run.appliedAt))  run \(run.id.uuidString.lowercased())  by \(run.actorID)")
+                say("  schools: \(run.schoolURNs.joined(separator: ", "))")
+                for file in run.files { say("  \(terminalSafe(file.name))  \(file.format)  \(file.rows) rows  sha256 \(file.sha256)") }
+                let counts = RosterAction.allCases.compactMap { action -> String? in
+                    let total = run.counts.total(action)
+                    return total > 0 ? "\(total) \(action.rawValue)" : nil
+                }
+                say("  \(counts.isEmpty ? "nothing" : counts.joined(separator: ", "))")
+            }
+        }
+    }
+}
+
+/// The run of `plan` or `apply`.
+struct TrustImport {
+    let storeOptions: StoreOptions
+    let options: ImportOptions
+
+    func run(apply: Bool, initialise: Bool) async throws {
+        let configURL = URL(fileURLWithPath: options.configuration)
+        let outcome: Int32 = try await reportingErrors {
+            let configuration = try loadConfiguration(configURL)
+            let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1 && !options.json)
+            let started = Date()
+            let read = TrustFiles.read(configuration, relativeTo: configURL.deletingLastPathComponent()) { step in
+                progress.show(
+                    "reading \(step.files)/\(step.totalFiles) files, \(step.rows) rows, "
+                        + "\(Int(Double(step.rows) / max(Date().timeIntervalSince(started), 0.001))) rows/s")
+            }
+            progress.finish()
+            guard read.fatal.isEmpty else {
+                for problem in read.fatal { complain(terminalSafe(problem.description)) }
+                complain("nothing was imported: \(read.fatal.count) file\(read.fatal.count == 1 ? "" : "s") could not be read")
+                return Exit.dataError
+            }
+            if initialise, storeOptions.postgresURL == nil, let directory = storeOptions.fileStore, !isStoreDirectory(directory) {
+                try await withStore(storeOptions, create: true) { _ in }
+            }
+            return try await withStore(storeOptions) { store in
+                let safety = OnlineSafety(backend: store, clock: .system, logger: storeOptions.logger)
+                let session = try await openSession(safety, configuration, initialise: initialise && apply)
+                var rosterOptions = options.options
+                rosterOptions.schools = configuration.setups(trustID: session.principal.school.trustID)
+                progress.show(apply ? "applying \(read.batch.files.count) files…" : "planning…")
+                let plan: RosterPlan
+                let applied: Bool
+                if apply {
+                    let result = try await session.roster.apply(read.batch, options: rosterOptions)
+                    (plan, applied) = (result.plan, result.applied)
+                } else {
+                    (plan, applied) = (try await session.roster.plan(read.batch, options: rosterOptions), false)
+                }
+                progress.finish()
+                if let report = options.report { try writeReport(plan, to: report) }
+                if options.json {
+                    try printJSON(plan)
+                } else {
+                    summarise(plan, apply: apply, applied: applied, seconds: Date().timeIntervalSince(started))
+                }
+                if plan.refusal != nil { return Exit.dataError }
+                return plan.rejections.isEmpty ? 0 : 2
+            }
+        }
+        if outcome != 0 { throw ExitCode(outcome) }
+    }
+
+    private func loadConfiguration(_ url: URL) throws -> TrustConfiguration {
+        do {
+            return try TrustConfiguration.load(from: url, name: options.configuration)
+        } catch {
+            throw SafetyError(.invalidInput, "\(error.location): \(error.reason)", location: error.location.description)
+        }
+    }
+
+    /// A session as the acting person at the acting school; with `initialise`, a store without
+    /// the trust gets it first (the trust, its first school and its data manager).
+    private func openSession(_ safety: OnlineSafety, _ configuration: TrustConfiguration, initialise: Bool) async throws -> SafetySession {
+        let email = options.actor ?? configuration.administrator.email
+        let urn = options.school ?? configuration.schools[0].urn
+        do {
+            return try await safety.session(as: .email(email), at: .urn(urn))
+        } catch let error as SafetyError where error.code == .forbidden && initialise && options.actor == nil {
+            let trust = Trust(name: configuration.trustName, companyNumber: configuration.companyNumber)
+            guard let first = configuration.setups(trustID: trust.id).first(where: { $0.school.urn == urn }) else { throw error }
+            let admin = configuration.administrator
+            do {
+                _ = try await safety.bootstrap(
+                    trust: trust, school: first.school,
+                    administrator: Person(
+                        tenancy: .trust(trust.id), kind: .staff, givenName: admin.givenName, familyName: admin.familyName,
+                        email: admin.email, jobTitle: admin.jobTitle))
+            } catch let refusal as SafetyError where refusal.code == .conflict {
+                throw error
+            }
+            say("Created \(configuration.trustName) with \(first.school.name) and its data manager.")
+            return try await safety.session(as: .email(email), at: .urn(urn))
+        }
+    }
+
+    private func summarise(_ plan: RosterPlan, apply: Bool, applied: Bool, seconds: Double) {
+        let actions: [RosterAction] = [.create, .update, .unchanged, .leaver, .restore, .skip, .reject]
+        var rows: [[String]] = []
+        for school in plan.schools {
+            let roll = "\(school.rollBefore) → \(school.rollAfter)"
+            rows.append([school.urn, terminalSafe(school.name) + (school.created ? " (new)" : ""), roll] + actions.map { "\(school.counts.total($0))" })
+        }
+        let placed = Set(plan.schools.map(\.urn))
+        let unplaced = plan.entries.filter { entry in entry.schoolURN.map { !placed.contains($0) } ?? true }
+        if !unplaced.isEmpty {
+            rows.append(["", "rows before matching", ""] + actions.map { a in "\(unplaced.filter { $0.action == a }.count)" })
+        }
+        say(lines: table(["URN", "school", "roll"] + actions.map(\.rawValue), rows))
+        say()
+        let counts = plan.counts
+        for subject in RosterSubject.allCases {
+            let parts = actions.compactMap { action -> String? in
+                let n = counts[subject, action]
+                return n > 0 ? "\(n) \(action.rawValue)" : nil
+            }
+            if !parts.isEmpty { say("\(subject.rawValue): \(parts.joined(separator: ", "))") }
+        }
+        if !plan.matches.isEmpty { say("\(plan.matches.count) contacts matched without a shared id (by name with email, phone or learner)") }
+        if !plan.warnings.isEmpty { say("\(plan.warnings.count) warnings (see --report)") }
+        for entry in plan.rejections.prefix(10) {
+            say("rejected \(terminalSafe(entry.location?.description ?? "URN \(entry.schoolURN ?? "?")")): \(entry.code): \(terminalSafe(entry.reason))")
+        }
+        if plan.rejections.count > 10 { say("… and \(plan.rejections.count - 10) more rejections (see --report)") }
+        say()
+        if let refusal = plan.refusal {
+            say("Refused, nothing written: \(refusal.reason).")
+        } else if apply && applied {
+            say(
+                counts.writesAnything
+                    ? "Applied as import run \(plan.runID.uuidString.lowercased()) in \(String(format: "%.1f", seconds)) s."
+                    : "Nothing changed: the store already says what these files say (run \(plan.runID.uuidString.lowercased())).")
+        } else {
+            say("Dry run: nothing was written. Run `import apply` with the same arguments to apply it.")
+        }
+    }
+
+    private func writeReport(_ plan: RosterPlan, to path: String) throws {
+        if path.hasSuffix(".json") {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            try writeOutput(String(decoding: try encoder.encode(plan), as: UTF8.self) + "\n", to: path)
+            return
+        }
+        var lines = ["action,subject,school,source file,line,field,code,reason,fields,record"]
+        let rows =
+            plan.entries.map { entry in
+                [
+                    entry.action.rawValue, entry.subject.rawValue, entry.schoolURN ?? "", entry.location?.file ?? "",
+                    entry.location.map { String($0.line) } ?? "", entry.location?.field ?? "", entry.code, entry.reason,
+                    entry.fields.joined(separator: " "), entry.recordID?.uuidString.lowercased() ?? "",
+                ]
+            }
+            + plan.warnings.map { warning in
+                [
+                    "warning", "row", "", warning.location.file, String(warning.location.line), warning.location.field ?? "", warning.code,
+                    warning.reason, "", "",
+                ]
+            }
+        for row in rows { lines.append(row.map(csvField).joined(separator: ",")) }
+        try writeOutput(lines.joined(separator: "\n") + "\n", to: path)
+    }
+
+    private func csvField(_ text: String) -> String {
+        guard text.contains(where: { ",\"\n\r".contains($0) }) || text.hasPrefix("=") || text.hasPrefix("+") || text.hasPrefix("@") else {
+            return text
+        }
+        let guarded = text.hasPrefix("=") || text.hasPrefix("+") || text.hasPrefix("@") ? "'" + text : text
+        return "\"" + guarded.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// A one-line progress display on standard error, redrawn in place; silent when standard error
+/// is not a terminal.
+final class ProgressLine: @unchecked Sendable {
+    private let enabled: Bool
+    private let lock = NSLock()
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ text: String) {
+        guard enabled else { return }
+        lock.withLock {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+            shown = true
+        }
+    }
+
+    func finish() {
+        guard enabled else { return }
+        lock.withLock {
+            if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            shown = false
+        }
+    }
+}

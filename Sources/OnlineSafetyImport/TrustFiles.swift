@@ -1,0 +1,91 @@
+public import Foundation
+public import OnlineSafetyCore
+
+/// Reads every file a ``TrustConfiguration`` names into one ``RosterBatch``.
+///
+/// ```swift
+/// let configuration = try TrustConfiguration.load(from: url)
+/// let read = TrustFiles.read(configuration, relativeTo: url.deletingLastPathComponent())
+/// guard read.fatal.isEmpty else { ... }   // a malformed file: nothing may be applied
+/// let result = try await session.roster.apply(read.batch, options: RosterOptions(schools: configuration.setups(trustID: trustID)))
+/// ```
+public enum TrustFiles {
+    /// What reading produced.
+    public struct Read: Sendable {
+        /// The rows of every file that could be read, with their row-level problems.
+        public var batch: RosterBatch
+        /// Files that could not be read at all (malformed, missing, of another version), each
+        /// located. A run with any of these must not be applied.
+        public var fatal: [RosterProblem]
+    }
+
+    /// Progress of a read: after each file, how many files and rows have been read.
+    public struct Progress: Sendable {
+        /// Files read so far.
+        public var files: Int
+        /// Files in all.
+        public var totalFiles: Int
+        /// Rows (learners, contacts and staff) read so far.
+        public var rows: Int
+        /// The file just read.
+        public var file: String
+    }
+
+    /// Reads the trust-wide files, then each school's, in the order the configuration lists
+    /// them. Paths are relative to `base`; a file's name in locations is its path as written.
+    /// Never throws: a file that cannot be read is in ``Read/fatal``.
+    public static func read(
+        _ configuration: TrustConfiguration, relativeTo base: URL, progress: (@Sendable (Progress) -> Void)? = nil
+    ) -> Read {
+        var batch = RosterBatch()
+        var fatal: [RosterProblem] = []
+        let all: [(TrustConfiguration.SourceFile, TrustConfiguration.SchoolEntry?)] =
+            configuration.files.map { ($0, nil) } + configuration.schools.flatMap { school in school.files.map { ($0, school) } }
+        var rows = 0
+        for (index, (file, school)) in all.enumerated() {
+            let url = URL(fileURLWithPath: file.path, relativeTo: base).standardizedFileURL
+            do {
+                let read = try readFile(file, at: url, school: school)
+                rows += read.sections.reduce(0) { $0 + $1.learners.count + $1.contacts.count + $1.staff.count }
+                batch.merge(read)
+            } catch {
+                fatal.append(error)
+            }
+            progress?(Progress(files: index + 1, totalFiles: all.count, rows: rows, file: file.path))
+        }
+        return Read(batch: batch, fatal: fatal)
+    }
+
+    private static func readFile(
+        _ file: TrustConfiguration.SourceFile, at url: URL, school: TrustConfiguration.SchoolEntry?
+    ) throws(RosterProblem) -> RosterBatch {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw .error("file.missing", at: file.location, "\(file.path) does not exist")
+        }
+        switch file.format {
+        case .ctf:
+            return try CTFReader().read(contentsOf: url, name: file.path)
+        case .oneroster:
+            return try OneRosterReader().read(at: url, name: file.path, exportedOn: file.exportedOn)
+        default:
+            guard let school else {
+                throw .error(
+                    "config.csvNeedsSchool", at: file.location,
+                    "a \(file.format.rawValue) file holds one school's rows: list it under that school")
+            }
+            guard var mapping = file.format.mapping else { throw .error("config.invalid", at: file.location, "unknown format") }
+            mapping = try mapping.overriding(file.map)
+            if let dateFormat = file.dateFormat { mapping.dateFormat = dateFormat }
+            let exportedOn = file.exportedOn ?? modificationDay(of: url)
+            let reader = MappedCSVReader(
+                mapping: mapping, school: RosterSchoolKey(urn: school.urn), coverage: file.coverage, exportedOn: exportedOn)
+            return try reader.read(contentsOf: url, name: file.path)
+        }
+    }
+
+    private static func modificationDay(of url: URL) -> CalendarDate {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        return CalendarDate((attributes?[.modificationDate] as? Date) ?? Date())
+    }
+}
