@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// A calendar date from `YYYY-MM-DD`, recording an issue when the text does not parse.
-func day(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> CalendarDate {
+func day(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> CalendarDate {
     try #require(CalendarDate(iso: text), sourceLocation: sourceLocation)
 }
 
