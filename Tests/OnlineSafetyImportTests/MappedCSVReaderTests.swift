@@ -282,4 +282,25 @@ struct MappedCSVReaderTests {
         #expect(batch.sections[0].contacts.map(\.parentalResponsibility) == [true, false, true, false, true, false])
         #expect(batch.sections[0].contacts.map(\.priority) == [1, 2, 3, 4, 5, 6])
     }
+
+    @Test func readsAFileByURLAndFallsBackFromNonUTF8() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mapped-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("children-1252.csv")
+        var bytes = Array("Child ID,First Name,Last Name\r\nT1,Ren".utf8)
+        bytes.append(0xE9)
+        bytes += Array("e,Vale".utf8)
+        try Data(bytes).write(to: url)
+        let batch = try reader(.tapestryChildren).read(contentsOf: url)
+        #expect(batch.files[0].name == "children-1252.csv")
+        #expect(batch.sections[0].learners.map(\.givenName) == ["Ren\u{E9}e"])
+        #expect(batch.problems.map { "\($0.severity.rawValue) \($0.code)@\($0.location)" } == ["warning csv.encoding@children-1252.csv:0"])
+        do {
+            _ = try reader(.tapestryChildren).read(contentsOf: folder.appendingPathComponent("missing.csv"))
+            Issue.record("a missing file was read")
+        } catch {
+            #expect(error.code == "file.unreadable")
+            #expect(error.location.file == "missing.csv")
+        }
+    }
 }
