@@ -23,7 +23,7 @@ struct CTFReaderTests {
     }
 
     /// Every problem's description is free of the fixtures' personal values.
-    private func expectNoPersonalValues(_ problems: [RosterProblem], sourceLocation: Testing.FileLocation = #_sourceLocation) {
+    private func expectNoPersonalValues(_ problems: [RosterProblem], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         for problem in problems {
             for value in CTFFixtures.personalValues {
                 #expect(!problem.description.contains(value), "\(problem.code) quotes a value", sourceLocation: sourceLocation)
