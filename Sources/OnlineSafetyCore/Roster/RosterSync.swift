@@ -52,6 +52,13 @@ struct RosterSync {
             }
         }
         let (work, schoolEntries) = try await resolveSchools()
+        var fileSchools: [String: Set<String>] = [:]
+        for item in work { for section in item.sections { fileSchools[section.file, default: []].insert(item.school.urn) } }
+        for index in entries.indices {
+            if let file = entries[index].location?.file, let urns = fileSchools[file], urns.count == 1 {
+                entries[index].schoolURN = urns.first
+            }
+        }
         entries += schoolEntries
         var matches: [RosterMatch] = []
         var summaries: [RosterSchoolSummary] = []

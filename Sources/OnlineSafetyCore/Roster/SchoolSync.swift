@@ -291,6 +291,7 @@ struct SchoolSync {
         var person: Person
         if let found = byEmail[email], let current = people[found] {
             person = current
+            if firstRow[person.id] == nil { firstRow[person.id] = holder.location }
         } else {
             let kind: PersonKind = [.governor, .chairOfGovernors].contains(holder.role) ? .governor : .staff
             person = Person(
