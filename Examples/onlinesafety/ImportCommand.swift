@@ -231,7 +231,9 @@ struct TrustImport {
         var rows: [[String]] = []
         for school in plan.schools {
             let roll = "\(school.rollBefore) → \(school.rollAfter)"
-            rows.append([school.urn, terminalSafe(school.name) + (school.created ? " (new)" : ""), roll] + actions.map { "\(school.counts.total($0))" })
+            rows.append(
+                [school.urn, terminalSafe(school.name) + (school.created ? " (new)" : ""), roll]
+                    + actions.map { "\(school.counts.total($0))" })
         }
         let placed = Set(plan.schools.map(\.urn))
         let unplaced = plan.entries.filter { entry in entry.schoolURN.map { !placed.contains($0) } ?? true }
@@ -248,10 +250,14 @@ struct TrustImport {
             }
             if !parts.isEmpty { say("\(subject.rawValue): \(parts.joined(separator: ", "))") }
         }
-        if !plan.matches.isEmpty { say("\(plan.matches.count) contacts matched without a shared id (by name with email, phone or learner)") }
+        if !plan.matches.isEmpty {
+            say("\(plan.matches.count) contacts matched without a shared id (by name with email, phone or learner)")
+        }
         if !plan.warnings.isEmpty { say("\(plan.warnings.count) warnings (see --report)") }
         for entry in plan.rejections.prefix(10) {
-            say("rejected \(terminalSafe(entry.location?.description ?? "URN \(entry.schoolURN ?? "?")")): \(entry.code): \(terminalSafe(entry.reason))")
+            say(
+                "rejected \(terminalSafe(entry.location?.description ?? "URN \(entry.schoolURN ?? "?")")): \(entry.code): \(terminalSafe(entry.reason))"
+            )
         }
         if plan.rejections.count > 10 { say("… and \(plan.rejections.count - 10) more rejections (see --report)") }
         say()

@@ -248,7 +248,8 @@ private struct Reader {
             throw .error("config.missing", at: at(root, "schools"), "schools lists at least one school")
         }
         return TrustConfiguration(
-            trustName: try string(trust, "name", in: "trust", node: trustNode), companyNumber: try optionalString(trust, "companyNumber", in: "trust"),
+            trustName: try string(trust, "name", in: "trust", node: trustNode),
+            companyNumber: try optionalString(trust, "companyNumber", in: "trust"),
             administrator: administrator, files: files, schools: schools, location: FileLocation(file: file, line: 1))
     }
 
@@ -273,14 +274,16 @@ private struct Reader {
         var coverage = RosterCoverage.full
         if let text = try optionalString(map, "coverage", in: field) {
             guard let value = RosterCoverage(rawValue: text.lowercased()) else {
-                throw .error("config.invalid", at: at(map[Node("coverage")], "\(field).coverage"), "\(field).coverage is full, partial or delta")
+                throw .error(
+                    "config.invalid", at: at(map[Node("coverage")], "\(field).coverage"), "\(field).coverage is full, partial or delta")
             }
             coverage = value
         }
         var exportedOn: CalendarDate?
         if let text = try optionalString(map, "exportedOn", in: field) {
             guard let date = CalendarDate(iso: text) else {
-                throw .error("config.invalid", at: at(map[Node("exportedOn")], "\(field).exportedOn"), "\(field).exportedOn is a date as YYYY-MM-DD")
+                throw .error(
+                    "config.invalid", at: at(map[Node("exportedOn")], "\(field).exportedOn"), "\(field).exportedOn is a date as YYYY-MM-DD")
             }
             exportedOn = date
         }

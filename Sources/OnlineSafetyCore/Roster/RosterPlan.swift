@@ -127,6 +127,30 @@ public struct RosterCounts: Hashable, Sendable, Codable {
     /// How many entries had an action, over every subject.
     public func total(_ action: RosterAction) -> Int { counts.values.reduce(0) { $0 + ($1[action] ?? 0) } }
 
+    /// Decodes counts written as `{"learner": {"create": 2}}`.
+    public init(from decoder: any Decoder) throws {
+        let named = try decoder.singleValueContainer().decode([String: [String: Int]].self)
+        var counts: [RosterSubject: [RosterAction: Int]] = [:]
+        for (subject, actions) in named {
+            guard let subject = RosterSubject(rawValue: subject) else { continue }
+            for (action, count) in actions {
+                if let action = RosterAction(rawValue: action) { counts[subject, default: [:]][action] = count }
+            }
+        }
+        self.counts = counts
+    }
+
+    /// Encodes counts as `{"learner": {"create": 2}}`, named so they read the same however
+    /// they were built.
+    public func encode(to encoder: any Encoder) throws {
+        var named: [String: [String: Int]] = [:]
+        for (subject, actions) in counts {
+            for (action, count) in actions { named[subject.rawValue, default: [:]][action.rawValue] = count }
+        }
+        var container = encoder.singleValueContainer()
+        try container.encode(named)
+    }
+
     /// Whether applying the plan writes anything.
     public var writesAnything: Bool {
         [RosterAction.create, .update, .leaver, .restore].contains { total($0) > 0 }

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+/// `onlinesafety import`, run as a trust's data manager would: a trust set up from its
+/// configuration, the same files twice, a report of every rejection, and bad files refused with
+/// where they are wrong and nothing written.
+@Suite("onlinesafety import: plan, apply, reports and exit codes", .serialized)
+struct CLIImportTests {
+    static let ctf = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <CTfile>
+          <Header>
+            <DocumentName>Common Transfer File</DocumentName>
+            <CTFversion>25.0</CTFversion>
+            <DateTime>2026-11-30T10:00:00</DateTime>
+            <DocumentQualifier>full</DocumentQualifier>
+            <SourceSchool>
+              <LEA>886</LEA>
+              <Estab>2101</Estab>
+              <URN>999101</URN>
+              <SchoolName>Harbour Primary School</SchoolName>
+            </SourceSchool>
+          </Header>
+          <CTFpupilData>
+            <Pupil>
+              <UPN>B801200005001</UPN><Surname>O&apos;Neill</Surname><Forename>Aoife</Forename><DOB>2017-03-14</DOB><Sex>F</Sex>
+              <BasicDetails><NCyearActual>4</NCyearActual></BasicDetails>
+              <Contacts><Contact><Order>1</Order><Surname>O&apos;Neill</Surname><Forename>Siobhan</Forename>
+                <Relationship>PAM</Relationship><Responsibility>true</Responsibility><Email>s.oneill@example.org</Email></Contact></Contacts>
+            </Pupil>
+            <Pupil>
+              <UPN>A801200005001</UPN><Surname>Wrong</Surname><Forename>Letter</Forename><DOB>2017-03-14</DOB><Sex>M</Sex>
+              <BasicDetails><NCyearActual>4</NCyearActual></BasicDetails>
+            </Pupil>
+          </CTFpupilData>
+        </CTfile>
+        """
+
+    static let configuration = """
+        {
+          "trust": {"name": "Northdown Learning Trust"},
+          "administrator": {"givenName": "Dana", "familyName": "Price", "email": "dana.price@northdown.example"},
+          "schools": [
+            {"urn": "999101", "laCode": "886", "establishmentNumber": "2101", "name": "Harbour Primary School",
+             "phase": "primary", "policy": "chilton",
+             "files": [{"path": "harbour.xml", "format": "ctf"}],
+             "roleHolders": [{"email": "ali.khan@harbour.example", "givenName": "Ali", "familyName": "Khan",
+                              "role": "designatedSafeguardingLead"}]}
+          ]
+        }
+        """
+
+    func trust(_ cli: CLI, ctf: String = Self.ctf, configuration: String = Self.configuration) throws -> String {
+        try ctf.write(toFile: cli.path("harbour.xml"), atomically: true, encoding: .utf8)
+        try configuration.write(toFile: cli.path("trust.json"), atomically: true, encoding: .utf8)
+        return cli.path("trust.json")
+    }
+
+    @Test func aTrustIsSetUpFromItsConfigurationAndTheSameFilesAgainChangeNothing() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let config = try trust(cli)
+        let store = cli.path("store")
+
+        let first = try cli.run(["import", "apply", config, "--store", store, "--init", "--report", cli.path("first.csv")])
+        #expect(first.status == 2, "applied with one rejection: \(first.standardError)")
+        #expect(first.standardOutput.contains("Created Northdown Learning Trust"))
+        #expect(first.standardOutput.contains("999101  Harbour Primary School  0 → 1"))
+        #expect(first.standardOutput.contains("Applied as import run"))
+        #expect(first.standardOutput.contains("harbour.xml:22") && first.standardOutput.contains("[UPN]: upn.checkLetter"))
+        #expect(!first.standardOutput.contains("A801200005001") && !first.standardOutput.contains("Wrong"), "no child's data")
+        let report = try String(contentsOfFile: cli.path("first.csv"), encoding: .utf8)
+        #expect(report.hasPrefix("action,subject,school,source file,line,field,code,reason,fields,record\n"))
+        #expect(report.contains("reject,row,999101,harbour.xml,22,UPN,upn.checkLetter,"))
+        #expect(report.contains("create,learner,999101,harbour.xml,16,,new,"))
+
+        let second = try cli.run(["import", "apply", config, "--store", store, "--init"])
+        #expect(second.status == 2)
+        #expect(second.standardOutput.contains("Nothing changed"))
+        #expect(second.standardOutput.contains("learner: 1 unchanged"))
+
+        let dsl = try cli.run(["whoami", "--store", store, "--as", "ali.khan@harbour.example", "--school", "999101"])
+        #expect(dsl.status == 0 && dsl.standardOutput.contains("designated safeguarding lead"), "\(dsl.standardError)")
+        let runs = try cli.run(["import", "runs", "--store", store, "--as", "dana.price@northdown.example", "--school", "999101"])
+        #expect(runs.status == 0)
+        #expect(runs.standardOutput.components(separatedBy: "sha256 ").count == 3, "two runs, each naming its file's digest")
+    }
+
+    @Test func aPlanWritesNothingAndAStrictRunWithARejectionIsRefused() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let config = try trust(cli)
+        let store = cli.path("store")
+        #expect(try cli.run(["import", "apply", config, "--store", store, "--init"]).status == 2)
+        let edited = Self.ctf.replacingOccurrences(of: "<NCyearActual>4</NCyearActual>", with: "<NCyearActual>5</NCyearActual>")
+        _ = try trust(cli, ctf: edited)
+
+        let plan = try cli.run(["import", "plan", config, "--store", store, "--report", cli.path("plan.json")])
+        #expect(plan.status == 2)
+        #expect(plan.standardOutput.contains("Dry run: nothing was written"))
+        let json = try String(contentsOfFile: cli.path("plan.json"), encoding: .utf8)
+        #expect(json.contains("\"ncYear\"") && json.contains("\"update\""), "the plan names the changing field")
+
+        let strict = try cli.run(["import", "apply", config, "--store", store, "--strict"])
+        #expect(strict.status == 65)
+        #expect(strict.standardOutput.contains("Refused, nothing written: 1 row was rejected"))
+        let again = try cli.run(["import", "plan", config, "--store", store])
+        #expect(again.standardOutput.contains("learner: 1 update"), "the strict run wrote nothing")
+    }
+
+    @Test func aMalformedFileOrConfigurationIsRefusedWithWhereAndNothingIsWritten() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let broken = Self.ctf.replacingOccurrences(of: "</Forename><DOB>2017", with: "<DOB>2017")
+        let config = try trust(cli, ctf: broken)
+        let store = cli.path("store")
+        let malformed = try cli.run(["import", "apply", config, "--store", store, "--init"])
+        #expect(malformed.status == 65)
+        #expect(malformed.standardError.contains("harbour.xml:") && malformed.standardError.contains("xml.malformed"))
+        #expect(malformed.standardError.contains("nothing was imported"))
+        #expect(!FileManager.default.fileExists(atPath: store), "no store is created for a run that reads nothing")
+
+        let badFormat = Self.configuration.replacingOccurrences(of: "\"format\": \"ctf\"", with: "\"format\": \"sims\"")
+        let badConfig = try trust(cli, configuration: badFormat)
+        let refused = try cli.run(["import", "plan", badConfig, "--store", store])
+        #expect(refused.status == 65)
+        #expect(refused.standardError.contains("trust.json:7:") && refused.standardError.contains("schools[0].files[0].format"))
+        #expect(refused.standardError.contains("ctf, oneroster, bromcom-students"))
+
+        let teacher = try cli.run(["import", "plan", try trust(cli), "--store", store, "--as", "nobody@harbour.example"])
+        #expect(teacher.status == 77, "no session for someone the store does not know: \(teacher.standardError)")
+    }
+}
