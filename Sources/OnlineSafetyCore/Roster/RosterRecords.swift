@@ -67,6 +67,9 @@ public struct RosterProblem: Error, Hashable, Sendable, Codable, CustomStringCon
     public var location: FileLocation
     /// What is wrong, in words that never quote the value.
     public var reason: String
+    /// The row's own id in its source, when the reader knows it: a contact of a learner whose
+    /// row was rejected or skipped is then left out with that reason rather than as unknown.
+    public var source: SourceRef?
 
     /// Creates a problem.
     public init(_ severity: Severity, _ code: String, at location: FileLocation, _ reason: String) {

@@ -12,6 +12,11 @@ struct RosterSync {
     let options: RosterOptions
     let runID: ImportRunID
 
+    /// The rows readers left out (rejected or skipped) that named their own source id.
+    var leftOutRows: Set<SourceRef> {
+        Set(batch.problems.filter { $0.severity != .warning }.compactMap(\.source))
+    }
+
     private var session: SafetySession { context.session }
     private var principal: Principal { context.principal }
     private var tx: any OnlineSafetyStore { context.tx }

@@ -29,6 +29,8 @@ struct SchoolSync {
     private var listedLearners: Set<PersonID> = []
     private var listedStaff: [String: Set<PersonID>] = [:]
     private var rejectedLearners: Set<SourceRef> = []
+    private var leftOutLearners: Set<SourceRef> = []
+    private let leftOutRows: Set<SourceRef>
     private var leavers: [(Person, CalendarDate)] = []
 
     // Results.
@@ -40,6 +42,7 @@ struct SchoolSync {
     init(sync: RosterSync, work: RosterSync.SchoolWork) {
         self.sync = sync
         self.work = work
+        self.leftOutRows = sync.leftOutRows
     }
 
     private static func linkKey(_ learner: PersonID, _ adult: PersonID) -> String { "\(learner.uuid)|\(adult.uuid)" }
@@ -95,6 +98,7 @@ struct SchoolSync {
 
     private mutating func learner(_ row: RosterLearner, in section: RosterSection) {
         guard row.status == .active else {
+            leftOutLearners.insert(row.source)
             entries.append(
                 RosterPlanEntry(
                     .skip, .learner, school: urn, record: find(row)?.uuid, at: row.location, code: "status.inactive",
@@ -214,6 +218,13 @@ struct SchoolSync {
         guard !rejectedLearners.contains(row.learner) else {
             return reject(
                 .contact, at: row.location, "contact.learnerRejected", "the learner this contact belongs to was rejected")
+        }
+        if bySource[row.learner] == nil, leftOutLearners.contains(row.learner) || leftOutRows.contains(row.learner) {
+            entries.append(
+                RosterPlanEntry(
+                    .skip, .contact, school: urn, at: row.location, code: "contact.learnerLeftOut",
+                    "the learner this contact belongs to was left out of the import (skipped, rejected or inactive)"))
+            return
         }
         guard let learnerID = bySource[row.learner], people[learnerID]?.kind == .learner else {
             return reject(

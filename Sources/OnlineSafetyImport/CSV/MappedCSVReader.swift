@@ -123,7 +123,14 @@ private struct RowReader {
 
     mutating func read(_ row: CSVTable.Row, into section: inout RosterSection, problems: inout [RosterProblem]) {
         var cursor = Cursor(row: row)
-        defer { problems += cursor.problems }
+        defer {
+            let source = mapping.kind == .learners ? value(.sourceID, cursor).map { SourceRef(system: mapping.system, id: $0) } : nil
+            problems += cursor.problems.map { problem in
+                var located = problem
+                located.source = source
+                return located
+            }
+        }
         for (field, index) in columns.sorted(by: { $0.key < $1.key }) where FieldParsing.hasControlCharacter(row[index]) {
             cursor.problems.append(
                 .error("text.controlCharacter", at: at(field, cursor), "the field holds a control character no record may store"))

@@ -272,7 +272,12 @@ struct OneRosterSetReader {
             modified(row[c.modified], table.location(row, c.modified))
             var rowProblems: [RosterProblem] = []
             let user = readUser(row, table, c, &rowProblems)
-            problems += rowProblems
+            let source = FieldParsing.text(row[c.id]).map { SourceRef(system: OneRosterReader.system, id: $0) }
+            problems += rowProblems.map { problem in
+                var located = problem
+                located.source = source
+                return located
+            }
             if let user, !rowProblems.contains(where: { $0.severity == .error }) {
                 userIndex[user.id] = users.count
                 users.append(user)
