@@ -49,7 +49,30 @@ struct ImportOptions: ParsableArguments {
     @Flag(help: "Print the plan as JSON on standard output instead of the summary.")
     var json = false
 
+    @Option(
+        name: .customLong("map"),
+        help: ArgumentHelp(
+            "Read a CSV column as a field, for every column-mapped CSV file (repeatable): Column=field.",
+            valueName: "Column=field"))
+    var maps: [String] = []
+
+    /// The `--map` pairs, column to field.
+    var columnMap: [String: String] {
+        var pairs: [String: String] = [:]
+        for map in maps {
+            let parts = map.split(separator: "=", maxSplits: 1)
+            pairs[String(parts[0]).trimmingCharacters(in: .whitespaces)] = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        }
+        return pairs
+    }
+
     func validate() throws {
+        for map in maps {
+            let parts = map.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].trimmingCharacters(in: .whitespaces).isEmpty,
+                !parts[1].trimmingCharacters(in: .whitespaces).isEmpty
+            else { throw ValidationError("--map takes a column and a field as Column=field, such as --map \"Forename=givenName\".") }
+        }
         guard (0...1).contains(maxLeaverShare) else { throw ValidationError("--max-leaver-share is a share from 0 to 1, such as 0.2.") }
         if let report {
             guard report.hasSuffix(".csv") || report.hasSuffix(".json") else {
@@ -148,7 +171,8 @@ struct TrustImport {
     func run(apply: Bool, initialise: Bool) async throws {
         let configURL = URL(fileURLWithPath: options.configuration)
         let outcome: Int32 = try await reportingErrors {
-            let configuration = try loadConfiguration(configURL)
+            var configuration = try loadConfiguration(configURL)
+            configuration.applyColumnMap(options.columnMap)
             let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1 && !options.json)
             let started = Date()
             let read = TrustFiles.read(configuration, relativeTo: configURL.deletingLastPathComponent()) { step in

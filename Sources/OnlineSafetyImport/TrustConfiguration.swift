@@ -155,6 +155,20 @@ public struct TrustConfiguration: Sendable {
         }
     }
 
+    /// Reads the given columns as the given fields in every column-mapped CSV file, over what
+    /// the configuration's own `map` says (a tool's `--map Column=field`).
+    public mutating func applyColumnMap(_ columns: [String: String]) {
+        guard !columns.isEmpty else { return }
+        func apply(_ file: inout SourceFile) {
+            guard file.format.mapping != nil else { return }
+            file.map.merge(columns) { _, given in given }
+        }
+        for index in files.indices { apply(&files[index]) }
+        for school in schools.indices {
+            for index in schools[school].files.indices { apply(&schools[school].files[index]) }
+        }
+    }
+
     /// The schools to create when missing, with their role holders and source ids, in the
     /// given trust.
     public func setups(trustID: TrustID?) -> [RosterSchoolSetup] {
