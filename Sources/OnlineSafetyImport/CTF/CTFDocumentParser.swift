@@ -1,0 +1,433 @@
+import Foundation
+import OnlineSafetyCore
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// The streaming half of ``CTFReader``: an `XMLParser` delegate that collects the header and
+/// turns each `Pupil` into a learner and contacts as soon as its end tag is read.
+final class CTFDocumentParser: NSObject, XMLParserDelegate {
+    /// A value read from an element, with where the element started.
+    struct Located {
+        var text: String
+        var line: Int
+        var column: Int?
+    }
+
+    /// A pupil being read.
+    private struct PupilDraft {
+        var line: Int
+        var column: Int?
+        var fields: [String: String] = [:]
+        var senHistory = false
+        var senProvision = false
+        var contacts: [ContactDraft] = []
+    }
+
+    /// A contact being read.
+    private struct ContactDraft {
+        var line: Int
+        var column: Int?
+        var fields: [String: String] = [:]
+        var phone: String?
+    }
+
+    private static let pupilPath = ["CTfile", "CTFpupilData", "Pupil"]
+
+    private let data: Data
+    private let fileName: String
+
+    private var path: [String] = []
+    private var text = ""
+    private var rootSeen = false
+    private var refusal: RosterProblem?
+    private var firstError: (line: Int, column: Int, code: Int)?
+
+    private var header: [String: Located] = [:]
+    private var headerStart: (line: Int, column: Int?)?
+    private var sawSex = false
+    private var sawGender = false
+
+    private var pupilCount = 0
+    private var pupil: PupilDraft?
+    private var contact: ContactDraft?
+    private var seenUPNs: Set<String> = []
+    private var learners: [RosterLearner] = []
+    private var contacts: [RosterContact] = []
+    private var problems: [RosterProblem] = []
+
+    init(data: Data, fileName: String) {
+        self.data = data
+        self.fileName = fileName
+    }
+
+    /// Parses the whole file; throws the problems that refuse it (see ``CTFReader/read(data:name:)``).
+    func parse() throws(RosterProblem) -> CTFDocumentParser {
+        if let offset = Self.offset(of: "<!DOCTYPE", in: data) {
+            let (line, column) = Self.lineAndColumn(ofByte: offset, in: data)
+            throw .error(
+                "xml.doctype", at: SourceLocation(file: fileName, line: line, column: column),
+                "a CTF has no document type declaration; the file is refused")
+        }
+        let parser = XMLParser(data: data)
+        parser.shouldProcessNamespaces = true
+        parser.shouldReportNamespacePrefixes = false
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = self
+        let finished = parser.parse()
+        parser.delegate = nil
+        if let refusal { throw refusal }
+        if !finished || !rootSeen {
+            let fallback = (line: parser.lineNumber, column: parser.columnNumber, code: (parser.parserError as NSError?)?.code ?? 0)
+            let place = firstError ?? fallback
+            throw .error(
+                "xml.malformed",
+                at: SourceLocation(file: fileName, line: max(place.line, 0), column: place.column > 0 ? place.column : nil),
+                "the file is not well-formed XML (parser error \(place.code)); nothing of it is read")
+        }
+        return self
+    }
+
+    /// The batch for the parsed file; throws when the header cannot identify the export.
+    func batch(sha256: String) throws(RosterProblem) -> RosterBatch {
+        let headerPlace = SourceLocation(file: fileName, line: headerStart?.line ?? 0, column: headerStart?.column)
+        guard headerStart != nil else {
+            throw .error("ctf.header", at: headerPlace.field("Header"), "the file has no Header element")
+        }
+        var headerProblems: [RosterProblem] = []
+
+        let format: String
+        if let version = header["CTFversion"], let major = CTFCodes.majorVersion(version.text) {
+            format = "ctf-\(major)"
+            if major != 24 && major != 25 {
+                headerProblems.append(
+                    .warning(
+                        "ctf.version", at: place(version, "CTFversion"),
+                        "the CTF version is neither 24 nor 25; the file is read as CTF 25"))
+            }
+        } else {
+            format = sawSex || !sawGender ? "ctf-25" : "ctf-24"
+            headerProblems.append(
+                .warning(
+                    "ctf.version", at: header["CTFversion"].map { place($0, "CTFversion") } ?? headerPlace.field("CTFversion"),
+                    "the CTF version is missing or unreadable; the file is read as CTF 25"))
+        }
+
+        guard let dateTime = header["DateTime"] else {
+            throw .error("ctf.dateTime", at: headerPlace.field("DateTime"), "the header has no export DateTime")
+        }
+        guard let exportedOn = CTFCodes.exportDate(dateTime.text) else {
+            throw .error(
+                "ctf.dateTime", at: place(dateTime, "DateTime"),
+                "the export DateTime is not a real date and time written yyyy-MM-ddTHH:mm:ss")
+        }
+
+        let coverage: RosterCoverage
+        switch header["DocumentQualifier"].map({ clean($0.text)?.lowercased() }) {
+        case "full": coverage = .full
+        case "partial": coverage = .partial
+        case let other:
+            coverage = .partial
+            let location = header["DocumentQualifier"].map { place($0, "DocumentQualifier") } ?? headerPlace.field("DocumentQualifier")
+            headerProblems.append(
+                .warning(
+                    "ctf.documentQualifier", at: location,
+                    other == nil
+                        ? "the header has no DocumentQualifier; the file is read as partial, so nobody is made a leaver"
+                        : "the DocumentQualifier is neither full nor partial; the file is read as partial, so nobody is made a leaver"))
+        }
+
+        var urn: String?
+        if let value = header["URN"], let text = clean(value.text) {
+            if text.count == 6, text.allSatisfy(Self.isDigit) {
+                urn = text
+            } else {
+                headerProblems.append(
+                    .warning("ctf.urn", at: place(value, "URN"), "the source school's URN is not 6 digits; it is ignored"))
+            }
+        }
+        var dfeNumber: DfENumber?
+        if let lea = header["LEA"].flatMap({ clean($0.text) }), let estab = header["Estab"].flatMap({ clean($0.text) }) {
+            do {
+                dfeNumber = try DfENumber(laCode: lea, establishmentNumber: estab)
+            } catch {
+                headerProblems.append(
+                    .warning(
+                        "ctf.dfeNumber", at: header["LEA"].map { place($0, "LEA") } ?? headerPlace.field("LEA"),
+                        "the source school's LEA and Estab are not 3 and 4 digits; they are ignored"))
+            }
+        }
+        guard urn != nil || dfeNumber != nil else {
+            throw .error(
+                "ctf.sourceSchool", at: headerPlace.field("SourceSchool"),
+                "the header names the source school by neither a URN nor an LEA and Estab")
+        }
+
+        let section = RosterSection(
+            file: fileName, system: "ctf", school: RosterSchoolKey(urn: urn, dfeNumber: dfeNumber),
+            schoolName: header["SchoolName"].flatMap { clean($0.text) }, coverage: coverage, kinds: [.learners, .contacts],
+            exportedOn: exportedOn, learners: learners, contacts: contacts)
+        return RosterBatch(
+            files: [RosterFile(name: fileName, format: format, sha256: sha256, rows: pupilCount)], sections: [section],
+            problems: headerProblems + problems)
+    }
+
+    // MARK: - XMLParserDelegate
+
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
+        attributes attributeDict: [String: String] = [:]
+    ) {
+        let name = Self.localName(elementName)
+        let line = max(parser.lineNumber, 0)
+        let column = parser.columnNumber > 0 ? parser.columnNumber : nil
+        if !rootSeen {
+            rootSeen = true
+            guard name == "CTfile" else {
+                refusal = .error(
+                    "ctf.notACTF", at: SourceLocation(file: fileName, line: line, column: column),
+                    "the root element is not CTfile, so this is not a Common Transfer File")
+                parser.abortParsing()
+                return
+            }
+        }
+        path.append(name)
+        text = ""
+        if path.count == 2, path[1] == "Header", headerStart == nil {
+            headerStart = (line, column)
+        } else if path.count == 3, path[1] == "Header" || path.count == 4 && path[1] == "Header" && path[2] == "SourceSchool" {
+            header[name] = Located(text: "", line: line, column: column)
+        } else if path == Self.pupilPath {
+            pupilCount += 1
+            pupil = PupilDraft(line: line, column: column)
+            contact = nil
+        } else if pupil != nil, path.count == 5, path[3] == "Contacts", path[4] == "Contact", path.starts(with: Self.pupilPath) {
+            contact = ContactDraft(line: line, column: column)
+        }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        text += string
+    }
+
+    func parser(_ parser: XMLParser, foundCDATA cdataBlock: Data) {
+        text += String(decoding: cdataBlock, as: UTF8.self)
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+        guard !path.isEmpty else { return }
+        let value = text
+        text = ""
+        if path.count >= 3, path[1] == "Header", path.count == 3 || path.count == 4 && path[2] == "SourceSchool" {
+            let name = path[path.count - 1]
+            if path.count == 3 || ["LEA", "Estab", "URN", "SchoolName"].contains(name) {
+                header[name]?.text = value
+            }
+        } else if pupil != nil, path.count > 3, path.starts(with: Self.pupilPath) {
+            readPupilField(Array(path[3...]), value)
+        }
+        if path.count == 5, contact != nil, path[3] == "Contacts", path[4] == "Contact", path.starts(with: Self.pupilPath) {
+            if let finished = contact { pupil?.contacts.append(finished) }
+            contact = nil
+        } else if path == Self.pupilPath, let finished = pupil {
+            finish(finished)
+            pupil = nil
+            contact = nil
+        }
+        path.removeLast()
+    }
+
+    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
+        if firstError == nil {
+            firstError = (parser.lineNumber, parser.columnNumber, (parseError as NSError).code)
+        }
+    }
+
+    // MARK: - Pupils and contacts
+
+    private func readPupilField(_ relative: [String], _ value: String) {
+        if relative.count >= 3, relative[0] == "Contacts", relative[1] == "Contact", contact != nil {
+            let inner = Array(relative[2...])
+            switch inner {
+            case ["Order"], ["Title"], ["Surname"], ["Forename"], ["Relationship"], ["Responsibility"], ["Email"]:
+                contact?.fields[inner[0]] = value
+            case ["Phones", "Phone", "PhoneNo"]:
+                if contact?.phone == nil, let phone = clean(value) { contact?.phone = phone }
+            default:
+                break  // Address (full, or AddressAsPupil) and the rest are accepted and not stored.
+            }
+            return
+        }
+        switch relative {
+        case ["UPN"], ["Surname"], ["Forename"], ["DOB"], ["Email"], ["NCyearActual"]:
+            pupil?.fields[relative[0]] = value
+        case ["Sex"], ["BasicDetails", "Sex"]:
+            sawSex = true
+        case ["Gender"], ["BasicDetails", "Gender"]:
+            sawGender = true
+        case ["BasicDetails", "PreferredForename"], ["BasicDetails", "PreferredSurname"], ["BasicDetails", "NCyearActual"]:
+            pupil?.fields[relative[1]] = value
+        case ["LookedAfter", "InCare"]:
+            pupil?.fields["InCare"] = value
+        case ["SENhistory"]:
+            pupil?.senHistory = true
+        default:
+            if relative.first == "SENhistory", relative.last == "SENprovision", CTFCodes.isSENProvision(value) {
+                pupil?.senProvision = true
+            }
+        }
+    }
+
+    private func finish(_ draft: PupilDraft) {
+        let location = SourceLocation(file: fileName, line: draft.line, column: draft.column)
+        var found: [RosterProblem] = []
+
+        let (upn, upnProblems) = UPNCheck.check(draft.fields["UPN"] ?? "", at: location.field("UPN"))
+        found += upnProblems
+        if let upn, seenUPNs.contains(upn.value) {
+            found.append(
+                .error(
+                    "upn.duplicate", at: location.field("UPN"), "another pupil earlier in the file has the same UPN; this one is left out"))
+        }
+        let givenName = clean(draft.fields["PreferredForename"]) ?? clean(draft.fields["Forename"])
+        if givenName == nil { found.append(.error("name.missing", at: location.field("Forename"), "the pupil has no forename")) }
+        let familyName = clean(draft.fields["PreferredSurname"]) ?? clean(draft.fields["Surname"])
+        if familyName == nil { found.append(.error("name.missing", at: location.field("Surname"), "the pupil has no surname")) }
+
+        var dateOfBirth: CalendarDate?
+        if let text = clean(draft.fields["DOB"]) {
+            if Self.hasDateShape(text) {
+                dateOfBirth = CalendarDate(iso: text)
+                if dateOfBirth == nil {
+                    found.append(.error("date.impossible", at: location.field("DOB"), "the date of birth is not a date in the calendar"))
+                }
+            } else {
+                found.append(.error("date.malformed", at: location.field("DOB"), "the date of birth is not written yyyy-MM-dd"))
+            }
+        }
+        var ncYear: NCYear?
+        if let text = clean(draft.fields["NCyearActual"]) {
+            ncYear = CTFCodes.ncYear(text)
+            if ncYear == nil {
+                found.append(
+                    .error("ncYear.unknown", at: location.field("NCyearActual"), "the year group is not one of N1, N2, R, 1 to 14 or X"))
+            }
+        }
+        var lookedAfter: Bool?
+        if let text = clean(draft.fields["InCare"]) {
+            lookedAfter = CTFCodes.flag(text)
+            if lookedAfter == nil {
+                found.append(
+                    .warning(
+                        "flag.invalid", at: location.field("InCare"),
+                        "InCare is neither true nor false; looked-after status is left unknown"))
+            }
+        }
+
+        problems += found
+        guard let upn, let givenName, let familyName, !found.contains(where: { $0.severity == .error }) else { return }
+        seenUPNs.insert(upn.value)
+        let source = SourceRef(system: "ctf", id: upn.value)
+        learners.append(
+            RosterLearner(
+                location: location, source: source, upn: upn, givenName: givenName, familyName: familyName, dateOfBirth: dateOfBirth,
+                ncYear: ncYear, lookedAfter: lookedAfter, send: draft.senHistory ? draft.senProvision : nil,
+                email: clean(draft.fields["Email"])))
+        for (index, contactDraft) in draft.contacts.enumerated() {
+            if let row = contactRow(contactDraft, position: index + 1, learner: source) { contacts.append(row) }
+        }
+    }
+
+    private func contactRow(_ draft: ContactDraft, position: Int, learner: SourceRef) -> RosterContact? {
+        let location = SourceLocation(file: fileName, line: draft.line, column: draft.column)
+        var found: [RosterProblem] = []
+        var priority = position
+        if let text = clean(draft.fields["Order"]) {
+            if text.count <= 6, text.allSatisfy(Self.isDigit), let order = Int(text), order >= 1 {
+                priority = order
+            } else {
+                found.append(.error("contact.order", at: location.field("Order"), "the contact's Order is not a whole number from 1"))
+            }
+        }
+        let givenName = clean(draft.fields["Forename"])
+        if givenName == nil { found.append(.error("name.missing", at: location.field("Forename"), "the contact has no forename")) }
+        let familyName = clean(draft.fields["Surname"])
+        if familyName == nil { found.append(.error("name.missing", at: location.field("Surname"), "the contact has no surname")) }
+
+        var relationship = Relationship.other
+        if let code = clean(draft.fields["Relationship"]) {
+            let mapped = CTFCodes.relationship(code)
+            relationship = mapped.relationship
+            if !mapped.known {
+                found.append(
+                    .warning(
+                        "relationship.unknown", at: location.field("Relationship"),
+                        "the relationship code is not one the reader knows; the contact is recorded as other"))
+            }
+        } else {
+            found.append(
+                .warning("relationship.missing", at: location.field("Relationship"), "the contact has no relationship; recorded as other"))
+        }
+        var responsibility = false
+        if let text = clean(draft.fields["Responsibility"]) {
+            if let flag = CTFCodes.flag(text) {
+                responsibility = flag
+            } else {
+                found.append(
+                    .warning(
+                        "flag.invalid", at: location.field("Responsibility"),
+                        "Responsibility is neither true nor false; the contact is recorded without parental responsibility"))
+            }
+        }
+        problems += found
+        guard let givenName, let familyName, !found.contains(where: { $0.severity == .error }) else { return nil }
+        return RosterContact(
+            location: location, source: nil, learner: learner, title: clean(draft.fields["Title"]), givenName: givenName,
+            familyName: familyName, relationship: relationship, parentalResponsibility: responsibility, priority: priority,
+            email: clean(draft.fields["Email"]), phone: draft.phone)
+    }
+
+    // MARK: - Helpers
+
+    private func place(_ value: Located, _ field: String) -> SourceLocation {
+        SourceLocation(file: fileName, line: value.line, column: value.column, field: field)
+    }
+
+    private func clean(_ text: String?) -> String? {
+        guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        return trimmed
+    }
+
+    private static func localName(_ name: String) -> String {
+        guard let colon = name.lastIndex(of: ":") else { return name }
+        return String(name[name.index(after: colon)...])
+    }
+
+    private static func isDigit(_ character: Character) -> Bool { ("0"..."9").contains(character) }
+
+    private static func hasDateShape(_ text: String) -> Bool {
+        let characters = Array(text)
+        guard characters.count == 10, characters[4] == "-", characters[7] == "-" else { return false }
+        return characters.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || isDigit($0.element) }
+    }
+
+    private static func offset(of marker: String, in data: Data) -> Int? {
+        guard let range = data.range(of: Data(marker.utf8)) else { return nil }
+        return range.lowerBound - data.startIndex
+    }
+
+    private static func lineAndColumn(ofByte offset: Int, in data: Data) -> (Int, Int) {
+        var line = 1
+        var column = 1
+        for byte in data.prefix(offset) {
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return (line, column)
+    }
+}
