@@ -41,6 +41,7 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
     private var path: [String] = []
     private var text = ""
     private var rootSeen = false
+    private var rootClosed = false
     private var refusal: RosterProblem?
     private var firstError: (line: Int, column: Int, code: Int)?
 
@@ -64,12 +65,7 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
 
     /// Parses the whole file; throws the problems that refuse it (see ``CTFReader/read(data:name:)``).
     func parse() throws(RosterProblem) -> CTFDocumentParser {
-        if let offset = Self.offset(of: "<!DOCTYPE", in: data) {
-            let (line, column) = Self.lineAndColumn(ofByte: offset, in: data)
-            throw .error(
-                "xml.doctype", at: SourceLocation(file: fileName, line: line, column: column),
-                "a CTF has no document type declaration; the file is refused")
-        }
+        try XMLInputCheck.check(data, file: fileName)
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = true
         parser.shouldReportNamespacePrefixes = false
@@ -78,8 +74,13 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
         let finished = parser.parse()
         parser.delegate = nil
         if let refusal { throw refusal }
-        if !finished || !rootSeen {
-            let fallback = (line: parser.lineNumber, column: parser.columnNumber, code: (parser.parserError as NSError?)?.code ?? 0)
+        // The parser runs libxml2 in recovery mode: an error it reports may not stop it, and
+        // a document cut short may end without one. Either way the file is not well-formed.
+        if !finished || firstError != nil || !rootClosed {
+            let fallback = (
+                line: parser.lineNumber, column: parser.columnNumber,
+                code: (parser.parserError as NSError?)?.code ?? XMLParser.ErrorCode.prematureDocumentEndError.rawValue
+            )
             let place = firstError ?? fallback
             throw .error(
                 "xml.malformed",
@@ -196,7 +197,7 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
         text = ""
         if path.count == 2, path[1] == "Header", headerStart == nil {
             headerStart = (line, column)
-        } else if path.count == 3, path[1] == "Header" || path.count == 4 && path[1] == "Header" && path[2] == "SourceSchool" {
+        } else if Self.isHeaderField(path) {
             header[name] = Located(text: "", line: line, column: column)
         } else if path == Self.pupilPath {
             pupilCount += 1
@@ -219,11 +220,8 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
         guard !path.isEmpty else { return }
         let value = text
         text = ""
-        if path.count >= 3, path[1] == "Header", path.count == 3 || path.count == 4 && path[2] == "SourceSchool" {
-            let name = path[path.count - 1]
-            if path.count == 3 || ["LEA", "Estab", "URN", "SchoolName"].contains(name) {
-                header[name]?.text = value
-            }
+        if Self.isHeaderField(path) {
+            header[path[path.count - 1]]?.text = value
         } else if pupil != nil, path.count > 3, path.starts(with: Self.pupilPath) {
             readPupilField(Array(path[3...]), value)
         }
@@ -236,6 +234,7 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
             contact = nil
         }
         path.removeLast()
+        if path.isEmpty { rootClosed = true }
     }
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
@@ -399,6 +398,13 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
         return trimmed
     }
 
+    /// `Header/<field>` or `Header/SourceSchool/<LEA|Estab|URN|SchoolName>`.
+    private static func isHeaderField(_ path: [String]) -> Bool {
+        guard path.count >= 3, path[1] == "Header" else { return false }
+        if path.count == 3 { return path[2] != "SourceSchool" && path[2] != "DestSchool" }
+        return path.count == 4 && path[2] == "SourceSchool" && ["LEA", "Estab", "URN", "SchoolName"].contains(path[3])
+    }
+
     private static func localName(_ name: String) -> String {
         guard let colon = name.lastIndex(of: ":") else { return name }
         return String(name[name.index(after: colon)...])
@@ -410,24 +416,5 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
         let characters = Array(text)
         guard characters.count == 10, characters[4] == "-", characters[7] == "-" else { return false }
         return characters.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || isDigit($0.element) }
-    }
-
-    private static func offset(of marker: String, in data: Data) -> Int? {
-        guard let range = data.range(of: Data(marker.utf8)) else { return nil }
-        return range.lowerBound - data.startIndex
-    }
-
-    private static func lineAndColumn(ofByte offset: Int, in data: Data) -> (Int, Int) {
-        var line = 1
-        var column = 1
-        for byte in data.prefix(offset) {
-            if byte == 0x0A {
-                line += 1
-                column = 1
-            } else {
-                column += 1
-            }
-        }
-        return (line, column)
     }
 }

@@ -626,7 +626,7 @@ struct OneRosterSetReader {
 
     /// Each (student, contact, priority): first the contacts a student's `agentSourcedIds`
     /// lists, priority their position there; then contacts whose own `agentSourcedIds` lists a
-    /// student who does not list them, after the student's own.
+    /// student who does not list them, numbered on from the student's last listed contact.
     mutating func contactLinks() -> [(User, User, Int)] {
         var links: [(User, User, Int)] = []
         var linked: Set<[String]> = []
@@ -650,8 +650,8 @@ struct OneRosterSetReader {
                 }
                 guard linked.insert([student.id, agent.id]).inserted else { continue }
                 links.append((student, agent, position + 1))
+                next[student.id] = position + 2
             }
-            next[student.id] = student.agents.count + 1
         }
         for agent in users {
             guard case .contact = agent.kind else { continue }
