@@ -14,7 +14,7 @@ public enum UPNCheck {
     /// rejected) and the problems found, each at `location` with its field set to `UPN` unless
     /// the location already names one. Codes: `upn.missing` and `upn.malformed` (wrong shape),
     /// `upn.checkLetter` (errors), `upn.unknownAuthority` (warning). Reasons never quote the value.
-    public static func check(_ text: String, at location: SourceLocation) -> (UPN?, [RosterProblem]) {
+    public static func check(_ text: String, at location: FileLocation) -> (UPN?, [RosterProblem]) {
         let place = location.field == nil ? location.field("UPN") : location
         let characters = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased())
         guard !characters.isEmpty else {

@@ -148,13 +148,13 @@ public struct CSVMapping: Hashable, Sendable {
             let wanted = fieldName.trimmingCharacters(in: .whitespaces).lowercased()
             guard let field = RosterField.allCases.first(where: { $0.rawValue.lowercased() == wanted }) else {
                 throw .error(
-                    "mapping.unknownField", at: SourceLocation(file: "--map", line: 0, field: column),
+                    "mapping.unknownField", at: FileLocation(file: "--map", line: 0, field: column),
                     "the field named for this column is not one of: "
                         + RosterField.allCases.map(\.rawValue).joined(separator: ", "))
             }
             guard named[field] == nil else {
                 throw .error(
-                    "mapping.duplicateField", at: SourceLocation(file: "--map", line: 0, field: column),
+                    "mapping.duplicateField", at: FileLocation(file: "--map", line: 0, field: column),
                     "two columns are mapped to the field \(field.rawValue)")
             }
             named[field] = column.trimmingCharacters(in: .whitespaces)

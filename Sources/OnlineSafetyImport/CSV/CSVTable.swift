@@ -40,7 +40,7 @@ struct CSVTable: Sendable {
     }
 
     /// The location of a whole file.
-    static func fileLocation(_ file: String) -> SourceLocation { SourceLocation(file: file, line: 0) }
+    static func fileLocation(_ file: String) -> FileLocation { FileLocation(file: file, line: 0) }
 
     /// Parses `data`.
     ///
@@ -89,7 +89,7 @@ struct CSVTable: Sendable {
         if let openLine = unterminatedQuoteLine(text) {
             problems.append(
                 .error(
-                    "csv.unterminatedQuote", at: SourceLocation(file: file, line: openLine),
+                    "csv.unterminatedQuote", at: FileLocation(file: file, line: openLine),
                     "a quoted field is never closed; the rest of the file was read as one field"))
             if let last = rows.last, last.line <= openLine { rows.removeLast() }
         }
@@ -163,9 +163,9 @@ struct CSVTable: Sendable {
 
     /// The location of a field on a row: the file, the row's line, the 1-based column and the
     /// header as written.
-    func location(_ row: Row, _ column: Int?) -> SourceLocation {
-        guard let column, column < headers.count else { return SourceLocation(file: file, line: row.line) }
-        return SourceLocation(file: file, line: row.line, column: column + 1, field: headers[column])
+    func location(_ row: Row, _ column: Int?) -> FileLocation {
+        guard let column, column < headers.count else { return FileLocation(file: file, line: row.line) }
+        return FileLocation(file: file, line: row.line, column: column + 1, field: headers[column])
     }
 
     /// Warnings for rows whose field count differs from the header's.
@@ -176,7 +176,7 @@ struct CSVTable: Sendable {
                 row.fields.count < headers.count
                 ? "the row has fewer fields than the header; the missing ones are read as blank"
                 : "the row has more fields than the header; the extra ones are ignored"
-            return .warning("csv.fieldCount", at: SourceLocation(file: file, line: row.line), reason)
+            return .warning("csv.fieldCount", at: FileLocation(file: file, line: row.line), reason)
         }
     }
 }

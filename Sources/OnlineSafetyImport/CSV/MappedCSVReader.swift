@@ -36,7 +36,7 @@ public struct MappedCSVReader: Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw .error("file.unreadable", at: SourceLocation(file: fileName, line: 0), "the file could not be read")
+            throw .error("file.unreadable", at: FileLocation(file: fileName, line: 0), "the file could not be read")
         }
         return try read(data: data, name: fileName)
     }
@@ -68,7 +68,7 @@ public struct MappedCSVReader: Sendable {
         for (field, header) in mapping.overrides.sorted(by: { $0.key < $1.key }) {
             guard let index = table.column([header], excluding: taken) else {
                 throw .error(
-                    "csv.missingColumn", at: SourceLocation(file: table.file, line: 1, field: header),
+                    "csv.missingColumn", at: FileLocation(file: table.file, line: 1, field: header),
                     "no column has the header mapped to the field \(field.rawValue)")
             }
             columns[field] = index
@@ -81,7 +81,7 @@ public struct MappedCSVReader: Sendable {
             } else if mapping.required.contains(field) {
                 let looked = (mapping.aliases[field] ?? []).joined(separator: ", ")
                 throw .error(
-                    "csv.missingColumn", at: SourceLocation(file: table.file, line: 1, field: field.rawValue),
+                    "csv.missingColumn", at: FileLocation(file: table.file, line: 1, field: field.rawValue),
                     "no column for the required field \(field.rawValue); looked for headers: \(looked)")
             }
         }
@@ -117,7 +117,7 @@ private struct RowReader {
         return FieldParsing.text(cursor.row[index])
     }
 
-    func at(_ field: RosterField, _ cursor: Cursor) -> SourceLocation {
+    func at(_ field: RosterField, _ cursor: Cursor) -> FileLocation {
         table.location(cursor.row, columns[field])
     }
 
@@ -270,7 +270,7 @@ private struct RowReader {
         seenIDs.insert(id)
         section.learners.append(
             RosterLearner(
-                location: SourceLocation(file: table.file, line: cursor.row.line),
+                location: FileLocation(file: table.file, line: cursor.row.line),
                 source: SourceRef(system: mapping.system, id: id), upn: upn, givenName: given, familyName: family,
                 dateOfBirth: born, ncYear: year, registrationGroup: value(.registrationGroup, cursor),
                 groups: list(.groups, cursor), keyPerson: value(.keyPerson, cursor), lookedAfter: lookedAfter, send: send,
@@ -341,7 +341,7 @@ private struct RowReader {
             contactsPerLearner[learner] = position
             section.contacts.append(
                 RosterContact(
-                    location: SourceLocation(file: table.file, line: cursor.row.line),
+                    location: FileLocation(file: table.file, line: cursor.row.line),
                     source: SourceRef(system: mapping.system, id: id), learner: SourceRef(system: mapping.system, id: learner),
                     title: value(.title, cursor), givenName: given, familyName: family, relationship: relationship,
                     parentalResponsibility: responsibility, priority: priority ?? position, email: address,
@@ -361,7 +361,7 @@ private struct RowReader {
         seenIDs.insert(id)
         section.staff.append(
             RosterStaff(
-                location: SourceLocation(file: table.file, line: cursor.row.line), source: SourceRef(system: mapping.system, id: id),
+                location: FileLocation(file: table.file, line: cursor.row.line), source: SourceRef(system: mapping.system, id: id),
                 givenName: given, familyName: family, email: address, jobTitle: value(.jobTitle, cursor),
                 teachingGroups: list(.groups, cursor), status: current))
     }

@@ -84,7 +84,7 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
             let place = firstError ?? fallback
             throw .error(
                 "xml.malformed",
-                at: SourceLocation(file: fileName, line: max(place.line, 0), column: place.column > 0 ? place.column : nil),
+                at: FileLocation(file: fileName, line: max(place.line, 0), column: place.column > 0 ? place.column : nil),
                 "the file is not well-formed XML (parser error \(place.code)); nothing of it is read")
         }
         return self
@@ -92,7 +92,7 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
 
     /// The batch for the parsed file; throws when the header cannot identify the export.
     func batch(sha256: String) throws(RosterProblem) -> RosterBatch {
-        let headerPlace = SourceLocation(file: fileName, line: headerStart?.line ?? 0, column: headerStart?.column)
+        let headerPlace = FileLocation(file: fileName, line: headerStart?.line ?? 0, column: headerStart?.column)
         guard headerStart != nil else {
             throw .error("ctf.header", at: headerPlace.field("Header"), "the file has no Header element")
         }
@@ -187,7 +187,7 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
             rootSeen = true
             guard name == "CTfile" else {
                 refusal = .error(
-                    "ctf.notACTF", at: SourceLocation(file: fileName, line: line, column: column),
+                    "ctf.notACTF", at: FileLocation(file: fileName, line: line, column: column),
                     "the root element is not CTfile, so this is not a Common Transfer File")
                 parser.abortParsing()
                 return
@@ -279,7 +279,7 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
     }
 
     private func finish(_ draft: PupilDraft) {
-        let location = SourceLocation(file: fileName, line: draft.line, column: draft.column)
+        let location = FileLocation(file: fileName, line: draft.line, column: draft.column)
         var found: [RosterProblem] = []
 
         let (upn, upnProblems) = UPNCheck.check(draft.fields["UPN"] ?? "", at: location.field("UPN"))
@@ -339,7 +339,7 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
     }
 
     private func contactRow(_ draft: ContactDraft, position: Int, learner: SourceRef) -> RosterContact? {
-        let location = SourceLocation(file: fileName, line: draft.line, column: draft.column)
+        let location = FileLocation(file: fileName, line: draft.line, column: draft.column)
         var found: [RosterProblem] = []
         var priority = position
         if let text = clean(draft.fields["Order"]) {
@@ -389,8 +389,8 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
 
     // MARK: - Helpers
 
-    private func place(_ value: Located, _ field: String) -> SourceLocation {
-        SourceLocation(file: fileName, line: value.line, column: value.column, field: field)
+    private func place(_ value: Located, _ field: String) -> FileLocation {
+        FileLocation(file: fileName, line: value.line, column: value.column, field: field)
     }
 
     private func clean(_ text: String?) -> String? {

@@ -36,7 +36,7 @@ public struct CTFReader: Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw .error("file.unreadable", at: SourceLocation(file: fileName, line: 0), "the file could not be read")
+            throw .error("file.unreadable", at: FileLocation(file: fileName, line: 0), "the file could not be read")
         }
         return try read(data: data, name: fileName)
     }

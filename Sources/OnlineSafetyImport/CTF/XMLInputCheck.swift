@@ -15,7 +15,7 @@ enum XMLInputCheck {
         let bytes = [UInt8](data)
         if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) {
             throw .error(
-                "xml.encoding", at: SourceLocation(file: file, line: 1, column: 1),
+                "xml.encoding", at: FileLocation(file: file, line: 1, column: 1),
                 "the file is UTF-16 or UTF-32; a CTF is UTF-8")
         }
         if let offset = firstInvalidUTF8(in: bytes) {
@@ -30,7 +30,7 @@ enum XMLInputCheck {
         }
         if let encoding = declaredEncoding(in: bytes), !["utf-8", "utf8", "us-ascii", "ascii"].contains(encoding.lowercased()) {
             throw .error(
-                "xml.encoding", at: SourceLocation(file: file, line: 1, column: 1),
+                "xml.encoding", at: FileLocation(file: file, line: 1, column: 1),
                 "the XML declaration names an encoding other than UTF-8; a CTF is UTF-8")
         }
         if let offset = firstOffset(of: Array("<!DOCTYPE".utf8), in: bytes) {
@@ -108,7 +108,7 @@ enum XMLInputCheck {
     }
 
     /// The 1-based line and column (counting characters) of a byte.
-    static func location(ofByte offset: Int, in bytes: [UInt8], file: String) -> SourceLocation {
+    static func location(ofByte offset: Int, in bytes: [UInt8], file: String) -> FileLocation {
         var line = 1
         var column = 1
         for byte in bytes.prefix(offset) {
@@ -119,6 +119,6 @@ enum XMLInputCheck {
                 column += 1
             }
         }
-        return SourceLocation(file: file, line: line, column: column)
+        return FileLocation(file: file, line: line, column: column)
     }
 }

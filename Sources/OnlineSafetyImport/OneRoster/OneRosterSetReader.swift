@@ -29,8 +29,8 @@ struct OneRosterSetReader {
     /// A user row that passed its checks.
     struct User {
         var id: String
-        var location: SourceLocation
-        var agentsLocation: SourceLocation
+        var location: FileLocation
+        var agentsLocation: FileLocation
         var kind: Kind
         var status: RosterStatus
         var orgs: [String]
@@ -70,7 +70,7 @@ struct OneRosterSetReader {
     mutating func read(exportedOn: CalendarDate?) throws(RosterProblem) -> RosterBatch {
         if let roles = source.files["roles.csv"] {
             throw .error(
-                "oneroster.unsupportedVersion", at: SourceLocation(file: roles.location, line: 0),
+                "oneroster.unsupportedVersion", at: FileLocation(file: roles.location, line: 0),
                 "the set has a roles.csv, as OneRoster 1.2 sets do; only OneRoster 1.1 is read")
         }
         try readManifest()
@@ -79,7 +79,7 @@ struct OneRosterSetReader {
         if let usersTable {
             for column in ["role", "orgSourcedIds"] where usersTable.column([column]) == nil {
                 throw .error(
-                    "oneroster.unsupportedVersion", at: SourceLocation(file: usersTable.file, line: 1, field: column),
+                    "oneroster.unsupportedVersion", at: FileLocation(file: usersTable.file, line: 1, field: column),
                     "users.csv has no \(column) column, as in OneRoster 1.2; only OneRoster 1.1 is read")
             }
         }
@@ -106,7 +106,7 @@ struct OneRosterSetReader {
         guard let manifest = source.files["manifest.csv"] else {
             problems.append(
                 .warning(
-                    "oneroster.noManifest", at: SourceLocation(file: source.name, line: 0),
+                    "oneroster.noManifest", at: FileLocation(file: source.name, line: 0),
                     "the set has no manifest.csv; the files present are read as bulk"))
             for name in source.files.keys { modes[name] = .bulk }
             return
@@ -139,7 +139,7 @@ struct OneRosterSetReader {
         if !versionSeen {
             problems.append(
                 .warning(
-                    "oneroster.noVersion", at: SourceLocation(file: manifest.location, line: 0),
+                    "oneroster.noVersion", at: FileLocation(file: manifest.location, line: 0),
                     "the manifest does not declare oneroster.version; the set is read as OneRoster 1.1"))
         }
         for name in source.files.keys where modes[name] == nil && name != "manifest.csv" { modes[name] = .bulk }
@@ -154,13 +154,13 @@ struct OneRosterSetReader {
             if let file {
                 problems.append(
                     .warning(
-                        "oneroster.fileIgnored", at: SourceLocation(file: file.location, line: 0),
+                        "oneroster.fileIgnored", at: FileLocation(file: file.location, line: 0),
                         "the manifest declares this file absent, so it is not read"))
             }
             return nil
         }
         guard let file else {
-            let location = SourceLocation(file: "\(source.name)/\(name)", line: 0)
+            let location = FileLocation(file: "\(source.name)/\(name)", line: 0)
             let reason = "the manifest declares this file but the set does not hold it"
             if required { throw .error("oneroster.missingFile", at: location, reason) }
             problems.append(.warning("oneroster.missingFile", at: location, reason))
@@ -174,7 +174,7 @@ struct OneRosterSetReader {
     func column(_ table: CSVTable, _ name: String) throws(RosterProblem) -> Int {
         guard let index = table.column([name]) else {
             throw .error(
-                "csv.missingColumn", at: SourceLocation(file: table.file, line: 1, field: name),
+                "csv.missingColumn", at: FileLocation(file: table.file, line: 1, field: name),
                 "the file has no \(name) column, which the reader needs")
         }
         return index
@@ -182,7 +182,7 @@ struct OneRosterSetReader {
 
     // MARK: - Common fields
 
-    func status(_ text: String, _ location: SourceLocation, problems: inout [RosterProblem]) -> RosterStatus {
+    func status(_ text: String, _ location: FileLocation, problems: inout [RosterProblem]) -> RosterStatus {
         switch text.trimmingCharacters(in: .whitespaces).lowercased() {
         case "", "active": return .active
         case "inactive", "tobedeleted": return .inactive
@@ -193,7 +193,7 @@ struct OneRosterSetReader {
     }
 
     /// Notes a `dateLastModified`, with or without a time part.
-    mutating func modified(_ text: String, _ location: SourceLocation) {
+    mutating func modified(_ text: String, _ location: FileLocation) {
         guard FieldParsing.text(text) != nil else { return }
         switch FieldParsing.isoDate(text) {
         case .date(let date):
@@ -394,7 +394,7 @@ struct OneRosterSetReader {
             }
         }
         return User(
-            id: id, location: SourceLocation(file: table.file, line: row.line), agentsLocation: at(c.agents), kind: kind,
+            id: id, location: FileLocation(file: table.file, line: row.line), agentsLocation: at(c.agents), kind: kind,
             status: status, orgs: orgs, givenName: given ?? "", familyName: family ?? "", email: email,
             phone: FieldParsing.text(row[c.phone]) ?? FieldParsing.text(row[c.sms]), upn: upn, ncYear: year,
             agents: Self.values(row[c.agents]))

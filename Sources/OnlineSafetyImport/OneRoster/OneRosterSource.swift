@@ -24,7 +24,7 @@ struct OneRosterSource {
     /// Throws `file.unreadable` (nothing readable there), `zip.malformed`, `zip.tooLarge`, or
     /// `oneroster.duplicateFile` (two files of the same name in different folders of a ZIP).
     static func load(_ url: URL, name: String) throws(RosterProblem) -> OneRosterSource {
-        let whole = SourceLocation(file: name, line: 0)
+        let whole = FileLocation(file: name, line: 0)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
             throw .error("file.unreadable", at: whole, "there is no file or folder at the path given")
@@ -46,7 +46,7 @@ struct OneRosterSource {
             contents = try FileManager.default.contentsOfDirectory(
                 at: url, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
         } catch {
-            throw .error("file.unreadable", at: SourceLocation(file: name, line: 0), "the folder could not be listed")
+            throw .error("file.unreadable", at: FileLocation(file: name, line: 0), "the folder could not be listed")
         }
         var files: [String: Data] = [:]
         for file in contents where file.pathExtension.lowercased() == "csv" {
@@ -55,7 +55,7 @@ struct OneRosterSource {
                 files[file.lastPathComponent] = try Data(contentsOf: file)
             } catch {
                 throw .error(
-                    "file.unreadable", at: SourceLocation(file: "\(name)/\(file.lastPathComponent)", line: 0), "the file could not be read")
+                    "file.unreadable", at: FileLocation(file: "\(name)/\(file.lastPathComponent)", line: 0), "the file could not be read")
             }
         }
         return try memory(files, name: name)
@@ -70,7 +70,7 @@ struct OneRosterSource {
             let key = (fileName as NSString).lastPathComponent.lowercased()
             guard byName[key] == nil else {
                 throw .error(
-                    "oneroster.duplicateFile", at: SourceLocation(file: "\(name)/\(fileName)", line: 0),
+                    "oneroster.duplicateFile", at: FileLocation(file: "\(name)/\(fileName)", line: 0),
                     "the set holds two files of this name")
             }
             byName[key] = File(location: "\(name)/\(fileName)", data: data)
@@ -81,7 +81,7 @@ struct OneRosterSource {
     /// The CSV files of a ZIP held in memory (folders inside it are looked through; macOS
     /// resource forks are skipped).
     static func zip(_ data: Data, name: String) throws(RosterProblem) -> OneRosterSource {
-        let whole = SourceLocation(file: name, line: 0)
+        let whole = FileLocation(file: name, line: 0)
         let archive: Archive
         do {
             archive = try Archive(data: data, accessMode: .read)
@@ -96,7 +96,7 @@ struct OneRosterSource {
             guard !path.hasPrefix("__MACOSX/"), !fileName.hasPrefix("._"), fileName.lowercased().hasSuffix(".csv") else { continue }
             guard entry.uncompressedSize <= UInt64(CSVTable.maximumBytes) else {
                 throw .error(
-                    "zip.tooLarge", at: SourceLocation(file: "\(name)/\(path)", line: 0), "the file is larger than the readers accept")
+                    "zip.tooLarge", at: FileLocation(file: "\(name)/\(path)", line: 0), "the file is larger than the readers accept")
             }
             var contents = Data()
             do {
@@ -109,13 +109,13 @@ struct OneRosterSource {
                 }
             } catch {
                 throw .error(
-                    "zip.malformed", at: SourceLocation(file: "\(name)/\(path)", line: 0),
+                    "zip.malformed", at: FileLocation(file: "\(name)/\(path)", line: 0),
                     "the file could not be extracted from the ZIP archive")
             }
             let key = fileName.lowercased()
             guard files[key] == nil else {
                 throw .error(
-                    "oneroster.duplicateFile", at: SourceLocation(file: "\(name)/\(path)", line: 0), "the set holds two files of this name")
+                    "oneroster.duplicateFile", at: FileLocation(file: "\(name)/\(path)", line: 0), "the set holds two files of this name")
             }
             files[key] = File(location: "\(name)/\(path)", data: contents)
         }
