@@ -32,6 +32,9 @@ struct RosterImportBenchmark: AsyncParsableCommand {
     @Option(help: "Import an existing trust directory (with trust.json) instead of generating one.")
     var trust: String?
 
+    @Flag(help: "Print the first import's rejections, skips and warnings, and each school's counts.")
+    var details = false
+
     func validate() throws {
         guard schools >= 2 else { throw ValidationError("--schools is at least 2") }
     }
@@ -117,6 +120,7 @@ struct RosterImportBenchmark: AsyncParsableCommand {
             "  first import: \(String(format: "%.2f s", first)), \(Int(Double(rows) / first)) rows/s "
                 + "(write phase about \(String(format: "%.2f s", max(0, first - planTime))) beyond planning)")
         print("    \(describe(result.plan.counts))")
+        if details { printDetails(result.plan) }
         if dryRun.counts != result.plan.counts { print("    (the dry run's counts differ from the apply's)") }
         try await between()
 
@@ -128,6 +132,21 @@ struct RosterImportBenchmark: AsyncParsableCommand {
                 + "speed-up over the first import \(String(format: "%.1fx", first / second)) (target at least 5x)")
         print("    \(describe(again.plan.counts))")
         return (first, second)
+    }
+
+    private func printDetails(_ plan: RosterPlan) {
+        for entry in plan.entries where entry.action == .reject || entry.action == .skip {
+            print("    \(entry.action.rawValue) \(entry.subject.rawValue) \(entry.location?.description ?? "-") \(entry.code)")
+        }
+        for warning in plan.warnings { print("    warning \(warning.location) \(warning.code)") }
+        for school in plan.schools {
+            let learners = school.counts[.learner, .create]
+            let contacts = school.counts[.contact, .create]
+            let staff = school.counts[.staff, .create]
+            print(
+                "    school \(school.urn) \(school.name): roll \(school.rollBefore) -> \(school.rollAfter); created \(learners) learners, "
+                    + "\(contacts) contacts, \(staff) staff; \(describe(school.counts))")
+        }
     }
 
     private func describe(_ counts: RosterCounts) -> String {
