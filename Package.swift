@@ -77,12 +77,20 @@ let package = Package(
             ],
             path: "Examples/onlinesafety"
         ),
+        .target(name: "SampleTrust", dependencies: ["OnlineSafetyCore"], path: "Examples/SampleTrust", exclude: ["data", "README.md"]),
+        .executableTarget(
+            name: "make-sample-trust",
+            dependencies: ["SampleTrust", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/make-sample-trust"
+        ),
         .executableTarget(
             name: "benchmarks",
             dependencies: [
                 "OnlineSafetyCore",
                 "StorageFile",
                 "StoragePostgres",
+                "OnlineSafetyImport",
+                "SampleTrust",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,6 +9,6 @@ struct BenchmarksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmarks",
         abstract: "Measure the SDK at trust scale on the flat-file store and PostgreSQL.",
-        subcommands: [OverdueStepsBenchmark.self, ComplianceBenchmark.self, AuditedWritesBenchmark.self]
+        subcommands: [OverdueStepsBenchmark.self, ComplianceBenchmark.self, AuditedWritesBenchmark.self, RosterImportBenchmark.self]
     )
 }
