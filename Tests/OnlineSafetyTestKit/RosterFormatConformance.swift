@@ -336,10 +336,18 @@ extension StorageConformance {
 
         // A students report taken as a full export: Dev, left out only for want of consent, is
         // still on roll and must not be made a leaver.
+        // KNOWN BUG (MappedCSVReader + sync, not this check): the reader drops a row skipped with
+        // `consent.notGranted` from the section altogether, so a full section no longer lists the
+        // child and the sync plans them as a leaver (`leaver.notListed`); here 1 of 4 learners,
+        // so the run is refused with `leavers.tooMany`, and with many leavers allowed Dev would
+        // leave and lose his roles and access. Expected: no leaver, no refusal.
         let full = try await admin.roster.plan(try bromcom(.full))
+        let leaving = full.entries.filter { $0.action == .leaver }.compactMap(\.recordID)
         try expect(
-            full.counts.total(.leaver) == 0 && full.refusal == nil,
-            "a child skipped for consent is not a leaver: \(full.counts.counts), \(String(describing: full.refusal?.code))")
+            leaving.isEmpty && full.refusal == nil,
+            "a child skipped for want of consent is still on roll, not a leaver: "
+                + "\(leaving == [dev.id.uuid] ? "Dev" : "\(leaving.count) learners") would leave, "
+                + "refusal \(full.refusal?.code ?? "none")")
     }
 
     /// Tapestry children (a key person, groups `Robins; Wrens`) and relatives for the school: the
