@@ -111,10 +111,6 @@ extension StorageConformance {
         let ava = try await admin.people.get(fixture.oakLearner.id)
         try expect(ava.sources == [SourceRef(system: "ctf", id: Files.avaUPN)] && ava.learner?.send == true, "Ava gains her CTF id only")
         try expect(!people.contains { $0.familyName == "Brook" }, "Eli is not stored")
-        var runs = try await admin.roster.runs()
-        try expect(
-            runs.count == 1 && runs[0].files == batch.files && runs[0].files.first?.format == "ctf-25" && runs[0].files.first?.rows == 5,
-            "the run is recorded with the file, its format and its five pupils")
 
         let revisions = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0.revision) })
         let linksBefore = try await store.contacts.find(ContactQuery())
@@ -170,8 +166,21 @@ extension StorageConformance {
         try expect(restore?.recordID == ben.uuid && restore?.code == "restore.listedAgain", "the restore names Ben's record")
         try expect(restore?.location?.line == Files.lines(of: "<Pupil>", in: Files.ctfBenBack)[1], "and his row")
         try expect(try await admin.people.get(ben).leftOn == nil, "Ben is on roll again")
-        runs = try await admin.roster.runs()
+
+        // Read last, so that the steps above run on every backend.
+        // KNOWN BUG (PostgreSQL backend with RosterCounts, not this check): reading import runs
+        // back can throw `corruptData` ("the importRun ... was changed outside the SDK: its MAC
+        // does not match"). `RosterCounts.counts` is a dictionary keyed by an enum, which
+        // JSONEncoder writes as an array in the dictionary's iteration order, so re-encoding the
+        // decoded run to check its MAC need not give the bytes that were MACed. Expected: the
+        // four runs read back. The existing rosterImportIsIdempotent check fails the same way.
+        let runs = try await admin.roster.runs()
         try expect(runs.count == 4, "four runs are recorded (the refused plan is not one): \(runs.count)")
+        let firstRun = runs.last
+        try expect(
+            firstRun?.files == batch.files && firstRun?.files.first?.format == "ctf-25" && firstRun?.files.first?.rows == 5
+                && firstRun?.counts == counts,
+            "the first run is recorded with the file, its format, its five pupils and its counts")
     }
 
     /// A OneRoster 1.1 bulk set with real sets' quirks creates the new student, the teacher (a
