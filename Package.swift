@@ -60,7 +60,8 @@ let package = Package(
         .target(
             name: "OnlineSafetyTestKit",
             dependencies: [
-                "OnlineSafetyCore", .product(name: "Logging", package: "swift-log"),
+                "OnlineSafetyCore", "OnlineSafetyImport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/OnlineSafetyTestKit"

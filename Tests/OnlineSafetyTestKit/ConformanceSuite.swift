@@ -84,5 +84,11 @@ public enum ConformanceSuite {
         ConformanceCase("rosterRejectionsStrictAndAllOrNothing", StorageConformance.rosterRejectionsStrictAndAllOrNothing),
         ConformanceCase("rosterSchoolsAndCrossSourceMatching", StorageConformance.rosterSchoolsAndCrossSourceMatching),
         ConformanceCase("rosterPlanDescribesNoChild", StorageConformance.rosterPlanDescribesNoChild),
+        ConformanceCase("ctfImportEndToEnd", StorageConformance.ctfImportEndToEnd),
+        ConformanceCase("oneRosterImportEndToEnd", StorageConformance.oneRosterImportEndToEnd),
+        ConformanceCase("bromcomAfterCTFMatches", StorageConformance.bromcomAfterCTFMatches),
+        ConformanceCase("tapestryImportEndToEnd", StorageConformance.tapestryImportEndToEnd),
+        ConformanceCase("importRoundTripsAwkwardText", StorageConformance.importRoundTripsAwkwardText),
+        ConformanceCase("allOrNothingOnFailure", StorageConformance.allOrNothingOnFailure),
     ]
 }
