@@ -60,7 +60,7 @@ struct RosterImportBenchmark: AsyncParsableCommand {
         }
         defer { if generated { try? FileManager.default.removeItem(at: directory) } }
 
-        let configuration = try TrustConfiguration.load(from: directory.appendingPathComponent("trust.json"))
+        let configuration = try SampleTrustConfiguration.load(from: directory.appendingPathComponent("trust.json"))
         let readStart = ContinuousClock.now
         let batch = try TrustFiles.read(configuration, in: directory)
         let readTime = ContinuousClock.now - readStart
@@ -90,7 +90,7 @@ struct RosterImportBenchmark: AsyncParsableCommand {
 
     /// Bootstraps the trust with its first school and administrator, then imports twice.
     private func importTwice(
-        _ store: any OnlineSafetyStore, _ configuration: TrustConfiguration, _ batch: RosterBatch, rows: Int, logger: Logger,
+        _ store: any OnlineSafetyStore, _ configuration: SampleTrustConfiguration, _ batch: RosterBatch, rows: Int, logger: Logger,
         between: () async throws -> Void = {}
     ) async throws -> (first: Double, second: Double) {
         let safety = OnlineSafety(backend: store, clock: .system, logger: logger)
@@ -169,7 +169,7 @@ struct RosterImportBenchmark: AsyncParsableCommand {
     // MARK: Flat file
 
     private func measureFile(
-        _ store: FileStore, path: URL, _ configuration: TrustConfiguration, _ batch: RosterBatch, rows: Int, logger: Logger
+        _ store: FileStore, path: URL, _ configuration: SampleTrustConfiguration, _ batch: RosterBatch, rows: Int, logger: Logger
     ) async throws {
         print("flat file:")
         let journal = path.appendingPathComponent("journal.jsonl")
@@ -216,7 +216,7 @@ struct RosterImportBenchmark: AsyncParsableCommand {
     private static let tables = ["people", "contacts", "role_grants", "audit_events", "import_runs"]
 
     private func measurePostgres(
-        _ store: PostgresStore, _ configuration: TrustConfiguration, _ batch: RosterBatch, rows: Int, logger: Logger
+        _ store: PostgresStore, _ configuration: SampleTrustConfiguration, _ batch: RosterBatch, rows: Int, logger: Logger
     ) async throws {
         print("PostgreSQL:")
         let database = store.configuration
@@ -291,7 +291,7 @@ struct RosterImportBenchmark: AsyncParsableCommand {
 
 /// Reads every file a trust configuration names with the readers, into one batch.
 enum TrustFiles {
-    static func read(_ configuration: TrustConfiguration, in directory: URL) throws -> RosterBatch {
+    static func read(_ configuration: SampleTrustConfiguration, in directory: URL) throws -> RosterBatch {
         var batch = RosterBatch()
         for file in configuration.files { batch.merge(try read(file, school: nil, in: directory)) }
         for school in configuration.schools {
@@ -300,7 +300,9 @@ enum TrustFiles {
         return batch
     }
 
-    static func read(_ file: TrustConfiguration.File, school: TrustConfiguration.School?, in directory: URL) throws -> RosterBatch {
+    static func read(_ file: SampleTrustConfiguration.File, school: SampleTrustConfiguration.School?, in directory: URL) throws
+        -> RosterBatch
+    {
         let url = directory.appendingPathComponent(file.path)
         let exportedOn = file.exportedOn.flatMap { CalendarDate(iso: $0) }
         switch file.format {

@@ -16,53 +16,53 @@ struct SampleWriter {
 
     mutating func write() throws -> SampleTrustSummary {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var schoolEntries: [TrustConfiguration.School] = []
+        var schoolEntries: [SampleTrustConfiguration.School] = []
         for school in plan.schools {
-            var entries: [TrustConfiguration.File] = []
+            var entries: [SampleTrustConfiguration.File] = []
             if plan.ctf25.contains(school.key) || plan.ctf24.contains(school.key) {
                 let version = plan.ctf24.contains(school.key) ? 24 : 25
                 let name = "\(school.laCode)\(school.establishmentNumber)_CTF_\(school.laCode)\(school.establishmentNumber)_001.xml"
                 try save("\(school.key)/\(name)", Data(CTFWriter(school: school, version: version, day: day).xml().utf8))
-                entries.append(TrustConfiguration.File(path: "\(school.key)/\(name)", format: "ctf"))
+                entries.append(SampleTrustConfiguration.File(path: "\(school.key)/\(name)", format: "ctf"))
             }
             if plan.bromcom.contains(school.key) {
                 try save("\(school.key)/students.csv", BromcomWriter(school: school).students())
                 try save("\(school.key)/contacts.csv", BromcomWriter(school: school).contacts())
                 entries.append(
-                    TrustConfiguration.File(
+                    SampleTrustConfiguration.File(
                         path: "\(school.key)/students.csv", format: "bromcom-students", coverage: "partial", exportedOn: day.iso,
                         dateFormat: "dd/MM/yyyy"))
                 entries.append(
-                    TrustConfiguration.File(
+                    SampleTrustConfiguration.File(
                         path: "\(school.key)/contacts.csv", format: "bromcom-contacts", coverage: "partial", exportedOn: day.iso))
             }
             if plan.tapestry.contains(school.key) {
                 try save("\(school.key)/children.csv", TapestryWriter(school: school).children())
                 try save("\(school.key)/relatives.csv", TapestryWriter(school: school).relatives())
                 entries.append(
-                    TrustConfiguration.File(
+                    SampleTrustConfiguration.File(
                         path: "\(school.key)/children.csv", format: "tapestry-children", coverage: "full", exportedOn: day.iso,
                         dateFormat: "dd/MM/yyyy"))
                 entries.append(
-                    TrustConfiguration.File(
+                    SampleTrustConfiguration.File(
                         path: "\(school.key)/relatives.csv", format: "tapestry-relatives", coverage: "full", exportedOn: day.iso,
                         dateFormat: "dd/MM/yyyy"))
             }
             schoolEntries.append(
-                TrustConfiguration.School(
+                SampleTrustConfiguration.School(
                     urn: school.urn, laCode: school.laCode, establishmentNumber: school.establishmentNumber, name: school.name,
                     phase: school.phase, policy: school.policy,
                     sourceIDs: plan.oneRosterSchools.contains(school.key)
-                        ? [TrustConfiguration.SourceID(system: "oneroster", id: school.orgID)] : [],
+                        ? [SampleTrustConfiguration.SourceID(system: "oneroster", id: school.orgID)] : [],
                     files: entries, roleHolders: Self.roleHolders(school)))
         }
-        var trustFiles: [TrustConfiguration.File] = []
+        var trustFiles: [SampleTrustConfiguration.File] = []
         if !plan.oneRosterSchools.isEmpty {
             let writer = OneRosterWriter(plan: plan, day: day)
             try save("oneroster.zip", StoredZip.archive(writer.files()))
-            trustFiles.append(TrustConfiguration.File(path: "oneroster.zip", format: "oneroster"))
+            trustFiles.append(SampleTrustConfiguration.File(path: "oneroster.zip", format: "oneroster"))
         }
-        let configuration = TrustConfiguration(
+        let configuration = SampleTrustConfiguration(
             trust: .init(name: "Northdown Learning Trust", companyNumber: "01234567"),
             administrator: .init(
                 givenName: "Dana", familyName: "Price", email: "dana.price@northdown.example", jobTitle: "Trust data manager"),
@@ -84,7 +84,7 @@ struct SampleWriter {
         files[path] = data.count
     }
 
-    static func roleHolders(_ school: SampleSchool) -> [TrustConfiguration.RoleHolder] {
+    static func roleHolders(_ school: SampleSchool) -> [SampleTrustConfiguration.RoleHolder] {
         [
             .init(
                 email: "dsl@\(school.domain)", givenName: "Morgan", familyName: "Ellis-\(school.key.capitalized)",

@@ -5,7 +5,7 @@ public import OnlineSafetyCore
 /// at trust level, and each school with its files and role holders.
 ///
 /// Paths are relative to the directory holding `trust.json`.
-public struct TrustConfiguration: Codable, Hashable, Sendable {
+public struct SampleTrustConfiguration: Codable, Hashable, Sendable {
     /// The trust's name and company number.
     public struct TrustInfo: Codable, Hashable, Sendable {
         /// The trust's name.
@@ -218,8 +218,8 @@ public struct TrustConfiguration: Codable, Hashable, Sendable {
     }
 
     /// Reads `trust.json` (or the file at `url`). Throws what reading or decoding throws.
-    public static func load(from url: URL) throws -> TrustConfiguration {
-        try JSONDecoder().decode(TrustConfiguration.self, from: Data(contentsOf: url))
+    public static func load(from url: URL) throws -> SampleTrustConfiguration {
+        try JSONDecoder().decode(SampleTrustConfiguration.self, from: Data(contentsOf: url))
     }
 
     /// The configuration as pretty-printed JSON with sorted keys.

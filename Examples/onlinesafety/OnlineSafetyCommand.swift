@@ -21,7 +21,8 @@ struct OnlineSafetyCommand: AsyncParsableCommand {
             person may not do this.
             """,
         subcommands: [
-            DemoCommand.self, ImportCommand.self, StoreCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self, ConsentCommand.self,
+            DemoCommand.self, ImportCommand.self, StoreCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self,
+            ConsentCommand.self,
             TrainingCommand.self, ComplianceCommand.self, PeopleCommand.self, ContactsCommand.self, RolesCommand.self,
             SchoolCommand.self, WhoAmICommand.self, AuditCommand.self,
         ]

@@ -233,7 +233,7 @@ actor FileEngine {
     /// Writes the transaction as one line, flushes it to disk, then makes its changes visible.
     /// A transaction that changed nothing writes nothing.
     func commit(_ id: UInt64) throws(SafetyError) {
-        let transaction = try requireTransaction(id)
+        var transaction = try requireTransaction(id)
         staged = nil  // the transaction is now the only owner of its buffers
         guard !transaction.changes.isEmpty else { return }
         try requireWritable()
@@ -243,7 +243,7 @@ actor FileEngine {
             try Manifest.create(directory: directoryPath)
             manifestVersion = Manifest.currentVersion
         }
-        let line = JournalFormat.line(seq: lastSeq + 1, prev: lastHash, changes: transaction.changes)
+        let line = JournalFormat.line(seq: lastSeq + 1, prev: lastHash, consuming: &transaction.changes)
         try journal.append(line.bytes)
         for (kind, table) in transaction.tables { tables[kind]?.apply(table) }
         for event in transaction.events { events[event.chain, default: []].append(event) }

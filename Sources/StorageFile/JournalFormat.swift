@@ -61,17 +61,65 @@ enum JournalFormat {
 
     /// Assembles a complete record, frame and newline included, from encoded changes.
     static func line(seq: Int64, prev: String, changes: [[UInt8]]) -> (bytes: [UInt8], hash: String) {
-        var body = Array(#"{"changes":["#.utf8)
+        var consumed = changes
+        return line(seq: seq, prev: prev, consuming: &consumed)
+    }
+
+    /// Assembles a record as ``line(seq:prev:changes:)`` does, emptying `changes` as each is
+    /// copied into the record, so a large transaction is held about once rather than several
+    /// times over: the hash and the CRC are computed over the parts first, then the record is
+    /// laid out in one buffer of its final size.
+    static func line(seq: Int64, prev: String, consuming changes: inout [[UInt8]]) -> (bytes: [UInt8], hash: String) {
+        let opening = Array(#"{"changes":["#.utf8)
+        let closing = Array("]}".utf8)
+        let comma: [UInt8] = [UInt8(ascii: ",")]
+        var hasher = SHA256()
+        hasher.update(data: Array(prev.utf8))
+        hasher.update(data: [0x1E])
+        hasher.update(data: Array(String(seq).utf8))
+        hasher.update(data: [0x1E])
+        hasher.update(data: opening)
+        var bodyLength = opening.count + closing.count
         for (index, change) in changes.enumerated() {
-            if index > 0 { body.append(UInt8(ascii: ",")) }
-            body.append(contentsOf: change)
+            if index > 0 {
+                hasher.update(data: comma)
+                bodyLength += 1
+            }
+            hasher.update(data: change)
+            bodyLength += change.count
         }
-        body.append(contentsOf: Array("]}".utf8))
-        let hash = hash(prev: prev, seq: seq, body: body)
-        var json = prefix
-        json.append(contentsOf: body)
-        json.append(contentsOf: suffix(hash: hash, prev: prev, seq: seq))
-        return (framed(json), hash)
+        hasher.update(data: closing)
+        let hash = hasher.finalize().map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+        let suffix = suffix(hash: hash, prev: prev, seq: seq)
+        var crc = CRC32.start
+        crc = CRC32.update(crc, prefix)
+        crc = CRC32.update(crc, opening)
+        for (index, change) in changes.enumerated() {
+            if index > 0 { crc = CRC32.update(crc, comma) }
+            crc = CRC32.update(crc, change)
+        }
+        crc = CRC32.update(crc, closing)
+        crc = CRC32.update(crc, suffix)
+        let jsonLength = prefix.count + bodyLength + suffix.count
+        let frame = Array("\(jsonLength) \(JournalFrame.hex(CRC32.finish(crc))) ".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(frame.count + jsonLength + 1)
+        bytes.append(contentsOf: frame)
+        bytes.append(contentsOf: prefix)
+        bytes.append(contentsOf: opening)
+        for index in changes.indices {
+            if index > 0 { bytes.append(contentsOf: comma) }
+            bytes.append(contentsOf: changes[index])
+            changes[index] = []
+        }
+        changes = []
+        bytes.append(contentsOf: closing)
+        bytes.append(contentsOf: suffix)
+        bytes.append(UInt8(ascii: "\n"))
+        return (bytes, hash)
     }
 
     /// A record's JSON in its frame, newline included: `<length> <crc32> <json>\n`.
@@ -191,6 +239,23 @@ enum CRC32 {
         for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
         return value
     }
+
+    /// The register before any byte.
+    static let start: UInt32 = 0xFFFF_FFFF
+
+    /// The register after more bytes.
+    static func update(_ register: UInt32, _ bytes: [UInt8]) -> UInt32 {
+        var crc = register
+        table.withUnsafeBufferPointer { table in
+            bytes.withUnsafeBufferPointer { buffer in
+                for byte in buffer { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+            }
+        }
+        return crc
+    }
+
+    /// The checksum from a register.
+    static func finish(_ register: UInt32) -> UInt32 { register ^ 0xFFFF_FFFF }
 
     /// The checksum of some bytes.
     static func checksum(_ bytes: some Collection<UInt8>) -> UInt32 {

@@ -27,6 +27,34 @@ struct PostgresAuditLog: AuditLog {
                 events.append(event)
                 last[draft.chain] = event
             }
+            if events.count >= CopyText.threshold {
+                var rows = CopyText.Rows()
+                for event in events {
+                    let d = event.draft
+                    rows.field(event.chain.rawValue)
+                    rows.field(String(event.sequence))
+                    rows.field(String(SafetyClock.milliseconds(d.at)))
+                    rows.field(d.actorID?.uuid.uuidString)
+                    rows.field(d.schoolID?.uuid.uuidString)
+                    rows.field(d.action.rawValue)
+                    rows.field(d.subjectKind)
+                    rows.field(d.subjectID?.uuidString)
+                    rows.field(d.outcome.rawValue)
+                    rows.field(d.reason)
+                    rows.field(d.restricted ? "t" : "f")
+                    rows.field(event.previousHash)
+                    rows.field(event.hash)
+                    rows.field(executor.integrity?.mac(chain: event.chain.rawValue, sequence: event.sequence, hash: event.hash))
+                    rows.endRow()
+                }
+                try await tx.copy(
+                    into: "audit_events",
+                    columns: [
+                        "chain", "sequence", "at_ms", "actor_id", "school_id", "action", "subject_kind", "subject_id", "outcome", "reason",
+                        "restricted", "previous_hash", "hash", "mac",
+                    ], rows: rows)
+                return events
+            }
             // 14 bound values per event; stay well under the 65,535 a statement may carry.
             var start = 0
             while start < events.count {

@@ -42,6 +42,23 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
 
     private func write(_ values: [Value]) async throws {
         guard !values.isEmpty else { return }
+        if values.count >= CopyText.threshold {
+            var rows = CopyText.Rows()
+            for value in values {
+                let doc = try SQLJSON.encode(value)
+                rows.field(value.id.uuid.uuidString)
+                rows.field(String(value.revision))
+                rows.field(value.sortKey)
+                rows.field(mac(value, doc))
+                rows.field(doc)
+                let indexed = value.indexValues
+                for column in Self.columns { rows.field(indexed[column.name] ?? .null) }
+                rows.endRow()
+            }
+            try await executor.copy(
+                into: table, columns: ["id", "revision", "sort_key", "mac", "doc"] + Self.columns.map(\.name), rows: rows)
+            return
+        }
         var sql = "INSERT INTO \(table) (id, revision, sort_key, mac, doc"
         for column in Self.columns { sql += ", \(column.name)" }
         sql += ") VALUES "
@@ -308,6 +325,67 @@ func bind(_ value: IndexValue, type: IndexType, _ binds: inout PostgresBindings)
     case .timestamp(let instant): return try bind(instant, &binds)
     case .uuid(let uuid): return try bind(uuid, &binds)
     case .uuids(let list): return try bind(list, &binds) + "::uuid[]"
+    }
+}
+
+/// Rows in the text format of `COPY ... FROM STDIN`: tab between fields, a newline after each
+/// row, `\N` for null, and backslash, tab, newline and carriage return escaped in values.
+enum CopyText {
+    /// From how many rows a batch is written with `COPY` rather than one multi-row `INSERT`.
+    static let threshold = 64
+
+    struct Rows {
+        var bytes: [UInt8] = []
+        private var first = true
+
+        mutating func field(_ text: String?) {
+            if !first { bytes.append(0x09) }
+            first = false
+            guard let text else {
+                bytes.append(contentsOf: [0x5C, 0x4E])
+                return
+            }
+            for byte in text.utf8 {
+                switch byte {
+                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+                case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+                case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+                default: bytes.append(byte)
+                }
+            }
+        }
+
+        mutating func field(_ value: IndexValue) {
+            switch value {
+            case .null: field(nil as String?)
+            case .text(let text): field(text)
+            case .integer(let number): field(String(number))
+            case .boolean(let flag): field(flag ? "t" : "f")
+            case .date(let date): field(date.description)
+            case .timestamp(let instant): field(CopyText.timestamp(instant))
+            case .uuid(let uuid): field(uuid.uuidString)
+            case .uuids(let list): field("{" + list.map(\.uuidString).joined(separator: ",") + "}")
+            }
+        }
+
+        mutating func endRow() {
+            bytes.append(0x0A)
+            first = true
+        }
+    }
+
+    /// An instant as `COPY` reads a `timestamptz`: UTC, to the millisecond.
+    static func timestamp(_ instant: Date) -> String {
+        let milliseconds = SafetyClock.milliseconds(instant)
+        let seconds = Double(milliseconds / 1000)
+        var components = Calendar(identifier: .gregorian).dateComponents(
+            in: TimeZone(identifier: "UTC")!, from: Date(timeIntervalSince1970: seconds))
+        components.nanosecond = 0
+        let fraction = String(format: "%03d", Int(((milliseconds % 1000) + 1000) % 1000))
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d:%02d.%@+00", components.year ?? 0, components.month ?? 1, components.day ?? 1,
+            components.hour ?? 0, components.minute ?? 0, components.second ?? 0, fraction)
     }
 }
 

@@ -270,6 +270,32 @@ enum Executor: Sendable {
         }
     }
 
+    /// Writes rows with `COPY table (columns) FROM STDIN`, on the transaction's connection (or a
+    /// pooled one), in pieces of about a megabyte. Errors are mapped as for statements.
+    func copy(into table: String, columns: [String], rows: CopyText.Rows) async throws {
+        func send(_ connection: PostgresConnection, _ logger: Logger) async throws {
+            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                var start = 0
+                let bytes = rows.bytes
+                while start < bytes.count {
+                    let end = min(bytes.count, start + 1 << 20)
+                    try await writer.write(ByteBuffer(bytes: bytes[start..<end]))
+                    start = end
+                }
+            }
+        }
+        do {
+            switch self {
+            case .pool(let client, let logger, _):
+                try await client.withConnection { try await send($0, logger) }
+            case .connection(let connection, let logger, _):
+                try await send(connection, logger)
+            }
+        } catch let error as PSQLError {
+            throw Executor.translate(error)
+        }
+    }
+
     func transaction<R: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         switch self {
         case .pool(let client, let logger, _):

@@ -70,6 +70,9 @@ public struct RosterProblem: Error, Hashable, Sendable, Codable, CustomStringCon
     /// The row's own id in its source, when the reader knows it: a contact of a learner whose
     /// row was rejected or skipped is then left out with that reason rather than as unknown.
     public var source: SourceRef?
+    /// The row's UPN, when it has a valid one: a stored learner whose row was left out is then
+    /// still known to be on the source's roll.
+    public var upn: UPN?
 
     /// Creates a problem.
     public init(_ severity: Severity, _ code: String, at location: FileLocation, _ reason: String) {
@@ -96,6 +99,12 @@ public struct RosterProblem: Error, Hashable, Sendable, Codable, CustomStringCon
 
     /// `file:line:column [field]: error code: reason`.
     public var description: String { "\(location): \(severity.rawValue) \(code): \(reason)" }
+
+    /// The row's own id and UPN are for matching only: they are never written out with the
+    /// problem (a report, a log), since a source id can be a child's UPN.
+    private enum CodingKeys: String, CodingKey {
+        case severity, code, location, reason
+    }
 }
 
 /// The identity a record has in the system it was imported from: the system (for example

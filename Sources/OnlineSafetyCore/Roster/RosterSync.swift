@@ -238,7 +238,27 @@ struct RosterSync {
 enum RosterNormal {
     /// Trimmed, inner whitespace collapsed.
     static func text(_ value: String) -> String {
-        value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        // Most names are already clean: one pass over the bytes says so without building anything.
+        var previousWasSpace = true
+        var clean = true
+        for byte in value.utf8 {
+            if byte == 0x20 {
+                if previousWasSpace {
+                    clean = false
+                    break
+                }
+                previousWasSpace = true
+            } else if byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xE1 || byte == 0xE2 || byte == 0xE3 {
+                // A control character, or the lead byte of a character that may be a space (U+0085,
+                // U+00A0, U+1680, U+2000 to U+205F, U+3000): take the careful path.
+                clean = false
+                break
+            } else {
+                previousWasSpace = false
+            }
+        }
+        if clean && !previousWasSpace { return value }
+        return value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     /// Trimmed text, or `nil` when empty.

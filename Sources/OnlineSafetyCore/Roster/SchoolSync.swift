@@ -13,6 +13,8 @@ struct SchoolSync {
     private var stored: [PersonID: Person] = [:]
     private var storedLinks: [ContactLink] = []
     private var storedGrants: [RoleGrant] = []
+    private var storedGrantByID: [RoleGrantID: RoleGrant] = [:]
+    private let fileRanks: [String: Int]
 
     // Working state.
     private var people: [PersonID: Person] = [:]
@@ -30,7 +32,11 @@ struct SchoolSync {
     private var listedStaff: [String: Set<PersonID>] = [:]
     private var rejectedLearners: Set<SourceRef> = []
     private var leftOutLearners: Set<SourceRef> = []
+    /// Stored learners a row names, even a row rejected or left out: still on the source's roll,
+    /// so never made leavers by it.
+    private var stillListed: Set<PersonID> = []
     private let leftOutRows: Set<SourceRef>
+    private let leftOutUPNs: Set<UPN>
     private var leavers: [(Person, CalendarDate)] = []
 
     // Results.
@@ -43,6 +49,11 @@ struct SchoolSync {
         self.sync = sync
         self.work = work
         self.leftOutRows = sync.leftOutRows
+        self.leftOutUPNs = Set(sync.batch.problems.filter { $0.severity != .warning }.compactMap(\.upn))
+        var ranks: [String: Int] = [:]
+        for (index, file) in sync.batch.files.enumerated() where ranks[file.name] == nil { ranks[file.name] = index }
+        for section in work.sections where ranks[section.file] == nil { ranks[section.file] = ranks.count }
+        self.fileRanks = ranks
     }
 
     private static func linkKey(_ learner: PersonID, _ adult: PersonID) -> String { "\(learner.uuid)|\(adult.uuid)" }
@@ -61,6 +72,7 @@ struct SchoolSync {
             start += chunk.count
         }
         storedGrants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id))
+        storedGrantByID = Dictionary(storedGrants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     // MARK: Planning
@@ -86,7 +98,8 @@ struct SchoolSync {
         for source in person.sources { bySource[source] = person.id }
         if person.kind != .learner, let email = RosterNormal.email(person.email) { byEmail[email] = byEmail[email] ?? person.id }
         if person.kind == .parentCarer {
-            adultsByName[RosterNormal.name(person.givenName, person.familyName), default: []].append(person.id)
+            let name = RosterNormal.name(person.givenName, person.familyName)
+            if adultsByName[name]?.contains(person.id) != true { adultsByName[name, default: []].append(person.id) }
         }
     }
 
@@ -106,6 +119,7 @@ struct SchoolSync {
             return
         }
         let found = find(row)
+        if let found, stored[found] != nil { stillListed.insert(found) }
         if let found, listedLearners.contains(found), firstRow[found]?.file == row.location.file {
             rejectedLearners.insert(row.source)
             return reject(.learner, at: row.location, "row.duplicate", "the same learner is listed twice in this file")
@@ -333,22 +347,27 @@ struct SchoolSync {
     }
 
     private mutating func planLeavers() {
+        for source in leftOutRows { if let id = bySource[source], stored[id]?.kind == .learner { stillListed.insert(id) } }
+        for upn in leftOutUPNs { if let id = byUPN[upn.value], stored[id]?.kind == .learner { stillListed.insert(id) } }
         let learnerSections = work.sections.filter { $0.coverage == .full && $0.kinds.contains(.learners) }
         if let exportedOn = learnerSections.map(\.exportedOn).max() {
-            for person in stored.values.sorted(by: { $0.id.uuid.uuidString < $1.id.uuid.uuidString })
-            where person.kind == .learner && person.leftOn == nil && !listedLearners.contains(person.id) {
+            for person in Self.inIdentifierOrder(stored.values)
+            where person.kind == .learner && person.leftOn == nil && !listedLearners.contains(person.id)
+                && !stillListed.contains(person.id)
+            {
                 leavers.append((people[person.id] ?? person, exportedOn))
             }
         }
         let learnerLeavers = leavers.count
+        var leaving = Set(leavers.map(\.0.id))
         for section in work.sections where section.coverage == .full && section.kinds.contains(.staff) {
             let listed = listedStaff[section.system] ?? []
-            for person in stored.values.sorted(by: { $0.id.uuid.uuidString < $1.id.uuid.uuidString })
-            where person.kind == .staff && person.leftOn == nil && !listed.contains(person.id)
-                && person.sources.contains(where: { $0.system == section.system })
-                && !leavers.contains(where: { $0.0.id == person.id })
+            for person in Self.inIdentifierOrder(stored.values.filter { $0.kind == .staff })
+            where person.leftOn == nil && !listed.contains(person.id)
+                && person.sources.contains(where: { $0.system == section.system }) && !leaving.contains(person.id)
             {
                 leavers.append((people[person.id] ?? person, section.exportedOn))
+                leaving.insert(person.id)
             }
         }
         for (person, _) in leavers {
@@ -371,7 +390,7 @@ struct SchoolSync {
 
     private mutating func describeChanges() {
         let ordered = people.values.filter { created.contains($0.id) || stored[$0.id] != $0 }
-            .sorted { (firstRow[$0.id] ?? FileLocation(file: "", line: 0)) < (firstRow[$1.id] ?? FileLocation(file: "", line: 0)) }
+            .map { (rank(firstRow[$0.id]), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         var touched = Set(ordered.map(\.id))
         for person in ordered {
             let subject = Self.subject(of: person)
@@ -405,9 +424,7 @@ struct SchoolSync {
                     "the stored record already says this"))
         }
         let storedLinkByKey = Dictionary(storedLinks.map { (Self.linkKey($0.learnerID, $0.adultID), $0) }, uniquingKeysWith: { a, _ in a })
-        for (key, link) in links.sorted(by: {
-            (linkRow[$0.key] ?? .init(file: "", line: 0)) < (linkRow[$1.key] ?? .init(file: "", line: 0))
-        }) {
+        for (_, key, link) in links.map({ (rank(linkRow[$0.key]), $0.key, $0.value) }).sorted(by: { $0.0 < $1.0 }) {
             guard let location = linkRow[key] else { continue }
             if let before = storedLinkByKey[key] {
                 var fields: [String] = []
@@ -429,12 +446,23 @@ struct SchoolSync {
                         "links the contact to the learner"))
             }
         }
-        for grant in grants.values where storedGrants.first(where: { $0.id == grant.id }) != grant {
+        for grant in grants.values where storedGrantByID[grant.id] != grant {
             entries.append(
                 RosterPlanEntry(
                     .update, .role, school: urn, record: grant.id.uuid, at: nil, code: "role.groups", "the groups taught change",
                     fields: ["groups"]))
         }
+    }
+
+    /// People in the order of their identifiers (each identifier's text made once).
+    private static func inIdentifierOrder(_ people: some Collection<Person>) -> [Person] {
+        people.map { ($0.id.uuid.uuidString, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// A row's place as one number, files in the batch's order, for sorting.
+    private func rank(_ location: FileLocation?) -> Int {
+        guard let location else { return Int.max }
+        return (fileRanks[location.file] ?? fileRanks.count) * 100_000_000 + location.line
     }
 
     private static func subject(of person: Person) -> RosterSubject {
@@ -485,7 +513,7 @@ struct SchoolSync {
 
     func collect(into writes: inout RosterSync.Writes) {
         if work.created { writes.schools.append(school) }
-        for person in people.values.sorted(by: { $0.sortKey < $1.sortKey }) {
+        for person in people.values.map({ ($0.sortKey, $0) }).sorted(by: { $0.0 < $1.0 }).map(\.1) {
             if created.contains(person.id) {
                 writes.newPeople.append(person)
                 writes.drafts.append(
@@ -516,7 +544,7 @@ struct SchoolSync {
             writes.drafts.append(
                 sync.draft(.roleGrantInsert, RoleGrant.recordKind, grant.id.uuid, school: school.id, reason: sync.because(nil)))
         }
-        for grant in grants.values where storedGrants.first(where: { $0.id == grant.id }) != grant {
+        for grant in grants.values where storedGrantByID[grant.id] != grant {
             writes.changedGrants.append(grant)
             writes.drafts.append(
                 sync.draft(.roleGrantUpdate, RoleGrant.recordKind, grant.id.uuid, school: school.id, reason: sync.because(nil)))

@@ -125,9 +125,11 @@ private struct RowReader {
         var cursor = Cursor(row: row)
         defer {
             let source = mapping.kind == .learners ? value(.sourceID, cursor).map { SourceRef(system: mapping.system, id: $0) } : nil
+            let upn = mapping.kind == .learners ? value(.upn, cursor).flatMap { try? UPN($0) } : nil
             problems += cursor.problems.map { problem in
                 var located = problem
                 located.source = source
+                located.upn = upn
                 return located
             }
         }

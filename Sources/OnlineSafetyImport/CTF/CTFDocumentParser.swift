@@ -324,7 +324,12 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
             }
         }
 
-        problems += found
+        problems += found.map { problem in
+            var located = problem
+            located.upn = upn
+            located.source = upn.map { SourceRef(system: "ctf", id: $0.value) }
+            return located
+        }
         guard let upn, let givenName, let familyName, !found.contains(where: { $0.severity == .error }) else { return }
         seenUPNs.insert(upn.value)
         let source = SourceRef(system: "ctf", id: upn.value)

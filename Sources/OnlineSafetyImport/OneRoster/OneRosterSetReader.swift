@@ -273,9 +273,11 @@ struct OneRosterSetReader {
             var rowProblems: [RosterProblem] = []
             let user = readUser(row, table, c, &rowProblems)
             let source = FieldParsing.text(row[c.id]).map { SourceRef(system: OneRosterReader.system, id: $0) }
+            let upn = c.identifier.flatMap { FieldParsing.text(row[$0]) }.flatMap { try? UPN($0) }
             problems += rowProblems.map { problem in
                 var located = problem
                 located.source = source
+                located.upn = upn
                 return located
             }
             if let user, !rowProblems.contains(where: { $0.severity == .error }) {
