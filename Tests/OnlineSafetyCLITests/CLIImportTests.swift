@@ -86,6 +86,25 @@ struct CLIImportTests {
         #expect(runs.standardOutput.components(separatedBy: "sha256 ").count == 3, "two runs, each naming its file's digest")
     }
 
+    /// The README's command: the committed sample trust, imported into a new flat-file store,
+    /// and again with nothing changed.
+    @Test func theSampleTrustImportsAndAgainChangesNothing() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let sample = repository.appending(path: "Examples/SampleTrust/data/trust.json").path
+        let store = cli.path("trust-store")
+        let first = try cli.run(["import", "apply", sample, "--store", store, "--init"])
+        #expect(first.status == 2, "the sample's rejections are on purpose: \(first.standardError)")
+        for urn in ["999101", "999102", "999103", "999104"] { #expect(first.standardOutput.contains(urn)) }
+        #expect(first.standardOutput.contains("Applied as import run"))
+        #expect(first.standardOutput.contains("upn.checkLetter") && first.standardOutput.contains("email.required"))
+        let second = try cli.run(["import", "apply", sample, "--store", store, "--init"])
+        #expect(second.standardOutput.contains("Nothing changed"), "\(second.standardOutput)")
+        #expect(!second.standardOutput.contains("Created"), "the trust is not created twice")
+    }
+
     @Test func aPlanWritesNothingAndAStrictRunWithARejectionIsRefused() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
