@@ -23,7 +23,7 @@ struct OnlineSafetyCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ImportCommand.self, StoreCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self, ConsentCommand.self,
             TrainingCommand.self, ComplianceCommand.self, PeopleCommand.self, ContactsCommand.self, RolesCommand.self,
-            SchoolCommand.self, WhoAmICommand.self, AuditCommand.self,
+            SchoolCommand.self, PolicyCommand.self, WhoAmICommand.self, AuditCommand.self,
         ]
     )
 }
