@@ -21,9 +21,11 @@ struct OnlineSafetyCommand: AsyncParsableCommand {
             person may not do this.
             """,
         subcommands: [
-            DemoCommand.self, ImportCommand.self, StoreCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self, ConsentCommand.self,
+            DemoCommand.self, ImportCommand.self, StoreCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self,
+            ConsentCommand.self,
             TrainingCommand.self, ComplianceCommand.self, PeopleCommand.self, ContactsCommand.self, RolesCommand.self,
-            SchoolCommand.self, PolicyCommand.self, WhoAmICommand.self, AuditCommand.self,
+            SchoolCommand.self, PolicyCommand.self,
+            WhoAmICommand.self, AuditCommand.self,
         ]
     )
 }
