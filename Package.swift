@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "StorageFile", targets: ["StorageFile"]),
         .library(name: "StoragePostgres", targets: ["StoragePostgres"]),
         .library(name: "OnlineSafetyImport", targets: ["OnlineSafetyImport"]),
+        .library(name: "OnlineSafetyPolicyText", targets: ["OnlineSafetyPolicyText"]),
         .library(name: "OnlineSafetyTestKit", targets: ["OnlineSafetyTestKit"]),
         .executable(name: "onlinesafety", targets: ["onlinesafety"]),
     ],
@@ -28,7 +29,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["Policy/Seeds"]
         ),
         .target(
             name: "StorageFile",
@@ -58,6 +60,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "OnlineSafetyPolicyText",
+            dependencies: ["OnlineSafetyCore", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
             name: "OnlineSafetyTestKit",
             dependencies: [
                 "OnlineSafetyCore", "OnlineSafetyImport",
@@ -73,6 +79,7 @@ let package = Package(
                 "StorageFile",
                 "StoragePostgres",
                 "OnlineSafetyImport",
+                "OnlineSafetyPolicyText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -129,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "OnlineSafetyCLITests",
             dependencies: [
-                "onlinesafety", "OnlineSafetyCore", "StorageFile", "StoragePostgres",
+                "onlinesafety", "OnlineSafetyCore", "OnlineSafetyPolicyText", "StorageFile", "StoragePostgres",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

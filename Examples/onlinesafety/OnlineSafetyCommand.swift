@@ -24,7 +24,8 @@ struct OnlineSafetyCommand: AsyncParsableCommand {
             DemoCommand.self, ImportCommand.self, StoreCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self,
             ConsentCommand.self,
             TrainingCommand.self, ComplianceCommand.self, PeopleCommand.self, ContactsCommand.self, RolesCommand.self,
-            SchoolCommand.self, WhoAmICommand.self, AuditCommand.self,
+            SchoolCommand.self, PolicyCommand.self,
+            WhoAmICommand.self, AuditCommand.self,
         ]
     )
 }

@@ -228,6 +228,8 @@ public final class FileStore: OnlineSafetyBackend {
     }
     /// The record of each applied import run.
     @_spi(StorageBackend) public var importRuns: any Repository<ImportRun, ImportRunQuery> { FileRepository(access: access) }
+    /// The versions of each school's policy as adopted.
+    @_spi(StorageBackend) public var policies: any Repository<AdoptedPolicy, AdoptedPolicyQuery> { FileRepository(access: access) }
     /// The append-only, hash-chained audit log.
     @_spi(StorageBackend) public var audit: any AuditLog { FileAuditLog(access: access) }
 
@@ -349,6 +351,7 @@ struct FileTransactionStore: OnlineSafetyStore {
     var trainingRecords: any Repository<TrainingRecord, TrainingRecordQuery> { FileRepository(access: access) }
     var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> { FileRepository(access: access) }
     var importRuns: any Repository<ImportRun, ImportRunQuery> { FileRepository(access: access) }
+    var policies: any Repository<AdoptedPolicy, AdoptedPolicyQuery> { FileRepository(access: access) }
     var audit: any AuditLog { FileAuditLog(access: access) }
 
     /// Transactions run one at a time: nothing more to lock.

@@ -28,6 +28,7 @@ enum FileRegistry {
             Table<TrainingRecord>.self,
             Table<TrainingSummary>.self,
             Table<ImportRun>.self,
+            Table<AdoptedPolicy>.self,
         ]
     }
 

@@ -319,5 +319,17 @@ enum Migrations {
                 "CREATE INDEX import_runs_trust ON import_runs (trust_id, sort_key)",
                 "CREATE INDEX import_runs_school ON import_runs (school_id, sort_key)",
             ]),
+        Migration(
+            version: 9, name: "adopted policy versions",
+            statements: [
+                """
+                CREATE TABLE adopted_policies (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL, mac text,
+                    school_id uuid NOT NULL REFERENCES schools (id), version text NOT NULL, effective_from text NOT NULL
+                )
+                """,
+                "CREATE UNIQUE INDEX adopted_policies_version ON adopted_policies (school_id, version)",
+                "CREATE INDEX adopted_policies_school ON adopted_policies (school_id, sort_key COLLATE \"C\", id)",
+            ]),
     ]
 }

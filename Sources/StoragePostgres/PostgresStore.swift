@@ -150,6 +150,10 @@ public final class PostgresStore: OnlineSafetyBackend {
     @_spi(StorageBackend) public var importRuns: any Repository<ImportRun, ImportRunQuery> {
         PostgresRepository(executor, table: "import_runs")
     }
+    /// The versions of each school's policy as adopted.
+    @_spi(StorageBackend) public var policies: any Repository<AdoptedPolicy, AdoptedPolicyQuery> {
+        PostgresRepository(executor, table: "adopted_policies")
+    }
     /// The append-only, hash-chained audit log.
     @_spi(StorageBackend) public var audit: any AuditLog { PostgresAuditLog(executor: executor) }
 
@@ -212,6 +216,7 @@ struct PostgresTransactionStore: OnlineSafetyStore {
         PostgresRepository(executor, table: "training_summaries")
     }
     var importRuns: any Repository<ImportRun, ImportRunQuery> { PostgresRepository(executor, table: "import_runs") }
+    var policies: any Repository<AdoptedPolicy, AdoptedPolicyQuery> { PostgresRepository(executor, table: "adopted_policies") }
     var audit: any AuditLog { PostgresAuditLog(executor: executor) }
 
     func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {

@@ -50,6 +50,8 @@ public enum ConformanceSuite {
         ConformanceCase("complianceRecordsAreAppendOnly", StorageConformance.complianceRecordsAreAppendOnly),
         ConformanceCase("mistypedYearsAreRefusedBeforeStorage", StorageConformance.mistypedYearsAreRefusedBeforeStorage),
         ConformanceCase("incidentRoundTripAndSteps", StorageConformance.incidentRoundTripAndSteps),
+        ConformanceCase(
+            "adoptedPolicyAppliesToNewIncidentsOnly", StorageConformance.adoptedPolicyAppliesToNewIncidentsOnly),
         ConformanceCase("restrictedIncidentsAreInvisibleToOthers", StorageConformance.restrictedIncidentsAreInvisibleToOthers),
         ConformanceCase("chronologyIsAppendOnlyWithCorrections", StorageConformance.chronologyIsAppendOnlyWithCorrections),
         ConformanceCase("imageryAndEvidenceGuards", StorageConformance.imageryAndEvidenceGuards),

@@ -428,6 +428,26 @@ let gateOperations: [GateOperation] = [
     GateOperation(
         name: "roster.runs", allowed: with(.managePeople),
         kind: .untargeted { session, _ in try await session.roster.runs().map(\.id.uuid) }),
+    // Policies
+    GateOperation(
+        name: "policies.versions", allowed: anyone,
+        kind: .untargeted { session, _ in try await session.policies.versions().map(\.id.uuid) }),
+    GateOperation(
+        name: "policies.inForce", allowed: anyone,
+        kind: .untargeted { session, _ in
+            _ = try await session.policies.inForce()
+            return []
+        }),
+    GateOperation(
+        name: "policies.adopt", allowed: with(.readAllIncidents, .manageOrganisation),
+        kind: .untargeted { session, n in
+            var document = SeedPolicies.chilton
+            document.version = "matrix\(n)"
+            return [try await session.policies.adopt(document, effectiveFrom: Fixture.today).id.uuid]
+        }),
+    GateOperation(
+        name: "policies.apply", allowed: with(.readAllIncidents),
+        kind: .targeted(fresh: false) { session, subject in _ = try await session.policies.apply(to: subject.incident) }),
     // Compliance
     GateOperation(
         name: "compliance.report", allowed: with(.readCompliance, .readAggregates),

@@ -122,6 +122,14 @@ extension AuditAction {
     public static let importApply = AuditAction("import.apply")
     /// Listing import runs.
     public static let importRunList = AuditAction("import.list")
+    /// Listing a school's adopted policy versions.
+    public static let policyList = AuditAction("policy.list")
+    /// Reading the policy in force at a school.
+    public static let policyRead = AuditAction("policy.read")
+    /// Adopting a version of a school's policy.
+    public static let policyAdopt = AuditAction("policy.adopt")
+    /// Applying the policy in force to an open incident.
+    public static let policyApply = AuditAction("policy.apply")
 
     /// Appending an entry of a kind to an incident's chronology, for example `chronology.referral`.
     public static func chronology(_ content: ChronologyContent) -> AuditAction { AuditAction("chronology.\(content.kind)") }
@@ -136,6 +144,7 @@ extension AuditAction {
         .accessGrantRevoke, .accessGrantList, .accessGrantExceptions, .consentPurposeList, .consentPurposeInsert, .consentDecisionInsert,
         .consentDecisionList, .consentCheck, .trainingRecordInsert, .trainingRecordList, .trainingStatus, .complianceReport, .bootstrap,
         .recordPurge,
-        .sessionOpen, .personRestore, .contactUpdate, .roleGrantUpdate, .importPlan, .importApply, .importRunList,
+        .sessionOpen, .personRestore, .contactUpdate, .roleGrantUpdate, .importPlan, .importApply, .importRunList, .policyList,
+        .policyRead, .policyAdopt, .policyApply,
     ]
 }

@@ -20,6 +20,8 @@ public enum ReferralAgency: String, Hashable, Sendable, Codable, CaseIterable {
     case cyberChoices
     /// The school's local safeguarding advice line (from its settings).
     case localSafeguardingAdvice
+    /// A police child sexual exploitation team (Kent's CSET), where a policy routes intelligence there.
+    case childSexualExploitationTeam
 
     /// Words for the agency; the advice line and LADO take their names from the school's settings.
     public func name(in settings: PolicySettings) -> String {
@@ -33,6 +35,7 @@ public enum ReferralAgency: String, Hashable, Sendable, Codable, CaseIterable {
         case .prevent: "Prevent / Channel"
         case .cyberChoices: "Cyber Choices"
         case .localSafeguardingAdvice: settings.safeguardingAdvice.name
+        case .childSexualExploitationTeam: "Child Sexual Exploitation Team (CSET)"
         }
     }
 }

@@ -31,6 +31,8 @@ public enum StepEvidence: Hashable, Sendable, Codable {
     case escalation([EscalationTarget])
     /// A debrief.
     case debrief
+    /// A decision recorded with its reason.
+    case decision
     /// Only an entry that names the step in its `satisfies` list.
     case explicit
 
@@ -50,9 +52,35 @@ public enum StepEvidence: Hashable, Sendable, Codable {
         case (.deviceCustody(let statuses), .deviceCustody(_, let status, _)): statuses.isEmpty || statuses.contains(status)
         case (.escalation(let targets), .escalation(let target, _)): targets.contains(target)
         case (.debrief, .debrief): true
+        case (.decision, .decision(let decision, let reason)):
+            !decision.trimmingCharacters(in: .whitespaces).isEmpty && !reason.trimmingCharacters(in: .whitespaces).isEmpty
         default: false
         }
     }
+}
+
+/// Where a step comes from: the policy version and the section of it.
+public struct StepSource: Hashable, Sendable, Codable {
+    /// The policy's title, for example "Mersham Primary School online safety policy, reviewed September 2018".
+    public var policy: String
+    /// The policy's version.
+    public var version: String
+    /// The section number, when the policy numbers it.
+    public var section: String?
+    /// The section's heading.
+    public var heading: String
+
+    /// Creates a source.
+    public init(policy: String, version: String, section: String?, heading: String) {
+        self.policy = policy
+        self.version = version
+        self.section = section
+        self.heading = heading
+    }
+
+    /// "Mersham Primary School online safety policy, reviewed September 2018, §11.2", or the
+    /// heading in quotation marks when the policy does not number the section.
+    public var citation: String { "\(policy), " + (section.map { "§\($0)" } ?? "“\(heading)”") }
 }
 
 /// One thing the school's policy requires after an incident: what, who, by when, and why.
@@ -77,11 +105,17 @@ public struct ProcedureStep: Hashable, Sendable, Codable {
     public var satisfiedBy: ChronologyEntryID?
     /// When that entry was recorded.
     public var satisfiedAt: Date?
+    /// The policy version and section it came from.
+    public var source: StepSource?
+    /// The steps it waits for (for example police advice before deleting copies); until they are
+    /// satisfied it is not yet required and has no deadline.
+    public var awaiting: [String]?
 
     /// Creates a step.
     public init(
         code: String, title: String, responsible: Responsible, contacts: [Agency] = [], rule: String, requiredFrom: Date, due: Date?,
-        evidence: StepEvidence, satisfiedBy: ChronologyEntryID? = nil, satisfiedAt: Date? = nil
+        evidence: StepEvidence, satisfiedBy: ChronologyEntryID? = nil, satisfiedAt: Date? = nil, source: StepSource? = nil,
+        awaiting: [String]? = nil
     ) {
         self.code = code
         self.title = title
@@ -93,6 +127,8 @@ public struct ProcedureStep: Hashable, Sendable, Codable {
         self.evidence = evidence
         self.satisfiedBy = satisfiedBy
         self.satisfiedAt = satisfiedAt
+        self.source = source
+        self.awaiting = awaiting
     }
 
     /// Whether it was required and not yet satisfied at an instant.
@@ -125,17 +161,25 @@ public struct ProcedureStatus: Aggregate {
     public var categoryCode: String
     /// The steps.
     public var steps: [ProcedureStep]
+    /// The adopted policy version the steps follow (`nil`: the school's built-in policy).
+    public var policyID: AdoptedPolicyID?
+    /// That policy's version, as it names itself.
+    public var policyVersion: String?
     /// The optimistic-concurrency revision.
     public var revision: Int
 
-    /// Creates a status for an incident.
-    public init(incident: Incident, steps: [ProcedureStep], revision: Int = 0) {
+    /// Creates a status for an incident, its steps following a policy version.
+    public init(
+        incident: Incident, steps: [ProcedureStep], policyID: AdoptedPolicyID? = nil, policyVersion: String? = nil, revision: Int = 0
+    ) {
         self.id = ProcedureStatusID(incident.id.uuid)
         self.incidentID = incident.id
         self.schoolIDValue = incident.schoolIDValue
         self.restricted = incident.isRestricted
         self.categoryCode = incident.category.code
         self.steps = steps
+        self.policyID = policyID
+        self.policyVersion = policyVersion
         self.revision = revision
     }
 

@@ -147,7 +147,7 @@ public struct IncidentService: Sendable {
                 location: new.location, equipment: new.equipment, summary: new.summary, riskArea: new.riskArea, category: category,
                 participants: participants, facts: Set(new.facts).map { RecordedFact($0, at: now) })
             let stored = try await context.tx.incidents.insert(incident.checkedForInsert())
-            try await Self.refreshProcedure(stored, settings: school.settings, context.tx)
+            try await Self.refreshProcedure(stored, school: school, context.tx)
             return stored
         }
         session.logger.info("incident recorded", metadata: ["incident": "\(incident.id)", "school": "\(school.id)"])
@@ -266,10 +266,10 @@ public struct IncidentService: Sendable {
         return try await context.tx.schools.get(incident.schoolIDValue)?.trustID == trustID
     }
 
-    /// After a change to an incident: its steps derived again from the school's settings.
+    /// After a change to an incident: its steps derived again under the policy version it follows.
     static func changed(_ incident: Incident, _ context: GateContext) async throws {
-        let settings = try await context.tx.schools.get(incident.schoolIDValue)?.settings ?? context.principal.school.settings
-        try await refreshProcedure(incident, settings: settings, context.tx)
+        let school = try await context.tx.schools.get(incident.schoolIDValue) ?? context.principal.school
+        try await refreshProcedure(incident, school: school, context.tx)
     }
 
     /// The next position in an incident's chronology. Two entries racing for one position clash
@@ -278,16 +278,31 @@ public struct IncidentService: Sendable {
         try await tx.chronology.count(ChronologyQuery(incidentIDs: [id])) + 1
     }
 
-    /// Derives the incident's steps from its chronology and stores them beside it.
-    static func refreshProcedure(_ incident: Incident, settings: PolicySettings, _ tx: any OnlineSafetyStore) async throws {
+    /// Derives the incident's steps from its chronology and stores them beside it: under the
+    /// policy version it already follows, or, for a new incident, the version in force at the
+    /// school on the day it was reported (or the one `policy` names, when the DSL applies one).
+    static func refreshProcedure(
+        _ incident: Incident, school: School, _ tx: any OnlineSafetyStore, applyingOn day: CalendarDate? = nil
+    ) async throws {
         let entries = try await tx.chronology.find(ChronologyQuery(incidentIDs: [incident.id]))
-        let steps = ProcedureEngine.steps(for: incident, settings: settings, entries: entries)
-        if var status = try await tx.procedures.get(ProcedureStatusID(incident.id.uuid)) {
+        let existing = try await tx.procedures.get(ProcedureStatusID(incident.id.uuid))
+        let adopted: AdoptedPolicy?
+        if day == nil, let existing {
+            if let policyID = existing.policyID { adopted = try await tx.policies.get(policyID) } else { adopted = nil }
+        } else {
+            adopted = try await PolicyService.inForce(at: school.id, on: day ?? CalendarDate(incident.reportedAt), tx)
+        }
+        let document = adopted?.document ?? SeedPolicies.builtIn(forSchoolNamed: school.name)
+        let steps = ProcedureEngine.steps(for: incident, policy: document, settings: school.settings, entries: entries)
+        if var status = existing {
             status.steps = steps
             status.restricted = incident.isRestricted
+            status.policyID = adopted?.id
+            status.policyVersion = document.version
             _ = try await tx.procedures.update(status)
         } else {
-            _ = try await tx.procedures.insert(ProcedureStatus(incident: incident, steps: steps))
+            _ = try await tx.procedures.insert(
+                ProcedureStatus(incident: incident, steps: steps, policyID: adopted?.id, policyVersion: document.version))
         }
     }
 }

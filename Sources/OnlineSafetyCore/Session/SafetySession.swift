@@ -55,6 +55,8 @@ public struct SafetySession: Sendable {
 
     /// Imports from a school's MIS: plan and apply a roster sync.
     public var roster: RosterService { RosterService(session: self) }
+    /// The school's own policy: its adopted versions, adopting one, applying it to an open incident.
+    public var policies: PolicyService { PolicyService(session: self) }
 
     /// The session's current day.
     public var today: CalendarDate { CalendarDate(clock.now()) }

@@ -70,6 +70,8 @@ public protocol OnlineSafetyStore: OnlineSafetyBackend {
     var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> { get }
     /// The record of each applied import run.
     var importRuns: any Repository<ImportRun, ImportRunQuery> { get }
+    /// The versions of each school's policy as adopted.
+    var policies: any Repository<AdoptedPolicy, AdoptedPolicyQuery> { get }
     /// The append-only, hash-chained audit log.
     var audit: any AuditLog { get }
 
