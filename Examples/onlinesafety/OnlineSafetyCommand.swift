@@ -21,8 +21,10 @@ struct OnlineSafetyCommand: AsyncParsableCommand {
             person may not do this.
             """,
         subcommands: [
-            DemoCommand.self, ImportCommand.self, StoreCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self, ConsentCommand.self,
-            TrainingCommand.self, ComplianceCommand.self, PeopleCommand.self, ContactsCommand.self, RolesCommand.self,
+            DemoCommand.self, ImportCommand.self, StoreCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self,
+            ConsentCommand.self,
+            TrainingCommand.self, ComplianceCommand.self, RegisterCommand.self, CalendarCommand.self, PeopleCommand.self,
+            ContactsCommand.self, RolesCommand.self,
             SchoolCommand.self, WhoAmICommand.self, AuditCommand.self,
         ]
     )

@@ -28,6 +28,12 @@ enum FileRegistry {
             Table<TrainingRecord>.self,
             Table<TrainingSummary>.self,
             Table<ImportRun>.self,
+            Table<FilteringProvision>.self,
+            Table<FilteringChange>.self,
+            Table<FilteringCheck>.self,
+            Table<FilteringReview>.self,
+            Table<MonitoringAlert>.self,
+            Table<GovernanceRecord>.self,
         ]
     }
 

@@ -84,5 +84,8 @@ public enum ConformanceSuite {
         ConformanceCase("rosterRejectionsStrictAndAllOrNothing", StorageConformance.rosterRejectionsStrictAndAllOrNothing),
         ConformanceCase("rosterSchoolsAndCrossSourceMatching", StorageConformance.rosterSchoolsAndCrossSourceMatching),
         ConformanceCase("rosterPlanDescribesNoChild", StorageConformance.rosterPlanDescribesNoChild),
+        ConformanceCase("unapprovedFilteringChangeCannotBeApplied", StorageConformance.unapprovedFilteringChangeCannotBeApplied),
+        ConformanceCase("filteringReviewNeedsLeaderAndGovernor", StorageConformance.filteringReviewNeedsLeaderAndGovernor),
+        ConformanceCase("governanceCalendarFallsDueAndGoesOverdue", StorageConformance.governanceCalendarFallsDueAndGoesOverdue),
     ]
 }
