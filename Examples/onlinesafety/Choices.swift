@@ -17,6 +17,12 @@ extension IncidentFact: ExpressibleByArgument {}
 extension ReferralAgency: ExpressibleByArgument {}
 extension ContactMethod: ExpressibleByArgument {}
 extension EscalationTarget: ExpressibleByArgument {}
+extension FilteringResponsibility: ExpressibleByArgument {}
+extension FilteringAction: ExpressibleByArgument {}
+extension FilteringProfile: ExpressibleByArgument {}
+extension FilteringChangeStatus: ExpressibleByArgument {}
+extension FilteringCheckResult: ExpressibleByArgument {}
+extension GovernanceActivity: ExpressibleByArgument {}
 
 /// The formats `compliance` writes.
 enum ReportFormat: String, CaseIterable, ExpressibleByArgument {

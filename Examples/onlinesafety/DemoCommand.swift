@@ -69,7 +69,9 @@ struct DemoCommand: AsyncParsableCommand {
         _ = try await staff("Tom", "Hughes", "Class teacher", [.staff], groups: ["Oak"])
         _ = try await staff("Ian", "Cole", "IT technician", [.technicalStaff])
         let governor = try await session.people.add(
-            Person(tenancy: .school(school.id), kind: .governor, givenName: "Hannah", familyName: "Cheshire"))
+            Person(
+                tenancy: .school(school.id), kind: .governor, givenName: "Hannah", familyName: "Cheshire",
+                email: "hannah.cheshire@chilton.example"))
         try await session.roles.grant(RoleGrant(personID: governor.id, role: .governor, scope: .school(school.id), starts: start))
         let learners: [(String, String, String, NCYear, String)] = [
             ("Ava", "Miller", "B801200005001", .year4, "Oak"), ("Ben", "Clarke", "", .year5, "Ash"), ("Cleo", "Evans", "", .year1, "Oak"),

@@ -12,7 +12,9 @@ struct OnlineSafetyCommand: AsyncParsableCommand {
 
             A trust's data manager keeps the records up to date: `school` (the school, its policy settings, the trust's \
             schools), `people` and `contacts` (who is who), `roles` (who holds which role) and `audit` (who read what). \
-            `whoami` says who a --as/--school pair acts as and what they may do.
+            `whoami` says who a --as/--school pair acts as and what they may do. \
+            `register` keeps the filtering and monitoring register (changes, checks, the annual review); `calendar` says \
+            which governance reviews, meetings and renewals are due, done or overdue.
 
             Exit status, the same for every command: 0 done; 64 the command line is wrong (an unknown option or value, \
             --output inside a store); 65 a rule refused the input, or data is malformed or damaged; 66 a record, a person \
@@ -23,9 +25,8 @@ struct OnlineSafetyCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ImportCommand.self, StoreCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self,
             ConsentCommand.self,
-            TrainingCommand.self, ComplianceCommand.self, PeopleCommand.self, ContactsCommand.self, RolesCommand.self,
-            SchoolCommand.self, PolicyCommand.self,
-            WhoAmICommand.self, AuditCommand.self,
+            TrainingCommand.self, ComplianceCommand.self, RegisterCommand.self, CalendarCommand.self, PeopleCommand.self,
+            ContactsCommand.self, RolesCommand.self, SchoolCommand.self, PolicyCommand.self, WhoAmICommand.self, AuditCommand.self,
         ]
     )
 }

@@ -69,6 +69,12 @@ struct WhoAmICommand: AsyncParsableCommand {
         case .manageTraining: "record training and read everyone's training status (`training`)"
         case .readCompliance: "read the compliance report in detail (`compliance`)"
         case .purgeRecords: "purge records whose retention period is over"
+        case .readFilteringRegister: "read the filtering and monitoring register (`register show`)"
+        case .decideFilteringChanges: "approve or refuse filtering changes (`register changes decide`)"
+        case .applyFilteringChanges: "record that a filtering change was applied (`register changes apply`)"
+        case .operateFilteringAndMonitoring: "record filtering checks and their follow-up (`register checks`)"
+        case .manageFilteringRegister: "name who is responsible for filtering and record its review (`register assign`, `register review`)"
+        case .manageGovernance: "record governance meetings and reviews (`calendar record`)"
         }
     }
 }

@@ -230,6 +230,28 @@ public final class FileStore: OnlineSafetyBackend {
     @_spi(StorageBackend) public var importRuns: any Repository<ImportRun, ImportRunQuery> { FileRepository(access: access) }
     /// The versions of each school's policy as adopted.
     @_spi(StorageBackend) public var policies: any Repository<AdoptedPolicy, AdoptedPolicyQuery> { FileRepository(access: access) }
+    /// Each school's filtering and monitoring provision.
+    @_spi(StorageBackend) public var filteringProvisions: any Repository<FilteringProvision, FilteringProvisionQuery> {
+        FileRepository(access: access)
+    }
+    /// The filtering change log.
+    @_spi(StorageBackend) public var filteringChanges: any Repository<FilteringChange, FilteringChangeQuery> {
+        FileRepository(access: access)
+    }
+    /// The filtering and monitoring checks log.
+    @_spi(StorageBackend) public var filteringChecks: any Repository<FilteringCheck, FilteringCheckQuery> { FileRepository(access: access) }
+    /// The annual filtering and monitoring reviews.
+    @_spi(StorageBackend) public var filteringReviews: any Repository<FilteringReview, FilteringReviewQuery> {
+        FileRepository(access: access)
+    }
+    /// Monitoring alerts.
+    @_spi(StorageBackend) public var monitoringAlerts: any Repository<MonitoringAlert, MonitoringAlertQuery> {
+        FileRepository(access: access)
+    }
+    /// Governance meetings and reviews.
+    @_spi(StorageBackend) public var governanceRecords: any Repository<GovernanceRecord, GovernanceRecordQuery> {
+        FileRepository(access: access)
+    }
     /// The append-only, hash-chained audit log.
     @_spi(StorageBackend) public var audit: any AuditLog { FileAuditLog(access: access) }
 
@@ -352,6 +374,12 @@ struct FileTransactionStore: OnlineSafetyStore {
     var trainingSummaries: any Repository<TrainingSummary, TrainingSummaryQuery> { FileRepository(access: access) }
     var importRuns: any Repository<ImportRun, ImportRunQuery> { FileRepository(access: access) }
     var policies: any Repository<AdoptedPolicy, AdoptedPolicyQuery> { FileRepository(access: access) }
+    var filteringProvisions: any Repository<FilteringProvision, FilteringProvisionQuery> { FileRepository(access: access) }
+    var filteringChanges: any Repository<FilteringChange, FilteringChangeQuery> { FileRepository(access: access) }
+    var filteringChecks: any Repository<FilteringCheck, FilteringCheckQuery> { FileRepository(access: access) }
+    var filteringReviews: any Repository<FilteringReview, FilteringReviewQuery> { FileRepository(access: access) }
+    var monitoringAlerts: any Repository<MonitoringAlert, MonitoringAlertQuery> { FileRepository(access: access) }
+    var governanceRecords: any Repository<GovernanceRecord, GovernanceRecordQuery> { FileRepository(access: access) }
     var audit: any AuditLog { FileAuditLog(access: access) }
 
     /// Transactions run one at a time: nothing more to lock.

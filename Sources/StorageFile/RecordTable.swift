@@ -29,6 +29,12 @@ enum FileRegistry {
             Table<TrainingSummary>.self,
             Table<ImportRun>.self,
             Table<AdoptedPolicy>.self,
+            Table<FilteringProvision>.self,
+            Table<FilteringChange>.self,
+            Table<FilteringCheck>.self,
+            Table<FilteringReview>.self,
+            Table<MonitoringAlert>.self,
+            Table<GovernanceRecord>.self,
         ]
     }
 

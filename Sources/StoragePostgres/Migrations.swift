@@ -331,5 +331,68 @@ enum Migrations {
                 "CREATE UNIQUE INDEX adopted_policies_version ON adopted_policies (school_id, version)",
                 "CREATE INDEX adopted_policies_school ON adopted_policies (school_id, sort_key COLLATE \"C\", id)",
             ]),
+            version: 10, name: "the filtering and monitoring register and the governance calendar",
+            statements: [
+                """
+                CREATE TABLE filtering_provisions (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL, mac text,
+                    school_id uuid NOT NULL UNIQUE REFERENCES schools (id)
+                )
+                """,
+                """
+                CREATE TABLE filtering_changes (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL, mac text,
+                    school_id uuid NOT NULL REFERENCES schools (id), status text NOT NULL, requested_at timestamptz NOT NULL,
+                    review_on date, incident_id uuid REFERENCES incidents (id)
+                )
+                """,
+                "CREATE INDEX filtering_changes_listing ON filtering_changes (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX filtering_changes_status ON filtering_changes (school_id, status)",
+                "CREATE INDEX filtering_changes_incident ON filtering_changes (incident_id)",
+                """
+                CREATE TABLE filtering_checks (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL, mac text,
+                    school_id uuid NOT NULL REFERENCES schools (id), checked_on date NOT NULL, is_open boolean NOT NULL
+                )
+                """,
+                "CREATE INDEX filtering_checks_listing ON filtering_checks (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX filtering_checks_open ON filtering_checks (school_id, is_open) WHERE is_open",
+                """
+                CREATE TABLE filtering_reviews (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL, mac text,
+                    school_id uuid NOT NULL REFERENCES schools (id), reviewed_on date NOT NULL
+                )
+                """,
+                "CREATE INDEX filtering_reviews_listing ON filtering_reviews (school_id, sort_key COLLATE \"C\", id)",
+                """
+                CREATE TABLE monitoring_alerts (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL, mac text,
+                    school_id uuid NOT NULL REFERENCES schools (id), raised_at timestamptz NOT NULL,
+                    incident_id uuid REFERENCES incidents (id)
+                )
+                """,
+                "CREATE INDEX monitoring_alerts_listing ON monitoring_alerts (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX monitoring_alerts_incident ON monitoring_alerts (incident_id)",
+                """
+                CREATE TABLE governance_records (
+                    id uuid PRIMARY KEY, revision integer NOT NULL, sort_key text NOT NULL, doc jsonb NOT NULL, mac text,
+                    school_id uuid NOT NULL REFERENCES schools (id), activity text NOT NULL, held_on date NOT NULL
+                )
+                """,
+                "CREATE INDEX governance_records_listing ON governance_records (school_id, sort_key COLLATE \"C\", id)",
+                "CREATE INDEX governance_records_activity ON governance_records (school_id, activity, held_on)",
+            ]
+                + ["filtering_reviews", "governance_records"].flatMap { table in
+                    [
+                        """
+                        CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table)
+                            FOR EACH ROW EXECUTE FUNCTION onlinesafety_reject_change_unless_purged()
+                        """,
+                        """
+                        CREATE TRIGGER \(table)_no_truncate BEFORE TRUNCATE ON \(table)
+                            FOR EACH STATEMENT EXECUTE FUNCTION onlinesafety_reject_change()
+                        """,
+                    ]
+                }),
     ]
 }

@@ -153,6 +153,29 @@ public final class PostgresStore: OnlineSafetyBackend {
     /// The versions of each school's policy as adopted.
     @_spi(StorageBackend) public var policies: any Repository<AdoptedPolicy, AdoptedPolicyQuery> {
         PostgresRepository(executor, table: "adopted_policies")
+    /// Each school's filtering and monitoring provision.
+    @_spi(StorageBackend) public var filteringProvisions: any Repository<FilteringProvision, FilteringProvisionQuery> {
+        PostgresRepository(executor, table: "filtering_provisions")
+    }
+    /// The filtering change log.
+    @_spi(StorageBackend) public var filteringChanges: any Repository<FilteringChange, FilteringChangeQuery> {
+        PostgresRepository(executor, table: "filtering_changes")
+    }
+    /// The filtering and monitoring checks log.
+    @_spi(StorageBackend) public var filteringChecks: any Repository<FilteringCheck, FilteringCheckQuery> {
+        PostgresRepository(executor, table: "filtering_checks")
+    }
+    /// The annual filtering and monitoring reviews.
+    @_spi(StorageBackend) public var filteringReviews: any Repository<FilteringReview, FilteringReviewQuery> {
+        PostgresRepository(executor, table: "filtering_reviews")
+    }
+    /// Monitoring alerts.
+    @_spi(StorageBackend) public var monitoringAlerts: any Repository<MonitoringAlert, MonitoringAlertQuery> {
+        PostgresRepository(executor, table: "monitoring_alerts")
+    }
+    /// Governance meetings and reviews.
+    @_spi(StorageBackend) public var governanceRecords: any Repository<GovernanceRecord, GovernanceRecordQuery> {
+        PostgresRepository(executor, table: "governance_records")
     }
     /// The append-only, hash-chained audit log.
     @_spi(StorageBackend) public var audit: any AuditLog { PostgresAuditLog(executor: executor) }
@@ -217,6 +240,16 @@ struct PostgresTransactionStore: OnlineSafetyStore {
     }
     var importRuns: any Repository<ImportRun, ImportRunQuery> { PostgresRepository(executor, table: "import_runs") }
     var policies: any Repository<AdoptedPolicy, AdoptedPolicyQuery> { PostgresRepository(executor, table: "adopted_policies") }
+    var filteringProvisions: any Repository<FilteringProvision, FilteringProvisionQuery> {
+        PostgresRepository(executor, table: "filtering_provisions")
+    }
+    var filteringChanges: any Repository<FilteringChange, FilteringChangeQuery> { PostgresRepository(executor, table: "filtering_changes") }
+    var filteringChecks: any Repository<FilteringCheck, FilteringCheckQuery> { PostgresRepository(executor, table: "filtering_checks") }
+    var filteringReviews: any Repository<FilteringReview, FilteringReviewQuery> { PostgresRepository(executor, table: "filtering_reviews") }
+    var monitoringAlerts: any Repository<MonitoringAlert, MonitoringAlertQuery> { PostgresRepository(executor, table: "monitoring_alerts") }
+    var governanceRecords: any Repository<GovernanceRecord, GovernanceRecordQuery> {
+        PostgresRepository(executor, table: "governance_records")
+    }
     var audit: any AuditLog { PostgresAuditLog(executor: executor) }
 
     func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {

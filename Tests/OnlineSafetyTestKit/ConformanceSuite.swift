@@ -92,5 +92,8 @@ public enum ConformanceSuite {
         ConformanceCase("tapestryImportEndToEnd", StorageConformance.tapestryImportEndToEnd),
         ConformanceCase("importRoundTripsAwkwardText", StorageConformance.importRoundTripsAwkwardText),
         ConformanceCase("allOrNothingOnFailure", StorageConformance.allOrNothingOnFailure),
+        ConformanceCase("unapprovedFilteringChangeCannotBeApplied", StorageConformance.unapprovedFilteringChangeCannotBeApplied),
+        ConformanceCase("filteringReviewNeedsLeaderAndGovernor", StorageConformance.filteringReviewNeedsLeaderAndGovernor),
+        ConformanceCase("governanceCalendarFallsDueAndGoesOverdue", StorageConformance.governanceCalendarFallsDueAndGoesOverdue),
     ]
 }

@@ -13,6 +13,10 @@ struct MatrixSubject: Sendable {
     var roleGrant: RoleGrantID
     var document: AUPDocumentID
     var parentsDocument: AUPDocumentID
+    var governor: PersonID
+    var pendingChange: FilteringChangeID
+    var approvedChange: FilteringChangeID
+    var failedCheck: FilteringCheckID
 
     /// Identifiers that were never used: what an out-of-reach record must be indistinguishable from.
     static func absent(like subject: MatrixSubject) -> MatrixSubject {
@@ -22,13 +26,14 @@ struct MatrixSubject: Sendable {
         adult.id = PersonID()
         return MatrixSubject(
             learner: learner, parent: PersonID(), adult: adult, incident: IncidentID(), device: DeviceRecordID(),
-            accessGrant: AccessGrantID(), roleGrant: RoleGrantID(), document: AUPDocumentID(), parentsDocument: AUPDocumentID())
+            accessGrant: AccessGrantID(), roleGrant: RoleGrantID(), document: AUPDocumentID(), parentsDocument: AUPDocumentID(),
+            governor: PersonID(), pendingChange: FilteringChangeID(), approvedChange: FilteringChangeID(), failedCheck: FilteringCheckID())
     }
 
     var ids: [UUID] {
         [
             learner.id.uuid, parent.uuid, adult.id.uuid, incident.uuid, device.uuid, accessGrant.uuid, roleGrant.uuid, document.uuid,
-            parentsDocument.uuid,
+            parentsDocument.uuid, governor.uuid, pendingChange.uuid, approvedChange.uuid, failedCheck.uuid,
         ]
     }
 }
@@ -61,6 +66,8 @@ struct MatrixPlace: Sendable {
         place = MatrixPlace(
             name: name, school: school, admin: admin, dsl: dsl, document: document, parentsDocument: parentsDocument,
             standing: try await place.fresh(serial: 0))
+        _ = try await dsl.filtering.assign(.seniorLeader, to: place.standing.adult.id, from: Fixture.today)
+        _ = try await dsl.filtering.assign(.governor, to: place.standing.governor, from: Fixture.today)
         return place
     }
 
@@ -98,9 +105,22 @@ struct MatrixPlace: Sendable {
             for: incident.id, item: "tablet", ownerID: learner.id, reason: "matrix", storageLocation: "office safe", holdsEvidence: false)
         _ = try await admin.consent.record(
             .granted, purpose: ConsentPurpose.websiteImages.code, for: learner.id, by: parent.id, method: .written)
+        let governor = try await admin.people.add(
+            Person(tenancy: .school(school.id), kind: .governor, givenName: "Governor", familyName: tag))
+        let pending = try await dsl.filtering.requestChange(
+            FilteringChangeRequest(
+                action: .block, target: .site("\(tag.lowercased()).example"), profile: .learners, reason: "matrix", riskAssessment: "matrix"
+            ))
+        let approved = try await dsl.filtering.requestChange(
+            FilteringChangeRequest(
+                action: .allow, target: .site("\(tag.lowercased()).example"), profile: .staff, reason: "matrix", riskAssessment: "matrix"))
+        _ = try await dsl.filtering.decide(approved.id, approve: true, reason: "matrix")
+        let check = try await dsl.filtering.recordCheck(
+            NewFilteringCheck(checkedOn: Fixture.today, device: "laptop", locationOrGroup: "Oak", tested: "matrix", result: .failed))
         return MatrixSubject(
             learner: learner, parent: parent.id, adult: adult, incident: incident.id, device: device.id, accessGrant: access.id,
-            roleGrant: roleGrant.id, document: document.id, parentsDocument: parentsDocument.id)
+            roleGrant: roleGrant.id, document: document.id, parentsDocument: parentsDocument.id, governor: governor.id,
+            pendingChange: pending.id, approvedChange: approved.id, failedCheck: check.id)
     }
 }
 
@@ -109,7 +129,8 @@ extension MatrixSubject {
         let nobody = Person(tenancy: .school(SchoolID()), kind: .staff, givenName: "N", familyName: "N")
         return MatrixSubject(
             learner: nobody, parent: PersonID(), adult: nobody, incident: IncidentID(), device: DeviceRecordID(),
-            accessGrant: AccessGrantID(), roleGrant: RoleGrantID(), document: AUPDocumentID(), parentsDocument: AUPDocumentID())
+            accessGrant: AccessGrantID(), roleGrant: RoleGrantID(), document: AUPDocumentID(), parentsDocument: AUPDocumentID(),
+            governor: PersonID(), pendingChange: FilteringChangeID(), approvedChange: FilteringChangeID(), failedCheck: FilteringCheckID())
     }
 }
 
@@ -144,6 +165,94 @@ private let nobody: @Sendable (Role) -> Bool = { _ in false }
 /// The role x operation x scope table: every public service method of the SDK, once.
 /// `scripts/check-public-api` fails when a public service method is missing from it.
 let gateOperations: [GateOperation] = [
+    // The filtering and monitoring register
+    GateOperation(
+        name: "filtering.assign", allowed: with(.manageFilteringRegister),
+        kind: .targeted(fresh: false) { session, subject in _ = try await session.filtering.assign(.governor, to: subject.governor) }),
+    GateOperation(
+        name: "filtering.requestChange", allowed: with(.recordConcern),
+        kind: .untargeted { session, n in
+            [
+                try await session.filtering.requestChange(
+                    FilteringChangeRequest(
+                        action: .block, target: .category("Matrix \(n)"), profile: .learners, reason: "probe", riskAssessment: "probe")
+                ).id.uuid
+            ]
+        }),
+    GateOperation(
+        name: "filtering.decide", allowed: with(.decideFilteringChanges),
+        kind: .targeted(fresh: true) { session, subject in
+            _ = try await session.filtering.decide(subject.pendingChange, approve: false, reason: "probe")
+        }),
+    GateOperation(
+        name: "filtering.markApplied", allowed: with(.applyFilteringChanges),
+        kind: .targeted(fresh: true) { session, subject in _ = try await session.filtering.markApplied(subject.approvedChange) }),
+    GateOperation(
+        name: "filtering.changes", allowed: with(.readFilteringRegister),
+        kind: .untargeted { session, _ in try await session.filtering.changes().map(\.id.uuid) }),
+    GateOperation(
+        name: "filtering.recordCheck", allowed: with(.operateFilteringAndMonitoring),
+        kind: .untargeted { session, n in
+            [
+                try await session.filtering.recordCheck(
+                    NewFilteringCheck(
+                        checkedOn: Fixture.today, device: "tablet \(n)", locationOrGroup: "Ash", tested: "probe", result: .passed)
+                ).id.uuid
+            ]
+        }),
+    GateOperation(
+        name: "filtering.resolveCheck", allowed: with(.operateFilteringAndMonitoring),
+        kind: .targeted(fresh: true) { session, subject in
+            _ = try await session.filtering.resolveCheck(subject.failedCheck, action: "probe")
+        }),
+    GateOperation(
+        name: "filtering.checks", allowed: with(.readFilteringRegister),
+        kind: .untargeted { session, _ in try await session.filtering.checks().map(\.id.uuid) }),
+    GateOperation(
+        name: "filtering.recordReview", allowed: with(.manageFilteringRegister),
+        kind: .targeted(fresh: false) { session, subject in
+            _ = try await session.filtering.recordReview(
+                NewFilteringReview(
+                    reviewedOn: Fixture.today, participants: [subject.adult.id, subject.governor], considered: ["probe"],
+                    findings: ["probe"],
+                    actions: [FilteringReviewAction(description: "probe", ownerID: subject.adult.id, dueOn: Fixture.today)]
+                ))
+        }),
+    GateOperation(
+        name: "filtering.reviews", allowed: with(.readFilteringRegister),
+        kind: .untargeted { session, _ in try await session.filtering.reviews().map(\.id.uuid) }),
+    GateOperation(
+        name: "filtering.recordAlert", allowed: with(.operateFilteringAndMonitoring),
+        kind: .untargeted { session, n in
+            [
+                try await session.filtering.recordAlert(
+                    NewMonitoringAlert(raisedAt: Fixture.now, summary: "probe \(n)", needsAction: false)
+                ).id.uuid
+            ]
+        }),
+    GateOperation(
+        name: "filtering.alerts", allowed: with(.readFilteringRegister),
+        kind: .untargeted { session, _ in try await session.filtering.alerts().map(\.id.uuid) }),
+    GateOperation(
+        name: "filtering.state", allowed: with(.readFilteringRegister),
+        kind: .untargeted { session, _ in
+            let state = try await session.filtering.state()
+            return state.changes.map(\.id.uuid) + state.checks.map(\.id.uuid) + state.responsibilityHistory.map(\.personID.uuid)
+        }),
+    // Governance
+    GateOperation(
+        name: "governance.record", allowed: with(.manageGovernance),
+        kind: .untargeted { session, n in
+            [try await session.governance.record(.dslGovernorMeeting, heldOn: Fixture.today, minutesReference: "probe \(n)").id.uuid]
+        }),
+    GateOperation(
+        name: "governance.records", allowed: with(.manageGovernance, .readCompliance),
+        kind: .untargeted { session, _ in try await session.governance.records().map(\.id.uuid) }),
+    GateOperation(
+        name: "governance.calendar", allowed: with(.manageGovernance, .readCompliance),
+        kind: .untargeted { session, _ in
+            try await session.governance.calendar().items.flatMap { [$0.personID?.uuid, $0.satisfiedBy?.recordID].compactMap { $0 } }
+        }),
     // People
     GateOperation(
         name: "people.add", allowed: with(.managePeople),

@@ -32,6 +32,18 @@ public enum Capability: String, Hashable, Sendable, Codable, CaseIterable {
     case readCompliance
     /// Remove a record's body for good once its retention period is over (the DSL's decision).
     case purgeRecords
+    /// Read the filtering and monitoring register: providers, responsibilities, changes, checks, reviews, alerts.
+    case readFilteringRegister
+    /// Approve or refuse a request to block or allow a site or category (the DSL or a senior leader).
+    case decideFilteringChanges
+    /// Record that an approved filtering change was applied (technical staff only).
+    case applyFilteringChanges
+    /// Record filtering and monitoring checks, their follow-up, and monitoring alerts.
+    case operateFilteringAndMonitoring
+    /// Name the senior leader and governor responsible for filtering, and record the annual review.
+    case manageFilteringRegister
+    /// Record governance meetings and reviews (policy review, DSL–governor meetings).
+    case manageGovernance
 
     /// The capabilities each role carries.
     public static func granted(to role: Role) -> Set<Capability> {
@@ -39,27 +51,33 @@ public enum Capability: String, Hashable, Sendable, Codable, CaseIterable {
         case .headteacher:
             [
                 .manageOrganisation, .managePeople, .manageRoles, .readAnyPersonRecord, .recordConcern, .readAllIncidents, .readAggregates,
-                .readAudit, .manageAgreements, .manageAccess, .manageConsent, .manageTraining, .readCompliance,
+                .readAudit, .manageAgreements, .manageAccess, .manageConsent, .manageTraining, .readCompliance, .readFilteringRegister,
+                .decideFilteringChanges, .operateFilteringAndMonitoring, .manageFilteringRegister, .manageGovernance,
             ]
         case .leadership:
             [
                 .managePeople, .readAnyPersonRecord, .recordConcern, .readAggregates, .manageAgreements, .manageAccess, .manageConsent,
-                .manageTraining, .readCompliance,
+                .manageTraining, .readCompliance, .readFilteringRegister, .decideFilteringChanges, .operateFilteringAndMonitoring,
+                .manageFilteringRegister, .manageGovernance,
             ]
         case .designatedSafeguardingLead:
             [
                 .readAnyPersonRecord, .recordConcern, .readAllIncidents, .readRestrictedIncidents, .readAggregates, .readAudit,
-                .readCompliance, .purgeRecords,
+                .readCompliance, .purgeRecords, .readFilteringRegister, .decideFilteringChanges, .operateFilteringAndMonitoring,
+                .manageFilteringRegister, .manageGovernance,
             ]
         case .deputyDesignatedSafeguardingLead:
             [
                 .readAnyPersonRecord, .recordConcern, .readAllIncidents, .readRestrictedIncidents, .readAggregates, .readAudit,
-                .readCompliance,
+                .readCompliance, .readFilteringRegister, .operateFilteringAndMonitoring,
             ]
         case .staff:
             [.readTaughtLearners, .recordConcern]
         case .technicalStaff:
-            [.readTaughtLearners, .recordConcern, .manageAccess]
+            [
+                .readTaughtLearners, .recordConcern, .manageAccess, .readFilteringRegister, .applyFilteringChanges,
+                .operateFilteringAndMonitoring,
+            ]
         case .governor, .chairOfGovernors:
             [.readAggregates]
         case .learner, .parentCarer:

@@ -131,6 +131,39 @@ extension AuditAction {
     /// Applying the policy in force to an open incident.
     public static let policyApply = AuditAction("policy.apply")
 
+    /// Naming the senior leader or governor responsible for filtering and monitoring.
+    public static let filteringAssign = AuditAction("filtering.assign")
+    /// Reading the filtering and monitoring register's state.
+    public static let filteringState = AuditAction("filtering.state")
+    /// Requesting that a site or category be blocked or allowed.
+    public static let filteringChangeRequest = AuditAction("filteringChange.request")
+    /// Approving or refusing a filtering change.
+    public static let filteringChangeDecide = AuditAction("filteringChange.decide")
+    /// Recording that an approved filtering change was applied.
+    public static let filteringChangeApply = AuditAction("filteringChange.apply")
+    /// Listing filtering changes.
+    public static let filteringChangeList = AuditAction("filteringChange.list")
+    /// Recording a filtering or monitoring check.
+    public static let filteringCheckRecord = AuditAction("filteringCheck.record")
+    /// Recording the action taken on a failed check.
+    public static let filteringCheckResolve = AuditAction("filteringCheck.resolve")
+    /// Listing filtering checks.
+    public static let filteringCheckList = AuditAction("filteringCheck.list")
+    /// Recording the annual filtering and monitoring review.
+    public static let filteringReviewRecord = AuditAction("filteringReview.record")
+    /// Listing filtering reviews.
+    public static let filteringReviewList = AuditAction("filteringReview.list")
+    /// Recording a monitoring alert (one that needs action also records an incident).
+    public static let monitoringAlertRecord = AuditAction("monitoringAlert.record")
+    /// Listing monitoring alerts.
+    public static let monitoringAlertList = AuditAction("monitoringAlert.list")
+    /// Recording a governance meeting or review.
+    public static let governanceRecord = AuditAction("governance.record")
+    /// Listing governance meetings and reviews.
+    public static let governanceList = AuditAction("governance.list")
+    /// Reading the governance calendar.
+    public static let governanceCalendar = AuditAction("governance.calendar")
+
     /// Appending an entry of a kind to an incident's chronology, for example `chronology.referral`.
     public static func chronology(_ content: ChronologyContent) -> AuditAction { AuditAction("chronology.\(content.kind)") }
 
@@ -144,7 +177,10 @@ extension AuditAction {
         .accessGrantRevoke, .accessGrantList, .accessGrantExceptions, .consentPurposeList, .consentPurposeInsert, .consentDecisionInsert,
         .consentDecisionList, .consentCheck, .trainingRecordInsert, .trainingRecordList, .trainingStatus, .complianceReport, .bootstrap,
         .recordPurge,
-        .sessionOpen, .personRestore, .contactUpdate, .roleGrantUpdate, .importPlan, .importApply, .importRunList, .policyList,
-        .policyRead, .policyAdopt, .policyApply,
+        .sessionOpen, .personRestore, .contactUpdate, .roleGrantUpdate, .importPlan, .importApply, .importRunList,
+        .filteringAssign, .filteringState, .filteringChangeRequest, .filteringChangeDecide, .filteringChangeApply, .filteringChangeList,
+        .filteringCheckRecord, .filteringCheckResolve, .filteringCheckList, .filteringReviewRecord, .filteringReviewList,
+        .monitoringAlertRecord, .monitoringAlertList, .governanceRecord, .governanceList, .governanceCalendar,
+        .policyList, .policyRead, .policyAdopt, .policyApply,
     ]
 }

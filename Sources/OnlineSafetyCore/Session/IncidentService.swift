@@ -131,24 +131,7 @@ public struct IncidentService: Sendable {
         let reporter = principal.person.id
         let id = IncidentID()
         let incident = try await session.gate(.incidentInsert, Incident.recordKind, subject: id.uuid, authority: decision) { context in
-            let category = try await Self.category(new.categoryCode, context)
-            if category.restricted { await context.markRestricted() }
-            var participants: [Participant] = []
-            for (part, people) in new.participants.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                for personID in people {
-                    let person = try await context.person(personID)
-                    participants.append(
-                        Participant(
-                            personID: personID, part: part, isLearner: person.kind == .learner, dateOfBirth: person.learner?.dateOfBirth))
-                }
-            }
-            let incident = Incident(
-                id: id, schoolID: school.id, reporterID: reporter, occurredAt: SafetyClock.truncated(new.occurredAt), reportedAt: now,
-                location: new.location, equipment: new.equipment, summary: new.summary, riskArea: new.riskArea, category: category,
-                participants: participants, facts: Set(new.facts).map { RecordedFact($0, at: now) })
-            let stored = try await context.tx.incidents.insert(incident.checkedForInsert())
-            try await Self.refreshProcedure(stored, school: school, context.tx)
-            return stored
+            try await Self.insert(new, id: id, reporter: reporter, at: now, context)
         }
         session.logger.info("incident recorded", metadata: ["incident": "\(incident.id)", "school": "\(school.id)"])
         return incident
@@ -208,6 +191,32 @@ public struct IncidentService: Sendable {
     // MARK: Shared by the incident services
 
     /// A category by code, among the built-ins and the school's and trust's own.
+    /// Records an incident at the session's school inside the caller's transaction, with its
+    /// procedure steps: the body of ``record(_:)``, also used when a monitoring alert needs action.
+    static func insert(
+        _ new: NewIncident, id: IncidentID, reporter: PersonID, at now: Date, _ context: GateContext
+    ) async throws -> Incident {
+        let school = context.principal.school
+        let category = try await Self.category(new.categoryCode, context)
+        if category.restricted { await context.markRestricted() }
+        var participants: [Participant] = []
+        for (part, people) in new.participants.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            for personID in people {
+                let person = try await context.person(personID)
+                participants.append(
+                    Participant(
+                        personID: personID, part: part, isLearner: person.kind == .learner, dateOfBirth: person.learner?.dateOfBirth))
+            }
+        }
+        let incident = Incident(
+            id: id, schoolID: school.id, reporterID: reporter, occurredAt: SafetyClock.truncated(new.occurredAt), reportedAt: now,
+            location: new.location, equipment: new.equipment, summary: new.summary, riskArea: new.riskArea, category: category,
+            participants: participants, facts: Set(new.facts).map { RecordedFact($0, at: now) })
+        let stored = try await context.tx.incidents.insert(incident.checkedForInsert())
+        try await Self.refreshProcedure(stored, school: school, context.tx)
+        return stored
+    }
+
     static func category(_ code: String, _ context: GateContext) async throws -> IncidentCategory {
         if let builtIn = IncidentCategory.builtIns.first(where: { $0.code == code }) { return builtIn }
         let school = context.principal.school

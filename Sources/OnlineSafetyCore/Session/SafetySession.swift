@@ -53,6 +53,11 @@ public struct SafetySession: Sendable {
     /// Retention: purging records whose period is over.
     public var retention: RetentionService { RetentionService(session: self) }
 
+    /// The filtering and monitoring register: responsibilities, changes, checks, reviews, alerts.
+    public var filtering: FilteringRegisterService { FilteringRegisterService(session: self) }
+    /// Governance meetings and reviews, and the governance calendar.
+    public var governance: GovernanceService { GovernanceService(session: self) }
+
     /// Imports from a school's MIS: plan and apply a roster sync.
     public var roster: RosterService { RosterService(session: self) }
     /// The school's own policy: its adopted versions, adopting one, applying it to an open incident.

@@ -85,28 +85,38 @@ public struct TrainingService: Sendable {
             .trainingStatus, TrainingRecord.recordKind, subject: nil, authority: readDecision,
             subjects: .of { Array(Set($0.map(\.personID.uuid))) }
         ) { context in
-            var grants = try await context.tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: day))
-            if let trustID = school.trustID {
-                grants += try await context.tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
-            }
-            var roles: [PersonID: Set<Role>] = [:]
-            for grant in grants { roles[grant.personID, default: []].insert(grant.role) }
-            let onRoll = Set(
-                try await context.tx.people.find(
-                    PersonQuery(scope: .school(school.id), kinds: [.staff, .governor, .volunteer], presentOn: day)
-                ).map(\.id)
-            )
-            let summaries = try await ComplianceLoader.trainingSummaries(
-                for: Set(roles.keys), ofSchool: school.id, onRoll: onRoll, context.tx)
-            let latest = Dictionary(summaries.map { ($0.personID, $0.latest) }, uniquingKeysWith: { first, _ in first })
-            return roles.keys.sorted().flatMap { personID in
-                TrainingRules.requirements(for: roles[personID] ?? [], among: requirements).map { requirement, through in
-                    TrainingRules.status(
-                        of: personID, roles: through, against: requirement, latest: latest[personID] ?? [], on: day,
-                        dueSoonDays: dueSoonDays)
-                }
+            try await Self.standings(
+                at: school, on: day, dueSoonDays: dueSoonDays, requirements: requirements, context.tx
+            ).statuses
+        }
+    }
+
+    /// Everyone holding a role at the school on a day against each requirement of their roles,
+    /// with each person's latest completions: the body of ``statuses(on:dueSoonDays:requirements:)``,
+    /// also read by the governance calendar.
+    static func standings(
+        at school: School, on day: CalendarDate, dueSoonDays: Int, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
+    ) async throws -> (statuses: [TrainingStatus], latest: [PersonID: [TrainingLatest]]) {
+        var grants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: day))
+        if let trustID = school.trustID {
+            grants += try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
+        }
+        var roles: [PersonID: Set<Role>] = [:]
+        for grant in grants { roles[grant.personID, default: []].insert(grant.role) }
+        let onRoll = Set(
+            try await tx.people.find(
+                PersonQuery(scope: .school(school.id), kinds: [.staff, .governor, .volunteer], presentOn: day)
+            ).map(\.id)
+        )
+        let summaries = try await ComplianceLoader.trainingSummaries(for: Set(roles.keys), ofSchool: school.id, onRoll: onRoll, tx)
+        let latest = Dictionary(summaries.map { ($0.personID, $0.latest) }, uniquingKeysWith: { first, _ in first })
+        let statuses = roles.keys.sorted().flatMap { personID in
+            TrainingRules.requirements(for: roles[personID] ?? [], among: requirements).map { requirement, through in
+                TrainingRules.status(
+                    of: personID, roles: through, against: requirement, latest: latest[personID] ?? [], on: day, dueSoonDays: dueSoonDays)
             }
         }
+        return (statuses, latest)
     }
 
     private var readDecision: AccessDecision {

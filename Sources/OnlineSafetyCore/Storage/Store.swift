@@ -72,6 +72,18 @@ public protocol OnlineSafetyStore: OnlineSafetyBackend {
     var importRuns: any Repository<ImportRun, ImportRunQuery> { get }
     /// The versions of each school's policy as adopted.
     var policies: any Repository<AdoptedPolicy, AdoptedPolicyQuery> { get }
+    /// Each school's filtering and monitoring provision (who is responsible).
+    var filteringProvisions: any Repository<FilteringProvision, FilteringProvisionQuery> { get }
+    /// The filtering change log.
+    var filteringChanges: any Repository<FilteringChange, FilteringChangeQuery> { get }
+    /// The filtering and monitoring checks log.
+    var filteringChecks: any Repository<FilteringCheck, FilteringCheckQuery> { get }
+    /// The annual filtering and monitoring reviews (append-only).
+    var filteringReviews: any Repository<FilteringReview, FilteringReviewQuery> { get }
+    /// Monitoring alerts.
+    var monitoringAlerts: any Repository<MonitoringAlert, MonitoringAlertQuery> { get }
+    /// Governance meetings and reviews (append-only).
+    var governanceRecords: any Repository<GovernanceRecord, GovernanceRecordQuery> { get }
     /// The append-only, hash-chained audit log.
     var audit: any AuditLog { get }
 

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Governance meetings and reviews, and the governance calendar, through the session's checks
+/// and audit (§3 "Monitoring and review").
+///
+/// The calendar is worked out from the school's settings and records: the policy's review, the
+/// DSL–governor meetings (as many a year as the school sets), the filtering review, training
+/// renewals and AUP renewals, each due, done (with the record that satisfied it) or overdue.
+///
+/// ```swift
+/// try await dsl.governance.record(
+///     .dslGovernorMeeting, heldOn: CalendarDate(iso: "2026-11-12")!, participants: [dslID, governorID],
+///     minutesReference: "FGB/2026-11/4")
+/// let calendar = try await dsl.governance.calendar()
+/// for item in calendar.overdue { print(item.title, item.dueOn) }
+/// ```
+public struct GovernanceService: Sendable {
+    let session: SafetySession
+
+    private var principal: Principal { session.principal }
+
+    /// Records a meeting or review that was held, with a reference to its minutes. Requires
+    /// `manageGovernance`; throws `forbidden`, `notFound` for a participant out of the session's
+    /// reach, and `invalidInput` for a day in the future or no minutes reference.
+    @discardableResult
+    public func record(
+        _ activity: GovernanceActivity, heldOn: CalendarDate, participants: [PersonID] = [], minutesReference: String, note: String? = nil
+    ) async throws -> GovernanceRecord {
+        let decision = AccessPolicy.require(.manageGovernance, principal, to: "record governance meetings and reviews")
+        let school = principal.school
+        let recorder = principal.person.id
+        let now = session.clock.now()
+        let id = GovernanceRecordID()
+        return try await session.gate(.governanceRecord, GovernanceRecord.recordKind, subject: id.uuid, authority: decision) { context in
+            var seen: Set<PersonID> = []
+            for personID in participants where seen.insert(personID).inserted { _ = try await context.person(personID) }
+            let record = GovernanceRecord(
+                id: id, schoolID: school.id, activity: activity, heldOn: heldOn, participants: participants,
+                minutesReference: minutesReference, note: note, recordedBy: recorder, recordedAt: now)
+            return try await context.tx.governanceRecords.insert(record.checkedForInsert())
+        }
+    }
+
+    /// The meetings and reviews held, oldest first, optionally of some activities. Requires
+    /// `manageGovernance` or `readCompliance`; throws `forbidden`. Records which it returned.
+    public func records(_ activities: Set<GovernanceActivity>? = nil) async throws -> [GovernanceRecord] {
+        let query = GovernanceRecordQuery(schoolID: principal.school.id, activities: activities)
+        return try await session.gate(
+            .governanceList, GovernanceRecord.recordKind, subject: nil, authority: readDecision, subjects: .of { $0.map(\.id.uuid) }
+        ) { context in
+            try await context.tx.governanceRecords.find(query)
+        }
+    }
+
+    /// The school's governance calendar for the academic year containing a day (today by
+    /// default), with each item's status on that day (see ``GovernanceRules``). Requires
+    /// `manageGovernance` or `readCompliance`; throws `forbidden`. Records the people whose
+    /// training renewals it listed, or one read of the calendar.
+    public func calendar(on date: CalendarDate? = nil, requirements: [TrainingRequirement] = TrainingRequirement.defaults) async throws
+        -> GovernanceCalendar
+    {
+        let day = date ?? session.today
+        let school = principal.school
+        return try await session.gate(
+            .governanceCalendar, GovernanceRecord.recordKind, subject: nil, authority: readDecision,
+            subjects: .of { Array(Set($0.items.compactMap(\.personID?.uuid))).sorted { $0.uuidString < $1.uuidString } }
+        ) { context in
+            try await Self.calendar(of: school, on: day, requirements: requirements, context.tx)
+        }
+    }
+
+    /// The calendar of a school, read inside the caller's transaction (for the dashboard and reports).
+    static func calendar(
+        of school: School, on day: CalendarDate, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
+    ) async throws -> GovernanceCalendar {
+        let records = try await tx.governanceRecords.find(GovernanceRecordQuery(schoolID: school.id, through: day))
+        let reviews = try await tx.filteringReviews.find(FilteringReviewQuery(schoolID: school.id, through: day))
+        let training = try await TrainingService.standings(at: school, on: day, dueSoonDays: 30, requirements: requirements, tx)
+        let documents = try await tx.aupDocuments.find(
+            AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, audiences: AUPAudience.allCases, effectiveBy: day))
+        let inputs = GovernanceInputs(
+            settings: school.settings, inTrust: school.trustID != nil, records: records, filteringReviews: reviews,
+            training: training.statuses, latestTraining: training.latest, requirements: requirements, aupDocuments: documents)
+        return GovernanceRules.calendar(schoolID: school.id, inputs: inputs, on: day)
+    }
+
+    private var readDecision: AccessDecision {
+        principal.can(.manageGovernance) || principal.can(.readCompliance)
+            ? .allowed : AccessPolicy.require(.readCompliance, principal, to: "read the governance calendar")
+    }
+}
