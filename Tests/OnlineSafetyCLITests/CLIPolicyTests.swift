@@ -42,4 +42,32 @@ struct CLIPolicyTests {
         #expect(result.status == 65)
         #expect(result.standardError.contains("loose.yaml:") && result.standardError.contains("'decision.referral'"))
     }
+
+    @Test func aKeyStageConditionIsReadAndABadOneNamesItsLineAndField() throws {
+        let text = try String(contentsOf: Self.seeds.appending(path: "chilton.yaml"), encoding: .utf8)
+        let step = """
+                  - code: antiBullying.response
+                    title: Respond under the anti-bullying policy and support the child harmed
+                    responsible: dsl
+                    due: 1 working day
+                    when: {keyStageAtMost: KS}
+            """
+        let original = """
+                  - code: antiBullying.response
+                    title: Respond under the anti-bullying policy and support the child harmed
+                    responsible: dsl
+                    due: 1 working day
+            """
+        #expect(text.contains(original))
+        let good = text.replacingOccurrences(of: original, with: step.replacingOccurrences(of: "KS", with: "ks2"))
+        let document = try PolicyLoader.load(good, file: "edited.yaml")
+        let procedure = try #require(document.procedure(for: "cyberbullying"))
+        #expect(procedure.steps[0].when?.keyStageAtMost == .ks2)
+        let bad = text.replacingOccurrences(of: original, with: step.replacingOccurrences(of: "KS", with: "year6"))
+        let issue = try #require(PolicyLoader.check(bad, file: "edited.yaml").first)
+        #expect(issue.field.hasSuffix("steps[0].when.keyStageAtMost"), "\(issue)")
+        #expect(issue.message.contains("not a key stage") && issue.message.contains("ks2"))
+        let line = bad.split(separator: "\n", omittingEmptySubsequences: false)[issue.line - 1]
+        #expect(line.contains("year6"), "the issue points at the key stage: \(issue)")
+    }
 }

@@ -139,7 +139,8 @@ public struct IncidentService: Sendable {
                     let person = try await context.person(personID)
                     participants.append(
                         Participant(
-                            personID: personID, part: part, isLearner: person.kind == .learner, dateOfBirth: person.learner?.dateOfBirth))
+                            personID: personID, part: part, isLearner: person.kind == .learner, dateOfBirth: person.learner?.dateOfBirth,
+                            keyStage: person.learner?.keyStage))
                 }
             }
             let incident = Incident(
