@@ -196,4 +196,59 @@ struct CLIPolicyTests {
         let show = try cli.run(["policy", "show", "--on", "yesterday"] + kate)
         #expect(show.status == 64)
     }
+
+    // MARK: The README's example
+
+    /// The commands of the README's "adopted at its review" section, run as written (with
+    /// `swift run onlinesafety` as the built tool) in a scratch directory beside the sources.
+    @Test func theReadmeExampleRunsAsWritten() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let packageRoot = Self.seeds.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let readme = try String(contentsOf: packageRoot.appending(path: "README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "## The school's own policy, adopted at its review"))
+        let open = try #require(readme.range(of: "```sh\n", range: section.upperBound..<readme.endIndex))
+        let close = try #require(readme.range(of: "```", range: open.upperBound..<readme.endIndex))
+        let script = String(readme[open.upperBound..<close.lowerBound])
+        #expect(script.contains("policy adopt chilton-2026.yaml") && script.contains("incident record"))
+        try FileManager.default.createSymbolicLink(
+            atPath: cli.path("Sources"), withDestinationPath: packageRoot.appending(path: "Sources").path)
+        let bin = cli.path("bin")
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try "#!/bin/sh\n[ \"$1\" = run ] && [ \"$2\" = onlinesafety ] || exit 99\nshift 2\nexec '\(try CLI.executable().path)' \"$@\"\n"
+            .write(toFile: bin + "/swift", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/swift")
+        try script.write(toFile: cli.path("readme.sh"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-e", cli.path("readme.sh")]
+        process.currentDirectoryURL = cli.root
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = bin + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment.removeValue(forKey: "ONLINESAFETY_POSTGRES_URL")
+        process.environment = environment
+        let output = cli.root.appending(path: "readme.out")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: cli.path("readme.err"), contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: cli.root.appending(path: "readme.err"))
+        try process.run()
+        process.waitUntilExit()
+        let printed = String(decoding: try Data(contentsOf: output), as: UTF8.self)
+        let errors = String(decoding: try Data(contentsOf: cli.root.appending(path: "readme.err")), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(errors)")
+        #expect(printed.contains("staffConduct: changed lado.contacted (title, due settings.ladoContactWorkingDays → 4 hours)\n"))
+        #expect(
+            printed.contains(
+                "chilton-2026.yaml: Chilton Primary School online safety policy, reviewed November 2026 (version 2026-review) meets the statutory floor"
+            ))
+        #expect(printed.contains("Adopted Chilton Primary School online safety policy, reviewed November 2026 (version 2026-review) from"))
+        #expect(printed.contains("Contact the LADO within four hours"))
+        #expect(printed.contains("why: Chilton Primary School online safety policy, reviewed November 2026, §8.2"))
+        #expect(printed.contains("lado.contacted — Contact the LADO within four hours [4 hours; §8.2"))
+        let head = try Self.deadline(of: "head.informed", in: printed)
+        let lado = try Self.deadline(of: "lado.contacted", in: printed)
+        #expect(lado.timeIntervalSince(head) == 3 * 3600)
+    }
 }
