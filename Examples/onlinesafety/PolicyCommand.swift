@@ -88,12 +88,17 @@ struct PolicyCommand: AsyncParsableCommand {
         @Option(help: "The first day it applies (YYYY-MM-DD).")
         var effective: String
 
+        @Flag(help: "Adopt it as the trust's policy, for every school of the trust without its own (a trust-wide role).")
+        var trustWide = false
+
         func run() async throws {
             guard let effective = try parseDate(effective, option: "--effective") else { return }
             let document = try PolicyCommand.read(file)
             try await withSession(storeOptions, acting) { session in
-                let adopted = try await session.policies.adopt(document, effectiveFrom: effective)
-                say("Adopted \(document.title) (version \(document.version)) from \(effective): \(adopted.id)")
+                let adopted = try await session.policies.adopt(document, effectiveFrom: effective, trustWide: trustWide)
+                say(
+                    "Adopted \(document.title) (version \(document.version)) from \(effective)"
+                        + "\(trustWide ? " for the trust's schools" : ""): \(adopted.id)")
             }
         }
     }

@@ -100,7 +100,12 @@ public enum PolicyLoader {
             return (parent.isEmpty ? key.stringValue : "\(parent).\(key.stringValue)", "the field '\(key.stringValue)' is required")
         case .typeMismatch(_, let context): return (path(context.codingPath), "the value has the wrong type: \(context.debugDescription)")
         case .valueNotFound(_, let context): return (path(context.codingPath), "a value is required")
-        case .dataCorrupted(let context): return (path(context.codingPath), context.debugDescription)
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            if field.split(separator: ".").last?.hasPrefix("keyStage") == true {
+                return (field, "not a key stage: \(KeyStage.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return (field, context.debugDescription)
         @unknown default: return ("", "the document cannot be read")
         }
     }

@@ -331,6 +331,7 @@ enum Migrations {
                 "CREATE UNIQUE INDEX adopted_policies_version ON adopted_policies (school_id, version)",
                 "CREATE INDEX adopted_policies_school ON adopted_policies (school_id, sort_key COLLATE \"C\", id)",
             ]),
+        Migration(
             version: 10, name: "the filtering and monitoring register and the governance calendar",
             statements: [
                 """
@@ -394,5 +395,18 @@ enum Migrations {
                         """,
                     ]
                 }),
+        Migration(
+            version: 11, name: "trust policies adopted by their schools",
+            statements: [
+                "ALTER TABLE adopted_policies ALTER COLUMN school_id DROP NOT NULL",
+                "ALTER TABLE adopted_policies ADD COLUMN trust_id uuid REFERENCES trusts (id)",
+                "ALTER TABLE adopted_policies ADD COLUMN version_key text",
+                "UPDATE adopted_policies SET version_key = 'school:' || upper(school_id::text) || '/' || version",
+                "ALTER TABLE adopted_policies ALTER COLUMN version_key SET NOT NULL",
+                "ALTER TABLE adopted_policies ADD CONSTRAINT adopted_policies_scope CHECK ((school_id IS NULL) <> (trust_id IS NULL))",
+                "DROP INDEX adopted_policies_version",
+                "CREATE UNIQUE INDEX adopted_policies_version_key ON adopted_policies (version_key)",
+                "CREATE INDEX adopted_policies_trust ON adopted_policies (trust_id, sort_key COLLATE \"C\", id)",
+            ]),
     ]
 }

@@ -310,4 +310,105 @@ struct PolicySeedTests {
         #expect(changes.map(\.description) == ["staffConduct: changed lado.contacted (due settings.ladoContactWorkingDays → 4 hours)"])
         #expect(PolicyDiff.changes(from: SeedPolicies.chilton, to: SeedPolicies.chilton).isEmpty)
     }
+
+    // MARK: Key-stage conditions
+
+    /// One row: a key-stage condition, the learner's key stage (nil: outside year groups), and
+    /// whether the step it guards applies.
+    struct KeyStageRow: Sendable, CustomStringConvertible {
+        let condition: PolicyCondition
+        let stage: KeyStage?
+        let applies: Bool
+        var description: String {
+            "keyStages \(condition.keyStages?.map(\.rawValue) ?? []) atMost \(condition.keyStageAtMost?.rawValue ?? "-") "
+                + "atLeast \(condition.keyStageAtLeast?.rawValue ?? "-") learner in \(stage?.rawValue ?? "no key stage")"
+        }
+    }
+
+    static func keyStageRows() -> [KeyStageRow] {
+        let conditions: [(PolicyCondition, Set<KeyStage>)] = [
+            (PolicyCondition(keyStageAtMost: .ks1), [.eyfs, .ks1]),
+            (PolicyCondition(keyStages: [.eyfs, .ks1]), [.eyfs, .ks1]),
+            (PolicyCondition(keyStages: [.ks2]), [.ks2]),
+            (PolicyCondition(keyStageAtLeast: .ks3), [.ks3, .ks4, .ks5]),
+            (PolicyCondition(keyStageAtMost: .ks4, keyStageAtLeast: .ks2), [.ks2, .ks3, .ks4]),
+            (PolicyCondition(keyStages: [.ks1, .ks4], keyStageAtLeast: .ks2), [.ks4]),
+            (PolicyCondition(noneOf: [PolicyCondition(keyStageAtMost: .ks1)]), [.ks2, .ks3, .ks4, .ks5]),
+            (PolicyCondition(anyOf: [PolicyCondition(keyStages: [.eyfs]), PolicyCondition(keyStages: [.ks5])]), [.eyfs, .ks5]),
+        ]
+        return conditions.flatMap { condition, matching in
+            ([nil] + KeyStage.allCases).map { stage in
+                // `noneOf` holds for a learner outside year groups too.
+                let applies = stage.map(matching.contains) ?? (condition.noneOf != nil)
+                return KeyStageRow(condition: condition, stage: stage, applies: applies)
+            }
+        }
+    }
+
+    static func withKeyStageStep(_ condition: PolicyCondition) -> PolicyDocument {
+        editing("cyberbullying") { steps in
+            steps.append(
+                PolicyStep(
+                    code: "parents.meeting", title: "Invite the learner's parents in", responsible: .dsl, due: .workingDays(3),
+                    when: condition, section: PolicySection(number: "10.1.3", heading: "Cyberbullying"),
+                    rule: "Parents of the youngest children are invited in.", evidence: .explicit))
+        }
+    }
+
+    static func incident(_ category: IncidentCategory, keyStage: KeyStage?, facts: [IncidentFact] = []) -> Incident {
+        var incident = ProcedureScenarioTests.incident(category, facts: facts)
+        incident.participants[0].keyStage = keyStage
+        return incident
+    }
+
+    @Test(arguments: keyStageRows())
+    func keyStageConditionsFollowTheLearnersKeyStage(row: KeyStageRow) throws {
+        let document = Self.withKeyStageStep(row.condition)
+        if row.stage == nil {  // once per condition: the check tries every key stage itself
+            #expect(StatutoryFloor.check(document, settings: Self.chilton.settings) == [], "\(row)")
+        }
+        let steps = ProcedureEngine.steps(
+            for: Self.incident(.cyberbullying, keyStage: row.stage), policy: document, settings: Self.chilton.settings, entries: [])
+        let step = steps.first { $0.code == "parents.meeting" }
+        #expect((step != nil) == row.applies, "\(row)")
+        if let step, let stage = row.stage, row.condition.noneOf == nil {
+            #expect(step.rule.contains("Applies because a learner is in \(stage.words)"), "\(row): \(step.rule)")
+            #expect(step.source?.section == "10.1.3")
+        }
+    }
+
+    @Test func aKeyStageConditionIsNotMetByAStaffMemberOrAnotherPart() {
+        let document = Self.withKeyStageStep(PolicyCondition(keyStageAtMost: .ks2))
+        var incident = Self.incident(.cyberbullying, keyStage: .ks1)
+        incident.participants[0].isLearner = false
+        let steps = ProcedureEngine.steps(for: incident, policy: document, settings: Self.chilton.settings, entries: [])
+        #expect(!steps.contains { $0.code == "parents.meeting" }, "only a learner's key stage counts")
+    }
+
+    @Test(arguments: [KeyStage.eyfs, .ks2, .ks5])
+    func switchingOffAFloorStepForAKeyStageIsRefusedByName(stage: KeyStage) throws {
+        let document = Self.editing("nudeImageSharing") { steps in
+            let index = steps.firstIndex { $0.code == "riskAssessment" }!
+            steps[index].when = PolicyCondition(noneOf: [PolicyCondition(keyStages: [stage])])
+        }
+        let issue = try #require(StatutoryFloor.check(document, settings: Self.chilton.settings).first)
+        #expect(issue.floorStep == "riskAssessment")
+        #expect(issue.field == "procedures[4].steps[0].when")
+        #expect(issue.message.contains("in \(stage.words)"), "\(issue.message)")
+        for other in KeyStage.allCases where other != stage {
+            let steps = ProcedureEngine.steps(
+                for: Self.incident(.nudeImageSharing, keyStage: other), policy: document, settings: Self.chilton.settings, entries: [])
+            #expect(steps.contains { $0.code == "riskAssessment" }, "\(other)")
+        }
+    }
+
+    @Test func keyStageConditionsRoundTripAsText() throws {
+        let condition = PolicyCondition(keyStages: [.eyfs, .ks1], keyStageAtMost: .ks2, keyStageAtLeast: .eyfs)
+        let data = try JSONEncoder().encode(condition)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"keyStageAtMost\":\"ks2\""))
+        #expect(try JSONDecoder().decode(PolicyCondition.self, from: data) == condition)
+        #expect(
+            PolicyDiff.changes(from: SeedPolicies.chilton, to: Self.withKeyStageStep(condition)).map(\.description)
+                == ["cyberbullying: added parents.meeting"])
+    }
 }

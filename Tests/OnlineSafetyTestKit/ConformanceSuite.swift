@@ -52,6 +52,7 @@ public enum ConformanceSuite {
         ConformanceCase("incidentRoundTripAndSteps", StorageConformance.incidentRoundTripAndSteps),
         ConformanceCase(
             "adoptedPolicyAppliesToNewIncidentsOnly", StorageConformance.adoptedPolicyAppliesToNewIncidentsOnly),
+        ConformanceCase("trustPolicyAppliesWhereNoSchoolPolicy", StorageConformance.trustPolicyAppliesWhereNoSchoolPolicy),
         ConformanceCase("restrictedIncidentsAreInvisibleToOthers", StorageConformance.restrictedIncidentsAreInvisibleToOthers),
         ConformanceCase("chronologyIsAppendOnlyWithCorrections", StorageConformance.chronologyIsAppendOnlyWithCorrections),
         ConformanceCase("imageryAndEvidenceGuards", StorageConformance.imageryAndEvidenceGuards),

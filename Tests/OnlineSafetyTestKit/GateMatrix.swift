@@ -555,6 +555,14 @@ let gateOperations: [GateOperation] = [
             return [try await session.policies.adopt(document, effectiveFrom: Fixture.today).id.uuid]
         }),
     GateOperation(
+        // Trust-wide: every role of the table is held at the school, so no one may adopt for the trust.
+        name: "policies.adopt trust-wide", allowed: nobody,
+        kind: .untargeted { session, n in
+            var document = SeedPolicies.chilton
+            document.version = "matrix-trust\(n)"
+            return [try await session.policies.adopt(document, effectiveFrom: Fixture.today, trustWide: true).id.uuid]
+        }),
+    GateOperation(
         name: "policies.apply", allowed: with(.readAllIncidents),
         kind: .targeted(fresh: false) { session, subject in _ = try await session.policies.apply(to: subject.incident) }),
     // Compliance

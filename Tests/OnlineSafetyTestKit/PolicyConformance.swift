@@ -83,3 +83,93 @@ extension StorageConformance {
         try expect(try await dsl.policies.versions().count == 1, "refusals adopt nothing")
     }
 }
+
+extension StorageConformance {
+    /// A trust-wide data manager adopts the trust's policy: it is in force at every school of the
+    /// trust that has not adopted its own, new incidents there cite it, and a school's own
+    /// version wins over the trust's (even an older one). Only a trust-wide DSL or data manager
+    /// adopts for the trust; the adoption is audited; versions are unique per school or trust.
+    @_spi(StorageBackend)
+    public static func trustPolicyAppliesWhereNoSchoolPolicy(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let trustAdmin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        var uptonSchool = SeedSchools.chilton(trustID: fixture.trust.id)
+        uptonSchool.id = SchoolID()
+        uptonSchool.urn = "900778"
+        uptonSchool.name = "Upton Junior School"
+        let upton = try await trustAdmin.organisation.addSchool(uptonSchool)
+        let atUpton = try await fixture.safety.session(actingAs: fixture.admin.id, at: upton.id)
+        let dsl = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        let teacher = try await fixture.safety.session(actingAs: fixture.teacher.id, at: fixture.school.id)
+        func concern() async throws -> Incident {
+            try await teacher.incidents.record(
+                NewIncident(
+                    occurredAt: Fixture.now.addingTimeInterval(-600), location: .onSite, equipment: .school,
+                    summary: "Unkind messages in a group chat", riskArea: .conduct, categoryCode: "cyberbullying",
+                    participants: [.victim: [fixture.oakLearner.id]]))
+        }
+        func document(_ version: String, title: String, hours: Int) -> PolicyDocument {
+            var document = SeedPolicies.chilton
+            document.school = "Viking Academy Trust"
+            document.version = version
+            document.title = title
+            let index = document.procedures.firstIndex { $0.categories == ["cyberbullying"] }!
+            document.procedures[index].steps[0].due = .hours(hours)
+            return document
+        }
+        let trustPolicy = document("trust-2026", title: "Viking Academy Trust online safety policy, 2026", hours: 6)
+
+        try await expectError(.forbidden, "a school's DSL cannot adopt for the trust") {
+            try await dsl.policies.adopt(trustPolicy, effectiveFrom: Fixture.today, trustWide: true)
+        }
+        let adopted = try await trustAdmin.policies.adopt(trustPolicy, effectiveFrom: Fixture.today, trustWide: true)
+        try expect(adopted.isTrustWide && adopted.trustIDValue == fixture.trust.id && adopted.schoolIDValue == nil, "the trust's version")
+        try expect(try await store.policies.get(adopted.id) == adopted, "the trust's adoption round-trips")
+        let audit = try await store.audit.events(AuditQuery(subjectID: adopted.id.uuid))
+        try expect(
+            audit.contains { $0.draft.action == .policyAdopt && $0.draft.outcome == .allowed && $0.draft.actorID == fixture.admin.id },
+            "the trust's adoption is audited")
+        try expect(try await dsl.policies.inForce() == trustPolicy, "in force at Chilton, which has none of its own")
+        try expect(try await atUpton.policies.inForce() == trustPolicy, "and at Upton")
+        try expect(try await atUpton.policies.versions().map(\.id) == [adopted.id], "Upton lists the trust's version")
+        let underTrust = try await dsl.steps.steps(for: try await concern().id)
+        let response = underTrust.first { $0.code == "antiBullying.response" }
+        try expect(response?.source?.version == "trust-2026", "a new incident cites the trust's version: \(String(describing: response))")
+        try expect(response?.due == Fixture.now.addingTimeInterval(6 * 3600), "with the trust's deadline")
+
+        // Chilton adopts its own (under the same version name: versions are per school or trust).
+        let own = document("trust-2026", title: "Chilton Primary School online safety policy, reviewed November 2026", hours: 2)
+        let chiltons = try await dsl.policies.adopt(own, effectiveFrom: Fixture.today)
+        try expect(!chiltons.isTrustWide && chiltons.schoolIDValue == fixture.school.id, "Chilton's own version")
+        try expect(try await dsl.policies.inForce() == own, "Chilton's own version wins over the trust's")
+        try expect(try await atUpton.policies.inForce() == trustPolicy, "Upton still follows the trust's")
+        let underOwn = try await dsl.steps.steps(for: try await concern().id)
+        try expect(
+            underOwn.first { $0.code == "antiBullying.response" }?.source?.policy == own.title, "a new incident cites Chilton's own")
+
+        // A later trust version reaches Upton, not Chilton, whose own version still wins.
+        let later = document("trust-2027", title: "Viking Academy Trust online safety policy, 2027", hours: 3)
+        let tomorrow = Fixture.today.adding(days: 1)
+        _ = try await trustAdmin.policies.adopt(later, effectiveFrom: tomorrow, trustWide: true)
+        try expect(try await atUpton.policies.inForce() == trustPolicy, "not before it is effective")
+        try expect(try await atUpton.policies.inForce(on: tomorrow) == later, "the trust's later version is in force at Upton")
+        try expect(try await dsl.policies.inForce(on: tomorrow) == own, "Chilton keeps its own")
+        try expect(try await dsl.policies.versions().count == 3, "Chilton lists its own and the trust's versions")
+
+        try await expectError(.conflict, "a trust adopts a version name once") {
+            try await trustAdmin.policies.adopt(trustPolicy, effectiveFrom: Fixture.today, trustWide: true)
+        }
+        var loose = document("trust-loose", title: "Loose", hours: 6)
+        let staff = loose.procedures.firstIndex { $0.categories.contains("staffConduct") }!
+        loose.procedures[staff].steps.removeAll { $0.code == "lado.contacted" }
+        do {
+            _ = try await trustAdmin.policies.adopt(loose, effectiveFrom: Fixture.today, trustWide: true)
+            throw ConformanceFailure("a trust policy without the LADO step was adopted")
+        } catch let error as SafetyError {
+            try expect(error.code == .invalidInput && error.reason.contains("'lado.contacted'"), "refused naming the step: \(error)")
+        }
+        try expect(try await atUpton.policies.versions().count == 2, "refusals adopt nothing")
+    }
+}

@@ -106,6 +106,9 @@ public struct Participant: Hashable, Sendable, Codable {
     public var isLearner: Bool
     /// Their date of birth, for learners (age rules, retention).
     public var dateOfBirth: CalendarDate?
+    /// Their key stage when the concern was recorded, for learners in a year group
+    /// (``LearnerDetails/keyStage``); policies' key-stage conditions test it.
+    public var keyStage: KeyStage?
     /// The outcome recorded when their part was closed.
     public var outcome: String?
     /// When their part was closed.
@@ -113,13 +116,14 @@ public struct Participant: Hashable, Sendable, Codable {
 
     /// Creates a participant.
     public init(
-        personID: PersonID, part: ParticipantPart, isLearner: Bool = false, dateOfBirth: CalendarDate? = nil, outcome: String? = nil,
-        closedAt: Date? = nil
+        personID: PersonID, part: ParticipantPart, isLearner: Bool = false, dateOfBirth: CalendarDate? = nil, keyStage: KeyStage? = nil,
+        outcome: String? = nil, closedAt: Date? = nil
     ) {
         self.personID = personID
         self.part = part
         self.isLearner = isLearner
         self.dateOfBirth = dateOfBirth
+        self.keyStage = keyStage
         self.outcome = outcome
         self.closedAt = closedAt
     }

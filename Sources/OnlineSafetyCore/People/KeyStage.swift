@@ -17,6 +17,18 @@ public enum KeyStage: String, Hashable, Sendable, Codable, CaseIterable, Compara
     public static func < (lhs: KeyStage, rhs: KeyStage) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
+
+    /// The stage in words: "the early years foundation stage", "key stage 2".
+    public var words: String {
+        switch self {
+        case .eyfs: "the early years foundation stage"
+        case .ks1: "key stage 1"
+        case .ks2: "key stage 2"
+        case .ks3: "key stage 3"
+        case .ks4: "key stage 4"
+        case .ks5: "key stage 5"
+        }
+    }
 }
 
 /// A national curriculum year group, in the codes the DfE Common Transfer File uses.

@@ -461,6 +461,13 @@ public struct PolicyCondition: Hashable, Sendable, Codable {
     public var noFacts: [IncidentFact]?
     /// A participant was younger than this many years when it happened.
     public var childUnder: Int?
+    /// A learner involved is in one of these key stages (``Participant/keyStage``, from
+    /// ``LearnerDetails/keyStage``).
+    public var keyStages: [KeyStage]?
+    /// A learner involved is in this key stage or a younger one.
+    public var keyStageAtMost: KeyStage?
+    /// A learner involved is in this key stage or an older one.
+    public var keyStageAtLeast: KeyStage?
     /// A participant plays one of these parts.
     public var parts: [ParticipantPart]?
     /// A learner is involved (as victim, alleged perpetrator or subject).
@@ -477,13 +484,17 @@ public struct PolicyCondition: Hashable, Sendable, Codable {
     /// Creates a condition.
     public init(
         facts: [IncidentFact]? = nil, anyFacts: [IncidentFact]? = nil, noFacts: [IncidentFact]? = nil, childUnder: Int? = nil,
-        parts: [ParticipantPart]? = nil, learnerInvolved: Bool? = nil, closed: Bool? = nil, anyOf: [PolicyCondition]? = nil,
+        keyStages: [KeyStage]? = nil, keyStageAtMost: KeyStage? = nil, keyStageAtLeast: KeyStage? = nil, parts: [ParticipantPart]? = nil,
+        learnerInvolved: Bool? = nil, closed: Bool? = nil, anyOf: [PolicyCondition]? = nil,
         noneOf: [PolicyCondition]? = nil, because: String? = nil
     ) {
         self.facts = facts
         self.anyFacts = anyFacts
         self.noFacts = noFacts
         self.childUnder = childUnder
+        self.keyStages = keyStages
+        self.keyStageAtMost = keyStageAtMost
+        self.keyStageAtLeast = keyStageAtLeast
         self.parts = parts
         self.learnerInvolved = learnerInvolved
         self.closed = closed
@@ -504,6 +515,18 @@ public struct PolicyCondition: Hashable, Sendable, Codable {
         var all = Set(childUnder.map { [$0] } ?? [])
         for branch in (anyOf ?? []) + (noneOf ?? []) { all.formUnion(branch.mentionedAges) }
         return all
+    }
+
+    /// Whether the condition, or a branch of it, tests a learner's key stage.
+    public var mentionsKeyStages: Bool {
+        keyStages != nil || keyStageAtMost != nil || keyStageAtLeast != nil
+            || ((anyOf ?? []) + (noneOf ?? [])).contains(where: \.mentionsKeyStages)
+    }
+
+    /// Whether a key stage meets every key-stage field given (any stage does when none is).
+    public func admits(_ stage: KeyStage) -> Bool {
+        (keyStages?.contains(stage) ?? true) && (keyStageAtMost.map { stage <= $0 } ?? true)
+            && (keyStageAtLeast.map { stage >= $0 } ?? true)
     }
 }
 

@@ -150,6 +150,11 @@ public enum PolicyInterpreter {
                 }
                 reasons.append("a child is under \(age)")
             }
+            if condition.keyStages != nil || condition.keyStageAtMost != nil || condition.keyStageAtLeast != nil {
+                let stages = incident.participants.filter(\.isLearner).compactMap(\.keyStage).filter(condition.admits)
+                guard let youngest = stages.min() else { return (false, [], []) }
+                reasons.append("a learner is in \(youngest.words)")
+            }
             if let parts = condition.parts, !incident.participants.contains(where: { parts.contains($0.part) }) { return (false, [], []) }
             if let learner = condition.learnerInvolved, learner == learners.isEmpty { return (false, [], []) }
             if let closed = condition.closed, closed != (incident.closedAt != nil) { return (false, [], []) }

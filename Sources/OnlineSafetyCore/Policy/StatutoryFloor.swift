@@ -6,8 +6,8 @@ import Foundation
 /// Each requirement names a step code, the categories and circumstances in which it must be
 /// derived, the latest it may fall due, what must satisfy it and the guidance it comes from. A
 /// document is checked by deriving its steps for every combination of the facts and ages that
-/// either the floor or the document mentions, so a condition that switches a floor step off in
-/// any circumstance is found.
+/// either the floor or the document mentions (and every key stage, when a step tests key
+/// stages), so a condition that switches a floor step off in any circumstance is found.
 public enum StatutoryFloor {
     /// One step the floor requires.
     public struct Requirement: Sendable {
@@ -208,28 +208,33 @@ public enum StatutoryFloor {
                 documentSteps.reduce(into: Set<Int>()) { all, step in
                     for age in step.when?.mentionedAges ?? [] { all.formUnion([age - 1, age]) }
                 })
+            // A learner outside year groups, and every key stage when a step tests them.
+            let stages: [KeyStage?] =
+                documentSteps.contains { $0.when?.mentionsKeyStages == true } ? [nil] + KeyStage.allCases : [nil]
             let ordered = facts.sorted()
             guard ordered.count <= 12 else { continue }
             for mask in 0..<(1 << ordered.count) {
                 let present = ordered.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)
                 for age in ages.sorted() {
-                    let incident = probe(category, facts: present, age: age)
-                    let derived = PolicyInterpreter.derive(incident, document, settings)
-                    for requirement in requirements where requirement.applies(incident) {
-                        let key = "\(category.code)/\(requirement.step)"
-                        let found = derived.contains {
-                            requirement.perLearner ? $0.step.code.hasPrefix(requirement.step + ".") : $0.step.code == requirement.step
-                        }
-                        if !found && reported.insert(key).inserted {
-                            let circumstance =
-                                present.isEmpty ? "no other factor" : present.map(\.words).joined(separator: ", ")
-                            issues.append(
-                                PolicyIssue(
-                                    field: "\(field(for: requirement.step, category: category.code, in: document)).when",
-                                    message: "the statutory floor requires step '\(requirement.step)' for \(category.code) "
-                                        + "(\(requirement.summary); \(requirement.guidance)): this document leaves it out when "
-                                        + "\(circumstance) and a child is \(age)", floorStep: requirement.step,
-                                    guidance: requirement.guidance))
+                    for stage in stages {
+                        let incident = probe(category, facts: present, age: age, keyStage: stage)
+                        let derived = PolicyInterpreter.derive(incident, document, settings)
+                        for requirement in requirements where requirement.applies(incident) {
+                            let key = "\(category.code)/\(requirement.step)"
+                            let found = derived.contains {
+                                requirement.perLearner ? $0.step.code.hasPrefix(requirement.step + ".") : $0.step.code == requirement.step
+                            }
+                            if !found && reported.insert(key).inserted {
+                                let circumstance =
+                                    present.isEmpty ? "no other factor" : present.map(\.words).joined(separator: ", ")
+                                issues.append(
+                                    PolicyIssue(
+                                        field: "\(field(for: requirement.step, category: category.code, in: document)).when",
+                                        message: "the statutory floor requires step '\(requirement.step)' for \(category.code) "
+                                            + "(\(requirement.summary); \(requirement.guidance)): this document leaves it out when "
+                                            + "\(circumstance) and a child is \(age)\(stage.map { " in \($0.words)" } ?? "")",
+                                        floorStep: requirement.step, guidance: requirement.guidance))
+                            }
                         }
                     }
                 }
@@ -250,8 +255,8 @@ public enum StatutoryFloor {
 
     static let probeDate = Date(timeIntervalSince1970: 1_795_428_000)
 
-    /// A synthetic incident in a category with these facts and a learner of this age.
-    static func probe(_ category: IncidentCategory, facts: [IncidentFact], age: Int) -> Incident {
+    /// A synthetic incident in a category with these facts and a learner of this age (and key stage).
+    static func probe(_ category: IncidentCategory, facts: [IncidentFact], age: Int, keyStage: KeyStage? = nil) -> Incident {
         let today = CalendarDate(probeDate)
         let born = CalendarDate(year: today.year - age - 1, month: 12, day: 1)
         return Incident(
@@ -261,7 +266,7 @@ public enum StatutoryFloor {
             participants: [
                 Participant(
                     personID: PersonID(UUID(uuidString: "00000000-0000-0000-0000-000000000002")!), part: .victim, isLearner: true,
-                    dateOfBirth: born)
+                    dateOfBirth: born, keyStage: keyStage)
             ],
             facts: facts.map { RecordedFact($0, at: probeDate) })
     }

@@ -205,7 +205,8 @@ public struct IncidentService: Sendable {
                 let person = try await context.person(personID)
                 participants.append(
                     Participant(
-                        personID: personID, part: part, isLearner: person.kind == .learner, dateOfBirth: person.learner?.dateOfBirth))
+                        personID: personID, part: part, isLearner: person.kind == .learner, dateOfBirth: person.learner?.dateOfBirth,
+                        keyStage: person.learner?.keyStage))
             }
         }
         let incident = Incident(
@@ -299,7 +300,7 @@ public struct IncidentService: Sendable {
         if day == nil, let existing {
             if let policyID = existing.policyID { adopted = try await tx.policies.get(policyID) } else { adopted = nil }
         } else {
-            adopted = try await PolicyService.inForce(at: school.id, on: day ?? CalendarDate(incident.reportedAt), tx)
+            adopted = try await PolicyService.inForce(at: school, on: day ?? CalendarDate(incident.reportedAt), tx)
         }
         let document = adopted?.document ?? SeedPolicies.builtIn(forSchoolNamed: school.name)
         let steps = ProcedureEngine.steps(for: incident, policy: document, settings: school.settings, entries: entries)

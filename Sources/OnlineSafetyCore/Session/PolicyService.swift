@@ -18,58 +18,87 @@ public struct PolicyService: Sendable {
 
     private var principal: Principal { session.principal }
 
-    /// The versions adopted at the session's school, oldest first. Anyone at the school may read
-    /// its policy. Audited.
+    /// The versions that apply at the session's school, oldest first: its own and its trust's
+    /// (``AdoptedPolicy/isTrustWide``). Anyone at the school may read its policy. Audited.
     public func versions() async throws -> [AdoptedPolicy] {
         let school = principal.school
         return try await session.gate(
             .policyList, AdoptedPolicy.recordKind, subject: nil, authority: .allowed, subjects: .of { $0.map(\.id.uuid) }
         ) { context in
-            try await context.tx.policies.find(AdoptedPolicyQuery(schoolID: school.id))
+            try await context.tx.policies.find(AdoptedPolicyQuery(schoolID: school.id, trustID: school.trustID))
         }
     }
 
     /// The policy in force at the session's school on a day (today by default): the latest
-    /// version adopted and effective by then, or the school's built-in policy
-    /// (``SeedPolicies/builtIn(forSchoolNamed:)``) when it has adopted none. Audited.
+    /// version the school has adopted and made effective by then; when it has none, the latest
+    /// its trust has; otherwise the school's built-in policy (``SeedPolicies/builtIn(forSchoolNamed:)``).
+    /// Audited.
     public func inForce(on day: CalendarDate? = nil) async throws -> PolicyDocument {
         let school = principal.school
         let day = day ?? session.today
         return try await session.gate(.policyRead, AdoptedPolicy.recordKind, subject: nil, authority: .allowed) { context in
-            try await Self.inForce(at: school.id, on: day, context.tx)?.document ?? SeedPolicies.builtIn(forSchoolNamed: school.name)
+            try await Self.inForce(at: school, on: day, context.tx)?.document ?? SeedPolicies.builtIn(forSchoolNamed: school.name)
         }
     }
 
-    /// Adopts a version of the school's policy, effective from a day, recording the acting
-    /// person. Requires the DSL (`readAllIncidents`) or a data manager (`manageOrganisation`).
+    /// Adopts a version of the policy, effective from a day, recording the acting person: the
+    /// school's own, or with `trustWide` the trust's, which applies at every school of the trust
+    /// that has no version of its own in force (a school's own version wins over the trust's).
     ///
-    /// Throws `forbidden`; `invalidInput` naming the field for a document that is malformed or
-    /// that removes or loosens a step of the ``StatutoryFloor`` (the reason names the step and
-    /// its guidance), checked against the school's settings; `conflict` when the school has
-    /// already adopted a version with that name.
+    /// Requires the DSL (`readAllIncidents`) or a data manager (`manageOrganisation`); for the
+    /// trust's, one of them held trust-wide. Throws `forbidden`; `invalidInput` naming the field
+    /// for a document that is malformed or that removes or loosens a step of the
+    /// ``StatutoryFloor`` (the reason names the step and its guidance), checked against the
+    /// settings of the school (for the trust's, of every school of the trust), and for
+    /// `trustWide` at a school that belongs to no trust; `conflict` when the school (or trust)
+    /// has already adopted a version with that name.
     @discardableResult
-    public func adopt(_ document: PolicyDocument, effectiveFrom: CalendarDate) async throws -> AdoptedPolicy {
-        let decision: AccessDecision =
+    public func adopt(_ document: PolicyDocument, effectiveFrom: CalendarDate, trustWide: Bool = false) async throws -> AdoptedPolicy {
+        var decision: AccessDecision =
             principal.can(.readAllIncidents) || principal.can(.manageOrganisation)
             ? .allowed : .denied("only the DSL or a data manager can adopt the school's policy")
+        let trustID = principal.school.trustID
+        if trustWide && decision == .allowed {
+            guard trustID != nil else {
+                throw SafetyError.invalid("policy.trustWide", "the school belongs to no trust: adopt the policy for the school")
+            }
+            if !AccessPolicy.holdsTrustWide(.readAllIncidents, principal) && !AccessPolicy.holdsTrustWide(.manageOrganisation, principal) {
+                decision = .denied("only a trust-wide DSL or data manager can adopt the trust's policy")
+            }
+        }
         let policy = AdoptedPolicy(
-            schoolID: principal.school.id, document: document, effectiveFrom: effectiveFrom, adoptedAt: session.clock.now(),
-            recordedBy: principal.person.id)
+            schoolID: trustWide ? nil : principal.school.id, trustID: trustWide ? trustID : nil, document: document,
+            effectiveFrom: effectiveFrom, adoptedAt: session.clock.now(), recordedBy: principal.person.id)
         let adopted = try await session.gate(.policyAdopt, AdoptedPolicy.recordKind, subject: policy.id.uuid, authority: decision) {
             context in
-            let school = try await context.tx.schools.get(policy.schoolIDValue) ?? context.principal.school
             _ = try effectiveFrom.checked("policy.effectiveFrom", .record)
-            if let issue = StatutoryFloor.check(document, settings: school.settings).first {
-                throw SafetyError.invalid("policy.\(issue.field)", issue.message)
+            let schools: [School]
+            if let trustID = policy.trustIDValue {
+                schools = try await context.tx.schools.find(SchoolQuery(trustID: trustID))
+            } else {
+                schools = [try await context.tx.schools.get(context.principal.school.id) ?? context.principal.school]
             }
-            try await context.tx.lock("policy:\(school.id.uuidString)")
-            let existing = try await context.tx.policies.find(AdoptedPolicyQuery(schoolID: school.id))
+            for school in schools {
+                if let issue = StatutoryFloor.check(document, settings: school.settings).first {
+                    throw SafetyError.invalid("policy.\(issue.field)", issue.message)
+                }
+            }
+            let scope = policy.trustIDValue.map { "trust:\($0.uuidString)" } ?? "school:\(context.principal.school.id.uuidString)"
+            try await context.tx.lock("policy:\(scope)")
+            let existing = try await context.tx.policies.find(
+                AdoptedPolicyQuery(schoolID: policy.schoolIDValue, trustID: policy.trustIDValue))
             if existing.contains(where: { $0.document.version == document.version }) {
-                throw SafetyError(.conflict, "the school has already adopted a version with that name")
+                throw SafetyError(
+                    .conflict, "the \(policy.isTrustWide ? "trust" : "school") has already adopted a version with that name")
             }
             return try await context.tx.policies.insert(policy.checkedForInsert())
         }
-        session.logger.info("policy adopted", metadata: ["policy": "\(adopted.id)", "school": "\(adopted.schoolIDValue)"])
+        session.logger.info(
+            "policy adopted",
+            metadata: [
+                "policy": "\(adopted.id)",
+                adopted.isTrustWide ? "trust" : "school": "\(adopted.trustIDValue?.uuidString ?? adopted.schoolIDValue?.uuidString ?? "")",
+            ])
         return adopted
     }
 
@@ -89,9 +118,14 @@ public struct PolicyService: Sendable {
         }
     }
 
-    /// The version in force at a school on a day, if it has adopted one effective by then.
-    static func inForce(at schoolID: SchoolID, on day: CalendarDate, _ tx: any OnlineSafetyStore) async throws -> AdoptedPolicy? {
-        try await tx.policies.find(AdoptedPolicyQuery(schoolID: schoolID)).filter { $0.effectiveFrom <= day }
-            .max { ($0.effectiveFrom, $0.adoptedAt) < ($1.effectiveFrom, $1.adoptedAt) }
+    /// The version in force at a school on a day: the latest of its own effective by then, or,
+    /// when it has none, the latest of its trust's.
+    static func inForce(at school: School, on day: CalendarDate, _ tx: any OnlineSafetyStore) async throws -> AdoptedPolicy? {
+        let effective = try await tx.policies.find(AdoptedPolicyQuery(schoolID: school.id, trustID: school.trustID))
+            .filter { $0.effectiveFrom <= day }
+        func latest(_ versions: [AdoptedPolicy]) -> AdoptedPolicy? {
+            versions.max { ($0.effectiveFrom, $0.adoptedAt) < ($1.effectiveFrom, $1.adoptedAt) }
+        }
+        return latest(effective.filter { $0.schoolIDValue == school.id }) ?? latest(effective.filter(\.isTrustWide))
     }
 }
