@@ -153,6 +153,7 @@ public final class PostgresStore: OnlineSafetyBackend {
     /// The versions of each school's policy as adopted.
     @_spi(StorageBackend) public var policies: any Repository<AdoptedPolicy, AdoptedPolicyQuery> {
         PostgresRepository(executor, table: "adopted_policies")
+    }
     /// Each school's filtering and monitoring provision.
     @_spi(StorageBackend) public var filteringProvisions: any Repository<FilteringProvision, FilteringProvisionQuery> {
         PostgresRepository(executor, table: "filtering_provisions")
