@@ -91,11 +91,17 @@ struct PolicyCommand: AsyncParsableCommand {
         @Flag(help: "Adopt it as the trust's policy, for every school of the trust without its own (a trust-wide role).")
         var trustWide = false
 
+        @Option(
+            name: .customLong("at-review"),
+            help: "Adopted at the annual policy review: the reference to its minutes (the calendar's review is then done).")
+        var minutes: String?
+
         func run() async throws {
             guard let effective = try parseDate(effective, option: "--effective") else { return }
             let document = try PolicyCommand.read(file)
             try await withSession(storeOptions, acting) { session in
-                let adopted = try await session.policies.adopt(document, effectiveFrom: effective, trustWide: trustWide)
+                let adopted = try await session.policies.adopt(
+                    document, effectiveFrom: effective, trustWide: trustWide, atReview: minutes)
                 say(
                     "Adopted \(document.title) (version \(document.version)) from \(effective)"
                         + "\(trustWide ? " for the trust's schools" : ""): \(adopted.id)")

@@ -53,6 +53,8 @@ public enum ConformanceSuite {
         ConformanceCase(
             "adoptedPolicyAppliesToNewIncidentsOnly", StorageConformance.adoptedPolicyAppliesToNewIncidentsOnly),
         ConformanceCase("trustPolicyAppliesWhereNoSchoolPolicy", StorageConformance.trustPolicyAppliesWhereNoSchoolPolicy),
+        ConformanceCase(
+            "policyAdoptedAtItsReviewCompletesTheReview", StorageConformance.policyAdoptedAtItsReviewCompletesTheReview),
         ConformanceCase("restrictedIncidentsAreInvisibleToOthers", StorageConformance.restrictedIncidentsAreInvisibleToOthers),
         ConformanceCase("chronologyIsAppendOnlyWithCorrections", StorageConformance.chronologyIsAppendOnlyWithCorrections),
         ConformanceCase("imageryAndEvidenceGuards", StorageConformance.imageryAndEvidenceGuards),

@@ -173,3 +173,37 @@ extension StorageConformance {
         try expect(try await atUpton.policies.versions().count == 2, "refusals adopt nothing")
     }
 }
+
+extension StorageConformance {
+    /// A new version adopted at the annual review records that review, with its minutes, in the
+    /// same transaction: the governance calendar's policy review is then done, citing the
+    /// record; a teacher can do neither.
+    @_spi(StorageBackend)
+    public static func policyAdoptedAtItsReviewCompletesTheReview(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let dsl = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        let teacher = try await fixture.safety.session(actingAs: fixture.teacher.id, at: fixture.school.id)
+        let before = try await dsl.governance.calendar()
+        let dueReview = before.items.first { $0.kind == .policyReview }
+        try expect(
+            dueReview != nil && dueReview?.status != .done, "the policy review is not yet done: \(String(describing: dueReview?.status))")
+
+        var edited = SeedPolicies.builtIn(forSchoolNamed: fixture.school.name)
+        edited.version = "annual-review"
+        try await expectError(.forbidden, "a teacher cannot adopt at a review") {
+            try await teacher.policies.adopt(edited, effectiveFrom: Fixture.today, atReview: "FGB minutes item 4")
+        }
+        let adopted = try await dsl.policies.adopt(edited, effectiveFrom: Fixture.today, atReview: "FGB minutes item 4")
+        let reviews = try await dsl.governance.records([.policyReview])
+        try expect(reviews.count == 1 && reviews[0].minutesReference == "FGB minutes item 4", "the review is recorded with its minutes")
+        try expect(reviews[0].heldOn == Fixture.today, "held on the day of adoption")
+        let after = try await dsl.governance.calendar()
+        let review = after.items.first { $0.kind == .policyReview && $0.status == .done }
+        try expect(review?.satisfiedBy?.recordID == reviews[0].id.uuid, "the calendar's policy review is done by that record")
+        try expect(try await dsl.policies.inForce().version == adopted.document.version, "and the new version is in force")
+        let trail = try await dsl.audit.trail(of: reviews[0].id.uuid)
+        try expect(trail.contains { $0.draft.action == .governanceRecord }, "the review is audited")
+    }
+}

@@ -52,11 +52,21 @@ public struct PolicyService: Sendable {
     /// settings of the school (for the trust's, of every school of the trust), and for
     /// `trustWide` at a school that belongs to no trust; `conflict` when the school (or trust)
     /// has already adopted a version with that name.
+    ///
+    /// Adopted at the annual review, `atReview` is the reference to that review's minutes: the
+    /// review is recorded as a governance record in the same transaction, so the governance
+    /// calendar shows the policy review done (this needs `manageGovernance` too, else
+    /// `forbidden`).
     @discardableResult
-    public func adopt(_ document: PolicyDocument, effectiveFrom: CalendarDate, trustWide: Bool = false) async throws -> AdoptedPolicy {
+    public func adopt(
+        _ document: PolicyDocument, effectiveFrom: CalendarDate, trustWide: Bool = false, atReview minutesReference: String? = nil
+    ) async throws -> AdoptedPolicy {
         var decision: AccessDecision =
             principal.can(.readAllIncidents) || principal.can(.manageOrganisation)
             ? .allowed : .denied("only the DSL or a data manager can adopt the school's policy")
+        if minutesReference != nil, decision == .allowed, !principal.can(.manageGovernance) {
+            decision = .denied("only someone who records governance reviews can adopt a policy at its annual review")
+        }
         let trustID = principal.school.trustID
         if trustWide && decision == .allowed {
             guard trustID != nil else {
@@ -91,7 +101,20 @@ public struct PolicyService: Sendable {
                 throw SafetyError(
                     .conflict, "the \(policy.isTrustWide ? "trust" : "school") has already adopted a version with that name")
             }
-            return try await context.tx.policies.insert(policy.checkedForInsert())
+            let stored = try await context.tx.policies.insert(policy.checkedForInsert())
+            if let minutesReference {
+                // Adopted at the annual review: the review is recorded in the same transaction, so
+                // the governance calendar's policy review is done by the adoption itself.
+                let now = context.session.clock.now()
+                let review = GovernanceRecord(
+                    schoolID: context.principal.school.id, activity: .policyReview, heldOn: min(effectiveFrom, CalendarDate(now)),
+                    participants: [context.principal.person.id], minutesReference: minutesReference,
+                    note: "adopted \(document.title), version \(document.version)", recordedBy: context.principal.person.id,
+                    recordedAt: now)
+                let recorded = try await context.tx.governanceRecords.insert(review.checkedForInsert())
+                await context.audit(.governanceRecord, GovernanceRecord.recordKind, recorded.id.uuid, reason: "policy adopted at review")
+            }
+            return stored
         }
         session.logger.info(
             "policy adopted",
