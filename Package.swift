@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "StorageFile", targets: ["StorageFile"]),
         .library(name: "StoragePostgres", targets: ["StoragePostgres"]),
         .library(name: "OnlineSafetyImport", targets: ["OnlineSafetyImport"]),
+        .library(name: "OnlineSafetyReports", targets: ["OnlineSafetyReports"]),
         .library(name: "OnlineSafetyTestKit", targets: ["OnlineSafetyTestKit"]),
         .executable(name: "onlinesafety", targets: ["onlinesafety"]),
     ],
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -58,6 +60,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "OnlineSafetyReports",
+            dependencies: [
+                "OnlineSafetyCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .target(
             name: "OnlineSafetyTestKit",
             dependencies: [
                 "OnlineSafetyCore", .product(name: "Logging", package: "swift-log"),
@@ -72,6 +81,7 @@ let package = Package(
                 "StorageFile",
                 "StoragePostgres",
                 "OnlineSafetyImport",
+                "OnlineSafetyReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -90,6 +100,10 @@ let package = Package(
             path: "Benchmarks"
         ),
         .testTarget(name: "OnlineSafetyCoreTests", dependencies: ["OnlineSafetyCore"]),
+        .testTarget(
+            name: "OnlineSafetyReportsTests",
+            dependencies: ["OnlineSafetyReports", "OnlineSafetyCore", "OnlineSafetyTestKit"]
+        ),
         .testTarget(
             name: "OnlineSafetyImportTests",
             dependencies: [

@@ -66,7 +66,7 @@ struct PostgresStoreTests {
         try await store.migrate()
         #expect(try await store.appliedMigrations() == PostgresStore.schemaVersions)
         #expect(PostgresStore.schemaVersions == Array(1...PostgresStore.schemaVersions.count))
-        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 10])
+        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 10, 12])
         try await store.close()
     }
 
