@@ -102,7 +102,10 @@ let package = Package(
         .testTarget(name: "OnlineSafetyCoreTests", dependencies: ["OnlineSafetyCore"]),
         .testTarget(
             name: "OnlineSafetyReportsTests",
-            dependencies: ["OnlineSafetyReports", "OnlineSafetyCore", "OnlineSafetyTestKit"]
+            dependencies: [
+                "OnlineSafetyReports", "OnlineSafetyCore", "OnlineSafetyTestKit", "StorageFile",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "OnlineSafetyImportTests",
