@@ -75,7 +75,8 @@ struct ComplianceCommand: AsyncParsableCommand {
             for row in figures.aup {
                 let version = row.published ? (row.currentVersion.map { "v\($0)" } ?? "in force") : "NONE PUBLISHED"
                 let item = row.audience.rawValue
-                let share = report.suppressedBelow != nil && row.people < (report.suppressedBelow ?? 0) ? "-" : percent(row.accepted, row.people)
+                let share =
+                    report.suppressedBelow != nil && row.people < (report.suppressedBelow ?? 0) ? "-" : percent(row.accepted, row.people)
                 lines.append(
                     "    \(row.audience.title): \(n(row.accepted, "aup", item, "accepted")) of \(n(row.people, "aup", item, "people")) "
                         + "accepted \(version) (\(share)), \(n(row.due, "aup", item, "due")) due")
@@ -103,10 +104,13 @@ struct ComplianceCommand: AsyncParsableCommand {
                 lines.append(
                     "    \(row.role.title) / \(row.requirementCode): \(n(row.compliant, "training", item, "compliant")) compliant, "
                         + "\(n(row.dueSoon, "training", item, "due_soon")) due soon, \(n(row.overdue, "training", item, "overdue")) overdue, "
-                        + "\(n(row.neverDone, "training", item, "never_done")) never done (of \(n(row.people, "training", item, "people")))")
+                        + "\(n(row.neverDone, "training", item, "never_done")) never done (of \(n(row.people, "training", item, "people")))"
+                )
             }
         }
-        for school in report.schools { figures("\(school.name) (URN \(school.urn))", school.figures, exceptions: school.accessExceptions, scope: school.urn) }
+        for school in report.schools {
+            figures("\(school.name) (URN \(school.urn))", school.figures, exceptions: school.accessExceptions, scope: school.urn)
+        }
         if report.trustID != nil {
             if !report.trustWideTraining.isEmpty {
                 figures(

@@ -21,7 +21,8 @@ enum GovernorsHTML {
             return model
         }
         let page: [String: Any] = [
-            "title": report.trust != nil ? "Governors' report: \(report.trustName ?? "trust")" : "Governors' report: \(report.schools.first?.name ?? "school")",
+            "title": report.trust != nil
+                ? "Governors' report: \(report.trustName ?? "trust")" : "Governors' report: \(report.schools.first?.name ?? "school")",
             "period": report.period.title,
             "from": report.days.first.description, "to": report.days.last.description,
             "lastFrom": report.lastYearDays.first.description, "lastTo": report.lastYearDays.last.description,
@@ -87,7 +88,10 @@ enum GovernorsHTML {
         func dots(_ values: [Int?], _ colour: String) -> [[String: Any]] {
             values.enumerated().compactMap { offset, value in
                 value.map {
-                    ["cx": fmt(60 + Double(offset) * 160), "cy": fmt(10 + chartHeight - chartHeight * Double($0) / Double(lineMax)), "colour": colour]
+                    [
+                        "cx": fmt(60 + Double(offset) * 160), "cy": fmt(10 + chartHeight - chartHeight * Double($0) / Double(lineMax)),
+                        "colour": colour,
+                    ]
                 }
             }
         }
@@ -138,7 +142,8 @@ enum GovernorsHTML {
             "id": id, "name": section.name, "urn": section.urn ?? "", "isTrust": section.schoolID == nil,
             "total": section.total.description, "totalLastYear": section.totalLastYear.description,
             "bars": barModels, "legend": legend, "columns": columns, "categoryRows": categoryRows, "riskRows": riskRows,
-            "stackWidth": fmt(60 + Double(bars.count) * (barWidth + gap) + 240), "legendX": fmt(60 + Double(bars.count) * (barWidth + gap) + 10),
+            "stackWidth": fmt(60 + Double(bars.count) * (barWidth + gap) + 240),
+            "legendX": fmt(60 + Double(bars.count) * (barWidth + gap) + 10),
             "line": lineModel, "lineWidth": fmt(120 + Double(max(1, points.count - 1)) * 160),
             "coverage": coverageRows, "hasCoverage": !coverage.isEmpty, "coverageHeight": fmt(12 + Double(coverage.count) * 22),
             "referrals": section.referralsByAgency.map { ["label": $0.label, "value": $0.figure.description] },

@@ -77,7 +77,9 @@ public enum GovernorsReportRenderer {
                 }
             }
             if let filtering = section.filtering {
-                for line in filtering.changes { row(scope, urn, "filtering_changes", line.code, thisYear, "count", line.figure.description) }
+                for line in filtering.changes {
+                    row(scope, urn, "filtering_changes", line.code, thisYear, "count", line.figure.description)
+                }
                 for line in filtering.checks { row(scope, urn, "filtering_checks", line.code, thisYear, "count", line.figure.description) }
                 row(scope, urn, "filtering_review", "last", "", "date", filtering.lastReview?.description ?? "")
                 row(scope, urn, "filtering_review", "next_due", "", "date", filtering.nextReviewDue.description)

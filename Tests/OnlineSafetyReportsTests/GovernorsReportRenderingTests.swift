@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import OnlineSafetyCore
-@_spi(StorageBackend) import OnlineSafetyTestKit
 import OnlineSafetyReports
+@_spi(StorageBackend) import OnlineSafetyTestKit
 import StorageFile
 import Testing
 
@@ -42,7 +42,8 @@ struct GovernorsReportRenderingTests {
         let html = try GovernorsReportRenderer.render(report, as: .html)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(html.contains("data-chart=\"stacked\"") && html.contains("data-chart=\"line\"") && html.contains("data-chart=\"coverage\""))
-        #expect(html.components(separatedBy: "<figure class=\"chart\">").count - 1 == html.components(separatedBy: "<svg data-chart").count - 1)
+        #expect(
+            html.components(separatedBy: "<figure class=\"chart\">").count - 1 == html.components(separatedBy: "<svg data-chart").count - 1)
         #expect(html.contains("@media print"))
         #expect(!html.contains("src=\"http") && !html.contains("href=\"http"), "nothing is loaded from outside")
     }
@@ -67,7 +68,8 @@ struct GovernorsReportRenderingTests {
         #expect(year?.days.first.description == "2025-09-01" && year?.days.last.description == "2026-08-31")
         #expect(year?.terms.count == 3)
         let spring = ReportPeriod(parsing: "spring-2026")
-        #expect(spring?.days.first.description == "2026-01-01" && spring?.days.last.description == "2026-04-05", "spring ends on Easter Sunday")
+        #expect(
+            spring?.days.first.description == "2026-01-01" && spring?.days.last.description == "2026-04-05", "spring ends on Easter Sunday")
         #expect(spring?.lastYear.days.last.description == "2025-04-20")
         #expect(ReportPeriod(parsing: "autumn-2025")?.description == "autumn-2025")
         #expect(ReportPeriod(parsing: "summer-2026")?.days.first.description == "2026-04-06")

@@ -70,7 +70,8 @@ public struct GovernorsReportWorld: Sendable {
                 fixture.ashLearner.id.uuid.uuidString, incidentID.uuid.uuidString, "Nude", "nudeImageSharing",
             ]
         return GovernorsReportWorld(
-            dsl: dsl, governor: session, governorID: governor.id, trustGovernor: trustGovernor, learnerID: fixture.oakLearner.id, incidentID: incidentID,
+            dsl: dsl, governor: session, governorID: governor.id, trustGovernor: trustGovernor, learnerID: fixture.oakLearner.id,
+            incidentID: incidentID,
             secrets: secrets, period: .academicYear(containing: Fixture.today))
     }
 }
@@ -95,7 +96,8 @@ extension StorageConformance {
         try expect(
             autumn.byCategory.filter { IncidentCategory.builtIn(code: $0.code)?.restricted == true }.isEmpty,
             "no restricted category has a line of its own")
-        try expect(autumn.byCategory.last?.code == "restricted" && autumn.byCategory.last?.figure.description == "fewer than 5",
+        try expect(
+            autumn.byCategory.last?.code == "restricted" && autumn.byCategory.last?.figure.description == "fewer than 5",
             "restricted categories appear in one combined line, suppressed")
         try expect(section.total.description == "fewer than 5", "the total of four is suppressed too")
         try expect(
@@ -107,11 +109,15 @@ extension StorageConformance {
         for secret in world.secrets { try expect(!json.contains(secret), "the report's value holds no name, UPN or incident text") }
 
         // A governor reads the report and nothing more.
-        try await expectError(.notFound, "a governor reads no incident: it is as if absent") { try await world.governor.incidents.get(world.incidentID) }
+        try await expectError(.notFound, "a governor reads no incident: it is as if absent") {
+            try await world.governor.incidents.get(world.incidentID)
+        }
         try expect(try await world.governor.incidents.list().isEmpty, "a governor lists no incident")
         try await expectError(.notFound, "a governor reads no person") { try await world.governor.people.get(world.learnerID) }
         try await expectError(.forbidden, "a governor reads no audit") { try await world.governor.audit.events() }
-        try await expectError(.notFound, "a governor reads no chronology") { try await world.governor.chronology.entries(of: world.incidentID) }
+        try await expectError(.notFound, "a governor reads no chronology") {
+            try await world.governor.chronology.entries(of: world.incidentID)
+        }
         try await expectError(.forbidden, "a governor reads no dashboard") { try await world.governor.dashboard.current() }
         try await expectError(.forbidden, "a governor reads no trust report without a trust-wide role") {
             try await world.governor.reports.governors(period: world.period, acrossTrust: true)
@@ -133,7 +139,8 @@ extension StorageConformance {
         let compliance = try await world.governor.compliance.report()
         try expect(!compliance.detailed && compliance.suppressedBelow == 5, "a governor's compliance report is figures only, suppressed")
         let figures = compliance.schools[0].figures
-        let small = figures.training.flatMap { [$0.people, $0.compliant, $0.dueSoon, $0.overdue, $0.neverDone] }
+        let small =
+            figures.training.flatMap { [$0.people, $0.compliant, $0.dueSoon, $0.overdue, $0.neverDone] }
             + figures.aup.flatMap { [$0.people, $0.accepted, $0.due] }
         try expect(small.allSatisfy { $0 == 0 || $0 >= 5 }, "no count from 1 to 4 reaches a governor")
         let dslRow = figures.training.first { $0.role == .designatedSafeguardingLead }

@@ -185,13 +185,17 @@ public struct PolicySettings: Hashable, Sendable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case designatedSafeguardingLead, deputyDesignatedSafeguardingLeads, headteacher, headteacherTitle, chairOfGovernors, safeguardingGovernor, trustSafeguardingGovernor, senco, safeguardingAdvice, lado, police, filteringProvider, internetServiceProvider, learningPlatform, progressApps, socialMediaChannels, policyReviewIntervalMonths, staffPasswordRotation, dslGovernorMeetingsPerYear, dslTrustGovernorMeetingsPerYear, learnerConsentAge, ladoContactWorkingDays, holidays, immediateActionMinutes, parentNotificationWorkingDays, debriefWorkingDays, governorReportThreshold
+        case designatedSafeguardingLead, deputyDesignatedSafeguardingLeads, headteacher, headteacherTitle, chairOfGovernors,
+            safeguardingGovernor, trustSafeguardingGovernor, senco, safeguardingAdvice, lado, police, filteringProvider,
+            internetServiceProvider, learningPlatform, progressApps, socialMediaChannels, policyReviewIntervalMonths, staffPasswordRotation,
+            dslGovernorMeetingsPerYear, dslTrustGovernorMeetingsPerYear, learnerConsentAge, ladoContactWorkingDays, holidays,
+            immediateActionMinutes, parentNotificationWorkingDays, debriefWorkingDays, governorReportThreshold
     }
 
     /// Decodes settings; documents stored before ``governorReportThreshold`` existed read it as 5.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-designatedSafeguardingLead = try container.decode(NamedContact.self, forKey: .designatedSafeguardingLead)
+        designatedSafeguardingLead = try container.decode(NamedContact.self, forKey: .designatedSafeguardingLead)
         deputyDesignatedSafeguardingLeads = try container.decode([NamedContact].self, forKey: .deputyDesignatedSafeguardingLeads)
         headteacher = try container.decode(NamedContact.self, forKey: .headteacher)
         headteacherTitle = try container.decode(String.self, forKey: .headteacherTitle)

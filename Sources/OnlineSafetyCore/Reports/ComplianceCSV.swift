@@ -31,7 +31,9 @@ extension ComplianceReport {
                 row(urn, name, "aup", item, "version", aup.currentVersion.map { "\($0)" } ?? "")
             }
             row(urn, name, "access", "grants", "active", n(figures.access.activeGrants, "access", "grants", "active"))
-            row(urn, name, "access", "grants", "without_current_aup", n(figures.access.withoutCurrentAUP, "access", "grants", "without_current_aup"))
+            row(
+                urn, name, "access", "grants", "without_current_aup",
+                n(figures.access.withoutCurrentAUP, "access", "grants", "without_current_aup"))
             for consent in figures.consent {
                 let item = consent.purposeCode
                 row(urn, name, "consent", item, "learners", n(consent.learners, "consent", item, "learners"))

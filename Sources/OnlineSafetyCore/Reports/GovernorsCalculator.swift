@@ -93,7 +93,8 @@ enum GovernorsCalculator {
         func riskAreas(_ raw: [GovernorsCounts.IncidentKey: Int]) -> [ReportLine] {
             RiskArea.allCases.map { area in
                 let n = raw.filter { !$0.key.restricted && $0.key.riskArea == area.rawValue }.values.reduce(0, +)
-                return ReportLine(code: area.rawValue, label: area.rawValue.prefix(1).uppercased() + area.rawValue.dropFirst(), figure: figure(n))
+                return ReportLine(
+                    code: area.rawValue, label: area.rawValue.prefix(1).uppercased() + area.rawValue.dropFirst(), figure: figure(n))
             }
         }
         let terms = counts.terms.map { term in
@@ -124,7 +125,9 @@ enum GovernorsCalculator {
                 filteringProvider: raw.provider, connection: raw.connection, seniorLeaderNamed: raw.seniorLeaderNamed,
                 governorNamed: raw.governorNamed,
                 changes: FilteringChangeStatus.allCases.map {
-                    ReportLine(code: $0.rawValue, label: $0.rawValue.prefix(1).uppercased() + $0.rawValue.dropFirst(), figure: figure(raw.changes[$0] ?? 0))
+                    ReportLine(
+                        code: $0.rawValue, label: $0.rawValue.prefix(1).uppercased() + $0.rawValue.dropFirst(),
+                        figure: figure(raw.changes[$0] ?? 0))
                 },
                 checks: [
                     ReportLine(code: "passed", label: "Passed", figure: figure(raw.checksPassed)),
@@ -153,7 +156,8 @@ enum GovernorsCalculator {
             }
             lines.append(
                 GovernorsCalendarLine(
-                    kind: kind, title: kind == .trainingRenewal ? "Training renewals" : "Renewals", dueOn: nil, status: nil, done: count(.done),
+                    kind: kind, title: kind == .trainingRenewal ? "Training renewals" : "Renewals", dueOn: nil, status: nil,
+                    done: count(.done),
                     due: count(.due), overdue: count(.overdue)))
         }
         return lines

@@ -82,7 +82,8 @@ public struct DashboardService: Sendable {
         for status in statuses {
             let late = status.steps.filter { $0.isOverdue(asOf: time) }
             let soon = status.steps.filter { step in
-                step.satisfiedAt == nil && step.requiredFrom <= time && !step.isOverdue(asOf: time) && (step.due.map { $0 <= horizon } ?? false)
+                step.satisfiedAt == nil && step.requiredFrom <= time && !step.isOverdue(asOf: time)
+                    && (step.due.map { $0 <= horizon } ?? false)
             }
             func steps(_ list: [ProcedureStep]) -> IncidentSteps {
                 IncidentSteps(

@@ -33,7 +33,8 @@ public struct ReportService: Sendable {
         let now = session.clock.now()
         let today = session.today
         return try await session.gate(
-            .governorsReport, School.recordKind, subject: nil, authority: decision, subjects: .of { $0.schools.compactMap(\.schoolID?.uuid) }
+            .governorsReport, School.recordKind, subject: nil, authority: decision,
+            subjects: .of { $0.schools.compactMap(\.schoolID?.uuid) }
         ) { context in
             var schools = [try await context.tx.schools.get(school.id) ?? school]
             var trustName: String?
@@ -50,7 +51,9 @@ public struct ReportService: Sendable {
             }
             let threshold = schools.map(\.settings.governorReportThreshold).max() ?? 5
             let sections = zip(schools, parts).map { GovernorsCalculator.section($1, threshold: $0.settings.governorReportThreshold) }
-            let trust = acrossTrust ? GovernorsCalculator.section(GovernorsCounts.sum(parts, name: trustName ?? "Trust"), threshold: threshold) : nil
+            let trust =
+                acrossTrust
+                ? GovernorsCalculator.section(GovernorsCounts.sum(parts, name: trustName ?? "Trust"), threshold: threshold) : nil
             return GovernorsReport(
                 period: period, threshold: threshold, generatedAt: now, trustName: trustName, schools: sections, trust: trust)
         }
@@ -96,8 +99,11 @@ public struct ReportService: Sendable {
         let compliance = ComplianceCalculator.school(inputs, on: day, dueSoonDays: 30, requirements: requirements, detailed: false)
         let figures = compliance.figures
         let training = figures.training.map {
-            (code: "training.\($0.role.rawValue).\($0.requirementCode)", label: "\($0.role.title): \($0.requirementCode)", people: $0.people,
-             covered: $0.compliant + $0.dueSoon)
+            (
+                code: "training.\($0.role.rawValue).\($0.requirementCode)", label: "\($0.role.title): \($0.requirementCode)",
+                people: $0.people,
+                covered: $0.compliant + $0.dueSoon
+            )
         }
         let agreements = figures.aup.map {
             (code: "aup.\($0.audience.rawValue)", label: $0.audience.title, people: $0.people, covered: $0.accepted)
