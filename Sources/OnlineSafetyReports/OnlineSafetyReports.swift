@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import OnlineSafetyCore
 
 /// The formats a governors' report is written in.

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-@_spi(StorageBackend) import OnlineSafetyCore
+@_spi(StorageBackend) public import OnlineSafetyCore
 
 /// A school with three incidents of one category about named learners, a governor, and the
 /// text that must never reach a governor: for the governors' report's checks on every backend

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The DSL's dashboard, through the session's gate.
 ///
