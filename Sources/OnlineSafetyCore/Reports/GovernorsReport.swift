@@ -24,6 +24,23 @@ public struct ReportFigure: Hashable, Sendable, Codable, CustomStringConvertible
 
     /// "12", "0" or "fewer than 5".
     public var description: String { count.map(String.init) ?? "fewer than \(fewerThan ?? 0)" }
+
+    private enum CodingKeys: String, CodingKey { case count, fewerThan, text }
+
+    /// Reads `count` and `fewerThan` (the `text` written beside them is ignored).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        count = try container.decodeIfPresent(Int.self, forKey: .count)
+        fewerThan = try container.decodeIfPresent(Int.self, forKey: .fewerThan)
+    }
+
+    /// Writes `count` or `fewerThan`, and `text` as the report prints it ("fewer than 5").
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(count, forKey: .count)
+        try container.encodeIfPresent(fewerThan, forKey: .fewerThan)
+        try container.encode(description, forKey: .text)
+    }
 }
 
 /// One labelled figure of the report (a category, a risk area, an agency, a status).
