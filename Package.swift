@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "StoragePostgres", targets: ["StoragePostgres"]),
         .library(name: "OnlineSafetyImport", targets: ["OnlineSafetyImport"]),
         .library(name: "OnlineSafetyPolicyText", targets: ["OnlineSafetyPolicyText"]),
+        .library(name: "OnlineSafetyReports", targets: ["OnlineSafetyReports"]),
         .library(name: "OnlineSafetyTestKit", targets: ["OnlineSafetyTestKit"]),
         .executable(name: "onlinesafety", targets: ["onlinesafety"]),
     ],
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -64,6 +66,13 @@ let package = Package(
             dependencies: ["OnlineSafetyCore", .product(name: "Yams", package: "Yams")]
         ),
         .target(
+            name: "OnlineSafetyReports",
+            dependencies: [
+                "OnlineSafetyCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .target(
             name: "OnlineSafetyTestKit",
             dependencies: [
                 "OnlineSafetyCore", "OnlineSafetyImport",
@@ -80,6 +89,7 @@ let package = Package(
                 "StoragePostgres",
                 "OnlineSafetyImport",
                 "OnlineSafetyPolicyText",
+                "OnlineSafetyReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -106,6 +116,13 @@ let package = Package(
             path: "Benchmarks"
         ),
         .testTarget(name: "OnlineSafetyCoreTests", dependencies: ["OnlineSafetyCore"]),
+        .testTarget(
+            name: "OnlineSafetyReportsTests",
+            dependencies: [
+                "OnlineSafetyReports", "OnlineSafetyCore", "OnlineSafetyTestKit", "StorageFile",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "OnlineSafetyImportTests",
             dependencies: [

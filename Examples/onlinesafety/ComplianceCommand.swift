@@ -65,18 +65,26 @@ struct ComplianceCommand: AsyncParsableCommand {
     static func renderLines(_ report: ComplianceReport) -> [String] {
         var lines: [String] = ["Compliance report, \(report.asOf)\(report.detailed ? "" : " (figures only)")"]
         func percent(_ part: Int, _ whole: Int) -> String { whole == 0 ? "-" : "\(part * 100 / whole)%" }
-        func figures(_ title: String, _ figures: ComplianceFigures, exceptions: [AccessException]) {
+        func figures(_ title: String, _ figures: ComplianceFigures, exceptions: [AccessException], scope: String) {
+            func n(_ value: Int, _ section: String, _ item: String, _ measure: String) -> String {
+                report.shown(value, scope, section, item, measure)
+            }
             lines.append("")
             lines.append(title)
             lines.append("  Acceptable use policies")
             for row in figures.aup {
                 let version = row.published ? (row.currentVersion.map { "v\($0)" } ?? "in force") : "NONE PUBLISHED"
-                let share = percent(row.accepted, row.people)
-                lines.append("    \(row.audience.title): \(row.accepted) of \(row.people) accepted \(version) (\(share)), \(row.due) due")
+                let item = row.audience.rawValue
+                let share =
+                    report.suppressedBelow != nil && row.people < (report.suppressedBelow ?? 0) ? "-" : percent(row.accepted, row.people)
+                lines.append(
+                    "    \(row.audience.title): \(n(row.accepted, "aup", item, "accepted")) of \(n(row.people, "aup", item, "people")) "
+                        + "accepted \(version) (\(share)), \(n(row.due, "aup", item, "due")) due")
             }
             let access = figures.access
             lines.append(
-                "  Access register: grants in force \(access.activeGrants), without a current AUP \(access.withoutCurrentAUP) (target 0)")
+                "  Access register: grants in force \(n(access.activeGrants, "access", "grants", "active")), without a current AUP "
+                    + "\(n(access.withoutCurrentAUP, "access", "grants", "without_current_aup")) (target 0)")
             for exception in exceptions {
                 let needs = exception.requiredVersion.map { "v\($0)" } ?? "a policy to be published"
                 let grant = exception.grant
@@ -84,27 +92,34 @@ struct ComplianceCommand: AsyncParsableCommand {
             }
             lines.append("  Consent")
             for row in figures.consent {
+                let item = row.purposeCode
                 lines.append(
-                    "    \(row.purposeName): \(row.granted) granted, \(row.refused) refused, \(row.withdrawn) withdrawn, "
-                        + "\(row.noRecord) no record (of \(row.learners))")
+                    "    \(row.purposeName): \(n(row.granted, "consent", item, "granted")) granted, "
+                        + "\(n(row.refused, "consent", item, "refused")) refused, \(n(row.withdrawn, "consent", item, "withdrawn")) withdrawn, "
+                        + "\(n(row.noRecord, "consent", item, "no_record")) no record (of \(n(row.learners, "consent", item, "learners")))")
             }
             lines.append("  Training")
             for row in figures.training {
+                let item = "\(row.role.rawValue)/\(row.requirementCode)"
                 lines.append(
-                    "    \(row.role.title) / \(row.requirementCode): \(row.compliant) compliant, \(row.dueSoon) due soon, "
-                        + "\(row.overdue) overdue, \(row.neverDone) never done (of \(row.people))")
+                    "    \(row.role.title) / \(row.requirementCode): \(n(row.compliant, "training", item, "compliant")) compliant, "
+                        + "\(n(row.dueSoon, "training", item, "due_soon")) due soon, \(n(row.overdue, "training", item, "overdue")) overdue, "
+                        + "\(n(row.neverDone, "training", item, "never_done")) never done (of \(n(row.people, "training", item, "people")))"
+                )
             }
         }
-        for school in report.schools { figures("\(school.name) (URN \(school.urn))", school.figures, exceptions: school.accessExceptions) }
+        for school in report.schools {
+            figures("\(school.name) (URN \(school.urn))", school.figures, exceptions: school.accessExceptions, scope: school.urn)
+        }
         if report.trustID != nil {
             if !report.trustWideTraining.isEmpty {
                 figures(
                     "Trust-wide roles",
                     ComplianceFigures(
                         aup: [], access: AccessCoverage(activeGrants: 0, withoutCurrentAUP: 0), consent: [],
-                        training: report.trustWideTraining), exceptions: [])
+                        training: report.trustWideTraining), exceptions: [], scope: "trust-wide")
             }
-            figures("All schools", report.totals, exceptions: [])
+            figures("All schools", report.totals, exceptions: [], scope: "total")
         }
         return lines
     }

@@ -25,8 +25,9 @@ struct OnlineSafetyCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ImportCommand.self, StoreCommand.self, IncidentCommand.self, AUPCommand.self, AccessCommand.self,
             ConsentCommand.self,
-            TrainingCommand.self, ComplianceCommand.self, RegisterCommand.self, CalendarCommand.self, PeopleCommand.self,
-            ContactsCommand.self, RolesCommand.self, SchoolCommand.self, PolicyCommand.self, WhoAmICommand.self, AuditCommand.self,
+            TrainingCommand.self, ComplianceCommand.self, ReportCommand.self, DashboardCommand.self, RegisterCommand.self,
+            CalendarCommand.self, PeopleCommand.self, ContactsCommand.self, RolesCommand.self, SchoolCommand.self, PolicyCommand.self,
+            WhoAmICommand.self, AuditCommand.self,
         ]
     )
 }

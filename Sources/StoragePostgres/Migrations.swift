@@ -407,6 +407,36 @@ enum Migrations {
                 "DROP INDEX adopted_policies_version",
                 "CREATE UNIQUE INDEX adopted_policies_version_key ON adopted_policies (version_key)",
                 "CREATE INDEX adopted_policies_trust ON adopted_policies (trust_id, sort_key COLLATE \"C\", id)",
+        Migration(
+            version: 12, name: "report columns: incidents' risk area; chronology entries' kind, agency, report time and response time",
+            statements: [
+                "ALTER TABLE incidents ADD COLUMN risk_area text",
+                "UPDATE incidents SET risk_area = doc->>'riskArea'",
+                "CREATE INDEX incidents_figures ON incidents (school_id, occurred_at)",
+                """
+                ALTER TABLE chronology_entries ADD COLUMN entry_kind text, ADD COLUMN referral_agency text,
+                    ADD COLUMN incident_reported_at timestamptz, ADD COLUMN response_minutes integer
+                """,
+                // Entries are append-only: the backfill of their new columns (never their bodies) runs
+                // with the trigger set aside inside this migration's transaction.
+                "ALTER TABLE chronology_entries DISABLE TRIGGER chronology_entries_append_only",
+                """
+                UPDATE chronology_entries c SET
+                    entry_kind = (SELECT k FROM jsonb_object_keys(c.doc->'content') AS k LIMIT 1),
+                    referral_agency = c.doc->'content'->'referral'->'_0'->>'agency'
+                """,
+                """
+                UPDATE chronology_entries c SET
+                    incident_reported_at = timestamptz '2001-01-01 00:00:00+00' + (i.doc->>'reportedAt')::float8 * interval '1 second',
+                    response_minutes = CASE WHEN c.entry_kind IN (
+                        'action', 'decision', 'referral', 'parentNotification', 'riskAssessment', 'imageViewing', 'deviceCustody',
+                        'escalation')
+                        THEN greatest(0, floor((coalesce((c.doc->>'occurredAt')::float8, (c.doc->>'recordedAt')::float8)
+                            - (i.doc->>'reportedAt')::float8) / 60))::integer END
+                FROM incidents i WHERE i.id = c.incident_id AND c.doc->>'incidentReportedAt' IS NULL
+                """,
+                "ALTER TABLE chronology_entries ENABLE TRIGGER chronology_entries_append_only",
+                "CREATE INDEX chronology_entries_figures ON chronology_entries (school_id, entry_kind, incident_reported_at)",
             ]),
     ]
 }

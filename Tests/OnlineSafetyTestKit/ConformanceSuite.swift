@@ -98,5 +98,6 @@ public enum ConformanceSuite {
         ConformanceCase("unapprovedFilteringChangeCannotBeApplied", StorageConformance.unapprovedFilteringChangeCannotBeApplied),
         ConformanceCase("filteringReviewNeedsLeaderAndGovernor", StorageConformance.filteringReviewNeedsLeaderAndGovernor),
         ConformanceCase("governanceCalendarFallsDueAndGoesOverdue", StorageConformance.governanceCalendarFallsDueAndGoesOverdue),
+        ConformanceCase("governorsReportNeverIdentifiesAChild", StorageConformance.governorsReportNeverIdentifiesAChild),
     ]
 }

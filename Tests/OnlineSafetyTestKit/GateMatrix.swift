@@ -572,6 +572,21 @@ let gateOperations: [GateOperation] = [
             let report = try await session.compliance.report()
             return report.schools.map(\.schoolID.uuid).filter { $0 != session.principal.school.id.uuid }
         }),
+    // The DSL's dashboard and the governors' report
+    GateOperation(
+        name: "dashboard.current", allowed: with(.readAllIncidents),
+        kind: .untargeted { session, _ in
+            let board = try await session.dashboard.current()
+            try expect(board.schools.map(\.schoolID) == [session.principal.school.id], "a school's dashboard covers that school")
+            return board.schools.flatMap(\.subjects)
+        }),
+    GateOperation(
+        name: "reports.governors", allowed: with(.readAggregates),
+        kind: .untargeted { session, _ in
+            let report = try await session.reports.governors(period: .academicYear(containing: Fixture.today))
+            try expect(report.schools.map(\.schoolID) == [session.principal.school.id], "a school's report covers that school")
+            return []
+        }),
     // Organisation
     GateOperation(
         name: "organisation.school", allowed: anyone,

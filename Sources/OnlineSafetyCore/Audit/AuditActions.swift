@@ -164,6 +164,11 @@ extension AuditAction {
     /// Reading the governance calendar.
     public static let governanceCalendar = AuditAction("governance.calendar")
 
+    /// Reading the DSL's dashboard (one event per incident, person or check it names).
+    public static let dashboardRead = AuditAction("dashboard.read")
+    /// Reading the governors' report (one event per school reported on).
+    public static let governorsReport = AuditAction("report.governors")
+
     /// Appending an entry of a kind to an incident's chronology, for example `chronology.referral`.
     public static func chronology(_ content: ChronologyContent) -> AuditAction { AuditAction("chronology.\(content.kind)") }
 
@@ -182,5 +187,6 @@ extension AuditAction {
         .filteringCheckRecord, .filteringCheckResolve, .filteringCheckList, .filteringReviewRecord, .filteringReviewList,
         .monitoringAlertRecord, .monitoringAlertList, .governanceRecord, .governanceList, .governanceCalendar,
         .policyList, .policyRead, .policyAdopt, .policyApply,
+        .dashboardRead, .governorsReport,
     ]
 }

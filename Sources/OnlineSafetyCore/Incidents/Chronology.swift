@@ -274,6 +274,9 @@ public struct ChronologyEntry: Aggregate {
     public var content: ChronologyContent
     /// Step codes this entry satisfies explicitly (for steps no other kind of entry satisfies).
     public var satisfies: [String]
+    /// When the incident was reported (for figures of time to first action; `nil` in entries
+    /// recorded before it was kept).
+    public var incidentReportedAt: Date?
     /// Always 1 once stored: entries are never changed.
     public var revision: Int
 
@@ -281,7 +284,8 @@ public struct ChronologyEntry: Aggregate {
     public init(
         id: ChronologyEntryID = ChronologyEntryID(), incidentID: IncidentID, schoolID: SchoolID, sequence: Int = 1, restricted: Bool,
         recordedAt: Date,
-        recordedBy: PersonID, occurredAt: Date? = nil, content: ChronologyContent, satisfies: [String] = [], revision: Int = 0
+        recordedBy: PersonID, occurredAt: Date? = nil, content: ChronologyContent, satisfies: [String] = [],
+        incidentReportedAt: Date? = nil, revision: Int = 0
     ) {
         self.id = id
         self.incidentID = incidentID
@@ -293,6 +297,7 @@ public struct ChronologyEntry: Aggregate {
         self.occurredAt = occurredAt
         self.content = content
         self.satisfies = satisfies
+        self.incidentReportedAt = incidentReportedAt
         self.revision = revision
     }
 
@@ -301,6 +306,19 @@ public struct ChronologyEntry: Aggregate {
 
     /// When it happened: ``occurredAt`` or, failing that, when it was recorded.
     public var effectiveAt: Date { occurredAt ?? recordedAt }
+
+    /// The kinds of entry that record an action taken on a report (not a note, a correction,
+    /// facts, a closure or an attachment): what "time to first action" measures to.
+    public static let actionKinds: [String] = [
+        "action", "decision", "referral", "parentNotification", "riskAssessment", "imageViewing", "deviceCustody", "escalation",
+    ]
+
+    /// Whole minutes from the incident's report to what this entry records, for an action entry
+    /// whose incident's report time is kept; never negative.
+    public var responseMinutes: Int? {
+        guard let incidentReportedAt, Self.actionKinds.contains(content.kind) else { return nil }
+        return max(0, Int(effectiveAt.timeIntervalSince(incidentReportedAt) / 60))
+    }
 
     /// Checks the content.
     public func validate() throws(SafetyError) {

@@ -69,15 +69,50 @@ public struct ChronologyQuery: AggregateQuery {
     /// Skip this many.
     public var offset: Int
 
+    /// Only entries at these schools (for figures across incidents; `nil` with ``incidentIDs``).
+    public var schoolIDs: [SchoolID]?
+    /// Only entries of these kinds (``ChronologyContent/kind``), for figures.
+    public var kinds: [String]?
+    /// Include entries of restricted incidents (figures only).
+    public var includeRestricted: Bool
+    /// Only entries of incidents reported at or after this instant.
+    public var reportedFrom: Date?
+    /// Only entries of incidents reported at or before this instant.
+    public var reportedTo: Date?
+
     /// Creates a query.
     public init(incidentIDs: [IncidentID], limit: Int? = nil, offset: Int = 0) {
         self.incidentIDs = incidentIDs
         self.limit = limit
         self.offset = offset
+        self.includeRestricted = true
+    }
+
+    /// A query across the incidents of some schools, for grouped figures: entries of some kinds,
+    /// of incidents reported within a range.
+    public init(
+        schoolIDs: [SchoolID], kinds: [String]? = nil, includeRestricted: Bool, reportedFrom: Date? = nil, reportedTo: Date? = nil
+    ) {
+        self.incidentIDs = []
+        self.schoolIDs = schoolIDs
+        self.kinds = kinds
+        self.includeRestricted = includeRestricted
+        self.reportedFrom = reportedFrom
+        self.reportedTo = reportedTo
+        self.limit = nil
+        self.offset = 0
     }
 
     /// The conditions.
-    public var conditions: [Condition] { [.oneOf("incident_id", incidentIDs.map { .id($0) })] }
+    public var conditions: [Condition] {
+        guard let schoolIDs else { return [.oneOf("incident_id", incidentIDs.map { .id($0) })] }
+        var result: [Condition] = [.oneOf("school_id", schoolIDs.map { .id($0) })]
+        if let kinds { result.append(.oneOf("entry_kind", kinds.map { .text($0) })) }
+        if !includeRestricted { result.append(.equals("restricted", .boolean(false))) }
+        if let reportedFrom { result.append(.atLeast("incident_reported_at", .timestamp(reportedFrom))) }
+        if let reportedTo { result.append(.atMost("incident_reported_at", .timestamp(reportedTo))) }
+        return result
+    }
 }
 
 /// Which procedure statuses to return.
@@ -203,7 +238,7 @@ extension Incident {
         [
             IndexColumn("school_id", .uuid), IndexColumn("category", .text), IndexColumn("restricted", .boolean),
             IndexColumn("reporter_id", .uuid), IndexColumn("participant_ids", .uuidList), IndexColumn("occurred_at", .timestamp),
-            IndexColumn("open", .boolean),
+            IndexColumn("open", .boolean), IndexColumn("risk_area", .text),
         ]
     }
     /// Index values.
@@ -211,7 +246,7 @@ extension Incident {
         [
             "school_id": .id(schoolIDValue), "category": .text(category.code), "restricted": .boolean(isRestricted),
             "reporter_id": .id(reporterID), "participant_ids": .uuids(participants.map(\.personID.uuid)),
-            "occurred_at": .timestamp(occurredAt), "open": .boolean(isOpen),
+            "occurred_at": .timestamp(occurredAt), "open": .boolean(isOpen), "risk_area": .text(riskArea.rawValue),
         ]
     }
     /// Sorted by when it happened.
@@ -225,11 +260,22 @@ extension ChronologyEntry {
     public static var isAppendOnly: Bool { true }
     /// Queryable columns.
     public static var indexColumns: [IndexColumn] {
-        [IndexColumn("incident_id", .uuid), IndexColumn("school_id", .uuid), IndexColumn("restricted", .boolean)]
+        [
+            IndexColumn("incident_id", .uuid), IndexColumn("school_id", .uuid), IndexColumn("restricted", .boolean),
+            IndexColumn("entry_kind", .text), IndexColumn("referral_agency", .text), IndexColumn("incident_reported_at", .timestamp),
+            IndexColumn("response_minutes", .integer),
+        ]
     }
     /// Index values.
     public var indexValues: [String: IndexValue] {
-        ["incident_id": .id(incidentID), "school_id": .id(schoolIDValue), "restricted": .boolean(restricted)]
+        var agency = IndexValue.null
+        if case .referral(let referral) = content { agency = .text(referral.agency.rawValue) }
+        return [
+            "incident_id": .id(incidentID), "school_id": .id(schoolIDValue), "restricted": .boolean(restricted),
+            "entry_kind": .text(content.kind), "referral_agency": agency,
+            "incident_reported_at": incidentReportedAt.map { .timestamp($0) } ?? .null,
+            "response_minutes": responseMinutes.map { .integer($0) } ?? .null,
+        ]
     }
     /// Sorted by position in the incident's chronology.
     public var sortKey: String { String(format: "%010d", sequence) }

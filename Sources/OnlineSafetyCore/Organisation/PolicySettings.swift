@@ -121,6 +121,9 @@ public struct PolicySettings: Hashable, Sendable, Codable {
     public var parentNotificationWorkingDays: Int
     /// Working days within which the debrief follows closure (10).
     public var debriefWorkingDays: Int
+    /// The smallest count the governors' report prints as a number: smaller non-zero counts
+    /// print as "fewer than" it, so that no child can be identified (5 unless the school sets another).
+    public var governorReportThreshold: Int
 
     /// Creates settings; every figure has the stricter default.
     public init(
@@ -149,7 +152,8 @@ public struct PolicySettings: Hashable, Sendable, Codable {
         holidays: [DateRange] = [],
         immediateActionMinutes: Int = 60,
         parentNotificationWorkingDays: Int = 1,
-        debriefWorkingDays: Int = 10
+        debriefWorkingDays: Int = 10,
+        governorReportThreshold: Int = 5
     ) {
         self.designatedSafeguardingLead = designatedSafeguardingLead
         self.deputyDesignatedSafeguardingLeads = deputyDesignatedSafeguardingLeads
@@ -177,6 +181,47 @@ public struct PolicySettings: Hashable, Sendable, Codable {
         self.immediateActionMinutes = immediateActionMinutes
         self.parentNotificationWorkingDays = parentNotificationWorkingDays
         self.debriefWorkingDays = debriefWorkingDays
+        self.governorReportThreshold = governorReportThreshold
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case designatedSafeguardingLead, deputyDesignatedSafeguardingLeads, headteacher, headteacherTitle, chairOfGovernors,
+            safeguardingGovernor, trustSafeguardingGovernor, senco, safeguardingAdvice, lado, police, filteringProvider,
+            internetServiceProvider, learningPlatform, progressApps, socialMediaChannels, policyReviewIntervalMonths, staffPasswordRotation,
+            dslGovernorMeetingsPerYear, dslTrustGovernorMeetingsPerYear, learnerConsentAge, ladoContactWorkingDays, holidays,
+            immediateActionMinutes, parentNotificationWorkingDays, debriefWorkingDays, governorReportThreshold
+    }
+
+    /// Decodes settings; documents stored before ``governorReportThreshold`` existed read it as 5.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        designatedSafeguardingLead = try container.decode(NamedContact.self, forKey: .designatedSafeguardingLead)
+        deputyDesignatedSafeguardingLeads = try container.decode([NamedContact].self, forKey: .deputyDesignatedSafeguardingLeads)
+        headteacher = try container.decode(NamedContact.self, forKey: .headteacher)
+        headteacherTitle = try container.decode(String.self, forKey: .headteacherTitle)
+        chairOfGovernors = try container.decodeIfPresent(NamedContact.self, forKey: .chairOfGovernors)
+        safeguardingGovernor = try container.decodeIfPresent(NamedContact.self, forKey: .safeguardingGovernor)
+        trustSafeguardingGovernor = try container.decodeIfPresent(NamedContact.self, forKey: .trustSafeguardingGovernor)
+        senco = try container.decodeIfPresent(NamedContact.self, forKey: .senco)
+        safeguardingAdvice = try container.decode(Agency.self, forKey: .safeguardingAdvice)
+        lado = try container.decode(Agency.self, forKey: .lado)
+        police = try container.decode(Agency.self, forKey: .police)
+        filteringProvider = try container.decode(String.self, forKey: .filteringProvider)
+        internetServiceProvider = try container.decode(String.self, forKey: .internetServiceProvider)
+        learningPlatform = try container.decodeIfPresent(String.self, forKey: .learningPlatform)
+        progressApps = try container.decode([String].self, forKey: .progressApps)
+        socialMediaChannels = try container.decode([String].self, forKey: .socialMediaChannels)
+        policyReviewIntervalMonths = try container.decode(Int.self, forKey: .policyReviewIntervalMonths)
+        staffPasswordRotation = try container.decode(String.self, forKey: .staffPasswordRotation)
+        dslGovernorMeetingsPerYear = try container.decode(Int.self, forKey: .dslGovernorMeetingsPerYear)
+        dslTrustGovernorMeetingsPerYear = try container.decode(Int.self, forKey: .dslTrustGovernorMeetingsPerYear)
+        learnerConsentAge = try container.decode(Int.self, forKey: .learnerConsentAge)
+        ladoContactWorkingDays = try container.decode(Int.self, forKey: .ladoContactWorkingDays)
+        holidays = try container.decode([DateRange].self, forKey: .holidays)
+        immediateActionMinutes = try container.decode(Int.self, forKey: .immediateActionMinutes)
+        parentNotificationWorkingDays = try container.decode(Int.self, forKey: .parentNotificationWorkingDays)
+        debriefWorkingDays = try container.decode(Int.self, forKey: .debriefWorkingDays)
+        governorReportThreshold = try container.decodeIfPresent(Int.self, forKey: .governorReportThreshold) ?? 5
     }
 
     /// Checks the figures the policies require.
@@ -199,6 +244,9 @@ public struct PolicySettings: Hashable, Sendable, Codable {
         }
         guard (1...1440).contains(immediateActionMinutes) else {
             throw .invalid("settings.immediateActionMinutes", "immediate actions are due within 1 to 1440 minutes")
+        }
+        guard (1...100).contains(governorReportThreshold) else {
+            throw .invalid("settings.governorReportThreshold", "the governors' report threshold is between 1 and 100")
         }
         guard parentNotificationWorkingDays >= 0, debriefWorkingDays >= 0 else {
             throw .invalid("settings.parentNotificationWorkingDays", "working days cannot be negative")

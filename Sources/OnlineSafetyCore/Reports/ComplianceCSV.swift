@@ -19,38 +19,43 @@ extension ComplianceReport {
         func row(_ urn: String, _ name: String, _ section: String, _ item: String, _ measure: String, _ value: String) {
             lines.append([urn, name, section, item, measure, value].map(Self.csvField).joined(separator: ","))
         }
-        func figures(_ urn: String, _ name: String, _ figures: ComplianceFigures) {
+        func figures(_ urn: String, _ name: String, _ figures: ComplianceFigures, scope: String) {
+            func n(_ value: Int, _ section: String, _ item: String, _ measure: String) -> String {
+                shown(value, scope, section, item, measure)
+            }
             for aup in figures.aup {
                 let item = aup.audience.rawValue
-                row(urn, name, "aup", item, "people", "\(aup.people)")
-                row(urn, name, "aup", item, "accepted", "\(aup.accepted)")
-                row(urn, name, "aup", item, "due", "\(aup.due)")
+                row(urn, name, "aup", item, "people", n(aup.people, "aup", item, "people"))
+                row(urn, name, "aup", item, "accepted", n(aup.accepted, "aup", item, "accepted"))
+                row(urn, name, "aup", item, "due", n(aup.due, "aup", item, "due"))
                 row(urn, name, "aup", item, "version", aup.currentVersion.map { "\($0)" } ?? "")
             }
-            row(urn, name, "access", "grants", "active", "\(figures.access.activeGrants)")
-            row(urn, name, "access", "grants", "without_current_aup", "\(figures.access.withoutCurrentAUP)")
+            row(urn, name, "access", "grants", "active", n(figures.access.activeGrants, "access", "grants", "active"))
+            row(
+                urn, name, "access", "grants", "without_current_aup",
+                n(figures.access.withoutCurrentAUP, "access", "grants", "without_current_aup"))
             for consent in figures.consent {
                 let item = consent.purposeCode
-                row(urn, name, "consent", item, "learners", "\(consent.learners)")
-                row(urn, name, "consent", item, "granted", "\(consent.granted)")
-                row(urn, name, "consent", item, "refused", "\(consent.refused)")
-                row(urn, name, "consent", item, "withdrawn", "\(consent.withdrawn)")
-                row(urn, name, "consent", item, "no_record", "\(consent.noRecord)")
+                row(urn, name, "consent", item, "learners", n(consent.learners, "consent", item, "learners"))
+                row(urn, name, "consent", item, "granted", n(consent.granted, "consent", item, "granted"))
+                row(urn, name, "consent", item, "refused", n(consent.refused, "consent", item, "refused"))
+                row(urn, name, "consent", item, "withdrawn", n(consent.withdrawn, "consent", item, "withdrawn"))
+                row(urn, name, "consent", item, "no_record", n(consent.noRecord, "consent", item, "no_record"))
             }
-            training(urn, name, figures.training)
+            training(urn, name, figures.training, scope: scope)
         }
-        func training(_ urn: String, _ name: String, _ rows: [TrainingCoverage]) {
+        func training(_ urn: String, _ name: String, _ rows: [TrainingCoverage], scope: String) {
             for training in rows {
                 let item = "\(training.role.rawValue)/\(training.requirementCode)"
-                row(urn, name, "training", item, "people", "\(training.people)")
-                row(urn, name, "training", item, "compliant", "\(training.compliant)")
-                row(urn, name, "training", item, "due_soon", "\(training.dueSoon)")
-                row(urn, name, "training", item, "overdue", "\(training.overdue)")
-                row(urn, name, "training", item, "never_done", "\(training.neverDone)")
+                row(urn, name, "training", item, "people", shown(training.people, scope, "training", item, "people"))
+                row(urn, name, "training", item, "compliant", shown(training.compliant, scope, "training", item, "compliant"))
+                row(urn, name, "training", item, "due_soon", shown(training.dueSoon, scope, "training", item, "due_soon"))
+                row(urn, name, "training", item, "overdue", shown(training.overdue, scope, "training", item, "overdue"))
+                row(urn, name, "training", item, "never_done", shown(training.neverDone, scope, "training", item, "never_done"))
             }
         }
         for school in schools {
-            figures(school.urn, school.name, school.figures)
+            figures(school.urn, school.name, school.figures, scope: school.urn)
             for exception in school.accessExceptions {
                 let item = exception.grant.id.uuidString
                 row(school.urn, school.name, "access_exception", item, "system", exception.grant.system.rawValue)
@@ -59,8 +64,8 @@ extension ComplianceReport {
                 row(school.urn, school.name, "access_exception", item, "required_version", exception.requiredVersion.map { "\($0)" } ?? "")
             }
         }
-        training("", "Trust-wide roles", trustWideTraining)
-        figures("", "Total", totals)
+        training("", "Trust-wide roles", trustWideTraining, scope: "trust-wide")
+        figures("", "Total", totals, scope: "total")
         return lines.joined(separator: "\n") + "\n"
     }
 

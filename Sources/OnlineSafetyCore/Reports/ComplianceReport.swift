@@ -214,6 +214,11 @@ public struct ComplianceReport: Sendable, Hashable, Codable {
     public var trustWideTraining: [TrainingCoverage]
     /// The figures over every school (and trust-wide role holders).
     public var totals: ComplianceFigures
+    /// For figures-only reports (governors): counts from 1 below this read "fewer than" it, and
+    /// are stored as 0 with their cell named in ``suppressedCells``. `nil` for a detailed report.
+    public var suppressedBelow: Int? = nil
+    /// The cells whose counts are suppressed, as ``cell(_:_:_:_:)`` names them.
+    public var suppressedCells: Set<String> = []
 
     /// Creates a report.
     public init(
@@ -228,5 +233,69 @@ public struct ComplianceReport: Sendable, Hashable, Codable {
         self.schools = schools
         self.trustWideTraining = trustWideTraining
         self.totals = totals
+    }
+}
+
+extension ComplianceReport {
+    /// The name of one cell: a scope (a school's URN, `trust-wide` or `total`), a section (`aup`,
+    /// `access`, `consent`, `training`), an item and a measure.
+    public static func cell(_ scope: String, _ section: String, _ item: String, _ measure: String) -> String {
+        [scope, section, item, measure].joined(separator: "|")
+    }
+
+    /// A count as it is shown: "fewer than N" when the cell is suppressed, else the number.
+    public func shown(_ value: Int, _ scope: String, _ section: String, _ item: String, _ measure: String) -> String {
+        if let below = suppressedBelow, suppressedCells.contains(Self.cell(scope, section, item, measure)) { return "fewer than \(below)" }
+        return "\(value)"
+    }
+
+    /// The report with every count from 1 below `threshold` set to 0 and named as suppressed:
+    /// what a reader of figures only (a governor) gets, so that no small group is identified.
+    func suppressed(below threshold: Int) -> ComplianceReport {
+        var report = self
+        var cells: Set<String> = []
+        func hide(_ value: inout Int, _ scope: String, _ section: String, _ item: String, _ measure: String) {
+            guard value > 0 && value < threshold else { return }
+            value = 0
+            cells.insert(Self.cell(scope, section, item, measure))
+        }
+        func figures(_ figures: inout ComplianceFigures, _ scope: String) {
+            for index in figures.aup.indices {
+                let item = figures.aup[index].audience.rawValue
+                hide(&figures.aup[index].people, scope, "aup", item, "people")
+                hide(&figures.aup[index].accepted, scope, "aup", item, "accepted")
+                hide(&figures.aup[index].due, scope, "aup", item, "due")
+            }
+            hide(&figures.access.activeGrants, scope, "access", "grants", "active")
+            hide(&figures.access.withoutCurrentAUP, scope, "access", "grants", "without_current_aup")
+            for index in figures.consent.indices {
+                let item = figures.consent[index].purposeCode
+                hide(&figures.consent[index].learners, scope, "consent", item, "learners")
+                hide(&figures.consent[index].granted, scope, "consent", item, "granted")
+                hide(&figures.consent[index].refused, scope, "consent", item, "refused")
+                hide(&figures.consent[index].withdrawn, scope, "consent", item, "withdrawn")
+                hide(&figures.consent[index].noRecord, scope, "consent", item, "no_record")
+            }
+            training(&figures.training, scope)
+        }
+        func training(_ rows: inout [TrainingCoverage], _ scope: String) {
+            for index in rows.indices {
+                let item = "\(rows[index].role.rawValue)/\(rows[index].requirementCode)"
+                hide(&rows[index].people, scope, "training", item, "people")
+                hide(&rows[index].compliant, scope, "training", item, "compliant")
+                hide(&rows[index].dueSoon, scope, "training", item, "due_soon")
+                hide(&rows[index].overdue, scope, "training", item, "overdue")
+                hide(&rows[index].neverDone, scope, "training", item, "never_done")
+            }
+        }
+        for index in report.schools.indices {
+            figures(&report.schools[index].figures, report.schools[index].urn)
+            report.schools[index].accessExceptions = []
+        }
+        training(&report.trustWideTraining, "trust-wide")
+        figures(&report.totals, "total")
+        report.suppressedBelow = threshold
+        report.suppressedCells = cells
+        return report
     }
 }

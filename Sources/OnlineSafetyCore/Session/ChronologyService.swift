@@ -85,7 +85,7 @@ public struct ChronologyService: Sendable {
                 incidentID: incident.id, schoolID: incident.schoolIDValue,
                 sequence: try await IncidentService.nextSequence(incident.id, context.tx), restricted: incident.isRestricted,
                 recordedAt: session.clock.now(), recordedBy: principal.person.id, occurredAt: occurredAt.map(SafetyClock.truncated),
-                content: content, satisfies: satisfies)
+                content: content, satisfies: satisfies, incidentReportedAt: incident.reportedAt)
             let stored = try await context.tx.chronology.insert(entry.checkedForInsert())
             if updated != incident { updated = try await context.tx.incidents.update(updated) }
             try await IncidentService.changed(updated, context)

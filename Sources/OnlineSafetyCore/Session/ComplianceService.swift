@@ -16,7 +16,8 @@ public struct ComplianceService: Sendable {
     ///
     /// Those with `readCompliance` (data managers, leaders, the DSL) get the grants without an
     /// agreement as well as the figures; those with `readAggregates` only (governors) get figures
-    /// that never identify anyone. A trust-wide report needs the capability held trust-wide.
+    /// that never identify anyone: every count from 1 below the school's governors' report
+    /// threshold reads "fewer than" it (see ``ComplianceReport/suppressedCells``). A trust-wide report needs the capability held trust-wide.
     /// `dueSoonDays` sets the window within which training counts as due soon. Each school is read
     /// in a transaction of its own that also records the read in the audit. Throws `forbidden`
     /// and `invalidInput`.
@@ -85,9 +86,11 @@ public struct ComplianceService: Sendable {
                 trustWide = ComplianceCalculator.training(
                     holders: grants, summaries: summaries, on: day, dueSoonDays: dueSoonDays, requirements: requirements)
             }
-            return ComplianceReport(
+            let report = ComplianceReport(
                 trustID: acrossTrust ? school.trustID : nil, asOf: day, generatedAt: now, dueSoonDays: dueSoonDays, detailed: detailed,
                 schools: parts, trustWideTraining: trustWide, totals: ComplianceFigures.sum(parts.map(\.figures), extraTraining: trustWide))
+            // Figures only (governors): small counts are suppressed as in the governors' report.
+            return detailed ? report : report.suppressed(below: schools.map(\.settings.governorReportThreshold).max() ?? 5)
         }
     }
 }

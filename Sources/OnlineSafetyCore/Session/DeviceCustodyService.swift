@@ -28,7 +28,8 @@ public struct DeviceCustodyService: Sendable {
                 incidentID: incident.id, schoolID: incident.schoolIDValue,
                 sequence: try await IncidentService.nextSequence(incident.id, context.tx), restricted: incident.isRestricted,
                 recordedAt: session.clock.now(), recordedBy: principal.person.id,
-                content: .deviceCustody(deviceID: device.id, status: status, note: "seized: \(storageLocation)"))
+                content: .deviceCustody(deviceID: device.id, status: status, note: "seized: \(storageLocation)"),
+                incidentReportedAt: incident.reportedAt)
             _ = try await context.tx.chronology.insert(entry.checkedForInsert())
             try await IncidentService.changed(incident, context)
             return device
@@ -63,7 +64,7 @@ public struct DeviceCustodyService: Sendable {
                 incidentID: incident.id, schoolID: incident.schoolIDValue,
                 sequence: try await IncidentService.nextSequence(incident.id, context.tx), restricted: incident.isRestricted,
                 recordedAt: session.clock.now(), recordedBy: principal.person.id,
-                content: .deviceCustody(deviceID: device.id, status: status, note: note))
+                content: .deviceCustody(deviceID: device.id, status: status, note: note), incidentReportedAt: incident.reportedAt)
             _ = try await context.tx.chronology.insert(entry.checkedForInsert())
             try await IncidentService.changed(incident, context)
             return device

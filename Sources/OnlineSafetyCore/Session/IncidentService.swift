@@ -37,7 +37,7 @@ public struct NewIncident: Sendable, Hashable {
 }
 
 /// An incident's outstanding or overdue steps.
-public struct IncidentSteps: Sendable, Hashable {
+public struct IncidentSteps: Sendable, Hashable, Codable {
     /// The incident.
     public let incidentID: IncidentID
     /// Its school.

@@ -57,6 +57,10 @@ public struct SafetySession: Sendable {
     public var filtering: FilteringRegisterService { FilteringRegisterService(session: self) }
     /// Governance meetings and reviews, and the governance calendar.
     public var governance: GovernanceService { GovernanceService(session: self) }
+    /// The DSL's dashboard: what needs attention now.
+    public var dashboard: DashboardService { DashboardService(session: self) }
+    /// Reports for governors: figures that never identify a child.
+    public var reports: ReportService { ReportService(session: self) }
 
     /// Imports from a school's MIS: plan and apply a roster sync.
     public var roster: RosterService { RosterService(session: self) }

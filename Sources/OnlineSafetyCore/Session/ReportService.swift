@@ -1,0 +1,132 @@
+import Foundation
+
+/// Reports for those who oversee the school: the governors' report, through the session's gate.
+///
+/// ```swift
+/// let report = try await governor.reports.governors(period: ReportPeriod(parsing: "2025-26")!)
+/// print(report.schools[0].total)   // "fewer than 5", or a number
+/// ```
+public struct ReportService: Sendable {
+    let session: SafetySession
+
+    private var principal: Principal { session.principal }
+
+    /// The governors' report for a period: incidents by category and risk area per term with the
+    /// same term last year, referrals by agency, time from report to first action, training,
+    /// agreement and consent coverage, the filtering register and the calendar, for the session's
+    /// school or, `acrossTrust`, each school of its trust and the trust rolled up.
+    ///
+    /// It never identifies a child: every count from 1 below the school's
+    /// ``PolicySettings/governorReportThreshold`` reads "fewer than N", no free text from any
+    /// incident appears and restricted categories are counted in one combined line. Requires
+    /// `readAggregates` (held trust-wide for the trust); throws `forbidden`, and `invalidInput`
+    /// when the school belongs to no trust. Computed from grouped counts in one transaction;
+    /// records one read per school reported on.
+    public func governors(
+        period: ReportPeriod, acrossTrust: Bool = false, requirements: [TrainingRequirement] = TrainingRequirement.defaults
+    ) async throws -> GovernorsReport {
+        var decision = AccessPolicy.require(.readAggregates, principal, to: "read the governors' report")
+        if acrossTrust && decision == .allowed && !AccessPolicy.holdsTrustWide(.readAggregates, principal) {
+            decision = .denied("only someone holding a role across the trust can read the trust's governors' report")
+        }
+        let school = principal.school
+        let now = session.clock.now()
+        let today = session.today
+        return try await session.gate(
+            .governorsReport, School.recordKind, subject: nil, authority: decision,
+            subjects: .of { $0.schools.compactMap(\.schoolID?.uuid) }
+        ) { context in
+            var schools = [try await context.tx.schools.get(school.id) ?? school]
+            var trustName: String?
+            if acrossTrust {
+                guard let trustID = school.trustID else {
+                    throw SafetyError.invalid("report.acrossTrust", "the school belongs to no trust: ask for the school's report")
+                }
+                schools = try await context.tx.schools.find(SchoolQuery(trustID: trustID))
+                trustName = try await context.tx.trusts.get(trustID)?.name
+            }
+            var parts: [GovernorsCounts] = []
+            for each in schools {
+                parts.append(try await Self.counts(of: each, period: period, today: today, requirements: requirements, context.tx))
+            }
+            let threshold = schools.map(\.settings.governorReportThreshold).max() ?? 5
+            let sections = zip(schools, parts).map { GovernorsCalculator.section($1, threshold: $0.settings.governorReportThreshold) }
+            let trust =
+                acrossTrust
+                ? GovernorsCalculator.section(GovernorsCounts.sum(parts, name: trustName ?? "Trust"), threshold: threshold) : nil
+            return GovernorsReport(
+                period: period, threshold: threshold, generatedAt: now, trustName: trustName, schools: sections, trust: trust)
+        }
+    }
+
+    /// One school's raw counts, read inside the caller's transaction from grouped counts.
+    static func counts(
+        of school: School, period: ReportPeriod, today: CalendarDate, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
+    ) async throws -> GovernorsCounts {
+        let keys: [GroupKey] = [.column("category"), .column("restricted"), .column("risk_area")]
+        func incidents(_ term: ReportPeriod) async throws -> [GovernorsCounts.IncidentKey: Int] {
+            let query = IncidentQuery(schoolIDs: [school.id], includeRestricted: true, occurredFrom: term.start, occurredTo: term.end)
+            var result: [GovernorsCounts.IncidentKey: Int] = [:]
+            for group in try await tx.incidents.countGrouped(query, by: keys) {
+                guard case .text(let category) = group.key[0] else { continue }
+                let restricted = group.key[1] == .boolean(true)
+                let area = if case .text(let text) = group.key[2] { text } else { "" }
+                result[GovernorsCounts.IncidentKey(category: category, restricted: restricted, riskArea: area), default: 0] += group.count
+            }
+            return result
+        }
+        var terms: [(term: ReportPeriod, thisYear: [GovernorsCounts.IncidentKey: Int], lastYear: [GovernorsCounts.IncidentKey: Int])] = []
+        for term in period.terms {
+            terms.append((term, try await incidents(term), try await incidents(term.lastYear)))
+        }
+        let referralQuery = ChronologyQuery(
+            schoolIDs: [school.id], kinds: ["referral"], includeRestricted: true, reportedFrom: period.start, reportedTo: period.end)
+        var referrals: [String: Int] = [:]
+        for group in try await tx.chronology.countGrouped(referralQuery, by: [.column("referral_agency")]) {
+            if case .text(let agency) = group.key[0] { referrals[agency, default: 0] += group.count }
+        }
+        let actionQuery = ChronologyQuery(
+            schoolIDs: [school.id], kinds: ChronologyEntry.actionKinds, includeRestricted: true, reportedFrom: period.start,
+            reportedTo: period.end)
+        var firstAction: [IndexValue: Int] = [:]
+        for group in try await tx.chronology.countGrouped(actionQuery, by: [.column("incident_id"), .column("response_minutes")]) {
+            guard case .integer(let minutes) = group.key[1] else { continue }
+            firstAction[group.key[0]] = min(firstAction[group.key[0]] ?? .max, minutes)
+        }
+        // Coverage and the register as they stand at the end of the period (or today, if sooner).
+        let day = min(period.days.last, today)
+        let inputs = try await ComplianceLoader.inputs(for: school, on: day, tx)
+        let compliance = ComplianceCalculator.school(inputs, on: day, dueSoonDays: 30, requirements: requirements, detailed: false)
+        let figures = compliance.figures
+        let training = figures.training.map {
+            (
+                code: "training.\($0.role.rawValue).\($0.requirementCode)", label: "\($0.role.title): \($0.requirementCode)",
+                people: $0.people,
+                covered: $0.compliant + $0.dueSoon
+            )
+        }
+        let agreements = figures.aup.map {
+            (code: "aup.\($0.audience.rawValue)", label: $0.audience.title, people: $0.people, covered: $0.accepted)
+        }
+        let consent = figures.consent.map {
+            (code: "consent.\($0.purposeCode)", label: $0.purposeName, people: $0.learners, covered: $0.granted)
+        }
+        let state = try await FilteringRegisterService.state(of: school, on: day, tx)
+        let inPeriod = { (date: CalendarDate) in period.days.contains(date) }
+        var changes: [FilteringChangeStatus: Int] = [:]
+        for change in state.changes where inPeriod(CalendarDate(change.requestedAt)) { changes[change.status, default: 0] += 1 }
+        let checks = state.checks.filter { inPeriod($0.checkedOn) }
+        let filtering = GovernorsCounts.FilteringCounts(
+            provider: state.filteringProvider, connection: state.connection, seniorLeaderNamed: state.seniorLeader != nil,
+            governorNamed: state.governor != nil, changes: changes, checksPassed: checks.filter { $0.result == .passed }.count,
+            checksFailed: checks.filter { $0.result == .failed }.count, failuresOpen: state.checks.filter(\.isOpen).count,
+            lastReview: state.lastReview?.reviewedOn, nextReviewDue: state.nextReviewDue)
+        let calendar = try await GovernanceService.calendar(of: school, on: day, requirements: requirements, tx)
+        let custom = try await tx.categories.find(CategoryQuery(schoolID: school.id, trustID: school.trustID)).map(\.category)
+        let names = Dictionary((IncidentCategory.builtIns + custom).map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
+        return GovernorsCounts(
+            schoolID: school.id, urn: school.urn, name: school.name, terms: terms, referrals: referrals,
+            responseMinutes: Array(firstAction.values), training: training, agreements: agreements, consent: consent, filtering: filtering,
+            calendar: calendar, categoryNames: names)
+    }
+}
