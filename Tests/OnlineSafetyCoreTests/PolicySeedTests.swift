@@ -265,6 +265,20 @@ struct PolicySeedTests {
         #expect(Set(Self.floorSteps(parents)) == ["parents.informed"])
     }
 
+    @Test func aStepMayFallDueByADayButAFloorStepMayNotWaitForOne() throws {
+        let due = try #require(PolicyDue(text: "by 2027-07-31"))
+        #expect(due == .by(CalendarDate(year: 2027, month: 7, day: 31)!))
+        #expect(due.description == "by 2027-07-31")
+        #expect(PolicyDue(text: "by 31/07/2027") == nil, "a day is written YYYY-MM-DD")
+        let deadline = try #require(due.deadline(from: Date(timeIntervalSince1970: 0), Self.chilton.settings))
+        #expect(CalendarDate(deadline) == CalendarDate(year: 2027, month: 7, day: 31), "by the end of that day")
+        #expect(CalendarDate(deadline.addingTimeInterval(1)) == CalendarDate(year: 2027, month: 8, day: 1))
+        let waiting = Self.editing("staffConduct") { steps in
+            steps[steps.firstIndex { $0.code == "lado.contacted" }!].due = .by(CalendarDate(year: 2027, month: 7, day: 31)!)
+        }
+        #expect(Self.floorSteps(waiting) == ["lado.contacted"], "a fixed day can be months after the concern: looser than a working day")
+    }
+
     @Test func deletingIndecentImagesBeforePoliceAdviceIsRefused() {
         let document = Self.editing("indecentImages") { steps in steps[steps.firstIndex { $0.code == "copies.deleted" }!].after = nil }
         #expect(Self.floorSteps(document) == ["police.report"])

@@ -248,7 +248,8 @@ public enum PolicyResponsible: String, Hashable, Sendable, Codable, CaseIterable
 ///
 /// Written as a string: `now`, `immediately` (the school's ``PolicySettings/immediateActionMinutes``),
 /// `4 hours`, `1 working day`, `3 days`, `settings.ladoContactWorkingDays`,
-/// `settings.parentNotificationWorkingDays`, `settings.debriefWorkingDays`, or `none`.
+/// `settings.parentNotificationWorkingDays`, `settings.debriefWorkingDays`, `by 2027-07-31` (by
+/// the end of a day), or `none`.
 public enum PolicyDue: Hashable, Sendable, Codable, CustomStringConvertible {
     /// At once (the deadline is the moment it is required).
     case now
@@ -262,6 +263,8 @@ public enum PolicyDue: Hashable, Sendable, Codable, CustomStringConvertible {
     case days(Int)
     /// Within the working days one of the school's settings gives.
     case setting(PolicyDueSetting)
+    /// By the end of a day (UK time), however late the step becomes required; overdue from the next.
+    case by(CalendarDate)
     /// No deadline; outstanding until done.
     case none
 
@@ -272,6 +275,9 @@ public enum PolicyDue: Hashable, Sendable, Codable, CustomStringConvertible {
         case 1 where words[0] == "now": self = .now
         case 1 where words[0] == "immediately": self = .immediately
         case 1 where words[0] == "none": self = .none
+        case 2 where words[0] == "by":
+            guard let date = CalendarDate(iso: words[1]) else { return nil }
+            self = .by(date)
         case 1 where text.hasPrefix("settings."):
             guard let setting = PolicyDueSetting(rawValue: String(text.dropFirst("settings.".count))) else { return nil }
             self = .setting(setting)
@@ -294,7 +300,9 @@ public enum PolicyDue: Hashable, Sendable, Codable, CustomStringConvertible {
         guard let due = PolicyDue(text: text) else {
             throw DecodingError.dataCorruptedError(
                 in: container,
-                debugDescription: "'\(text)' is not a deadline: now, immediately, N hours, N working days, N days, settings.<name> or none")
+                debugDescription:
+                    "'\(text)' is not a deadline: now, immediately, N hours, N working days, N days, settings.<name>, by YYYY-MM-DD or none"
+            )
         }
         self = due
     }
@@ -314,6 +322,7 @@ public enum PolicyDue: Hashable, Sendable, Codable, CustomStringConvertible {
         case .workingDays(let n): "\(n) working day\(n == 1 ? "" : "s")"
         case .days(let n): "\(n) day\(n == 1 ? "" : "s")"
         case .setting(let setting): "settings.\(setting.rawValue)"
+        case .by(let date): "by \(date)"
         case .none: "none"
         }
     }
@@ -328,6 +337,9 @@ public enum PolicyDue: Hashable, Sendable, Codable, CustomStringConvertible {
         case .days(let n): Double(n) * 1440
         case .workingDays(let n): Double(n) * 1440 + 0.5
         case .setting(let setting): Double(setting.workingDays(settings)) * 1440 + 0.5
+        // A fixed day is no bound on how long after the concern a step may wait: looser than any
+        // duration, tighter only than no deadline at all.
+        case .by: .greatestFiniteMagnitude
         case .none: .infinity
         }
     }
@@ -341,6 +353,7 @@ public enum PolicyDue: Hashable, Sendable, Codable, CustomStringConvertible {
         case .days(let n): start.addingTimeInterval(Double(n) * 86_400)
         case .workingDays(let n): WorkingDays.deadline(n, after: start, holidays: settings.holidays)
         case .setting(let setting): WorkingDays.deadline(setting.workingDays(settings), after: start, holidays: settings.holidays)
+        case .by(let date): date.adding(days: 1).startOfDay.addingTimeInterval(-1)
         case .none: nil
         }
     }
