@@ -407,6 +407,7 @@ enum Migrations {
                 "DROP INDEX adopted_policies_version",
                 "CREATE UNIQUE INDEX adopted_policies_version_key ON adopted_policies (version_key)",
                 "CREATE INDEX adopted_policies_trust ON adopted_policies (trust_id, sort_key COLLATE \"C\", id)",
+            ]),
         Migration(
             version: 12, name: "report columns: incidents' risk area; chronology entries' kind, agency, report time and response time",
             statements: [

@@ -175,6 +175,7 @@ enum GovernorsCalculator {
         case .prevent: "Prevent / Channel"
         case .cyberChoices: "Cyber Choices"
         case .localSafeguardingAdvice: "Local safeguarding advice"
+        case .childSexualExploitationTeam: "Child sexual exploitation team"
         }
     }
 }
