@@ -26,7 +26,7 @@ enum GovernorsHTML {
             "period": report.period.title,
             "from": report.days.first.description, "to": report.days.last.description,
             "lastFrom": report.lastYearDays.first.description, "lastTo": report.lastYearDays.last.description,
-            "threshold": report.threshold,
+            "threshold": report.threshold, "largestSuppressed": max(1, report.threshold - 1),
             "generated": ISO8601DateFormatter().string(from: report.generatedAt),
             "sections": models,
             "expectedCharts": charts,
@@ -46,8 +46,9 @@ enum GovernorsHTML {
             bars.append((term.term.title, term.byCategory))
             bars.append((term.term.lastYear.title, term.byCategoryLastYear))
         }
-        let maxTotal = max(1, bars.map { $0.lines.compactMap(\.figure.count).reduce(0, +) }.max() ?? 1)
+        let suppressedHeight = 12.0
         let chartHeight = 200.0
+        let maxTotal = max(1, bars.map { $0.lines.compactMap(\.figure.count).reduce(0, +) }.max() ?? 1)
         let barWidth = 36.0
         let gap = 22.0
         var barModels: [[String: Any]] = []
@@ -55,16 +56,26 @@ enum GovernorsHTML {
             var y = chartHeight + 10
             var segments: [[String: Any]] = []
             for line in bar.lines {
+                let colour = palette[(codes.firstIndex(of: line.code) ?? 0) % palette.count]
+                if line.figure.isSuppressed {
+                    // A count below the threshold is drawn as a hatched band of one fixed height,
+                    // whatever it is, so the chart shows that there were some without telling how many.
+                    y -= suppressedHeight
+                    segments.append([
+                        "y": fmt(y), "height": fmt(suppressedHeight), "colour": colour, "hatched": true,
+                        "label": "\(line.label): \(line.figure.description)",
+                    ])
+                    continue
+                }
                 guard let count = line.figure.count, count > 0 else { continue }
                 let height = chartHeight * Double(count) / Double(maxTotal)
                 y -= height
-                let colour = palette[(codes.firstIndex(of: line.code) ?? 0) % palette.count]
                 segments.append(["y": fmt(y), "height": fmt(height), "colour": colour, "label": "\(line.label): \(count)"])
             }
             let x = 50 + Double(barIndex) * (barWidth + gap)
             barModels.append([
                 "x": fmt(x), "width": fmt(barWidth), "segments": segments, "label": bar.label, "labelX": fmt(x + barWidth / 2),
-                "labelY": fmt(chartHeight + 26), "lastYear": barIndex % 2 == 1,
+                "labelY": fmt(chartHeight + 22), "lastYear": barIndex % 2 == 1,
             ])
         }
         let legend = codes.enumerated().map { offset, code -> [String: Any] in

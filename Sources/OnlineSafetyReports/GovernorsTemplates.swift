@@ -60,7 +60,7 @@ enum GovernorsTemplates {
         <header>
         <h1>{{title}}</h1>
         <p class="meta">{{period}}: {{from}} to {{to}}, compared with {{lastFrom}} to {{lastTo}}. Produced {{generated}}.</p>
-        <p class="note">No child is identified in this report. Any count from 1 to {{threshold}} less one reads “fewer than {{threshold}}”; restricted categories are counted together in one line; no text from any incident appears.</p>
+        <p class="note">No child is identified in this report. Any count from 1 to {{largestSuppressed}} reads “fewer than {{threshold}}”; restricted categories are counted together in one line; no text from any incident appears.</p>
         </header>
         <main>
         {{#sections}}
@@ -86,12 +86,14 @@ enum GovernorsTemplates {
         <h3>Incidents by category and term</h3>
         <figure class="chart">
         <figcaption id="{{id}}-stack-caption">Incidents by term and category, each term beside the same term last year</figcaption>
-        <svg data-chart="stacked" role="img" aria-labelledby="{{id}}-stack-caption" width="{{stackWidth}}" height="250" viewBox="0 0 {{stackWidth}} 250">
+        <svg data-chart="stacked" role="img" aria-labelledby="{{id}}-stack-caption" width="{{stackWidth}}" height="300" viewBox="0 0 {{stackWidth}} 300">
+          <defs><pattern id="{{id}}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#5b6770" stroke-width="3"/></pattern></defs>
           <line x1="44" y1="210" x2="{{legendX}}" y2="210" stroke="#5b6770"/>
           {{#bars}}
-          <g>{{#segments}}<rect x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}" fill="{{colour}}"><title>{{label}}</title></rect>{{/segments}}</g>
-          <text x="{{labelX}}" y="{{labelY}}" font-size="9" text-anchor="middle" fill="{{#lastYear}}#6b7785{{/lastYear}}{{^lastYear}}#1d2733{{/lastYear}}">{{label}}</text>
+          <g>{{#segments}}<rect x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}" fill="{{#hatched}}url(#{{id}}-hatch){{/hatched}}{{^hatched}}{{colour}}{{/hatched}}" stroke="{{colour}}"><title>{{label}}</title></rect>{{/segments}}</g>
+          <text x="{{labelX}}" y="{{labelY}}" font-size="9" text-anchor="end" transform="rotate(-40 {{labelX}} {{labelY}})" fill="{{#lastYear}}#6b7785{{/lastYear}}{{^lastYear}}#1d2733{{/lastYear}}">{{label}}</text>
           {{/bars}}
+          <text x="44" y="294" font-size="9" fill="#5b6770">Hatched: fewer than the school's threshold, drawn at one height whatever the count.</text>
           {{#legend}}<rect x="{{legendX}}" y="{{y}}" width="10" height="10" fill="{{colour}}"/>{{/legend}}
           <g transform="translate({{legendX}} 0)">{{#legend}}<text x="16" y="{{y}}" dy="9" font-size="10">{{label}}</text>{{/legend}}</g>
         </svg>
