@@ -115,6 +115,17 @@ struct CLIIncidentToolsTests {
 
         let dsl = try cli.run(["incident", "list"] + CLI.acting("kate.law", store: store))
         #expect(Self.listed(dsl.standardOutput) == [teachers, dsls, others])
+
+        // The reporter may add notes to their own report, but not the DSL's entries or devices.
+        let viewing = try cli.run(
+            ["incident", "add", teachers, "imageViewing", "--decision", "view", "--reason", "r"] + CLI.acting("tom.hughes", store: store))
+        #expect(viewing.status == 77)
+        let seize = try cli.run(
+            ["incident", "device", "seize", teachers, "--item", "phone", "--reason", "r", "--stored-at", "safe"]
+                + CLI.acting("tom.hughes", store: store))
+        #expect(seize.status == 66)
+        let shown = try cli.run(["incident", "show", teachers] + CLI.acting("kate.law", store: store))
+        #expect(!shown.standardOutput.contains("imageViewing") && !shown.standardOutput.contains("deviceCustody"))
     }
 
     @Test func badValuesExitWithAUsageErrorNamingTheOptionAndNeverTheValue() throws {
