@@ -52,6 +52,30 @@ enum EntryKind: String, CaseIterable, ExpressibleByArgument {
     case parents
     /// One participant's part closed (`--person`, `--outcome`).
     case close
+    /// A risk and needs assessment (`--text`, `--review-on`, `--covers`).
+    case riskAssessment
+    /// The DSL's decision on viewing imagery (`--decision`, `--reason`).
+    case imageViewing
+    /// A correction of an earlier entry (`--corrects`, `--reason`, `--text`).
+    case correction
+    /// Facts learnt after the report (`--fact`).
+    case fact
+}
+
+/// The DSL's decision on viewing imagery, as `incident add … imageViewing --decision` takes it.
+enum ImageViewingDecision: String, CaseIterable {
+    /// The imagery is viewed (only when there is no other option).
+    case view
+    /// The imagery is not viewed.
+    case doNotView
+}
+
+/// Which incidents `incident list` shows by their state.
+enum IncidentState: String, EnumerableFlag {
+    /// Only open incidents.
+    case open
+    /// Only closed incidents.
+    case closed
 }
 
 /// Parses one of an enumeration's raw values for an option, strictly (exact spelling), or fails

@@ -7,7 +7,7 @@ struct IncidentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incident",
         abstract: "Record incidents, add to their chronology, and see the steps the policy requires.",
-        subcommands: [Record.self, Show.self, Add.self, Steps.self, Overdue.self, Chronology.self]
+        subcommands: [Record.self, List.self, Show.self, Add.self, Device.self, Steps.self, Overdue.self, Chronology.self]
     )
 
     /// Runs `body` with a session for the acting person, on the chosen store.
@@ -20,6 +20,20 @@ struct IncidentCommand: AsyncParsableCommand {
     static func incidentID(_ text: String) throws -> IncidentID {
         guard let id = IncidentID(uuidString: text) else { throw ValidationError("An incident is named by its identifier (a UUID).") }
         return id
+    }
+
+    /// An entry of an incident's chronology, by its number in it (as `incident show` prints it) or
+    /// its identifier; a number or identifier the chronology does not have fails validation.
+    static func entryID(_ text: String, of id: IncidentID, in session: SafetySession) async throws -> ChronologyEntryID {
+        let entries = try await session.chronology.entries(of: id)
+        let found =
+            if let sequence = Int(text) {
+                entries.first { $0.sequence == sequence }
+            } else {
+                ChronologyEntryID(uuidString: text).flatMap { wanted in entries.first { $0.id == wanted } }
+            }
+        guard let found else { throw ValidationError("--corrects takes the number or identifier of an entry of this incident.") }
+        return found.id
     }
 
     /// After an incident is recorded: its steps, for those who manage it; for anyone else, that the
@@ -143,8 +157,13 @@ struct IncidentCommand: AsyncParsableCommand {
                 if !found.facts.isEmpty { say("  facts: \(found.facts.map(\.fact.words).joined(separator: "; "))") }
                 guard AccessPolicy.canManage(found, session.principal) else { return }
                 say("Chronology:")
-                for entry in try await session.chronology.entries(of: id) {
-                    say("  \(entry.sequence). \(show(entry.recordedAt)) \(entry.content.kind): \(describe(entry.content))")
+                let entries = try await session.chronology.entries(of: id)
+                let numbers = Dictionary(entries.map { ($0.id, $0.sequence) }, uniquingKeysWith: { first, _ in first })
+                for entry in entries {
+                    let happened = entry.occurredAt.map { " (happened \(show($0)))" } ?? ""
+                    say(
+                        "  \(entry.sequence). \(show(entry.recordedAt))\(happened) \(entry.content.kind): \(describe(entry.content, numbers: numbers))"
+                    )
                 }
             }
         }
@@ -154,7 +173,9 @@ struct IncidentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an entry to an incident's chronology.",
             discussion: "Kinds: note, action, decision (--reason), referral (--agency, --method, --reference), escalation (--to), "
-                + "parents (--learner, informed or --withheld-because), close (--person, --outcome), debrief.")
+                + "parents (--learner, informed or --withheld-because), close (--person, --outcome), debrief (--text), "
+                + "riskAssessment (--text, --review-on, --covers), imageViewing (--decision, --reason), "
+                + "correction (--corrects, --reason, --text), fact (--fact). Devices are seized and moved with `incident device`.")
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var acting: ActingOptions
         @Argument(help: "The incident's identifier.") var incident: String
@@ -170,12 +191,58 @@ struct IncidentCommand: AsyncParsableCommand {
         @Option(help: "The person whose part is closed.") var person: String?
         @Option(help: "The outcome, when closing.") var outcome: String?
         @Option(help: "A step code this entry satisfies; repeat for more.") var satisfies: [String] = []
+        @Option(help: "When a risk assessment must next be reviewed (YYYY-MM-DD).") var reviewOn: String?
+        @Option(help: "A person a risk assessment covers (UUID, UPN or email); repeat for more; every participant if none.")
+        var covers: [String] = []
+        @Option(help: "Whether imagery is viewed: \(choices(ImageViewingDecision.self)).") var decision: String?
+        @Option(help: "The entry a correction corrects: its number in the chronology or its identifier.") var corrects: String?
+        @Option(help: "A fact learnt after the report: \(choices(IncidentFact.self)); repeat for more.") var fact: [String] = []
+        @Option(help: "When what the entry records happened, if earlier (2026-11-23T09:30 or a date).") var happened: String?
+
+        func validate() throws {
+            if let reviewOn { _ = try requireDate(reviewOn, option: "--review-on") }
+            if let decision { let _: ImageViewingDecision = try parseChoice(decision, option: "--decision") }
+            for each in fact { let _: IncidentFact = try parseChoice(each, option: "--fact") }
+            if let happened { _ = try parseInstant(happened, option: "--happened") }
+            switch kind {
+            case .riskAssessment:
+                if text == nil || reviewOn == nil { throw ValidationError("A risk assessment needs --text and --review-on.") }
+            case .imageViewing:
+                if decision == nil || reason == nil {
+                    throw ValidationError("A decision on viewing imagery needs --decision and --reason.")
+                }
+            case .correction:
+                if corrects == nil || reason == nil || text == nil {
+                    throw ValidationError("A correction needs --corrects, --reason and --text.")
+                }
+            case .fact:
+                if fact.isEmpty { throw ValidationError("Facts recorded later need at least one --fact.") }
+            default: break
+            }
+        }
 
         func run() async throws {
             let id = try IncidentCommand.incidentID(incident)
+            let happenedAt = try happened.map { try parseInstant($0, option: "--happened") }
             try await IncidentCommand.withSession(storeOptions, acting) { session in
                 let content: ChronologyContent
                 switch kind {
+                case .riskAssessment:
+                    let people =
+                        covers.isEmpty
+                        ? try await session.incidents.get(id).participants.map(\.personID)
+                        : try await resolvePeople(covers, in: session)
+                    content = .riskAssessment(
+                        RiskAssessment(
+                            personIDs: people, summary: text ?? "", reviewDate: try requireDate(reviewOn ?? "", option: "--review-on")))
+                case .imageViewing:
+                    let choice: ImageViewingDecision = try parseChoice(decision ?? "", option: "--decision")
+                    content = .imageViewing(view: choice == .view, justification: reason ?? "")
+                case .correction:
+                    let entryID = try await IncidentCommand.entryID(corrects ?? "", of: id, in: session)
+                    content = .correction(entryID: entryID, reason: reason ?? "", text: text ?? "")
+                case .fact:
+                    content = .factsRecorded(try fact.map { try parseChoice($0, option: "--fact") as IncidentFact })
                 case .note: content = .note(text ?? "")
                 case .action: content = .action(text ?? "")
                 case .decision: content = .decision(decision: text ?? "", reason: reason ?? "")
@@ -197,7 +264,7 @@ struct IncidentCommand: AsyncParsableCommand {
                     let personID = try await resolvePerson(person, in: session)
                     content = .participantClosure(personID: personID, outcome: outcome ?? "")
                 }
-                let entry = try await session.chronology.append(content, to: id, satisfies: satisfies)
+                let entry = try await session.chronology.append(content, to: id, occurredAt: happenedAt, satisfies: satisfies)
                 say("Added entry \(entry.sequence) (\(entry.content.kind)).")
                 // The entry is saved: what follows only informs, and never fails the command (a
                 // retry would add the entry twice to an append-only chronology).
@@ -274,8 +341,9 @@ struct IncidentCommand: AsyncParsableCommand {
     }
 }
 
-/// One line describing an entry.
-func describe(_ content: ChronologyContent) -> String {
+/// One line describing an entry; a correction names the entry it corrects by its number in
+/// `numbers` when it is there.
+func describe(_ content: ChronologyContent, numbers: [ChronologyEntryID: Int] = [:]) -> String {
     switch content {
     case .note(let text), .action(let text): text
     case .decision(let decision, let reason): "\(decision) (because \(reason))"
@@ -286,7 +354,8 @@ func describe(_ content: ChronologyContent) -> String {
     case .imageViewing(let view, let justification): "\(view ? "view" : "do not view"): \(justification)"
     case .deviceCustody(let id, let status, let note): "device \(id) \(status.rawValue)\(note.map { ": \($0)" } ?? "")"
     case .escalation(let target, let note): "passed to \(target.rawValue)\(note.map { ": \($0)" } ?? "")"
-    case .correction(let entryID, let reason, let text): "corrects \(entryID): \(text) (because \(reason))"
+    case .correction(let entryID, let reason, let text):
+        "corrects \(numbers[entryID].map { "entry \($0)" } ?? "\(entryID)"): \(text) (because \(reason))"
     case .participantClosure(let person, let outcome): "closed for \(person): \(outcome)"
     case .debrief(let lessons): lessons
     case .factsRecorded(let facts): facts.map(\.words).joined(separator: "; ")
