@@ -231,6 +231,16 @@ extension StorageConformance {
         try expect(
             schoolRejections.map(\.reason).allSatisfy { $0.hasPrefix("no school URN") }, "alike: \(schoolRejections.map(\.reason))")
 
+        var stolen = SeedSchools.mersham(trustID: fixture.trust.id)
+        stolen.urn = other.school.urn
+        let claimed = try await admin.roster.apply(RosterRows.batch(), options: RosterOptions(schools: [RosterSchoolSetup(school: stolen)]))
+        try expect(claimed.applied, "a configuration naming another organisation's school does not fail the run")
+        try expect(
+            claimed.plan.rejections.map(\.code) == ["school.cannotCreate"],
+            "it is refused before anything is written: \(claimed.plan.rejections)")
+        let stillTheirs = try await other.admin.organisation.school()
+        try expect(stillTheirs.trustID == nil, "and the other organisation's school is untouched")
+
         let holder = RosterRoleHolder(
             location: FileLocation(file: "trust.json", line: 12), email: "dee.sl@dormansland.example", givenName: "Dee",
             familyName: "Lead", role: .designatedSafeguardingLead)

@@ -148,6 +148,13 @@ struct RosterSync {
         for setup in options.schools {
             if let school = trustSchools.first(where: { $0.urn == setup.school.urn }) {
                 if reachable(school) { _ = place(school, created: false) }
+            } else if try await tx.schools.count(SchoolQuery(urn: setup.school.urn)) > 0 {
+                // Another organisation's school: refused before anything is written, rather than
+                // failing the whole run on the URN's uniqueness when it is inserted.
+                entries.append(
+                    RosterPlanEntry(
+                        .reject, .school, school: setup.school.urn, at: nil, code: "school.cannotCreate",
+                        "a school with this URN belongs to another organisation; it cannot be added to the trust"))
             } else if let school = creatable(setup) {
                 _ = place(school, created: true)
             } else {

@@ -53,16 +53,20 @@ public struct RosterService: Sendable {
         }
     }
 
-    /// The import runs of the session's trust (or school), newest first. Requires
+    /// The import runs of the session's trust (or school), newest first; a school-level role
+    /// sees only the runs that touched its school alone, so no other school's figures. Requires
     /// `managePeople`. Throws `forbidden`.
     public func runs(limit: Int? = nil) async throws -> [ImportRun] {
         let authority = AccessPolicy.require(.managePeople, session.principal, to: "list import runs")
         let school = session.principal.school
+        let trustWide = AccessPolicy.holdsTrustWide(.managePeople, session.principal)
         let scope: QueryScope = school.trustID.map { .trust($0) } ?? .school(school.id)
         return try await session.gate(
             .importRunList, ImportRun.recordKind, subject: nil, authority: authority, subjects: .of { $0.map(\.id.uuid) }
         ) { context in
-            Array(try await context.tx.importRuns.find(ImportRunQuery(scope: scope)).reversed().prefix(limit ?? .max))
+            let runs = try await context.tx.importRuns.find(ImportRunQuery(scope: scope))
+                .filter { trustWide || $0.schoolURNs == [school.urn] }
+            return Array(runs.reversed().prefix(limit ?? .max))
         }
     }
 }
