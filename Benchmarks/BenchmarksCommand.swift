@@ -9,6 +9,9 @@ struct BenchmarksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmarks",
         abstract: "Measure the SDK at trust scale on the flat-file store and PostgreSQL.",
-        subcommands: [OverdueStepsBenchmark.self, ComplianceBenchmark.self, AuditedWritesBenchmark.self, RosterImportBenchmark.self]
+        subcommands: [
+            OverdueStepsBenchmark.self, ComplianceBenchmark.self, ReportsBenchmark.self, AuditedWritesBenchmark.self,
+            RosterImportBenchmark.self,
+        ]
     )
 }

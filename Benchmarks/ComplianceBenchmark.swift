@@ -148,7 +148,7 @@ struct ComplianceBenchmark: AsyncParsableCommand {
 }
 
 /// The benchmark's trust, generated deterministically and kept in memory for the baseline.
-private struct TrustData {
+struct TrustData {
     var trust: Trust
     var schools: [School] = []
     var dataManager: Person

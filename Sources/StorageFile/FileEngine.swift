@@ -606,7 +606,7 @@ actor FileEngine {
     /// The records of a query's kind that match it, unsorted: committed ones not rewritten by the
     /// transaction, then the transaction's own. The most selective `equals`, `oneOf` or `includes`
     /// condition on an indexed column narrows the scan.
-    private func matching<Query: AggregateQuery>(
+    func matching<Query: AggregateQuery>(
         _ query: Query, _ transaction: UInt64?
     ) throws -> [Table<Query.Value>.Entry] {
         let committed = try committedTable(Query.Value.self)

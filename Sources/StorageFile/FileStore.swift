@@ -254,6 +254,8 @@ public final class FileStore: OnlineSafetyBackend {
     }
     /// The append-only, hash-chained audit log.
     @_spi(StorageBackend) public var audit: any AuditLog { FileAuditLog(access: access) }
+    /// Report counts from a scan of the records held in memory.
+    @_spi(StorageBackend) public var reports: any ReportQueries { FileReportQueries(access: access) }
 
     private var access: FileAccess { FileAccess(store: self, transaction: nil) }
 
@@ -381,6 +383,7 @@ struct FileTransactionStore: OnlineSafetyStore {
     var monitoringAlerts: any Repository<MonitoringAlert, MonitoringAlertQuery> { FileRepository(access: access) }
     var governanceRecords: any Repository<GovernanceRecord, GovernanceRecordQuery> { FileRepository(access: access) }
     var audit: any AuditLog { FileAuditLog(access: access) }
+    var reports: any ReportQueries { FileReportQueries(access: access) }
 
     /// Transactions run one at a time: nothing more to lock.
     func lock(_ key: String) async throws {}

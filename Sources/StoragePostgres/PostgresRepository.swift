@@ -127,6 +127,11 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
     /// (edited outside the SDK, or its MAC removed) is refused, naming the table and identifier.
     private func read(_ row: PostgresRow) throws -> Value {
         let (text, stored) = try row.decode((String, String?).self)
+        return try read(text, mac: stored)
+    }
+
+    /// Decodes a document and its stored MAC, checked as ``read(_:)`` checks a row.
+    func read(_ text: String, mac stored: String?) throws -> Value {
         let value = try SQLJSON.decode(Value.self, from: text)
         if let integrity = executor.integrity {
             let expected = integrity.mac(table: table, id: value.id.uuid, revision: value.revision, doc: try SQLJSON.encode(value))

@@ -180,6 +180,8 @@ public final class PostgresStore: OnlineSafetyBackend {
     }
     /// The append-only, hash-chained audit log.
     @_spi(StorageBackend) public var audit: any AuditLog { PostgresAuditLog(executor: executor) }
+    /// Report counts as grouped SQL.
+    @_spi(StorageBackend) public var reports: any ReportQueries { PostgresReportQueries(executor: executor) }
 
     /// Runs `body` in one database transaction: committed if it returns, rolled back if it throws.
     @_spi(StorageBackend) public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws
@@ -252,6 +254,7 @@ struct PostgresTransactionStore: OnlineSafetyStore {
         PostgresRepository(executor, table: "governance_records")
     }
     var audit: any AuditLog { PostgresAuditLog(executor: executor) }
+    var reports: any ReportQueries { PostgresReportQueries(executor: executor) }
 
     func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
         try await body(self)

@@ -48,6 +48,7 @@ public enum ConformanceSuite {
         ConformanceCase("trainingStatusPerRole", StorageConformance.trainingStatusPerRole),
         ConformanceCase("complianceReportForSchoolAndTrust", StorageConformance.complianceReportForSchoolAndTrust),
         ConformanceCase("complianceRecordsAreAppendOnly", StorageConformance.complianceRecordsAreAppendOnly),
+        ConformanceCase("complianceCountsMatchTheRecords", StorageConformance.complianceCountsMatchTheRecords),
         ConformanceCase("mistypedYearsAreRefusedBeforeStorage", StorageConformance.mistypedYearsAreRefusedBeforeStorage),
         ConformanceCase("incidentRoundTripAndSteps", StorageConformance.incidentRoundTripAndSteps),
         ConformanceCase(

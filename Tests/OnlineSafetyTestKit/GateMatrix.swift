@@ -410,6 +410,9 @@ let gateOperations: [GateOperation] = [
         kind: .untargeted { session, _ in
             try await session.steps.overdue(asOf: Fixture.now.addingTimeInterval(86_400 * 60)).map(\.incidentID.uuid)
         }),
+    GateOperation(
+        name: "steps.overduePage", allowed: with(.readAllIncidents),
+        kind: .untargeted { session, _ in try await session.steps.overduePage(limit: 500).incidents.map(\.incidentID.uuid) }),
     // Devices
     GateOperation(
         name: "devices.seize", allowed: with(.readAllIncidents),

@@ -32,9 +32,13 @@ public enum AUPAudience: String, Hashable, Sendable, Codable, CaseIterable, Comp
     }
 
     /// The audience a person belongs to: learners by key stage, adults by the part they play.
-    public static func of(_ person: Person) -> AUPAudience {
-        switch person.kind {
-        case .learner: (person.learner?.keyStage ?? .ks2) <= .ks1 ? .youngerLearners : .olderLearners
+    public static func of(_ person: Person) -> AUPAudience { of(person.kind, ncYear: person.learner?.ncYear) }
+
+    /// The audience of a person of a kind and, for a learner, a year group (a learner outside
+    /// year groups, or with none recorded, counts among the older learners).
+    public static func of(_ kind: PersonKind, ncYear: NCYear?) -> AUPAudience {
+        switch kind {
+        case .learner: (ncYear?.keyStage ?? .ks2) <= .ks1 ? .youngerLearners : .olderLearners
         case .staff, .volunteer: .staffAndVolunteers
         case .governor: .governors
         case .parentCarer: .parentsAndCarers

@@ -127,6 +127,9 @@ public struct ProcedureStatusQuery: AggregateQuery {
     public var dueBy: Date?
     /// Only incidents with any step outstanding now.
     public var outstandingOnly: Bool
+    /// Only incidents with a step not yet satisfied that fell due before this instant: exactly the
+    /// incidents overdue then, for an instant after every satisfaction recorded (now, or later).
+    public var unsatisfiedDueBefore: Date?
     /// At most this many.
     public var limit: Int?
     /// Skip this many.
@@ -134,13 +137,14 @@ public struct ProcedureStatusQuery: AggregateQuery {
 
     /// Creates a query.
     public init(
-        schoolIDs: [SchoolID], includeRestricted: Bool, dueBy: Date? = nil, outstandingOnly: Bool = false, limit: Int? = nil,
-        offset: Int = 0
+        schoolIDs: [SchoolID], includeRestricted: Bool, dueBy: Date? = nil, outstandingOnly: Bool = false,
+        unsatisfiedDueBefore: Date? = nil, limit: Int? = nil, offset: Int = 0
     ) {
         self.schoolIDs = schoolIDs
         self.includeRestricted = includeRestricted
         self.dueBy = dueBy
         self.outstandingOnly = outstandingOnly
+        self.unsatisfiedDueBefore = unsatisfiedDueBefore
         self.limit = limit
         self.offset = offset
     }
@@ -157,6 +161,10 @@ public struct ProcedureStatusQuery: AggregateQuery {
                     .and(.atMost("first_due", .timestamp(dueBy)), .atLeast("last_satisfied_at", .timestamp(dueBy)))))
         }
         if outstandingOnly { result.append(.atLeast("outstanding", .integer(1))) }
+        if let unsatisfiedDueBefore {
+            // Stored instants are whole milliseconds: "before" is "at most a millisecond earlier".
+            result.append(.atMost("next_due", .timestamp(SafetyClock.truncated(unsatisfiedDueBefore).addingTimeInterval(-0.001))))
+        }
         return result
     }
 }

@@ -52,55 +52,50 @@ public enum ComplianceCalculator {
         _ inputs: ComplianceInputs, on date: CalendarDate, dueSoonDays: Int, requirements: [TrainingRequirement], detailed: Bool
     ) -> SchoolCompliance {
         let current = AgreementRules.currentByAudience(among: inputs.documents, on: date)
-        let accepted = acceptedKeys(inputs.acceptances, current: current)
+        return school(
+            inputs.school, tally: ComplianceTally(inputs, on: date, current: current, listExceptions: detailed), current: current,
+            purposes: inputs.purposes, roleGrants: inputs.roleGrants, trainingSummaries: inputs.trainingSummaries, on: date,
+            dueSoonDays: dueSoonDays, requirements: requirements, detailed: detailed)
+    }
 
-        var people: [AUPAudience: Int] = [:]
-        var acceptedCount: [AUPAudience: Int] = [:]
-        for person in inputs.people {
-            let audience = AUPAudience.of(person)
-            people[audience, default: 0] += 1
-            if let document = current[audience], accepted.contains(AcceptanceKey(personID: person.id, documentID: document.id)) {
-                acceptedCount[audience, default: 0] += 1
-            }
-        }
+    /// One school's part of the report on a day, from its counts and its role holders' training.
+    ///
+    /// `current` is the policy in force for each audience, `purposes` the consent purposes
+    /// offered at the school, `roleGrants` the school's role grants and `trainingSummaries` their
+    /// holders' latest training.
+    public static func school(
+        _ school: School, tally: ComplianceTally, current: [AUPAudience: AUPDocument], purposes: [ConsentPurpose],
+        roleGrants: [RoleGrant], trainingSummaries: [TrainingSummary], on date: CalendarDate, dueSoonDays: Int,
+        requirements: [TrainingRequirement], detailed: Bool
+    ) -> SchoolCompliance {
         let aup = AUPAudience.allCases.compactMap { audience -> AUPCoverage? in
             let document = current[audience]
-            guard people[audience] != nil || document != nil else { return nil }
+            guard tally.people[audience] != nil || document != nil else { return nil }
             return AUPCoverage(
-                audience: audience, currentVersion: document?.version, currentDocumentID: document?.id, people: people[audience] ?? 0,
-                accepted: acceptedCount[audience] ?? 0, published: document != nil)
+                audience: audience, currentVersion: document?.version, currentDocumentID: document?.id,
+                people: tally.people[audience] ?? 0, accepted: tally.accepted[audience] ?? 0, published: document != nil)
         }
-
-        let exceptions = accessExceptions(inputs, on: date, current: current, accepted: accepted)
-        let access = AccessCoverage(activeGrants: inputs.grants.count { $0.isActive(on: date) }, withoutCurrentAUP: exceptions.count)
-
-        let learners = inputs.people.filter { $0.kind == .learner }
-        let states = Dictionary(inputs.consentStates.map { ($0.learnerID, $0) }, uniquingKeysWith: { first, _ in first })
-        let consent = inputs.purposes.map { purpose in
-            var counts: [ConsentChoice: Int] = [:]
-            for learner in learners {
-                if let choice = states[learner.id]?.entry(for: purpose.code)?.choice { counts[choice, default: 0] += 1 }
-            }
+        let access = AccessCoverage(activeGrants: tally.activeGrants, withoutCurrentAUP: tally.exceptionCount)
+        let consent = purposes.map { purpose in
+            let counts = tally.consent[purpose.code] ?? [:]
             return ConsentCoverage(
-                purposeCode: purpose.code, purposeName: purpose.name, learners: learners.count, granted: counts[.granted] ?? 0,
+                purposeCode: purpose.code, purposeName: purpose.name, learners: tally.learners, granted: counts[.granted] ?? 0,
                 refused: counts[.refused] ?? 0, withdrawn: counts[.withdrawn] ?? 0)
         }
-
         let training = training(
-            holders: inputs.roleGrants.filter { $0.isActive(on: date) && $0.applies(to: inputs.school) },
-            summaries: inputs.trainingSummaries,
+            holders: roleGrants.filter { $0.isActive(on: date) && $0.applies(to: school) }, summaries: trainingSummaries,
             on: date, dueSoonDays: dueSoonDays, requirements: requirements)
         return SchoolCompliance(
-            schoolID: inputs.school.id, urn: inputs.school.urn, name: inputs.school.name,
+            schoolID: school.id, urn: school.urn, name: school.name,
             figures: ComplianceFigures(aup: aup, access: access, consent: consent, training: training),
-            accessExceptions: detailed ? exceptions : [])
+            accessExceptions: detailed ? tally.exceptions : [])
     }
 
     /// The grants in force on a day whose holder has not accepted the policy now in force for
     /// their audience (or whose audience has no policy published), or has left.
     public static func accessExceptions(_ inputs: ComplianceInputs, on date: CalendarDate) -> [AccessException] {
         let current = AgreementRules.currentByAudience(among: inputs.documents, on: date)
-        return accessExceptions(inputs, on: date, current: current, accepted: acceptedKeys(inputs.acceptances, current: current))
+        return ComplianceTally(inputs, on: date, current: current, listExceptions: true).exceptions
     }
 
     /// Where the holders of each role stand against each requirement that applies to it.
@@ -131,40 +126,35 @@ public enum ComplianceCalculator {
         }
         return result
     }
-
-    private static func acceptedKeys(_ acceptances: [AUPAcceptance], current: [AUPAudience: AUPDocument]) -> Set<AcceptanceKey> {
-        let inForce = Set(current.values.map(\.id))
-        var keys = Set<AcceptanceKey>()
-        for acceptance in acceptances where inForce.contains(acceptance.documentID) {
-            keys.insert(AcceptanceKey(personID: acceptance.personID, documentID: acceptance.documentID))
-        }
-        return keys
-    }
-
-    private static func accessExceptions(
-        _ inputs: ComplianceInputs, on date: CalendarDate, current: [AUPAudience: AUPDocument], accepted: Set<AcceptanceKey>
-    ) -> [AccessException] {
-        var holders: [PersonID: Person] = [:]
-        for person in inputs.otherHolders { holders[person.id] = person }
-        for person in inputs.people { holders[person.id] = person }
-        var result: [AccessException] = []
-        for grant in inputs.grants where grant.isActive(on: date) {
-            guard let person = holders[grant.personID] else { continue }
-            let audience = AUPAudience.of(person)
-            let document = current[audience]
-            let left = person.hasLeft(by: date)
-            if !left, let document, accepted.contains(AcceptanceKey(personID: person.id, documentID: document.id)) { continue }
-            result.append(
-                AccessException(
-                    grant: grant, audience: audience, requiredDocumentID: document?.id, requiredVersion: document?.version,
-                    holderHasLeft: left))
-        }
-        return result
-    }
 }
 
 /// Reads one school's compliance inputs from a store (in the caller's transaction).
 enum ComplianceLoader {
+    /// One school's part of the report: the policies in force, the store's counts
+    /// (``ReportQueries/complianceTally(_:)``) and the role holders' latest training, so that no
+    /// person, grant or consent state is read one by one.
+    static func school(
+        _ school: School, on date: CalendarDate, dueSoonDays: Int, requirements: [TrainingRequirement], detailed: Bool,
+        _ tx: any OnlineSafetyStore
+    ) async throws -> SchoolCompliance {
+        let documents = try await tx.aupDocuments.find(AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: date))
+        let current = AgreementRules.currentByAudience(among: documents, on: date)
+        let tally = try await tx.reports.complianceTally(
+            ComplianceTallyRequest(school: school, date: date, current: current, listExceptions: detailed))
+        let custom = try await tx.consentPurposes.find(ConsentPurposeQuery(schoolID: school.id, trustID: school.trustID))
+        let roleGrants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: date))
+        let holders = Set(roleGrants.map(\.personID))
+        var summaries = try await tx.trainingSummaries.find(TrainingSummaryQuery(schoolID: school.id)).filter {
+            holders.contains($0.personID)
+        }
+        for personID in holders.subtracting(summaries.map(\.personID)).sorted() {
+            if let summary = try await tx.trainingSummaries.get(TrainingSummaryID(personID.uuid)) { summaries.append(summary) }
+        }
+        return ComplianceCalculator.school(
+            school, tally: tally, current: current, purposes: ConsentPurpose.builtIns + custom.map(\.purpose), roleGrants: roleGrants,
+            trainingSummaries: summaries, on: date, dueSoonDays: dueSoonDays, requirements: requirements, detailed: detailed)
+    }
+
     static func inputs(for school: School, on date: CalendarDate, _ tx: any OnlineSafetyStore) async throws -> ComplianceInputs {
         let people = try await tx.people.find(PersonQuery(scope: .school(school.id), presentOn: date))
         let documents = try await tx.aupDocuments.find(AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: date))

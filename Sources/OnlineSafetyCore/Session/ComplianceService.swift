@@ -56,14 +56,13 @@ public struct ComplianceService: Sendable {
             func start(_ next: (offset: Int, element: School)?) {
                 guard let (index, each) = next else { return }
                 group.addTask {
-                    let inputs = try await session.gate(
+                    let part = try await session.gate(
                         .complianceReport, School.recordKind, subject: each.id.uuid, authority: .allowed
-                    ) { context in try await ComplianceLoader.inputs(for: each, on: day, context.tx) }
-                    return (
-                        index,
-                        ComplianceCalculator.school(
-                            inputs, on: day, dueSoonDays: dueSoonDays, requirements: requirements, detailed: detailed)
-                    )
+                    ) { context in
+                        try await ComplianceLoader.school(
+                            each, on: day, dueSoonDays: dueSoonDays, requirements: requirements, detailed: detailed, context.tx)
+                    }
+                    return (index, part)
                 }
             }
             for _ in 0..<2 { start(pending.next()) }

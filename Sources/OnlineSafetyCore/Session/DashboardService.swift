@@ -125,13 +125,15 @@ public struct DashboardService: Sendable {
             .sorted { ($1.incidents, $0.learnerID.uuid.uuidString) < ($0.incidents, $1.learnerID.uuid.uuidString) }
         let training = try await TrainingService.standings(at: school, on: day, dueSoonDays: 30, requirements: requirements, tx)
         let trainingDue = training.statuses.filter { $0.state != .compliant }
-        let inputs = try await ComplianceLoader.inputs(for: school, on: day, tx)
-        let exceptions = ComplianceCalculator.accessExceptions(inputs, on: day)
+        let documents = try await tx.aupDocuments.find(AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: day))
+        let exceptions = try await tx.reports.complianceTally(
+            ComplianceTallyRequest(
+                school: school, date: day, current: AgreementRules.currentByAudience(among: documents, on: day), listExceptions: false))
         let checks = try await tx.filteringChecks.find(FilteringCheckQuery(schoolID: school.id, openOnly: true))
         let calendar = try await GovernanceService.calendar(of: school, on: day, requirements: requirements, tx)
         return SchoolDashboard(
             schoolID: school.id, name: school.name, openIncidents: ages, overdueSteps: overdue, dueSoonSteps: dueSoon,
             referralsAwaitingFollowUp: followUps, devicesInCustody: devices, repeatedConcerns: repeated, trainingDue: trainingDue,
-            accessWithoutCurrentAUP: exceptions.count, openFailedChecks: checks, calendarOverdue: calendar.overdue)
+            accessWithoutCurrentAUP: exceptions.exceptionCount, openFailedChecks: checks, calendarOverdue: calendar.overdue)
     }
 }

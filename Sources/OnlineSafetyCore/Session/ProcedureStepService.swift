@@ -29,6 +29,45 @@ public struct ProcedureStepService: Sendable {
         try await report(asOf: time ?? session.clock.now(), acrossTrust: acrossTrust, overdueOnly: true)
     }
 
+    /// One page of the incidents with steps overdue now, at the session's school or across the
+    /// trust, longest overdue first, with how many there are in all: what a DSL's overdue list
+    /// shows first. Only the page's incidents are read; the total is counted in storage.
+    ///
+    /// Requires `readAllIncidents` (held trust-wide for the trust); `limit` is 1 to 500 and
+    /// `offset` at least 0, else `invalidInput`; throws `forbidden`. Records the incidents listed.
+    public func overduePage(acrossTrust: Bool = false, limit: Int = 50, offset: Int = 0) async throws -> OverdueStepsPage {
+        var decision = AccessPolicy.require(.readAllIncidents, principal, to: "read the steps of incidents")
+        if acrossTrust && decision == .allowed && !AccessPolicy.holdsTrustWide(.readAllIncidents, principal) {
+            decision = .denied("only a trust-wide safeguarding lead can read steps across the trust")
+        }
+        let school = principal.school
+        let includeRestricted = AccessPolicy.holds(.readRestrictedIncidents, at: school.id, principal)
+        let time = session.clock.now()
+        return try await session.gate(
+            .procedureReport, ProcedureStatus.recordKind, subject: nil, restricted: includeRestricted, authority: decision,
+            subjects: .of { $0.incidents.map(\.incidentID.uuid) }
+        ) { context in
+            guard (1...500).contains(limit) else { throw SafetyError.invalid("page.limit", "a page holds 1 to 500 incidents") }
+            guard offset >= 0 else { throw SafetyError.invalid("page.offset", "an offset cannot be negative") }
+            var schoolIDs = [school.id]
+            if acrossTrust, let trustID = school.trustID {
+                schoolIDs = try await context.tx.schools.find(SchoolQuery(trustID: trustID)).map(\.id)
+            }
+            var query = ProcedureStatusQuery(schoolIDs: schoolIDs, includeRestricted: includeRestricted, unsatisfiedDueBefore: time)
+            let total = try await context.tx.procedures.count(query)
+            query.limit = limit
+            query.offset = offset
+            let incidents = try await context.tx.procedures.find(query).map { status in
+                IncidentSteps(
+                    incidentID: status.incidentID, schoolID: status.schoolIDValue, categoryCode: status.categoryCode,
+                    steps: status.steps.filter { $0.isOverdue(asOf: time) }.sorted {
+                        ($0.due ?? .distantFuture) < ($1.due ?? .distantFuture)
+                    })
+            }
+            return OverdueStepsPage(asOf: time, total: total, offset: offset, incidents: incidents)
+        }
+    }
+
     private func report(asOf time: Date, acrossTrust: Bool, overdueOnly: Bool) async throws -> [IncidentSteps] {
         var decision = AccessPolicy.require(.readAllIncidents, principal, to: "read the steps of incidents")
         if acrossTrust && decision == .allowed && !AccessPolicy.holdsTrustWide(.readAllIncidents, principal) {
@@ -58,4 +97,16 @@ public struct ProcedureStepService: Sendable {
             return report
         }
     }
+}
+
+/// A page of the incidents with steps overdue, with how many there are in all.
+public struct OverdueStepsPage: Sendable, Hashable, Codable {
+    /// The instant the steps were overdue at.
+    public let asOf: Date
+    /// How many incidents have steps overdue, across every page.
+    public let total: Int
+    /// How many incidents come before this page.
+    public let offset: Int
+    /// This page's incidents, longest overdue first, each with its overdue steps in deadline order.
+    public let incidents: [IncidentSteps]
 }

@@ -95,8 +95,8 @@ public struct ReportService: Sendable {
         }
         // Coverage and the register as they stand at the end of the period (or today, if sooner).
         let day = min(period.days.last, today)
-        let inputs = try await ComplianceLoader.inputs(for: school, on: day, tx)
-        let compliance = ComplianceCalculator.school(inputs, on: day, dueSoonDays: 30, requirements: requirements, detailed: false)
+        let compliance = try await ComplianceLoader.school(
+            school, on: day, dueSoonDays: 30, requirements: requirements, detailed: false, tx)
         let figures = compliance.figures
         let training = figures.training.map {
             (

@@ -86,6 +86,9 @@ public protocol OnlineSafetyStore: OnlineSafetyBackend {
     var governanceRecords: any Repository<GovernanceRecord, GovernanceRecordQuery> { get }
     /// The append-only, hash-chained audit log.
     var audit: any AuditLog { get }
+    /// Report counts computed where the records are kept (by default, read through the
+    /// repositories and counted in memory: ``RepositoryReportQueries``).
+    var reports: any ReportQueries { get }
 
     /// Runs `body` atomically: commits if it returns, rolls back if it throws.
     ///

@@ -1,0 +1,148 @@
+import Foundation
+
+/// What one school's agreement, access and consent figures are counted for: a school on a day
+/// and the acceptable use policy in force for each audience there.
+public struct ComplianceTallyRequest: Sendable, Hashable {
+    /// The school.
+    public var school: School
+    /// The day.
+    public var date: CalendarDate
+    /// The policy in force for each audience at the school on the day (see
+    /// ``AgreementRules/currentByAudience(among:on:)``).
+    public var current: [AUPAudience: AUPDocument]
+    /// Whether to return the grants without a current agreement themselves, not only their number.
+    public var listExceptions: Bool
+
+    /// Creates a request.
+    public init(school: School, date: CalendarDate, current: [AUPAudience: AUPDocument], listExceptions: Bool) {
+        self.school = school
+        self.date = date
+        self.current = current
+        self.listExceptions = listExceptions
+    }
+}
+
+/// The counts behind one school's agreement, access and consent figures on a day.
+///
+/// Backends count these where the records are kept (grouped counts in SQL, a scan of the index
+/// values in memory) rather than handing every person, grant and consent state to the report.
+/// ``init(_:on:current:listExceptions:)`` counts the same from records already in memory, and is
+/// what every backend's answer must equal.
+public struct ComplianceTally: Sendable, Hashable {
+    /// People on roll at the school on the day, by audience.
+    public var people: [AUPAudience: Int]
+    /// Of those, the people who have accepted the policy in force for their audience (recorded at
+    /// the school).
+    public var accepted: [AUPAudience: Int]
+    /// Access grants at the school in force on the day.
+    public var activeGrants: Int
+    /// Of those, the grants whose holder (on roll, left, or a member of the trust's own staff) has
+    /// left, or has not accepted the policy in force for their audience, or whose audience has none.
+    public var exceptionCount: Int
+    /// Those grants, in the order of the register (sort key, then identifier), when asked for.
+    public var exceptions: [AccessException]
+    /// Learners on roll on the day.
+    public var learners: Int
+    /// Learners on roll by consent purpose code and the decision in force.
+    public var consent: [String: [ConsentChoice: Int]]
+
+    /// Creates a tally from counts.
+    public init(
+        people: [AUPAudience: Int], accepted: [AUPAudience: Int], activeGrants: Int, exceptionCount: Int, exceptions: [AccessException],
+        learners: Int, consent: [String: [ConsentChoice: Int]]
+    ) {
+        self.people = people
+        self.accepted = accepted
+        self.activeGrants = activeGrants
+        self.exceptionCount = exceptionCount
+        self.exceptions = exceptions
+        self.learners = learners
+        self.consent = consent
+    }
+
+    /// Counts from records in memory: the reference every backend's tally equals.
+    public init(_ inputs: ComplianceInputs, on date: CalendarDate, current: [AUPAudience: AUPDocument], listExceptions: Bool) {
+        let inForce = Set(current.values.map(\.id))
+        var accepted = Set<AcceptanceKey>()
+        for acceptance in inputs.acceptances where inForce.contains(acceptance.documentID) {
+            accepted.insert(AcceptanceKey(personID: acceptance.personID, documentID: acceptance.documentID))
+        }
+        func hasAccepted(_ person: Person, _ audience: AUPAudience) -> Bool {
+            guard let document = current[audience] else { return false }
+            return accepted.contains(AcceptanceKey(personID: person.id, documentID: document.id))
+        }
+        var people: [AUPAudience: Int] = [:]
+        var acceptedCount: [AUPAudience: Int] = [:]
+        var learners: [PersonID] = []
+        for person in inputs.people {
+            let audience = AUPAudience.of(person)
+            people[audience, default: 0] += 1
+            if hasAccepted(person, audience) { acceptedCount[audience, default: 0] += 1 }
+            if person.kind == .learner { learners.append(person.id) }
+        }
+
+        var holders: [PersonID: Person] = [:]
+        for person in inputs.otherHolders { holders[person.id] = person }
+        for person in inputs.people { holders[person.id] = person }
+        var activeGrants = 0
+        var exceptionCount = 0
+        var exceptions: [AccessException] = []
+        for grant in inputs.grants where grant.isActive(on: date) {
+            activeGrants += 1
+            guard let person = holders[grant.personID] else { continue }
+            let audience = AUPAudience.of(person)
+            let left = person.hasLeft(by: date)
+            if !left, hasAccepted(person, audience) { continue }
+            exceptionCount += 1
+            guard listExceptions else { continue }
+            let document = current[audience]
+            exceptions.append(
+                AccessException(
+                    grant: grant, audience: audience, requiredDocumentID: document?.id, requiredVersion: document?.version,
+                    holderHasLeft: left))
+        }
+
+        let states = Dictionary(inputs.consentStates.map { ($0.learnerID, $0) }, uniquingKeysWith: { first, _ in first })
+        var consent: [String: [ConsentChoice: Int]] = [:]
+        for learner in learners {
+            for entry in states[learner]?.entries ?? [] { consent[entry.purposeCode, default: [:]][entry.choice, default: 0] += 1 }
+        }
+        self.init(
+            people: people, accepted: acceptedCount, activeGrants: activeGrants, exceptionCount: exceptionCount, exceptions: exceptions,
+            learners: learners.count, consent: consent)
+    }
+}
+
+/// Report counts a backend computes where its records are kept.
+///
+/// Every backend gets ``RepositoryReportQueries``, which reads records through the repositories
+/// and counts them in memory; the built-in backends answer natively, and the conformance suite
+/// checks that each answer equals that one.
+@_spi(StorageBackend)
+public protocol ReportQueries: Sendable {
+    /// One school's compliance counts on a day, read in the caller's transaction. Requires the
+    /// request's policies to be those in force at the school; throws as the store's reads do.
+    func complianceTally(_ request: ComplianceTallyRequest) async throws -> ComplianceTally
+}
+
+/// Report counts from records read through a store's repositories and counted in memory.
+@_spi(StorageBackend)
+public struct RepositoryReportQueries: ReportQueries {
+    /// The store (or transaction) read.
+    public let store: any OnlineSafetyStore
+
+    /// Reads through `store`.
+    public init(store: any OnlineSafetyStore) { self.store = store }
+
+    /// Reads the school's people, acceptances, grants and consent states, and counts them.
+    public func complianceTally(_ request: ComplianceTallyRequest) async throws -> ComplianceTally {
+        let inputs = try await ComplianceLoader.inputs(for: request.school, on: request.date, store)
+        return ComplianceTally(inputs, on: request.date, current: request.current, listExceptions: request.listExceptions)
+    }
+}
+
+@_spi(StorageBackend)
+extension OnlineSafetyStore {
+    /// Report counts read through the repositories and counted in memory.
+    public var reports: any ReportQueries { RepositoryReportQueries(store: self) }
+}

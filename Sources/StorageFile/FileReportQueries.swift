@@ -1,0 +1,47 @@
+import Foundation
+@_spi(StorageBackend) import OnlineSafetyCore
+
+/// Report counts from a scan of the records the store holds in memory: the records a report
+/// counts are selected through the indexes and counted where they are, without sorting or copying
+/// them out of the store.
+struct FileReportQueries: ReportQueries {
+    let access: FileAccess
+
+    func complianceTally(_ request: ComplianceTallyRequest) async throws -> ComplianceTally {
+        try await access.engine.complianceTally(request, in: await access.readTransaction())
+    }
+}
+
+extension FileEngine {
+    /// One school's compliance counts, in one turn of the engine.
+    func complianceTally(_ request: ComplianceTallyRequest, in transaction: UInt64?) throws -> ComplianceTally {
+        let school = request.school
+        let date = request.date
+        func values<Query: AggregateQuery>(_ query: Query) throws -> [Query.Value] { try matching(query, transaction).map(\.value) }
+        let people = try values(PersonQuery(scope: .school(school.id), presentOn: date))
+        let documents = request.current.values.map(\.id)
+        var acceptances = documents.isEmpty ? [] : try values(AUPAcceptanceQuery(schoolID: school.id, documentIDs: documents))
+        let grants = try values(AccessGrantQuery(schoolID: school.id, activeOn: date))
+        let onRoll = Set(people.map(\.id))
+        var otherHolders: [Person] = []
+        let reach = QueryScope.reach(of: school).condition
+        for personID in Set(grants.map(\.personID)).subtracting(onRoll) {
+            guard let person: Person = try get(personID, in: transaction), reach?.matches(person.indexValues) ?? true else { continue }
+            otherHolders.append(person)
+            if !documents.isEmpty { acceptances += try values(AUPAcceptanceQuery(personID: personID, documentIDs: documents)) }
+        }
+        let states = try values(ConsentStateQuery(schoolID: school.id))
+        let inputs = ComplianceInputs(
+            school: school, people: people, documents: Array(request.current.values), acceptances: acceptances, grants: grants,
+            otherHolders: otherHolders, purposes: [], consentStates: states, roleGrants: [], trainingSummaries: [])
+        var tally = ComplianceTally(inputs, on: date, current: request.current, listExceptions: request.listExceptions)
+        // The register's order, as `find` returns grants: sort key, then identifier.
+        tally.exceptions.sort { a, b in
+            if a.grant.sortKey != b.grant.sortKey { return a.grant.sortKey < b.grant.sortKey }
+            return withUnsafeBytes(of: a.grant.id.uuid.uuid) { x in
+                withUnsafeBytes(of: b.grant.id.uuid.uuid) { y in x.lexicographicallyPrecedes(y) }
+            }
+        }
+        return tally
+    }
+}
