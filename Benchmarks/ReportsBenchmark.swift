@@ -87,8 +87,8 @@ struct ReportsBenchmark: AsyncParsableCommand {
         // The dashboard.
         var board: Dashboard?
         let dashboard = try await percentiles(samples) { board = try await dsl.dashboard.current(acrossTrust: true) }
-        let overdueIncidents = board?.schools.reduce(0) { $0 + $1.overdueSteps.count } ?? 0
-        let repeated = board?.schools.reduce(0) { $0 + $1.repeatedConcerns.count } ?? 0
+        let overdueIncidents = board?.schools.reduce(0) { $0 + $1.overdueTotal } ?? 0
+        let repeated = board?.schools.reduce(0) { $0 + $1.repeatedConcernsTotal } ?? 0
         print(
             "[\(name)] trust dashboard (SDK): p50 \(ms(dashboard.p50)), p95 \(ms(dashboard.p95)): \(overdueIncidents) incidents "
                 + "with steps overdue, \(repeated) learners with repeated concerns")
@@ -102,7 +102,7 @@ struct ReportsBenchmark: AsyncParsableCommand {
         // The governors' report for the year.
         var report: GovernorsReport?
         let governors = try await medianSeconds(runs: backends.runs) {
-            report = try await manager.reports.governors(period: period, acrossTrust: true)
+            report = try await dsl.reports.governors(period: period, acrossTrust: true)
         }
         print("[\(name)] governors' trust report for \(period) (SDK): \(ms(governors)), \(report?.schools.count ?? 0) schools")
 

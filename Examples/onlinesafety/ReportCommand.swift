@@ -101,14 +101,18 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(help: "Learners in two or more incidents within this many days are listed.")
     var repeatedDays: Int = 90
 
+    @Option(help: "List at most this many entries of each kind per school (1 to 500); the totals are always given.")
+    var limit: Int = 20
+
     func validate() throws {
         guard dueSoonHours >= 0, repeatedDays >= 1 else { throw ValidationError("--due-soon-hours and --repeated-days must be positive.") }
+        guard (1...500).contains(limit) else { throw ValidationError("--limit is 1 to 500.") }
     }
 
     func run() async throws {
         try await withSession(storeOptions, acting) { session in
             let board = try await session.dashboard.current(
-                acrossTrust: trust, dueSoonHours: dueSoonHours, repeatedConcernDays: repeatedDays)
+                acrossTrust: trust, dueSoonHours: dueSoonHours, repeatedConcernDays: repeatedDays, listLimit: limit)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -121,30 +125,39 @@ struct DashboardCommand: AsyncParsableCommand {
         }
     }
 
+    /// ", the first N shown" when a list holds fewer than its total.
+    private static func shown(_ listed: Int, _ total: Int) -> String { listed < total ? ", the first \(listed) shown" : "" }
+
     static func renderLines(_ board: Dashboard) -> [String] {
         var lines = ["Dashboard at \(ISO8601DateFormatter().string(from: board.asOf))"]
         for school in board.schools {
             lines.append("")
             lines.append(school.name)
             lines.append("  Open incidents: " + school.openIncidents.map { "\($0.label) \($0.count)" }.joined(separator: ", "))
-            lines.append("  Incidents with steps overdue: \(school.overdueSteps.count)")
+            lines.append("  Incidents with steps overdue: \(school.overdueTotal)" + shown(school.overdueSteps.count, school.overdueTotal))
             for item in school.overdueSteps {
                 lines.append("    incident \(item.incidentID) (\(item.categoryCode)): " + item.steps.map(\.title).joined(separator: "; "))
             }
-            lines.append("  Incidents with steps due within \(board.dueSoonHours) hours: \(school.dueSoonSteps.count)")
+            lines.append(
+                "  Incidents with steps due within \(board.dueSoonHours) hours: \(school.dueSoonTotal)"
+                    + shown(school.dueSoonSteps.count, school.dueSoonTotal))
             for item in school.dueSoonSteps {
                 lines.append("    incident \(item.incidentID) (\(item.categoryCode)): " + item.steps.map(\.title).joined(separator: "; "))
             }
-            lines.append("  Referrals awaiting follow-up: \(school.referralsAwaitingFollowUp.count)")
+            lines.append(
+                "  Referrals awaiting follow-up: \(school.referralsTotal)"
+                    + shown(school.referralsAwaitingFollowUp.count, school.referralsTotal))
             for follow in school.referralsAwaitingFollowUp {
                 let when = ISO8601DateFormatter().string(from: follow.followUpDue)
                 lines.append("    incident \(follow.incidentID): \(follow.agency.rawValue) by \(when)\(follow.overdue ? " (OVERDUE)" : "")")
             }
             let devices = school.devicesInCustody.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
             lines.append("  Devices in custody: " + (devices.isEmpty ? "none" : devices.joined(separator: ", ")))
-            lines.append("  Learners with repeated concerns (\(board.repeatedConcernDays) days): \(school.repeatedConcerns.count)")
+            lines.append(
+                "  Learners with repeated concerns (\(board.repeatedConcernDays) days): \(school.repeatedConcernsTotal)"
+                    + shown(school.repeatedConcerns.count, school.repeatedConcernsTotal))
             for concern in school.repeatedConcerns { lines.append("    learner \(concern.learnerID): \(concern.incidents) incidents") }
-            lines.append("  Training due or overdue: \(school.trainingDue.count)")
+            lines.append("  Training due or overdue: \(school.trainingDueTotal)" + shown(school.trainingDue.count, school.trainingDueTotal))
             for status in school.trainingDue {
                 lines.append("    \(status.personID) \(status.requirementCode): \(status.state.rawValue)")
             }

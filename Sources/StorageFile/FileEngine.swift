@@ -405,14 +405,39 @@ actor FileEngine {
         guard query.offset >= 0 else { throw SafetyError.invalid("query.offset", "an offset cannot be negative") }
         if let limit = query.limit, limit < 0 { throw SafetyError.invalid("query.limit", "a limit cannot be negative") }
         // Sorted by sort key, then by identifier: the bytes of a UUID order as its upper-case text does.
-        let sorted = try matching(query, transaction).sorted { a, b in
+        func precedes(_ a: Table<Query.Value>.Entry, _ b: Table<Query.Value>.Entry) -> Bool {
             if a.sortKey != b.sortKey { return a.sortKey < b.sortKey }
             return withUnsafeBytes(of: a.value.id.uuid.uuid) { x in
                 withUnsafeBytes(of: b.value.id.uuid.uuid) { y in x.lexicographicallyPrecedes(y) }
             }
         }
-        let page = sorted.dropFirst(query.offset)
+        let matches = try matching(query, transaction)
+        if let limit = query.limit, query.offset + limit < matches.count / 4 {
+            // A first page of many: keep only the first `offset + limit`, in order, as they are found.
+            return Self.first(query.offset + limit, of: matches, by: precedes).dropFirst(query.offset).map(\.value)
+        }
+        let page = matches.sorted(by: precedes).dropFirst(query.offset)
         return (query.limit.map { Array(page.prefix($0)) } ?? Array(page)).map(\.value)
+    }
+
+    /// The first `count` elements of `elements` in the order `precedes` gives, in that order,
+    /// without sorting the rest: a sorted buffer that only an element preceding its last joins.
+    static func first<T>(_ count: Int, of elements: [T], by precedes: (T, T) -> Bool) -> [T] {
+        guard count > 0 else { return [] }
+        var kept: [T] = []
+        kept.reserveCapacity(count + 1)
+        for element in elements {
+            if kept.count == count, let last = kept.last, !precedes(element, last) { continue }
+            var low = 0
+            var high = kept.count
+            while low < high {
+                let middle = (low + high) / 2
+                if precedes(element, kept[middle]) { high = middle } else { low = middle + 1 }
+            }
+            kept.insert(element, at: low)
+            if kept.count > count { kept.removeLast() }
+        }
+        return kept
     }
 
     /// How many records match a query, ignoring its page.

@@ -10,6 +10,10 @@ struct FileReportQueries: ReportQueries {
     func complianceTally(_ request: ComplianceTallyRequest) async throws -> ComplianceTally {
         try await access.engine.complianceTally(request, in: await access.readTransaction())
     }
+
+    func repeatedLearners(_ request: RepeatedLearnersRequest) async throws -> [PersonID: Int] {
+        try await access.engine.repeatedLearners(request, in: await access.readTransaction())
+    }
 }
 
 extension FileEngine {
@@ -43,5 +47,16 @@ extension FileEngine {
             }
         }
         return tally
+    }
+
+    /// The learners of the window's incidents, counted without sorting or copying the incidents.
+    func repeatedLearners(_ request: RepeatedLearnersRequest, in transaction: UInt64?) throws -> [PersonID: Int] {
+        var involvement: [PersonID: Int] = [:]
+        for entry in try matching(request.query, transaction) {
+            for participant in entry.value.participants where participant.isLearner {
+                involvement[participant.personID, default: 0] += 1
+            }
+        }
+        return involvement.filter { $0.value >= request.minimum }
     }
 }

@@ -114,6 +114,24 @@ struct PostgresReportQueries: ReportQueries {
             learners: learners, consent: choices)
     }
 
+    func repeatedLearners(_ request: RepeatedLearnersRequest) async throws -> [PersonID: Int] {
+        let schools = request.schoolIDs.map(\.uuid)
+        let query: PostgresQuery = """
+            SELECT (p.doc ->> 'personID')::uuid, count(*)::bigint FROM incidents i
+            CROSS JOIN LATERAL jsonb_array_elements(i.doc -> 'participants') AS p (doc)
+            WHERE i.school_id = ANY(\(schools)) AND (\(request.includeRestricted) OR NOT i.restricted)
+                AND i.occurred_at >= \(request.occurredFrom) AND i.occurred_at <= \(request.occurredTo)
+                AND (p.doc ->> 'isLearner')::boolean
+            GROUP BY 1 HAVING count(*) >= \(request.minimum)
+            """
+        var result: [PersonID: Int] = [:]
+        for row in try await executor.rows(query) {
+            let (id, count) = try row.decode((UUID, Int).self)
+            result[PersonID(id)] = count
+        }
+        return result
+    }
+
     /// The audience of the people row, as SQL.
     static let audienceCase = audienceOf("people")
 

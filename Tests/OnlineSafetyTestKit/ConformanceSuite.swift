@@ -61,6 +61,7 @@ public enum ConformanceSuite {
         ConformanceCase("imageryAndEvidenceGuards", StorageConformance.imageryAndEvidenceGuards),
         ConformanceCase("childChronologyAndReporterView", StorageConformance.childChronologyAndReporterView),
         ConformanceCase("overdueStepsAsOfATime", StorageConformance.overdueStepsAsOfATime),
+        ConformanceCase("dashboardListsTheFirstAndCountsTheRest", StorageConformance.dashboardListsTheFirstAndCountsTheRest),
         ConformanceCase("roundTripEveryAggregate", StorageConformance.roundTripEveryAggregate),
         ConformanceCase("queriesFilterSortAndPage", StorageConformance.queriesFilterSortAndPage),
         ConformanceCase("rollbackOnThrow", StorageConformance.rollbackOnThrow),

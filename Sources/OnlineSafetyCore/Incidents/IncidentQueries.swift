@@ -130,6 +130,8 @@ public struct ProcedureStatusQuery: AggregateQuery {
     /// Only incidents with a step not yet satisfied that fell due before this instant: exactly the
     /// incidents overdue then, for an instant after every satisfaction recorded (now, or later).
     public var unsatisfiedDueBefore: Date?
+    /// Only incidents whose earliest deadline not yet satisfied is at or after this instant.
+    public var unsatisfiedDueFrom: Date?
     /// At most this many.
     public var limit: Int?
     /// Skip this many.
@@ -138,8 +140,9 @@ public struct ProcedureStatusQuery: AggregateQuery {
     /// Creates a query.
     public init(
         schoolIDs: [SchoolID], includeRestricted: Bool, dueBy: Date? = nil, outstandingOnly: Bool = false,
-        unsatisfiedDueBefore: Date? = nil, limit: Int? = nil, offset: Int = 0
+        unsatisfiedDueBefore: Date? = nil, unsatisfiedDueFrom: Date? = nil, limit: Int? = nil, offset: Int = 0
     ) {
+        self.unsatisfiedDueFrom = unsatisfiedDueFrom
         self.schoolIDs = schoolIDs
         self.includeRestricted = includeRestricted
         self.dueBy = dueBy
@@ -147,6 +150,13 @@ public struct ProcedureStatusQuery: AggregateQuery {
         self.unsatisfiedDueBefore = unsatisfiedDueBefore
         self.limit = limit
         self.offset = offset
+    }
+
+    /// The same query, at most `limit` records.
+    public func limited(_ limit: Int) -> ProcedureStatusQuery {
+        var query = self
+        query.limit = limit
+        return query
     }
 
     /// The conditions: a step can be overdue at `dueBy` only if an unsatisfied step is due by then,
@@ -165,6 +175,7 @@ public struct ProcedureStatusQuery: AggregateQuery {
             // Stored instants are whole milliseconds: "before" is "at most a millisecond earlier".
             result.append(.atMost("next_due", .timestamp(SafetyClock.truncated(unsatisfiedDueBefore).addingTimeInterval(-0.001))))
         }
+        if let unsatisfiedDueFrom { result.append(.atLeast("next_due", .timestamp(SafetyClock.truncated(unsatisfiedDueFrom)))) }
         return result
     }
 }

@@ -143,13 +143,7 @@ enum ComplianceLoader {
             ComplianceTallyRequest(school: school, date: date, current: current, listExceptions: detailed))
         let custom = try await tx.consentPurposes.find(ConsentPurposeQuery(schoolID: school.id, trustID: school.trustID))
         let roleGrants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: date))
-        let holders = Set(roleGrants.map(\.personID))
-        var summaries = try await tx.trainingSummaries.find(TrainingSummaryQuery(schoolID: school.id)).filter {
-            holders.contains($0.personID)
-        }
-        for personID in holders.subtracting(summaries.map(\.personID)).sorted() {
-            if let summary = try await tx.trainingSummaries.get(TrainingSummaryID(personID.uuid)) { summaries.append(summary) }
-        }
+        let summaries = try await trainingSummaries(of: Set(roleGrants.map(\.personID)), atSchool: school.id, tx)
         return ComplianceCalculator.school(
             school, tally: tally, current: current, purposes: ConsentPurpose.builtIns + custom.map(\.purpose), roleGrants: roleGrants,
             trainingSummaries: summaries, on: date, dueSoonDays: dueSoonDays, requirements: requirements, detailed: detailed)
@@ -179,6 +173,21 @@ enum ComplianceLoader {
             school: school, people: people, documents: documents, acceptances: acceptances, grants: grants, otherHolders: otherHolders,
             purposes: ConsentPurpose.builtIns + custom.map(\.purpose), consentStates: states, roleGrants: roleGrants,
             trainingSummaries: summaries)
+    }
+
+    /// The training summaries of some people: those kept at a school in one read, the others (the
+    /// trust's own staff, people of other schools) one by one, without reading who is on roll.
+    static func trainingSummaries(
+        of people: Set<PersonID>, atSchool schoolID: SchoolID, _ tx: any OnlineSafetyStore
+    ) async throws -> [TrainingSummary] {
+        guard !people.isEmpty else { return [] }
+        var summaries = try await tx.trainingSummaries.find(TrainingSummaryQuery(schoolID: schoolID)).filter {
+            people.contains($0.personID)
+        }
+        for personID in people.subtracting(summaries.map(\.personID)).sorted() {
+            if let summary = try await tx.trainingSummaries.get(TrainingSummaryID(personID.uuid)) { summaries.append(summary) }
+        }
+        return summaries
     }
 
     /// The training summaries of some people: those on roll at a school in one read, the others

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What one school's agreement, access and consent figures are counted for: a school on a day
 /// and the acceptable use policy in force for each audience there.
@@ -123,6 +123,48 @@ public protocol ReportQueries: Sendable {
     /// One school's compliance counts on a day, read in the caller's transaction. Requires the
     /// request's policies to be those in force at the school; throws as the store's reads do.
     func complianceTally(_ request: ComplianceTallyRequest) async throws -> ComplianceTally
+
+    /// The learners taking part in at least `minimum` of the incidents at the request's schools
+    /// that occurred within its window, with in how many (a learner taking part twice in one
+    /// incident counts twice), read in the caller's transaction. Throws as the store's reads do.
+    func repeatedLearners(_ request: RepeatedLearnersRequest) async throws -> [PersonID: Int]
+}
+
+/// Which incidents ``ReportQueries/repeatedLearners(_:)`` counts learners over.
+public struct RepeatedLearnersRequest: Sendable, Hashable {
+    /// The schools.
+    public var schoolIDs: [SchoolID]
+    /// Whether restricted incidents count.
+    public var includeRestricted: Bool
+    /// The window's first instant.
+    public var occurredFrom: Date
+    /// The window's last instant.
+    public var occurredTo: Date
+    /// The fewest incidents a learner must be in to be returned (at least 1).
+    public var minimum: Int
+
+    /// Creates a request.
+    public init(schoolIDs: [SchoolID], includeRestricted: Bool, occurredFrom: Date, occurredTo: Date, minimum: Int) {
+        self.schoolIDs = schoolIDs
+        self.includeRestricted = includeRestricted
+        self.occurredFrom = occurredFrom
+        self.occurredTo = occurredTo
+        self.minimum = minimum
+    }
+
+    /// The incidents counted over.
+    public var query: IncidentQuery {
+        IncidentQuery(schoolIDs: schoolIDs, includeRestricted: includeRestricted, occurredFrom: occurredFrom, occurredTo: occurredTo)
+    }
+
+    /// Counts the learners of incidents in memory: the reference every backend's answer equals.
+    public func count(_ incidents: [Incident]) -> [PersonID: Int] {
+        var involvement: [PersonID: Int] = [:]
+        for incident in incidents {
+            for participant in incident.participants where participant.isLearner { involvement[participant.personID, default: 0] += 1 }
+        }
+        return involvement.filter { $0.value >= minimum }
+    }
 }
 
 /// Report counts from records read through a store's repositories and counted in memory.
@@ -138,6 +180,11 @@ public struct RepositoryReportQueries: ReportQueries {
     public func complianceTally(_ request: ComplianceTallyRequest) async throws -> ComplianceTally {
         let inputs = try await ComplianceLoader.inputs(for: request.school, on: request.date, store)
         return ComplianceTally(inputs, on: request.date, current: request.current, listExceptions: request.listExceptions)
+    }
+
+    /// Reads the window's incidents and counts their learners.
+    public func repeatedLearners(_ request: RepeatedLearnersRequest) async throws -> [PersonID: Int] {
+        request.count(try await store.incidents.find(request.query))
     }
 }
 

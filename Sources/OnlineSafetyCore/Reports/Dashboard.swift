@@ -62,18 +62,32 @@ public struct SchoolDashboard: Hashable, Sendable, Codable {
     public let name: String
     /// Open incidents by age band.
     public let openIncidents: [AgeBand]
-    /// Incidents with steps overdue now, with those steps.
+    /// Incidents with steps overdue now, with those steps: the longest overdue first, at most the
+    /// dashboard's list limit (``overdueTotal`` says how many there are).
     public let overdueSteps: [IncidentSteps]
-    /// Incidents with steps due within the due-soon window (and none overdue among them).
+    /// How many incidents have steps overdue.
+    public let overdueTotal: Int
+    /// Incidents with steps due within the due-soon window (and none overdue among them), the
+    /// soonest first, at most the list limit.
     public let dueSoonSteps: [IncidentSteps]
-    /// Referrals of open incidents whose follow-up is due within the window or past.
+    /// How many incidents have steps due soon.
+    public let dueSoonTotal: Int
+    /// Referrals of open incidents whose follow-up is due within the window or past, the
+    /// earliest first, at most the list limit.
     public let referralsAwaitingFollowUp: [ReferralFollowUp]
+    /// How many referrals await follow-up.
+    public let referralsTotal: Int
     /// Devices in custody (held or quarantined), by status.
     public let devicesInCustody: [String: Int]
-    /// Learners involved in at least two incidents within the repeated-concern window.
+    /// Learners involved in at least two incidents within the repeated-concern window, the most
+    /// involved first, at most the list limit.
     public let repeatedConcerns: [RepeatedConcern]
-    /// Training that is overdue or due soon, with the person it concerns.
+    /// How many learners have repeated concerns.
+    public let repeatedConcernsTotal: Int
+    /// Training that is overdue or due soon, with the person it concerns, at most the list limit.
     public let trainingDue: [TrainingStatus]
+    /// How many training statuses are overdue or due soon.
+    public let trainingDueTotal: Int
     /// Access grants in force whose holder has not accepted the current agreement.
     public let accessWithoutCurrentAUP: Int
     /// Failed filtering checks whose action is not recorded.
@@ -81,21 +95,28 @@ public struct SchoolDashboard: Hashable, Sendable, Codable {
     /// What the governance calendar says is overdue.
     public let calendarOverdue: [CalendarItem]
 
-    /// Creates a school's dashboard.
+    /// Creates a school's dashboard; a total left out is its list's length.
     public init(
-        schoolID: SchoolID, name: String, openIncidents: [AgeBand], overdueSteps: [IncidentSteps], dueSoonSteps: [IncidentSteps],
-        referralsAwaitingFollowUp: [ReferralFollowUp], devicesInCustody: [String: Int], repeatedConcerns: [RepeatedConcern],
-        trainingDue: [TrainingStatus], accessWithoutCurrentAUP: Int, openFailedChecks: [FilteringCheck], calendarOverdue: [CalendarItem]
+        schoolID: SchoolID, name: String, openIncidents: [AgeBand], overdueSteps: [IncidentSteps], overdueTotal: Int? = nil,
+        dueSoonSteps: [IncidentSteps], dueSoonTotal: Int? = nil, referralsAwaitingFollowUp: [ReferralFollowUp],
+        referralsTotal: Int? = nil, devicesInCustody: [String: Int], repeatedConcerns: [RepeatedConcern],
+        repeatedConcernsTotal: Int? = nil, trainingDue: [TrainingStatus], trainingDueTotal: Int? = nil, accessWithoutCurrentAUP: Int,
+        openFailedChecks: [FilteringCheck], calendarOverdue: [CalendarItem]
     ) {
         self.schoolID = schoolID
         self.name = name
         self.openIncidents = openIncidents
         self.overdueSteps = overdueSteps
+        self.overdueTotal = overdueTotal ?? overdueSteps.count
         self.dueSoonSteps = dueSoonSteps
+        self.dueSoonTotal = dueSoonTotal ?? dueSoonSteps.count
         self.referralsAwaitingFollowUp = referralsAwaitingFollowUp
+        self.referralsTotal = referralsTotal ?? referralsAwaitingFollowUp.count
         self.devicesInCustody = devicesInCustody
         self.repeatedConcerns = repeatedConcerns
+        self.repeatedConcernsTotal = repeatedConcernsTotal ?? repeatedConcerns.count
         self.trainingDue = trainingDue
+        self.trainingDueTotal = trainingDueTotal ?? trainingDue.count
         self.accessWithoutCurrentAUP = accessWithoutCurrentAUP
         self.openFailedChecks = openFailedChecks
         self.calendarOverdue = calendarOverdue
@@ -116,14 +137,17 @@ public struct Dashboard: Hashable, Sendable, Codable {
     public let dueSoonHours: Int
     /// Learners with incidents within this many days count for repeated concerns.
     public let repeatedConcernDays: Int
+    /// Each list holds at most this many entries per school.
+    public let listLimit: Int
     /// Each school's part.
     public let schools: [SchoolDashboard]
 
     /// Creates a dashboard.
-    public init(asOf: Date, dueSoonHours: Int, repeatedConcernDays: Int, schools: [SchoolDashboard]) {
+    public init(asOf: Date, dueSoonHours: Int, repeatedConcernDays: Int, listLimit: Int = 20, schools: [SchoolDashboard]) {
         self.asOf = asOf
         self.dueSoonHours = dueSoonHours
         self.repeatedConcernDays = repeatedConcernDays
+        self.listLimit = listLimit
         self.schools = schools
     }
 }

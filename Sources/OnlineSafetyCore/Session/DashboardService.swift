@@ -16,18 +16,21 @@ public struct DashboardService: Sendable {
     /// referrals awaiting follow-up, devices in custody, learners with repeated concerns within
     /// `repeatedConcernDays`, training due, access grants without a current agreement, failed
     /// filtering checks still open and what the calendar says is overdue. Restricted incidents
-    /// count only for the DSL and deputies. Requires `readAllIncidents` (held trust-wide for the
-    /// trust); throws `forbidden`, `invalidInput` for a negative window or a school in no trust.
-    /// Read in one transaction; records each incident, learner, person and check it names.
+    /// count only for the DSL and deputies. Each list holds at most `listLimit` entries per school
+    /// (the most pressing first) beside its total, counted in storage. Requires `readAllIncidents`
+    /// (held trust-wide for the trust); throws `forbidden`, `invalidInput` for a negative window,
+    /// a list limit outside 1 to 500 or a school in no trust. Read in one transaction; records
+    /// each incident, learner, person and check it lists.
     public func current(
-        asOf time: Date? = nil, acrossTrust: Bool = false, dueSoonHours: Int = 48, repeatedConcernDays: Int = 90,
+        asOf time: Date? = nil, acrossTrust: Bool = false, dueSoonHours: Int = 48, repeatedConcernDays: Int = 90, listLimit: Int = 20,
         requirements: [TrainingRequirement] = TrainingRequirement.defaults
     ) async throws -> Dashboard {
         var decision = AccessPolicy.require(.readAllIncidents, principal, to: "read the safeguarding dashboard")
         if acrossTrust && decision == .allowed && !AccessPolicy.holdsTrustWide(.readAllIncidents, principal) {
             decision = .denied("only a trust-wide safeguarding lead can read the dashboard across the trust")
         }
-        let time = time ?? session.clock.now()
+        let now = session.clock.now()
+        let time = time ?? now
         let school = principal.school
         let includeRestricted = AccessPolicy.holds(.readRestrictedIncidents, at: school.id, principal)
         return try await session.gate(
@@ -37,6 +40,7 @@ public struct DashboardService: Sendable {
             guard dueSoonHours >= 0, repeatedConcernDays >= 1 else {
                 throw SafetyError.invalid("dashboard.window", "the due-soon and repeated-concern windows cannot be negative")
             }
+            guard (1...500).contains(listLimit) else { throw SafetyError.invalid("dashboard.listLimit", "a list holds 1 to 500 entries") }
             var schools = [try await context.tx.schools.get(school.id) ?? school]
             if acrossTrust {
                 guard let trustID = school.trustID else {
@@ -48,10 +52,11 @@ public struct DashboardService: Sendable {
             for each in schools {
                 parts.append(
                     try await Self.school(
-                        each, at: time, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
-                        repeatedConcernDays: repeatedConcernDays, requirements: requirements, context.tx))
+                        each, at: time, settledBy: now, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
+                        repeatedConcernDays: repeatedConcernDays, listLimit: listLimit, requirements: requirements, context.tx))
             }
-            return Dashboard(asOf: time, dueSoonHours: dueSoonHours, repeatedConcernDays: repeatedConcernDays, schools: parts)
+            return Dashboard(
+                asOf: time, dueSoonHours: dueSoonHours, repeatedConcernDays: repeatedConcernDays, listLimit: listLimit, schools: parts)
         }
     }
 
@@ -59,9 +64,12 @@ public struct DashboardService: Sendable {
         ("0–7 days", 0, 7), ("8–30 days", 8, 30), ("31–90 days", 31, 90), ("over 90 days", 91, nil),
     ]
 
+    /// One school's part. `settled` is the session's now: at or after it, no step can have been
+    /// satisfied later, so the steps overdue and due soon are counted and paged in storage;
+    /// before it, the candidates are read and tested one by one.
     static func school(
-        _ school: School, at time: Date, includeRestricted: Bool, dueSoonHours: Int, repeatedConcernDays: Int,
-        requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
+        _ school: School, at time: Date, settledBy settled: Date, includeRestricted: Bool, dueSoonHours: Int, repeatedConcernDays: Int,
+        listLimit: Int, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
     ) async throws -> SchoolDashboard {
         let day = CalendarDate(time)
         // Open incidents by age: one count per band, in storage.
@@ -75,22 +83,45 @@ public struct DashboardService: Sendable {
         }
         // Steps overdue now or due within the window.
         let horizon = time.addingTimeInterval(Double(dueSoonHours) * 3_600)
+        func late(_ status: ProcedureStatus) -> [ProcedureStep] { status.steps.filter { $0.isOverdue(asOf: time) } }
+        func soon(_ status: ProcedureStatus) -> [ProcedureStep] {
+            status.steps.filter { step in
+                step.satisfiedAt == nil && !step.isOverdue(asOf: time) && (step.due.map { $0 >= time && $0 <= horizon } ?? false)
+            }
+        }
+        func steps(_ status: ProcedureStatus, _ list: [ProcedureStep]) -> IncidentSteps {
+            IncidentSteps(
+                incidentID: status.incidentID, schoolID: status.schoolIDValue, categoryCode: status.categoryCode,
+                steps: list.sorted { ($0.due ?? .distantFuture) < ($1.due ?? .distantFuture) })
+        }
         var overdue: [IncidentSteps] = []
         var dueSoon: [IncidentSteps] = []
-        let statuses = try await tx.procedures.find(
-            ProcedureStatusQuery(schoolIDs: [school.id], includeRestricted: includeRestricted, dueBy: horizon))
-        for status in statuses {
-            let late = status.steps.filter { $0.isOverdue(asOf: time) }
-            let soon = status.steps.filter { step in
-                step.satisfiedAt == nil && step.requiredFrom <= time && !step.isOverdue(asOf: time)
-                    && (step.due.map { $0 <= horizon } ?? false)
+        var overdueTotal = 0
+        var dueSoonTotal = 0
+        if time >= settled {
+            let overdueQuery = ProcedureStatusQuery(
+                schoolIDs: [school.id], includeRestricted: includeRestricted, unsatisfiedDueBefore: time)
+            let soonQuery = ProcedureStatusQuery(
+                schoolIDs: [school.id], includeRestricted: includeRestricted, unsatisfiedDueBefore: horizon.addingTimeInterval(0.001),
+                unsatisfiedDueFrom: time)
+            overdueTotal = try await tx.procedures.count(overdueQuery)
+            dueSoonTotal = try await tx.procedures.count(soonQuery)
+            overdue = try await tx.procedures.find(overdueQuery.limited(listLimit)).map { steps($0, late($0)) }
+            dueSoon = try await tx.procedures.find(soonQuery.limited(listLimit)).map { steps($0, soon($0)) }
+        } else {
+            let statuses = try await tx.procedures.find(
+                ProcedureStatusQuery(schoolIDs: [school.id], includeRestricted: includeRestricted, dueBy: horizon))
+            for status in statuses {
+                let lateSteps = late(status)
+                let soonSteps = soon(status)
+                if !lateSteps.isEmpty {
+                    overdueTotal += 1
+                    if overdue.count < listLimit { overdue.append(steps(status, lateSteps)) }
+                } else if !soonSteps.isEmpty {
+                    dueSoonTotal += 1
+                    if dueSoon.count < listLimit { dueSoon.append(steps(status, soonSteps)) }
+                }
             }
-            func steps(_ list: [ProcedureStep]) -> IncidentSteps {
-                IncidentSteps(
-                    incidentID: status.incidentID, schoolID: status.schoolIDValue, categoryCode: status.categoryCode,
-                    steps: list.sorted { ($0.due ?? .distantFuture) < ($1.due ?? .distantFuture) })
-            }
-            if !late.isEmpty { overdue.append(steps(late)) } else if !soon.isEmpty { dueSoon.append(steps(soon)) }
         }
         // Referrals with a follow-up date, of incidents still open.
         let referralEntries = try await tx.chronology.find(
@@ -106,34 +137,35 @@ public struct DashboardService: Sendable {
             followUps.append(ReferralFollowUp(incidentID: entry.incidentID, agency: referral.agency, followUpDue: due, overdue: due < time))
         }
         followUps.sort { $0.followUpDue < $1.followUpDue }
+        let referralsTotal = followUps.count
         // Devices in custody, counted by status in storage.
         var devices: [String: Int] = [:]
         let deviceQuery = DeviceQuery(schoolIDs: [school.id], statuses: [.held, .quarantined], includeRestricted: includeRestricted)
         for group in try await tx.devices.countGrouped(deviceQuery, by: [.column("status")]) {
             if case .text(let status) = group.key[0] { devices[status] = group.count }
         }
-        // Learners in two or more incidents within the window: a narrow read of recent incidents.
-        let recent = try await tx.incidents.find(
-            IncidentQuery(
+        // Learners in two or more incidents within the window, counted in storage.
+        let involvement = try await tx.reports.repeatedLearners(
+            RepeatedLearnersRequest(
                 schoolIDs: [school.id], includeRestricted: includeRestricted,
-                occurredFrom: day.adding(days: -repeatedConcernDays).startOfDay, occurredTo: time))
-        var involvement: [PersonID: Int] = [:]
-        for incident in recent {
-            for participant in incident.participants where participant.isLearner { involvement[participant.personID, default: 0] += 1 }
-        }
-        let repeated = involvement.filter { $0.value >= 2 }.map { RepeatedConcern(learnerID: $0.key, incidents: $0.value) }
+                occurredFrom: day.adding(days: -repeatedConcernDays).startOfDay, occurredTo: time, minimum: 2))
+        let repeated = involvement.map { RepeatedConcern(learnerID: $0.key, incidents: $0.value) }
             .sorted { ($1.incidents, $0.learnerID.uuid.uuidString) < ($0.incidents, $1.learnerID.uuid.uuidString) }
         let training = try await TrainingService.standings(at: school, on: day, dueSoonDays: 30, requirements: requirements, tx)
-        let trainingDue = training.statuses.filter { $0.state != .compliant }
+        // Overdue and never done first, then due soon, each in the standings' order.
+        let trainingDue =
+            training.statuses.filter { $0.state == .overdue || $0.state == .neverDone } + training.statuses.filter { $0.state == .dueSoon }
         let documents = try await tx.aupDocuments.find(AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: day))
         let exceptions = try await tx.reports.complianceTally(
             ComplianceTallyRequest(
                 school: school, date: day, current: AgreementRules.currentByAudience(among: documents, on: day), listExceptions: false))
         let checks = try await tx.filteringChecks.find(FilteringCheckQuery(schoolID: school.id, openOnly: true))
-        let calendar = try await GovernanceService.calendar(of: school, on: day, requirements: requirements, tx)
+        let calendar = try await GovernanceService.calendar(of: school, on: day, requirements: requirements, training: training, tx)
         return SchoolDashboard(
-            schoolID: school.id, name: school.name, openIncidents: ages, overdueSteps: overdue, dueSoonSteps: dueSoon,
-            referralsAwaitingFollowUp: followUps, devicesInCustody: devices, repeatedConcerns: repeated, trainingDue: trainingDue,
+            schoolID: school.id, name: school.name, openIncidents: ages, overdueSteps: overdue, overdueTotal: overdueTotal,
+            dueSoonSteps: dueSoon, dueSoonTotal: dueSoonTotal, referralsAwaitingFollowUp: Array(followUps.prefix(listLimit)),
+            referralsTotal: referralsTotal, devicesInCustody: devices, repeatedConcerns: Array(repeated.prefix(listLimit)),
+            repeatedConcernsTotal: repeated.count, trainingDue: Array(trainingDue.prefix(listLimit)), trainingDueTotal: trainingDue.count,
             accessWithoutCurrentAUP: exceptions.exceptionCount, openFailedChecks: checks, calendarOverdue: calendar.overdue)
     }
 }

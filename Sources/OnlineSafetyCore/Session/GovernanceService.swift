@@ -70,12 +70,21 @@ public struct GovernanceService: Sendable {
     }
 
     /// The calendar of a school, read inside the caller's transaction (for the dashboard and reports).
+    ///
+    /// `training` is the school's training standings on the day with a 30-day window, when the
+    /// caller has them already.
     static func calendar(
-        of school: School, on day: CalendarDate, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
+        of school: School, on day: CalendarDate, requirements: [TrainingRequirement],
+        training known: (statuses: [TrainingStatus], latest: [PersonID: [TrainingLatest]])? = nil, _ tx: any OnlineSafetyStore
     ) async throws -> GovernanceCalendar {
         let records = try await tx.governanceRecords.find(GovernanceRecordQuery(schoolID: school.id, through: day))
         let reviews = try await tx.filteringReviews.find(FilteringReviewQuery(schoolID: school.id, through: day))
-        let training = try await TrainingService.standings(at: school, on: day, dueSoonDays: 30, requirements: requirements, tx)
+        let training: (statuses: [TrainingStatus], latest: [PersonID: [TrainingLatest]])
+        if let known {
+            training = known
+        } else {
+            training = try await TrainingService.standings(at: school, on: day, dueSoonDays: 30, requirements: requirements, tx)
+        }
         let documents = try await tx.aupDocuments.find(
             AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, audiences: AUPAudience.allCases, effectiveBy: day))
         let inputs = GovernanceInputs(

@@ -103,12 +103,7 @@ public struct TrainingService: Sendable {
         }
         var roles: [PersonID: Set<Role>] = [:]
         for grant in grants { roles[grant.personID, default: []].insert(grant.role) }
-        let onRoll = Set(
-            try await tx.people.find(
-                PersonQuery(scope: .school(school.id), kinds: [.staff, .governor, .volunteer], presentOn: day)
-            ).map(\.id)
-        )
-        let summaries = try await ComplianceLoader.trainingSummaries(for: Set(roles.keys), ofSchool: school.id, onRoll: onRoll, tx)
+        let summaries = try await ComplianceLoader.trainingSummaries(of: Set(roles.keys), atSchool: school.id, tx)
         let latest = Dictionary(summaries.map { ($0.personID, $0.latest) }, uniquingKeysWith: { first, _ in first })
         let statuses = roles.keys.sorted().flatMap { personID in
             TrainingRules.requirements(for: roles[personID] ?? [], among: requirements).map { requirement, through in

@@ -1,0 +1,104 @@
+import Foundation
+@_spi(StorageBackend) import OnlineSafetyCore
+
+extension StorageConformance {
+    /// The dashboard lists the most pressing entries of each kind, up to its limit, beside totals
+    /// counted in storage; the totals equal what the records say, now and at an earlier instant;
+    /// its read records exactly what it listed; the overdue page walks the same incidents in the
+    /// same order; and the backend's count of repeated concerns equals the same count made from
+    /// the incidents in memory.
+    @_spi(StorageBackend)
+    public static func dashboardListsTheFirstAndCountsTheRest(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let school = fixture.school
+        let now = Fixture.now
+        var incidents: [Incident] = []
+        var statuses: [ProcedureStatus] = []
+        for index in 0..<36 {
+            let reported = SafetyClock.truncated(now.addingTimeInterval(-Double(index) * 86_400 - 3_600))
+            let category = index % 6 == 5 ? IncidentCategory.nudeImageSharing : IncidentCategory.cyberbullying
+            var participants = [
+                Participant(
+                    personID: (index.isMultiple(of: 2) ? fixture.oakLearner : fixture.ashLearner).id, part: .victim, isLearner: true)
+            ]
+            if index.isMultiple(of: 3) { participants.append(Participant(personID: fixture.teacher.id, part: .witness, isLearner: false)) }
+            let incident = Incident(
+                schoolID: school.id, reporterID: fixture.teacher.id, occurredAt: reported.addingTimeInterval(-600), reportedAt: reported,
+                location: .onSite, equipment: .school, summary: "Dashboard check", riskArea: .contact, category: category,
+                participants: participants)
+            var steps = ProcedureEngine.steps(for: incident, settings: school.settings, entries: [])
+            if index % 4 == 3, !steps.isEmpty {
+                // Some handled: the first step satisfied two hours after it was required.
+                steps[0].satisfiedBy = ChronologyEntryID()
+                steps[0].satisfiedAt = SafetyClock.truncated(min(now, steps[0].requiredFrom.addingTimeInterval(7_200)))
+            }
+            incidents.append(incident)
+            statuses.append(ProcedureStatus(incident: incident, steps: steps))
+        }
+        let (stored, steps) = (incidents, statuses)
+        try await store.withTransaction { tx in
+            try await tx.incidents.insertMany(stored)
+            try await tx.procedures.insertMany(steps)
+        }
+        let dsl = try await fixture.safety.session(actingAs: fixture.dsl.id, at: school.id)
+
+        func expectedOverdue(at time: Date) -> [ProcedureStatus] {
+            statuses.filter { $0.steps.contains { $0.isOverdue(asOf: time) } }
+                .sorted { ($0.nextDue ?? .distantFuture, $0.id.uuidString) < ($1.nextDue ?? .distantFuture, $1.id.uuidString) }
+        }
+        let overdue = expectedOverdue(at: now)
+        try expect(overdue.count > 10, "the check needs more overdue incidents than the list limit: \(overdue.count)")
+
+        let before = try await store.audit.events(AuditQuery()).count
+        let board = try await dsl.dashboard.current(listLimit: 4)
+        let part = board.schools[0]
+        try expect(part.overdueTotal == overdue.count && part.overdueSteps.count == 4, "4 listed of \(overdue.count) overdue")
+        try expect(
+            part.overdueSteps.map(\.incidentID) == overdue.prefix(4).map(\.incidentID), "the longest overdue are listed first")
+        try expect(part.overdueSteps.allSatisfy { !$0.steps.isEmpty }, "each listed incident carries its overdue steps")
+        try expect(
+            part.repeatedConcernsTotal == 2
+                && part.repeatedConcerns.map(\.learnerID).sorted() == [fixture.oakLearner.id, fixture.ashLearner.id].sorted(),
+            "both learners are repeated concerns; the teacher who witnessed is not")
+        let after = try await store.audit.events(AuditQuery()).count
+        try expect(after - before == Set(part.subjects).count, "the read records each entry it listed, and no more")
+
+        let earlier = now.addingTimeInterval(-5 * 86_400)
+        let past = try await dsl.dashboard.current(asOf: earlier, listLimit: 4)
+        try expect(
+            past.schools[0].overdueTotal == expectedOverdue(at: earlier).count && past.schools[0].overdueSteps.count == 4,
+            "at an earlier instant the steps are counted as they stood then")
+        let wide = try await dsl.dashboard.current(listLimit: 500)
+        try expect(
+            wide.schools[0].overdueTotal == part.overdueTotal && wide.schools[0].dueSoonTotal == part.dueSoonTotal
+                && wide.schools[0].dueSoonSteps.count == part.dueSoonTotal,
+            "the totals do not depend on the limit")
+        try await expectError(.invalidInput, "a list limit of 0") { try await dsl.dashboard.current(listLimit: 0) }
+
+        var walked: [IncidentID] = []
+        var offset = 0
+        while true {
+            let page = try await dsl.steps.overduePage(limit: 7, offset: offset)
+            try expect(page.total == overdue.count, "every page gives the same total")
+            walked += page.incidents.map(\.incidentID)
+            offset += 7
+            if page.incidents.count < 7 { break }
+        }
+        try expect(walked == overdue.map(\.incidentID), "the pages walk the overdue incidents in order, once each")
+        try await expectError(.invalidInput, "a page of 501") { try await dsl.steps.overduePage(limit: 501) }
+
+        for restricted in [false, true] {
+            let request = RepeatedLearnersRequest(
+                schoolIDs: [school.id], includeRestricted: restricted, occurredFrom: now.addingTimeInterval(-20 * 86_400), occurredTo: now,
+                minimum: 2)
+            let native = try await store.withTransaction { tx in try await tx.reports.repeatedLearners(request) }
+            let reference = try await store.withTransaction { tx in try await RepositoryReportQueries(store: tx).repeatedLearners(request) }
+            let expected = request.count(
+                incidents.filter { restricted || !$0.isRestricted }.filter { $0.occurredAt >= request.occurredFrom })
+            try expect(native == reference && native == expected, "repeated concerns counted in storage (restricted: \(restricted))")
+            try expect(native[fixture.teacher.id] == nil && native.count == 2, "only learners count")
+        }
+    }
+}
