@@ -440,6 +440,30 @@ actor FileEngine {
         return kept
     }
 
+    /// The records matching a query counted by the index values they were stored with, without
+    /// sorting or copying them; the query's page is ignored, as in SQL. Requires that `keys` name
+    /// index columns of the kind; throws `invalidInput` otherwise.
+    func countGrouped<Query: AggregateQuery>(_ query: Query, by keys: [GroupKey], in transaction: UInt64?) throws -> [GroupedCount] {
+        let names = Set(Query.Value.indexColumns.map(\.name))
+        for key in keys {
+            switch key {
+            case .column(let name), .month(let name):
+                guard names.contains(name) else { throw SafetyError(.invalidInput, "no such column to group by", location: name) }
+            }
+        }
+        var counts: [[IndexValue]: Int] = [:]
+        for entry in try matching(query, transaction) {
+            let key = keys.map { key -> IndexValue in
+                switch key {
+                case .column(let name): entry.values[name] ?? .null
+                case .month(let name): GroupKey.month(of: entry.values[name] ?? .null)
+                }
+            }
+            counts[key, default: 0] += 1
+        }
+        return counts.map { GroupedCount(key: $0.key, count: $0.value) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+    }
+
     /// How many records match a query, ignoring its page.
     func count<Query: AggregateQuery>(_ query: Query, in transaction: UInt64?) throws -> Int {
         try matching(query, transaction).count

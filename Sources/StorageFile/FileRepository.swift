@@ -35,6 +35,10 @@ struct FileRepository<Value: Aggregate, Query: AggregateQuery>: Repository where
         try await access.engine.count(query, in: await access.readTransaction())
     }
 
+    func countGrouped(_ query: Query, by keys: [GroupKey]) async throws -> [GroupedCount] {
+        try await access.engine.countGrouped(query, by: keys, in: await access.readTransaction())
+    }
+
     func find(matching conditions: [Condition], limit: Int?) async throws -> [Value] {
         try await access.engine.find(ConditionQuery<Value>(conditions: conditions, limit: limit), in: await access.readTransaction())
     }

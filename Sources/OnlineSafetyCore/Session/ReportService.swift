@@ -45,9 +45,13 @@ public struct ReportService: Sendable {
                 schools = try await context.tx.schools.find(SchoolQuery(trustID: trustID))
                 trustName = try await context.tx.trusts.get(trustID)?.name
             }
+            let incidents = try await Self.incidentCounts(at: schools.map(\.id), period: period, context.tx)
             var parts: [GovernorsCounts] = []
             for each in schools {
-                parts.append(try await Self.counts(of: each, period: period, today: today, requirements: requirements, context.tx))
+                parts.append(
+                    try await Self.counts(
+                        of: each, period: period, today: today, requirements: requirements, incidents: incidents[each.id] ?? [:], context.tx
+                    ))
             }
             let threshold = schools.map(\.settings.governorReportThreshold).max() ?? 5
             let sections = zip(schools, parts).map { GovernorsCalculator.section($1, threshold: $0.settings.governorReportThreshold) }
@@ -59,25 +63,35 @@ public struct ReportService: Sendable {
         }
     }
 
-    /// One school's raw counts, read inside the caller's transaction from grouped counts.
-    static func counts(
-        of school: School, period: ReportPeriod, today: CalendarDate, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
-    ) async throws -> GovernorsCounts {
-        let keys: [GroupKey] = [.column("category"), .column("restricted"), .column("risk_area")]
-        func incidents(_ term: ReportPeriod) async throws -> [GovernorsCounts.IncidentKey: Int] {
-            let query = IncidentQuery(schoolIDs: [school.id], includeRestricted: true, occurredFrom: term.start, occurredTo: term.end)
-            var result: [GovernorsCounts.IncidentKey: Int] = [:]
+    /// The incidents of each term of the period and of the same term a year earlier, at each
+    /// school, by category, restriction and risk area: one grouped count per term for all schools.
+    static func incidentCounts(
+        at schoolIDs: [SchoolID], period: ReportPeriod, _ tx: any OnlineSafetyStore
+    ) async throws -> [SchoolID: [ReportPeriod: [GovernorsCounts.IncidentKey: Int]]] {
+        let keys: [GroupKey] = [.column("school_id"), .column("category"), .column("restricted"), .column("risk_area")]
+        var result: [SchoolID: [ReportPeriod: [GovernorsCounts.IncidentKey: Int]]] = [:]
+        for term in period.terms.flatMap({ [$0, $0.lastYear] }) {
+            let query = IncidentQuery(schoolIDs: schoolIDs, includeRestricted: true, occurredFrom: term.start, occurredTo: term.end)
             for group in try await tx.incidents.countGrouped(query, by: keys) {
-                guard case .text(let category) = group.key[0] else { continue }
-                let restricted = group.key[1] == .boolean(true)
-                let area = if case .text(let text) = group.key[2] { text } else { "" }
-                result[GovernorsCounts.IncidentKey(category: category, restricted: restricted, riskArea: area), default: 0] += group.count
+                guard case .uuid(let school) = group.key[0], case .text(let category) = group.key[1] else { continue }
+                let restricted = group.key[2] == .boolean(true)
+                let area = if case .text(let text) = group.key[3] { text } else { "" }
+                let key = GovernorsCounts.IncidentKey(category: category, restricted: restricted, riskArea: area)
+                result[SchoolID(school), default: [:]][term, default: [:]][key, default: 0] += group.count
             }
-            return result
         }
+        return result
+    }
+
+    /// One school's raw counts, read inside the caller's transaction from grouped counts;
+    /// `incidents` holds the school's part of ``incidentCounts(at:period:_:)``.
+    static func counts(
+        of school: School, period: ReportPeriod, today: CalendarDate, requirements: [TrainingRequirement],
+        incidents: [ReportPeriod: [GovernorsCounts.IncidentKey: Int]], _ tx: any OnlineSafetyStore
+    ) async throws -> GovernorsCounts {
         var terms: [(term: ReportPeriod, thisYear: [GovernorsCounts.IncidentKey: Int], lastYear: [GovernorsCounts.IncidentKey: Int])] = []
         for term in period.terms {
-            terms.append((term, try await incidents(term), try await incidents(term.lastYear)))
+            terms.append((term, incidents[term] ?? [:], incidents[term.lastYear] ?? [:]))
         }
         let referralQuery = ChronologyQuery(
             schoolIDs: [school.id], kinds: ["referral"], includeRestricted: true, reportedFrom: period.start, reportedTo: period.end)

@@ -145,9 +145,10 @@ extension Repository {
     }
 }
 
+@_spi(StorageBackend)
 extension GroupKey {
     /// The `YYYY-MM` month of a date or timestamp value in UK time, or null.
-    static func month(of value: IndexValue) -> IndexValue {
+    public static func month(of value: IndexValue) -> IndexValue {
         switch value {
         case .date(let date): .text(String(date.description.prefix(7)))
         case .timestamp(let instant): .text(String(CalendarDate(instant).description.prefix(7)))
