@@ -126,7 +126,8 @@ public struct ReportService: Sendable {
             (code: "consent.\($0.purposeCode)", label: $0.purposeName, people: $0.learners, covered: $0.granted)
         }
         let state = try await FilteringRegisterService.state(of: school, on: day, tx)
-        let inPeriod = { (date: CalendarDate) in period.days.contains(date) }
+        let days = period.days
+        let inPeriod = { (date: CalendarDate) in days.contains(date) }
         var changes: [FilteringChangeStatus: Int] = [:]
         for change in state.changes where inPeriod(CalendarDate(change.requestedAt)) { changes[change.status, default: 0] += 1 }
         let checks = state.checks.filter { inPeriod($0.checkedOn) }
