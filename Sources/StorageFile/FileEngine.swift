@@ -404,12 +404,8 @@ actor FileEngine {
     func find<Query: AggregateQuery>(_ query: Query, in transaction: UInt64?) throws -> [Query.Value] {
         guard query.offset >= 0 else { throw SafetyError.invalid("query.offset", "an offset cannot be negative") }
         if let limit = query.limit, limit < 0 { throw SafetyError.invalid("query.limit", "a limit cannot be negative") }
-        // Sorted by sort key, then by identifier: the bytes of a UUID order as its upper-case text does.
         func precedes(_ a: Table<Query.Value>.Entry, _ b: Table<Query.Value>.Entry) -> Bool {
-            if a.sortKey != b.sortKey { return a.sortKey < b.sortKey }
-            return withUnsafeBytes(of: a.value.id.uuid.uuid) { x in
-                withUnsafeBytes(of: b.value.id.uuid.uuid) { y in x.lexicographicallyPrecedes(y) }
-            }
+            Self.precedes(a.sortKey, a.value.id.uuid, b.sortKey, b.value.id.uuid)
         }
         let matches = try matching(query, transaction)
         if let limit = query.limit, query.offset + limit < matches.count / 4 {
@@ -418,6 +414,13 @@ actor FileEngine {
         }
         let page = matches.sorted(by: precedes).dropFirst(query.offset)
         return (query.limit.map { Array(page.prefix($0)) } ?? Array(page)).map(\.value)
+    }
+
+    /// The order `find` returns records in: by sort key, then by identifier (the bytes of a UUID
+    /// order as its upper-case text does, as in SQL).
+    static func precedes(_ aKey: String, _ aID: UUID, _ bKey: String, _ bID: UUID) -> Bool {
+        if aKey != bKey { return aKey < bKey }
+        return withUnsafeBytes(of: aID.uuid) { x in withUnsafeBytes(of: bID.uuid) { y in x.lexicographicallyPrecedes(y) } }
     }
 
     /// The first `count` elements of `elements` in the order `precedes` gives, in that order,
@@ -444,24 +447,10 @@ actor FileEngine {
     /// sorting or copying them; the query's page is ignored, as in SQL. Requires that `keys` name
     /// index columns of the kind; throws `invalidInput` otherwise.
     func countGrouped<Query: AggregateQuery>(_ query: Query, by keys: [GroupKey], in transaction: UInt64?) throws -> [GroupedCount] {
-        let names = Set(Query.Value.indexColumns.map(\.name))
-        for key in keys {
-            switch key {
-            case .column(let name), .month(let name):
-                guard names.contains(name) else { throw SafetyError(.invalidInput, "no such column to group by", location: name) }
-            }
-        }
+        try GroupKey.check(keys, for: Query.Value.self)
         var counts: [[IndexValue]: Int] = [:]
-        for entry in try matching(query, transaction) {
-            let key = keys.map { key -> IndexValue in
-                switch key {
-                case .column(let name): entry.values[name] ?? .null
-                case .month(let name): GroupKey.month(of: entry.values[name] ?? .null)
-                }
-            }
-            counts[key, default: 0] += 1
-        }
-        return counts.map { GroupedCount(key: $0.key, count: $0.value) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        for entry in try matching(query, transaction) { counts[GroupKey.key(keys, of: entry.values), default: 0] += 1 }
+        return GroupedCount.sorted(counts)
     }
 
     /// How many records match a query, ignoring its page.

@@ -40,12 +40,7 @@ extension FileEngine {
             otherHolders: otherHolders, purposes: [], consentStates: states, roleGrants: [], trainingSummaries: [])
         var tally = ComplianceTally(inputs, on: date, current: request.current, listExceptions: request.listExceptions)
         // The register's order, as `find` returns grants: sort key, then identifier.
-        tally.exceptions.sort { a, b in
-            if a.grant.sortKey != b.grant.sortKey { return a.grant.sortKey < b.grant.sortKey }
-            return withUnsafeBytes(of: a.grant.id.uuid.uuid) { x in
-                withUnsafeBytes(of: b.grant.id.uuid.uuid) { y in x.lexicographicallyPrecedes(y) }
-            }
-        }
+        tally.exceptions.sort { Self.precedes($0.grant.sortKey, $0.grant.id.uuid, $1.grant.sortKey, $1.grant.id.uuid) }
         return tally
     }
 

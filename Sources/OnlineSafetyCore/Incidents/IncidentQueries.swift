@@ -171,11 +171,16 @@ public struct ProcedureStatusQuery: AggregateQuery {
                     .and(.atMost("first_due", .timestamp(dueBy)), .atLeast("last_satisfied_at", .timestamp(dueBy)))))
         }
         if outstandingOnly { result.append(.atLeast("outstanding", .integer(1))) }
+        // Stored instants are whole milliseconds: "before t" is "at most the last millisecond before
+        // t", and "from t" is "at least the first millisecond at or after t".
         if let unsatisfiedDueBefore {
-            // Stored instants are whole milliseconds: "before" is "at most a millisecond earlier".
-            result.append(.atMost("next_due", .timestamp(SafetyClock.truncated(unsatisfiedDueBefore).addingTimeInterval(-0.001))))
+            let floor = SafetyClock.truncated(unsatisfiedDueBefore)
+            result.append(.atMost("next_due", .timestamp(floor == unsatisfiedDueBefore ? floor.addingTimeInterval(-0.001) : floor)))
         }
-        if let unsatisfiedDueFrom { result.append(.atLeast("next_due", .timestamp(SafetyClock.truncated(unsatisfiedDueFrom)))) }
+        if let unsatisfiedDueFrom {
+            let floor = SafetyClock.truncated(unsatisfiedDueFrom)
+            result.append(.atLeast("next_due", .timestamp(floor == unsatisfiedDueFrom ? floor : floor.addingTimeInterval(0.001))))
+        }
         return result
     }
 }

@@ -168,40 +168,27 @@ enum ComplianceLoader {
         let custom = try await tx.consentPurposes.find(ConsentPurposeQuery(schoolID: school.id, trustID: school.trustID))
         let states = try await tx.consentStates.find(ConsentStateQuery(schoolID: school.id))
         let roleGrants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: date))
-        let summaries = try await trainingSummaries(for: Set(roleGrants.map(\.personID)), ofSchool: school.id, onRoll: onRoll, tx)
+        let summaries = try await trainingSummaries(of: Set(roleGrants.map(\.personID)), atSchool: school.id, tx)
         return ComplianceInputs(
             school: school, people: people, documents: documents, acceptances: acceptances, grants: grants, otherHolders: otherHolders,
             purposes: ConsentPurpose.builtIns + custom.map(\.purpose), consentStates: states, roleGrants: roleGrants,
             trainingSummaries: summaries)
     }
 
-    /// The training summaries of some people: those kept at a school in one read, the others (the
-    /// trust's own staff, people of other schools) one by one, without reading who is on roll.
+    /// The training summaries of some people: those kept at a school (when one is given) in one
+    /// read, the others (the trust's own staff, people of other schools) one by one, without
+    /// reading who is on roll.
     static func trainingSummaries(
-        of people: Set<PersonID>, atSchool schoolID: SchoolID, _ tx: any OnlineSafetyStore
+        of people: Set<PersonID>, atSchool schoolID: SchoolID?, _ tx: any OnlineSafetyStore
     ) async throws -> [TrainingSummary] {
         guard !people.isEmpty else { return [] }
-        var summaries = try await tx.trainingSummaries.find(TrainingSummaryQuery(schoolID: schoolID)).filter {
-            people.contains($0.personID)
-        }
-        for personID in people.subtracting(summaries.map(\.personID)).sorted() {
-            if let summary = try await tx.trainingSummaries.get(TrainingSummaryID(personID.uuid)) { summaries.append(summary) }
-        }
-        return summaries
-    }
-
-    /// The training summaries of some people: those on roll at a school in one read, the others
-    /// one by one.
-    static func trainingSummaries(
-        for people: Set<PersonID>, ofSchool schoolID: SchoolID?, onRoll: Set<PersonID>, _ tx: any OnlineSafetyStore
-    ) async throws -> [TrainingSummary] {
         var summaries: [TrainingSummary] = []
-        if let schoolID, !people.isDisjoint(with: onRoll) {
+        if let schoolID {
             summaries = try await tx.trainingSummaries.find(TrainingSummaryQuery(schoolID: schoolID)).filter {
                 people.contains($0.personID)
             }
         }
-        for personID in people.subtracting(onRoll).sorted() {
+        for personID in people.subtracting(summaries.map(\.personID)).sorted() {
             if let summary = try await tx.trainingSummaries.get(TrainingSummaryID(personID.uuid)) { summaries.append(summary) }
         }
         return summaries

@@ -80,8 +80,7 @@ public struct ComplianceService: Sendable {
             var trustWide: [TrainingCoverage] = []
             if acrossTrust, let trustID = school.trustID {
                 let grants = try await context.tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
-                let summaries = try await ComplianceLoader.trainingSummaries(
-                    for: Set(grants.map(\.personID)), ofSchool: nil, onRoll: [], context.tx)
+                let summaries = try await ComplianceLoader.trainingSummaries(of: Set(grants.map(\.personID)), atSchool: nil, context.tx)
                 trustWide = ComplianceCalculator.training(
                     holders: grants, summaries: summaries, on: day, dueSoonDays: dueSoonDays, requirements: requirements)
             }

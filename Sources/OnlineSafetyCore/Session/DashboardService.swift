@@ -102,7 +102,8 @@ public struct DashboardService: Sendable {
             let overdueQuery = ProcedureStatusQuery(
                 schoolIDs: [school.id], includeRestricted: includeRestricted, unsatisfiedDueBefore: time)
             let soonQuery = ProcedureStatusQuery(
-                schoolIDs: [school.id], includeRestricted: includeRestricted, unsatisfiedDueBefore: horizon.addingTimeInterval(0.001),
+                schoolIDs: [school.id], includeRestricted: includeRestricted,
+                unsatisfiedDueBefore: SafetyClock.truncated(horizon).addingTimeInterval(0.001),
                 unsatisfiedDueFrom: time)
             overdueTotal = try await tx.procedures.count(overdueQuery)
             dueSoonTotal = try await tx.procedures.count(soonQuery)

@@ -81,25 +81,10 @@ extension Repository {
     /// Counts in memory: for backends that hold records in memory. Requires that `keys` name
     /// index columns of the kind; throws `invalidInput` otherwise.
     public func countGrouped(_ query: Query, by keys: [GroupKey]) async throws -> [GroupedCount] {
-        let names = Set(Value.indexColumns.map(\.name))
-        for key in keys {
-            switch key {
-            case .column(let name), .month(let name):
-                guard names.contains(name) else { throw SafetyError(.invalidInput, "no such column to group by", location: name) }
-            }
-        }
+        try GroupKey.check(keys, for: Value.self)
         var counts: [[IndexValue]: Int] = [:]
-        for value in try await find(query) {
-            let values = value.indexValues
-            let key = keys.map { key -> IndexValue in
-                switch key {
-                case .column(let name): return values[name] ?? .null
-                case .month(let name): return GroupKey.month(of: values[name] ?? .null)
-                }
-            }
-            counts[key, default: 0] += 1
-        }
-        return counts.map { GroupedCount(key: $0.key, count: $0.value) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        for value in try await find(query) { counts[GroupKey.key(keys, of: value.indexValues), default: 0] += 1 }
+        return GroupedCount.sorted(counts)
     }
 
     /// Pages in memory: for backends that hold records in memory. The query's own limit and
@@ -147,6 +132,27 @@ extension Repository {
 
 @_spi(StorageBackend)
 extension GroupKey {
+    /// Throws `invalidInput` unless every key names an index column of `Value`.
+    public static func check<Value: Aggregate>(_ keys: [GroupKey], for _: Value.Type) throws(SafetyError) {
+        let names = Set(Value.indexColumns.map(\.name))
+        for key in keys {
+            switch key {
+            case .column(let name), .month(let name):
+                guard names.contains(name) else { throw SafetyError(.invalidInput, "no such column to group by", location: name) }
+            }
+        }
+    }
+
+    /// The group a record with these index values falls in.
+    public static func key(_ keys: [GroupKey], of values: [String: IndexValue]) -> [IndexValue] {
+        keys.map { key in
+            switch key {
+            case .column(let name): values[name] ?? .null
+            case .month(let name): month(of: values[name] ?? .null)
+            }
+        }
+    }
+
     /// The `YYYY-MM` month of a date or timestamp value in UK time, or null.
     public static func month(of value: IndexValue) -> IndexValue {
         switch value {
@@ -184,5 +190,13 @@ public enum StoredText {
         if holdsNUL(json) {
             throw SafetyError(.invalidInput, "text cannot hold the character U+0000", location: kind)
         }
+    }
+}
+
+@_spi(StorageBackend)
+extension GroupedCount {
+    /// Groups counted in memory, in key order (as SQL's `ORDER BY` of the keys gives them).
+    public static func sorted(_ counts: [[IndexValue]: Int]) -> [GroupedCount] {
+        counts.map { GroupedCount(key: $0.key, count: $0.value) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
     }
 }
