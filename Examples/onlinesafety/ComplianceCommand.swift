@@ -76,7 +76,8 @@ struct ComplianceCommand: AsyncParsableCommand {
                 let version = row.published ? (row.currentVersion.map { "v\($0)" } ?? "in force") : "NONE PUBLISHED"
                 let item = row.audience.rawValue
                 let share =
-                    report.suppressedBelow != nil && row.people < (report.suppressedBelow ?? 0) ? "-" : percent(row.accepted, row.people)
+                    report.isHidden(scope, "aup", item, "people") || report.isHidden(scope, "aup", item, "accepted")
+                    ? "-" : percent(row.accepted, row.people)
                 lines.append(
                     "    \(row.audience.title): \(n(row.accepted, "aup", item, "accepted")) of \(n(row.people, "aup", item, "people")) "
                         + "accepted \(version) (\(share)), \(n(row.due, "aup", item, "due")) due")

@@ -88,28 +88,39 @@ enum GovernorsHTML {
             let cells = bars.map { bar in ["value": bar.lines.first { $0.code == code }?.figure.description ?? "0"] }
             return ["label": label, "cells": cells]
         }
-        // Line: this year against last, by term.
-        let points = section.terms.map { ($0.term.term?.title ?? $0.term.title, $0.total.count, $0.totalLastYear.count) }
-        let lineMax = max(1, points.flatMap { [$0.1, $0.2].compactMap { $0 } }.max() ?? 1)
-        func polyline(_ values: [Int?]) -> String {
-            values.enumerated().compactMap { offset, value in
-                value.map { "\(fmt(60 + Double(offset) * 160)),\(fmt(10 + chartHeight - chartHeight * Double($0) / Double(lineMax)))" }
-            }.joined(separator: " ")
+        // Line: this year against last, by term. A figure under the threshold is drawn as a hollow
+        // point in the "fewer than N" band; only a withheld figure breaks the line.
+        let points = section.terms.map { ($0.term.term?.title ?? $0.term.title, $0.total, $0.totalLastYear) }
+        let band = Double(report.threshold)
+        let lineMax = max(band, Double(points.flatMap { [$0.1.count, $0.2.count].compactMap { $0 } }.max() ?? 1))
+        func place(_ figure: ReportFigure) -> (y: Double, inBand: Bool)? {
+            if let count = figure.count { return (10 + chartHeight - chartHeight * Double(count) / lineMax, false) }
+            if figure.fewerThan != nil { return (10 + chartHeight - chartHeight * band / 2 / lineMax, true) }
+            return nil
         }
-        func dots(_ values: [Int?], _ colour: String) -> [[String: Any]] {
-            values.enumerated().compactMap { offset, value in
-                value.map {
-                    [
-                        "cx": fmt(60 + Double(offset) * 160), "cy": fmt(10 + chartHeight - chartHeight * Double($0) / Double(lineMax)),
-                        "colour": colour,
-                    ]
-                }
+        func x(_ offset: Int) -> String { fmt(60 + Double(offset) * 160) }
+        func polylines(_ values: [ReportFigure]) -> [[String: Any]] {
+            var runs: [[String]] = [[]]
+            for (offset, value) in values.enumerated() {
+                if let point = place(value) { runs[runs.count - 1].append("\(x(offset)),\(fmt(point.y))") } else { runs.append([]) }
+            }
+            return runs.filter { !$0.isEmpty }.map { ["points": $0.joined(separator: " ")] }
+        }
+        func dots(_ values: [ReportFigure], _ colour: String, _ year: String) -> [[String: Any]] {
+            values.enumerated().map { offset, value in
+                let point = place(value)
+                return [
+                    "cx": x(offset), "cy": fmt(point?.y ?? 10 + chartHeight), "colour": colour, "hollow": point?.inBand ?? true,
+                    "withheld": point == nil, "title": "\(points[offset].0), \(year): \(value.description)",
+                ]
             }
         }
         let lineModel: [String: Any] = [
-            "thisYear": polyline(points.map(\.1)), "lastYear": polyline(points.map(\.2)),
-            "dots": dots(points.map(\.1), palette[0]) + dots(points.map(\.2), palette[1]),
-            "ticks": points.enumerated().map { offset, point in ["x": fmt(60 + Double(offset) * 160), "label": point.0] },
+            "thisYear": polylines(points.map(\.1)), "lastYear": polylines(points.map(\.2)),
+            "dots": dots(points.map(\.1), palette[0], "this year") + dots(points.map(\.2), palette[1], "last year"),
+            "bandY": fmt(10 + chartHeight - chartHeight * band / lineMax), "bandHeight": fmt(chartHeight * band / lineMax),
+            "bandLabelY": fmt(10 + chartHeight - chartHeight * band / lineMax + 11), "threshold": report.threshold,
+            "ticks": points.enumerated().map { offset, point in ["x": x(offset), "label": point.0] },
             "rows": section.terms.map { ["term": $0.term.title, "now": $0.total.description, "before": $0.totalLastYear.description] },
         ]
         // Coverage bars.

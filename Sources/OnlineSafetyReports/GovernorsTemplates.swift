@@ -19,7 +19,11 @@ enum GovernorsTemplates {
           };
         })();
         document.addEventListener("DOMContentLoaded", function () {
-          var charts = document.querySelectorAll("svg[data-chart]").length;
+          // A chart counts as drawn when it laid out at a size and holds a mark (a bar, a point, a line).
+          var charts = Array.prototype.filter.call(document.querySelectorAll("svg[data-chart]"), function (svg) {
+            var box = svg.getBBox();
+            return box.width > 0 && box.height > 0 && svg.querySelector("rect, circle, polyline") !== null;
+          }).length;
           var check = document.getElementById("report-check");
           check.setAttribute("data-charts", String(charts));
           check.setAttribute("data-errors", String(window.__reportErrors.length));
@@ -60,7 +64,7 @@ enum GovernorsTemplates {
         <header>
         <h1>{{title}}</h1>
         <p class="meta">{{period}}: {{from}} to {{to}}, compared with {{lastFrom}} to {{lastTo}}. Produced {{generated}}.</p>
-        <p class="note">No child is identified in this report. Any count from 1 to {{largestSuppressed}} reads “fewer than {{threshold}}”; restricted categories are counted together in one line; no text from any incident appears.</p>
+        <p class="note">No child is identified in this report. Any count from 1 to {{largestSuppressed}} reads “fewer than {{threshold}}”, and a figure from which such a count could be worked out (a total less the figures beside it) reads “not shown”; restricted categories are counted together in one line; no text from any incident appears.</p>
         </header>
         <main>
         {{#sections}}
@@ -109,10 +113,12 @@ enum GovernorsTemplates {
         <figcaption id="{{id}}-line-caption">Incidents per term: this year (solid) against the same term last year (dashed)</figcaption>
         {{#line}}
         <svg data-chart="line" role="img" aria-labelledby="{{id}}-line-caption" width="{{lineWidth}}" height="250" viewBox="0 0 {{lineWidth}} 250">
+          <rect data-band="small" x="40" y="{{bandY}}" width="{{lineWidth}}" height="{{bandHeight}}" fill="#eef1f4"/>
+          <text x="44" y="{{bandLabelY}}" font-size="9" fill="#5b6770">fewer than {{threshold}}</text>
           <line x1="40" y1="210" x2="{{lineWidth}}" y2="210" stroke="#5b6770"/>
-          <polyline points="{{lastYear}}" fill="none" stroke="#e07a1f" stroke-width="2" stroke-dasharray="6 4"/>
-          <polyline points="{{thisYear}}" fill="none" stroke="#1b6ca8" stroke-width="3"/>
-          {{#dots}}<circle cx="{{cx}}" cy="{{cy}}" r="4" fill="{{colour}}"/>{{/dots}}
+          {{#lastYear}}<polyline points="{{points}}" fill="none" stroke="#e07a1f" stroke-width="2" stroke-dasharray="6 4"/>{{/lastYear}}
+          {{#thisYear}}<polyline points="{{points}}" fill="none" stroke="#1b6ca8" stroke-width="3"/>{{/thisYear}}
+          {{#dots}}{{#withheld}}<text x="{{cx}}" y="204" font-size="9" text-anchor="middle" fill="{{colour}}">not shown<title>{{title}}</title></text>{{/withheld}}{{^withheld}}<circle cx="{{cx}}" cy="{{cy}}" r="4" {{#hollow}}fill="#ffffff" stroke="{{colour}}" stroke-width="2"{{/hollow}}{{^hollow}}fill="{{colour}}"{{/hollow}}><title>{{title}}</title></circle>{{/withheld}}{{/dots}}
           {{#ticks}}<text x="{{x}}" y="228" font-size="11" text-anchor="middle">{{label}}</text>{{/ticks}}
         </svg>
         <table>

@@ -219,6 +219,9 @@ public struct ComplianceReport: Sendable, Hashable, Codable {
     public var suppressedBelow: Int? = nil
     /// The cells whose counts are suppressed, as ``cell(_:_:_:_:)`` names them.
     public var suppressedCells: Set<String> = []
+    /// The cells whose counts are withheld (stored as 0): not small themselves, but printed they
+    /// would let a reader work out a suppressed one from a total.
+    public var withheldCells: Set<String> = []
 
     /// Creates a report.
     public init(
@@ -243,59 +246,119 @@ extension ComplianceReport {
         [scope, section, item, measure].joined(separator: "|")
     }
 
-    /// A count as it is shown: "fewer than N" when the cell is suppressed, else the number.
+    /// A count as it is shown: "fewer than N" when the cell is suppressed, "not shown" when it is
+    /// withheld, else the number.
     public func shown(_ value: Int, _ scope: String, _ section: String, _ item: String, _ measure: String) -> String {
-        if let below = suppressedBelow, suppressedCells.contains(Self.cell(scope, section, item, measure)) { return "fewer than \(below)" }
+        let cell = Self.cell(scope, section, item, measure)
+        if let below = suppressedBelow, suppressedCells.contains(cell) { return "fewer than \(below)" }
+        if withheldCells.contains(cell) { return "not shown" }
         return "\(value)"
     }
 
-    /// The report with every count from 1 below `threshold` set to 0 and named as suppressed:
-    /// what a reader of figures only (a governor) gets, so that no small group is identified.
+    /// Whether a cell's count is hidden (suppressed or withheld), so that a share worked out from
+    /// it must not print either.
+    public func isHidden(_ scope: String, _ section: String, _ item: String, _ measure: String) -> Bool {
+        let cell = Self.cell(scope, section, item, measure)
+        return suppressedCells.contains(cell) || withheldCells.contains(cell)
+    }
+
+    /// The report with every count from 1 below `threshold` set to 0 and named as suppressed,
+    /// and every count that would give one of them back (a school's people less those counted
+    /// in each state, a total less its schools) set to 0 and named as withheld: what a reader of
+    /// figures only (a governor) gets, so that no small group is identified.
     func suppressed(below threshold: Int) -> ComplianceReport {
         var report = self
-        var cells: Set<String> = []
-        func hide(_ value: inout Int, _ scope: String, _ section: String, _ item: String, _ measure: String) {
-            guard value > 0 && value < threshold else { return }
+        var disclosure = Disclosure()
+        /// Visits every count of the report with its cell name.
+        func visit(_ report: inout ComplianceReport, _ body: (inout Int, String) -> Void) {
+            func figures(_ figures: inout ComplianceFigures, _ scope: String) {
+                for index in figures.aup.indices {
+                    let item = figures.aup[index].audience.rawValue
+                    body(&figures.aup[index].people, Self.cell(scope, "aup", item, "people"))
+                    body(&figures.aup[index].accepted, Self.cell(scope, "aup", item, "accepted"))
+                    body(&figures.aup[index].due, Self.cell(scope, "aup", item, "due"))
+                }
+                body(&figures.access.activeGrants, Self.cell(scope, "access", "grants", "active"))
+                body(&figures.access.withoutCurrentAUP, Self.cell(scope, "access", "grants", "without_current_aup"))
+                for index in figures.consent.indices {
+                    let item = figures.consent[index].purposeCode
+                    for (measure, path) in Self.consentMeasures {
+                        body(&figures.consent[index][keyPath: path], Self.cell(scope, "consent", item, measure))
+                    }
+                }
+                training(&figures.training, scope)
+            }
+            func training(_ rows: inout [TrainingCoverage], _ scope: String) {
+                for index in rows.indices {
+                    let item = "\(rows[index].role.rawValue)/\(rows[index].requirementCode)"
+                    for (measure, path) in Self.trainingMeasures {
+                        body(&rows[index][keyPath: path], Self.cell(scope, "training", item, measure))
+                    }
+                }
+            }
+            for index in report.schools.indices { figures(&report.schools[index].figures, report.schools[index].urn) }
+            training(&report.trustWideTraining, "trust-wide")
+            figures(&report.totals, "total")
+        }
+        visit(&report) { value, cell in disclosure.add(cell, value, threshold: threshold) }
+        // The sums a reader could use: within a group, and the total over the schools.
+        let scopes = report.schools.map(\.urn) + ["trust-wide"]
+        func parts(_ scope: String, _ section: String, _ item: String, _ measures: [String]) -> [String] {
+            measures.map { Self.cell(scope, section, item, $0) }
+        }
+        for scope in scopes + ["total"] {
+            for row in (report.schools.first { $0.urn == scope }?.figures ?? (scope == "total" ? report.totals : nil))?.aup ?? [] {
+                let item = row.audience.rawValue
+                disclosure.sum(Self.cell(scope, "aup", item, "people"), of: parts(scope, "aup", item, ["accepted", "due"]))
+            }
+            for row in (report.schools.first { $0.urn == scope }?.figures ?? (scope == "total" ? report.totals : nil))?.consent ?? [] {
+                disclosure.sum(
+                    Self.cell(scope, "consent", row.purposeCode, "learners"),
+                    of: parts(scope, "consent", row.purposeCode, Self.consentMeasures.map(\.0).filter { $0 != "learners" }))
+            }
+        }
+        for (scope, rows) in report.schools.map({ ($0.urn, $0.figures.training) }) + [
+            ("trust-wide", report.trustWideTraining), ("total", report.totals.training),
+        ] {
+            for row in rows {
+                let item = "\(row.role.rawValue)/\(row.requirementCode)"
+                disclosure.sum(
+                    Self.cell(scope, "training", item, "people"),
+                    of: parts(scope, "training", item, Self.trainingMeasures.map(\.0).filter { $0 != "people" }))
+            }
+        }
+        var totalCells: [String] = []
+        visit(&report) { _, cell in if cell.hasPrefix("total|") { totalCells.append(cell) } }
+        for cell in totalCells {
+            let rest = cell.dropFirst("total|".count)
+            disclosure.sum(cell, of: scopes.map { "\($0)|\(rest)" })
+        }
+        disclosure.protect()
+        var small: Set<String> = []
+        var withheld: Set<String> = []
+        visit(&report) { value, cell in
+            switch disclosure.state(cell) {
+            case .shown: return
+            case .small: small.insert(cell)
+            case .withheld: withheld.insert(cell)
+            }
             value = 0
-            cells.insert(Self.cell(scope, section, item, measure))
         }
-        func figures(_ figures: inout ComplianceFigures, _ scope: String) {
-            for index in figures.aup.indices {
-                let item = figures.aup[index].audience.rawValue
-                hide(&figures.aup[index].people, scope, "aup", item, "people")
-                hide(&figures.aup[index].accepted, scope, "aup", item, "accepted")
-                hide(&figures.aup[index].due, scope, "aup", item, "due")
-            }
-            hide(&figures.access.activeGrants, scope, "access", "grants", "active")
-            hide(&figures.access.withoutCurrentAUP, scope, "access", "grants", "without_current_aup")
-            for index in figures.consent.indices {
-                let item = figures.consent[index].purposeCode
-                hide(&figures.consent[index].learners, scope, "consent", item, "learners")
-                hide(&figures.consent[index].granted, scope, "consent", item, "granted")
-                hide(&figures.consent[index].refused, scope, "consent", item, "refused")
-                hide(&figures.consent[index].withdrawn, scope, "consent", item, "withdrawn")
-                hide(&figures.consent[index].noRecord, scope, "consent", item, "no_record")
-            }
-            training(&figures.training, scope)
-        }
-        func training(_ rows: inout [TrainingCoverage], _ scope: String) {
-            for index in rows.indices {
-                let item = "\(rows[index].role.rawValue)/\(rows[index].requirementCode)"
-                hide(&rows[index].people, scope, "training", item, "people")
-                hide(&rows[index].compliant, scope, "training", item, "compliant")
-                hide(&rows[index].dueSoon, scope, "training", item, "due_soon")
-                hide(&rows[index].overdue, scope, "training", item, "overdue")
-                hide(&rows[index].neverDone, scope, "training", item, "never_done")
-            }
-        }
-        for index in report.schools.indices {
-            figures(&report.schools[index].figures, report.schools[index].urn)
-            report.schools[index].accessExceptions = []
-        }
-        training(&report.trustWideTraining, "trust-wide")
-        figures(&report.totals, "total")
+        for index in report.schools.indices { report.schools[index].accessExceptions = [] }
         report.suppressedBelow = threshold
-        report.suppressedCells = cells
+        report.suppressedCells = small
+        report.withheldCells = withheld
         return report
+    }
+
+    private static var consentMeasures: [(String, WritableKeyPath<ConsentCoverage, Int>)] {
+        [
+            ("learners", \.learners), ("granted", \.granted), ("refused", \.refused), ("withdrawn", \.withdrawn), ("no_record", \.noRecord),
+        ]
+    }
+    private static var trainingMeasures: [(String, WritableKeyPath<TrainingCoverage, Int>)] {
+        [
+            ("people", \.people), ("compliant", \.compliant), ("due_soon", \.dueSoon), ("overdue", \.overdue), ("never_done", \.neverDone),
+        ]
     }
 }

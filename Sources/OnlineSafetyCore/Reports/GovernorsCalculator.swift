@@ -76,37 +76,122 @@ struct GovernorsCounts: Sendable {
 
 /// Turns raw counts into the governors' suppressed figures.
 enum GovernorsCalculator {
-    static func section(_ counts: GovernorsCounts, threshold: Int) -> GovernorsSection {
-        func figure(_ n: Int) -> ReportFigure { ReportFigure(n, threshold: threshold) }
-        func categories(_ raw: [GovernorsCounts.IncidentKey: Int]) -> [ReportLine] {
-            var byCode: [String: Int] = [:]
-            var restricted = 0
-            for (key, n) in raw {
-                if key.restricted { restricted += n } else { byCode[key.category, default: 0] += n }
-            }
-            let order = IncidentCategory.builtIns.map(\.code)
-            let codes = byCode.keys.sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }
-            var lines = codes.map { ReportLine(code: $0, label: counts.categoryNames[$0] ?? $0, figure: figure(byCode[$0] ?? 0)) }
-            lines.append(ReportLine(code: "restricted", label: "Restricted categories", figure: figure(restricted)))
-            return lines
+    /// A term's incidents by category code (restricted ones in one line coded `restricted`) in
+    /// the report's order, and by risk area (unrestricted only).
+    static func lines(_ raw: [GovernorsCounts.IncidentKey: Int]) -> (categories: [(String, Int)], areas: [(String, Int)]) {
+        var byCode: [String: Int] = [:]
+        var restricted = 0
+        for (key, n) in raw {
+            if key.restricted { restricted += n } else { byCode[key.category, default: 0] += n }
         }
-        func riskAreas(_ raw: [GovernorsCounts.IncidentKey: Int]) -> [ReportLine] {
-            RiskArea.allCases.map { area in
-                let n = raw.filter { !$0.key.restricted && $0.key.riskArea == area.rawValue }.values.reduce(0, +)
-                return ReportLine(
-                    code: area.rawValue, label: area.rawValue.prefix(1).uppercased() + area.rawValue.dropFirst(), figure: figure(n))
+        let order = IncidentCategory.builtIns.map(\.code)
+        let codes = byCode.keys.sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }
+        let areas = RiskArea.allCases.map { area in
+            (area.rawValue, raw.filter { !$0.key.restricted && $0.key.riskArea == area.rawValue }.values.reduce(0, +))
+        }
+        return (codes.map { ($0, byCode[$0] ?? 0) } + [("restricted", restricted)], areas)
+    }
+
+    /// The key of each figure tied to others by a sum (see ``Disclosure``).
+    enum Key {
+        static func total(_ lastYear: Bool) -> String { "\(lastYear ? "last" : "this")|total" }
+        static func term(_ index: Int, _ lastYear: Bool) -> String { "\(lastYear ? "last" : "this")|\(index)" }
+        static func referral(_ agency: String) -> String { "referral|\(agency)" }
+        static let firstAction = "first-action"
+        static func coverage(_ group: String, _ code: String, _ measure: String) -> String { "coverage|\(group)|\(code)|\(measure)" }
+    }
+
+    /// Adds one section's figures and the sums that tie them, each key under `prefix`.
+    static func cells(_ counts: GovernorsCounts, prefix: String, threshold: Int, into disclosure: inout Disclosure) {
+        func add(_ key: String, _ n: Int) { disclosure.add(prefix + key, n, threshold: threshold) }
+        for lastYear in [false, true] {
+            var termTotals: [String] = []
+            var yearTotal = 0
+            for (index, term) in counts.terms.enumerated() {
+                let raw = lastYear ? term.lastYear : term.thisYear
+                let termKey = Key.term(index, lastYear)
+                let (categories, areas) = lines(raw)
+                let termTotal = raw.values.reduce(0, +)
+                yearTotal += termTotal
+                add(termKey + "|total", termTotal)
+                for (code, n) in categories { add(termKey + "|category|" + code, n) }
+                for (code, n) in areas { add(termKey + "|area|" + code, n) }
+                disclosure.sum(prefix + termKey + "|total", of: categories.map { prefix + termKey + "|category|" + $0.0 })
+                disclosure.sum(
+                    prefix + termKey + "|total",
+                    of: areas.map { prefix + termKey + "|area|" + $0.0 } + [prefix + termKey + "|category|restricted"])
+                termTotals.append(prefix + termKey + "|total")
+            }
+            add(Key.total(lastYear), yearTotal)
+            disclosure.sum(prefix + Key.total(lastYear), of: termTotals)
+        }
+        for agency in ReferralAgency.allCases { add(Key.referral(agency.rawValue), counts.referrals[agency.rawValue] ?? 0) }
+        add(Key.firstAction, counts.responseMinutes.count)
+        for (group, rows) in [("training", counts.training), ("agreements", counts.agreements), ("consent", counts.consent)] {
+            for row in rows {
+                add(Key.coverage(group, row.code, "people"), row.people)
+                add(Key.coverage(group, row.code, "covered"), row.covered)
             }
         }
-        let terms = counts.terms.map { term in
-            TermIncidents(
-                term: term.term, total: figure(term.thisYear.values.reduce(0, +)), totalLastYear: figure(term.lastYear.values.reduce(0, +)),
-                byCategory: categories(term.thisYear), byCategoryLastYear: categories(term.lastYear), byRiskArea: riskAreas(term.thisYear),
-                byRiskAreaLastYear: riskAreas(term.lastYear))
+    }
+
+    /// The keys withheld in each school's section and in the trust's, so that no small count
+    /// can be worked out from a section's totals or from the trust's figures less its schools'.
+    static func withheld(
+        schools: [(counts: GovernorsCounts, threshold: Int)], trust: (counts: GovernorsCounts, threshold: Int)?
+    ) -> (schools: [Set<String>], trust: Set<String>) {
+        var disclosure = Disclosure()
+        var trustKeys: [String] = []
+        if let trust {
+            var own = Disclosure()
+            cells(trust.counts, prefix: "", threshold: trust.threshold, into: &own)
+            cells(trust.counts, prefix: "trust|", threshold: trust.threshold, into: &disclosure)
+            trustKeys = own.allKeys
+        }
+        for (index, school) in schools.enumerated() {
+            cells(school.counts, prefix: "school\(index)|", threshold: school.threshold, into: &disclosure)
+        }
+        for key in trustKeys {
+            disclosure.sum("trust|" + key, of: schools.indices.map { "school\($0)|" + key })
+        }
+        disclosure.protect()
+        func strip(_ prefix: String) -> Set<String> {
+            Set(disclosure.withheld.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })
+        }
+        return (schools.indices.map { strip("school\($0)|") }, strip("trust|"))
+    }
+
+    static func section(_ counts: GovernorsCounts, threshold: Int, withheld: Set<String> = []) -> GovernorsSection {
+        func figure(_ n: Int, _ key: String) -> ReportFigure {
+            withheld.contains(key) ? .notShown : ReportFigure(n, threshold: threshold)
+        }
+        func categories(_ raw: [GovernorsCounts.IncidentKey: Int], _ termKey: String) -> [ReportLine] {
+            lines(raw).categories.map { code, n in
+                ReportLine(
+                    code: code, label: code == "restricted" ? "Restricted categories" : counts.categoryNames[code] ?? code,
+                    figure: figure(n, termKey + "|category|" + code))
+            }
+        }
+        func riskAreas(_ raw: [GovernorsCounts.IncidentKey: Int], _ termKey: String) -> [ReportLine] {
+            lines(raw).areas.map { code, n in
+                ReportLine(code: code, label: code.prefix(1).uppercased() + code.dropFirst(), figure: figure(n, termKey + "|area|" + code))
+            }
+        }
+        let terms = counts.terms.enumerated().map { index, term in
+            let now = Key.term(index, false)
+            let before = Key.term(index, true)
+            return TermIncidents(
+                term: term.term, total: figure(term.thisYear.values.reduce(0, +), now + "|total"),
+                totalLastYear: figure(term.lastYear.values.reduce(0, +), before + "|total"),
+                byCategory: categories(term.thisYear, now), byCategoryLastYear: categories(term.lastYear, before),
+                byRiskArea: riskAreas(term.thisYear, now), byRiskAreaLastYear: riskAreas(term.lastYear, before))
         }
         let total = counts.terms.reduce(0) { $0 + $1.thisYear.values.reduce(0, +) }
         let totalLastYear = counts.terms.reduce(0) { $0 + $1.lastYear.values.reduce(0, +) }
         let referrals = ReferralAgency.allCases.map { agency in
-            ReportLine(code: agency.rawValue, label: agencyLabel(agency), figure: figure(counts.referrals[agency.rawValue] ?? 0))
+            ReportLine(
+                code: agency.rawValue, label: agencyLabel(agency),
+                figure: figure(counts.referrals[agency.rawValue] ?? 0, Key.referral(agency.rawValue)))
         }
         let sorted = counts.responseMinutes.sorted()
         var median: Double?
@@ -115,10 +200,15 @@ enum GovernorsCalculator {
             median = sorted.count % 2 == 1 ? Double(sorted[middle]) : Double(sorted[middle - 1] + sorted[middle]) / 2
         }
         let firstAction = FirstActionFigures(
-            incidents: figure(sorted.count), medianHours: median.map { ($0 / 6).rounded() / 10 },
+            incidents: figure(sorted.count, Key.firstAction), medianHours: median.map { ($0 / 6).rounded() / 10 },
             medianWorkingDays: median.map { ($0 / 48).rounded() / 10 })
-        func coverage(_ rows: [(code: String, label: String, people: Int, covered: Int)]) -> [CoverageFigure] {
-            rows.map { CoverageFigure(code: $0.code, label: $0.label, people: $0.people, covered: $0.covered, threshold: threshold) }
+        func coverage(_ rows: [(code: String, label: String, people: Int, covered: Int)], _ group: String) -> [CoverageFigure] {
+            rows.map {
+                CoverageFigure(
+                    code: $0.code, label: $0.label, people: $0.people, covered: $0.covered,
+                    peopleFigure: figure($0.people, Key.coverage(group, $0.code, "people")),
+                    coveredFigure: figure($0.covered, Key.coverage(group, $0.code, "covered")))
+            }
         }
         let filtering = counts.filtering.map { raw in
             GovernorsFiltering(
@@ -127,18 +217,20 @@ enum GovernorsCalculator {
                 changes: FilteringChangeStatus.allCases.map {
                     ReportLine(
                         code: $0.rawValue, label: $0.rawValue.prefix(1).uppercased() + $0.rawValue.dropFirst(),
-                        figure: figure(raw.changes[$0] ?? 0))
+                        figure: ReportFigure(raw.changes[$0] ?? 0, threshold: threshold))
                 },
                 checks: [
-                    ReportLine(code: "passed", label: "Passed", figure: figure(raw.checksPassed)),
-                    ReportLine(code: "failed", label: "Failed", figure: figure(raw.checksFailed)),
-                    ReportLine(code: "open", label: "Failed, action still open", figure: figure(raw.failuresOpen)),
+                    ReportLine(code: "passed", label: "Passed", figure: ReportFigure(raw.checksPassed, threshold: threshold)),
+                    ReportLine(code: "failed", label: "Failed", figure: ReportFigure(raw.checksFailed, threshold: threshold)),
+                    ReportLine(
+                        code: "open", label: "Failed, action still open", figure: ReportFigure(raw.failuresOpen, threshold: threshold)),
                 ], lastReview: raw.lastReview, nextReviewDue: raw.nextReviewDue)
         }
         return GovernorsSection(
-            schoolID: counts.schoolID, urn: counts.urn, name: counts.name, total: figure(total), totalLastYear: figure(totalLastYear),
-            terms: terms, referralsByAgency: referrals, firstAction: firstAction, training: coverage(counts.training),
-            agreements: coverage(counts.agreements), consent: coverage(counts.consent), filtering: filtering,
+            schoolID: counts.schoolID, urn: counts.urn, name: counts.name, total: figure(total, Key.total(false)),
+            totalLastYear: figure(totalLastYear, Key.total(true)),
+            terms: terms, referralsByAgency: referrals, firstAction: firstAction, training: coverage(counts.training, "training"),
+            agreements: coverage(counts.agreements, "agreements"), consent: coverage(counts.consent, "consent"), filtering: filtering,
             calendar: counts.calendar.map { calendarLines($0, threshold: threshold) } ?? [])
     }
 

@@ -1,12 +1,16 @@
 public import Foundation
 
-/// A count as the governors' report prints it: the number, or "fewer than N" for a count from
-/// 1 to N−1, so that no small group (and so no child) can be picked out.
+/// A count as the governors' report prints it: the number, "fewer than N" for a count from
+/// 1 to N−1, so that no small group (and so no child) can be picked out, or "not shown" for a
+/// count withheld because, printed, it would let a reader work out a small count from a total.
 public struct ReportFigure: Hashable, Sendable, Codable, CustomStringConvertible {
-    /// The count, or `nil` when it is suppressed.
+    /// The count, or `nil` when it is suppressed or withheld.
     public let count: Int?
     /// The threshold it fell below, when suppressed.
     public let fewerThan: Int?
+    /// Whether the count is withheld: it is not small itself, but printing it would reveal one
+    /// that is (a total less the figures printed beside it).
+    public let withheld: Bool
 
     /// A count under a threshold: suppressed when it is at least 1 and below `threshold`.
     public init(_ count: Int, threshold: Int) {
@@ -17,28 +21,44 @@ public struct ReportFigure: Hashable, Sendable, Codable, CustomStringConvertible
             self.count = count
             self.fewerThan = nil
         }
+        self.withheld = false
     }
 
-    /// Whether the count is hidden.
+    private init(withheld: Void) {
+        count = nil
+        fewerThan = nil
+        self.withheld = true
+    }
+
+    /// A count withheld beside a small one.
+    static let notShown = ReportFigure(withheld: ())
+
+    /// Whether the count is hidden (suppressed or withheld).
     public var isSuppressed: Bool { count == nil }
 
-    /// "12", "0" or "fewer than 5".
-    public var description: String { count.map(String.init) ?? "fewer than \(fewerThan ?? 0)" }
+    /// "12", "0", "fewer than 5" or "not shown".
+    public var description: String {
+        if withheld { return "not shown" }
+        return count.map(String.init) ?? "fewer than \(fewerThan ?? 0)"
+    }
 
-    private enum CodingKeys: String, CodingKey { case count, fewerThan, text }
+    private enum CodingKeys: String, CodingKey { case count, fewerThan, withheld, text }
 
-    /// Reads `count` and `fewerThan` (the `text` written beside them is ignored).
+    /// Reads `count`, `fewerThan` and `withheld` (the `text` written beside them is ignored).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         count = try container.decodeIfPresent(Int.self, forKey: .count)
         fewerThan = try container.decodeIfPresent(Int.self, forKey: .fewerThan)
+        withheld = try container.decodeIfPresent(Bool.self, forKey: .withheld) ?? false
     }
 
-    /// Writes `count` or `fewerThan`, and `text` as the report prints it ("fewer than 5").
+    /// Writes `count`, `fewerThan` or `withheld: true`, and `text` as the report prints it
+    /// ("fewer than 5", "not shown").
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(count, forKey: .count)
         try container.encodeIfPresent(fewerThan, forKey: .fewerThan)
+        if withheld { try container.encode(true, forKey: .withheld) }
         try container.encode(description, forKey: .text)
     }
 }
@@ -120,7 +140,7 @@ public struct CoverageFigure: Hashable, Sendable, Codable {
     public let people: ReportFigure
     /// How many have done it.
     public let covered: ReportFigure
-    /// The percentage covered (whole number), or `nil` when the group is below the threshold.
+    /// The percentage covered (whole number), or `nil` when either count is not printed.
     public let percent: Int?
 
     /// Creates a figure from counts.
@@ -129,7 +149,22 @@ public struct CoverageFigure: Hashable, Sendable, Codable {
         self.label = label
         self.people = ReportFigure(people, threshold: threshold)
         self.covered = ReportFigure(covered, threshold: threshold)
-        self.percent = people >= threshold && people > 0 ? Int((Double(covered) * 100 / Double(people)).rounded()) : nil
+        self.percent = Self.percent(people, covered, self.people, self.covered)
+    }
+
+    /// A figure whose counts are already decided (withheld ones among them).
+    init(code: String, label: String, people: Int, covered: Int, peopleFigure: ReportFigure, coveredFigure: ReportFigure) {
+        self.code = code
+        self.label = label
+        self.people = peopleFigure
+        self.covered = coveredFigure
+        self.percent = Self.percent(people, covered, peopleFigure, coveredFigure)
+    }
+
+    /// The percentage, when both counts print (a percentage beside "fewer than 5" of 40 would give it back).
+    private static func percent(_ people: Int, _ covered: Int, _ peopleFigure: ReportFigure, _ coveredFigure: ReportFigure) -> Int? {
+        guard people > 0, !peopleFigure.isSuppressed, !coveredFigure.isSuppressed else { return nil }
+        return Int((Double(covered) * 100 / Double(people)).rounded())
     }
 }
 

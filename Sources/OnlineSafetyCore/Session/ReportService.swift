@@ -54,10 +54,14 @@ public struct ReportService: Sendable {
                     ))
             }
             let threshold = schools.map(\.settings.governorReportThreshold).max() ?? 5
-            let sections = zip(schools, parts).map { GovernorsCalculator.section($1, threshold: $0.settings.governorReportThreshold) }
-            let trust =
-                acrossTrust
-                ? GovernorsCalculator.section(GovernorsCounts.sum(parts, name: trustName ?? "Trust"), threshold: threshold) : nil
+            let thresholds = schools.map(\.settings.governorReportThreshold)
+            let sum = acrossTrust ? GovernorsCounts.sum(parts, name: trustName ?? "Trust") : nil
+            let withheld = GovernorsCalculator.withheld(
+                schools: Array(zip(parts, thresholds)), trust: sum.map { ($0, threshold) })
+            let sections = parts.indices.map {
+                GovernorsCalculator.section(parts[$0], threshold: thresholds[$0], withheld: withheld.schools[$0])
+            }
+            let trust = sum.map { GovernorsCalculator.section($0, threshold: threshold, withheld: withheld.trust) }
             return GovernorsReport(
                 period: period, threshold: threshold, generatedAt: now, trustName: trustName, schools: sections, trust: trust)
         }
