@@ -119,6 +119,7 @@ enum GovernorsHTML {
             "thisYear": polylines(points.map(\.1)), "lastYear": polylines(points.map(\.2)),
             "dots": dots(points.map(\.1), palette[0], "this year") + dots(points.map(\.2), palette[1], "last year"),
             "bandY": fmt(10 + chartHeight - chartHeight * band / lineMax), "bandHeight": fmt(chartHeight * band / lineMax),
+            "bandWidth": fmt(80 + Double(max(1, points.count - 1)) * 160),
             "bandLabelY": fmt(10 + chartHeight - chartHeight * band / lineMax + 11), "threshold": report.threshold,
             "ticks": points.enumerated().map { offset, point in ["x": x(offset), "label": point.0] },
             "rows": section.terms.map { ["term": $0.term.title, "now": $0.total.description, "before": $0.totalLastYear.description] },

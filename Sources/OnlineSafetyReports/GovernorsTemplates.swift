@@ -113,7 +113,7 @@ enum GovernorsTemplates {
         <figcaption id="{{id}}-line-caption">Incidents per term: this year (solid) against the same term last year (dashed)</figcaption>
         {{#line}}
         <svg data-chart="line" role="img" aria-labelledby="{{id}}-line-caption" width="{{lineWidth}}" height="250" viewBox="0 0 {{lineWidth}} 250">
-          <rect data-band="small" x="40" y="{{bandY}}" width="{{lineWidth}}" height="{{bandHeight}}" fill="#eef1f4"/>
+          <rect data-band="small" x="40" y="{{bandY}}" width="{{bandWidth}}" height="{{bandHeight}}" fill="#eef1f4"/>
           <text x="44" y="{{bandLabelY}}" font-size="9" fill="#5b6770">fewer than {{threshold}}</text>
           <line x1="40" y1="210" x2="{{lineWidth}}" y2="210" stroke="#5b6770"/>
           {{#lastYear}}<polyline points="{{points}}" fill="none" stroke="#e07a1f" stroke-width="2" stroke-dasharray="6 4"/>{{/lastYear}}
