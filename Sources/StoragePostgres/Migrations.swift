@@ -439,5 +439,17 @@ enum Migrations {
                 "ALTER TABLE chronology_entries ENABLE TRIGGER chronology_entries_append_only",
                 "CREATE INDEX chronology_entries_figures ON chronology_entries (school_id, entry_kind, incident_reported_at)",
             ]),
+        Migration(
+            version: 13, name: "indexes for the dashboard and the overdue page across a trust; people's year group as a column",
+            statements: [
+                // Steps not yet satisfied in deadline order across schools: a trust's first page
+                // of overdue incidents reads its page, not every match.
+                "CREATE INDEX procedure_status_pending ON procedure_status (sort_key COLLATE \"C\", id) WHERE next_due IS NOT NULL",
+                // Open incidents by age, counted from the index alone.
+                "CREATE INDEX incidents_open ON incidents (school_id, occurred_at) INCLUDE (restricted) WHERE open",
+                // A learner's year group beside the document, kept by the server itself: the
+                // compliance counts work out each person's audience without reading documents.
+                "ALTER TABLE people ADD COLUMN nc_year text GENERATED ALWAYS AS (doc -> 'learner' ->> 'ncYear') STORED",
+            ]),
     ]
 }

@@ -6,8 +6,8 @@ import PostgresNIO
 /// consent states.
 ///
 /// The audience of each person is worked out in SQL by a `CASE` generated from
-/// ``AUPAudience/of(_:ncYear:)``, over the `kind` column and the year group in the person's
-/// document; consent choices are read from each state's document entries. The conformance suite
+/// ``AUPAudience/of(_:ncYear:)``, over the `kind` and `nc_year` columns (the year group is a
+/// column the server generates from the person's document); consent choices are read from each state's document entries. The conformance suite
 /// checks every answer against the same counts made in memory from the records themselves.
 struct PostgresReportQueries: ReportQueries {
     let executor: Executor
@@ -38,7 +38,7 @@ struct PostgresReportQueries: ReportQueries {
         var byAudience: [AUPAudience: Int] = [:]
         var accepted: [AUPAudience: Int] = [:]
         var learners = 0
-        for row in try await executor.rows(people) {
+        for row in request.grantsOnly ? [] : (try await executor.rows(people)) {
             let (name, count, acceptedCount, learnerCount) = try row.decode((String, Int, Int, Int).self)
             guard let each = AUPAudience(rawValue: name) else { continue }
             byAudience[each] = count
@@ -104,7 +104,7 @@ struct PostgresReportQueries: ReportQueries {
             GROUP BY 1, 2
             """
         var choices: [String: [ConsentChoice: Int]] = [:]
-        for row in try await executor.rows(consent) {
+        for row in request.grantsOnly ? [] : (try await executor.rows(consent)) {
             let (purpose, choice, count) = try row.decode((String?, String?, Int).self)
             guard let purpose, let choice = choice.flatMap(ConsentChoice.init(rawValue:)) else { continue }
             choices[purpose, default: [:]][choice, default: 0] += count
@@ -146,7 +146,7 @@ struct PostgresReportQueries: ReportQueries {
         for (audience, years) in byAudience.sorted(by: { $0.key < $1.key }) {
             let list = years.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             cases.append(
-                "WHEN \(alias).kind = 'learner' AND \(alias).doc -> 'learner' ->> 'ncYear' IN (\(list)) THEN '\(audience.rawValue)'")
+                "WHEN \(alias).kind = 'learner' AND \(alias).nc_year IN (\(list)) THEN '\(audience.rawValue)'")
         }
         cases.append("WHEN \(alias).kind = 'learner' THEN '\(AUPAudience.of(.learner, ncYear: nil).rawValue)'")
         return "CASE " + cases.joined(separator: " ") + " END"

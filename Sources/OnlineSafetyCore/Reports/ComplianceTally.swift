@@ -12,13 +12,19 @@ public struct ComplianceTallyRequest: Sendable, Hashable {
     public var current: [AUPAudience: AUPDocument]
     /// Whether to return the grants without a current agreement themselves, not only their number.
     public var listExceptions: Bool
+    /// Whether only the grants are wanted (in force, and without a current agreement): a backend
+    /// may then leave the people, agreement and consent counts empty.
+    public var grantsOnly: Bool
 
     /// Creates a request.
-    public init(school: School, date: CalendarDate, current: [AUPAudience: AUPDocument], listExceptions: Bool) {
+    public init(
+        school: School, date: CalendarDate, current: [AUPAudience: AUPDocument], listExceptions: Bool, grantsOnly: Bool = false
+    ) {
         self.school = school
         self.date = date
         self.current = current
         self.listExceptions = listExceptions
+        self.grantsOnly = grantsOnly
     }
 }
 

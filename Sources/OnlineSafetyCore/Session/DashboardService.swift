@@ -48,11 +48,14 @@ public struct DashboardService: Sendable {
                 }
                 schools = try await context.tx.schools.find(SchoolQuery(trustID: trustID))
             }
+            let counts = try await Self.counts(
+                of: schools.map(\.id), at: time, settledBy: now, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
+                context.tx)
             var parts: [SchoolDashboard] = []
             for each in schools {
                 parts.append(
                     try await Self.school(
-                        each, at: time, settledBy: now, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
+                        each, at: time, counts: counts, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
                         repeatedConcernDays: repeatedConcernDays, listLimit: listLimit, requirements: requirements, context.tx))
             }
             return Dashboard(
@@ -64,22 +67,82 @@ public struct DashboardService: Sendable {
         ("0–7 days", 0, 7), ("8–30 days", 8, 30), ("31–90 days", 31, 90), ("over 90 days", 91, nil),
     ]
 
-    /// One school's part. `settled` is the session's now: at or after it, no step can have been
-    /// satisfied later, so the steps overdue and due soon are counted and paged in storage;
-    /// before it, the candidates are read and tested one by one.
-    static func school(
-        _ school: School, at time: Date, settledBy settled: Date, includeRestricted: Bool, dueSoonHours: Int, repeatedConcernDays: Int,
-        listLimit: Int, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
-    ) async throws -> SchoolDashboard {
+    /// The dashboard's counts for every school at once, one grouped count by school for each.
+    struct Counts {
+        /// Open incidents in each age band (in ``bands``' order), by school.
+        var ages: [[SchoolID: Int]]
+        /// Devices held or quarantined, by school and status.
+        var devices: [SchoolID: [String: Int]]
+        /// Incidents with a step overdue and with one due soon, by school, when counted in
+        /// storage (`nil` for an instant before the session's now, when they are tested one by one).
+        var steps: (overdue: [SchoolID: Int], dueSoon: [SchoolID: Int])?
+    }
+
+    /// Incidents with a step not yet satisfied that fell due before `time`.
+    static func overdueQuery(_ schoolIDs: [SchoolID], at time: Date, includeRestricted: Bool) -> ProcedureStatusQuery {
+        ProcedureStatusQuery(schoolIDs: schoolIDs, includeRestricted: includeRestricted, unsatisfiedDueBefore: time)
+    }
+
+    /// Incidents whose earliest deadline not yet satisfied falls from `time` to `horizon`.
+    static func soonQuery(_ schoolIDs: [SchoolID], at time: Date, horizon: Date, includeRestricted: Bool) -> ProcedureStatusQuery {
+        ProcedureStatusQuery(
+            schoolIDs: schoolIDs, includeRestricted: includeRestricted,
+            unsatisfiedDueBefore: SafetyClock.truncated(horizon).addingTimeInterval(0.001), unsatisfiedDueFrom: time)
+    }
+
+    /// Counts the open incidents by age, the devices in custody and (at or after `settled`, the
+    /// session's now, when no step can have been satisfied later) the incidents with steps
+    /// overdue and due soon, for all `schoolIDs` in a few grouped counts.
+    static func counts(
+        of schoolIDs: [SchoolID], at time: Date, settledBy settled: Date, includeRestricted: Bool, dueSoonHours: Int,
+        _ tx: any OnlineSafetyStore
+    ) async throws -> Counts {
+        func bySchool(_ groups: [GroupedCount]) -> [SchoolID: Int] {
+            var result: [SchoolID: Int] = [:]
+            for group in groups { if case .uuid(let id) = group.key[0] { result[SchoolID(id), default: 0] += group.count } }
+            return result
+        }
         let day = CalendarDate(time)
-        // Open incidents by age: one count per band, in storage.
-        var ages: [AgeBand] = []
+        var ages: [[SchoolID: Int]] = []
         for band in bands {
             let youngest = day.adding(days: -band.from).adding(days: 1).startOfDay.addingTimeInterval(-0.001)
             let oldest = band.to.map { day.adding(days: -$0).startOfDay }
             let query = IncidentQuery(
-                schoolIDs: [school.id], includeRestricted: includeRestricted, occurredFrom: oldest, occurredTo: youngest, open: true)
-            ages.append(AgeBand(label: band.label, fromDays: band.from, toDays: band.to, count: try await tx.incidents.count(query)))
+                schoolIDs: schoolIDs, includeRestricted: includeRestricted, occurredFrom: oldest, occurredTo: youngest, open: true)
+            ages.append(bySchool(try await tx.incidents.countGrouped(query, by: [.column("school_id")])))
+        }
+        var devices: [SchoolID: [String: Int]] = [:]
+        let deviceQuery = DeviceQuery(schoolIDs: schoolIDs, statuses: [.held, .quarantined], includeRestricted: includeRestricted)
+        for group in try await tx.devices.countGrouped(deviceQuery, by: [.column("school_id"), .column("status")]) {
+            if case .uuid(let id) = group.key[0], case .text(let status) = group.key[1] {
+                devices[SchoolID(id), default: [:]][status] = group.count
+            }
+        }
+        let horizon = time.addingTimeInterval(Double(dueSoonHours) * 3_600)
+        var steps: (overdue: [SchoolID: Int], dueSoon: [SchoolID: Int])?
+        if time >= settled {
+            steps = (
+                bySchool(
+                    try await tx.procedures.countGrouped(
+                        overdueQuery(schoolIDs, at: time, includeRestricted: includeRestricted), by: [.column("school_id")])),
+                bySchool(
+                    try await tx.procedures.countGrouped(
+                        soonQuery(schoolIDs, at: time, horizon: horizon, includeRestricted: includeRestricted), by: [.column("school_id")]))
+            )
+        }
+        return Counts(ages: ages, devices: devices, steps: steps)
+    }
+
+    /// One school's part, beside the counts made for every school. Where `counts` holds the
+    /// steps (at or after the session's now) they are paged in storage; before it, the
+    /// candidates are read and tested one by one.
+    static func school(
+        _ school: School, at time: Date, counts: Counts, includeRestricted: Bool, dueSoonHours: Int, repeatedConcernDays: Int,
+        listLimit: Int, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
+    ) async throws -> SchoolDashboard {
+        let day = CalendarDate(time)
+        let ages = bands.enumerated().map { index, band in
+            AgeBand(label: band.label, fromDays: band.from, toDays: band.to, count: counts.ages[index][school.id] ?? 0)
         }
         // Steps overdue now or due within the window.
         let horizon = time.addingTimeInterval(Double(dueSoonHours) * 3_600)
@@ -98,17 +161,17 @@ public struct DashboardService: Sendable {
         var dueSoon: [IncidentSteps] = []
         var overdueTotal = 0
         var dueSoonTotal = 0
-        if time >= settled {
-            let overdueQuery = ProcedureStatusQuery(
-                schoolIDs: [school.id], includeRestricted: includeRestricted, unsatisfiedDueBefore: time)
-            let soonQuery = ProcedureStatusQuery(
-                schoolIDs: [school.id], includeRestricted: includeRestricted,
-                unsatisfiedDueBefore: SafetyClock.truncated(horizon).addingTimeInterval(0.001),
-                unsatisfiedDueFrom: time)
-            overdueTotal = try await tx.procedures.count(overdueQuery)
-            dueSoonTotal = try await tx.procedures.count(soonQuery)
-            overdue = try await tx.procedures.find(overdueQuery.limited(listLimit)).map { steps($0, late($0)) }
-            dueSoon = try await tx.procedures.find(soonQuery.limited(listLimit)).map { steps($0, soon($0)) }
+        if let totals = counts.steps {
+            overdueTotal = totals.overdue[school.id] ?? 0
+            dueSoonTotal = totals.dueSoon[school.id] ?? 0
+            if overdueTotal > 0 {
+                let query = overdueQuery([school.id], at: time, includeRestricted: includeRestricted)
+                overdue = try await tx.procedures.find(query.limited(listLimit)).map { steps($0, late($0)) }
+            }
+            if dueSoonTotal > 0 {
+                let query = soonQuery([school.id], at: time, horizon: horizon, includeRestricted: includeRestricted)
+                dueSoon = try await tx.procedures.find(query.limited(listLimit)).map { steps($0, soon($0)) }
+            }
         } else {
             let statuses = try await tx.procedures.find(
                 ProcedureStatusQuery(schoolIDs: [school.id], includeRestricted: includeRestricted, dueBy: horizon))
@@ -139,12 +202,7 @@ public struct DashboardService: Sendable {
         }
         followUps.sort { $0.followUpDue < $1.followUpDue }
         let referralsTotal = followUps.count
-        // Devices in custody, counted by status in storage.
-        var devices: [String: Int] = [:]
-        let deviceQuery = DeviceQuery(schoolIDs: [school.id], statuses: [.held, .quarantined], includeRestricted: includeRestricted)
-        for group in try await tx.devices.countGrouped(deviceQuery, by: [.column("status")]) {
-            if case .text(let status) = group.key[0] { devices[status] = group.count }
-        }
+        let devices = counts.devices[school.id] ?? [:]
         // Learners in two or more incidents within the window, counted in storage.
         let involvement = try await tx.reports.repeatedLearners(
             RepeatedLearnersRequest(
@@ -159,7 +217,8 @@ public struct DashboardService: Sendable {
         let documents = try await tx.aupDocuments.find(AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: day))
         let exceptions = try await tx.reports.complianceTally(
             ComplianceTallyRequest(
-                school: school, date: day, current: AgreementRules.currentByAudience(among: documents, on: day), listExceptions: false))
+                school: school, date: day, current: AgreementRules.currentByAudience(among: documents, on: day), listExceptions: false,
+                grantsOnly: true))
         let checks = try await tx.filteringChecks.find(FilteringCheckQuery(schoolID: school.id, openOnly: true))
         let calendar = try await GovernanceService.calendar(of: school, on: day, requirements: requirements, training: training, tx)
         return SchoolDashboard(
