@@ -135,15 +135,22 @@ enum ComplianceLoader {
     /// person, grant or consent state is read one by one.
     static func school(
         _ school: School, on date: CalendarDate, dueSoonDays: Int, requirements: [TrainingRequirement], detailed: Bool,
-        _ tx: any OnlineSafetyStore
+        holders known: TrainingHolders? = nil, _ tx: any OnlineSafetyStore
     ) async throws -> SchoolCompliance {
         let documents = try await tx.aupDocuments.find(AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: date))
         let current = AgreementRules.currentByAudience(among: documents, on: date)
         let tally = try await tx.reports.complianceTally(
             ComplianceTallyRequest(school: school, date: date, current: current, listExceptions: detailed))
         let custom = try await tx.consentPurposes.find(ConsentPurposeQuery(schoolID: school.id, trustID: school.trustID))
-        let roleGrants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: date))
-        let summaries = try await trainingSummaries(of: Set(roleGrants.map(\.personID)), atSchool: school.id, tx)
+        let roleGrants: [RoleGrant]
+        let summaries: [TrainingSummary]
+        if let known {
+            roleGrants = known.schoolGrants
+            summaries = known.summaries
+        } else {
+            roleGrants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: date))
+            summaries = try await trainingSummaries(of: Set(roleGrants.map(\.personID)), atSchool: school.id, tx)
+        }
         return ComplianceCalculator.school(
             school, tally: tally, current: current, purposes: ConsentPurpose.builtIns + custom.map(\.purpose), roleGrants: roleGrants,
             trainingSummaries: summaries, on: date, dueSoonDays: dueSoonDays, requirements: requirements, detailed: detailed)

@@ -113,8 +113,10 @@ public struct ReportService: Sendable {
         }
         // Coverage and the register as they stand at the end of the period (or today, if sooner).
         let day = min(period.days.last, today)
+        // The role holders and their training, read once for the coverage and the calendar.
+        let holders = try await TrainingService.holders(at: school, on: day, tx)
         let compliance = try await ComplianceLoader.school(
-            school, on: day, dueSoonDays: 30, requirements: requirements, detailed: false, tx)
+            school, on: day, dueSoonDays: 30, requirements: requirements, detailed: false, holders: holders, tx)
         let figures = compliance.figures
         let training = figures.training.map {
             (
@@ -140,7 +142,8 @@ public struct ReportService: Sendable {
             governorNamed: state.governor != nil, changes: changes, checksPassed: checks.filter { $0.result == .passed }.count,
             checksFailed: checks.filter { $0.result == .failed }.count, failuresOpen: state.checks.filter(\.isOpen).count,
             lastReview: state.lastReview?.reviewedOn, nextReviewDue: state.nextReviewDue)
-        let calendar = try await GovernanceService.calendar(of: school, on: day, requirements: requirements, tx)
+        let standings = TrainingService.standings(of: holders, on: day, dueSoonDays: 30, requirements: requirements)
+        let calendar = try await GovernanceService.calendar(of: school, on: day, requirements: requirements, training: standings, tx)
         let custom = try await tx.categories.find(CategoryQuery(schoolID: school.id, trustID: school.trustID)).map(\.category)
         let names = Dictionary((IncidentCategory.builtIns + custom).map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
         return GovernorsCounts(

@@ -97,13 +97,29 @@ public struct TrainingService: Sendable {
     static func standings(
         at school: School, on day: CalendarDate, dueSoonDays: Int, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
     ) async throws -> (statuses: [TrainingStatus], latest: [PersonID: [TrainingLatest]]) {
-        var grants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: day))
+        standings(of: try await holders(at: school, on: day, tx), on: day, dueSoonDays: dueSoonDays, requirements: requirements)
+    }
+
+    /// The roles in force at a school on a day (the school's own and the trust's) and their
+    /// holders' training summaries, read once for whatever needs them.
+    static func holders(at school: School, on day: CalendarDate, _ tx: any OnlineSafetyStore) async throws -> TrainingHolders {
+        let own = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: day))
+        var trust: [RoleGrant] = []
         if let trustID = school.trustID {
-            grants += try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
+            trust = try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
         }
+        let people = Set((own + trust).map(\.personID))
+        let summaries = try await ComplianceLoader.trainingSummaries(of: people, atSchool: school.id, tx)
+        return TrainingHolders(schoolGrants: own, trustGrants: trust, summaries: summaries)
+    }
+
+    /// The standings of the holders read by ``holders(at:on:_:)``.
+    static func standings(
+        of holders: TrainingHolders, on day: CalendarDate, dueSoonDays: Int, requirements: [TrainingRequirement]
+    ) -> (statuses: [TrainingStatus], latest: [PersonID: [TrainingLatest]]) {
         var roles: [PersonID: Set<Role>] = [:]
-        for grant in grants { roles[grant.personID, default: []].insert(grant.role) }
-        let summaries = try await ComplianceLoader.trainingSummaries(of: Set(roles.keys), atSchool: school.id, tx)
+        for grant in holders.schoolGrants + holders.trustGrants { roles[grant.personID, default: []].insert(grant.role) }
+        let summaries = holders.summaries
         let latest = Dictionary(summaries.map { ($0.personID, $0.latest) }, uniquingKeysWith: { first, _ in first })
         let statuses = roles.keys.sorted().flatMap { personID in
             TrainingRules.requirements(for: roles[personID] ?? [], among: requirements).map { requirement, through in
@@ -118,4 +134,12 @@ public struct TrainingService: Sendable {
         principal.can(.manageTraining) || principal.can(.readCompliance)
             ? .allowed : AccessPolicy.require(.manageTraining, principal, to: "read other people's training")
     }
+}
+
+/// The role grants in force at a school (its own and its trust's) and the training summaries of
+/// their holders.
+struct TrainingHolders: Sendable {
+    var schoolGrants: [RoleGrant]
+    var trustGrants: [RoleGrant]
+    var summaries: [TrainingSummary]
 }
