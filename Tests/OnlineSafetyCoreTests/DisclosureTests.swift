@@ -106,15 +106,19 @@ struct DisclosureTests {
         #expect(json.contains("\"withheld\":true") && json.contains("\"text\":\"not shown\""), "a withheld figure says so in JSON")
     }
 
+    /// One sum, `total` of `parts`, protected under `threshold`.
+    private static func protected(total: Int, parts: [(String, Int)], threshold: Int) -> Disclosure {
+        var disclosure = Disclosure()
+        disclosure.add("total", total, threshold: threshold)
+        for (key, value) in parts { disclosure.add(key, value, threshold: threshold) }
+        disclosure.sum("total", of: parts.map(\.0))
+        disclosure.protect()
+        return disclosure
+    }
+
     @Test("two small counts whose sum is known are not each pinned to one value")
     func pinnedByBounds() {
-        var disclosure = Disclosure()
-        disclosure.add("total", 12, threshold: 5)
-        disclosure.add("a", 1, threshold: 5)
-        disclosure.add("b", 1, threshold: 5)
-        disclosure.add("c", 10, threshold: 5)
-        disclosure.sum("total", of: ["a", "b", "c"])
-        disclosure.protect()
+        let disclosure = Self.protected(total: 12, parts: [("a", 1), ("b", 1), ("c", 10)], threshold: 5)
         // With "c" printed, a + b = 2 and each is at least 1: both are 1.
         #expect(disclosure.state("a") == .small && disclosure.state("b") == .small)
         #expect(disclosure.withheld == ["c"], "the only other count is withheld")
@@ -122,20 +126,10 @@ struct DisclosureTests {
 
     @Test("figures with no small count among them all print, and a threshold of 2 needs nothing withheld")
     func nothingToHide() {
-        var disclosure = Disclosure()
-        disclosure.add("total", 30, threshold: 5)
-        disclosure.add("a", 10, threshold: 5)
-        disclosure.add("b", 20, threshold: 5)
-        disclosure.sum("total", of: ["a", "b"])
-        disclosure.protect()
+        let disclosure = Self.protected(total: 30, parts: [("a", 10), ("b", 20)], threshold: 5)
         #expect(disclosure.withheld.isEmpty)
 
-        var pair = Disclosure()
-        pair.add("total", 11, threshold: 2)
-        pair.add("a", 1, threshold: 2)
-        pair.add("b", 10, threshold: 2)
-        pair.sum("total", of: ["a", "b"])
-        pair.protect()
+        let pair = Self.protected(total: 11, parts: [("a", 1), ("b", 10)], threshold: 2)
         #expect(pair.state("a") == .small)
         #expect(pair.withheld.isEmpty, "a count of 1 under a threshold of 2 is already known to be 1: withholding more would not help")
     }
