@@ -451,5 +451,30 @@ enum Migrations {
                 // compliance counts work out each person's audience without reading documents.
                 "ALTER TABLE people ADD COLUMN nc_year text GENERATED ALWAYS AS (doc -> 'learner' ->> 'ncYear') STORED",
             ]),
+        Migration(
+            version: 14, name: "consent choices and incidents' learners as columns, for counts that read no documents",
+            statements: [
+                // Each consent state's decisions in force as "purpose choice" pairs, kept by the
+                // server beside the document: the compliance counts read this short array, not
+                // every state's document.
+                """
+                CREATE FUNCTION consent_state_choices(doc jsonb) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+                    SELECT COALESCE(array_agg((e ->> 'purposeCode') || ' ' || (e ->> 'choice')), '{}')
+                    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc -> 'entries') = 'array' THEN doc -> 'entries' ELSE '[]' END) AS e
+                    WHERE e ->> 'purposeCode' IS NOT NULL AND e ->> 'choice' IS NOT NULL
+                $$
+                """,
+                "ALTER TABLE consent_states ADD COLUMN choices text[] GENERATED ALWAYS AS (consent_state_choices(doc)) STORED",
+                // The learners taking part in each incident, for the repeated-concern counts.
+                """
+                CREATE FUNCTION incident_learner_ids(doc jsonb) RETURNS uuid[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+                    SELECT COALESCE(array_agg((p ->> 'personID')::uuid), '{}')
+                    FROM jsonb_array_elements(
+                        CASE WHEN jsonb_typeof(doc -> 'participants') = 'array' THEN doc -> 'participants' ELSE '[]' END) AS p
+                    WHERE jsonb_typeof(p -> 'isLearner') = 'boolean' AND (p ->> 'isLearner')::boolean AND p ->> 'personID' IS NOT NULL
+                $$
+                """,
+                "ALTER TABLE incidents ADD COLUMN learner_ids uuid[] GENERATED ALWAYS AS (incident_learner_ids(doc)) STORED",
+            ]),
     ]
 }

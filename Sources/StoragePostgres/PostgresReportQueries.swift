@@ -3,125 +3,167 @@ import Foundation
 import PostgresNIO
 
 /// Report counts as grouped SQL: a few rows per school come back, not its people, grants and
-/// consent states.
+/// consent states, and every school asked for is counted in the same few queries.
 ///
 /// The audience of each person is worked out in SQL by a `CASE` generated from
 /// ``AUPAudience/of(_:ncYear:)``, over the `kind` and `nc_year` columns (the year group is a
-/// column the server generates from the person's document); consent choices are read from each state's document entries. The conformance suite
-/// checks every answer against the same counts made in memory from the records themselves.
+/// column the server generates from the person's document); consent choices and an incident's
+/// learners are read from columns the server generates from the documents too (migration 14).
+/// The conformance suite checks every answer against the same counts made in memory from the
+/// records themselves.
 struct PostgresReportQueries: ReportQueries {
     let executor: Executor
 
     func complianceTally(_ request: ComplianceTallyRequest) async throws -> ComplianceTally {
-        let school = request.school.id.uuid
-        let trust = request.school.trustID?.uuid
-        let day = request.date.description
-        let current = request.current.sorted { $0.key < $1.key }
-        let audiences = current.map(\.key.rawValue)
-        let documents = current.map(\.value.id.uuid)
-        let audience = Self.audienceCase
+        try await complianceTallies([request])[0]
+    }
 
-        // People on roll by audience, those who accepted their audience's policy at the school, and learners.
-        let people: PostgresQuery = """
-            WITH cur AS (SELECT * FROM unnest(\(audiences)::text[], \(documents)::uuid[]) AS c (audience, document_id)),
-            p AS (
-                SELECT id, kind, \(unescaped: audience) AS audience FROM people
-                WHERE school_id = \(school) AND (left_on IS NULL OR left_on > \(day)::date)
-            )
-            SELECT p.audience, count(*)::bigint,
-                count(*) FILTER (WHERE EXISTS (
-                    SELECT 1 FROM aup_acceptances a JOIN cur ON cur.document_id = a.document_id AND cur.audience = p.audience
-                    WHERE a.person_id = p.id AND a.school_id = \(school)))::bigint,
-                count(*) FILTER (WHERE p.kind = 'learner')::bigint
-            FROM p GROUP BY p.audience
-            """
-        var byAudience: [AUPAudience: Int] = [:]
-        var accepted: [AUPAudience: Int] = [:]
-        var learners = 0
-        for row in request.grantsOnly ? [] : (try await executor.rows(people)) {
-            let (name, count, acceptedCount, learnerCount) = try row.decode((String, Int, Int, Int).self)
-            guard let each = AUPAudience(rawValue: name) else { continue }
-            byAudience[each] = count
-            if acceptedCount > 0 { accepted[each] = acceptedCount }
-            learners += learnerCount
-        }
-
-        // Grants in force, with their holder if within the school's reach, and whether each is an exception.
-        let grants = """
-            WITH cur AS (SELECT * FROM unnest($4::text[], $5::uuid[]) AS c (audience, document_id)),
-            g AS (
-                SELECT g.id, g.sort_key, g.doc, g.mac, p.id AS holder, \(Self.audienceOf("p")) AS audience,
-                    (p.left_on IS NOT NULL AND p.left_on <= $3::date) AS has_left,
-                    COALESCE(p.school_id = $1 AND (p.left_on IS NULL OR p.left_on > $3::date), false) AS on_roll
-                FROM access_grants g
-                LEFT JOIN people p ON p.id = g.person_id AND (p.school_id = $1 OR p.trust_id = $2)
-                WHERE g.school_id = $1 AND g.granted_on <= $3::date AND (g.revoked_on IS NULL OR g.revoked_on > $3::date)
-            ),
-            x AS (
-                SELECT g.*, g.holder IS NOT NULL AND (g.has_left OR NOT EXISTS (
-                    SELECT 1 FROM aup_acceptances a JOIN cur ON cur.document_id = a.document_id AND cur.audience = g.audience
-                    WHERE a.person_id = g.holder AND (a.school_id = $1 OR NOT g.on_roll))) AS exception
-                FROM g
-            )
-            """
+    /// Every request's counts in three grouped queries (people, grants, consent) and, when
+    /// exceptions are asked for, one more that lists them: each row is keyed by the request's
+    /// place in the list, so a school's people, grants and acceptances are each read once.
+    func complianceTallies(_ requests: [ComplianceTallyRequest]) async throws -> [ComplianceTally] {
+        guard !requests.isEmpty else { return [] }
+        // $1 to $6: the requests (school, trust, day, by place) and the policy in force for each
+        // audience at each.
         var binds = PostgresBindings()
-        binds.append(school)
-        binds.append(trust)
-        binds.append(day)
+        binds.append(requests.map(\.school.id.uuid))
+        binds.append(requests.map { $0.school.trustID?.uuid.uuidString ?? "" })
+        binds.append(requests.map(\.date.description))
+        var places: [Int] = []
+        var audiences: [String] = []
+        var documents: [UUID] = []
+        for (index, request) in requests.enumerated() {
+            for (audience, document) in request.current.sorted(by: { $0.key < $1.key }) {
+                places.append(index + 1)
+                audiences.append(audience.rawValue)
+                documents.append(document.id.uuid)
+            }
+        }
+        binds.append(places)
         binds.append(audiences)
         binds.append(documents)
-        let counts = try await executor.rows(
-            PostgresQuery(
-                unsafeSQL: grants + " SELECT count(*)::bigint, count(*) FILTER (WHERE exception)::bigint FROM x", binds: binds))
-        let (activeGrants, exceptionCount) = try counts.first?.decode((Int, Int).self) ?? (0, 0)
-        var exceptions: [AccessException] = []
-        if request.listExceptions && exceptionCount > 0 {
-            let rows = try await executor.rows(
-                PostgresQuery(
-                    unsafeSQL: grants
-                        + " SELECT doc::text, mac, audience, has_left FROM x WHERE exception ORDER BY sort_key COLLATE \"C\", id",
-                    binds: binds))
+        let inputs = """
+            WITH req AS (
+                SELECT r.school_id, NULLIF(r.trust, '')::uuid AS trust_id, r.day::date AS day, r.n
+                FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS r (school_id, trust, day, n)
+            ),
+            cur AS (SELECT * FROM unnest($4::bigint[], $5::text[], $6::uuid[]) AS c (n, audience, document_id))
+            """
+        func rows(_ sql: String) async throws -> [PostgresRow] {
+            try await executor.rows(PostgresQuery(unsafeSQL: inputs + ",\n" + sql, binds: binds))
+        }
+        var tallies = [ComplianceTally](
+            repeating: ComplianceTally(
+                people: [:], accepted: [:], activeGrants: 0, exceptionCount: 0, exceptions: [], learners: 0, consent: [:]),
+            count: requests.count)
+        func place(_ n: Int) -> Int? { requests.indices.contains(n - 1) ? n - 1 : nil }
+        let counted = requests.contains { !$0.grantsOnly }
+
+        // People on roll by audience, those who accepted their audience's policy at the school, and learners.
+        let people = """
+            p AS (
+                SELECT req.n, people.id, people.kind, \(Self.audienceCase) AS audience
+                FROM req JOIN people ON people.school_id = req.school_id
+                WHERE people.left_on IS NULL OR people.left_on > req.day
+            ),
+            acc AS (
+                SELECT DISTINCT cur.n, a.person_id, cur.audience
+                FROM req JOIN cur ON cur.n = req.n
+                JOIN aup_acceptances a ON a.document_id = cur.document_id AND a.school_id = req.school_id
+            )
+            SELECT p.n, p.audience, count(*)::bigint, count(acc.person_id)::bigint,
+                count(*) FILTER (WHERE p.kind = 'learner')::bigint
+            FROM p LEFT JOIN acc ON acc.n = p.n AND acc.person_id = p.id AND acc.audience = p.audience
+            GROUP BY 1, 2
+            """
+        for row in counted ? try await rows(people) : [] {
+            let (n, name, count, acceptedCount, learnerCount) = try row.decode((Int, String?, Int, Int, Int).self)
+            guard let index = place(n), !requests[index].grantsOnly else { continue }
+            tallies[index].learners += learnerCount
+            guard let each = name.flatMap(AUPAudience.init(rawValue:)) else { continue }
+            tallies[index].people[each] = count
+            if acceptedCount > 0 { tallies[index].accepted[each] = acceptedCount }
+        }
+
+        // Grants in force, with their holder if within the school's reach, and whether each is an
+        // exception: a holder who has left, or has no acceptance of their audience's policy (at the
+        // school for those on roll, anywhere for the others).
+        let grants = """
+            g AS (
+                SELECT req.n, g.id, p.id AS holder, \(Self.audienceOf("p")) AS audience,
+                    (p.left_on IS NOT NULL AND p.left_on <= req.day) AS has_left,
+                    COALESCE(p.school_id = req.school_id AND (p.left_on IS NULL OR p.left_on > req.day), false) AS on_roll,
+                    req.school_id
+                FROM req JOIN access_grants g ON g.school_id = req.school_id
+                LEFT JOIN people p ON p.id = g.person_id AND (p.school_id = req.school_id OR p.trust_id = req.trust_id)
+                WHERE g.granted_on <= req.day AND (g.revoked_on IS NULL OR g.revoked_on > req.day)
+            ),
+            ok AS (
+                SELECT DISTINCT g.n, g.id FROM g
+                JOIN cur ON cur.n = g.n AND cur.audience = g.audience
+                JOIN aup_acceptances a ON a.person_id = g.holder AND a.document_id = cur.document_id
+                WHERE a.school_id = g.school_id OR NOT g.on_roll
+            ),
+            x AS (
+                SELECT g.*, g.holder IS NOT NULL AND (g.has_left OR ok.id IS NULL) AS exception
+                FROM g LEFT JOIN ok ON ok.n = g.n AND ok.id = g.id
+            )
+            """
+        var listed = false
+        for row in try await rows(grants + " SELECT n, count(*)::bigint, count(*) FILTER (WHERE exception)::bigint FROM x GROUP BY 1") {
+            let (n, active, exceptions) = try row.decode((Int, Int, Int).self)
+            guard let index = place(n) else { continue }
+            tallies[index].activeGrants = active
+            tallies[index].exceptionCount = exceptions
+            listed = listed || (requests[index].listExceptions && exceptions > 0)
+        }
+        if listed {
+            let list =
+                grants + """
+                     SELECT x.n, ag.doc::text, ag.mac, x.audience, x.has_left FROM x JOIN access_grants ag ON ag.id = x.id
+                    WHERE x.exception ORDER BY x.n, ag.sort_key COLLATE "C", ag.id
+                    """
             let repository = PostgresRepository<AccessGrant, AccessGrantQuery>(executor, table: "access_grants")
-            for row in rows {
-                let (doc, mac, name, left) = try row.decode((String, String?, String, Bool).self)
-                let grant = try repository.read(doc, mac: mac)
-                guard let each = AUPAudience(rawValue: name) else { continue }
-                let document = request.current[each]
-                exceptions.append(
+            for row in try await rows(list) {
+                let (n, doc, mac, name, left) = try row.decode((Int, String, String?, String?, Bool).self)
+                guard let index = place(n), requests[index].listExceptions,
+                    let each = name.flatMap(AUPAudience.init(rawValue:))
+                else { continue }
+                let document = requests[index].current[each]
+                tallies[index].exceptions.append(
                     AccessException(
-                        grant: grant, audience: each, requiredDocumentID: document?.id, requiredVersion: document?.version,
-                        holderHasLeft: left))
+                        grant: try repository.read(doc, mac: mac), audience: each, requiredDocumentID: document?.id,
+                        requiredVersion: document?.version, holderHasLeft: left))
             }
         }
 
         // Consent decisions in force of the learners on roll, by purpose and choice.
-        let consent: PostgresQuery = """
-            SELECT e.doc ->> 'purposeCode', e.doc ->> 'choice', count(*)::bigint
-            FROM consent_states cs JOIN people p ON p.id = cs.id
-            CROSS JOIN LATERAL jsonb_array_elements(cs.doc -> 'entries') AS e (doc)
-            WHERE cs.school_id = \(school) AND p.school_id = \(school) AND p.kind = 'learner'
-                AND (p.left_on IS NULL OR p.left_on > \(day)::date)
-            GROUP BY 1, 2
+        let consent = """
+            s AS (
+                SELECT req.n, cs.choices FROM req
+                JOIN consent_states cs ON cs.school_id = req.school_id
+                JOIN people p ON p.id = cs.id AND p.school_id = req.school_id
+                WHERE p.kind = 'learner' AND (p.left_on IS NULL OR p.left_on > req.day)
+            )
+            SELECT s.n, c.choice, count(*)::bigint FROM s CROSS JOIN LATERAL unnest(s.choices) AS c (choice) GROUP BY 1, 2
             """
-        var choices: [String: [ConsentChoice: Int]] = [:]
-        for row in request.grantsOnly ? [] : (try await executor.rows(consent)) {
-            let (purpose, choice, count) = try row.decode((String?, String?, Int).self)
-            guard let purpose, let choice = choice.flatMap(ConsentChoice.init(rawValue:)) else { continue }
-            choices[purpose, default: [:]][choice, default: 0] += count
+        for row in counted ? try await rows(consent) : [] {
+            let (n, pair, count) = try row.decode((Int, String, Int).self)
+            guard let index = place(n), !requests[index].grantsOnly else { continue }
+            // Each element is the purpose code and the choice, joined by the last space.
+            guard let split = pair.lastIndex(of: " "), let choice = ConsentChoice(rawValue: String(pair[pair.index(after: split)...]))
+            else { continue }
+            tallies[index].consent[String(pair[..<split]), default: [:]][choice, default: 0] += count
         }
-        return ComplianceTally(
-            people: byAudience, accepted: accepted, activeGrants: activeGrants, exceptionCount: exceptionCount, exceptions: exceptions,
-            learners: learners, consent: choices)
+        return tallies
     }
 
     func repeatedLearners(_ request: RepeatedLearnersRequest) async throws -> [PersonID: Int] {
         let schools = request.schoolIDs.map(\.uuid)
         let query: PostgresQuery = """
-            SELECT (p.doc ->> 'personID')::uuid, count(*)::bigint FROM incidents i
-            CROSS JOIN LATERAL jsonb_array_elements(i.doc -> 'participants') AS p (doc)
+            SELECT l.id, count(*)::bigint FROM incidents i CROSS JOIN LATERAL unnest(i.learner_ids) AS l (id)
             WHERE i.school_id = ANY(\(schools)) AND (\(request.includeRestricted) OR NOT i.restricted)
                 AND i.occurred_at >= \(request.occurredFrom) AND i.occurred_at <= \(request.occurredTo)
-                AND (p.doc ->> 'isLearner')::boolean
             GROUP BY 1 HAVING count(*) >= \(request.minimum)
             """
         var result: [PersonID: Int] = [:]

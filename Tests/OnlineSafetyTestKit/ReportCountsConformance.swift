@@ -162,5 +162,32 @@ extension StorageConformance {
                 try expect(native.exceptions.isEmpty, "not listed unless asked")
             }
         }
+
+        // Asked for several schools at once (the sibling school, the school a day
+        // earlier, the grants alone, and the school again), each answer equals its own.
+        let requests = [
+            ComplianceTallyRequest(school: chilton, date: day, current: current, listExceptions: true),
+            ComplianceTallyRequest(school: sibling, date: day, current: current, listExceptions: true),
+            ComplianceTallyRequest(school: chilton, date: day.adding(days: -1), current: current, listExceptions: false),
+            ComplianceTallyRequest(school: chilton, date: day, current: current, listExceptions: false, grantsOnly: true),
+            ComplianceTallyRequest(school: chilton, date: day, current: [:], listExceptions: true),
+        ]
+        let batch = try await store.withTransaction { tx in try await tx.reports.complianceTallies(requests) }
+        var single: [ComplianceTally] = []
+        for request in requests {
+            single.append(try await store.withTransaction { tx in try await tx.reports.complianceTally(request) })
+        }
+        try expect(batch.count == requests.count, "one tally per request, in order")
+        for index in requests.indices where !requests[index].grantsOnly {
+            try expect(batch[index] == single[index], "request \(index + 1) of the batch equals its own tally")
+        }
+        try expect(
+            batch[3].activeGrants == 10 && batch[3].exceptionCount == 5, "the grants alone are counted as in the full tally")
+        try expect(
+            batch[1].activeGrants == 0 && batch[1].people == [.staffAndVolunteers: 1] && batch[1].accepted.isEmpty,
+            "the sibling school's counts are its own: its one member of staff, who has not accepted there, and no grants")
+        try expect(
+            batch[4].exceptionCount == 8 && batch[4].accepted.isEmpty,
+            "with no policy in force, the eight grants whose holders are within reach are exceptions")
     }
 }

@@ -137,10 +137,51 @@ enum ComplianceLoader {
         _ school: School, on date: CalendarDate, dueSoonDays: Int, requirements: [TrainingRequirement], detailed: Bool,
         holders known: TrainingHolders? = nil, _ tx: any OnlineSafetyStore
     ) async throws -> SchoolCompliance {
-        let documents = try await tx.aupDocuments.find(AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: date))
-        let current = AgreementRules.currentByAudience(among: documents, on: date)
-        let tally = try await tx.reports.complianceTally(
-            ComplianceTallyRequest(school: school, date: date, current: current, listExceptions: detailed))
+        try await schools(
+            [school], on: date, dueSoonDays: dueSoonDays, requirements: requirements, detailed: detailed, holders: known.map { [$0] },
+            tx)[0]
+    }
+
+    /// Several schools' parts, in their order, with their counts asked of storage at once
+    /// (``ReportQueries/complianceTallies(_:)``); `holders`, when given, holds each school's
+    /// role holders and their training, in the same order.
+    static func schools(
+        _ schools: [School], on date: CalendarDate, dueSoonDays: Int, requirements: [TrainingRequirement], detailed: Bool,
+        holders known: [TrainingHolders]? = nil, _ tx: any OnlineSafetyStore
+    ) async throws -> [SchoolCompliance] {
+        let requests = try await tallyRequests(schools, on: date, listExceptions: detailed, tx)
+        let tallies = try await tx.reports.complianceTallies(requests)
+        var parts: [SchoolCompliance] = []
+        for (index, school) in schools.enumerated() {
+            parts.append(
+                try await part(
+                    school, tally: tallies[index], current: requests[index].current, on: date, dueSoonDays: dueSoonDays,
+                    requirements: requirements, detailed: detailed, holders: known?[index], tx))
+        }
+        return parts
+    }
+
+    /// For each school, the policies in force for each audience on the day, as the request for its
+    /// counts.
+    static func tallyRequests(
+        _ schools: [School], on date: CalendarDate, listExceptions: Bool, grantsOnly: Bool = false, _ tx: any OnlineSafetyStore
+    ) async throws -> [ComplianceTallyRequest] {
+        var requests: [ComplianceTallyRequest] = []
+        for school in schools {
+            let documents = try await tx.aupDocuments.find(
+                AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: date))
+            requests.append(
+                ComplianceTallyRequest(
+                    school: school, date: date, current: AgreementRules.currentByAudience(among: documents, on: date),
+                    listExceptions: listExceptions, grantsOnly: grantsOnly))
+        }
+        return requests
+    }
+
+    private static func part(
+        _ school: School, tally: ComplianceTally, current: [AUPAudience: AUPDocument], on date: CalendarDate, dueSoonDays: Int,
+        requirements: [TrainingRequirement], detailed: Bool, holders known: TrainingHolders?, _ tx: any OnlineSafetyStore
+    ) async throws -> SchoolCompliance {
         let custom = try await tx.consentPurposes.find(ConsentPurposeQuery(schoolID: school.id, trustID: school.trustID))
         let roleGrants: [RoleGrant]
         let summaries: [TrainingSummary]
@@ -183,7 +224,7 @@ enum ComplianceLoader {
     }
 
     /// The training summaries of some people: those kept at a school (when one is given) in one
-    /// read, the others (the trust's own staff, people of other schools) one by one, without
+    /// read, the others (the trust's own staff, people of other schools) in another, without
     /// reading who is on roll.
     static func trainingSummaries(
         of people: Set<PersonID>, atSchool schoolID: SchoolID?, _ tx: any OnlineSafetyStore
@@ -195,9 +236,8 @@ enum ComplianceLoader {
                 people.contains($0.personID)
             }
         }
-        for personID in people.subtracting(summaries.map(\.personID)).sorted() {
-            if let summary = try await tx.trainingSummaries.get(TrainingSummaryID(personID.uuid)) { summaries.append(summary) }
-        }
+        let others = people.subtracting(summaries.map(\.personID)).sorted()
+        if !others.isEmpty { summaries += try await tx.trainingSummaries.find(TrainingSummaryQuery(personIDs: others)) }
         return summaries
     }
 }

@@ -130,10 +130,26 @@ public protocol ReportQueries: Sendable {
     /// request's policies to be those in force at the school; throws as the store's reads do.
     func complianceTally(_ request: ComplianceTallyRequest) async throws -> ComplianceTally
 
+    /// Several schools' compliance counts at once, in the order of `requests`, read in the
+    /// caller's transaction: each equals ``complianceTally(_:)`` of its request. A backend that
+    /// can count every school in one grouped query answers here; the default asks school by
+    /// school. Throws as the store's reads do.
+    func complianceTallies(_ requests: [ComplianceTallyRequest]) async throws -> [ComplianceTally]
+
     /// The learners taking part in at least `minimum` of the incidents at the request's schools
     /// that occurred within its window, with in how many (a learner taking part twice in one
     /// incident counts twice), read in the caller's transaction. Throws as the store's reads do.
     func repeatedLearners(_ request: RepeatedLearnersRequest) async throws -> [PersonID: Int]
+}
+
+@_spi(StorageBackend)
+extension ReportQueries {
+    /// Asks ``complianceTally(_:)`` for each request in turn.
+    public func complianceTallies(_ requests: [ComplianceTallyRequest]) async throws -> [ComplianceTally] {
+        var tallies: [ComplianceTally] = []
+        for request in requests { tallies.append(try await complianceTally(request)) }
+        return tallies
+    }
 }
 
 /// Which incidents ``ReportQueries/repeatedLearners(_:)`` counts learners over.

@@ -18,8 +18,8 @@ public struct ComplianceService: Sendable {
     /// agreement as well as the figures; those with `readAggregates` only (governors) get figures
     /// that never identify anyone: every count from 1 below the school's governors' report
     /// threshold reads "fewer than" it (see ``ComplianceReport/suppressedCells``). A trust-wide report needs the capability held trust-wide.
-    /// `dueSoonDays` sets the window within which training counts as due soon. Each school is read
-    /// in a transaction of its own that also records the read in the audit. Throws `forbidden`
+    /// `dueSoonDays` sets the window within which training counts as due soon. The schools are read
+    /// in one transaction that also records the read of each in the audit. Throws `forbidden`
     /// and `invalidInput`.
     public func report(
         acrossTrust: Bool = false, dueSoonDays: Int = 30, requirements: [TrainingRequirement] = TrainingRequirement.defaults
@@ -49,29 +49,13 @@ public struct ComplianceService: Sendable {
             }
             return try await context.tx.schools.find(SchoolQuery(trustID: trustID))
         }
-        // Each school is read in a transaction of its own, with its audit event, a few at a time (on
-        // PostgreSQL, each on a connection of the pool), and computed as soon as it is read.
-        let parts = try await withThrowingTaskGroup(of: (Int, SchoolCompliance).self) { group in
-            var pending = schools.enumerated().makeIterator()
-            func start(_ next: (offset: Int, element: School)?) {
-                guard let (index, each) = next else { return }
-                group.addTask {
-                    let part = try await session.gate(
-                        .complianceReport, School.recordKind, subject: each.id.uuid, authority: .allowed
-                    ) { context in
-                        try await ComplianceLoader.school(
-                            each, on: day, dueSoonDays: dueSoonDays, requirements: requirements, detailed: detailed, context.tx)
-                    }
-                    return (index, part)
-                }
-            }
-            for _ in 0..<2 { start(pending.next()) }
-            var parts = [SchoolCompliance?](repeating: nil, count: schools.count)
-            while let (index, part) = try await group.next() {
-                parts[index] = part
-                start(pending.next())
-            }
-            return parts.compactMap { $0 }
+        // Every school is read in one transaction, its counts asked of storage for all schools at
+        // once; the audit records the read of each school.
+        let parts = try await session.gate(
+            .complianceReport, School.recordKind, subject: nil, authority: .allowed, subjects: .of { _ in schools.map(\.id.uuid) }
+        ) { context in
+            try await ComplianceLoader.schools(
+                schools, on: day, dueSoonDays: dueSoonDays, requirements: requirements, detailed: detailed, context.tx)
         }
         return try await session.gate(
             .complianceReport, Trust.recordKind, subject: school.trustID?.uuid, authority: .allowed,

@@ -51,12 +51,17 @@ public struct DashboardService: Sendable {
             let counts = try await Self.counts(
                 of: schools.map(\.id), at: time, settledBy: now, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
                 context.tx)
+            // The grants without a current agreement, counted for every school at once.
+            let requests = try await ComplianceLoader.tallyRequests(
+                schools, on: CalendarDate(time), listExceptions: false, grantsOnly: true, context.tx)
+            let access = try await context.tx.reports.complianceTallies(requests)
             var parts: [SchoolDashboard] = []
-            for each in schools {
+            for (index, each) in schools.enumerated() {
                 parts.append(
                     try await Self.school(
-                        each, at: time, counts: counts, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
-                        repeatedConcernDays: repeatedConcernDays, listLimit: listLimit, requirements: requirements, context.tx))
+                        each, at: time, counts: counts, accessExceptions: access[index].exceptionCount,
+                        includeRestricted: includeRestricted, dueSoonHours: dueSoonHours, repeatedConcernDays: repeatedConcernDays,
+                        listLimit: listLimit, requirements: requirements, context.tx))
             }
             return Dashboard(
                 asOf: time, dueSoonHours: dueSoonHours, repeatedConcernDays: repeatedConcernDays, listLimit: listLimit, schools: parts)
@@ -133,11 +138,13 @@ public struct DashboardService: Sendable {
         return Counts(ages: ages, devices: devices, steps: steps)
     }
 
-    /// One school's part, beside the counts made for every school. Where `counts` holds the
+    /// One school's part, beside the counts made for every school (`accessExceptions` is its
+    /// number of grants without a current agreement). Where `counts` holds the
     /// steps (at or after the session's now) they are paged in storage; before it, the
     /// candidates are read and tested one by one.
     static func school(
-        _ school: School, at time: Date, counts: Counts, includeRestricted: Bool, dueSoonHours: Int, repeatedConcernDays: Int,
+        _ school: School, at time: Date, counts: Counts, accessExceptions: Int, includeRestricted: Bool, dueSoonHours: Int,
+        repeatedConcernDays: Int,
         listLimit: Int, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
     ) async throws -> SchoolDashboard {
         let day = CalendarDate(time)
@@ -214,11 +221,6 @@ public struct DashboardService: Sendable {
         // Overdue and never done first, then due soon, each in the standings' order.
         let trainingDue =
             training.statuses.filter { $0.state == .overdue || $0.state == .neverDone } + training.statuses.filter { $0.state == .dueSoon }
-        let documents = try await tx.aupDocuments.find(AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: day))
-        let exceptions = try await tx.reports.complianceTally(
-            ComplianceTallyRequest(
-                school: school, date: day, current: AgreementRules.currentByAudience(among: documents, on: day), listExceptions: false,
-                grantsOnly: true))
         let checks = try await tx.filteringChecks.find(FilteringCheckQuery(schoolID: school.id, openOnly: true))
         let calendar = try await GovernanceService.calendar(of: school, on: day, requirements: requirements, training: training, tx)
         return SchoolDashboard(
@@ -226,6 +228,6 @@ public struct DashboardService: Sendable {
             dueSoonSteps: dueSoon, dueSoonTotal: dueSoonTotal, referralsAwaitingFollowUp: Array(followUps.prefix(listLimit)),
             referralsTotal: referralsTotal, devicesInCustody: devices, repeatedConcerns: Array(repeated.prefix(listLimit)),
             repeatedConcernsTotal: repeated.count, trainingDue: Array(trainingDue.prefix(listLimit)), trainingDueTotal: trainingDue.count,
-            accessWithoutCurrentAUP: exceptions.exceptionCount, openFailedChecks: checks, calendarOverdue: calendar.overdue)
+            accessWithoutCurrentAUP: accessExceptions, openFailedChecks: checks, calendarOverdue: calendar.overdue)
     }
 }

@@ -45,13 +45,23 @@ public struct ReportService: Sendable {
                 schools = try await context.tx.schools.find(SchoolQuery(trustID: trustID))
                 trustName = try await context.tx.trusts.get(trustID)?.name
             }
-            let incidents = try await Self.incidentCounts(at: schools.map(\.id), period: period, context.tx)
+            let ids = schools.map(\.id)
+            let incidents = try await Self.incidentCounts(at: ids, period: period, context.tx)
+            let chronology = try await Self.chronologyCounts(at: ids, period: period, context.tx)
+            // Coverage and the register as they stand at the end of the period (or today, if sooner);
+            // the role holders and their training are read once for the coverage and the calendar.
+            let day = min(period.days.last, today)
+            var holders: [TrainingHolders] = []
+            for each in schools { holders.append(try await TrainingService.holders(at: each, on: day, context.tx)) }
+            let compliance = try await ComplianceLoader.schools(
+                schools, on: day, dueSoonDays: 30, requirements: requirements, detailed: false, holders: holders, context.tx)
             var parts: [GovernorsCounts] = []
-            for each in schools {
+            for (index, each) in schools.enumerated() {
                 parts.append(
                     try await Self.counts(
-                        of: each, period: period, today: today, requirements: requirements, incidents: incidents[each.id] ?? [:], context.tx
-                    ))
+                        of: each, period: period, day: day, requirements: requirements, incidents: incidents[each.id] ?? [:],
+                        chronology: chronology[each.id] ?? ChronologyCounts(), holders: holders[index], compliance: compliance[index],
+                        context.tx))
             }
             let threshold = schools.map(\.settings.governorReportThreshold).max() ?? 5
             let thresholds = schools.map(\.settings.governorReportThreshold)
@@ -87,36 +97,53 @@ public struct ReportService: Sendable {
         return result
     }
 
+    /// Each school's referrals by agency and the minutes from report to first action of each of
+    /// its incidents reported within the period: two grouped counts for all schools.
+    static func chronologyCounts(
+        at schoolIDs: [SchoolID], period: ReportPeriod, _ tx: any OnlineSafetyStore
+    ) async throws -> [SchoolID: ChronologyCounts] {
+        var result: [SchoolID: ChronologyCounts] = [:]
+        let referralQuery = ChronologyQuery(
+            schoolIDs: schoolIDs, kinds: ["referral"], includeRestricted: true, reportedFrom: period.start, reportedTo: period.end)
+        for group in try await tx.chronology.countGrouped(referralQuery, by: [.column("school_id"), .column("referral_agency")]) {
+            if case .uuid(let school) = group.key[0], case .text(let agency) = group.key[1] {
+                result[SchoolID(school), default: ChronologyCounts()].referrals[agency, default: 0] += group.count
+            }
+        }
+        let actionQuery = ChronologyQuery(
+            schoolIDs: schoolIDs, kinds: ChronologyEntry.actionKinds, includeRestricted: true, reportedFrom: period.start,
+            reportedTo: period.end)
+        var firstAction: [SchoolID: [IndexValue: Int]] = [:]
+        let keys: [GroupKey] = [.column("school_id"), .column("incident_id"), .column("response_minutes")]
+        for group in try await tx.chronology.countGrouped(actionQuery, by: keys) {
+            guard case .uuid(let school) = group.key[0], case .integer(let minutes) = group.key[2] else { continue }
+            firstAction[SchoolID(school), default: [:]][group.key[1]] = min(
+                firstAction[SchoolID(school)]?[group.key[1]] ?? .max, minutes)
+        }
+        for (school, minutes) in firstAction { result[school, default: ChronologyCounts()].responseMinutes = Array(minutes.values) }
+        return result
+    }
+
+    /// One school's referrals by agency and minutes to first action (see
+    /// ``chronologyCounts(at:period:_:)``).
+    struct ChronologyCounts {
+        var referrals: [String: Int] = [:]
+        var responseMinutes: [Int] = []
+    }
+
     /// One school's raw counts, read inside the caller's transaction from grouped counts;
-    /// `incidents` holds the school's part of ``incidentCounts(at:period:_:)``.
+    /// `incidents` and `chronology` hold the school's part of ``incidentCounts(at:period:_:)`` and
+    /// ``chronologyCounts(at:period:_:)``, `holders` its role holders and their training on `day`
+    /// and `compliance` its coverage figures then.
     static func counts(
-        of school: School, period: ReportPeriod, today: CalendarDate, requirements: [TrainingRequirement],
-        incidents: [ReportPeriod: [GovernorsCounts.IncidentKey: Int]], _ tx: any OnlineSafetyStore
+        of school: School, period: ReportPeriod, day: CalendarDate, requirements: [TrainingRequirement],
+        incidents: [ReportPeriod: [GovernorsCounts.IncidentKey: Int]], chronology: ChronologyCounts, holders: TrainingHolders,
+        compliance: SchoolCompliance, _ tx: any OnlineSafetyStore
     ) async throws -> GovernorsCounts {
         var terms: [(term: ReportPeriod, thisYear: [GovernorsCounts.IncidentKey: Int], lastYear: [GovernorsCounts.IncidentKey: Int])] = []
         for term in period.terms {
             terms.append((term, incidents[term] ?? [:], incidents[term.lastYear] ?? [:]))
         }
-        let referralQuery = ChronologyQuery(
-            schoolIDs: [school.id], kinds: ["referral"], includeRestricted: true, reportedFrom: period.start, reportedTo: period.end)
-        var referrals: [String: Int] = [:]
-        for group in try await tx.chronology.countGrouped(referralQuery, by: [.column("referral_agency")]) {
-            if case .text(let agency) = group.key[0] { referrals[agency, default: 0] += group.count }
-        }
-        let actionQuery = ChronologyQuery(
-            schoolIDs: [school.id], kinds: ChronologyEntry.actionKinds, includeRestricted: true, reportedFrom: period.start,
-            reportedTo: period.end)
-        var firstAction: [IndexValue: Int] = [:]
-        for group in try await tx.chronology.countGrouped(actionQuery, by: [.column("incident_id"), .column("response_minutes")]) {
-            guard case .integer(let minutes) = group.key[1] else { continue }
-            firstAction[group.key[0]] = min(firstAction[group.key[0]] ?? .max, minutes)
-        }
-        // Coverage and the register as they stand at the end of the period (or today, if sooner).
-        let day = min(period.days.last, today)
-        // The role holders and their training, read once for the coverage and the calendar.
-        let holders = try await TrainingService.holders(at: school, on: day, tx)
-        let compliance = try await ComplianceLoader.school(
-            school, on: day, dueSoonDays: 30, requirements: requirements, detailed: false, holders: holders, tx)
         let figures = compliance.figures
         let training = figures.training.map {
             (
@@ -147,8 +174,8 @@ public struct ReportService: Sendable {
         let custom = try await tx.categories.find(CategoryQuery(schoolID: school.id, trustID: school.trustID)).map(\.category)
         let names = Dictionary((IncidentCategory.builtIns + custom).map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
         return GovernorsCounts(
-            schoolID: school.id, urn: school.urn, name: school.name, terms: terms, referrals: referrals,
-            responseMinutes: Array(firstAction.values), training: training, agreements: agreements, consent: consent, filtering: filtering,
+            schoolID: school.id, urn: school.urn, name: school.name, terms: terms, referrals: chronology.referrals,
+            responseMinutes: chronology.responseMinutes, training: training, agreements: agreements, consent: consent, filtering: filtering,
             calendar: calendar, categoryNames: names)
     }
 }
