@@ -47,7 +47,8 @@ struct PostgresReportQueries: ReportQueries {
                 SELECT r.school_id, NULLIF(r.trust, '')::uuid AS trust_id, r.day::date AS day, r.n
                 FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS r (school_id, trust, day, n)
             ),
-            cur AS (SELECT * FROM unnest($4::bigint[], $5::text[], $6::uuid[]) AS c (n, audience, document_id))
+            cur AS (SELECT * FROM unnest($4::bigint[], $5::text[], $6::uuid[]) AS c (n, audience, document_id)),
+            acc AS (SELECT DISTINCT a.person_id, a.document_id, a.school_id FROM aup_acceptances a WHERE a.document_id = ANY($6::uuid[]))
             """
         func rows(_ sql: String) async throws -> [PostgresRow] {
             try await executor.rows(PostgresQuery(unsafeSQL: inputs + ",\n" + sql, binds: binds))
@@ -62,18 +63,14 @@ struct PostgresReportQueries: ReportQueries {
         // People on roll by audience, those who accepted their audience's policy at the school, and learners.
         let people = """
             p AS (
-                SELECT req.n, people.id, people.kind, \(Self.audienceCase) AS audience
+                SELECT req.n, people.id, people.kind, people.school_id, \(Self.audienceCase) AS audience
                 FROM req JOIN people ON people.school_id = req.school_id
                 WHERE people.left_on IS NULL OR people.left_on > req.day
-            ),
-            acc AS (
-                SELECT DISTINCT cur.n, a.person_id, cur.audience
-                FROM req JOIN cur ON cur.n = req.n
-                JOIN aup_acceptances a ON a.document_id = cur.document_id AND a.school_id = req.school_id
             )
             SELECT p.n, p.audience, count(*)::bigint, count(acc.person_id)::bigint,
                 count(*) FILTER (WHERE p.kind = 'learner')::bigint
-            FROM p LEFT JOIN acc ON acc.n = p.n AND acc.person_id = p.id AND acc.audience = p.audience
+            FROM p LEFT JOIN cur ON cur.n = p.n AND cur.audience = p.audience
+            LEFT JOIN acc ON acc.person_id = p.id AND acc.document_id = cur.document_id AND acc.school_id = p.school_id
             GROUP BY 1, 2
             """
         for row in counted ? try await rows(people) : [] {
@@ -98,15 +95,13 @@ struct PostgresReportQueries: ReportQueries {
                 LEFT JOIN people p ON p.id = g.person_id AND (p.school_id = req.school_id OR p.trust_id = req.trust_id)
                 WHERE g.granted_on <= req.day AND (g.revoked_on IS NULL OR g.revoked_on > req.day)
             ),
-            ok AS (
-                SELECT DISTINCT g.n, g.id FROM g
-                JOIN cur ON cur.n = g.n AND cur.audience = g.audience
-                JOIN aup_acceptances a ON a.person_id = g.holder AND a.document_id = cur.document_id
-                WHERE a.school_id = g.school_id OR NOT g.on_roll
-            ),
+            anywhere AS (SELECT DISTINCT person_id, document_id FROM acc),
             x AS (
-                SELECT g.*, g.holder IS NOT NULL AND (g.has_left OR ok.id IS NULL) AS exception
-                FROM g LEFT JOIN ok ON ok.n = g.n AND ok.id = g.id
+                SELECT g.n, g.id, g.audience, g.has_left, g.holder IS NOT NULL AND (g.has_left
+                    OR (g.on_roll AND here.person_id IS NULL) OR (NOT g.on_roll AND anywhere.person_id IS NULL)) AS exception
+                FROM g LEFT JOIN cur ON cur.n = g.n AND cur.audience = g.audience
+                LEFT JOIN acc here ON here.person_id = g.holder AND here.document_id = cur.document_id AND here.school_id = g.school_id
+                LEFT JOIN anywhere ON anywhere.person_id = g.holder AND anywhere.document_id = cur.document_id
             )
             """
         var listed = false
