@@ -104,31 +104,53 @@ struct PostgresReportQueries: ReportQueries {
                 LEFT JOIN anywhere ON anywhere.person_id = g.holder AND anywhere.document_id = cur.document_id
             )
             """
-        var listed = false
-        for row in try await rows(grants + " SELECT n, count(*)::bigint, count(*) FILTER (WHERE exception)::bigint FROM x GROUP BY 1") {
-            let (n, active, exceptions) = try row.decode((Int, Int, Int).self)
-            guard let index = place(n) else { continue }
-            tallies[index].activeGrants = active
-            tallies[index].exceptionCount = exceptions
-            listed = listed || (requests[index].listExceptions && exceptions > 0)
-        }
-        if listed {
-            let list =
-                grants + """
-                     SELECT x.n, ag.doc::text, ag.mac, x.audience, x.has_left FROM x JOIN access_grants ag ON ag.id = x.id
-                    WHERE x.exception ORDER BY x.n, ag.sort_key COLLATE "C", ag.id
+        let listing = requests.indices.filter { requests[$0].listExceptions }.map { $0 + 1 }
+        if listing.isEmpty {
+            for row in try await rows(grants + " SELECT n, count(*)::bigint, count(*) FILTER (WHERE exception)::bigint FROM x GROUP BY 1") {
+                let (n, active, exceptions) = try row.decode((Int, Int, Int).self)
+                guard let index = place(n) else { continue }
+                tallies[index].activeGrants = active
+                tallies[index].exceptionCount = exceptions
+            }
+        } else {
+            // The counts and, for the requests that list them ($7), the exceptions themselves, in
+            // one pass over the grants; the register's order (sort key bytewise, then identifier) is
+            // restored here.
+            var listBinds = binds
+            listBinds.append(listing)
+            let sql =
+                inputs + ",\n" + grants
+                    + """
+                    , xm AS MATERIALIZED (SELECT * FROM x)
+                    SELECT n, count(*)::bigint, count(*) FILTER (WHERE exception)::bigint,
+                        NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::uuid
+                    FROM xm GROUP BY n
+                    UNION ALL
+                    SELECT xm.n, 0, 0, ag.doc::text, ag.mac, xm.audience, xm.has_left, ag.sort_key, ag.id
+                    FROM xm JOIN access_grants ag ON ag.id = xm.id WHERE xm.exception AND xm.n = ANY($7::bigint[])
                     """
             let repository = PostgresRepository<AccessGrant, AccessGrantQuery>(executor, table: "access_grants")
-            for row in try await rows(list) {
-                let (n, doc, mac, name, left) = try row.decode((Int, String, String?, String?, Bool).self)
-                guard let index = place(n), requests[index].listExceptions,
-                    let each = name.flatMap(AUPAudience.init(rawValue:))
-                else { continue }
+            var listed: [Int: [(key: [UInt8], id: String, exception: AccessException)]] = [:]
+            for row in try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: listBinds)) {
+                let (n, active, exceptions, doc, mac, name, left, sortKey, id) = try row.decode(
+                    (Int, Int, Int, String?, String?, String?, Bool?, String?, UUID?).self)
+                guard let index = place(n) else { continue }
+                guard let doc, let sortKey, let id else {
+                    tallies[index].activeGrants = active
+                    tallies[index].exceptionCount = exceptions
+                    continue
+                }
+                guard let each = name.flatMap(AUPAudience.init(rawValue:)) else { continue }
                 let document = requests[index].current[each]
-                tallies[index].exceptions.append(
-                    AccessException(
-                        grant: try repository.read(doc, mac: mac), audience: each, requiredDocumentID: document?.id,
-                        requiredVersion: document?.version, holderHasLeft: left))
+                let exception = AccessException(
+                    grant: try repository.read(doc, mac: mac), audience: each, requiredDocumentID: document?.id,
+                    requiredVersion: document?.version, holderHasLeft: left ?? false)
+                listed[index, default: []].append((Array(sortKey.utf8), id.uuidString, exception))
+            }
+            for (index, entries) in listed {
+                tallies[index].exceptions = entries.sorted {
+                    $0.key.lexicographicallyPrecedes($1.key) || ($0.key == $1.key && $0.id < $1.id)
+                }.map(\.exception)
             }
         }
 
