@@ -465,13 +465,15 @@ enum Migrations {
                 $$
                 """,
                 "ALTER TABLE consent_states ADD COLUMN choices text[] GENERATED ALWAYS AS (consent_state_choices(doc)) STORED",
-                // The learners taking part in each incident, for the repeated-concern counts.
+                // The learners taking part in each incident, for the repeated-concern counts; a
+                // damaged identifier is left out rather than failing the write or this migration.
                 """
                 CREATE FUNCTION incident_learner_ids(doc jsonb) RETURNS uuid[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                     SELECT COALESCE(array_agg((p ->> 'personID')::uuid), '{}')
                     FROM jsonb_array_elements(
                         CASE WHEN jsonb_typeof(doc -> 'participants') = 'array' THEN doc -> 'participants' ELSE '[]' END) AS p
-                    WHERE jsonb_typeof(p -> 'isLearner') = 'boolean' AND (p ->> 'isLearner')::boolean AND p ->> 'personID' IS NOT NULL
+                    WHERE jsonb_typeof(p -> 'isLearner') = 'boolean' AND (p ->> 'isLearner')::boolean
+                        AND p ->> 'personID' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
                 $$
                 """,
                 "ALTER TABLE incidents ADD COLUMN learner_ids uuid[] GENERATED ALWAYS AS (incident_learner_ids(doc)) STORED",
