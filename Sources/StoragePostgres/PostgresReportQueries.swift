@@ -23,6 +23,11 @@ struct PostgresReportQueries: ReportQueries {
     /// place in the list, so a school's people, grants and acceptances are each read once.
     func complianceTallies(_ requests: [ComplianceTallyRequest]) async throws -> [ComplianceTally] {
         guard !requests.isEmpty else { return [] }
+        // Whether each person accepted their policy is a test against a hash table of the
+        // acceptances in force. Inside a transaction (as every report is read) its memory is
+        // raised for that transaction alone, so a large trust's table stays hashed rather than
+        // being scanned once per person.
+        if case .connection = executor { _ = try await executor.rows("SET LOCAL work_mem = '64MB'") }
         // $1 to $6: the requests (school, trust, day, by place) and the policy in force for each
         // audience at each.
         var binds = PostgresBindings()
@@ -48,7 +53,10 @@ struct PostgresReportQueries: ReportQueries {
                 FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS r (school_id, trust, day, n)
             ),
             cur AS (SELECT * FROM unnest($4::bigint[], $5::text[], $6::uuid[]) AS c (n, audience, document_id)),
-            acc AS (SELECT DISTINCT a.person_id, a.document_id, a.school_id FROM aup_acceptances a WHERE a.document_id = ANY($6::uuid[]))
+            acc AS (
+                SELECT a.person_id, a.document_id, a.school_id FROM aup_acceptances a
+                WHERE a.document_id = ANY(ARRAY(SELECT DISTINCT document_id FROM cur))
+            )
             """
         func rows(_ sql: String) async throws -> [PostgresRow] {
             try await executor.rows(PostgresQuery(unsafeSQL: inputs + ",\n" + sql, binds: binds))
@@ -67,10 +75,10 @@ struct PostgresReportQueries: ReportQueries {
                 FROM req JOIN people ON people.school_id = req.school_id
                 WHERE people.left_on IS NULL OR people.left_on > req.day
             )
-            SELECT p.n, p.audience, count(*)::bigint, count(acc.person_id)::bigint,
+            SELECT p.n, p.audience, count(*)::bigint,
+                count(*) FILTER (WHERE (p.id, cur.document_id, p.school_id) IN (SELECT person_id, document_id, school_id FROM acc))::bigint,
                 count(*) FILTER (WHERE p.kind = 'learner')::bigint
             FROM p LEFT JOIN cur ON cur.n = p.n AND cur.audience = p.audience
-            LEFT JOIN acc ON acc.person_id = p.id AND acc.document_id = cur.document_id AND acc.school_id = p.school_id
             GROUP BY 1, 2
             """
         for row in counted ? try await rows(people) : [] {
@@ -95,13 +103,11 @@ struct PostgresReportQueries: ReportQueries {
                 LEFT JOIN people p ON p.id = g.person_id AND (p.school_id = req.school_id OR p.trust_id = req.trust_id)
                 WHERE g.granted_on <= req.day AND (g.revoked_on IS NULL OR g.revoked_on > req.day)
             ),
-            anywhere AS (SELECT DISTINCT person_id, document_id FROM acc),
             x AS (
-                SELECT g.n, g.id, g.audience, g.has_left, g.holder IS NOT NULL AND (g.has_left
-                    OR (g.on_roll AND here.person_id IS NULL) OR (NOT g.on_roll AND anywhere.person_id IS NULL)) AS exception
+                SELECT g.n, g.id, g.audience, g.has_left, g.holder IS NOT NULL AND (g.has_left OR NOT COALESCE(
+                    CASE WHEN g.on_roll THEN (g.holder, cur.document_id, g.school_id) IN (SELECT person_id, document_id, school_id FROM acc)
+                        ELSE (g.holder, cur.document_id) IN (SELECT person_id, document_id FROM acc) END, false)) AS exception
                 FROM g LEFT JOIN cur ON cur.n = g.n AND cur.audience = g.audience
-                LEFT JOIN acc here ON here.person_id = g.holder AND here.document_id = cur.document_id AND here.school_id = g.school_id
-                LEFT JOIN anywhere ON anywhere.person_id = g.holder AND anywhere.document_id = cur.document_id
             )
             """
         let listing = requests.indices.filter { requests[$0].listExceptions }.map { $0 + 1 }
@@ -157,12 +163,13 @@ struct PostgresReportQueries: ReportQueries {
         // Consent decisions in force of the learners on roll, by purpose and choice.
         let consent = """
             s AS (
-                SELECT req.n, cs.choices FROM req
+                SELECT req.n, cs.choices, count(*) AS learners FROM req
                 JOIN consent_states cs ON cs.school_id = req.school_id
                 JOIN people p ON p.id = cs.id AND p.school_id = req.school_id
                 WHERE p.kind = 'learner' AND (p.left_on IS NULL OR p.left_on > req.day)
+                GROUP BY 1, 2
             )
-            SELECT s.n, c.choice, count(*)::bigint FROM s CROSS JOIN LATERAL unnest(s.choices) AS c (choice) GROUP BY 1, 2
+            SELECT s.n, c.choice, sum(s.learners)::bigint FROM s CROSS JOIN LATERAL unnest(s.choices) AS c (choice) GROUP BY 1, 2
             """
         for row in counted ? try await rows(consent) : [] {
             let (n, pair, count) = try row.decode((Int, String, Int).self)
