@@ -46,7 +46,7 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
             var rows = CopyText.Rows()
             for value in values {
                 let doc = try SQLJSON.encode(value)
-                rows.field(value.id.uuid.uuidString)
+                rows.field(value.id.uuidString)
                 rows.field(String(value.revision))
                 rows.field(value.sortKey)
                 rows.field(mac(value, doc))
@@ -369,8 +369,8 @@ enum CopyText {
             case .boolean(let flag): field(flag ? "t" : "f")
             case .date(let date): field(date.description)
             case .timestamp(let instant): field(CopyText.timestamp(instant))
-            case .uuid(let uuid): field(uuid.uuidString)
-            case .uuids(let list): field("{" + list.map(\.uuidString).joined(separator: ",") + "}")
+            case .uuid(let uuid): field(UUIDText.string(uuid))
+            case .uuids(let list): field("{" + list.map(UUIDText.string).joined(separator: ",") + "}")
             }
         }
 
@@ -383,6 +383,21 @@ enum CopyText {
     /// An instant as `COPY` reads a `timestamptz`: UTC, to the millisecond.
     static func timestamp(_ instant: Date) -> String {
         let milliseconds = SafetyClock.milliseconds(instant)
+        // Worked out by arithmetic for the years of the proleptic Gregorian calendar both agree on.
+        var (days, within) = Int(milliseconds).quotientAndRemainder(dividingBy: 86_400_000)
+        if within < 0 { (days, within) = (days - 1, within + 86_400_000) }
+        let date = CalendarDate.civil(fromDays: days)
+        if (1600...9999).contains(date.year) {
+            func padded(_ value: Int, _ width: Int) -> String {
+                let digits = String(value)
+                return String(repeating: "0", count: max(0, width - digits.count)) + digits
+            }
+            let (hour, minute, second, fraction) = (
+                within / 3_600_000, within / 60_000 % 60, within / 1000 % 60, within % 1000
+            )
+            return "\(padded(date.year, 4))-\(padded(date.month, 2))-\(padded(date.day, 2)) \(padded(hour, 2)):\(padded(minute, 2)):"
+                + "\(padded(second, 2)).\(padded(fraction, 3))+00"
+        }
         let seconds = Double(milliseconds / 1000)
         var components = Calendar(identifier: .gregorian).dateComponents(
             in: TimeZone(identifier: "UTC")!, from: Date(timeIntervalSince1970: seconds))

@@ -54,7 +54,7 @@ struct RowIntegrity: Sendable {
     /// The MAC of a record row: its table, identifier, revision and canonical body.
     func mac(table: String, id: UUID, revision: Int, doc: String) -> String {
         var mac = HMAC<SHA256>(key: key)
-        mac.update(data: Array("row\u{1E}\(table)\u{1E}\(id.uuidString)\u{1E}\(revision)\u{1E}".utf8))
+        mac.update(data: Array("row\u{1E}\(table)\u{1E}\(UUIDText.string(id))\u{1E}\(revision)\u{1E}".utf8))
         mac.update(data: Array(doc.utf8))
         return Self.hex(mac.finalize())
     }

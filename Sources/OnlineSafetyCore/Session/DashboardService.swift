@@ -35,7 +35,7 @@ public struct DashboardService: Sendable {
         let includeRestricted = AccessPolicy.holds(.readRestrictedIncidents, at: school.id, principal)
         return try await session.gate(
             .dashboardRead, ProcedureStatus.recordKind, subject: nil, restricted: includeRestricted, authority: decision,
-            subjects: .of { board in Array(Set(board.schools.flatMap(\.subjects))).sorted { $0.uuidString < $1.uuidString } }
+            subjects: .of { board in Array(Set(board.schools.flatMap(\.subjects))).sorted(by: UUIDText.precedes) }
         ) { context in
             guard dueSoonHours >= 0, repeatedConcernDays >= 1 else {
                 throw SafetyError.invalid("dashboard.window", "the due-soon and repeated-concern windows cannot be negative")
@@ -55,11 +55,12 @@ public struct DashboardService: Sendable {
             let requests = try await ComplianceLoader.tallyRequests(
                 schools, on: CalendarDate(time), listExceptions: false, grantsOnly: true, context.tx)
             let access = try await context.tx.reports.complianceTallies(requests)
+            let holders = try await TrainingService.holders(at: schools, on: CalendarDate(time), context.tx)
             var parts: [SchoolDashboard] = []
             for (index, each) in schools.enumerated() {
                 parts.append(
                     try await Self.school(
-                        each, at: time, counts: counts, accessExceptions: access[index].exceptionCount,
+                        each, at: time, counts: counts, accessExceptions: access[index].exceptionCount, holders: holders[index],
                         includeRestricted: includeRestricted, dueSoonHours: dueSoonHours, repeatedConcernDays: repeatedConcernDays,
                         listLimit: listLimit, requirements: requirements, context.tx))
             }
@@ -139,11 +140,13 @@ public struct DashboardService: Sendable {
     }
 
     /// One school's part, beside the counts made for every school (`accessExceptions` is its
-    /// number of grants without a current agreement). Where `counts` holds the
+    /// number of grants without a current agreement, `holders` its role holders and their
+    /// training). Where `counts` holds the
     /// steps (at or after the session's now) they are paged in storage; before it, the
     /// candidates are read and tested one by one.
     static func school(
-        _ school: School, at time: Date, counts: Counts, accessExceptions: Int, includeRestricted: Bool, dueSoonHours: Int,
+        _ school: School, at time: Date, counts: Counts, accessExceptions: Int, holders: TrainingHolders, includeRestricted: Bool,
+        dueSoonHours: Int,
         repeatedConcernDays: Int,
         listLimit: Int, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
     ) async throws -> SchoolDashboard {
@@ -216,8 +219,8 @@ public struct DashboardService: Sendable {
                 schoolIDs: [school.id], includeRestricted: includeRestricted,
                 occurredFrom: day.adding(days: -repeatedConcernDays).startOfDay, occurredTo: time, minimum: 2))
         let repeated = involvement.map { RepeatedConcern(learnerID: $0.key, incidents: $0.value) }
-            .sorted { ($1.incidents, $0.learnerID.uuid.uuidString) < ($0.incidents, $1.learnerID.uuid.uuidString) }
-        let training = try await TrainingService.standings(at: school, on: day, dueSoonDays: 30, requirements: requirements, tx)
+            .sorted { $0.incidents != $1.incidents ? $0.incidents > $1.incidents : $0.learnerID < $1.learnerID }
+        let training = TrainingService.standings(of: holders, on: day, dueSoonDays: 30, requirements: requirements)
         // Overdue and never done first, then due soon, each in the standings' order.
         let trainingDue =
             training.statuses.filter { $0.state == .overdue || $0.state == .neverDone } + training.statuses.filter { $0.state == .dueSoon }

@@ -63,7 +63,7 @@ public struct GovernanceService: Sendable {
         let school = principal.school
         return try await session.gate(
             .governanceCalendar, GovernanceRecord.recordKind, subject: nil, authority: readDecision,
-            subjects: .of { Array(Set($0.items.compactMap(\.personID?.uuid))).sorted { $0.uuidString < $1.uuidString } }
+            subjects: .of { Array(Set($0.items.compactMap(\.personID?.uuid))).sorted(by: UUIDText.precedes) }
         ) { context in
             try await Self.calendar(of: school, on: day, requirements: requirements, context.tx)
         }

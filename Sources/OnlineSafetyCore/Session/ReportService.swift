@@ -51,8 +51,7 @@ public struct ReportService: Sendable {
             // Coverage and the register as they stand at the end of the period (or today, if sooner);
             // the role holders and their training are read once for the coverage and the calendar.
             let day = min(period.days.last, today)
-            var holders: [TrainingHolders] = []
-            for each in schools { holders.append(try await TrainingService.holders(at: each, on: day, context.tx)) }
+            let holders = try await TrainingService.holders(at: schools, on: day, context.tx)
             let compliance = try await ComplianceLoader.schools(
                 schools, on: day, dueSoonDays: 30, requirements: requirements, detailed: false, holders: holders, context.tx)
             var parts: [GovernorsCounts] = []

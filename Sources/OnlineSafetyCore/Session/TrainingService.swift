@@ -103,14 +103,36 @@ public struct TrainingService: Sendable {
     /// The roles in force at a school on a day (the school's own and the trust's) and their
     /// holders' training summaries, read once for whatever needs them.
     static func holders(at school: School, on day: CalendarDate, _ tx: any OnlineSafetyStore) async throws -> TrainingHolders {
-        let own = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: day))
-        var trust: [RoleGrant] = []
-        if let trustID = school.trustID {
-            trust = try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
+        try await holders(at: [school], on: day, tx)[0]
+    }
+
+    /// ``holders(at:on:_:)`` for several schools, in their order: a trust's own grants, and the
+    /// summaries of people kept outside the schools (the trust's staff), are read once for all
+    /// of its schools.
+    static func holders(at schools: [School], on day: CalendarDate, _ tx: any OnlineSafetyStore) async throws -> [TrainingHolders] {
+        var trustGrants: [TrustID: [RoleGrant]] = [:]
+        var elsewhere: [PersonID: TrainingSummary] = [:]
+        var result: [TrainingHolders] = []
+        for school in schools {
+            let own = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: day))
+            var trust: [RoleGrant] = []
+            if let trustID = school.trustID {
+                if let known = trustGrants[trustID] {
+                    trust = known
+                } else {
+                    trust = try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
+                    trustGrants[trustID] = trust
+                }
+            }
+            let people = Set((own + trust).map(\.personID))
+            // Summaries already read for another school are not read again.
+            let known = people.filter { elsewhere[$0] != nil }
+            var summaries = try await ComplianceLoader.trainingSummaries(of: people.subtracting(known), atSchool: school.id, tx)
+            for summary in summaries where summary.schoolID != school.id { elsewhere[summary.personID] = summary }
+            summaries += known.sorted().compactMap { elsewhere[$0] }
+            result.append(TrainingHolders(schoolGrants: own, trustGrants: trust, summaries: summaries))
         }
-        let people = Set((own + trust).map(\.personID))
-        let summaries = try await ComplianceLoader.trainingSummaries(of: people, atSchool: school.id, tx)
-        return TrainingHolders(schoolGrants: own, trustGrants: trust, summaries: summaries)
+        return result
     }
 
     /// The standings of the holders read by ``holders(at:on:_:)``.

@@ -127,8 +127,8 @@ public enum IndexValue: Hashable, Sendable, Comparable {
         case (.boolean(let a), .boolean(let b)): return !a && b
         case (.date(let a), .date(let b)): return a < b
         case (.timestamp(let a), .timestamp(let b)): return a < b
-        case (.uuid(let a), .uuid(let b)): return a.uuidString < b.uuidString
-        case (.uuids(let a), .uuids(let b)): return a.map(\.uuidString).lexicographicallyPrecedes(b.map(\.uuidString))
+        case (.uuid(let a), .uuid(let b)): return UUIDText.precedes(a, b)
+        case (.uuids(let a), .uuids(let b)): return a.lexicographicallyPrecedes(b, by: UUIDText.precedes)
         default: return lhs.rank < rhs.rank
         }
     }

@@ -139,7 +139,7 @@ public enum QueryScope: Hashable, Sendable {
         case .school(let id): .equals("school_id", .id(id))
         case .trust(let id): .equals("trust_id", .id(id))
         case .schoolAndItsTrust(let school, let trust): .ownedBy(school: school, orTrust: trust)
-        case .schools(let ids): .oneOf("school_id", ids.map(\.uuid).sorted { $0.uuidString < $1.uuidString }.map { .uuid($0) })
+        case .schools(let ids): .oneOf("school_id", ids.map(\.uuid).sorted(by: UUIDText.precedes).map { .uuid($0) })
         case .everywhere: nil
         }
     }

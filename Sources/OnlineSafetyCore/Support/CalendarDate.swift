@@ -22,6 +22,11 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
     /// returns `nil` otherwise. Every date created this way prints as `YYYY-MM-DD` and parses back
     /// to itself with ``init(iso:)``.
     public init?(year: Int, month: Int, day: Int) {
+        if CalendarDate.arithmeticYears.contains(year) {
+            guard (1...12).contains(month), day >= 1, day <= CalendarDate.daysIn(month: month, of: year) else { return nil }
+            (self.year, self.month, self.day) = (year, month, day)
+            return
+        }
         var components = DateComponents()
         components.year = year
         components.month = month
@@ -95,7 +100,26 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
 
     /// This date moved by a number of days.
     public func adding(days: Int) -> CalendarDate {
+        if CalendarDate.arithmeticYears.contains(year), abs(days) < 3_000_000 {
+            let moved = CalendarDate.civil(fromDays: CalendarDate.days(year: year, month: month, day: day) + days)
+            if CalendarDate.arithmeticYears.contains(moved.year) { return CalendarDate(checked: moved) }
+        }
         let moved = CalendarDate.calendar.date(byAdding: .day, value: days, to: startOfDay) ?? startOfDay
+        return CalendarDate(moved)
+    }
+
+    /// This date moved by whole months: the same day of the month, or the last day of a shorter
+    /// month (31 January and one month gives 28 or 29 February).
+    public func adding(months: Int) -> CalendarDate {
+        if CalendarDate.arithmeticYears.contains(year), abs(months) < 100_000 {
+            let total = year * 12 + (month - 1) + months
+            let (movedYear, movedMonth) = (total >= 0 ? total / 12 : (total - 11) / 12, ((total % 12) + 12) % 12 + 1)
+            if CalendarDate.arithmeticYears.contains(movedYear) {
+                return CalendarDate(
+                    checked: (movedYear, movedMonth, min(day, CalendarDate.daysIn(month: movedMonth, of: movedYear))))
+            }
+        }
+        let moved = CalendarDate.calendar.date(byAdding: .month, value: months, to: startOfDay) ?? startOfDay
         return CalendarDate(moved)
     }
 
@@ -132,6 +156,52 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
         calendar.timeZone = TimeZone(identifier: "Europe/London") ?? .gmt
         return calendar
     }()
+}
+
+// MARK: - Day arithmetic
+
+extension CalendarDate {
+    /// The years whose dates are worked out by arithmetic rather than by Foundation's calendar:
+    /// from 1600, well after the Gregorian reform (before which Foundation's calendar is Julian),
+    /// so both give the same answers there.
+    static let arithmeticYears: ClosedRange<Int> = 1600...9999
+
+    /// A date already known to exist.
+    private init(checked parts: (year: Int, month: Int, day: Int)) {
+        (year, month, day) = parts
+    }
+
+    /// The days in a month of the Gregorian calendar.
+    static func daysIn(month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a date of the proleptic Gregorian calendar (negative: before it).
+    @_spi(StorageBackend) public static func days(year: Int, month: Int, day: Int) -> Int {
+        let shifted = month <= 2 ? year - 1 : year
+        let era = (shifted >= 0 ? shifted : shifted - 399) / 400
+        let yearOfEra = shifted - era * 400
+        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The proleptic Gregorian date a number of days after 1970-01-01 (negative: before it).
+    @_spi(StorageBackend) public static func civil(fromDays count: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = count + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
 }
 
 // MARK: - Sensible years

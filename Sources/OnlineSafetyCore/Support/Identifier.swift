@@ -20,27 +20,31 @@ public struct Identifier<Entity>: Hashable, Sendable, Codable, Comparable, Custo
 
     /// Parses an identifier from its string form; `nil` when the text is not a UUID.
     public init?(uuidString: String) {
-        guard let uuid = UUID(uuidString: uuidString) else { return nil }
+        guard let uuid = UUIDText.uuid(uuidString) else { return nil }
         self.uuid = uuid
     }
 
     /// The canonical upper-case string form.
-    public var uuidString: String { uuid.uuidString }
+    public var uuidString: String { UUIDText.string(uuid) }
 
     /// The canonical string form.
-    public var description: String { uuid.uuidString }
+    public var description: String { UUIDText.string(uuid) }
 
     /// Orders identifiers by their string form, for stable listings.
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.uuid.uuidString < rhs.uuid.uuidString }
+    public static func < (lhs: Self, rhs: Self) -> Bool { UUIDText.precedes(lhs.uuid, rhs.uuid) }
 
     /// Decodes from a single UUID string.
     public init(from decoder: any Decoder) throws {
-        self.uuid = try decoder.singleValueContainer().decode(UUID.self)
+        let container = try decoder.singleValueContainer()
+        guard let uuid = UUIDText.uuid(try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "Attempted to decode UUID from invalid UUID string.")
+        }
+        self.uuid = uuid
     }
 
     /// Encodes as a single UUID string.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(uuid)
+        try container.encode(UUIDText.string(uuid))
     }
 }

@@ -44,8 +44,7 @@ public struct TrainingStatus: Hashable, Sendable, Codable {
 public enum TrainingRules {
     /// The day a completion runs out: the same day `months` later (the last day of a shorter month).
     public static func dueDate(after completed: CalendarDate, months: Int) -> CalendarDate {
-        let moved = CalendarDate.calendar.date(byAdding: .month, value: months, to: completed.startOfDay) ?? completed.startOfDay
-        return CalendarDate(moved)
+        completed.adding(months: months)
     }
 
     /// A person's standing against a requirement on a day, from their latest completions.

@@ -1,0 +1,71 @@
+public import Foundation
+
+/// The canonical text of a UUID (upper-case hexadecimal in the 8-4-4-4-12 form), written and
+/// read without going through the C library's `printf` and `scanf`, which Foundation's
+/// `uuidString` and `UUID(uuidString:)` use: every record read or written carries several.
+///
+/// The text is exactly `UUID.uuidString`'s, and ``uuid(_:)`` accepts exactly what
+/// `UUID(uuidString:)` accepts (either case), so stored documents and their MACs are unchanged.
+@_spi(StorageBackend) public enum UUIDText {
+    private static let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    /// The upper-case 36-character form, as `uuid.uuidString`.
+    public static func string(_ uuid: UUID) -> String {
+        withUnsafeBytes(of: uuid.uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { buffer in
+                var at = 0
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        buffer[at] = 0x2D
+                        at += 1
+                    }
+                    let byte = raw[index]
+                    buffer[at] = digits[Int(byte >> 4)]
+                    buffer[at + 1] = digits[Int(byte & 0x0F)]
+                    at += 2
+                }
+                return 36
+            }
+        }
+    }
+
+    /// Parses the 36-character form in either case; `nil` for anything else, as
+    /// `UUID(uuidString:)`.
+    public static func uuid(_ text: String) -> UUID? {
+        var text = text
+        return text.withUTF8 { bytes in uuid(bytes) }
+    }
+
+    /// Parses the 36-character form from UTF-8 bytes; `nil` for anything else.
+    public static func uuid(_ text: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard text.count == 36, text[8] == 0x2D, text[13] == 0x2D, text[18] == 0x2D, text[23] == 0x2D else { return nil }
+        func nibble(_ character: UInt8) -> UInt8? {
+            switch character {
+            case 0x30...0x39: character - 0x30
+            case 0x41...0x46: character - 0x37
+            case 0x61...0x66: character - 0x57
+            default: nil
+            }
+        }
+        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &value) { out -> Bool in
+            var at = 0
+            for index in 0..<16 {
+                if at == 8 || at == 13 || at == 18 || at == 23 { at += 1 }
+                guard let high = nibble(text[at]), let low = nibble(text[at + 1]) else { return false }
+                out[index] = high << 4 | low
+                at += 2
+            }
+            return true
+        }
+        return parsed ? UUID(uuid: value) : nil
+    }
+
+    /// Whether `lhs` comes before `rhs` in the order of their canonical text: the order of their
+    /// bytes, since the text is fixed-width hexadecimal.
+    public static func precedes(_ lhs: UUID, _ rhs: UUID) -> Bool {
+        withUnsafeBytes(of: lhs.uuid) { left in
+            withUnsafeBytes(of: rhs.uuid) { right in left.lexicographicallyPrecedes(right) }
+        }
+    }
+}
