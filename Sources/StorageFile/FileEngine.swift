@@ -448,8 +448,23 @@ actor FileEngine {
     /// index columns of the kind; throws `invalidInput` otherwise.
     func countGrouped<Query: AggregateQuery>(_ query: Query, by keys: [GroupKey], in transaction: UInt64?) throws -> [GroupedCount] {
         try GroupKey.check(keys, for: Query.Value.self)
+        // Each key's place among the kind's index columns, so a record's key is read from its
+        // stored column values by position rather than looked up by name.
+        let names = Query.Value.indexColumns.map(\.name)
+        let places = keys.map { key -> (place: Int?, byMonth: Bool) in
+            switch key {
+            case .column(let name): (names.firstIndex(of: name), false)
+            case .month(let name): (names.firstIndex(of: name), true)
+            }
+        }
         var counts: [[IndexValue]: Int] = [:]
-        for entry in try matching(query, transaction) { counts[GroupKey.key(keys, of: entry.values), default: 0] += 1 }
+        for entry in try matching(query, transaction) {
+            let key = places.map { place, byMonth -> IndexValue in
+                guard let place else { return .null }
+                return byMonth ? GroupKey.month(of: entry.columns[place]) : entry.columns[place]
+            }
+            counts[key, default: 0] += 1
+        }
         return GroupedCount.sorted(counts)
     }
 
