@@ -100,7 +100,7 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
 
     /// This date moved by a number of days.
     public func adding(days: Int) -> CalendarDate {
-        if CalendarDate.arithmeticYears.contains(year), abs(days) < 3_000_000 {
+        if CalendarDate.arithmeticYears.contains(year), days.magnitude < 3_000_000 {
             let moved = CalendarDate.civil(fromDays: CalendarDate.days(year: year, month: month, day: day) + days)
             if CalendarDate.arithmeticYears.contains(moved.year) { return CalendarDate(checked: moved) }
         }
@@ -111,7 +111,7 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
     /// This date moved by whole months: the same day of the month, or the last day of a shorter
     /// month (31 January and one month gives 28 or 29 February).
     public func adding(months: Int) -> CalendarDate {
-        if CalendarDate.arithmeticYears.contains(year), abs(months) < 100_000 {
+        if CalendarDate.arithmeticYears.contains(year), months.magnitude < 100_000 {
             let total = year * 12 + (month - 1) + months
             let (movedYear, movedMonth) = (total >= 0 ? total / 12 : (total - 11) / 12, ((total % 12) + 12) % 12 + 1)
             if CalendarDate.arithmeticYears.contains(movedYear) {
