@@ -57,12 +57,25 @@ actor FileEngine {
         let id: UInt64
         /// Records written by the transaction, by kind (they shadow the committed ones).
         var tables: [String: any RecordTable] = [:]
-        /// The encoded changes, in order: the body of the line the commit writes.
-        var changes: [[UInt8]] = []
+        /// The encoded changes, in order: the record the commit writes.
+        var line: StagedLine
         /// Audit events appended by the transaction.
         var events: [AuditEvent] = []
         /// Records purged by the transaction, by kind; removed when it commits.
         var purges: [(kind: String, id: UUID)] = []
+        /// Set when a change could not be added to the record: the transaction can only roll back.
+        var failed = false
+    }
+
+    /// Adds an encoded change to the open transaction's record. If that fails, the transaction
+    /// is marked so that it can no longer commit (its tables may hold what the record lacks).
+    private func stage(_ change: [UInt8]) throws(SafetyError) {
+        do throws(SafetyError) {
+            try staged?.line.append(change)
+        } catch {
+            staged?.failed = true
+            throw error
+        }
     }
 
     /// Opens the store in a directory: lock, manifest, journal replay.
@@ -223,7 +236,7 @@ actor FileEngine {
         }
         let id = nextTransaction
         nextTransaction += 1
-        staged = Staged(id: id)
+        staged = Staged(id: id, line: StagedLine(seq: lastSeq + 1, prev: lastHash, directory: directoryPath))
         return id
     }
 
@@ -235,7 +248,10 @@ actor FileEngine {
     func commit(_ id: UInt64) throws(SafetyError) {
         var transaction = try requireTransaction(id)
         staged = nil  // the transaction is now the only owner of its buffers
-        guard !transaction.changes.isEmpty else { return }
+        guard !transaction.failed else {
+            throw SafetyError(.unavailable, "the transaction could not stage all of its changes; it was rolled back")
+        }
+        guard !transaction.line.isEmpty else { return }
         try requireWritable()
         guard let journal else { throw SafetyError(.unavailable, "the store at \(directoryPath) has no journal open for writing") }
         if manifestVersion < Manifest.currentVersion {
@@ -243,13 +259,15 @@ actor FileEngine {
             try Manifest.create(directory: directoryPath)
             manifestVersion = Manifest.currentVersion
         }
-        let line = JournalFormat.line(seq: lastSeq + 1, prev: lastHash, consuming: &transaction.changes)
-        try journal.append(line.bytes)
+        guard transaction.line.seq == lastSeq + 1, transaction.line.prev == lastHash else {
+            throw SafetyError(.conflict, "the store at \(directoryPath) changed while the transaction was open")
+        }
+        let hash = try transaction.line.write(to: journal)
         for (kind, table) in transaction.tables { tables[kind]?.apply(table) }
         for event in transaction.events { events[event.chain, default: []].append(event) }
         for purge in transaction.purges { tables[purge.kind]?.purge(purge.id) }
         lastSeq += 1
-        lastHash = line.hash
+        lastHash = hash
         if !transaction.purges.isEmpty { try compact() }
         if let anchor {
             do {
@@ -270,7 +288,7 @@ actor FileEngine {
         let written = stagedTable(Value.self)
         guard written[id] != nil || committed[id] != nil else { return false }
         written.purge(id.uuid)
-        staged?.changes.append(try JournalChange.encodePurge(kind: Value.recordKind, id: id.uuid, with: encoder))
+        try stage(try JournalChange.encodePurge(kind: Value.recordKind, id: id.uuid, with: encoder))
         staged?.purges.append((Value.recordKind, id.uuid))
         return true
     }
@@ -354,7 +372,7 @@ actor FileEngine {
         }
         for (value, change) in stored {
             written.put(value)
-            staged?.changes.append(change)
+            try stage(change)
         }
         return stored.map(\.value)
     }
@@ -377,7 +395,7 @@ actor FileEngine {
         try checkReferences(stored, transaction: transaction, batch: [Value]())
         let change = try encode(stored, operation: "update")
         written.put(stored)
-        staged?.changes.append(change)
+        try stage(change)
         return stored
     }
 
@@ -482,7 +500,7 @@ actor FileEngine {
         let chain = draft.chain
         let event = AuditChain.chain(draft, after: staged?.events.last { $0.chain == chain } ?? events[chain]?.last)
         let change = try JournalChange.encodeAudit(event, with: encoder)
-        staged?.changes.append(change)
+        try stage(change)
         staged?.events.append(event)
         return event
     }

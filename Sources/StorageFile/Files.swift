@@ -64,14 +64,31 @@ final class JournalFile {
 
     /// Appends a record and flushes it to disk. On failure the partial write is cut off again, so
     /// the journal never keeps half a line; if even that fails, every later append is refused. If
-    /// the last record has no newline after it, the newline is written first, in the same write.
+    /// the last record has no newline after it, the newline is written first.
     func append(_ record: [UInt8]) throws(SafetyError) {
+        try append { (write: ([UInt8]) throws(SafetyError) -> Void) throws(SafetyError) in try write(record) }
+    }
+
+    /// Appends a record that `parts` hands over in pieces, in order, then flushes it to disk, as
+    /// ``append(_:)`` does: a failure in any piece, or in `parts` itself, cuts the journal back to
+    /// its length before. The record's newline must come last, so a crash part-way leaves a
+    /// record with no newline, which the reader takes for a torn write.
+    func append(
+        _ parts: (_ write: ([UInt8]) throws(SafetyError) -> Void) throws(SafetyError) -> Void
+    ) throws(SafetyError) {
         guard descriptor >= 0, !damaged else {
             throw SafetyError(.unavailable, "an earlier write to \(path) failed and could not be undone; reopen the store")
         }
-        let bytes = needsNewline ? [UInt8(ascii: "\n")] + record : record
+        var written = 0
         do throws(SafetyError) {
-            try Posix.writeAll(descriptor, bytes, path: path)
+            if needsNewline {
+                try Posix.writeAll(descriptor, [UInt8(ascii: "\n")], path: path)
+                written += 1
+            }
+            try parts { (bytes: [UInt8]) throws(SafetyError) in
+                try Posix.writeAll(descriptor, bytes, path: path)
+                written += bytes.count
+            }
         } catch {
             undo()
             throw error
@@ -84,7 +101,7 @@ final class JournalFile {
             damaged = true
             throw error
         }
-        length += bytes.count
+        length += written
         needsNewline = false
     }
 

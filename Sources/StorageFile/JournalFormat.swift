@@ -21,7 +21,8 @@ import Foundation
 /// - the last record, with no newline after it, that is *shorter* than its frame says (or that
 ///   stops inside its frame, or is only zero bytes) is a write cut off by a crash: the writer
 ///   appends a record and its newline in one write and acknowledges it only after `fsync`, so a
-///   cut-off write has no newline and was never acknowledged;
+///   cut-off write has no newline and was never acknowledged (a large record is written in several
+///   writes, its newline last);
 /// - anything else (a CRC that does not match, a record longer or shorter than its frame between
 ///   newlines, a frame that cannot be read) is damage to a committed record, never a torn write.
 ///
@@ -59,67 +60,13 @@ enum JournalFormat {
         }.joined()
     }
 
-    /// Assembles a complete record, frame and newline included, from encoded changes.
+    /// Assembles a complete record, frame and newline included, from encoded changes, in one
+    /// buffer. A commit builds its record with ``StagedLine`` as changes are staged instead.
     static func line(seq: Int64, prev: String, changes: [[UInt8]]) -> (bytes: [UInt8], hash: String) {
-        var consumed = changes
-        return line(seq: seq, prev: prev, consuming: &consumed)
-    }
-
-    /// Assembles a record as ``line(seq:prev:changes:)`` does, emptying `changes` as each is
-    /// copied into the record, so a large transaction is held about once rather than several
-    /// times over: the hash and the CRC are computed over the parts first, then the record is
-    /// laid out in one buffer of its final size.
-    static func line(seq: Int64, prev: String, consuming changes: inout [[UInt8]]) -> (bytes: [UInt8], hash: String) {
-        let opening = Array(#"{"changes":["#.utf8)
-        let closing = Array("]}".utf8)
-        let comma: [UInt8] = [UInt8(ascii: ",")]
-        var hasher = SHA256()
-        hasher.update(data: Array(prev.utf8))
-        hasher.update(data: [0x1E])
-        hasher.update(data: Array(String(seq).utf8))
-        hasher.update(data: [0x1E])
-        hasher.update(data: opening)
-        var bodyLength = opening.count + closing.count
-        for (index, change) in changes.enumerated() {
-            if index > 0 {
-                hasher.update(data: comma)
-                bodyLength += 1
-            }
-            hasher.update(data: change)
-            bodyLength += change.count
-        }
-        hasher.update(data: closing)
-        let hash = hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
-        let suffix = suffix(hash: hash, prev: prev, seq: seq)
-        var crc = CRC32.start
-        crc = CRC32.update(crc, prefix)
-        crc = CRC32.update(crc, opening)
-        for (index, change) in changes.enumerated() {
-            if index > 0 { crc = CRC32.update(crc, comma) }
-            crc = CRC32.update(crc, change)
-        }
-        crc = CRC32.update(crc, closing)
-        crc = CRC32.update(crc, suffix)
-        let jsonLength = prefix.count + bodyLength + suffix.count
-        let frame = Array("\(jsonLength) \(JournalFrame.hex(CRC32.finish(crc))) ".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(frame.count + jsonLength + 1)
-        bytes.append(contentsOf: frame)
-        bytes.append(contentsOf: prefix)
-        bytes.append(contentsOf: opening)
-        for index in changes.indices {
-            if index > 0 { bytes.append(contentsOf: comma) }
-            bytes.append(contentsOf: changes[index])
-            changes[index] = []
-        }
-        changes = []
-        bytes.append(contentsOf: closing)
-        bytes.append(contentsOf: suffix)
-        bytes.append(UInt8(ascii: "\n"))
-        return (bytes, hash)
+        var line = StagedLine(seq: seq, prev: prev, directory: nil)
+        // Without a directory nothing is written anywhere, so appending cannot fail.
+        for change in changes { try? line.append(change) }
+        return line.bytes()
     }
 
     /// A record's JSON in its frame, newline included: `<length> <crc32> <json>\n`.

@@ -120,6 +120,41 @@ enum Posix {
         }
     }
 
+    /// Opens a new file for reading and writing that must not exist yet; `nil` if it does.
+    static func createExclusive(_ path: String) throws(SafetyError) -> Int32? {
+        while true {
+            let fd = path.withCString { systemOpen($0, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
+            if fd >= 0 { return fd }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EEXIST { return nil }
+            throw SafetyError(.unavailable, "cannot create \(path): \(reason(code))")
+        }
+    }
+
+    /// Removes a file's name, ignoring errors (an open descriptor keeps the file until closed).
+    static func unlink(_ path: String) {
+        _ = path.withCString { systemUnlink($0) }
+    }
+
+    /// Reads exactly `count` bytes at `offset` into the start of `buffer`, retrying on short
+    /// reads and `EINTR`.
+    static func readAll(_ fd: Int32, into buffer: inout [UInt8], count: Int, at offset: Int, path: String) throws(SafetyError) {
+        var done = 0
+        while done < count {
+            let result = buffer.withUnsafeMutableBytes { raw in
+                systemPread(fd, raw.baseAddress! + done, count - done, offset + done)
+            }
+            if result < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw SafetyError(.unavailable, "cannot read \(path): \(reason(code))")
+            }
+            if result == 0 { throw SafetyError(.unavailable, "cannot read \(path): it ended early") }
+            done += result
+        }
+    }
+
     /// Flushes a file (or directory) to stable storage.
     static func sync(_ fd: Int32, path: String) throws(SafetyError) {
         #if canImport(Darwin)
@@ -167,14 +202,26 @@ enum Posix {
     private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { Glibc.write(fd, bytes, count) }
     private func systemClose(_ fd: Int32) -> Int32 { Glibc.close(fd) }
     private func systemRename(_ source: String, _ destination: String) -> Int32 { Glibc.rename(source, destination) }
+    private func systemUnlink(_ path: UnsafePointer<CChar>) -> Int32 { Glibc.unlink(path) }
+    private func systemPread(_ fd: Int32, _ bytes: UnsafeMutableRawPointer, _ count: Int, _ offset: Int) -> Int {
+        Glibc.pread(fd, bytes, count, off_t(offset))
+    }
 #elseif canImport(Musl)
     private func systemOpen(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Musl.open(path, flags, mode) }
     private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { Musl.write(fd, bytes, count) }
     private func systemClose(_ fd: Int32) -> Int32 { Musl.close(fd) }
     private func systemRename(_ source: String, _ destination: String) -> Int32 { Musl.rename(source, destination) }
+    private func systemUnlink(_ path: UnsafePointer<CChar>) -> Int32 { Musl.unlink(path) }
+    private func systemPread(_ fd: Int32, _ bytes: UnsafeMutableRawPointer, _ count: Int, _ offset: Int) -> Int {
+        Musl.pread(fd, bytes, count, off_t(offset))
+    }
 #elseif canImport(Darwin)
     private func systemOpen(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Darwin.open(path, flags, mode) }
     private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { Darwin.write(fd, bytes, count) }
     private func systemClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
     private func systemRename(_ source: String, _ destination: String) -> Int32 { Darwin.rename(source, destination) }
+    private func systemUnlink(_ path: UnsafePointer<CChar>) -> Int32 { Darwin.unlink(path) }
+    private func systemPread(_ fd: Int32, _ bytes: UnsafeMutableRawPointer, _ count: Int, _ offset: Int) -> Int {
+        Darwin.pread(fd, bytes, count, off_t(offset))
+    }
 #endif

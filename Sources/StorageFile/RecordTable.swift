@@ -73,19 +73,19 @@ protocol RecordTable: AnyObject {
 
 /// The records of one kind, with an index on every queryable column.
 final class Table<Value: Aggregate>: RecordTable {
-    /// A record with its index values and sort key, worked out once when it is stored.
+    /// A record with its index values and sort key, worked out once when it is stored. An entry
+    /// never changes, so a transaction's entries join the committed table as they are.
     final class Entry {
         let value: Value
-        let values: [String: IndexValue]
-        /// The index values in ``Aggregate/indexColumns`` order, for testing queries.
+        /// The index values in ``Aggregate/indexColumns`` order (a column the value leaves out
+        /// holds `.null`), for testing queries and keeping the indexes.
         let columns: [IndexValue]
         let sortKey: String
 
-        init(_ value: Value) {
+        init(_ value: Value, names: [String]) {
             self.value = value
             let values = value.indexValues
-            self.values = values
-            self.columns = Value.indexColumns.map { values[$0.name] ?? .null }
+            self.columns = names.map { values[$0] ?? .null }
             self.sortKey = value.sortKey
         }
     }
@@ -96,6 +96,9 @@ final class Table<Value: Aggregate>: RecordTable {
     private var index: [String: [IndexValue: Set<Value.ID>]] = [:]
     /// For each UUID-list column, which records' lists include each UUID.
     private var members: [String: [UUID: Set<Value.ID>]] = [:]
+
+    /// The names of ``Aggregate/indexColumns``, in order, worked out once.
+    private let names = Value.indexColumns.map(\.name)
 
     static var kind: String { Value.recordKind }
 
@@ -113,7 +116,7 @@ final class Table<Value: Aggregate>: RecordTable {
 
     func apply(_ staged: any RecordTable) {
         guard let staged = staged as? Table<Value> else { return }
-        for entry in staged.entries.values { put(entry.value) }
+        for entry in staged.entries.values { put(entry) }
     }
 
     func holds(_ id: UUID) -> Bool { entries[Value.ID(id)] != nil }
@@ -147,16 +150,17 @@ final class Table<Value: Aggregate>: RecordTable {
     var count: Int { entries.count }
 
     /// Inserts or replaces a record, keeping the indexes in step.
-    func put(_ value: Value) {
-        if let old = entries[value.id] { unindex(old) }
-        let entry = Entry(value)
-        entries[value.id] = entry
-        let values = entry.values
-        for column in Value.indexColumns {
-            let key = values[column.name] ?? .null
-            index[column.name, default: [:]][key, default: []].insert(value.id)
+    func put(_ value: Value) { put(Entry(value, names: names)) }
+
+    private func put(_ entry: Entry) {
+        let id = entry.value.id
+        if let old = entries[id] { unindex(old) }
+        entries[id] = entry
+        for (place, name) in names.enumerated() {
+            let key = entry.columns[place]
+            index[name, default: [:]][key, default: []].insert(id)
             if case .uuids(let list) = key {
-                for member in list { members[column.name, default: [:]][member, default: []].insert(value.id) }
+                for member in list { members[name, default: [:]][member, default: []].insert(id) }
             }
         }
     }
@@ -172,16 +176,15 @@ final class Table<Value: Aggregate>: RecordTable {
     }
 
     private func unindex(_ old: Entry) {
-        let value = old.value
-        let values = old.values
-        for column in Value.indexColumns {
-            let key = values[column.name] ?? .null
-            index[column.name]?[key]?.remove(value.id)
-            if index[column.name]?[key]?.isEmpty == true { index[column.name]?[key] = nil }
+        let id = old.value.id
+        for (place, name) in names.enumerated() {
+            let key = old.columns[place]
+            index[name]?[key]?.remove(id)
+            if index[name]?[key]?.isEmpty == true { index[name]?[key] = nil }
             if case .uuids(let list) = key {
                 for member in list {
-                    members[column.name]?[member]?.remove(value.id)
-                    if members[column.name]?[member]?.isEmpty == true { members[column.name]?[member] = nil }
+                    members[name]?[member]?.remove(id)
+                    if members[name]?[member]?.isEmpty == true { members[name]?[member] = nil }
                 }
             }
         }

@@ -202,6 +202,69 @@ struct FileStoreTests {
         try await store.close()
     }
 
+    /// Trusts whose journal changes together run to more than `megabytes` MB.
+    static func bulkyTrusts(megabytes: Int) -> [Trust] {
+        let padding = String(repeating: "p", count: 900)
+        return (0..<(megabytes * 1_100)).map { Trust(name: "Bulk Trust \($0) \(padding)") }
+    }
+
+    /// The names in a store's directory, hidden ones included.
+    static func directoryNames(_ directory: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+    }
+
+    /// A transaction larger than the part of its record kept in memory (the rest waits in an
+    /// unnamed temporary file) commits as one record that reads back whole and verifies, and
+    /// leaves no file behind, whether it commits or rolls back.
+    @Test func aTransactionLargerThanItsInMemoryRecordCommitsWholeAndLeavesNoFileBehind() async throws {
+        let directory = Scratch.directory()
+        var store = try await FileStore.open(at: directory, logger: quietLogger())
+        let before = try await store.trusts.insert(Trust(name: "Before Trust"))
+        let namesBefore = try Self.directoryNames(directory)
+        let bulky = Self.bulkyTrusts(megabytes: 20)
+        let sizeBefore = try StoreFiles.journalSize(directory)
+
+        await #expect(throws: Rollback.self) {
+            try await store.withTransaction { tx in
+                try await tx.trusts.insertMany(bulky)
+                // The spilled part of the record has no name in the directory.
+                #expect(try Self.directoryNames(directory) == namesBefore)
+                throw Rollback()
+            }
+        }
+        #expect(try StoreFiles.journalSize(directory) == sizeBefore)
+        #expect(try await store.trusts.count(TrustQuery()) == 1)
+
+        try await store.withTransaction { tx in
+            try await tx.trusts.insertMany(bulky)
+            _ = try await tx.audit.append(
+                AuditDraft(
+                    at: Date(), actorID: nil, schoolID: nil, action: AuditAction(stored: "trust.insert"), subjectKind: "trust",
+                    subjectID: bulky[0].id.uuid))
+        }
+        let sizeAfter = try StoreFiles.journalSize(directory)
+        #expect(sizeAfter - sizeBefore > 20_000_000)
+        #expect(try Self.directoryNames(directory) == namesBefore)
+        let journal = try Data(contentsOf: StoreFiles.journal(directory))
+        #expect(journal.filter { $0 == UInt8(ascii: "\n") }.count == 2, "one record for each transaction")
+        try await store.close()
+
+        store = try await FileStore.open(at: directory, logger: quietLogger())
+        #expect(await store.verifyJournal().isEmpty)
+        #expect(try await store.trusts.count(TrustQuery()) == bulky.count + 1)
+        let last = try await store.trusts.get(bulky[bulky.count - 1].id)
+        #expect(last?.name == bulky[bulky.count - 1].name)
+        #expect(last?.revision == 1)
+        #expect(try await store.trusts.get(before.id) == before)
+        #expect(try await store.audit.events(AuditQuery()).count == 1)
+        // The store goes on committing after the large record.
+        _ = try await store.trusts.insert(Trust(name: "After Trust"))
+        try await store.close()
+        store = try await FileStore.open(at: directory, logger: quietLogger())
+        #expect(try await store.trusts.count(TrustQuery()) == bulky.count + 2)
+        try await store.close()
+    }
+
     @Test func transactionReadsItsOwnWritesWhileOthersSeeOnlyCommits() async throws {
         let store = try await FileStore.open(at: Scratch.directory(), logger: quietLogger())
         let trust = Trust(name: "Staged Trust")
