@@ -16,7 +16,7 @@ public enum UPNCheck {
     /// `upn.checkLetter` (errors), `upn.unknownAuthority` (warning). Reasons never quote the value.
     public static func check(_ text: String, at location: FileLocation) -> (UPN?, [RosterProblem]) {
         let place = location.field == nil ? location.field("UPN") : location
-        let characters = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased())
+        let characters = Array(text.trimmedWhitespace().uppercased())
         guard !characters.isEmpty else {
             return (nil, [.error("upn.missing", at: place, "the UPN is missing")])
         }

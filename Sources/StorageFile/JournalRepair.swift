@@ -35,7 +35,7 @@ extension FileStore {
     public static func repair(
         at directory: URL, droppingFromLine line: Int, reason: String, logger: Logger, options: OpenOptions = OpenOptions()
     ) async throws -> JournalRepair {
-        guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !reason.isBlank else {
             throw SafetyError.invalid("reason", "a repair records why records were set aside")
         }
         let path = directory.standardizedFileURL.path

@@ -25,7 +25,7 @@ public struct IntegrityKey: Sendable, Hashable, CustomStringConvertible {
     /// A key from its base64 text (as kept in a secret store or an environment variable).
     /// Throws `invalidInput` when the text is not base64 of at least 32 bytes.
     public init(base64 text: String) throws {
-        guard let bytes = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let bytes = Data(base64Encoded: text.trimmedWhitespace()) else {
             throw SafetyError(.invalidInput, "an integrity key is given as base64", location: "integrityKey")
         }
         try self.init(bytes)

@@ -307,7 +307,7 @@ public struct FilteringChange: Aggregate {
 
     /// Checks the request says what, why and the risk, a decision says why, and nothing unapproved is applied.
     public func validate() throws(SafetyError) {
-        func blank(_ text: String) -> Bool { text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        func blank(_ text: String) -> Bool { text.isBlank }
         if blank(target.value) { throw .invalid("filteringChange.target", "a change names the site or category") }
         if target.value.count > 2_048 { throw .invalid("filteringChange.target", "a site or category is at most 2,048 characters") }
         if blank(reason) { throw .invalid("filteringChange.reason", "a change request says why it is needed") }
@@ -437,7 +437,7 @@ public struct FilteringCheck: Aggregate {
 
     /// Checks the check says where, on what and what was tested, on a day not after it was recorded.
     public func validate() throws(SafetyError) {
-        func blank(_ text: String) -> Bool { text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        func blank(_ text: String) -> Bool { text.isBlank }
         _ = try checkedOn.checked("filteringCheck.checkedOn", .record, asOf: CalendarDate(recordedAt))
         guard checkedOn <= CalendarDate(recordedAt) else {
             throw .invalid("filteringCheck.checkedOn", "a check is recorded on or after the day it was made")
@@ -570,14 +570,14 @@ public struct FilteringReview: Aggregate {
         guard participants.contains(seniorLeaderID), participants.contains(governorID) else {
             throw SafetyError(.constraintViolation, "the review needs the named senior leader and the named governor to take part")
         }
-        if considered.allSatisfy({ $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+        if considered.allSatisfy({ $0.isBlank }) {
             throw .invalid("filteringReview.considered", "a review says what it considered")
         }
-        if findings.allSatisfy({ $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+        if findings.allSatisfy({ $0.isBlank }) {
             throw .invalid("filteringReview.findings", "a review records its findings")
         }
         for action in actions {
-            if action.description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if action.description.isBlank {
                 throw .invalid("filteringReview.actions", "an action says what is to be done")
             }
             _ = try action.dueOn.checked("filteringReview.actions.dueOn", .record, asOf: reviewedOn)
@@ -663,7 +663,7 @@ public struct MonitoringAlert: Aggregate {
 
     /// Checks an alert that needs action names its incident, and one that does not names none.
     public func validate() throws(SafetyError) {
-        if source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if source.isBlank {
             throw .invalid("monitoringAlert.source", "an alert names the system that raised it")
         }
         if needsAction != (incidentID != nil) {

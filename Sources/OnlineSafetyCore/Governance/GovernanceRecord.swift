@@ -88,7 +88,7 @@ public struct GovernanceRecord: Aggregate {
         guard heldOn <= CalendarDate(recordedAt) else {
             throw .invalid("governance.heldOn", "a meeting is recorded on or after the day it was held")
         }
-        if minutesReference.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if minutesReference.isBlank {
             throw .invalid("governance.minutesReference", "a meeting or review is recorded with a reference to its minutes")
         }
     }

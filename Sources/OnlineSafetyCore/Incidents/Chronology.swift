@@ -187,7 +187,7 @@ public enum ChronologyContent: Hashable, Sendable, Codable {
     /// Checks that what must be said is said.
     public func validate() throws(SafetyError) {
         func required(_ text: String?, _ field: String, _ reason: String) throws(SafetyError) {
-            if (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .invalid(field, reason) }
+            if (text ?? "").isBlank { throw .invalid(field, reason) }
         }
         switch self {
         case .note(let text), .action(let text): try required(text, "entry.text", "an entry needs text")

@@ -112,9 +112,9 @@ public struct DeviceRecord: Aggregate {
 
     /// Checks the description.
     public func validate() throws(SafetyError) {
-        if item.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .invalid("device.item", "describe the item") }
-        if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .invalid("device.reason", "say why it was seized") }
-        if storageLocation.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if item.isBlank { throw .invalid("device.item", "describe the item") }
+        if reason.isBlank { throw .invalid("device.reason", "say why it was seized") }
+        if storageLocation.isBlank {
             throw .invalid("device.storageLocation", "say where it is stored")
         }
         if holdsEvidence && history.contains(where: { $0.status == .contentDeleted }) {

@@ -202,7 +202,7 @@ public struct Incident: Aggregate {
 
     /// Checks the summary, the participants and the dates.
     public func validate() throws(SafetyError) {
-        if summary.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if summary.isBlank {
             throw .invalid("incident.summary", "an incident needs a summary of what happened")
         }
         if participants.isEmpty { throw .invalid("incident.participants", "an incident names at least one person involved") }

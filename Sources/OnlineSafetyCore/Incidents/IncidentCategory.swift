@@ -125,7 +125,7 @@ public struct CustomCategory: Aggregate {
         guard !code.isEmpty, code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
             throw .invalid("category.code", "a category code is letters, digits and dashes")
         }
-        if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .invalid("category.name", "a category needs a name") }
+        if name.isBlank { throw .invalid("category.name", "a category needs a name") }
         guard IncidentCategory.builtIn(code: parentCode) != nil else {
             throw .invalid("category.parentCode", "a school's category is filed under one of the trust's built-in categories")
         }

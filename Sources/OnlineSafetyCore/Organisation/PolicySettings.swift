@@ -230,7 +230,7 @@ public struct PolicySettings: Hashable, Sendable, Codable {
             _ = try holiday.first.checked("settings.holidays", .record)
             _ = try holiday.last.checked("settings.holidays", .record)
         }
-        if designatedSafeguardingLead.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if designatedSafeguardingLead.name.isBlank {
             throw .invalid("settings.designatedSafeguardingLead", "the policy must name a DSL")
         }
         guard (1...12).contains(policyReviewIntervalMonths) else {

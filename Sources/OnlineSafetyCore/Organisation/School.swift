@@ -104,7 +104,7 @@ public struct School: Aggregate {
     /// Checks the URN and name.
     public func validate() throws(SafetyError) {
         guard urn.count == 6, urn.allSatisfy(\.isASCIIDigit) else { throw .invalid("school.urn", "a URN is 6 digits") }
-        if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .invalid("school.name", "a school needs a name") }
+        if name.isBlank { throw .invalid("school.name", "a school needs a name") }
         try settings.validate()
     }
 }

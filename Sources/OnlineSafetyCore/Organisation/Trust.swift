@@ -27,6 +27,6 @@ public struct Trust: Aggregate {
 
     /// Checks the name is present.
     public func validate() throws(SafetyError) {
-        if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .invalid("trust.name", "a trust needs a name") }
+        if name.isBlank { throw .invalid("trust.name", "a trust needs a name") }
     }
 }

@@ -167,10 +167,10 @@ public struct Person: Aggregate {
 
     /// Checks names and that learner details go with learners only.
     public func validate() throws(SafetyError) {
-        if givenName.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if givenName.isBlank {
             throw .invalid("person.givenName", "a person needs a given name")
         }
-        if familyName.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if familyName.isBlank {
             throw .invalid("person.familyName", "a person needs a family name")
         }
         if kind == .learner && learner == nil { throw .invalid("person.learner", "a learner needs a UPN, date of birth and year group") }

@@ -278,8 +278,30 @@ enum RosterNormal {
     /// A name for matching: without case or accents (Zoë is Zoe), letters and digits only,
     /// words in order.
     static func name(_ given: String, _ family: String) -> String {
-        "\(given) \(family)".folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+        let joined = "\(given) \(family)"
+        if let plain = asciiName(joined) { return plain }
+        return joined.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
             .split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
+    }
+
+    /// ``name(_:_:)`` of text that is all ASCII, where folding is lower-casing and the letters
+    /// and digits are `a-z` and `0-9`: worked out over the bytes. `nil` for any other text.
+    private static func asciiName(_ text: String) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            guard byte < 0x80 else { return nil }
+            let folded = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+            if (folded >= 0x61 && folded <= 0x7A) || (folded >= 0x30 && folded <= 0x39) {
+                if pendingSpace && !bytes.isEmpty { bytes.append(0x20) }
+                pendingSpace = false
+                bytes.append(folded)
+            } else {
+                pendingSpace = true
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// An email address for matching.

@@ -248,7 +248,7 @@ public struct FilteringRegisterService: Sendable {
         let id = MonitoringAlertID()
         return try await session.gate(.monitoringAlertRecord, MonitoringAlert.recordKind, subject: id.uuid, authority: decision) {
             context in
-            if alert.summary.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if alert.summary.isBlank {
                 throw SafetyError.invalid("monitoringAlert.summary", "an alert says what the monitoring reported")
             }
             var incidentID: IncidentID?

@@ -20,7 +20,7 @@ public struct RetentionService: Sendable {
         let authority = AccessPolicy.require(.purgeRecords, session.principal, to: "purge records")
         return try await session.gate(.recordPurge, Incident.recordKind, subject: id.uuid, authority: authority) { context in
             let incident = try await IncidentService.visible(id, manage: true, context)
-            guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            guard !reason.isBlank else {
                 throw SafetyError.invalid("purge.reason", "a purge records why the record is no longer kept")
             }
             var removed = 0

@@ -13,7 +13,7 @@ public struct Identifier<Entity>: Hashable, Sendable, Codable, Comparable, Custo
     public let uuid: UUID
 
     /// Creates a new random identifier.
-    public init() { self.uuid = UUID() }
+    public init() { self.uuid = UUIDText.random() }
 
     /// Wraps an existing UUID.
     public init(_ uuid: UUID) { self.uuid = uuid }

@@ -79,7 +79,7 @@ struct CSVTable: Sendable {
             line += 1 + record.reduce(0) { $0 + lineBreaks(in: $1) }
             if record.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             if header == nil {
-                header = record.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                header = record.map { $0.trimmedWhitespace() }
             } else {
                 rows.append(Row(line: start, fields: record))
             }

@@ -9,7 +9,7 @@ enum FieldParsing {
 
     /// Text trimmed of white space, or `nil` when blank.
     static func text(_ value: String) -> String? {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = value.trimmedWhitespace()
         return trimmed.isEmpty ? nil : trimmed
     }
 

@@ -37,14 +37,14 @@ enum CTFCodes {
 
     /// Maps a relationship code (case and surrounding white space ignored).
     static func relationship(_ code: String) -> RelationshipCode {
-        let key = code.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let key = code.trimmedWhitespace().uppercased()
         if let relationship = relationships[key] { return RelationshipCode(relationship: relationship, known: true) }
         return RelationshipCode(relationship: .other, known: false)
     }
 
     /// Parses `NCyearActual`: N1, N2, R, 1 to 14 (leading zeros allowed), X.
     static func ncYear(_ text: String) -> NCYear? {
-        let key = text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let key = text.trimmedWhitespace().uppercased()
         if let year = NCYear(rawValue: key) { return year }
         if !key.isEmpty, key.count <= 3, key.allSatisfy({ ("0"..."9").contains($0) }), let number = Int(key) {
             return NCYear(rawValue: String(number))
@@ -54,7 +54,7 @@ enum CTFCodes {
 
     /// Parses a CTF boolean: `true`/`false` (also `1`/`0`, `yes`/`no`, any case).
     static func flag(_ text: String) -> Bool? {
-        switch text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
+        switch text.trimmedWhitespace().lowercased() {
         case "true", "1", "yes", "y": true
         case "false", "0", "no", "n": false
         default: nil
@@ -64,13 +64,13 @@ enum CTFCodes {
     /// Whether an `SENprovision` code means the pupil has special educational needs: anything
     /// but N (no special educational need) or an empty value.
     static func isSENProvision(_ code: String) -> Bool {
-        let key = code.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let key = code.trimmedWhitespace().uppercased()
         return !(key.isEmpty || key == "N" || key == "NONE")
     }
 
     /// The major version of a `CTFversion` text such as `25.0`, or `nil` when it has no leading number.
     static func majorVersion(_ text: String) -> Int? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedWhitespace()
         let digits = trimmed.prefix { ("0"..."9").contains($0) }
         guard !digits.isEmpty, digits.count <= 4 else { return nil }
         let rest = trimmed.dropFirst(digits.count)
@@ -80,7 +80,7 @@ enum CTFCodes {
 
     /// The date part of a header `DateTime` (`yyyy-MM-ddTHH:mm:ss`; a bare `yyyy-MM-dd` is accepted too).
     static func exportDate(_ text: String) -> CalendarDate? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedWhitespace()
         guard trimmed.count >= 10 else { return nil }
         let datePart = String(trimmed.prefix(10))
         let rest = trimmed.dropFirst(10)

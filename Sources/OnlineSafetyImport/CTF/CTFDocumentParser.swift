@@ -399,7 +399,7 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
     }
 
     private func clean(_ text: String?) -> String? {
-        guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        guard let trimmed = text?.trimmedWhitespace(), !trimmed.isEmpty else { return nil }
         return trimmed
     }
 

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+@testable @_spi(StorageBackend) import OnlineSafetyCore
+
+/// The text handling that skips `NSString` on the import's hot paths gives Foundation's answers.
+@Suite("Text fast paths")
+struct TextFastPathTests {
+    /// A reproducible sequence of numbers (a linear congruential generator).
+    private struct Numbers: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state
+        }
+    }
+
+    /// Characters the samples are built from: letters, digits, punctuation, accents, combining
+    /// marks, every kind of white space and line break, and characters beside them.
+    private static let pieces: [String] = [
+        "a", "Z", "7", "-", "'", ".", "_", "é", "Zoë", "ß", "Ł", "\u{301}", "中", "👩‍👧", " ", "\t", "\n", "\r\n", "\u{0B}",
+        "\u{0C}", "\u{85}", "\u{A0}", "\u{1680}", "\u{2000}", "\u{2007}", "\u{200A}", "\u{200B}", "\u{2028}", "\u{2029}",
+        "\u{202F}", "\u{205F}", "\u{3000}", "\u{FEFF}", "\u{180E}", "\u{1F}", "\u{7F}",
+    ]
+
+    @Test func trimmingMatchesFoundationOverEveryWhiteSpaceCharacterAndRandomText() {
+        for value in 0...0x3100 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = "\(Character(scalar))x\(Character(scalar))"
+            #expect(text.trimmedWhitespace() == text.trimmingCharacters(in: .whitespacesAndNewlines), "U+\(String(value, radix: 16))")
+            let alone = String(Character(scalar))
+            #expect(alone.isBlank == alone.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "U+\(String(value, radix: 16))")
+        }
+        var numbers = Numbers(state: 7)
+        for _ in 0..<5_000 {
+            let text = (0..<Int.random(in: 0...8, using: &numbers)).map { _ in Self.pieces.randomElement(using: &numbers)! }.joined()
+            #expect(text.trimmedWhitespace() == text.trimmingCharacters(in: .whitespacesAndNewlines))
+            #expect(text.isBlank == text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+            let slice = text.dropFirst()
+            #expect(slice.trimmedWhitespace() == slice.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        #expect("  Ada Lovelace \n".trimmedWhitespace() == "Ada Lovelace")
+        #expect(" \u{3000}\t".isBlank)
+        #expect(!" x ".isBlank)
+    }
+
+    /// A name for matching is worked out over the bytes when it is plain ASCII; it must be what
+    /// Foundation's folding gives, and text that is not ASCII still goes through the folding.
+    @Test func matchingNamesOfPlainTextAreWhatFoldingGives() {
+        func folded(_ given: String, _ family: String) -> String {
+            "\(given) \(family)".folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+                .split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
+        }
+        let ascii = (0x20...0x7E).map { String(UnicodeScalar($0)!) } + ["\t", "\n"]
+        var numbers = Numbers(state: 11)
+        for _ in 0..<5_000 {
+            let given = (0..<Int.random(in: 0...6, using: &numbers)).map { _ in ascii.randomElement(using: &numbers)! }.joined()
+            let family = (0..<Int.random(in: 0...6, using: &numbers)).map { _ in ascii.randomElement(using: &numbers)! }.joined()
+            #expect(RosterNormal.name(given, family) == folded(given, family))
+        }
+        #expect(RosterNormal.name("  Mary-Jane ", "O'BRIEN") == "mary jane o brien")
+        #expect(RosterNormal.name("Zoë", "Łukasz") == folded("Zoë", "Łukasz"))
+        #expect(RosterNormal.name("Zoë", "Smith") == RosterNormal.name("zoe", "SMITH"))
+    }
+
+    @Test func newIdentifiersAreVersionFourUUIDsAndDoNotRepeat() {
+        var seen = Set<UUID>()
+        for _ in 0..<20_000 {
+            let uuid = PersonID().uuid
+            let text = uuid.uuidString
+            #expect(Array(text)[14] == "4", "version 4")
+            #expect("89AB".contains(Array(text)[19]), "the RFC 9562 variant")
+            seen.insert(uuid)
+        }
+        #expect(seen.count == 20_000)
+    }
+}
