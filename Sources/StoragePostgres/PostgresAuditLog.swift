@@ -22,39 +22,51 @@ struct PostgresAuditLog: AuditLog {
                 last[chain] = try await PostgresAuditLog(executor: tx).last(of: chain)
             }
             var events: [AuditEvent] = []
-            for draft in drafts {
+            events.reserveCapacity(drafts.count)
+            /// Chains the next draft after the last event of its chain.
+            func chainNext(_ draft: AuditDraft) -> AuditEvent {
                 let event = AuditChain.chain(draft, after: last[draft.chain] ?? nil)
                 events.append(event)
                 last[draft.chain] = event
+                return event
             }
-            if events.count >= CopyText.threshold {
-                var rows = CopyText.Rows()
-                for event in events {
-                    let d = event.draft
-                    rows.field(event.chain.rawValue)
-                    rows.field(String(event.sequence))
-                    rows.field(String(SafetyClock.milliseconds(d.at)))
-                    rows.field(d.actorID?.uuidString)
-                    rows.field(d.schoolID?.uuidString)
-                    rows.field(d.action.rawValue)
-                    rows.field(d.subjectKind)
-                    rows.field(d.subjectID.map(UUIDText.string))
-                    rows.field(d.outcome.rawValue)
-                    rows.field(d.reason)
-                    rows.field(d.restricted ? "t" : "f")
-                    rows.field(event.previousHash)
-                    rows.field(event.hash)
-                    rows.field(executor.integrity?.mac(chain: event.chain.rawValue, sequence: event.sequence, hash: event.hash))
-                    rows.endRow()
-                }
+            if drafts.count >= CopyText.threshold {
+                // Events are chained and encoded a few hundred at a time, each batch sent while
+                // the next is made.
+                var next = 0
                 try await tx.copy(
                     into: "audit_events",
                     columns: [
                         "chain", "sequence", "at_ms", "actor_id", "school_id", "action", "subject_kind", "subject_id", "outcome", "reason",
                         "restricted", "previous_hash", "hash", "mac",
-                    ], rows: rows)
+                    ]
+                ) { (rows: inout CopyText.Rows) in
+                    let end = min(drafts.count, next + CopyText.batch)
+                    for draft in drafts[next..<end] {
+                        let event = chainNext(draft)
+                        let d = event.draft
+                        rows.field(event.chain.rawValue)
+                        rows.field(String(event.sequence))
+                        rows.field(String(SafetyClock.milliseconds(d.at)))
+                        rows.field(d.actorID?.uuidString)
+                        rows.field(d.schoolID?.uuidString)
+                        rows.field(d.action.rawValue)
+                        rows.field(d.subjectKind)
+                        rows.field(d.subjectID.map(UUIDText.string))
+                        rows.field(d.outcome.rawValue)
+                        rows.field(d.reason)
+                        rows.field(d.restricted ? "t" : "f")
+                        rows.field(event.previousHash)
+                        rows.field(event.hash)
+                        rows.field(executor.integrity?.mac(chain: event.chain.rawValue, sequence: event.sequence, hash: event.hash))
+                        rows.endRow()
+                    }
+                    next = end
+                    return next < drafts.count
+                }
                 return events
             }
+            for draft in drafts { _ = chainNext(draft) }
             // 14 bound values per event; stay well under the 65,535 a statement may carry.
             var start = 0
             while start < events.count {

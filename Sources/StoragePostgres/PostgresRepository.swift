@@ -43,20 +43,25 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
     private func write(_ values: [Value]) async throws {
         guard !values.isEmpty else { return }
         if values.count >= CopyText.threshold {
-            var rows = CopyText.Rows()
-            for value in values {
-                let doc = try SQLJSON.encode(value)
-                rows.field(value.id.uuidString)
-                rows.field(String(value.revision))
-                rows.field(value.sortKey)
-                rows.field(mac(value, doc))
-                rows.field(doc)
-                let indexed = value.indexValues
-                for column in Self.columns { rows.field(indexed[column.name] ?? .null) }
-                rows.endRow()
+            // Rows are encoded a few hundred at a time, each batch sent while the next is made.
+            var next = 0
+            try await executor.copy(into: table, columns: ["id", "revision", "sort_key", "mac", "doc"] + Self.columns.map(\.name)) {
+                (rows: inout CopyText.Rows) in
+                let end = min(values.count, next + CopyText.batch)
+                for value in values[next..<end] {
+                    let doc = try SQLJSON.encode(value)
+                    rows.field(value.id.uuidString)
+                    rows.field(String(value.revision))
+                    rows.field(value.sortKey)
+                    rows.field(mac(value, doc))
+                    rows.field(doc)
+                    let indexed = value.indexValues
+                    for column in Self.columns { rows.field(indexed[column.name] ?? .null) }
+                    rows.endRow()
+                }
+                next = end
+                return next < values.count
             }
-            try await executor.copy(
-                into: table, columns: ["id", "revision", "sort_key", "mac", "doc"] + Self.columns.map(\.name), rows: rows)
             return
         }
         var sql = "INSERT INTO \(table) (id, revision, sort_key, mac, doc"
@@ -130,6 +135,24 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
         return try read(text, mac: stored)
     }
 
+    /// Decodes and checks many rows, in order. From a few thousand rows on they are split
+    /// between as many tasks as the machine has cores: decoding a document and checking its MAC
+    /// is most of what a large read costs the client, and each row stands alone.
+    func read(_ rows: [PostgresRow]) async throws -> [Value] {
+        let parts = min(4, ProcessInfo.processInfo.activeProcessorCount, rows.count / 1_000)
+        guard parts > 1 else { return try rows.map(read) }
+        let size = (rows.count + parts - 1) / parts
+        return try await withThrowingTaskGroup(of: (Int, [Value]).self) { group in
+            for part in 0..<parts {
+                let slice = Array(rows[(part * size)..<min(rows.count, (part + 1) * size)])
+                group.addTask { (part, try slice.map(read)) }
+            }
+            var decoded = [[Value]](repeating: [], count: parts)
+            for try await (part, values) in group { decoded[part] = values }
+            return decoded.flatMap { $0 }
+        }
+    }
+
     /// Decodes a document and its stored MAC, checked as ``read(_:)`` checks a row.
     func read(_ text: String, mac stored: String?) throws -> Value {
         let value = try SQLJSON.decode(Value.self, from: text)
@@ -151,7 +174,7 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
         if let limit = query.limit { sql += " LIMIT \(try bind(limit, &binds))" }
         if query.offset > 0 { sql += " OFFSET \(try bind(query.offset, &binds))" }
         let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
-        return try rows.map(read)
+        return try await read(rows)
     }
 
     func find(matching conditions: [Condition], limit: Int?) async throws -> [Value] {
@@ -160,7 +183,7 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
         sql += " ORDER BY sort_key COLLATE \"C\", id"
         if let limit { sql += " LIMIT \(try bind(limit, &binds))" }
         let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
-        return try rows.map(read)
+        return try await read(rows)
     }
 
     /// Counted by the server: `GROUP BY` over the typed columns, months in UK time.
@@ -227,7 +250,7 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY sort_key COLLATE \"C\" \(order), id \(order) LIMIT \(try bind(limit + 1, &binds))"
         let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
-        let found = try rows.map(read)
+        let found = try await read(rows)
         let values = Array(found.prefix(limit))
         let next = found.count > limit ? values.last.map { PageCursor(sortKey: $0.sortKey, id: $0.id.uuid) } : nil
         return Page(values: values, next: next)
@@ -338,6 +361,8 @@ func bind(_ value: IndexValue, type: IndexType, _ binds: inout PostgresBindings)
 enum CopyText {
     /// From how many rows a batch is written with `COPY` rather than one multi-row `INSERT`.
     static let threshold = 64
+    /// How many rows are encoded before they are sent, while the next are encoded.
+    static let batch = 250
 
     struct Rows {
         var bytes: [UInt8] = []

@@ -315,21 +315,45 @@ enum Executor: Sendable {
     /// Writes rows with `COPY table (columns) FROM STDIN`, on the transaction's connection (or a
     /// pooled one), in pieces of about a megabyte. Errors are mapped as for statements.
     func copy(into table: String, columns: [String], rows: CopyText.Rows) async throws {
+        var sent = false
+        try await copy(into: table, columns: columns) { (batch: inout CopyText.Rows) in
+            if !sent { batch = rows }
+            sent = true
+            return false
+        }
+    }
+
+    /// Streams rows into `COPY table (columns) FROM STDIN`: `produce` is called until it returns
+    /// `false`, each call adding some rows, and what it added is sent before the next call, so the
+    /// server reads one batch while the next is being encoded. An error `produce` throws ends the
+    /// copy, and the statement fails with it. Errors are mapped as for statements.
+    func copy(into table: String, columns: [String], produce: (inout CopyText.Rows) throws -> Bool) async throws {
         func send(_ connection: PostgresConnection, _ logger: Logger) async throws {
             try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                var start = 0
-                let bytes = rows.bytes
-                while start < bytes.count {
-                    let end = min(bytes.count, start + 1 << 20)
-                    try await writer.write(ByteBuffer(bytes: bytes[start..<end]))
-                    start = end
+                var more = true
+                while more {
+                    var rows = CopyText.Rows()
+                    more = try produce(&rows)
+                    let bytes = rows.bytes
+                    var start = 0
+                    while start < bytes.count {
+                        let end = min(bytes.count, start + 1 << 20)
+                        try await writer.write(ByteBuffer(bytes: bytes[start..<end]))
+                        start = end
+                    }
                 }
             }
         }
         do {
             switch self {
             case .pool(let client, let logger, _):
-                try await client.withConnection { try await send($0, logger) }
+                // Outside a transaction the rows are made first, then sent on a pooled connection.
+                var rows = CopyText.Rows()
+                while try produce(&rows) {}
+                let all = rows
+                try await client.withConnection { connection in
+                    try await Executor.connection(connection, logger, nil).copy(into: table, columns: columns, rows: all)
+                }
             case .connection(let connection, let logger, _):
                 try await send(connection, logger)
             }
