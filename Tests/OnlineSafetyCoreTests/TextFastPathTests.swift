@@ -75,3 +75,13 @@ struct TextFastPathTests {
         #expect(seen.count == 20_000)
     }
 }
+
+/// A contact link's sort key is its priority as `%06d` writes it, without the C library.
+@Test func aContactLinksSortKeyIsItsPriorityInSixDigits() {
+    for priority in [0, 1, 7, 42, 999, 12_345, 999_999, 1_000_000, 123_456_789, -1, -42] {
+        let link = ContactLink(
+            schoolID: SchoolID(), learnerID: PersonID(), adultID: PersonID(), relationship: .mother, parentalResponsibility: true,
+            priority: priority)
+        #expect(link.sortKey == String(format: "%06d", priority))
+    }
+}

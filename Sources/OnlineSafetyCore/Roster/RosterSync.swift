@@ -199,7 +199,7 @@ struct RosterSync {
             var leaving = person
             leaving.leftOn = date
             _ = try await tx.people.update(leaving)
-            let reason = "import run \(runID.uuid.uuidString.lowercased()): no longer listed by a full export"
+            let reason = "import run \(runID.uuidString.lowercased()): no longer listed by a full export"
             for var grant in try await tx.roleGrants.find(RoleGrantQuery(personID: person.id, activeOn: date)) {
                 grant.ends = date
                 _ = try await tx.roleGrants.update(grant)
@@ -235,7 +235,7 @@ struct RosterSync {
 
     /// The audit reason of a record written from a row.
     func because(_ location: FileLocation?) -> String {
-        let run = "import run \(runID.uuid.uuidString.lowercased())"
+        let run = "import run \(runID.uuidString.lowercased())"
         guard let location else { return run }
         return "\(run) from \(location.file):\(location.line)"
     }

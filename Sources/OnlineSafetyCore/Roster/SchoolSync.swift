@@ -24,8 +24,8 @@ struct SchoolSync {
     private var bySource: [SourceRef: PersonID] = [:]
     private var byEmail: [String: PersonID] = [:]
     private var adultsByName: [String: [PersonID]] = [:]
-    private var links: [String: ContactLink] = [:]
-    private var linkRow: [String: FileLocation] = [:]
+    private var links: [LinkKey: ContactLink] = [:]
+    private var linkRow: [LinkKey: FileLocation] = [:]
     private var grants: [RoleGrantID: RoleGrant] = [:]
     private var newGrants: [RoleGrant] = []
     private var listedLearners: Set<PersonID> = []
@@ -56,7 +56,13 @@ struct SchoolSync {
         self.fileRanks = ranks
     }
 
-    private static func linkKey(_ learner: PersonID, _ adult: PersonID) -> String { "\(learner.uuid)|\(adult.uuid)" }
+    /// A learner and one of their contacts: the key of a contact link.
+    private struct LinkKey: Hashable {
+        let learner: PersonID
+        let adult: PersonID
+    }
+
+    private static func linkKey(_ learner: PersonID, _ adult: PersonID) -> LinkKey { LinkKey(learner: learner, adult: adult) }
 
     // MARK: Loading
 
@@ -454,9 +460,9 @@ struct SchoolSync {
         }
     }
 
-    /// People in the order of their identifiers (each identifier's text made once).
+    /// People in the order of their identifiers.
     private static func inIdentifierOrder(_ people: some Collection<Person>) -> [Person] {
-        people.map { ($0.id.uuid.uuidString, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        people.sorted { $0.id < $1.id }
     }
 
     /// A row's place as one number, files in the batch's order, for sorting.

@@ -389,8 +389,12 @@ extension ContactLink {
     public static var indexColumns: [IndexColumn] { [IndexColumn("learner_id", .uuid), IndexColumn("adult_id", .uuid)] }
     /// Index values.
     public var indexValues: [String: IndexValue] { ["learner_id": .id(learnerID), "adult_id": .id(adultID)] }
-    /// Sorted by priority.
-    public var sortKey: String { String(format: "%06d", priority) }
+    /// Sorted by priority: the priority in six digits, zero-padded (as `%06d` writes it).
+    public var sortKey: String {
+        guard priority >= 0 else { return String(format: "%06d", priority) }
+        let digits = String(priority)
+        return digits.count >= 6 ? digits : String(repeating: "0", count: 6 - digits.count) + digits
+    }
 }
 
 extension RoleGrant {
