@@ -351,7 +351,7 @@ actor FileEngine {
         let committed = try committedTable(Value.self)
         let written = stagedTable(Value.self)
         var batchIDs = Set<Value.ID>()
-        var batchUnique: [String: Set<IndexValue>] = [:]
+        var batchUnique: [String: Set<[IndexValue]>] = [:]
         var stored: [(value: Value, change: [UInt8])] = []
         stored.reserveCapacity(values.count)
         for value in values {
@@ -630,7 +630,7 @@ actor FileEngine {
 
     /// Refuses a value whose unique columns clash with another record, committed, written or in the batch.
     private func checkUnique<Value: Aggregate>(
-        _ value: Value, committed: Table<Value>, written: Table<Value>, batch: [String: Set<IndexValue>]
+        _ value: Value, committed: Table<Value>, written: Table<Value>, batch: [String: Set<[IndexValue]>]
     ) throws(SafetyError) {
         let indexValues = value.indexValues
         for column in Value.indexColumns where column.unique {
@@ -669,9 +669,9 @@ actor FileEngine {
     }
 
     /// A unique column's value together with the value of the column that scopes it, if any.
-    private static func uniqueKey(_ key: IndexValue, _ column: IndexColumn, _ values: [String: IndexValue]) -> IndexValue {
-        guard let within = column.uniqueWithin else { return key }
-        return .text("\(values[within] ?? .null)\u{1F}\(key)")
+    private static func uniqueKey(_ key: IndexValue, _ column: IndexColumn, _ values: [String: IndexValue]) -> [IndexValue] {
+        guard let within = column.uniqueWithin else { return [key] }
+        return [values[within] ?? .null, key]
     }
 
     /// The records of a query's kind that match it, unsorted: committed ones not rewritten by the

@@ -20,9 +20,8 @@ import Foundation
 /// - a record whose JSON is as long as its frame says and whose CRC matches is intact;
 /// - the last record, with no newline after it, that is *shorter* than its frame says (or that
 ///   stops inside its frame, or is only zero bytes) is a write cut off by a crash: the writer
-///   appends a record and its newline in one write and acknowledges it only after `fsync`, so a
-///   cut-off write has no newline and was never acknowledged (a large record is written in several
-///   writes, its newline last);
+///   appends a record in one or more writes with its newline last, and acknowledges it only
+///   after `fsync`, so a cut-off write has no newline and was never acknowledged;
 /// - anything else (a CRC that does not match, a record longer or shorter than its frame between
 ///   newlines, a frame that cannot be read) is damage to a committed record, never a torn write.
 ///
@@ -54,10 +53,7 @@ enum JournalFormat {
         hasher.update(data: Array(String(seq).utf8))
         hasher.update(data: [0x1E])
         hasher.update(data: body)
-        return hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        return HexText.lowercase(hasher.finalize())
     }
 
     /// Assembles a complete record, frame and newline included, from encoded changes, in one

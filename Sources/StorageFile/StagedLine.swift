@@ -75,10 +75,7 @@ struct StagedLine {
     /// The record's frame and opening bytes, its closing bytes and newline, and its hash.
     private mutating func ends() -> (head: [UInt8], tail: [UInt8], hash: String) {
         hasher.update(data: Self.closing)
-        let hash = hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        let hash = HexText.lowercase(hasher.finalize())
         let suffix = JournalFormat.suffix(hash: hash, prev: prev, seq: seq)
         crc = CRC32.update(crc, Self.closing)
         crc = CRC32.update(crc, suffix)

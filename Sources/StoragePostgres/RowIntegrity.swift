@@ -67,9 +67,6 @@ struct RowIntegrity: Sendable {
     }
 
     private static func hex(_ code: HashedAuthenticationCode<SHA256>) -> String {
-        code.map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        HexText.lowercase(code)
     }
 }

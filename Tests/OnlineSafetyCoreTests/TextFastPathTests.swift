@@ -85,3 +85,11 @@ struct TextFastPathTests {
         #expect(link.sortKey == String(format: "%06d", priority))
     }
 }
+
+/// Digests are written as two lower-case hexadecimal digits a byte, as `String(_:radix:)` pads them.
+@Test func hexTextIsTwoLowerCaseDigitsPerByte() {
+    let bytes = (0...255).map(UInt8.init) + [0, 15, 16, 255]
+    let expected = bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    #expect(HexText.lowercase(bytes) == expected)
+    #expect(HexText.lowercase([UInt8]()).isEmpty)
+}

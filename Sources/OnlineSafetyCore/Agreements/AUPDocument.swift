@@ -116,10 +116,7 @@ public struct AUPDocument: Aggregate {
 
     /// The SHA-256 of some content, as 64 lower-case hexadecimal digits.
     public static func contentHash(of content: Data) -> String {
-        SHA256.hash(data: content).map { byte in
-            let digits = String(byte, radix: 16)
-            return byte < 16 ? "0" + digits : digits
-        }.joined()
+        HexText.lowercase(SHA256.hash(data: content))
     }
 
     /// Whether this is a trust-wide document.

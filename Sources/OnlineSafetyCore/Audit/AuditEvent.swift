@@ -249,7 +249,7 @@ public enum AuditChain {
                 draft.schoolID?.uuidString,
                 draft.action.rawValue,
                 draft.subjectKind,
-                draft.subjectID?.uuidString,
+                draft.subjectID.map(UUIDText.string),
                 draft.outcome.rawValue,
                 draft.reason,
                 draft.restricted ? "restricted" : "open",
@@ -267,10 +267,7 @@ public enum AuditChain {
         hasher.update(data: Data(previous.utf8))
         hasher.update(data: Data([0x1E]))
         hasher.update(data: canonical(sequence: sequence, draft, chain: chain))
-        return hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        return HexText.lowercase(hasher.finalize())
     }
 
     /// Chains a draft after the last stored event of its chain (or as the chain's first).

@@ -82,3 +82,20 @@ public import Foundation
         }
     }
 }
+
+/// Bytes as lower-case hexadecimal digits, two to a byte (digests and MACs), written without
+/// making a string for each byte.
+@_spi(StorageBackend) public enum HexText {
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// The lower-case hexadecimal text of the bytes.
+    public static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
