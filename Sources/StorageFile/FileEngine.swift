@@ -100,6 +100,8 @@ actor FileEngine {
             }
         }
         let lock = try FileLock(directory: path, readOnly: readOnly)
+        // Holding the lock, no transaction of another process can own a temporary file here.
+        if !readOnly { SpillFile.removeLeftovers(in: path) }
         let manifestVersion: Int
         if manifestExists {
             manifestVersion = try Manifest.check(directory: path)

@@ -114,6 +114,8 @@ struct StagedLine {
 /// A temporary file with no name in the store's directory, holding part of a large record's body
 /// until the commit copies it into the journal. Closed (and so gone) when released.
 final class SpillFile {
+    private static let prefix = ".transaction-"
+    private static let suffix = ".spill"
     private let descriptor: Int32
     private let path: String
     private var length = 0
@@ -124,7 +126,7 @@ final class SpillFile {
     init(in directory: String) throws(SafetyError) {
         var made: (fd: Int32, path: String)?
         for _ in 0..<8 {
-            let path = directory + "/.transaction-" + UUIDText.string(UUID()) + ".spill"
+            let path = directory + "/" + Self.prefix + UUIDText.string(UUID()) + Self.suffix
             if let fd = try Posix.createExclusive(path) {
                 made = (fd, path)
                 break
@@ -152,6 +154,13 @@ final class SpillFile {
             try write(size == chunk.count ? chunk : Array(chunk[0..<size]))
             offset += size
         }
+    }
+
+    /// Removes temporary files that a crash left between their creation and their unlinking.
+    /// Only for the holder of the store's lock.
+    static func removeLeftovers(in directory: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(suffix) { Posix.unlink(directory + "/" + name) }
     }
 
     deinit { Posix.closeDescriptor(descriptor) }

@@ -315,10 +315,9 @@ enum Executor: Sendable {
     /// Writes rows with `COPY table (columns) FROM STDIN`, on the transaction's connection (or a
     /// pooled one), in pieces of about a megabyte. Errors are mapped as for statements.
     func copy(into table: String, columns: [String], rows: CopyText.Rows) async throws {
-        var sent = false
+        // One call adds every row and says there are no more.
         try await copy(into: table, columns: columns) { (batch: inout CopyText.Rows) in
-            if !sent { batch = rows }
-            sent = true
+            batch = rows
             return false
         }
     }

@@ -6,15 +6,6 @@ import Testing
 /// the answers they give, over samples spread across every year it covers.
 @Suite("Day arithmetic and identifier text")
 struct DayArithmeticTests {
-    /// A reproducible sequence of numbers (a linear congruential generator).
-    private struct Numbers: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state
-        }
-    }
-
     private let calendar = CalendarDate.calendar
 
     /// Whether Foundation's calendar has the day, as the date type asked before.
@@ -24,7 +15,7 @@ struct DayArithmeticTests {
     }
 
     @Test func aDayExistsExactlyWhenFoundationsCalendarHasIt() {
-        var numbers = Numbers(state: 1)
+        var numbers = SeededNumbers(state: 1)
         var checked = 0
         for _ in 0..<20_000 {
             let (year, month, day) = (
@@ -43,7 +34,7 @@ struct DayArithmeticTests {
     }
 
     @Test func movingByDaysAndMonthsMatchesFoundationsCalendar() throws {
-        var numbers = Numbers(state: 2)
+        var numbers = SeededNumbers(state: 2)
         var compared = 0
         for _ in 0..<5_000 {
             let year = Int.random(in: 1600...9999, using: &numbers)
@@ -80,7 +71,7 @@ struct DayArithmeticTests {
     }
 
     @Test func identifierTextIsFoundationsAndReadsEitherCase() throws {
-        var numbers = Numbers(state: 3)
+        var numbers = SeededNumbers(state: 3)
         for _ in 0..<2_000 {
             var bytes = [UInt8](repeating: 0, count: 16)
             for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255, using: &numbers) }

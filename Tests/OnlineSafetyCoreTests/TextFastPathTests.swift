@@ -6,15 +6,6 @@ import Testing
 /// The text handling that skips `NSString` on the import's hot paths gives Foundation's answers.
 @Suite("Text fast paths")
 struct TextFastPathTests {
-    /// A reproducible sequence of numbers (a linear congruential generator).
-    private struct Numbers: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state
-        }
-    }
-
     /// Characters the samples are built from: letters, digits, punctuation, accents, combining
     /// marks, every kind of white space and line break, and characters beside them.
     private static let pieces: [String] = [
@@ -31,7 +22,7 @@ struct TextFastPathTests {
             let alone = String(Character(scalar))
             #expect(alone.isBlank == alone.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "U+\(String(value, radix: 16))")
         }
-        var numbers = Numbers(state: 7)
+        var numbers = SeededNumbers(state: 7)
         for _ in 0..<5_000 {
             let text = (0..<Int.random(in: 0...8, using: &numbers)).map { _ in Self.pieces.randomElement(using: &numbers)! }.joined()
             #expect(text.trimmedWhitespace() == text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -52,7 +43,7 @@ struct TextFastPathTests {
                 .split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
         }
         let ascii = (0x20...0x7E).map { String(UnicodeScalar($0)!) } + ["\t", "\n"]
-        var numbers = Numbers(state: 11)
+        var numbers = SeededNumbers(state: 11)
         for _ in 0..<5_000 {
             let given = (0..<Int.random(in: 0...6, using: &numbers)).map { _ in ascii.randomElement(using: &numbers)! }.joined()
             let family = (0..<Int.random(in: 0...6, using: &numbers)).map { _ in ascii.randomElement(using: &numbers)! }.joined()

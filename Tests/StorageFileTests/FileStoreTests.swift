@@ -265,6 +265,24 @@ struct FileStoreTests {
         try await store.close()
     }
 
+    /// A temporary file a crash left in the instant between making and unlinking it is removed
+    /// when the store is next opened for writing, and nothing else is touched.
+    @Test func aTemporaryFileLeftByACrashIsRemovedOnTheNextOpen() async throws {
+        let directory = Scratch.directory()
+        var store = try await FileStore.open(at: directory, logger: quietLogger())
+        let kept = try await store.trusts.insert(Trust(name: "Kept Trust"))
+        try await store.close()
+        let namesBefore = try Self.directoryNames(directory)
+        let leftover = directory.appending(path: ".transaction-0A1B.spill")
+        try Data("{\"kind\":\"trust\"}".utf8).write(to: leftover)
+
+        store = try await FileStore.open(at: directory, logger: quietLogger())
+        #expect(!FileManager.default.fileExists(atPath: leftover.path))
+        #expect(try Self.directoryNames(directory) == namesBefore)
+        #expect(try await store.trusts.get(kept.id) == kept)
+        try await store.close()
+    }
+
     @Test func transactionReadsItsOwnWritesWhileOthersSeeOnlyCommits() async throws {
         let store = try await FileStore.open(at: Scratch.directory(), logger: quietLogger())
         let trust = Trust(name: "Staged Trust")
