@@ -84,3 +84,37 @@ struct TextFastPathTests {
     #expect(HexText.lowercase(bytes) == expected)
     #expect(HexText.lowercase([UInt8]()).isEmpty)
 }
+
+/// A calendar date is written and read over its bytes: every day from year 0 to 9999 that is
+/// sampled prints as `%04d-%02d-%02d`, decodes back to itself, and near-misses of the form are
+/// refused exactly as before (a day that does not exist, a digit that is not ASCII, a short
+/// part), while the older short-year form is still read.
+@Test func aCalendarDateIsWrittenAndReadOverItsBytes() throws {
+    let decoder = JSONDecoder()
+    func decoded(_ text: String) -> CalendarDate? { try? decoder.decode(CalendarDate.self, from: Data("\"\(text)\"".utf8)) }
+    var numbers = SeededNumbers(state: 11)
+    for _ in 0..<20_000 {
+        let year = Int.random(in: 0...9999, using: &numbers)
+        let month = Int.random(in: 1...12, using: &numbers)
+        let day = Int.random(in: 1...31, using: &numbers)
+        let text = String(format: "%04d-%02d-%02d", year, month, day)
+        guard let date = CalendarDate(year: year, month: month, day: day) else {
+            #expect(decoded(text) == nil, "\(text) is not a day")
+            #expect(CalendarDate(iso: text) == nil)
+            continue
+        }
+        #expect(date.description == text)
+        #expect(decoded(text) == date)
+        #expect(CalendarDate(iso: text) == date)
+    }
+    for text in [
+        "2025-02-29", "2025-13-01", "2025-00-10", "2025-1-01", "2025-01-1", "20250101--", "2025/01/01", "２025-01-01", "2025-01-01 ",
+    ] {
+        #expect(decoded(text) == nil, "\(text)")
+        #expect(CalendarDate(iso: text) == nil, "\(text)")
+    }
+    #expect(decoded("2024-02-29") == CalendarDate(year: 2024, month: 2, day: 29))
+    #expect(decoded("226-09-01") == CalendarDate(year: 226, month: 9, day: 1))
+    #expect(decoded("0226-09-01") == CalendarDate(year: 226, month: 9, day: 1))
+    #expect(decoded("0226-9-01") == nil)
+}

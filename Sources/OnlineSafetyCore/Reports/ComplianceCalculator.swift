@@ -151,6 +151,9 @@ enum ComplianceLoader {
     ) async throws -> [SchoolCompliance] {
         let requests = try await tallyRequests(schools, on: date, listExceptions: detailed, tx)
         let tallies = try await tx.reports.complianceTallies(requests)
+        // Several schools' role holders and their training are read together, not school by school.
+        var known = known
+        if known == nil && schools.count > 1 { known = try await TrainingService.holders(at: schools, on: date, tx) }
         var parts: [SchoolCompliance] = []
         for (index, school) in schools.enumerated() {
             parts.append(

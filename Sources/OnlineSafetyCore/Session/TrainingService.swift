@@ -106,33 +106,53 @@ public struct TrainingService: Sendable {
         try await holders(at: [school], on: day, tx)[0]
     }
 
-    /// ``holders(at:on:_:)`` for several schools, in their order: a trust's own grants, and the
-    /// summaries of people kept outside the schools (the trust's staff), are read once for all
-    /// of its schools.
+    /// ``holders(at:on:_:)`` for several schools, in their order: the schools' own grants and the
+    /// summaries kept at them are each read in one query for all of them, and a trust's own
+    /// grants, and the summaries of people kept outside the schools (the trust's staff), once
+    /// for all of its schools.
     static func holders(at schools: [School], on day: CalendarDate, _ tx: any OnlineSafetyStore) async throws -> [TrainingHolders] {
-        var trustGrants: [TrustID: [RoleGrant]] = [:]
-        var elsewhere: [PersonID: TrainingSummary] = [:]
-        var result: [TrainingHolders] = []
-        for school in schools {
+        guard schools.count > 1 else {
+            guard let school = schools.first else { return [] }
             let own = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id, activeOn: day))
             var trust: [RoleGrant] = []
-            if let trustID = school.trustID {
-                if let known = trustGrants[trustID] {
-                    trust = known
-                } else {
-                    trust = try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
-                    trustGrants[trustID] = trust
-                }
-            }
-            let people = Set((own + trust).map(\.personID))
-            // Summaries already read for another school are not read again.
-            let known = people.filter { elsewhere[$0] != nil }
-            var summaries = try await ComplianceLoader.trainingSummaries(of: people.subtracting(known), atSchool: school.id, tx)
-            for summary in summaries where summary.schoolID != school.id { elsewhere[summary.personID] = summary }
-            summaries += known.sorted().compactMap { elsewhere[$0] }
-            result.append(TrainingHolders(schoolGrants: own, trustGrants: trust, summaries: summaries))
+            if let trustID = school.trustID { trust = try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day)) }
+            let summaries = try await ComplianceLoader.trainingSummaries(
+                of: Set((own + trust).map(\.personID)), atSchool: school.id, tx)
+            return [TrainingHolders(schoolGrants: own, trustGrants: trust, summaries: summaries)]
         }
-        return result
+        let ids = schools.map { IndexValue.id($0.id) }
+        let inForce: [Condition] = [.atMost("starts", .date(day)), .or(.isNull("ends"), .atLeast("ends", .date(day)))]
+        let own = Dictionary(grouping: try await tx.roleGrants.find(matching: [.oneOf("school_id", ids)] + inForce, limit: nil)) {
+            $0.schoolID
+        }
+        var trustGrants: [TrustID: [RoleGrant]] = [:]
+        for trustID in Set(schools.compactMap(\.trustID)).sorted() {
+            trustGrants[trustID] = try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
+        }
+        let kept = Dictionary(grouping: try await tx.trainingSummaries.find(matching: [.oneOf("school_id", ids)], limit: nil)) {
+            $0.schoolID
+        }
+        // Each school's holders, and those whose summary is not kept at that school.
+        var holders: [(own: [RoleGrant], trust: [RoleGrant], summaries: [TrainingSummary], others: Set<PersonID>)] = []
+        var others: Set<PersonID> = []
+        for school in schools {
+            let schoolGrants = own[school.id] ?? []
+            let trust = school.trustID.flatMap { trustGrants[$0] } ?? []
+            let people = Set((schoolGrants + trust).map(\.personID))
+            let summaries = (kept[school.id] ?? []).filter { people.contains($0.personID) }
+            let missing = people.subtracting(summaries.map(\.personID))
+            others.formUnion(missing)
+            holders.append((schoolGrants, trust, summaries, missing))
+        }
+        let elsewhere =
+            others.isEmpty
+            ? [:]
+            : Dictionary(grouping: try await tx.trainingSummaries.find(TrainingSummaryQuery(personIDs: others.sorted()))) { $0.personID }
+        return holders.map { each in
+            TrainingHolders(
+                schoolGrants: each.own, trustGrants: each.trust,
+                summaries: each.summaries + each.others.sorted().flatMap { elsewhere[$0] ?? [] })
+        }
     }
 
     /// The standings of the holders read by ``holders(at:on:_:)``.

@@ -49,6 +49,10 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
 
     /// Parses `Y-MM-DD`, the year having `minimumYearDigits` to 4 digits.
     private init?(_ text: String, minimumYearDigits: Int) {
+        if let parts = CalendarDate.fourDigitParts(text) {
+            self.init(year: parts.year, month: parts.month, day: parts.day)
+            return
+        }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, (minimumYearDigits...4).contains(parts[0].count), parts[1].count == 2, parts[2].count == 2,
             parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
@@ -79,11 +83,49 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
 
     /// The `YYYY-MM-DD` form, the year padded to four digits (`0226-09-01`).
     public var description: String {
-        func padded(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        guard CalendarDate.years.contains(year) else {
+            func padded(_ value: Int, _ width: Int) -> String {
+                let digits = String(value)
+                return String(repeating: "0", count: max(0, width - digits.count)) + digits
+            }
+            return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
         }
-        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
+        // Written straight into the string's storage.
+        return String(unsafeUninitializedCapacity: 10) { bytes in
+            func put(_ value: Int, at start: Int, width: Int) {
+                var rest = value
+                for index in stride(from: start + width - 1, through: start, by: -1) {
+                    bytes[index] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, at: 0, width: 4)
+            bytes[4] = UInt8(ascii: "-")
+            put(month, at: 5, width: 2)
+            bytes[7] = UInt8(ascii: "-")
+            put(day, at: 8, width: 2)
+            return 10
+        }
+    }
+
+    /// The year, month and day of text that is exactly `YYYY-MM-DD` in ASCII digits, read from
+    /// its bytes; `nil` for any other text (which may still be a date of another form).
+    static func fourDigitParts(_ text: String) -> (year: Int, month: Int, day: Int)? {
+        var text = text
+        return text.withUTF8 { bytes -> (year: Int, month: Int, day: Int)? in
+            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var value = 0
+                for index in range {
+                    let digit = bytes[index] &- UInt8(ascii: "0")
+                    guard digit < 10 else { return nil }
+                    value = value * 10 + Int(digit)
+                }
+                return value
+            }
+            guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+            return (year, month, day)
+        }
     }
 
     /// The instant this date starts, in UK local time.
@@ -136,6 +178,12 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
+        // The form every version writes for years from 1000, and this one for all: it is its own
+        // description whenever it is a date.
+        if let parts = CalendarDate.fourDigitParts(text), let date = CalendarDate(year: parts.year, month: parts.month, day: parts.day) {
+            self = date
+            return
+        }
         guard let date = CalendarDate(text, minimumYearDigits: 1),
             text == date.description || text == String(date.year) + date.description.dropFirst(4)
         else {
