@@ -18,8 +18,9 @@ struct PostgresReportQueries: ReportQueries {
         try await complianceTallies([request])[0]
     }
 
-    /// Every request's counts in three grouped queries (people, grants, consent) and, when
-    /// exceptions are asked for, one more that lists them: each row is keyed by the request's
+    /// Every request's counts in three grouped queries (people, grants, consent; the grants' left
+    /// out when no request wants them) and, when exceptions are asked for, the grants' query
+    /// also lists them: each row is keyed by the request's
     /// place in the list, so a school's people, grants and acceptances are each read once.
     func complianceTallies(_ requests: [ComplianceTallyRequest]) async throws -> [ComplianceTally] {
         guard !requests.isEmpty else { return [] }
@@ -68,17 +69,25 @@ struct PostgresReportQueries: ReportQueries {
         func place(_ n: Int) -> Int? { requests.indices.contains(n - 1) ? n - 1 : nil }
         let counted = requests.contains { !$0.grantsOnly }
 
-        // People on roll by audience, those who accepted their audience's policy at the school, and learners.
+        // People on roll by audience, those who accepted their audience's policy at the school, and
+        // learners. Each person's audience and policy come from a join with the few kinds and year
+        // groups there are (``audienceTable``) rather than a `CASE` worked out for every person.
         let people = """
+            aud AS (SELECT * FROM \(Self.audienceTable) AS a (kind, ncy, audience)),
+            m AS (
+                SELECT req.n, aud.kind, aud.ncy, aud.audience, cur.document_id
+                FROM req CROSS JOIN aud LEFT JOIN cur ON cur.n = req.n AND cur.audience = aud.audience
+            ),
             p AS (
-                SELECT req.n, people.id, people.kind, people.school_id, \(Self.audienceCase) AS audience
+                SELECT req.n, people.id, people.kind, people.school_id,
+                    CASE WHEN people.kind = 'learner' THEN COALESCE(people.nc_year, '') ELSE '' END AS ncy
                 FROM req JOIN people ON people.school_id = req.school_id
                 WHERE people.left_on IS NULL OR people.left_on > req.day
             )
-            SELECT p.n, p.audience, count(*)::bigint,
-                count(*) FILTER (WHERE (p.id, cur.document_id, p.school_id) IN (SELECT person_id, document_id, school_id FROM acc))::bigint,
+            SELECT p.n, m.audience, count(*)::bigint,
+                count(*) FILTER (WHERE (p.id, m.document_id, p.school_id) IN (SELECT person_id, document_id, school_id FROM acc))::bigint,
                 count(*) FILTER (WHERE p.kind = 'learner')::bigint
-            FROM p LEFT JOIN cur ON cur.n = p.n AND cur.audience = p.audience
+            FROM p LEFT JOIN m ON m.n = p.n AND m.kind = p.kind AND m.ncy = p.ncy
             GROUP BY 1, 2
             """
         for row in counted ? try await rows(people) : [] {
@@ -110,15 +119,16 @@ struct PostgresReportQueries: ReportQueries {
                 FROM g LEFT JOIN cur ON cur.n = g.n AND cur.audience = g.audience
             )
             """
-        let listing = requests.indices.filter { requests[$0].listExceptions }.map { $0 + 1 }
-        if listing.isEmpty {
+        let listing = requests.indices.filter { requests[$0].listExceptions && !requests[$0].withoutGrants }.map { $0 + 1 }
+        let wantsGrants = requests.contains { !$0.withoutGrants }
+        if wantsGrants && listing.isEmpty {
             for row in try await rows(grants + " SELECT n, count(*)::bigint, count(*) FILTER (WHERE exception)::bigint FROM x GROUP BY 1") {
                 let (n, active, exceptions) = try row.decode((Int, Int, Int).self)
-                guard let index = place(n) else { continue }
+                guard let index = place(n), !requests[index].withoutGrants else { continue }
                 tallies[index].activeGrants = active
                 tallies[index].exceptionCount = exceptions
             }
-        } else {
+        } else if wantsGrants {
             // The counts and, for the requests that list them ($7), the exceptions themselves, in
             // one pass over the grants; the register's order (sort key bytewise, then identifier) is
             // restored here.
@@ -140,7 +150,7 @@ struct PostgresReportQueries: ReportQueries {
             for row in try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: listBinds)) {
                 let (n, active, exceptions, doc, mac, name, left, sortKey, id) = try row.decode(
                     (Int, Int, Int, String?, String?, String?, Bool?, String?, UUID?).self)
-                guard let index = place(n) else { continue }
+                guard let index = place(n), !requests[index].withoutGrants else { continue }
                 guard let doc, let sortKey, let id else {
                     tallies[index].activeGrants = active
                     tallies[index].exceptionCount = exceptions
@@ -198,8 +208,20 @@ struct PostgresReportQueries: ReportQueries {
         return result
     }
 
-    /// The audience of the people row, as SQL.
-    static let audienceCase = audienceOf("people")
+    /// Every kind of person and, for learners, every year group (and none, as the empty text),
+    /// with its audience as ``AUPAudience/of(_:ncYear:)`` gives it: a `VALUES` list of the enums'
+    /// own codes, to join people with.
+    static let audienceTable: String = {
+        var rows: [String] = []
+        for kind in PersonKind.allCases where kind != .learner {
+            rows.append("('\(kind.rawValue)', '', '\(AUPAudience.of(kind, ncYear: nil).rawValue)')")
+        }
+        rows.append("('\(PersonKind.learner.rawValue)', '', '\(AUPAudience.of(.learner, ncYear: nil).rawValue)')")
+        for year in NCYear.allCases {
+            rows.append("('\(PersonKind.learner.rawValue)', '\(year.rawValue)', '\(AUPAudience.of(.learner, ncYear: year).rawValue)')")
+        }
+        return "(VALUES " + rows.joined(separator: ", ") + ")"
+    }()
 
     /// The audience of a person row under an alias: every kind, and for learners every year group,
     /// mapped as ``AUPAudience/of(_:ncYear:)`` maps them (the values are the enums' own codes).

@@ -171,6 +171,7 @@ extension StorageConformance {
             ComplianceTallyRequest(school: chilton, date: day.adding(days: -1), current: current, listExceptions: false),
             ComplianceTallyRequest(school: chilton, date: day, current: current, listExceptions: false, grantsOnly: true),
             ComplianceTallyRequest(school: chilton, date: day, current: [:], listExceptions: true),
+            ComplianceTallyRequest(school: chilton, date: day, current: current, listExceptions: true, withoutGrants: true),
         ]
         let batch = try await store.withTransaction { tx in try await tx.reports.complianceTallies(requests) }
         var single: [ComplianceTally] = []
@@ -178,7 +179,7 @@ extension StorageConformance {
             single.append(try await store.withTransaction { tx in try await tx.reports.complianceTally(request) })
         }
         try expect(batch.count == requests.count, "one tally per request, in order")
-        for index in requests.indices where !requests[index].grantsOnly {
+        for index in requests.indices where !requests[index].grantsOnly && !requests[index].withoutGrants {
             try expect(batch[index] == single[index], "request \(index + 1) of the batch equals its own tally")
         }
         try expect(
@@ -189,5 +190,11 @@ extension StorageConformance {
         try expect(
             batch[4].exceptionCount == 8 && batch[4].accepted.isEmpty,
             "with no policy in force, the eight grants whose holders are within reach are exceptions")
+        // Without the grants, the coverage is counted as in the full tally.
+        let coverage = batch[5]
+        try expect(
+            coverage.people == batch[0].people && coverage.accepted == batch[0].accepted && coverage.learners == batch[0].learners
+                && coverage.consent == batch[0].consent && !coverage.people.isEmpty,
+            "without the grants, the people, acceptances, learners and consent are those of the full tally")
     }
 }

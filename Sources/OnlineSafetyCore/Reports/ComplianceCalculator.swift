@@ -144,12 +144,13 @@ enum ComplianceLoader {
 
     /// Several schools' parts, in their order, with their counts asked of storage at once
     /// (``ReportQueries/complianceTallies(_:)``); `holders`, when given, holds each school's
-    /// role holders and their training, in the same order.
+    /// role holders and their training, in the same order. `withoutGrants` leaves the access
+    /// figures out (zero), for a reader of coverage alone.
     static func schools(
         _ schools: [School], on date: CalendarDate, dueSoonDays: Int, requirements: [TrainingRequirement], detailed: Bool,
-        holders known: [TrainingHolders]? = nil, _ tx: any OnlineSafetyStore
+        holders known: [TrainingHolders]? = nil, withoutGrants: Bool = false, _ tx: any OnlineSafetyStore
     ) async throws -> [SchoolCompliance] {
-        let requests = try await tallyRequests(schools, on: date, listExceptions: detailed, tx)
+        let requests = try await tallyRequests(schools, on: date, listExceptions: detailed, withoutGrants: withoutGrants, tx)
         let tallies = try await tx.reports.complianceTallies(requests)
         // Several schools' role holders and their training are read together, not school by school.
         var known = known
@@ -167,7 +168,8 @@ enum ComplianceLoader {
     /// For each school, the policies in force for each audience on the day, as the request for its
     /// counts.
     static func tallyRequests(
-        _ schools: [School], on date: CalendarDate, listExceptions: Bool, grantsOnly: Bool = false, _ tx: any OnlineSafetyStore
+        _ schools: [School], on date: CalendarDate, listExceptions: Bool, grantsOnly: Bool = false, withoutGrants: Bool = false,
+        _ tx: any OnlineSafetyStore
     ) async throws -> [ComplianceTallyRequest] {
         var requests: [ComplianceTallyRequest] = []
         for school in schools {
@@ -176,7 +178,7 @@ enum ComplianceLoader {
             requests.append(
                 ComplianceTallyRequest(
                     school: school, date: date, current: AgreementRules.currentByAudience(among: documents, on: date),
-                    listExceptions: listExceptions, grantsOnly: grantsOnly))
+                    listExceptions: listExceptions, grantsOnly: grantsOnly, withoutGrants: withoutGrants))
         }
         return requests
     }

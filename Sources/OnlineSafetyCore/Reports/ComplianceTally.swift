@@ -15,16 +15,21 @@ public struct ComplianceTallyRequest: Sendable, Hashable {
     /// Whether only the grants are wanted (in force, and without a current agreement): a backend
     /// may then leave the people, agreement and consent counts empty.
     public var grantsOnly: Bool
+    /// Whether the grants are not wanted (the governors' report reads coverage alone): a backend
+    /// may then leave the grants in force, the exceptions and their number empty.
+    public var withoutGrants: Bool
 
     /// Creates a request.
     public init(
-        school: School, date: CalendarDate, current: [AUPAudience: AUPDocument], listExceptions: Bool, grantsOnly: Bool = false
+        school: School, date: CalendarDate, current: [AUPAudience: AUPDocument], listExceptions: Bool, grantsOnly: Bool = false,
+        withoutGrants: Bool = false
     ) {
         self.school = school
         self.date = date
         self.current = current
         self.listExceptions = listExceptions
         self.grantsOnly = grantsOnly
+        self.withoutGrants = withoutGrants
     }
 }
 

@@ -53,7 +53,8 @@ public struct ReportService: Sendable {
             let day = min(period.days.last, today)
             let holders = try await TrainingService.holders(at: schools, on: day, context.tx)
             let compliance = try await ComplianceLoader.schools(
-                schools, on: day, dueSoonDays: 30, requirements: requirements, detailed: false, holders: holders, context.tx)
+                schools, on: day, dueSoonDays: 30, requirements: requirements, detailed: false, holders: holders, withoutGrants: true,
+                context.tx)
             var parts: [GovernorsCounts] = []
             for (index, each) in schools.enumerated() {
                 parts.append(
