@@ -223,6 +223,75 @@ struct PostgresReportQueries: ReportQueries {
         return "(VALUES " + rows.joined(separator: ", ") + ")"
     }()
 
+    /// Built from the columns and, for the groups, the one part of the document that has no
+    /// column. As with the grouped counts, what is read is not checked against the record's MAC
+    /// (which covers the whole document); reading the records themselves checks it.
+    func roleGrantsInForce(at schoolIDs: [SchoolID], on day: CalendarDate) async throws -> [RoleGrant]? {
+        let query: PostgresQuery = """
+            SELECT id, revision, person_id, role, school_id, starts::text, ends::text, (doc->'groups')::text FROM role_grants
+            WHERE school_id = ANY(\(schoolIDs.map(\.uuid))) AND starts <= \(day.description)::date
+                AND (ends IS NULL OR ends >= \(day.description)::date)
+            ORDER BY sort_key COLLATE "C", id
+            """
+        var grants: [RoleGrant] = []
+        for row in try await executor.rows(query) {
+            let (id, revision, person, roleCode, school, startsText, endsText, groupsText) = try row.decode(
+                (UUID, Int, UUID, String, UUID, String, String?, String?).self)
+            let location = "role_grants:\(id.uuidString)"
+            guard let role = Role(rawValue: roleCode), let starts = CalendarDate(iso: startsText) else {
+                throw SafetyError(.corruptData, "a stored role grant could not be read", location: location)
+            }
+            var ends: CalendarDate?
+            if let endsText {
+                guard let day = CalendarDate(iso: endsText) else {
+                    throw SafetyError(.corruptData, "a stored role grant could not be read", location: location)
+                }
+                ends = day
+            }
+            var groups: [String] = []
+            if let groupsText, groupsText != "[]" { groups = try SQLJSON.decode([String].self, from: groupsText) }
+            grants.append(
+                RoleGrant(
+                    id: RoleGrantID(id), personID: PersonID(person), role: role, scope: .school(SchoolID(school)), starts: starts,
+                    ends: ends, groups: groups, revision: revision))
+        }
+        return grants
+    }
+
+    /// Built from the columns and one row per entry of the document's latest completions, in
+    /// their stored order, unchecked against the record's MAC as ``roleGrantsInForce(at:on:)``.
+    func trainingSummaries(keptAt schoolIDs: [SchoolID]?, of personIDs: [PersonID]) async throws -> [TrainingSummary]? {
+        let filter: PostgresQuery =
+            if let schoolIDs { "s.school_id = ANY(\(schoolIDs.map(\.uuid)))" } else { "s.person_id = ANY(\(personIDs.map(\.uuid)))" }
+        var query: PostgresQuery = """
+            SELECT s.id, s.revision, s.school_id, s.person_id, e.value->>'topic', e.value->>'completedOn', e.value->>'recordID'
+            FROM training_summaries s LEFT JOIN LATERAL jsonb_array_elements(s.doc->'latest') WITH ORDINALITY AS e (value, place) ON true
+            WHERE
+            """
+        query.sql += " " + filter.sql + " ORDER BY s.sort_key COLLATE \"C\", s.id, e.place"
+        query.binds = filter.binds
+        var summaries: [TrainingSummary] = []
+        for row in try await executor.rows(query) {
+            let (id, revision, school, person, topicCode, completed, record) = try row.decode(
+                (UUID, Int, UUID?, UUID, String?, String?, String?).self)
+            if summaries.last?.id.uuid != id {
+                var summary = TrainingSummary(personID: PersonID(person), schoolID: school.map(SchoolID.init), revision: revision)
+                summary.id = TrainingSummaryID(id)
+                summaries.append(summary)
+            }
+            guard let topicCode else { continue }
+            guard let topic = TrainingTopic(rawValue: topicCode), let completed, let completedOn = CalendarDate(iso: completed),
+                let record, let recordID = UUIDText.uuid(record)
+            else {
+                throw SafetyError(
+                    .corruptData, "a stored training summary could not be read", location: "training_summaries:\(id.uuidString)")
+            }
+            summaries[summaries.count - 1].latest.append(
+                TrainingLatest(topic: topic, completedOn: completedOn, recordID: TrainingRecordID(recordID)))
+        }
+        return summaries
+    }
+
     /// The audience of a person row under an alias: every kind, and for learners every year group,
     /// mapped as ``AUPAudience/of(_:ncYear:)`` maps them (the values are the enums' own codes).
     static func audienceOf(_ alias: String) -> String {

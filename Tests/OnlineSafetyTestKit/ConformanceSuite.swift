@@ -49,6 +49,7 @@ public enum ConformanceSuite {
         ConformanceCase("complianceReportForSchoolAndTrust", StorageConformance.complianceReportForSchoolAndTrust),
         ConformanceCase("complianceRecordsAreAppendOnly", StorageConformance.complianceRecordsAreAppendOnly),
         ConformanceCase("complianceCountsMatchTheRecords", StorageConformance.complianceCountsMatchTheRecords),
+        ConformanceCase("trainingProjectionsMatchTheRecords", StorageConformance.trainingProjectionsMatchTheRecords),
         ConformanceCase("mistypedYearsAreRefusedBeforeStorage", StorageConformance.mistypedYearsAreRefusedBeforeStorage),
         ConformanceCase("incidentRoundTripAndSteps", StorageConformance.incidentRoundTripAndSteps),
         ConformanceCase(

@@ -145,10 +145,32 @@ public protocol ReportQueries: Sendable {
     /// that occurred within its window, with in how many (a learner taking part twice in one
     /// incident counts twice), read in the caller's transaction. Throws as the store's reads do.
     func repeatedLearners(_ request: RepeatedLearnersRequest) async throws -> [PersonID: Int]
+
+    /// The role grants in force on `day` that are scoped to one of `schoolIDs`, each equal to the
+    /// record the repository holds and in the repository's order (sort key bytewise, then
+    /// identifier), built from the store's columns rather than decoded one document at a time:
+    /// what the training standings of the dashboard and the reports are worked out from. `nil`
+    /// from a backend with no such projection, and the caller then reads the records. Read in the caller's transaction; throws as the
+    /// store's reads do, and `corruptData` for a value the columns cannot hold.
+    func roleGrantsInForce(at schoolIDs: [SchoolID], on day: CalendarDate) async throws -> [RoleGrant]?
+
+    /// The training summaries kept at one of `schoolIDs`, or (when `schoolIDs` is `nil`) those of
+    /// `personIDs` wherever they are kept, built as ``roleGrantsInForce(at:on:)`` builds grants:
+    /// each equal to its record, in the repository's order, `nil` where the backend has no such
+    /// projection. Read in the caller's transaction; throws as the store's reads do.
+    func trainingSummaries(keptAt schoolIDs: [SchoolID]?, of personIDs: [PersonID]) async throws -> [TrainingSummary]?
 }
 
 @_spi(StorageBackend)
 extension ReportQueries {
+    /// No projection: the caller reads the records.
+    public func roleGrantsInForce(at schoolIDs: [SchoolID], on day: CalendarDate) async throws -> [RoleGrant]? { nil }
+
+    /// No projection: the caller reads the records.
+    public func trainingSummaries(keptAt schoolIDs: [SchoolID]?, of personIDs: [PersonID]) async throws -> [TrainingSummary]? {
+        nil
+    }
+
     /// Asks ``complianceTally(_:)`` for each request in turn.
     public func complianceTallies(_ requests: [ComplianceTallyRequest]) async throws -> [ComplianceTally] {
         var tallies: [ComplianceTally] = []

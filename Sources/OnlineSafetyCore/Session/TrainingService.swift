@@ -121,17 +121,20 @@ public struct TrainingService: Sendable {
             return [TrainingHolders(schoolGrants: own, trustGrants: trust, summaries: summaries)]
         }
         let ids = schools.map { IndexValue.id($0.id) }
-        let inForce: [Condition] = [.atMost("starts", .date(day)), .or(.isNull("ends"), .atLeast("ends", .date(day)))]
-        let own = Dictionary(grouping: try await tx.roleGrants.find(matching: [.oneOf("school_id", ids)] + inForce, limit: nil)) {
-            $0.schoolID
+        // The backend's projection where it has one, the records otherwise.
+        var grants = try await tx.reports.roleGrantsInForce(at: schools.map(\.id), on: day)
+        if grants == nil {
+            let inForce: [Condition] = [.atMost("starts", .date(day)), .or(.isNull("ends"), .atLeast("ends", .date(day)))]
+            grants = try await tx.roleGrants.find(matching: [.oneOf("school_id", ids)] + inForce, limit: nil)
         }
+        let own = Dictionary(grouping: grants ?? []) { $0.schoolID }
         var trustGrants: [TrustID: [RoleGrant]] = [:]
         for trustID in Set(schools.compactMap(\.trustID)).sorted() {
             trustGrants[trustID] = try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
         }
-        let kept = Dictionary(grouping: try await tx.trainingSummaries.find(matching: [.oneOf("school_id", ids)], limit: nil)) {
-            $0.schoolID
-        }
+        var keptSummaries = try await tx.reports.trainingSummaries(keptAt: schools.map(\.id), of: [])
+        if keptSummaries == nil { keptSummaries = try await tx.trainingSummaries.find(matching: [.oneOf("school_id", ids)], limit: nil) }
+        let kept = Dictionary(grouping: keptSummaries ?? []) { $0.schoolID }
         // Each school's holders, and those whose summary is not kept at that school.
         var holders: [(own: [RoleGrant], trust: [RoleGrant], summaries: [TrainingSummary], others: Set<PersonID>)] = []
         var others: Set<PersonID> = []
@@ -144,10 +147,16 @@ public struct TrainingService: Sendable {
             others.formUnion(missing)
             holders.append((schoolGrants, trust, summaries, missing))
         }
-        let elsewhere =
-            others.isEmpty
-            ? [:]
-            : Dictionary(grouping: try await tx.trainingSummaries.find(TrainingSummaryQuery(personIDs: others.sorted()))) { $0.personID }
+        var found: [TrainingSummary] = []
+        if !others.isEmpty {
+            let people = others.sorted()
+            if let projected = try await tx.reports.trainingSummaries(keptAt: nil, of: people) {
+                found = projected
+            } else {
+                found = try await tx.trainingSummaries.find(TrainingSummaryQuery(personIDs: people))
+            }
+        }
+        let elsewhere = Dictionary(grouping: found) { $0.personID }
         return holders.map { each in
             TrainingHolders(
                 schoolGrants: each.own, trustGrants: each.trust,
