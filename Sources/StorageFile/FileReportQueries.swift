@@ -14,6 +14,10 @@ struct FileReportQueries: ReportQueries {
     func repeatedLearners(_ request: RepeatedLearnersRequest) async throws -> [PersonID: Int] {
         try await access.engine.repeatedLearners(request, in: await access.readTransaction())
     }
+
+    func repeatedLearnersBySchool(_ request: RepeatedLearnersRequest) async throws -> [SchoolID: [PersonID: Int]] {
+        try await access.engine.repeatedLearnersBySchool(request, in: await access.readTransaction())
+    }
 }
 
 extension FileEngine {
@@ -42,6 +46,20 @@ extension FileEngine {
         // The register's order, as `find` returns grants: sort key, then identifier.
         tally.exceptions.sort { Self.precedes($0.grant.sortKey, $0.grant.id.uuid, $1.grant.sortKey, $1.grant.id.uuid) }
         return tally
+    }
+
+    /// ``repeatedLearners(_:in:)`` of each school, in one pass over the window's incidents.
+    func repeatedLearnersBySchool(_ request: RepeatedLearnersRequest, in transaction: UInt64?) throws -> [SchoolID: [PersonID: Int]] {
+        var involvement: [SchoolID: [PersonID: Int]] = [:]
+        for entry in try matching(request.query, transaction) {
+            for participant in entry.value.participants where participant.isLearner {
+                involvement[entry.value.schoolIDValue, default: [:]][participant.personID, default: 0] += 1
+            }
+        }
+        return involvement.compactMapValues { counts in
+            let repeated = counts.filter { $0.value >= request.minimum }
+            return repeated.isEmpty ? nil : repeated
+        }
     }
 
     /// The learners of the window's incidents, counted without sorting or copying the incidents.

@@ -208,6 +208,30 @@ struct PostgresReportQueries: ReportQueries {
         return result
     }
 
+    /// One statement for every school, each school's part read through its index.
+    func firstProcedureStatuses(_ query: ProcedureStatusQuery, perSchool limit: Int) async throws -> [SchoolID: [ProcedureStatus]]? {
+        let repository = PostgresRepository<ProcedureStatus, ProcedureStatusQuery>(executor, table: "procedure_status")
+        let statuses = try await repository.first(limit, perSchool: query.schoolIDs.map(\.uuid), matching: query)
+        return Dictionary(grouping: statuses) { $0.schoolIDValue }
+    }
+
+    /// One grouped count over every school's incidents in the window, keyed by school and learner.
+    func repeatedLearnersBySchool(_ request: RepeatedLearnersRequest) async throws -> [SchoolID: [PersonID: Int]] {
+        let schools = request.schoolIDs.map(\.uuid)
+        let query: PostgresQuery = """
+            SELECT i.school_id, l.id, count(*)::bigint FROM incidents i CROSS JOIN LATERAL unnest(i.learner_ids) AS l (id)
+            WHERE i.school_id = ANY(\(schools)) AND (\(request.includeRestricted) OR NOT i.restricted)
+                AND i.occurred_at >= \(request.occurredFrom) AND i.occurred_at <= \(request.occurredTo)
+            GROUP BY 1, 2 HAVING count(*) >= \(request.minimum)
+            """
+        var result: [SchoolID: [PersonID: Int]] = [:]
+        for row in try await executor.rows(query) {
+            let (school, id, count) = try row.decode((UUID, UUID, Int).self)
+            result[SchoolID(school), default: [:]][PersonID(id)] = count
+        }
+        return result
+    }
+
     /// Every kind of person and, for learners, every year group (and none, as the empty text),
     /// with its audience as ``AUPAudience/of(_:ncYear:)`` gives it: a `VALUES` list of the enums'
     /// own codes, to join people with.

@@ -139,7 +139,7 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
     /// between as many tasks as the machine has cores: decoding a document and checking its MAC
     /// is most of what a large read costs the client, and each row stands alone.
     func read(_ rows: [PostgresRow]) async throws -> [Value] {
-        let parts = min(4, ProcessInfo.processInfo.activeProcessorCount, rows.count / 1_000)
+        let parts = min(4, ProcessInfo.processInfo.activeProcessorCount, rows.count / 256)
         guard parts > 1 else { return try rows.map(read) }
         let size = (rows.count + parts - 1) / parts
         return try await withThrowingTaskGroup(of: (Int, [Value]).self) { group in
@@ -175,6 +175,23 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
         if query.offset > 0 { sql += " OFFSET \(try bind(query.offset, &binds))" }
         let rows = try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
         return try await read(rows)
+    }
+
+    /// The first `limit` values matching `query` at each of `schoolIDs`, in the repository's
+    /// order within each school and the schools in the order given: one statement, each school's
+    /// part read through its own index range (the query's limit and offset are not used).
+    func first(_ limit: Int, perSchool schoolIDs: [UUID], matching query: Query) async throws -> [Value] {
+        var binds = PostgresBindings()
+        let schools = try bind(schoolIDs, &binds)
+        let conditions = try whereClause(query.conditions, &binds)
+        let sql = """
+            SELECT x.doc, x.mac FROM unnest(\(schools)::uuid[]) WITH ORDINALITY AS s (school, place) CROSS JOIN LATERAL (
+                SELECT doc::text AS doc, mac, sort_key, id FROM \(table)\(conditions.isEmpty ? " WHERE" : conditions + " AND") school_id = s.school
+                ORDER BY sort_key COLLATE "C", id LIMIT \(try bind(limit, &binds))
+            ) AS x
+            ORDER BY s.place, x.sort_key COLLATE "C", x.id
+            """
+        return try await read(try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds)))
     }
 
     func find(matching conditions: [Condition], limit: Int?) async throws -> [Value] {

@@ -89,6 +89,18 @@ extension StorageConformance {
         try expect(walked == overdue.map(\.incidentID), "the pages walk the overdue incidents in order, once each")
         try await expectError(.invalidInput, "a page of 501") { try await dsl.steps.overduePage(limit: 501) }
 
+        // Where the backend reads each school's first overdue incidents at once, they are those
+        // the repository gives for the school, limited.
+        for limit in [1, 3, 50] {
+            let query = ProcedureStatusQuery(schoolIDs: [school.id, SchoolID()], includeRestricted: true, unsatisfiedDueBefore: now)
+            let first = try await store.withTransaction { tx in try await tx.reports.firstProcedureStatuses(query, perSchool: limit) }
+            var narrowed = query
+            narrowed.schoolIDs = [school.id]
+            let expected = try await store.withTransaction { [narrowed] tx in try await tx.procedures.find(narrowed.limited(limit)) }
+            try expect(!expected.isEmpty, "the school has overdue incidents")
+            if let first { try expect(first == [school.id: expected], "the first \(limit) overdue by school are the repository's") }
+        }
+
         for restricted in [false, true] {
             let request = RepeatedLearnersRequest(
                 schoolIDs: [school.id], includeRestricted: restricted, occurredFrom: now.addingTimeInterval(-20 * 86_400), occurredTo: now,
@@ -99,6 +111,16 @@ extension StorageConformance {
                 incidents.filter { restricted || !$0.isRestricted }.filter { $0.occurredAt >= request.occurredFrom })
             try expect(native == reference && native == expected, "repeated concerns counted in storage (restricted: \(restricted))")
             try expect(native[fixture.teacher.id] == nil && native.count == 2, "only learners count")
+            // Asked with a school that has no incidents, the school's own counts come back alone.
+            var both = request
+            both.schoolIDs = [school.id, SchoolID()]
+            let bySchool = try await store.withTransaction { [both] tx in try await tx.reports.repeatedLearnersBySchool(both) }
+            let referenceBySchool = try await store.withTransaction { [both] tx in
+                try await RepositoryReportQueries(store: tx).repeatedLearnersBySchool(both)
+            }
+            try expect(
+                bySchool == [school.id: native] && referenceBySchool == bySchool,
+                "repeated concerns by school are each school's own, and a school with none is left out (restricted: \(restricted))")
         }
     }
 }

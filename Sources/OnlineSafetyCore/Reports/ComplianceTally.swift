@@ -146,6 +146,20 @@ public protocol ReportQueries: Sendable {
     /// incident counts twice), read in the caller's transaction. Throws as the store's reads do.
     func repeatedLearners(_ request: RepeatedLearnersRequest) async throws -> [PersonID: Int]
 
+    /// ``repeatedLearners(_:)`` for each of the request's schools on its own, keyed by school (a
+    /// school with no learner at the minimum is left out): a learner's incidents at one school
+    /// are not counted with those at another. The default asks school by school; a backend that
+    /// can count every school in one grouped query answers here. Read in the caller's
+    /// transaction; throws as the store's reads do.
+    func repeatedLearnersBySchool(_ request: RepeatedLearnersRequest) async throws -> [SchoolID: [PersonID: Int]]
+
+    /// For each school of `query`, the first `limit` procedure statuses matching it at that school,
+    /// each list as ``Repository/find(_:)`` of the query narrowed to the school and limited would
+    /// give it (the query's own limit and offset are not used); a school with none is left out.
+    /// `nil` from a backend that answers school by school, and the caller then asks so. Read in the
+    /// caller's transaction; throws as the store's reads do.
+    func firstProcedureStatuses(_ query: ProcedureStatusQuery, perSchool limit: Int) async throws -> [SchoolID: [ProcedureStatus]]?
+
     /// The role grants in force on `day` that are scoped to one of `schoolIDs`, each equal to the
     /// record the repository holds and in the repository's order (sort key bytewise, then
     /// identifier), built from the store's columns rather than decoded one document at a time:
@@ -163,6 +177,23 @@ public protocol ReportQueries: Sendable {
 
 @_spi(StorageBackend)
 extension ReportQueries {
+    /// Asks ``repeatedLearners(_:)`` for each school in turn.
+    public func repeatedLearnersBySchool(_ request: RepeatedLearnersRequest) async throws -> [SchoolID: [PersonID: Int]] {
+        var result: [SchoolID: [PersonID: Int]] = [:]
+        for schoolID in Set(request.schoolIDs).sorted() {
+            var one = request
+            one.schoolIDs = [schoolID]
+            let counts = try await repeatedLearners(one)
+            if !counts.isEmpty { result[schoolID] = counts }
+        }
+        return result
+    }
+
+    /// None: the caller asks school by school.
+    public func firstProcedureStatuses(_ query: ProcedureStatusQuery, perSchool limit: Int) async throws -> [SchoolID: [ProcedureStatus]]? {
+        nil
+    }
+
     /// No projection: the caller reads the records.
     public func roleGrantsInForce(at schoolIDs: [SchoolID], on day: CalendarDate) async throws -> [RoleGrant]? { nil }
 

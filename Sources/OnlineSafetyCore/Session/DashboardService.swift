@@ -48,21 +48,32 @@ public struct DashboardService: Sendable {
                 }
                 schools = try await context.tx.schools.find(SchoolQuery(trustID: trustID))
             }
-            let counts = try await Self.counts(
+            var counts = try await Self.counts(
                 of: schools.map(\.id), at: time, settledBy: now, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
                 context.tx)
+            if let totals = counts.steps {
+                counts.listed = try await Self.listed(
+                    schools.map(\.id), totals: totals, at: time, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
+                    listLimit: listLimit, context.tx)
+            }
             // The grants without a current agreement, counted for every school at once.
             let requests = try await ComplianceLoader.tallyRequests(
                 schools, on: CalendarDate(time), listExceptions: false, grantsOnly: true, context.tx)
             let access = try await context.tx.reports.complianceTallies(requests)
             let holders = try await TrainingService.holders(at: schools, on: CalendarDate(time), context.tx)
+            // Learners in two or more incidents within the window, counted in storage for every school at once.
+            let repeated = try await context.tx.reports.repeatedLearnersBySchool(
+                RepeatedLearnersRequest(
+                    schoolIDs: schools.map(\.id), includeRestricted: includeRestricted,
+                    occurredFrom: CalendarDate(time).adding(days: -repeatedConcernDays).startOfDay, occurredTo: time, minimum: 2))
             var parts: [SchoolDashboard] = []
             for (index, each) in schools.enumerated() {
                 parts.append(
                     try await Self.school(
                         each, at: time, counts: counts, accessExceptions: access[index].exceptionCount, holders: holders[index],
-                        includeRestricted: includeRestricted, dueSoonHours: dueSoonHours, repeatedConcernDays: repeatedConcernDays,
-                        listLimit: listLimit, requirements: requirements, context.tx))
+                        repeated: repeated[each.id] ?? [:],
+                        includeRestricted: includeRestricted, dueSoonHours: dueSoonHours, listLimit: listLimit, requirements: requirements,
+                        context.tx))
             }
             return Dashboard(
                 asOf: time, dueSoonHours: dueSoonHours, repeatedConcernDays: repeatedConcernDays, listLimit: listLimit, schools: parts)
@@ -82,6 +93,33 @@ public struct DashboardService: Sendable {
         /// Incidents with a step overdue and with one due soon, by school, when counted in
         /// storage (`nil` for an instant before the session's now, when they are tested one by one).
         var steps: (overdue: [SchoolID: Int], dueSoon: [SchoolID: Int])?
+        /// The first incidents of each list by school, where the backend reads every school's at
+        /// once (`nil` otherwise, when each school's are read with its part).
+        var listed: (overdue: [SchoolID: [ProcedureStatus]], dueSoon: [SchoolID: [ProcedureStatus]])?
+    }
+
+    /// The first `listLimit` incidents with steps overdue and due soon at each school that has
+    /// any, in one read per list where the backend can (``ReportQueries/firstProcedureStatuses(_:perSchool:)``).
+    static func listed(
+        _ schoolIDs: [SchoolID], totals: (overdue: [SchoolID: Int], dueSoon: [SchoolID: Int]), at time: Date, includeRestricted: Bool,
+        dueSoonHours: Int, listLimit: Int, _ tx: any OnlineSafetyStore
+    ) async throws -> (overdue: [SchoolID: [ProcedureStatus]], dueSoon: [SchoolID: [ProcedureStatus]])? {
+        let late = schoolIDs.filter { (totals.overdue[$0] ?? 0) > 0 }
+        let soon = schoolIDs.filter { (totals.dueSoon[$0] ?? 0) > 0 }
+        let horizon = time.addingTimeInterval(Double(dueSoonHours) * 3_600)
+        var overdue: [SchoolID: [ProcedureStatus]] = [:]
+        if !late.isEmpty {
+            let query = overdueQuery(late, at: time, includeRestricted: includeRestricted)
+            guard let found = try await tx.reports.firstProcedureStatuses(query, perSchool: listLimit) else { return nil }
+            overdue = found
+        }
+        var dueSoon: [SchoolID: [ProcedureStatus]] = [:]
+        if !soon.isEmpty {
+            let query = soonQuery(soon, at: time, horizon: horizon, includeRestricted: includeRestricted)
+            guard let found = try await tx.reports.firstProcedureStatuses(query, perSchool: listLimit) else { return nil }
+            dueSoon = found
+        }
+        return (overdue, dueSoon)
     }
 
     /// Incidents with a step not yet satisfied that fell due before `time`.
@@ -141,14 +179,13 @@ public struct DashboardService: Sendable {
 
     /// One school's part, beside the counts made for every school (`accessExceptions` is its
     /// number of grants without a current agreement, `holders` its role holders and their
-    /// training). Where `counts` holds the
+    /// training, `involvement` its learners in two or more incidents within the window). Where `counts` holds the
     /// steps (at or after the session's now) they are paged in storage; before it, the
     /// candidates are read and tested one by one.
     static func school(
-        _ school: School, at time: Date, counts: Counts, accessExceptions: Int, holders: TrainingHolders, includeRestricted: Bool,
-        dueSoonHours: Int,
-        repeatedConcernDays: Int,
-        listLimit: Int, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
+        _ school: School, at time: Date, counts: Counts, accessExceptions: Int, holders: TrainingHolders,
+        repeated involvement: [PersonID: Int],
+        includeRestricted: Bool, dueSoonHours: Int, listLimit: Int, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
     ) async throws -> SchoolDashboard {
         let day = CalendarDate(time)
         let ages = bands.enumerated().map { index, band in
@@ -174,13 +211,18 @@ public struct DashboardService: Sendable {
         if let totals = counts.steps {
             overdueTotal = totals.overdue[school.id] ?? 0
             dueSoonTotal = totals.dueSoon[school.id] ?? 0
-            if overdueTotal > 0 {
-                let query = overdueQuery([school.id], at: time, includeRestricted: includeRestricted)
-                overdue = try await tx.procedures.find(query.limited(listLimit)).map { steps($0, late($0)) }
-            }
-            if dueSoonTotal > 0 {
-                let query = soonQuery([school.id], at: time, horizon: horizon, includeRestricted: includeRestricted)
-                dueSoon = try await tx.procedures.find(query.limited(listLimit)).map { steps($0, soon($0)) }
+            if let listed = counts.listed {
+                overdue = (listed.overdue[school.id] ?? []).map { steps($0, late($0)) }
+                dueSoon = (listed.dueSoon[school.id] ?? []).map { steps($0, soon($0)) }
+            } else {
+                if overdueTotal > 0 {
+                    let query = overdueQuery([school.id], at: time, includeRestricted: includeRestricted)
+                    overdue = try await tx.procedures.find(query.limited(listLimit)).map { steps($0, late($0)) }
+                }
+                if dueSoonTotal > 0 {
+                    let query = soonQuery([school.id], at: time, horizon: horizon, includeRestricted: includeRestricted)
+                    dueSoon = try await tx.procedures.find(query.limited(listLimit)).map { steps($0, soon($0)) }
+                }
             }
         } else {
             let statuses = try await tx.procedures.find(
@@ -213,11 +255,6 @@ public struct DashboardService: Sendable {
         followUps.sort { $0.followUpDue < $1.followUpDue }
         let referralsTotal = followUps.count
         let devices = counts.devices[school.id] ?? [:]
-        // Learners in two or more incidents within the window, counted in storage.
-        let involvement = try await tx.reports.repeatedLearners(
-            RepeatedLearnersRequest(
-                schoolIDs: [school.id], includeRestricted: includeRestricted,
-                occurredFrom: day.adding(days: -repeatedConcernDays).startOfDay, occurredTo: time, minimum: 2))
         let repeated = involvement.map { RepeatedConcern(learnerID: $0.key, incidents: $0.value) }
             .sorted { $0.incidents != $1.incidents ? $0.incidents > $1.incidents : $0.learnerID < $1.learnerID }
         let training = TrainingService.standings(of: holders, on: day, dueSoonDays: 30, requirements: requirements)
