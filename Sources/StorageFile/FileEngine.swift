@@ -710,12 +710,16 @@ actor FileEngine {
                 return nil
             }
         }.min { $0.reduce(0) { $0 + $1.count } < $1.reduce(0) { $0 + $1.count } }
-        if let narrowest {
+        // Where the narrowest condition still allows most of the table, every record is walked in
+        // place rather than each candidate looked up by its identifier.
+        if let narrowest, narrowest.reduce(0, { $0 + $1.count }) < committed.count / 2 {
             for ids in narrowest {
                 for id in ids where written?[id] == nil { consider(id, in: committed) }
             }
         } else {
-            for id in committed.ids where written?[id] == nil { consider(id, in: committed) }
+            committed.forEach(where: test) { id, entry in
+                if written?[id] == nil && !purged.contains(id.uuid) { result.append(entry) }
+            }
         }
         if let written { for id in written.ids { consider(id, in: written) } }
         return result

@@ -143,6 +143,12 @@ final class Table<Value: Aggregate>: RecordTable {
         return entry
     }
 
+    /// Calls `body` with each record whose index values pass `test`, in no order, without looking
+    /// each one up by its identifier.
+    func forEach(where test: ([IndexValue]) -> Bool, _ body: (Value.ID, Entry) -> Void) {
+        for (id, entry) in entries where test(entry.columns) { body(id, entry) }
+    }
+
     /// Every record's identifier.
     var ids: Dictionary<Value.ID, Entry>.Keys { entries.keys }
 
