@@ -15,6 +15,10 @@ struct FileReportQueries: ReportQueries {
         try await access.engine.repeatedLearners(request, in: await access.readTransaction())
     }
 
+    func incidentCounts(at schoolIDs: [SchoolID], in periods: [ReportPeriod]) async throws -> [[GroupedCount]]? {
+        try await access.engine.incidentCounts(at: schoolIDs, in: periods, in: await access.readTransaction())
+    }
+
     func repeatedLearnersBySchool(_ request: RepeatedLearnersRequest) async throws -> [SchoolID: [PersonID: Int]] {
         try await access.engine.repeatedLearnersBySchool(request, in: await access.readTransaction())
     }
@@ -46,6 +50,30 @@ extension FileEngine {
         // The register's order, as `find` returns grants: sort key, then identifier.
         tally.exceptions.sort { Self.precedes($0.grant.sortKey, $0.grant.id.uuid, $1.grant.sortKey, $1.grant.id.uuid) }
         return tally
+    }
+
+    /// Each period's incidents counted by school, category, restriction and risk area, in one
+    /// pass over the incidents from the earliest period's start to the latest one's end: each
+    /// period's test is the one its own ``IncidentQuery`` makes.
+    func incidentCounts(at schoolIDs: [SchoolID], in periods: [ReportPeriod], in transaction: UInt64?) throws -> [[GroupedCount]] {
+        guard let from = periods.map(\.start).min(), let to = periods.map(\.end).max() else { return [] }
+        let names = Incident.indexColumns.map(\.name)
+        let places = ["school_id", "category", "restricted", "risk_area"].map { names.firstIndex(of: $0) }
+        let tests = periods.map { period in
+            IncidentQuery(includeRestricted: true, occurredFrom: period.start, occurredTo: period.end).conditions.map {
+                $0.compiled(columns: names)
+            }
+        }
+        var counts = [[[IndexValue]: Int]](repeating: [:], count: periods.count)
+        let query = IncidentQuery(schoolIDs: schoolIDs, includeRestricted: true, occurredFrom: from, occurredTo: to)
+        for entry in try matching(query, transaction) {
+            var key: [IndexValue]?
+            for index in periods.indices where tests[index].allSatisfy({ $0(entry.columns) }) {
+                if key == nil { key = places.map { $0.map { entry.columns[$0] } ?? .null } }
+                counts[index][key!, default: 0] += 1
+            }
+        }
+        return counts.map(GroupedCount.sorted)
     }
 
     /// ``repeatedLearners(_:in:)`` of each school, in one pass over the window's incidents.

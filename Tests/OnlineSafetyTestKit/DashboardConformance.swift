@@ -89,6 +89,21 @@ extension StorageConformance {
         try expect(walked == overdue.map(\.incidentID), "the pages walk the overdue incidents in order, once each")
         try await expectError(.invalidInput, "a page of 501") { try await dsl.steps.overduePage(limit: 501) }
 
+        // Where the backend counts several periods' incidents at once, each period's counts are
+        // those of its own grouped count (the year, its terms and the same a year earlier).
+        let year = ReportPeriod.academicYear(containing: CalendarDate(now))
+        let periods = [year, year.lastYear] + year.terms + year.terms.map(\.lastYear)
+        let keys: [GroupKey] = [.column("school_id"), .column("category"), .column("restricted"), .column("risk_area")]
+        let batched = try await store.withTransaction { tx in try await tx.reports.incidentCounts(at: [school.id, SchoolID()], in: periods)
+        }
+        var expectedCounts: [[GroupedCount]] = []
+        for period in periods {
+            let query = IncidentQuery(schoolIDs: [school.id], includeRestricted: true, occurredFrom: period.start, occurredTo: period.end)
+            expectedCounts.append(try await store.withTransaction { tx in try await tx.incidents.countGrouped(query, by: keys) })
+        }
+        try expect(!expectedCounts[0].isEmpty, "the school's year has incidents")
+        if let batched { try expect(batched == expectedCounts, "each period's incidents are counted as its own grouped count") }
+
         // Where the backend reads each school's first overdue incidents at once, they are those
         // the repository gives for the school, limited.
         for limit in [1, 3, 50] {

@@ -160,6 +160,13 @@ public protocol ReportQueries: Sendable {
     /// caller's transaction; throws as the store's reads do.
     func firstProcedureStatuses(_ query: ProcedureStatusQuery, perSchool limit: Int) async throws -> [SchoolID: [ProcedureStatus]]?
 
+    /// The incidents at `schoolIDs` (restricted ones included) that occurred within each of
+    /// `periods`, counted by school, category, restriction and risk area: one list per period, in
+    /// order, each as ``Repository/countGrouped(_:by:)`` of an ``IncidentQuery`` for the period gives
+    /// it. `nil` from a backend that counts period by period, and the caller then asks so. Read in
+    /// the caller's transaction; throws as the store's reads do.
+    func incidentCounts(at schoolIDs: [SchoolID], in periods: [ReportPeriod]) async throws -> [[GroupedCount]]?
+
     /// The role grants in force on `day` that are scoped to one of `schoolIDs`, each equal to the
     /// record the repository holds and in the repository's order (sort key bytewise, then
     /// identifier), built from the store's columns rather than decoded one document at a time:
@@ -188,6 +195,9 @@ extension ReportQueries {
         }
         return result
     }
+
+    /// None: the caller counts period by period.
+    public func incidentCounts(at schoolIDs: [SchoolID], in periods: [ReportPeriod]) async throws -> [[GroupedCount]]? { nil }
 
     /// None: the caller asks school by school.
     public func firstProcedureStatuses(_ query: ProcedureStatusQuery, perSchool limit: Int) async throws -> [SchoolID: [ProcedureStatus]]? {

@@ -84,9 +84,19 @@ public struct ReportService: Sendable {
     ) async throws -> [SchoolID: [ReportPeriod: [GovernorsCounts.IncidentKey: Int]]] {
         let keys: [GroupKey] = [.column("school_id"), .column("category"), .column("restricted"), .column("risk_area")]
         var result: [SchoolID: [ReportPeriod: [GovernorsCounts.IncidentKey: Int]]] = [:]
-        for term in period.terms.flatMap({ [$0, $0.lastYear] }) {
-            let query = IncidentQuery(schoolIDs: schoolIDs, includeRestricted: true, occurredFrom: term.start, occurredTo: term.end)
-            for group in try await tx.incidents.countGrouped(query, by: keys) {
+        let terms = period.terms.flatMap { [$0, $0.lastYear] }
+        // Every term at once where the backend can; term by term otherwise.
+        var counted = try await tx.reports.incidentCounts(at: schoolIDs, in: terms)
+        if counted == nil {
+            var each: [[GroupedCount]] = []
+            for term in terms {
+                let query = IncidentQuery(schoolIDs: schoolIDs, includeRestricted: true, occurredFrom: term.start, occurredTo: term.end)
+                each.append(try await tx.incidents.countGrouped(query, by: keys))
+            }
+            counted = each
+        }
+        for (term, groups) in zip(terms, counted ?? []) {
+            for group in groups {
                 guard case .uuid(let school) = group.key[0], case .text(let category) = group.key[1] else { continue }
                 let restricted = group.key[2] == .boolean(true)
                 let area = if case .text(let text) = group.key[3] { text } else { "" }
