@@ -155,26 +155,26 @@ enum ComplianceLoader {
         // Several schools' role holders and their training are read together, not school by school.
         var known = known
         if known == nil && schools.count > 1 { known = try await TrainingService.holders(at: schools, on: date, tx) }
+        let purposes = try await ownedBySchoolOrTrust(tx.consentPurposes, schools)
         var parts: [SchoolCompliance] = []
         for (index, school) in schools.enumerated() {
             parts.append(
                 try await part(
                     school, tally: tallies[index], current: requests[index].current, on: date, dueSoonDays: dueSoonDays,
-                    requirements: requirements, detailed: detailed, holders: known?[index], tx))
+                    requirements: requirements, detailed: detailed, holders: known?[index], purposes: purposes[index], tx))
         }
         return parts
     }
 
     /// For each school, the policies in force for each audience on the day, as the request for its
-    /// counts.
+    /// counts; every school's policies are read in one query.
     static func tallyRequests(
         _ schools: [School], on date: CalendarDate, listExceptions: Bool, grantsOnly: Bool = false, withoutGrants: Bool = false,
         _ tx: any OnlineSafetyStore
     ) async throws -> [ComplianceTallyRequest] {
         var requests: [ComplianceTallyRequest] = []
-        for school in schools {
-            let documents = try await tx.aupDocuments.find(
-                AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, effectiveBy: date))
+        let owned = try await ownedBySchoolOrTrust(tx.aupDocuments, schools, [.atMost("effective_from", .date(date))])
+        for (school, documents) in zip(schools, owned) {
             requests.append(
                 ComplianceTallyRequest(
                     school: school, date: date, current: AgreementRules.currentByAudience(among: documents, on: date),
@@ -183,11 +183,29 @@ enum ComplianceLoader {
         return requests
     }
 
+    /// For each school, in order, the records matching `conditions` that belong to the school or
+    /// to its trust, in the repository's order: what ``Condition/ownedBy(school:orTrust:)`` of each
+    /// school would find, read in one query for all of them.
+    static func ownedBySchoolOrTrust<Value: Aggregate, Query>(
+        _ repository: any Repository<Value, Query>, _ schools: [School], _ conditions: [Condition] = []
+    ) async throws -> [[Value]] {
+        let schoolIDs = schools.map { IndexValue.id($0.id) }
+        let trustIDs = Set(schools.compactMap(\.trustID)).sorted().map { IndexValue.id($0) }
+        guard !schoolIDs.isEmpty else { return [] }
+        let owner: Condition =
+            trustIDs.isEmpty ? .oneOf("school_id", schoolIDs) : .or(.oneOf("school_id", schoolIDs), .oneOf("trust_id", trustIDs))
+        let all = try await repository.find(matching: [owner] + conditions, limit: nil).map { ($0, $0.indexValues["trust_id"] ?? .null) }
+        return schools.map { school in
+            let trust = IndexValue.id(school.trustID)
+            return all.filter { value, owner in value.schoolID == school.id || (school.trustID != nil && owner == trust) }.map(\.0)
+        }
+    }
+
     private static func part(
         _ school: School, tally: ComplianceTally, current: [AUPAudience: AUPDocument], on date: CalendarDate, dueSoonDays: Int,
-        requirements: [TrainingRequirement], detailed: Bool, holders known: TrainingHolders?, _ tx: any OnlineSafetyStore
+        requirements: [TrainingRequirement], detailed: Bool, holders known: TrainingHolders?, purposes custom: [CustomConsentPurpose],
+        _ tx: any OnlineSafetyStore
     ) async throws -> SchoolCompliance {
-        let custom = try await tx.consentPurposes.find(ConsentPurposeQuery(schoolID: school.id, trustID: school.trustID))
         let roleGrants: [RoleGrant]
         let summaries: [TrainingSummary]
         if let known {

@@ -55,13 +55,14 @@ public struct ReportService: Sendable {
             let compliance = try await ComplianceLoader.schools(
                 schools, on: day, dueSoonDays: 30, requirements: requirements, detailed: false, holders: holders, withoutGrants: true,
                 context.tx)
+            let categories = try await ComplianceLoader.ownedBySchoolOrTrust(context.tx.categories, schools)
             var parts: [GovernorsCounts] = []
             for (index, each) in schools.enumerated() {
                 parts.append(
                     try await Self.counts(
                         of: each, period: period, day: day, requirements: requirements, incidents: incidents[each.id] ?? [:],
                         chronology: chronology[each.id] ?? ChronologyCounts(), holders: holders[index], compliance: compliance[index],
-                        context.tx))
+                        categories: categories[index].map(\.category), context.tx))
             }
             let threshold = schools.map(\.settings.governorReportThreshold).max() ?? 5
             let thresholds = schools.map(\.settings.governorReportThreshold)
@@ -144,11 +145,12 @@ public struct ReportService: Sendable {
     /// One school's raw counts, read inside the caller's transaction from grouped counts;
     /// `incidents` and `chronology` hold the school's part of ``incidentCounts(at:period:_:)`` and
     /// ``chronologyCounts(at:period:_:)``, `holders` its role holders and their training on `day`
-    /// and `compliance` its coverage figures then.
+    /// and `compliance` its coverage figures then, `categories` the school's and its trust's own
+    /// incident categories.
     static func counts(
         of school: School, period: ReportPeriod, day: CalendarDate, requirements: [TrainingRequirement],
         incidents: [ReportPeriod: [GovernorsCounts.IncidentKey: Int]], chronology: ChronologyCounts, holders: TrainingHolders,
-        compliance: SchoolCompliance, _ tx: any OnlineSafetyStore
+        compliance: SchoolCompliance, categories custom: [IncidentCategory], _ tx: any OnlineSafetyStore
     ) async throws -> GovernorsCounts {
         var terms: [(term: ReportPeriod, thisYear: [GovernorsCounts.IncidentKey: Int], lastYear: [GovernorsCounts.IncidentKey: Int])] = []
         for term in period.terms {
@@ -181,7 +183,6 @@ public struct ReportService: Sendable {
             lastReview: state.lastReview?.reviewedOn, nextReviewDue: state.nextReviewDue)
         let standings = TrainingService.standings(of: holders, on: day, dueSoonDays: 30, requirements: requirements)
         let calendar = try await GovernanceService.calendar(of: school, on: day, requirements: requirements, training: standings, tx)
-        let custom = try await tx.categories.find(CategoryQuery(schoolID: school.id, trustID: school.trustID)).map(\.category)
         let names = Dictionary((IncidentCategory.builtIns + custom).map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
         return GovernorsCounts(
             schoolID: school.id, urn: school.urn, name: school.name, terms: terms, referrals: chronology.referrals,
