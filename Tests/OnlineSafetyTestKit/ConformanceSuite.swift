@@ -50,6 +50,7 @@ public enum ConformanceSuite {
         ConformanceCase("complianceRecordsAreAppendOnly", StorageConformance.complianceRecordsAreAppendOnly),
         ConformanceCase("complianceCountsMatchTheRecords", StorageConformance.complianceCountsMatchTheRecords),
         ConformanceCase("trainingProjectionsMatchTheRecords", StorageConformance.trainingProjectionsMatchTheRecords),
+        ConformanceCase("ownedReadsAreEachSchoolsOwn", StorageConformance.ownedReadsAreEachSchoolsOwn),
         ConformanceCase("mistypedYearsAreRefusedBeforeStorage", StorageConformance.mistypedYearsAreRefusedBeforeStorage),
         ConformanceCase("incidentRoundTripAndSteps", StorageConformance.incidentRoundTripAndSteps),
         ConformanceCase(

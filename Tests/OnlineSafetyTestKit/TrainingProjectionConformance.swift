@@ -85,3 +85,54 @@ extension StorageConformance {
         }
     }
 }
+
+extension StorageConformance {
+    /// Reading several schools' own and their trust's records at once (consent purposes, incident
+    /// categories and policies, for the reports) gives each school what its own query gives, in
+    /// the same order: two schools of one trust, a school of another trust, and a school in none.
+    @_spi(StorageBackend)
+    public static func ownedReadsAreEachSchoolsOwn(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let trust = try await store.trusts.insert(SeedSchools.vikingAcademyTrust())
+        let other = try await store.trusts.insert(Trust(name: "Another Trust"))
+        var schools: [School] = []
+        for (index, trustID) in [trust.id, trust.id, other.id, nil].enumerated() {
+            var school = SeedSchools.chilton(trustID: trustID)
+            school.urn = "91002\(index)"
+            schools.append(school)
+        }
+        try await store.schools.insertMany(schools)
+        var purposes: [CustomConsentPurpose] = []
+        var categories: [CustomCategory] = []
+        let owners: [(SchoolID?, TrustID?)] = schools.map { ($0.id, nil) } + [(nil, trust.id), (nil, other.id)]
+        for (index, owner) in owners.enumerated() {
+            for serial in 0..<2 {
+                purposes.append(
+                    CustomConsentPurpose(schoolID: owner.0, trustID: owner.1, code: "use\(index)x\(serial)", name: "Use \(index) \(serial)")
+                )
+                categories.append(
+                    CustomCategory(
+                        schoolID: owner.0, trustID: owner.1, code: "kind\(index)x\(serial)", name: "Kind \(index) \(serial)",
+                        parentCode: "cyberbullying"))
+            }
+        }
+        try await store.consentPurposes.insertMany(purposes)
+        try await store.categories.insertMany(categories)
+        let subsets = [schools, [schools[1], schools[3]], [schools[2]]]
+        for subset in subsets {
+            try await store.withTransaction { tx in
+                let owned = try await OwnedReads.bySchool(tx.consentPurposes, subset)
+                let kinds = try await OwnedReads.bySchool(tx.categories, subset)
+                for (index, school) in subset.enumerated() {
+                    let own = try await tx.consentPurposes.find(ConsentPurposeQuery(schoolID: school.id, trustID: school.trustID))
+                    try expect(
+                        owned[index] == own && own.count == (school.trustID == nil ? 2 : 4),
+                        "a school's consent purposes are its own query's")
+                    let ownKinds = try await tx.categories.find(CategoryQuery(schoolID: school.id, trustID: school.trustID))
+                    try expect(kinds[index] == ownKinds && ownKinds.count == own.count, "a school's categories are its own query's")
+                }
+            }
+        }
+    }
+}

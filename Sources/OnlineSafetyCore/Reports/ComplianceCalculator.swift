@@ -155,7 +155,7 @@ enum ComplianceLoader {
         // Several schools' role holders and their training are read together, not school by school.
         var known = known
         if known == nil && schools.count > 1 { known = try await TrainingService.holders(at: schools, on: date, tx) }
-        let purposes = try await ownedBySchoolOrTrust(tx.consentPurposes, schools)
+        let purposes = try await OwnedReads.bySchool(tx.consentPurposes, schools)
         var parts: [SchoolCompliance] = []
         for (index, school) in schools.enumerated() {
             parts.append(
@@ -173,7 +173,7 @@ enum ComplianceLoader {
         _ tx: any OnlineSafetyStore
     ) async throws -> [ComplianceTallyRequest] {
         var requests: [ComplianceTallyRequest] = []
-        let owned = try await ownedBySchoolOrTrust(tx.aupDocuments, schools, [.atMost("effective_from", .date(date))])
+        let owned = try await OwnedReads.bySchool(tx.aupDocuments, schools, [.atMost("effective_from", .date(date))])
         for (school, documents) in zip(schools, owned) {
             requests.append(
                 ComplianceTallyRequest(
@@ -181,24 +181,6 @@ enum ComplianceLoader {
                     listExceptions: listExceptions, grantsOnly: grantsOnly, withoutGrants: withoutGrants))
         }
         return requests
-    }
-
-    /// For each school, in order, the records matching `conditions` that belong to the school or
-    /// to its trust, in the repository's order: what ``Condition/ownedBy(school:orTrust:)`` of each
-    /// school would find, read in one query for all of them.
-    static func ownedBySchoolOrTrust<Value: Aggregate, Query>(
-        _ repository: any Repository<Value, Query>, _ schools: [School], _ conditions: [Condition] = []
-    ) async throws -> [[Value]] {
-        let schoolIDs = schools.map { IndexValue.id($0.id) }
-        let trustIDs = Set(schools.compactMap(\.trustID)).sorted().map { IndexValue.id($0) }
-        guard !schoolIDs.isEmpty else { return [] }
-        let owner: Condition =
-            trustIDs.isEmpty ? .oneOf("school_id", schoolIDs) : .or(.oneOf("school_id", schoolIDs), .oneOf("trust_id", trustIDs))
-        let all = try await repository.find(matching: [owner] + conditions, limit: nil).map { ($0, $0.indexValues["trust_id"] ?? .null) }
-        return schools.map { school in
-            let trust = IndexValue.id(school.trustID)
-            return all.filter { value, owner in value.schoolID == school.id || (school.trustID != nil && owner == trust) }.map(\.0)
-        }
     }
 
     private static func part(

@@ -55,7 +55,7 @@ public struct ReportService: Sendable {
             let compliance = try await ComplianceLoader.schools(
                 schools, on: day, dueSoonDays: 30, requirements: requirements, detailed: false, holders: holders, withoutGrants: true,
                 context.tx)
-            let categories = try await ComplianceLoader.ownedBySchoolOrTrust(context.tx.categories, schools)
+            let categories = try await OwnedReads.bySchool(context.tx.categories, schools)
             var parts: [GovernorsCounts] = []
             for (index, each) in schools.enumerated() {
                 parts.append(
