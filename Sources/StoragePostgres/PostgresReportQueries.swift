@@ -247,12 +247,13 @@ struct PostgresReportQueries: ReportQueries {
         return "(VALUES " + rows.joined(separator: ", ") + ")"
     }()
 
-    /// Built from the columns and, for the groups, the one part of the document that has no
-    /// column. As with the grouped counts, what is read is not checked against the record's MAC
+    /// Built from the columns (dates written out whatever the server's `DateStyle`) and, for the
+    /// groups, the one part of the document that has no column. As with the grouped counts, what is read is not checked against the record's MAC
     /// (which covers the whole document); reading the records themselves checks it.
     func roleGrantsInForce(at schoolIDs: [SchoolID], on day: CalendarDate) async throws -> [RoleGrant]? {
         let query: PostgresQuery = """
-            SELECT id, revision, person_id, role, school_id, starts::text, ends::text, (doc->'groups')::text FROM role_grants
+            SELECT id, revision, person_id, role, school_id, to_char(starts, 'YYYY-MM-DD'), to_char(ends, 'YYYY-MM-DD'),
+                (doc->'groups')::text FROM role_grants
             WHERE school_id = ANY(\(schoolIDs.map(\.uuid))) AND starts <= \(day.description)::date
                 AND (ends IS NULL OR ends >= \(day.description)::date)
             ORDER BY sort_key COLLATE "C", id
@@ -304,7 +305,7 @@ struct PostgresReportQueries: ReportQueries {
                 summaries.append(summary)
             }
             guard let topicCode else { continue }
-            guard let topic = TrainingTopic(rawValue: topicCode), let completed, let completedOn = CalendarDate(iso: completed),
+            guard let topic = TrainingTopic(rawValue: topicCode), let completed, let completedOn = CalendarDate(stored: completed),
                 let record, let recordID = UUIDText.uuid(record)
             else {
                 throw SafetyError(

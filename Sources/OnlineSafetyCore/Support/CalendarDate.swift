@@ -177,18 +177,25 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
     /// Throws `DecodingError.dataCorrupted` for anything else.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
+        guard let date = CalendarDate(stored: try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a date as YYYY-MM-DD")
+        }
+        self = date
+    }
+
+    /// Reads a date as records hold it: `YYYY-MM-DD`, or the short-year form earlier versions
+    /// wrote for years before 1000 (`226-09-01`); `nil` for anything else.
+    package init?(stored text: String) {
         // The form every version writes for years from 1000, and this one for all: it is its own
         // description whenever it is a date.
-        if let parts = CalendarDate.fourDigitParts(text), let date = CalendarDate(year: parts.year, month: parts.month, day: parts.day) {
+        if let parts = CalendarDate.fourDigitParts(text) {
+            guard let date = CalendarDate(year: parts.year, month: parts.month, day: parts.day) else { return nil }
             self = date
             return
         }
         guard let date = CalendarDate(text, minimumYearDigits: 1),
             text == date.description || text == String(date.year) + date.description.dropFirst(4)
-        else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a date as YYYY-MM-DD")
-        }
+        else { return nil }
         self = date
     }
 
