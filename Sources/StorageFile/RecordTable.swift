@@ -75,7 +75,7 @@ protocol RecordTable: AnyObject {
 final class Table<Value: Aggregate>: RecordTable {
     /// A record with its index values and sort key, worked out once when it is stored. An entry
     /// never changes, so a transaction's entries join the committed table as they are.
-    final class Entry {
+    final class Entry: Sendable {
         let value: Value
         /// The index values in ``Aggregate/indexColumns`` order (a column the value leaves out
         /// holds `.null`), for testing queries and keeping the indexes.
