@@ -31,45 +31,56 @@ struct FileReportQueries: ReportQueries {
 extension FileEngine {
     /// One school's compliance counts, in one turn of the engine.
     func complianceTally(_ request: ComplianceTallyRequest, in transaction: UInt64?) throws -> ComplianceTally {
-        Self.tally(try complianceInputs(request, in: transaction), request)
+        try complianceRecords(request, in: transaction).tally()
     }
 
-    /// What one school's compliance counts are worked out from, read from the tables.
-    private func complianceInputs(_ request: ComplianceTallyRequest, in transaction: UInt64?) throws -> ComplianceInputs {
+    /// Several schools' compliance counts in one turn of the engine: each school's records
+    /// selected in turn, then the schools counted on every core at once.
+    func complianceTallies(_ requests: [ComplianceTallyRequest], in transaction: UInt64?) throws -> [ComplianceTally] {
+        let records = try requests.map { try complianceRecords($0, in: transaction) }
+        return try Parallel.map(records.count) { records[$0].tally() }
+    }
+
+    /// The records one school's compliance counts are worked out from, as the tables hold them.
+    struct ComplianceRecords: Sendable {
+        let request: ComplianceTallyRequest
+        let people: [Table<Person>.Entry]
+        let acceptances: [Table<AUPAcceptance>.Entry]
+        let grants: [Table<AccessGrant>.Entry]
+        let otherHolders: [Person]
+        let states: [Table<ConsentState>.Entry]
+
+        /// The counts, the exceptions in the register's order (sort key, then identifier, as
+        /// `find` returns grants).
+        func tally() -> ComplianceTally {
+            let inputs = ComplianceInputs(
+                school: request.school, people: people.map(\.value), documents: Array(request.current.values),
+                acceptances: acceptances.map(\.value), grants: grants.map(\.value), otherHolders: otherHolders, purposes: [],
+                consentStates: states.map(\.value), roleGrants: [], trainingSummaries: [])
+            var tally = ComplianceTally(inputs, on: request.date, current: request.current, listExceptions: request.listExceptions)
+            tally.exceptions.sort { FileEngine.precedes($0.grant.sortKey, $0.grant.id.uuid, $1.grant.sortKey, $1.grant.id.uuid) }
+            return tally
+        }
+    }
+
+    private func complianceRecords(_ request: ComplianceTallyRequest, in transaction: UInt64?) throws -> ComplianceRecords {
         let school = request.school
         let date = request.date
-        func values<Query: AggregateQuery>(_ query: Query) throws -> [Query.Value] { try matching(query, transaction).map(\.value) }
-        let people = try values(PersonQuery(scope: .school(school.id), presentOn: date))
+        let people = try matching(PersonQuery(scope: .school(school.id), presentOn: date), transaction)
         let documents = request.current.values.map(\.id)
-        var acceptances = documents.isEmpty ? [] : try values(AUPAcceptanceQuery(schoolID: school.id, documentIDs: documents))
-        let grants = try values(AccessGrantQuery(schoolID: school.id, activeOn: date))
-        let onRoll = Set(people.map(\.id))
+        var acceptances = documents.isEmpty ? [] : try matching(AUPAcceptanceQuery(schoolID: school.id, documentIDs: documents), transaction)
+        let grants = try matching(AccessGrantQuery(schoolID: school.id, activeOn: date), transaction)
+        let onRoll = Set(people.map(\.value.id))
         var otherHolders: [Person] = []
         let reach = QueryScope.reach(of: school).condition
-        for personID in Set(grants.map(\.personID)).subtracting(onRoll) {
+        for personID in Set(grants.map(\.value.personID)).subtracting(onRoll) {
             guard let person: Person = try get(personID, in: transaction), reach?.matches(person.indexValues) ?? true else { continue }
             otherHolders.append(person)
-            if !documents.isEmpty { acceptances += try values(AUPAcceptanceQuery(personID: personID, documentIDs: documents)) }
+            if !documents.isEmpty { acceptances += try matching(AUPAcceptanceQuery(personID: personID, documentIDs: documents), transaction) }
         }
-        let states = try values(ConsentStateQuery(schoolID: school.id))
-        return ComplianceInputs(
-            school: school, people: people, documents: Array(request.current.values), acceptances: acceptances, grants: grants,
-            otherHolders: otherHolders, purposes: [], consentStates: states, roleGrants: [], trainingSummaries: [])
-    }
-
-    /// The counts of one school's inputs, the exceptions in the register's order.
-    private static func tally(_ inputs: ComplianceInputs, _ request: ComplianceTallyRequest) -> ComplianceTally {
-        var tally = ComplianceTally(inputs, on: request.date, current: request.current, listExceptions: request.listExceptions)
-        // The register's order, as `find` returns grants: sort key, then identifier.
-        tally.exceptions.sort { precedes($0.grant.sortKey, $0.grant.id.uuid, $1.grant.sortKey, $1.grant.id.uuid) }
-        return tally
-    }
-
-    /// Several schools' compliance counts in one turn of the engine: each school's records read
-    /// in turn, then the schools counted on every core at once.
-    func complianceTallies(_ requests: [ComplianceTallyRequest], in transaction: UInt64?) throws -> [ComplianceTally] {
-        let inputs = try requests.map { try complianceInputs($0, in: transaction) }
-        return try Parallel.map(requests.count) { Self.tally(inputs[$0], requests[$0]) }
+        let states = try matching(ConsentStateQuery(schoolID: school.id), transaction)
+        return ComplianceRecords(
+            request: request, people: people, acceptances: acceptances, grants: grants, otherHolders: otherHolders, states: states)
     }
 
     /// Each period's incidents counted by school, category, restriction and risk area, in one
