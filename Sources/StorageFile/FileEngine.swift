@@ -716,14 +716,6 @@ actor FileEngine {
             for ids in narrowest {
                 for id in ids where written?[id] == nil { consider(id, in: committed) }
             }
-        } else if committed.count >= 2 * Self.partMinimum, Parallel.parts(of: committed.count, minimum: Self.partMinimum) > 1 {
-            // A large table is tested in one part per core, each part's matches kept in order.
-            var candidates: [Table<Query.Value>.Entry] = []
-            candidates.reserveCapacity(committed.count)
-            committed.forEach(where: { _ in true }) { id, entry in
-                if written?[id] == nil && !purged.contains(id.uuid) { candidates.append(entry) }
-            }
-            result = try Self.filter(candidates, tests)
         } else {
             committed.forEach(where: test) { id, entry in
                 if written?[id] == nil && !purged.contains(id.uuid) { result.append(entry) }
@@ -731,20 +723,6 @@ actor FileEngine {
         }
         if let written { for id in written.ids { consider(id, in: written) } }
         return result
-    }
-
-    /// The fewest records a part of a read split between the cores holds.
-    static let partMinimum = 20_000
-
-    /// The entries whose index values pass every test, in order, tested in one part per core.
-    static func filter<Value: Aggregate>(
-        _ entries: [Table<Value>.Entry], _ tests: [@Sendable ([IndexValue]) -> Bool], partMinimum: Int = partMinimum
-    ) throws -> [Table<Value>.Entry] {
-        let parts = Parallel.parts(of: entries.count, minimum: partMinimum)
-        let size = (entries.count + parts - 1) / parts
-        return try Parallel.map(parts) { part in
-            entries[(part * size)..<min(entries.count, (part + 1) * size)].filter { entry in tests.allSatisfy { $0(entry.columns) } }
-        }.flatMap { $0 }
     }
 
     /// Where to start reading events for a first sequence number (events are stored in order,
