@@ -68,7 +68,8 @@ extension FileEngine {
         let date = request.date
         let people = try matching(PersonQuery(scope: .school(school.id), presentOn: date), transaction)
         let documents = request.current.values.map(\.id)
-        var acceptances = documents.isEmpty ? [] : try matching(AUPAcceptanceQuery(schoolID: school.id, documentIDs: documents), transaction)
+        var acceptances =
+            documents.isEmpty ? [] : try matching(AUPAcceptanceQuery(schoolID: school.id, documentIDs: documents), transaction)
         let grants = try matching(AccessGrantQuery(schoolID: school.id, activeOn: date), transaction)
         let onRoll = Set(people.map(\.value.id))
         var otherHolders: [Person] = []
@@ -76,7 +77,9 @@ extension FileEngine {
         for personID in Set(grants.map(\.value.personID)).subtracting(onRoll) {
             guard let person: Person = try get(personID, in: transaction), reach?.matches(person.indexValues) ?? true else { continue }
             otherHolders.append(person)
-            if !documents.isEmpty { acceptances += try matching(AUPAcceptanceQuery(personID: personID, documentIDs: documents), transaction) }
+            if !documents.isEmpty {
+                acceptances += try matching(AUPAcceptanceQuery(personID: personID, documentIDs: documents), transaction)
+            }
         }
         let states = try matching(ConsentStateQuery(schoolID: school.id), transaction)
         return ComplianceRecords(
