@@ -126,6 +126,8 @@ struct PeopleCommand: AsyncParsableCommand {
                 lines.append("  date of birth: \(learner.dateOfBirth)")
                 lines.append("  year group: \(learner.ncYear.rawValue)\(learner.keyStage.map { " (\($0.rawValue))" } ?? "")")
                 lines.append("  registration group: \(learner.registrationGroup ?? "none")")
+                if !learner.groups.isEmpty { lines.append("  other groups: \(learner.groups.joined(separator: ", "))") }
+                if let keyPerson = learner.keyPerson { lines.append("  key person: \(keyPerson)") }
                 let flags = [(learner.lookedAfter, "looked after"), (learner.send, "SEND"), (learner.eal, "EAL")].filter(\.0).map(\.1)
                 if !flags.isEmpty { lines.append("  \(flags.joined(separator: ", "))") }
             }
@@ -399,6 +401,8 @@ struct PersonView: Encodable {
         let yearGroup: String
         let keyStage: String?
         let registrationGroup: String?
+        let groups: [String]?
+        let keyPerson: String?
         let lookedAfter: Bool?
         let send: Bool?
         let eal: Bool?
@@ -427,6 +431,7 @@ struct PersonView: Encodable {
             LearnerView(
                 upn: learner.upn.value, dateOfBirth: detailed ? "\(learner.dateOfBirth)" : nil, yearGroup: learner.ncYear.rawValue,
                 keyStage: learner.keyStage?.rawValue, registrationGroup: learner.registrationGroup,
+                groups: detailed && !learner.groups.isEmpty ? learner.groups : nil, keyPerson: detailed ? learner.keyPerson : nil,
                 lookedAfter: detailed ? learner.lookedAfter : nil, send: detailed ? learner.send : nil, eal: detailed ? learner.eal : nil)
         }
     }

@@ -113,6 +113,25 @@ struct UPNTests {
         #expect(try JSONDecoder().decode(UPN.self, from: data) == upn)
         #expect(throws: (any Error).self) { try JSONDecoder().decode(UPN.self, from: Data("\"A801200005001\"".utf8)) }
     }
+
+    /// Learner details written before groups and a key person were kept read with none, and
+    /// encode back to the very same bytes, so a stored record's integrity code still holds.
+    @Test func learnerDetailsWrittenWithoutGroupsReadAndEncodeUnchanged() throws {
+        let older = Data(
+            #"{"dateOfBirth":"2017-03-14","eal":false,"lookedAfter":true,"ncYear":"4","registrationGroup":"Oak","send":false,"upn":"B801200005001"}"#
+                .utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let details = try JSONDecoder().decode(LearnerDetails.self, from: older)
+        #expect(details.groups.isEmpty && details.keyPerson == nil && details.lookedAfter)
+        #expect(try encoder.encode(details) == older)
+
+        var grouped = details
+        grouped.groups = ["Robins", "Wrens"]
+        grouped.keyPerson = "Kate Law"
+        let again = try JSONDecoder().decode(LearnerDetails.self, from: try encoder.encode(grouped))
+        #expect(again == grouped)
+    }
 }
 
 @Suite("Year groups and key stages")

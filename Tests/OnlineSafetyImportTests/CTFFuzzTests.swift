@@ -90,7 +90,7 @@ struct CTFFuzzTests {
             }
             for contact in section.contacts {
                 if !learnerRefs.contains(contact.learner) { found.append("a contact of a learner not read") }
-                if contact.priority < 1 { found.append("a contact priority below 1") }
+                if (contact.priority ?? 1) < 1 { found.append("a contact priority below 1") }
                 if contact.location.line < 0 { found.append("a contact is badly located") }
             }
             if let file = batch.files.first, file.rows < section.learners.count { found.append("fewer rows than learners") }

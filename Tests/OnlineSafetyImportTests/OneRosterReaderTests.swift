@@ -254,6 +254,27 @@ struct OneRosterReaderTests {
         #expect(codes(batch, .error) == [])
     }
 
+    @Test func aDeltasParentOfAnUnlistedStudentIsLinkedWithoutAnOrderOnlyInADelta() throws {
+        let users =
+            OneRosterFixtures.deltaUsers + """
+                par-3,active,2024-10-02,TRUE,org-a,parent,pc,,Cara,Bexley,,cara@example.org,stu-4,
+
+                """
+        let delta = try reader.read(
+            files: ["manifest.csv": Data(OneRosterFixtures.deltaManifest.utf8), "users.csv": Data(users.utf8)], name: "delta")
+        let contacts = delta.sections.flatMap(\.contacts)
+        #expect(contacts.count == 1)
+        #expect(contacts.first?.learner == SourceRef(system: "oneroster", id: "stu-4"))
+        #expect(contacts.first?.source == SourceRef(system: "oneroster", id: "par-3"))
+        #expect(contacts.first?.priority == nil, "the stored order stands")
+        #expect(contacts.first?.location.line == 3)
+
+        let bulkManifest = OneRosterFixtures.deltaManifest.replacingOccurrences(of: "file.users,delta", with: "file.users,bulk")
+        let bulk = try reader.read(
+            files: ["manifest.csv": Data(bulkManifest.utf8), "users.csv": Data(users.utf8)], name: "bulk")
+        #expect(bulk.sections.flatMap(\.contacts).isEmpty, "a full set's contact of a student it does not list is not linked")
+    }
+
     @Test func missingManifestReadsFilesAsBulkWithAWarning() throws {
         var files = OneRosterFixtures.files
         files["manifest.csv"] = nil

@@ -7,7 +7,7 @@ import Logging
 extension StorageConformance {
     /// A change is requested by staff, decided by the DSL or a senior leader with a reason, and
     /// applied only by technical staff once approved: a pending or refused change cannot be
-    /// marked applied, and each refusal is audited.
+    /// marked applied, nobody decides their own request, and each refusal is audited.
     @_spi(StorageBackend)
     public static func unapprovedFilteringChangeCannotBeApplied(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
@@ -49,6 +49,24 @@ extension StorageConformance {
         try await expectError(.constraintViolation, "a refused change cannot be applied") {
             try await world.technician.filtering.markApplied(refused.id)
         }
+        let own = try await world.dsl.filtering.requestChange(
+            FilteringChangeRequest(
+                action: .block, target: .category("Proxy avoidance"), profile: .learners, reason: "Seen in monitoring",
+                riskAssessment: "Bypasses the filter"))
+        try await expectError(.constraintViolation, "nobody decides a change they asked for") {
+            try await world.dsl.filtering.decide(own.id, approve: true, reason: "My own request")
+        }
+        let leader = try await world.admin.people.add(
+            Person(
+                tenancy: .school(world.fixture.school.id), kind: .staff, givenName: "Lena", familyName: "Lead",
+                email: "lena.lead@chilton.example"))
+        _ = try await world.admin.roles.grant(
+            RoleGrant(personID: leader.id, role: .leadership, scope: .school(world.fixture.school.id), starts: Fixture.today))
+        let leaderSession = try await world.fixture.safety.session(actingAs: leader.id, at: world.fixture.school.id)
+        let decidedByLeader = try await leaderSession.filtering.decide(own.id, approve: true, reason: "Agreed with the DSL")
+        try expect(
+            decidedByLeader.status == .approved && decidedByLeader.decision?.decidedBy == leader.id,
+            "a senior leader decides the DSL's own request")
         try await expectError(.invalidInput, "a request needs a risk assessment") {
             try await world.teacher.filtering.requestChange(
                 FilteringChangeRequest(action: .block, target: .site("example.org"), profile: .staff, reason: "why", riskAssessment: ""))
@@ -61,7 +79,7 @@ extension StorageConformance {
         }
 
         let all = try await world.dsl.filtering.changes()
-        try expect(Set(all.map(\.id)) == [change.id, refused.id] && all.count == 2, "the change log lists both")
+        try expect(Set(all.map(\.id)) == [change.id, refused.id, own.id] && all.count == 3, "the change log lists all three")
         try expect(try await world.dsl.filtering.changes([.refused]).map(\.id) == [refused.id], "filtered by status")
         let stored = try await store.filteringChanges.get(refused.id)
         try expect(stored?.status == .refused && stored?.application == nil, "the refused change was never applied")
@@ -70,6 +88,10 @@ extension StorageConformance {
             trail.contains { $0.draft.action == AuditAction.filteringChangeApply && $0.draft.outcome == AuditOutcome.denied },
             "the refused attempt to apply it is audited")
         try expect(trail.allSatisfy { !($0.draft.reason ?? "").contains("Social") }, "no refusal describes the change")
+        let ownTrail = try await world.dsl.audit.trail(of: own.id.uuid)
+        try expect(
+            ownTrail.contains { $0.draft.action == AuditAction.filteringChangeDecide && $0.draft.outcome == AuditOutcome.denied },
+            "the DSL's attempt to decide their own request is audited as refused")
         let later = try await world.dsl.filtering.state(on: CalendarDate(year: 2026, month: 12, day: 18)!)
         try expect(later.temporaryAllowsDueForReview.map(\.id) == [change.id], "the temporary allow falls due for review on its day")
         try expect(

@@ -44,6 +44,8 @@ struct MatrixPlace: Sendable {
     let school: School
     let admin: SafetySession
     let dsl: SafetySession
+    /// A member of staff who asks for filtering changes, which the DSL may then decide.
+    let asker: SafetySession
     let document: AUPDocument
     let parentsDocument: AUPDocument
     let standing: MatrixSubject
@@ -54,6 +56,11 @@ struct MatrixPlace: Sendable {
         _ = try await admin.roles.grant(
             RoleGrant(personID: lead.id, role: .designatedSafeguardingLead, scope: .school(school.id), starts: Fixture.today))
         let dsl = try await safety.session(actingAs: lead.id, at: school.id)
+        let askerPerson = try await admin.people.add(
+            Person(tenancy: .school(school.id), kind: .staff, givenName: "Asker", familyName: name, email: "asker@\(name).example"))
+        _ = try await admin.roles.grant(
+            RoleGrant(personID: askerPerson.id, role: .staff, scope: .school(school.id), starts: Fixture.today))
+        let asker = try await safety.session(actingAs: askerPerson.id, at: school.id)
         let document = try await admin.agreements.publish(
             audience: .staffAndVolunteers, title: "Staff \(name)", content: Data("staff agreement at \(name)".utf8),
             effectiveFrom: Fixture.today)
@@ -61,10 +68,10 @@ struct MatrixPlace: Sendable {
             audience: .parentsAndCarers, title: "Parents \(name)", content: Data("parents agreement at \(name)".utf8),
             effectiveFrom: Fixture.today)
         var place = MatrixPlace(
-            name: name, school: school, admin: admin, dsl: dsl, document: document, parentsDocument: parentsDocument,
+            name: name, school: school, admin: admin, dsl: dsl, asker: asker, document: document, parentsDocument: parentsDocument,
             standing: .placeholder)
         place = MatrixPlace(
-            name: name, school: school, admin: admin, dsl: dsl, document: document, parentsDocument: parentsDocument,
+            name: name, school: school, admin: admin, dsl: dsl, asker: asker, document: document, parentsDocument: parentsDocument,
             standing: try await place.fresh(serial: 0))
         _ = try await dsl.filtering.assign(.seniorLeader, to: place.standing.adult.id, from: Fixture.today)
         _ = try await dsl.filtering.assign(.governor, to: place.standing.governor, from: Fixture.today)
@@ -107,11 +114,11 @@ struct MatrixPlace: Sendable {
             .granted, purpose: ConsentPurpose.websiteImages.code, for: learner.id, by: parent.id, method: .written)
         let governor = try await admin.people.add(
             Person(tenancy: .school(school.id), kind: .governor, givenName: "Governor", familyName: tag))
-        let pending = try await dsl.filtering.requestChange(
+        let pending = try await asker.filtering.requestChange(
             FilteringChangeRequest(
                 action: .block, target: .site("\(tag.lowercased()).example"), profile: .learners, reason: "matrix", riskAssessment: "matrix"
             ))
-        let approved = try await dsl.filtering.requestChange(
+        let approved = try await asker.filtering.requestChange(
             FilteringChangeRequest(
                 action: .allow, target: .site("\(tag.lowercased()).example"), profile: .staff, reason: "matrix", riskAssessment: "matrix"))
         _ = try await dsl.filtering.decide(approved.id, approve: true, reason: "matrix")

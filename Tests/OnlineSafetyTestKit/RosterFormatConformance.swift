@@ -180,7 +180,8 @@ extension StorageConformance {
     /// A OneRoster 1.1 bulk set with real sets' quirks creates the new student, the teacher (a
     /// staff role teaching the homeroom), the parents linked through agentSourcedIds in either
     /// direction, skips the student to be deleted, and matches the stored students by UPN; it is
-    /// idempotent; a delta set that lists no student makes no one a leaver.
+    /// idempotent; a delta set that lists no student makes no one a leaver, and its change to a
+    /// parent alone updates the parent while the link keeps the more specific relationship held.
     @_spi(StorageBackend)
     public static func oneRosterImportEndToEnd(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
@@ -254,14 +255,28 @@ extension StorageConformance {
                 && againCounts[.contact, .unchanged] == 2 && againCounts[.contactLink, .unchanged] == 2 && againCounts[.role, .update] == 0,
             "everything is unchanged: \(againCounts.counts)")
 
+        // A source that said Father before OneRoster's "parent" (a CTF, say) keeps its word.
+        var gusLink = finnLinks[0]
+        gusLink.relationship = .father
+        _ = try await store.contacts.update(gusLink)
         let delta = try OneRosterReader().read(files: Files.oneRosterDelta, name: "chilton-delta.zip")
         try expect(delta.sections.first?.coverage == .delta, "the delta set is read as a delta")
+        try expect(delta.problems.isEmpty, "the delta reads cleanly: \(delta.problems.map(\.code))")
         let deltaResult = try await admin.roster.apply(delta)
         let deltaCounts = deltaResult.plan.counts
         try expect(deltaResult.applied && deltaResult.plan.refusal == nil, "the delta is applied")
         try expect(deltaCounts.total(.leaver) == 0, "a delta without students makes no leavers: \(deltaCounts.counts)")
         try expect(deltaCounts[.staff, .create] == 1 && deltaCounts[.role, .create] == 1, "Oli is added: \(deltaCounts.counts)")
         try expect((deltaCounts.counts[.learner] ?? [:]).isEmpty, "no learner is touched: \(deltaCounts.counts)")
+        try expect(
+            deltaCounts[.contact, .update] == 1 && deltaCounts[.contactLink, .unchanged] == 1 && deltaCounts[.contactLink, .update] == 0,
+            "Gus, listed without Finn, is updated and his link left as it was: \(deltaCounts.counts)")
+        let gusAfter = try await admin.people.get(gus.id)
+        let linksAfter = try await admin.people.contacts(of: finn.id).sorted { $0.priority < $1.priority }
+        try expect(gusAfter.email == "gus.g@example.net", "Gus's new email address is stored")
+        try expect(
+            linksAfter.map(\.adultID) == [gus.id, hal.id] && linksAfter[0].relationship == .father && linksAfter[0].priority == 1,
+            "Gus stays Finn's father, called first")
         let learners = try await store.people.find(PersonQuery(scope: .school(fixture.school.id), kinds: [.learner]))
         try expect(learners.count == 3 && learners.allSatisfy { $0.leftOn == nil }, "all three learners are on roll")
         let staffLeft = try await schoolPeople(store, fixture).filter { $0.kind == .staff && $0.leftOn != nil }
@@ -348,7 +363,7 @@ extension StorageConformance {
                 + "refusal \(full.refusal?.code ?? "none")")
     }
 
-    /// Tapestry children (a key person, groups `Robins; Wrens`) and relatives for the school: the
+    /// Tapestry children (a key person, groups `Robins; Wrens`, both stored) and relatives for the school: the
     /// new child and relatives are created, Ava is matched by UPN, a child without a UPN cannot be
     /// created and a relative without an email is rejected, each at its line.
     @_spi(StorageBackend)
@@ -401,6 +416,18 @@ extension StorageConformance {
             nell.givenName == "Nell" && nell.learner?.dateOfBirth == CalendarDate(iso: "2022-04-03") && nell.learner?.ncYear == .nursery2
                 && nell.sources == [SourceRef(system: "tapestry", id: "T2")],
             "Nell is stored with her date of birth read as dd/MM/yyyy")
+        try expect(
+            nell.learner?.keyPerson == "Kate Law" && nell.learner?.groups == ["Robins"],
+            "Nell keeps her key person and group: \(nell.learner?.groups ?? [])")
+        let avaAfter = try await admin.people.get(fixture.oakLearner.id)
+        try expect(
+            avaAfter.learner?.groups == ["Robins", "Wrens"] && avaAfter.learner?.keyPerson == "Kate Law"
+                && avaAfter.learner?.registrationGroup == "Oak",
+            "Ava gains her Tapestry groups and key person and keeps her registration group")
+        let avaUpdate = plan.entries.first { $0.action == .update && $0.recordID == fixture.oakLearner.id.uuid }
+        try expect(
+            avaUpdate.map { Set(["groups", "keyPerson"]).isSubset(of: Set($0.fields)) } == true,
+            "the plan names the groups and key person among Ava's changes: \(avaUpdate?.fields ?? [])")
         let people = try await schoolPeople(store, fixture)
         try expect(people.count == 5 + 3, "Nell, Sam and Pia are added: \(people.count - 5)")
         try expect(!people.contains { ["Otto", "Una", "Vic"].contains($0.givenName) }, "no rejected row is stored")

@@ -285,10 +285,12 @@ enum RosterFormatFixtures {
 
         """
 
-    /// A delta that lists no student: only a new teacher.
+    /// A delta that lists no student: a new teacher, and Finn's parent Gus with a new email
+    /// address (a change to a parent alone).
     static let oneRosterDeltaUsers = """
         sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,identifier,email,agentSourcedIds,grades
         tch-oli,active,2026-11-22,TRUE,org-chilton,teacher,op,,Oli,Park,op,oli.park@chilton.example,,
+        par-gus,active,2026-11-22,TRUE,org-chilton,parent,gg,,Gus,Garner,,gus.g@example.net,{LDAP:12},
 
         """
 

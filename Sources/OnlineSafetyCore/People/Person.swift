@@ -37,11 +37,17 @@ public struct LearnerDetails: Hashable, Sendable, Codable {
     public var send: Bool
     /// English as an additional language.
     public var eal: Bool
+    /// Groups beyond the registration group, as the source names them: OneRoster classes,
+    /// Tapestry groups. They record membership only; what a teacher may read follows the
+    /// registration group.
+    public var groups: [String]
+    /// The learner's key person in the early years, by name as the source gives it.
+    public var keyPerson: String?
 
     /// Creates learner details.
     public init(
         upn: UPN, dateOfBirth: CalendarDate, ncYear: NCYear, registrationGroup: String? = nil,
-        lookedAfter: Bool = false, send: Bool = false, eal: Bool = false
+        lookedAfter: Bool = false, send: Bool = false, eal: Bool = false, groups: [String] = [], keyPerson: String? = nil
     ) {
         self.upn = upn
         self.dateOfBirth = dateOfBirth
@@ -50,6 +56,42 @@ public struct LearnerDetails: Hashable, Sendable, Codable {
         self.lookedAfter = lookedAfter
         self.send = send
         self.eal = eal
+        self.groups = groups
+        self.keyPerson = keyPerson
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case upn, dateOfBirth, ncYear, registrationGroup, lookedAfter, send, eal, groups, keyPerson
+    }
+
+    /// Reads learner details; a record written before groups and key person were kept reads with
+    /// none. Throws `DecodingError` for a missing or malformed field.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        upn = try container.decode(UPN.self, forKey: .upn)
+        dateOfBirth = try container.decode(CalendarDate.self, forKey: .dateOfBirth)
+        ncYear = try container.decode(NCYear.self, forKey: .ncYear)
+        registrationGroup = try container.decodeIfPresent(String.self, forKey: .registrationGroup)
+        lookedAfter = try container.decode(Bool.self, forKey: .lookedAfter)
+        send = try container.decode(Bool.self, forKey: .send)
+        eal = try container.decode(Bool.self, forKey: .eal)
+        groups = try container.decodeIfPresent([String].self, forKey: .groups) ?? []
+        keyPerson = try container.decodeIfPresent(String.self, forKey: .keyPerson)
+    }
+
+    /// Writes learner details, leaving out groups when there are none, so a record written
+    /// before they were kept encodes to the same bytes (and keeps its integrity code).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(upn, forKey: .upn)
+        try container.encode(dateOfBirth, forKey: .dateOfBirth)
+        try container.encode(ncYear, forKey: .ncYear)
+        try container.encodeIfPresent(registrationGroup, forKey: .registrationGroup)
+        try container.encode(lookedAfter, forKey: .lookedAfter)
+        try container.encode(send, forKey: .send)
+        try container.encode(eal, forKey: .eal)
+        if !groups.isEmpty { try container.encode(groups, forKey: .groups) }
+        try container.encodeIfPresent(keyPerson, forKey: .keyPerson)
     }
 
     /// The key stage derived from the year group; `nil` outside year groups (`X`).
@@ -175,7 +217,11 @@ public struct Person: Aggregate {
         }
         if kind == .learner && learner == nil { throw .invalid("person.learner", "a learner needs a UPN, date of birth and year group") }
         if kind != .learner && learner != nil { throw .invalid("person.learner", "only learners carry learner details") }
-        if let learner { _ = try learner.dateOfBirth.checked("person.dateOfBirth", .dateOfBirth) }
+        if let learner {
+            _ = try learner.dateOfBirth.checked("person.dateOfBirth", .dateOfBirth)
+            if learner.groups.contains(where: \.isBlank) { throw .invalid("person.groups", "a group needs a name") }
+            if learner.keyPerson?.isBlank == true { throw .invalid("person.keyPerson", "a key person needs a name") }
+        }
         if let leftOn { _ = try leftOn.checked("person.leftOn", .record) }
         if case .trust = tenancy, kind != .staff && kind != .governor {
             throw .invalid("person.tenancy", "only staff and trustees belong to a trust rather than a school")

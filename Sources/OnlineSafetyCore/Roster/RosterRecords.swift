@@ -250,8 +250,9 @@ public struct RosterContact: Hashable, Sendable {
     public var relationship: Relationship
     /// Whether they have parental responsibility.
     public var parentalResponsibility: Bool
-    /// Contact order: 1 is called first.
-    public var priority: Int
+    /// Contact order: 1 is called first; `nil` when the source gives none, which keeps a stored
+    /// link's order and puts a new link after the learner's other contacts.
+    public var priority: Int?
     /// Email address, when held.
     public var email: String?
     /// Telephone number, when held.
@@ -262,7 +263,7 @@ public struct RosterContact: Hashable, Sendable {
     /// Creates a contact row.
     public init(
         location: FileLocation, source: SourceRef?, learner: SourceRef, title: String? = nil, givenName: String,
-        familyName: String, relationship: Relationship, parentalResponsibility: Bool, priority: Int,
+        familyName: String, relationship: Relationship, parentalResponsibility: Bool, priority: Int?,
         email: String? = nil, phone: String? = nil, status: RosterStatus = .active
     ) {
         self.location = location

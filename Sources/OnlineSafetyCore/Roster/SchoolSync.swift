@@ -160,6 +160,9 @@ struct SchoolSync {
             if let group = RosterNormal.optional(row.registrationGroup) { details.registrationGroup = group }
             if let lookedAfter = row.lookedAfter { details.lookedAfter = lookedAfter }
             if let send = row.send { details.send = send }
+            let groups = Self.groups(row.groups, besides: details.registrationGroup)
+            if !groups.isEmpty { details.groups = groups }
+            if let keyPerson = RosterNormal.optional(row.keyPerson) { details.keyPerson = keyPerson }
             person.learner = details
         }
         if !person.sources.contains(row.source) { person.sources = (person.sources + [row.source]).sorted() }
@@ -182,6 +185,13 @@ struct SchoolSync {
         people[person.id] = person
         index(person)
         listedLearners.insert(person.id)
+    }
+
+    /// A row's other groups, normalised, each once, in the source's order, without the
+    /// registration group.
+    private static func groups(_ names: [String], besides registrationGroup: String?) -> [String] {
+        var seen: Set<String> = []
+        return names.compactMap { RosterNormal.optional($0) }.filter { $0 != registrationGroup && seen.insert($0).inserted }
     }
 
     private func find(_ row: RosterLearner) -> PersonID? {
@@ -303,16 +313,34 @@ struct SchoolSync {
         people[person.id] = person
         index(person)
         let key = Self.linkKey(learnerID, person.id)
+        let priority = row.priority.map { max(1, $0) } ?? links[key]?.priority ?? nextPriority(of: learnerID)
         var link =
             links[key]
             ?? ContactLink(
                 schoolID: school.id, learnerID: learnerID, adultID: person.id, relationship: row.relationship,
-                parentalResponsibility: row.parentalResponsibility, priority: max(1, row.priority))
-        link.relationship = row.relationship
+                parentalResponsibility: row.parentalResponsibility, priority: priority)
+        if !Self.isVaguer(row.relationship, than: link.relationship) { link.relationship = row.relationship }
         link.parentalResponsibility = row.parentalResponsibility
-        link.priority = max(1, row.priority)
+        link.priority = priority
         links[key] = link
         if linkRow[key] == nil { linkRow[key] = row.location }
+    }
+
+    /// The place after a learner's last contact, for a row whose source gives no order.
+    private func nextPriority(of learnerID: PersonID) -> Int {
+        (links.values.lazy.filter { $0.learnerID == learnerID }.map(\.priority).max() ?? 0) + 1
+    }
+
+    /// Whether a row's relationship says less than the one held: a source that knows only
+    /// "parent" (OneRoster) never turns a stored mother or father into a parent.
+    static func isVaguer(_ relationship: Relationship, than held: Relationship) -> Bool {
+        switch relationship {
+        case .parent: [.mother, .father, .stepParent].contains(held)
+        case .carer: held == .fosterCarer
+        case .otherRelative: held == .grandparent
+        case .other: held != .other
+        default: false
+        }
     }
 
     private mutating func roleHolder(_ holder: RosterRoleHolder) {
@@ -503,6 +531,8 @@ struct SchoolSync {
         if a?.registrationGroup != b?.registrationGroup { fields.append("registrationGroup") }
         if a?.lookedAfter != b?.lookedAfter { fields.append("lookedAfter") }
         if a?.send != b?.send { fields.append("send") }
+        if a?.groups != b?.groups { fields.append("groups") }
+        if a?.keyPerson != b?.keyPerson { fields.append("keyPerson") }
         return fields
     }
 

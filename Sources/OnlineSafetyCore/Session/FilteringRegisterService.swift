@@ -89,7 +89,8 @@ public struct FilteringRegisterService: Sendable {
 
     /// Approves or refuses a pending change, with a reason either way. Requires
     /// `decideFilteringChanges` (the DSL or a senior leader); throws `forbidden`, `notFound` for a
-    /// change out of reach, `invalidInput` without a reason, and `conflict` for a change already decided.
+    /// change out of reach, `invalidInput` without a reason, `conflict` for a change already decided,
+    /// and `constraintViolation` when the decider asked for the change: someone else decides it.
     @discardableResult
     public func decide(_ id: FilteringChangeID, approve: Bool, reason: String) async throws -> FilteringChange {
         let decision = AccessPolicy.require(.decideFilteringChanges, principal, to: "approve or refuse filtering changes")
@@ -99,6 +100,11 @@ public struct FilteringRegisterService: Sendable {
             context in
             var change = try await Self.change(id, context)
             guard change.status == .pending else { throw SafetyError(.conflict, "the change has already been decided") }
+            guard change.requestedBy != decider else {
+                throw SafetyError(
+                    .constraintViolation,
+                    "a filtering change is decided by someone other than who asked for it: another DSL or senior leader")
+            }
             change.decision = FilteringDecision(approved: approve, decidedBy: decider, decidedAt: now, reason: reason)
             try change.validate()
             return try await context.tx.filteringChanges.update(change)

@@ -615,15 +615,18 @@ struct OneRosterSetReader {
                 }
             }
         }
-        for (student, agent, priority) in contactLinks() {
-            guard case .contact(let relationship, let responsibility) = agent.kind, let indices = placed[student.id],
-                placed[agent.id] != nil
+        for (studentID, agent, priority) in contactLinks(delta: usersMode == .delta) {
+            // A delta's contact of a learner the delta does not list goes to the contact's own
+            // schools, where the stored learner is found by their sourcedId.
+            let listed = userIndex[studentID] != nil
+            guard case .contact(let relationship, let responsibility) = agent.kind, let agentIndices = placed[agent.id],
+                let indices = listed ? placed[studentID] : agentIndices
             else { continue }
             for index in indices {
                 sections[index].contacts.append(
                     RosterContact(
                         location: agent.location, source: SourceRef(system: system, id: agent.id),
-                        learner: SourceRef(system: system, id: student.id), givenName: agent.givenName, familyName: agent.familyName,
+                        learner: SourceRef(system: system, id: studentID), givenName: agent.givenName, familyName: agent.familyName,
                         relationship: relationship, parentalResponsibility: responsibility, priority: priority, email: agent.email,
                         phone: agent.phone, status: agent.status))
             }
@@ -631,19 +634,24 @@ struct OneRosterSetReader {
         return sections
     }
 
-    /// Each (student, contact, priority): first the contacts a student's `agentSourcedIds`
-    /// lists, priority their position there; then contacts whose own `agentSourcedIds` lists a
-    /// student who does not list them, numbered on from the student's last listed contact.
-    mutating func contactLinks() -> [(User, User, Int)] {
-        var links: [(User, User, Int)] = []
+    /// Each (student's sourcedId, contact, priority): first the contacts a student's
+    /// `agentSourcedIds` lists, priority their position there; then contacts whose own
+    /// `agentSourcedIds` lists a student who does not list them, numbered on from the student's
+    /// last listed contact. In a delta, a contact whose student the delta does not list is linked
+    /// to that student with no priority, so the stored order stands.
+    mutating func contactLinks(delta: Bool) -> [(String, User, Int?)] {
+        var links: [(String, User, Int?)] = []
         var linked: Set<[String]> = []
         var next: [String: Int] = [:]
         for student in users where student.kind == .student {
             for (position, agentID) in student.agents.enumerated() {
                 guard let index = userIndex[agentID] else {
                     if !rejectedUsers.contains(agentID) {
-                        problems.append(
-                            .warning("oneroster.unknownAgent", at: student.agentsLocation, "an agent listed is not in users.csv"))
+                        let reason =
+                            delta
+                            ? "an agent listed is not in this delta's users.csv; a stored link to them stays as it is"
+                            : "an agent listed is not in users.csv"
+                        problems.append(.warning("oneroster.unknownAgent", at: student.agentsLocation, reason))
                     }
                     continue
                 }
@@ -656,18 +664,23 @@ struct OneRosterSetReader {
                     continue
                 }
                 guard linked.insert([student.id, agent.id]).inserted else { continue }
-                links.append((student, agent, position + 1))
+                links.append((student.id, agent, position + 1))
                 next[student.id] = position + 2
             }
         }
         for agent in users {
             guard case .contact = agent.kind else { continue }
             for studentID in agent.agents {
-                guard let index = userIndex[studentID], users[index].kind == .student else { continue }
-                guard linked.insert([studentID, agent.id]).inserted else { continue }
+                guard let index = userIndex[studentID] else {
+                    if delta, !rejectedUsers.contains(studentID), linked.insert([studentID, agent.id]).inserted {
+                        links.append((studentID, agent, nil))
+                    }
+                    continue
+                }
+                guard users[index].kind == .student, linked.insert([studentID, agent.id]).inserted else { continue }
                 let priority = next[studentID] ?? 1
                 next[studentID] = priority + 1
-                links.append((users[index], agent, priority))
+                links.append((studentID, agent, priority))
             }
         }
         return links
