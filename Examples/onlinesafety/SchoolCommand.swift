@@ -228,12 +228,14 @@ struct SchoolCommand: AsyncParsableCommand {
                     headteacher: NamedContact(name: head, title: headTitle), headteacherTitle: headTitle,
                     trustSafeguardingGovernor: current.trustSafeguardingGovernor, safeguardingAdvice: current.safeguardingAdvice,
                     lado: current.lado, police: current.police, filteringProvider: current.filteringProvider,
-                    internetServiceProvider: current.internetServiceProvider, learningPlatform: current.learningPlatform,
+                    monitoringProvider: current.monitoringProvider, internetServiceProvider: current.internetServiceProvider,
+                    learningPlatform: current.learningPlatform,
                     policyReviewIntervalMonths: current.policyReviewIntervalMonths, staffPasswordRotation: current.staffPasswordRotation,
                     dslGovernorMeetingsPerYear: current.dslGovernorMeetingsPerYear,
                     dslTrustGovernorMeetingsPerYear: current.dslTrustGovernorMeetingsPerYear, learnerConsentAge: current.learnerConsentAge,
                     ladoContactWorkingDays: current.ladoContactWorkingDays, immediateActionMinutes: current.immediateActionMinutes,
-                    parentNotificationWorkingDays: current.parentNotificationWorkingDays, debriefWorkingDays: current.debriefWorkingDays)
+                    parentNotificationWorkingDays: current.parentNotificationWorkingDays, debriefWorkingDays: current.debriefWorkingDays,
+                    governorReportThreshold: current.governorReportThreshold)
                 let school = try await session.organisation.addSchool(
                     School(
                         trustID: session.principal.school.trustID, urn: urn.trimmingCharacters(in: .whitespaces), dfeNumber: dfe,
@@ -292,6 +294,10 @@ struct SchoolSetting {
         settings += agency("lado", "the local authority designated officer", \.lado)
         settings += agency("police", "the police force", \.police)
         settings.append(text("filteringProvider", "the filtering provider (\"Netsweeper\")", \.filteringProvider))
+        settings.append(
+            optionalText(
+                "monitoringProvider", "the monitoring provider, when not the filtering provider (\"Smoothwall Monitor\")",
+                \.monitoringProvider))
         settings.append(text("internetServiceProvider", "the internet service provider", \.internetServiceProvider))
         settings.append(optionalText("learningPlatform", "the learning platform (\"Microsoft Teams\")", \.learningPlatform))
         settings.append(list("progressApps", "progress and communication apps, comma-separated", \.progressApps))
@@ -311,6 +317,10 @@ struct SchoolSetting {
         settings.append(
             number("parentNotificationWorkingDays", "working days within which parents are told", \.parentNotificationWorkingDays))
         settings.append(number("debriefWorkingDays", "working days from closure to the debrief", \.debriefWorkingDays))
+        settings.append(
+            number(
+                "governorReportThreshold", "the governors' report prints smaller counts as \"fewer than\" it (2 to 100)",
+                \.governorReportThreshold))
         settings.append(holidays())
         return settings
     }

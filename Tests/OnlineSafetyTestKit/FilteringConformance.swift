@@ -173,12 +173,25 @@ extension StorageConformance {
 
         let state = try await dsl.filtering.state()
         try expect(
-            state.filteringProvider == "Netsweeper" && state.connection == "Schools Broadband", "providers and connection from settings")
+            state.filteringProvider == "Netsweeper" && state.monitoringProvider == "Netsweeper" && state.connection == "Schools Broadband",
+            "providers and connection from settings; the filtering provider monitors when no other is named")
         try expect(
             state.seniorLeader?.personID == leader && state.seniorLeader?.from == ComplianceWorld.september, "the senior leader, since")
         try expect(state.governor?.personID == world.governorID, "the governor")
         try expect(state.lastReview?.id == held.id && !state.reviewIsOverdue, "the last review, not overdue")
         try expect(state.nextReviewDue == held.nextDue, "the next review date")
+        var school = try await world.admin.organisation.school()
+        school.settings.monitoringProvider = "Smoothwall Monitor"
+        _ = try await world.admin.organisation.updateSchool(school)
+        let schoolID = world.fixture.school.id
+        let monitored = try await world.fixture.safety.session(actingAs: world.fixture.dsl.id, at: schoolID).filtering.state()
+        try expect(
+            monitored.monitoringProvider == "Smoothwall Monitor" && monitored.filteringProvider == "Netsweeper",
+            "a school that names another monitoring provider shows both")
+        let technician = try await world.fixture.safety.session(actingAs: world.technicianID, at: schoolID)
+        let flagged = try await technician.filtering.recordAlert(
+            NewMonitoringAlert(raisedAt: Fixture.now, summary: "Keyword flagged, reviewed", needsAction: false))
+        try expect(flagged.source == "Smoothwall Monitor", "an alert comes from the monitoring provider")
         try expect(state.checks.count == 2 && state.openFailedChecks.isEmpty, "both checks, none open")
         try expect(state.alertsNeedingAction.map(\.incidentID) == [incidentID], "the alert linked to its incident")
         let after = try await world.session(world.fixture.dsl.id, on: CalendarDate(year: 2027, month: 11, day: 24)!)

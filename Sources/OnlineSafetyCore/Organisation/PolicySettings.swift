@@ -93,6 +93,9 @@ public struct PolicySettings: Hashable, Sendable, Codable {
     public var police: Agency
     /// The filtering provider, for example "Netsweeper".
     public var filteringProvider: String
+    /// The monitoring provider when another firm monitors (for example "Smoothwall Monitor");
+    /// `nil` when the filtering provider also monitors.
+    public var monitoringProvider: String?
     /// The internet service provider, for example "Schools Broadband".
     public var internetServiceProvider: String
     /// The learning platform, for example "Microsoft Teams".
@@ -139,6 +142,7 @@ public struct PolicySettings: Hashable, Sendable, Codable {
         lado: Agency,
         police: Agency,
         filteringProvider: String,
+        monitoringProvider: String? = nil,
         internetServiceProvider: String,
         learningPlatform: String? = nil,
         progressApps: [String] = [],
@@ -167,6 +171,7 @@ public struct PolicySettings: Hashable, Sendable, Codable {
         self.lado = lado
         self.police = police
         self.filteringProvider = filteringProvider
+        self.monitoringProvider = monitoringProvider
         self.internetServiceProvider = internetServiceProvider
         self.learningPlatform = learningPlatform
         self.progressApps = progressApps
@@ -187,12 +192,17 @@ public struct PolicySettings: Hashable, Sendable, Codable {
     private enum CodingKeys: String, CodingKey {
         case designatedSafeguardingLead, deputyDesignatedSafeguardingLeads, headteacher, headteacherTitle, chairOfGovernors,
             safeguardingGovernor, trustSafeguardingGovernor, senco, safeguardingAdvice, lado, police, filteringProvider,
-            internetServiceProvider, learningPlatform, progressApps, socialMediaChannels, policyReviewIntervalMonths, staffPasswordRotation,
+            monitoringProvider, internetServiceProvider, learningPlatform, progressApps, socialMediaChannels, policyReviewIntervalMonths,
+            staffPasswordRotation,
             dslGovernorMeetingsPerYear, dslTrustGovernorMeetingsPerYear, learnerConsentAge, ladoContactWorkingDays, holidays,
             immediateActionMinutes, parentNotificationWorkingDays, debriefWorkingDays, governorReportThreshold
     }
 
-    /// Decodes settings; documents stored before ``governorReportThreshold`` existed read it as 5.
+    /// Who monitors: the monitoring provider, else the filtering provider.
+    public var monitoringProviderInUse: String { monitoringProvider ?? filteringProvider }
+
+    /// Decodes settings; documents stored before ``governorReportThreshold`` existed read it as 5,
+    /// and before ``monitoringProvider`` existed, with none.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         designatedSafeguardingLead = try container.decode(NamedContact.self, forKey: .designatedSafeguardingLead)
@@ -207,6 +217,7 @@ public struct PolicySettings: Hashable, Sendable, Codable {
         lado = try container.decode(Agency.self, forKey: .lado)
         police = try container.decode(Agency.self, forKey: .police)
         filteringProvider = try container.decode(String.self, forKey: .filteringProvider)
+        monitoringProvider = try container.decodeIfPresent(String.self, forKey: .monitoringProvider)
         internetServiceProvider = try container.decode(String.self, forKey: .internetServiceProvider)
         learningPlatform = try container.decodeIfPresent(String.self, forKey: .learningPlatform)
         progressApps = try container.decode([String].self, forKey: .progressApps)
@@ -245,8 +256,14 @@ public struct PolicySettings: Hashable, Sendable, Codable {
         guard (1...1440).contains(immediateActionMinutes) else {
             throw .invalid("settings.immediateActionMinutes", "immediate actions are due within 1 to 1440 minutes")
         }
-        guard (1...100).contains(governorReportThreshold) else {
-            throw .invalid("settings.governorReportThreshold", "the governors' report threshold is between 1 and 100")
+        guard (2...100).contains(governorReportThreshold) else {
+            throw .invalid(
+                "settings.governorReportThreshold", "the governors' report threshold is between 2 and 100: a count of 1 would name a child")
+        }
+        if filteringProvider.isBlank { throw .invalid("settings.filteringProvider", "the filtering provider needs a name") }
+        if monitoringProvider?.isBlank == true {
+            throw .invalid(
+                "settings.monitoringProvider", "the monitoring provider needs a name, or none when the filtering provider monitors")
         }
         guard parentNotificationWorkingDays >= 0, debriefWorkingDays >= 0 else {
             throw .invalid("settings.parentNotificationWorkingDays", "working days cannot be negative")

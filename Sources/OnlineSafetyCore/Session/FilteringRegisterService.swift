@@ -268,7 +268,7 @@ public struct FilteringRegisterService: Sendable {
                 await context.audit(.incidentInsert, Incident.recordKind, incident.id.uuid)
             }
             let record = MonitoringAlert(
-                id: id, schoolID: school.id, raisedAt: alert.raisedAt, source: alert.source ?? school.settings.filteringProvider,
+                id: id, schoolID: school.id, raisedAt: alert.raisedAt, source: alert.source ?? school.settings.monitoringProviderInUse,
                 summary: alert.summary, needsAction: alert.needsAction, incidentID: incidentID, recordedBy: recorder, recordedAt: now)
             return try await context.tx.monitoringAlerts.insert(record.checkedForInsert())
         }
@@ -310,7 +310,7 @@ public struct FilteringRegisterService: Sendable {
         let last = reviews.last
         return FilteringRegisterState(
             schoolID: school.id, asOf: day, filteringProvider: school.settings.filteringProvider,
-            monitoringProvider: school.settings.filteringProvider, connection: school.settings.internetServiceProvider,
+            monitoringProvider: school.settings.monitoringProviderInUse, connection: school.settings.internetServiceProvider,
             seniorLeader: provision.holder(of: .seniorLeader, on: day), governor: provision.holder(of: .governor, on: day),
             responsibilityHistory: provision.holders, changes: changes, checks: checks, lastReview: last,
             nextReviewDue: last?.nextDue ?? GovernanceRules.academicYear(containing: day).first, alerts: alerts)
