@@ -499,8 +499,12 @@ struct CalendarCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the academic year's items, each due, done or overdue.",
             discussion: """
-                Example:
+                With --trust, every school of the trust in turn, by URN (needs a trust-wide role: the \
+                trust's data manager or a trust-wide DSL).
+
+                Examples:
                   onlinesafety calendar show --store STORE --as kate.law@chilton.example --school 999001 --outstanding
+                  onlinesafety calendar show --store STORE --as dana.price@viking.example --school 999001 --trust --outstanding
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -512,26 +516,49 @@ struct CalendarCommand: AsyncParsableCommand {
         @Flag(help: "Leave out items that are done.")
         var outstanding = false
 
-        @Flag(help: "Print the calendar as JSON.")
+        @Flag(help: "Every school of the trust, by URN (needs a trust-wide role).")
+        var trust = false
+
+        @Flag(help: "Print the calendar as JSON (with --trust, a list of the schools' calendars).")
         var json = false
 
         func run() async throws {
             let day = try parseDate(on, option: "--on")
-            try await withSession(storeOptions, acting) { session in
-                let calendar = try await session.governance.calendar(on: day)
-                if json { return try printJSON(calendar) }
-                let items = calendar.items.filter { !outstanding || $0.status != .done }
-                let names = await names(of: items.compactMap(\.personID), in: session)
-                say("Academic year \(calendar.academicYear.first) to \(calendar.academicYear.last), as of \(calendar.asOf)")
-                let rows = items.map { item in
-                    [
-                        item.dueOn.description, item.status.rawValue, item.kind.rawValue,
-                        item.title + (item.personID.map { " — \(label($0, names))" } ?? ""),
-                        item.satisfiedBy.map { "\($0.on)" + ($0.minutesReference.map { " (\($0))" } ?? "") } ?? "",
-                    ]
+            try await withSession(storeOptions, acting) { safety, session in
+                guard trust else {
+                    let calendar = try await session.governance.calendar(on: day)
+                    if json { return try printJSON(calendar) }
+                    return await show(calendar, school: nil, in: session)
                 }
-                say(lines: table(["due", "status", "kind", "what", "done"], rows))
+                let calendars = try await session.governance.trustCalendars(on: day)
+                if json { return try printJSON(calendars) }
+                let schools = Dictionary(
+                    try await session.organisation.schools().map { ($0.id, "\($0.name) (URN \($0.urn))") }, uniquingKeysWith: { a, _ in a })
+                for (index, calendar) in calendars.enumerated() {
+                    if index > 0 { say("") }
+                    // Names are read at each school, by the acting person's session there.
+                    let there = try await safety.session(actingAs: session.principal.person.id, at: calendar.schoolID)
+                    await show(calendar, school: schools[calendar.schoolID] ?? calendar.schoolID.description, in: there)
+                }
             }
+        }
+
+        private func show(_ calendar: GovernanceCalendar, school: String?, in session: SafetySession) async {
+            let items = calendar.items.filter { !outstanding || $0.status != .done }
+            let names = await names(of: items.compactMap(\.personID), in: session)
+            if let school { say(school) }
+            let overdue = calendar.overdue.count
+            say(
+                "Academic year \(calendar.academicYear.first) to \(calendar.academicYear.last), as of \(calendar.asOf)"
+                    + (school == nil ? "" : ": \(overdue) overdue"))
+            let rows = items.map { item in
+                [
+                    item.dueOn.description, item.status.rawValue, item.kind.rawValue,
+                    item.title + (item.personID.map { " — \(label($0, names))" } ?? ""),
+                    item.satisfiedBy.map { "\($0.on)" + ($0.minutesReference.map { " (\($0))" } ?? "") } ?? "",
+                ]
+            }
+            say(lines: table(["due", "status", "kind", "what", "done"], rows))
         }
     }
 

@@ -82,10 +82,18 @@ func reportingErrors<R>(_ body: () async throws -> R) async throws -> R {
 func withSession<R: Sendable>(
     _ storeOptions: StoreOptions, _ acting: ActingOptions, _ body: (SafetySession) async throws -> R
 ) async throws -> R {
+    try await withSession(storeOptions, acting) { _, session in try await body(session) }
+}
+
+/// ``withSession(_:_:_:)`` that also hands over the library, for a command that opens the acting
+/// person's sessions at the trust's other schools.
+func withSession<R: Sendable>(
+    _ storeOptions: StoreOptions, _ acting: ActingOptions, _ body: (OnlineSafety, SafetySession) async throws -> R
+) async throws -> R {
     try await reportingErrors {
         try await withStore(storeOptions) { store in
             let safety = OnlineSafety(backend: store, clock: .system, logger: storeOptions.logger)
-            return try await body(try await acting.session(safety))
+            return try await body(safety, try await acting.session(safety))
         }
     }
 }

@@ -135,4 +135,31 @@ struct CLIRegisterTests {
         let badDay = try cli.run(["calendar", "show", "--on", "23/11/2026"] + Self.kate(store))
         #expect(badDay.status == 64)
     }
+
+    @Test func theTrustsCalendarShowsEachSchoolForATrustWideRoleOnly() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let store = try cli.demoStore()
+        let dana = ["--store", store, "--as", "dana.price@vikingtrust.example", "--school", "999001"]
+        let added = try cli.run(
+            [
+                "school", "add", "--urn", "999004", "--dfe-number", "886/9004", "--name", "Upton Junior School", "--phase", "junior",
+                "--dsl", "Rae Moss", "--head", "Rae Moss",
+            ] + dana)
+        #expect(added.status == 0, "\(added.standardError)")
+        let json = try cli.run(["calendar", "show", "--trust", "--json"] + dana)
+        #expect(json.status == 0, "\(json.standardError)")
+        let calendars = try JSONDecoder().decode([GovernanceCalendar].self, from: Data(json.standardOutput.utf8))
+        let schools = try cli.run(["school", "list"] + dana)
+        let urns: [String] = schools.standardOutput.split(separator: "\n").compactMap { line -> String? in
+            let first = String(line.prefix(6))
+            return first.allSatisfy(\.isNumber) && first.count == 6 ? first : nil
+        }
+        #expect(calendars.count == Set(urns).count && calendars.count > 1, "one calendar per school: \(urns)")
+        let shown = try cli.run(["calendar", "show", "--trust", "--outstanding"] + dana)
+        #expect(shown.status == 0, "\(shown.standardError)")
+        for urn in Set(urns) { #expect(shown.standardOutput.contains("(URN \(urn))")) }
+        let kate = try cli.run(["calendar", "show", "--trust"] + Self.kate(store))
+        #expect(kate.status == 77, "a school's DSL does not read the trust's calendar")
+    }
 }

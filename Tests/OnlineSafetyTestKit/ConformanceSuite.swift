@@ -102,6 +102,7 @@ public enum ConformanceSuite {
         ConformanceCase("unapprovedFilteringChangeCannotBeApplied", StorageConformance.unapprovedFilteringChangeCannotBeApplied),
         ConformanceCase("filteringReviewNeedsLeaderAndGovernor", StorageConformance.filteringReviewNeedsLeaderAndGovernor),
         ConformanceCase("governanceCalendarFallsDueAndGoesOverdue", StorageConformance.governanceCalendarFallsDueAndGoesOverdue),
+        ConformanceCase("trustCalendarsAreEachSchoolsCalendar", StorageConformance.trustCalendarsAreEachSchoolsCalendar),
         ConformanceCase("governorsReportNeverIdentifiesAChild", StorageConformance.governorsReportNeverIdentifiesAChild),
     ]
 }

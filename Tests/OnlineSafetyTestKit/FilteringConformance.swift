@@ -294,6 +294,48 @@ extension StorageConformance {
     }
 }
 
+extension StorageConformance {
+    /// The trust's calendars: one per school of the trust (none of another trust), each the same
+    /// as the school's own calendar, for a trust-wide data manager; a school's DSL is refused.
+    @_spi(StorageBackend)
+    public static func trustCalendarsAreEachSchoolsCalendar(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let world = try await FilteringWorld.make(on: store)
+        let safety = world.fixture.safety
+        var uptonSchool = SeedSchools.chilton(trustID: world.fixture.trust.id)
+        uptonSchool.id = SchoolID()
+        uptonSchool.urn = "900777"
+        uptonSchool.name = "Upton Junior School"
+        uptonSchool.settings.dslGovernorMeetingsPerYear = 2
+        let upton = try await world.admin.organisation.addSchool(uptonSchool)
+        let farTrust = Trust(name: "Faraway Learning Trust")
+        var farSchool = SeedSchools.mersham(trustID: farTrust.id)
+        farSchool.urn = "900888"
+        _ = try await safety.bootstrap(
+            trust: farTrust, school: farSchool,
+            administrator: Person(tenancy: .trust(farTrust.id), kind: .staff, givenName: "Fay", familyName: "Faraway"))
+        _ = try await world.dsl.governance.record(
+            .dslGovernorMeeting, heldOn: CalendarDate(year: 2026, month: 10, day: 15)!,
+            participants: [world.fixture.dsl.id, world.governorID], minutesReference: "FGB/2026-10/2")
+
+        let calendars = try await world.admin.governance.trustCalendars()
+        let inURNOrder = [(upton.urn, upton.id), (world.fixture.school.urn, world.fixture.school.id)].sorted { $0.0 < $1.0 }.map(\.1)
+        try expect(
+            calendars.map(\.schoolID) == inURNOrder, "one calendar per school of the trust, in URN order, none of the other trust")
+        let chilton = try await world.admin.governance.calendar()
+        let uptonOwn = try await safety.session(actingAs: world.fixture.admin.id, at: upton.id).governance.calendar()
+        try expect(calendars.contains(chilton) && calendars.contains(uptonOwn), "each is the school's own calendar")
+        try expect(
+            uptonOwn.items.filter { $0.kind == .dslGovernorMeeting }.count == 2
+                && chilton.items.contains { $0.kind == .dslGovernorMeeting && $0.status == .done },
+            "each follows its own settings and records")
+        try await expectError(.forbidden, "a school's DSL does not read the trust's calendar") {
+            try await world.dsl.governance.trustCalendars()
+        }
+    }
+}
+
 /// Chilton with a class teacher, the DSL (also Head of School), a technician and a governor.
 struct FilteringWorld: Sendable {
     let store: any OnlineSafetyStore

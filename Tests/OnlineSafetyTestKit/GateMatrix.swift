@@ -260,6 +260,12 @@ let gateOperations: [GateOperation] = [
         kind: .untargeted { session, _ in
             try await session.governance.calendar().items.flatMap { [$0.personID?.uuid, $0.satisfiedBy?.recordID].compactMap { $0 } }
         }),
+    GateOperation(
+        // Trust-wide: every role of the table is held at the school, so no one reads the trust's calendars.
+        name: "governance.trustCalendars", allowed: nobody,
+        kind: .untargeted { session, _ in
+            try await session.governance.trustCalendars().flatMap(\.items).compactMap { $0.personID?.uuid }
+        }),
     // People
     GateOperation(
         name: "people.add", allowed: with(.managePeople),

@@ -69,6 +69,42 @@ public struct GovernanceService: Sendable {
         }
     }
 
+    /// The governance calendar of every school of the session's trust, in the order of their
+    /// URNs, each as ``calendar(on:requirements:)`` gives it, read in one transaction. Requires
+    /// `manageGovernance` or `readCompliance` held trust-wide (a trust's data manager, a
+    /// trust-wide DSL); throws `forbidden`, and `invalidInput` when the school belongs to no trust.
+    /// Records the people whose training renewals it listed, or one read of the trust's calendar.
+    public func trustCalendars(on date: CalendarDate? = nil, requirements: [TrainingRequirement] = TrainingRequirement.defaults)
+        async throws -> [GovernanceCalendar]
+    {
+        let day = date ?? session.today
+        let school = principal.school
+        let trustWide =
+            AccessPolicy.holdsTrustWide(.manageGovernance, principal) || AccessPolicy.holdsTrustWide(.readCompliance, principal)
+        let decision: AccessDecision =
+            trustWide
+            ? .allowed
+            : .denied("only someone who holds governance or compliance across the trust reads the trust's calendar")
+        return try await session.gate(
+            .governanceCalendar, GovernanceRecord.recordKind, subject: school.trustID?.uuid, authority: decision,
+            subjects: .of { calendars in
+                Array(Set(calendars.flatMap { $0.items.compactMap(\.personID?.uuid) })).sorted(by: UUIDText.precedes)
+            }
+        ) { context in
+            guard let trustID = school.trustID else {
+                throw SafetyError.invalid("calendar.acrossTrust", "the school belongs to no trust: ask for the school's calendar")
+            }
+            let schools = try await context.tx.schools.find(SchoolQuery(trustID: trustID)).sorted { $0.urn < $1.urn }
+            let holders = try await TrainingService.holders(at: schools, on: day, context.tx)
+            var calendars: [GovernanceCalendar] = []
+            for (index, each) in schools.enumerated() {
+                let training = TrainingService.standings(of: holders[index], on: day, dueSoonDays: 30, requirements: requirements)
+                calendars.append(try await Self.calendar(of: each, on: day, requirements: requirements, training: training, context.tx))
+            }
+            return calendars
+        }
+    }
+
     /// The calendar of a school, read inside the caller's transaction (for the dashboard and reports).
     ///
     /// `training` is the school's training standings on the day with a 30-day window, when the
