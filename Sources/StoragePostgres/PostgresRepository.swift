@@ -319,7 +319,10 @@ enum SQLCondition {
             let column = try column(name)
             let present = values.filter { $0 != .null }
             var parts: [String] = []
-            if !present.isEmpty {
+            if let array = try arrayBind(present, &binds) {
+                // A long list is one array parameter: one bind to parse, and no limit on its length.
+                parts.append("\(column.name) = ANY(\(array))")
+            } else if !present.isEmpty {
                 parts.append(
                     "\(column.name) IN (" + (try present.map { try bind($0, type: column.type, &binds) }.joined(separator: ", ")) + ")")
             }
@@ -342,6 +345,27 @@ enum SQLCondition {
             let column = try column(name)
             return "\(column.name) @> ARRAY[\(try bind(uuid, &binds))]::uuid[]"
         }
+    }
+}
+
+extension SQLCondition {
+    /// From how many values a `oneOf` is bound as one array.
+    static let arrayThreshold = 16
+
+    /// The placeholder of `values` bound as one array, cast to its element type, when there are
+    /// at least ``arrayThreshold`` of them and all are identifiers or all text; `nil` otherwise.
+    static func arrayBind(_ values: [IndexValue], _ binds: inout PostgresBindings) throws -> String? {
+        guard values.count >= arrayThreshold else { return nil }
+        var uuids: [UUID] = []
+        var texts: [String] = []
+        for value in values {
+            switch value {
+            case .uuid(let uuid) where texts.isEmpty: uuids.append(uuid)
+            case .text(let text) where uuids.isEmpty: texts.append(text)
+            default: return nil
+            }
+        }
+        return uuids.isEmpty ? try bind(texts, &binds) + "::text[]" : try bind(uuids, &binds) + "::uuid[]"
     }
 }
 

@@ -2,8 +2,8 @@ import Foundation
 @_spi(StorageBackend) import OnlineSafetyCore
 
 extension StorageConformance {
-    /// Grouped counts, keyset paging in both directions and upsert by natural key give the same
-    /// answers on every backend.
+    /// Grouped counts, keyset paging in both directions, upsert by natural key and lists of any
+    /// length give the same answers on every backend.
     @_spi(StorageBackend)
     public static func groupedCountsPagingAndUpsert(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
@@ -70,6 +70,27 @@ extension StorageConformance {
         let inserted = try await store.people.upsert(newcomer, naturalKey: ["school_id", "upn"])
         guard case .inserted(let stored) = inserted else { throw ConformanceFailure("a new UPN is an insert: \(inserted)") }
         try expect(stored.id == newcomer.id && stored.revision == 1, "inserted as new")
+
+        // A list longer than any statement's parameter limit (65,535 on PostgreSQL), with a null
+        // and text lists long and short, answers as the short lists do.
+        let learners = everyone.filter { $0.kind == .learner }
+        let unknown = (0..<70_000).map { _ in IndexValue.uuid(UUID()) }
+        var links: [ContactLink] = []
+        for learner in learners { links += try await store.contacts.find(ContactQuery(learnerID: learner.id)) }
+        let long = try await store.contacts.find(matching: [.oneOf("learner_id", unknown + learners.map { .id($0.id) })], limit: nil)
+        try expect(
+            Set(long.map(\.id)) == Set(links.map(\.id)) && long.count == links.count && !links.isEmpty,
+            "a long list finds every learner's links once each")
+        let withNull = try await store.people.find(
+            matching: [.oneOf("upn", [.null] + (0..<40).map { .text("X\($0)") })], limit: nil)
+        let withoutUPN = try await store.people.find(matching: [.isNull("upn")], limit: nil)
+        try expect(
+            Set(withNull.map(\.id)) == Set(withoutUPN.map(\.id)) && withoutUPN.contains { $0.id == fixture.admin.id },
+            "a long text list with a null matches the people without a UPN")
+        let byName = try await store.people.find(
+            matching: [.oneOf("family_name", (0..<40).map { .text("Nobody\($0)") } + [.text(changed.familyName)])], limit: nil)
+        let short = try await store.people.find(matching: [.oneOf("family_name", [.text(changed.familyName)])], limit: nil)
+        try expect(Set(byName.map(\.id)) == Set(short.map(\.id)) && !short.isEmpty, "a long text list matches as a short one")
     }
 
     /// The sanctioned purge removes an incident and its chronology for good, audited, and every

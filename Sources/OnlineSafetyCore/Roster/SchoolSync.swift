@@ -70,13 +70,9 @@ struct SchoolSync {
         guard !work.created else { return }
         let tx = sync.context.tx
         for person in try await tx.people.find(PersonQuery(scope: .school(school.id))) { stored[person.id] = person }
+        // Every learner's links in one query: a backend binds a long list as one value.
         let learnerIDs = stored.values.filter { $0.kind == .learner }.map { IndexValue.uuid($0.id.uuid) }
-        var start = 0
-        while start < learnerIDs.count {
-            let chunk = Array(learnerIDs[start..<min(learnerIDs.count, start + 1_000)])
-            storedLinks += try await tx.contacts.find(matching: [.oneOf("learner_id", chunk)], limit: nil)
-            start += chunk.count
-        }
+        if !learnerIDs.isEmpty { storedLinks = try await tx.contacts.find(matching: [.oneOf("learner_id", learnerIDs)], limit: nil) }
         storedGrants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id))
         storedGrantByID = Dictionary(storedGrants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
