@@ -120,7 +120,8 @@ struct PolicySeedTests {
             row(school, .indecentImages, facts: [.criminalOffenceSuspected], indecent)
             row(school, .onlineHate, ["hate.response"])
             row(school, .onlineHate, facts: [.criminalOffenceSuspected], ["hate.response", "police.contacted"])
-            let radical = school.name == "Chilton" ? ["dsl.informed", "prevent.considered"] : ["dsl.informed"]
+            // Prevent is the statutory floor's at every school, whatever the school's own words.
+            let radical = ["dsl.informed", "prevent.considered"]
             row(school, .radicalisation, radical)
             row(school, .radicalisation, facts: [.staffInvolved], radical + ["head.informed"])
             row(school, .cybercrime, school.name == "Chilton" ? ["cyberChoices.considered"] : [])
@@ -237,6 +238,51 @@ struct PolicySeedTests {
         #expect(issue.floorStep == "referral.socialCareOrPolice")
         #expect(issue.message.contains("'referral.socialCareOrPolice'") && issue.message.contains("UKCIS"))
         #expect(issue.field == "procedures[4].steps")
+    }
+
+    @Test func callingNineNineNineAtImmediateRiskIsRequiredInEveryCategory() throws {
+        var removed = SeedPolicies.chilton
+        removed.common.removeAll { $0.code == "police.emergency" }
+        let issue = try #require(
+            StatutoryFloor.check(removed, settings: Self.chilton.settings).first { $0.floorStep == "police.emergency" })
+        #expect(issue.message.contains("999") && issue.message.contains("Keeping children safe in education"))
+
+        var narrowed = SeedPolicies.chilton
+        let index = try #require(narrowed.common.firstIndex { $0.code == "police.emergency" })
+        narrowed.common[index].exceptCategories = [IncidentCategory.cyberbullying.code]
+        let issues = StatutoryFloor.check(narrowed, settings: Self.chilton.settings).filter { $0.floorStep == "police.emergency" }
+        #expect(issues.count == 1 && issues.first?.field == "common[\(index)].when", "leaving out one category is refused")
+        #expect(issues.first?.message.contains("for cyberbullying") == true)
+
+        // A category whose own referral step may be the 999 call meets it with that step.
+        for school in [Self.chilton, Self.mersham, Self.dormansland] {
+            let nude = ProcedureScenarioTests.incident(.nudeImageSharing, facts: [.immediateRiskOfHarm])
+            let steps = ProcedureEngine.steps(for: nude, policy: school.policy, settings: school.settings, entries: [])
+            #expect(steps.contains { $0.code == "referral.socialCareOrPolice" || $0.code == "police.emergency" }, "\(school)")
+            let bullying = ProcedureScenarioTests.incident(.cyberbullying, facts: [.immediateRiskOfHarm])
+            let called = ProcedureEngine.steps(for: bullying, policy: school.policy, settings: school.settings, entries: [])
+            #expect(called.contains { $0.code == "police.emergency" }, "\(school)")
+        }
+    }
+
+    @Test func aPreventReferralIsConsideredForEveryRadicalisationConcern() throws {
+        let removed = Self.editing("radicalisation") { $0.removeAll { $0.code == "prevent.considered" } }
+        let issue = try #require(StatutoryFloor.check(removed, settings: Self.chilton.settings).first)
+        #expect(issue.floorStep == "prevent.considered" && issue.message.contains("Prevent duty"))
+        let escalated = Self.editing("radicalisation") { steps in
+            steps[steps.firstIndex { $0.code == "prevent.considered" }!].evidence = .escalation(["dsl"])
+        }
+        #expect(Self.floorSteps(escalated) == ["prevent.considered"])
+        let decided = Self.editing("radicalisation") { steps in
+            steps[steps.firstIndex { $0.code == "prevent.considered" }!].evidence = .decision
+        }
+        #expect(Self.floorSteps(decided).isEmpty, "a recorded decision meets it as a referral does")
+        for school in [Self.chilton, Self.mersham, Self.dormansland] {
+            let incident = ProcedureScenarioTests.incident(.radicalisation)
+            let steps = ProcedureEngine.steps(for: incident, policy: school.policy, settings: school.settings, entries: [])
+            let prevent = try #require(steps.first { $0.code == "prevent.considered" }, "\(school)")
+            #expect(prevent.responsible.role == .designatedSafeguardingLead, "\(school)")
+        }
     }
 
     @Test func narrowingTheReferralConditionsIsRefused() throws {

@@ -1262,6 +1262,19 @@ extension SeedPolicies {
              "title": "Inform the DSL immediately"
             },
             {
+             "code": "prevent.considered",
+             "contacts": [
+              "police",
+              "safeguardingAdvice"
+             ],
+             "due": "1 working day",
+             "evidence": "decision",
+             "responsible": "dsl",
+             "rule": "Action will be taken in line with the child protection policy; under the Prevent duty (the statutory floor) the DSL considers a referral to Prevent / Channel and records the referral or the decision not to refer.",
+             "section": "Online Radicalisation and Extremism",
+             "title": "Consider a Prevent / Channel referral"
+            },
+            {
              "code": "head.informed",
              "due": "immediately",
              "evidence": "escalation headOrChair",
@@ -1889,6 +1902,19 @@ extension SeedPolicies {
              "rule": "If we are concerned that a child or parent/carer may be at risk of radicalisation online, the DSL (or deputy) will be informed immediately, and action will be taken in line with our child protection policy.",
              "section": "§11.7 Online Radicalisation and Extremism",
              "title": "Inform the DSL immediately"
+            },
+            {
+             "code": "prevent.considered",
+             "contacts": [
+              "police",
+              "safeguardingAdvice"
+             ],
+             "due": "1 working day",
+             "evidence": "decision",
+             "responsible": "dsl",
+             "rule": "Action will be taken in line with the child protection policy; under the Prevent duty (the statutory floor) the DSL considers a referral to Prevent / Channel and records the referral or the decision not to refer.",
+             "section": "§11.7 Online Radicalisation and Extremism",
+             "title": "Consider a Prevent / Channel referral"
             },
             {
              "code": "head.informed",

@@ -31,12 +31,42 @@ public enum StatutoryFloor {
         public let responsible: [PolicyResponsible]?
         /// Whether it is one step per learner.
         public let perLearner: Bool
+        /// Whether, once derived, any step whose evidence the floor accepts meets it (a call to 999
+        /// may be part of a category's own referral step), not only the step of its code.
+        public let metByAnyAcceptedStep: Bool
+
+        init(
+            step: String, summary: String, guidance: String, categories: [String], facts: Set<IncidentFact>,
+            applies: @escaping @Sendable (Incident) -> Bool, due: PolicyDue, evidence: @escaping @Sendable (PolicyEvidence) -> Bool,
+            responsible: [PolicyResponsible]?, perLearner: Bool, metByAnyAcceptedStep: Bool = false
+        ) {
+            self.step = step
+            self.summary = summary
+            self.guidance = guidance
+            self.categories = categories
+            self.facts = facts
+            self.applies = applies
+            self.due = due
+            self.evidence = evidence
+            self.responsible = responsible
+            self.perLearner = perLearner
+            self.metByAnyAcceptedStep = metByAnyAcceptedStep
+        }
     }
 
     static let nudes = "UKCIS, Sharing nudes and semi-nudes: advice for education settings working with children and young people"
     static let iioc = "Protection of Children Act 1978 and the IWF's and police's advice on indecent images of children"
     static let allegations = "Keeping children safe in education, part four: allegations made against staff"
     static let kcsie = "Keeping children safe in education, part one and part two"
+    static let prevent = "Counter-Terrorism and Security Act 2015, section 26 (the Prevent duty), and Keeping children safe in education"
+
+    /// Evidence that includes a referral to one agency (among others).
+    static func referralIncluding(_ agency: ReferralAgency) -> @Sendable (PolicyEvidence) -> Bool {
+        { evidence in
+            if case .referral(let agencies) = evidence { return agencies.contains(agency) }
+            return false
+        }
+    }
 
     /// The facts each of which is an immediate referral condition for nude and semi-nude images
     /// (with sexual acts and a child under 13, the last).
@@ -133,6 +163,16 @@ public enum StatutoryFloor {
                 categories: staff, facts: [], applies: { _ in true }, due: .workingDays(1), evidence: referral([.lado]),
                 responsible: nil, perLearner: false),
             Requirement(
+                step: "police.emergency", summary: "calling the police on 999 when a child is at immediate risk of harm",
+                guidance: kcsie, categories: IncidentCategory.builtIns.map(\.code), facts: [.immediateRiskOfHarm],
+                applies: { $0.has(.immediateRiskOfHarm) }, due: .immediately, evidence: referralIncluding(.police999), responsible: nil,
+                perLearner: false, metByAnyAcceptedStep: true),
+            Requirement(
+                step: "prevent.considered",
+                summary: "the DSL considering a referral to Prevent / Channel, the referral or the decision recorded", guidance: prevent,
+                categories: [IncidentCategory.radicalisation.code], facts: [], applies: { _ in true }, due: .workingDays(1),
+                evidence: { $0 == .decision || referral([.prevent])($0) }, responsible: [.dsl], perLearner: false),
+            Requirement(
                 step: "parents.informed",
                 summary: "informing each learner's parents or carers unless that would put the child at risk, the decision recorded",
                 guidance: kcsie, categories: IncidentCategory.builtIns.map(\.code).filter { $0 != IncidentCategory.staffConduct.code },
@@ -221,8 +261,11 @@ public enum StatutoryFloor {
                         let derived = PolicyInterpreter.derive(incident, document, settings)
                         for requirement in requirements where requirement.applies(incident) {
                             let key = "\(category.code)/\(requirement.step)"
-                            let found = derived.contains {
-                                requirement.perLearner ? $0.step.code.hasPrefix(requirement.step + ".") : $0.step.code == requirement.step
+                            let found = derived.contains { item in
+                                if requirement.perLearner { return item.step.code.hasPrefix(requirement.step + ".") }
+                                if item.step.code == requirement.step { return true }
+                                return requirement.metByAnyAcceptedStep && item.due.bound(settings) <= requirement.due.bound(settings)
+                                    && documentSteps.contains { $0.code == item.step.code && requirement.evidence($0.evidence) }
                             }
                             if !found && reported.insert(key).inserted {
                                 let circumstance =
