@@ -88,8 +88,9 @@ extension StorageConformance {
 
 extension StorageConformance {
     /// Reading several schools' own and their trust's records at once (consent purposes, incident
-    /// categories and policies, for the reports) gives each school what its own query gives, in
-    /// the same order: two schools of one trust, a school of another trust, and a school in none.
+    /// categories, filtering checks, governance records, agreements and the calendars made of
+    /// them, for the reports) gives each school what its own query gives, in the same order: two
+    /// schools of one trust, a school of another trust, and a school in none.
     @_spi(StorageBackend)
     public static func ownedReadsAreEachSchoolsOwn(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
@@ -119,6 +120,43 @@ extension StorageConformance {
         }
         try await store.consentPurposes.insertMany(purposes)
         try await store.categories.insertMany(categories)
+        // Each school's checks (one failed and still open), governance records and agreements; the
+        // trusts' agreements too.
+        let day = CalendarDate(year: 2026, month: 11, day: 23)!
+        var people: [Person] = []
+        var checks: [FilteringCheck] = []
+        var records: [GovernanceRecord] = []
+        var documents: [AUPDocument] = []
+        for (index, school) in schools.enumerated() {
+            let person = Person(tenancy: .school(school.id), kind: .staff, givenName: "Ada", familyName: "School\(index)")
+            people.append(person)
+            for (offset, result) in [(0, FilteringCheckResult.passed), (1, .failed), (40, .passed)] {
+                checks.append(
+                    FilteringCheck(
+                        schoolID: school.id,
+                        check: NewFilteringCheck(
+                            checkedOn: day.adding(days: offset - 20), device: "laptop", locationOrGroup: "Oak", tested: "probe",
+                            result: result),
+                        checkedBy: person.id, recordedAt: day.adding(days: 30).startOfDay))
+            }
+            records.append(
+                GovernanceRecord(
+                    schoolID: school.id, activity: .dslGovernorMeeting, heldOn: day.adding(days: -index), participants: [person.id],
+                    minutesReference: "M\(index)", recordedBy: person.id, recordedAt: day.startOfDay))
+        }
+        try await store.people.insertMany(people)
+        for (index, owner) in owners.enumerated() {
+            for (version, audience) in [AUPAudience.staffAndVolunteers, .parentsAndCarers].enumerated() {
+                documents.append(
+                    AUPDocument(
+                        schoolID: owner.0, trustID: owner.1, audience: audience, version: version + 1, title: "AUP \(index)",
+                        effectiveFrom: day.adding(days: index - 3), contentHash: String(repeating: "a", count: 64),
+                        publishedAt: day.startOfDay, publishedBy: people[0].id))
+            }
+        }
+        try await store.filteringChecks.insertMany(checks)
+        try await store.governanceRecords.insertMany(records)
+        try await store.aupDocuments.insertMany(documents)
         let subsets = [schools, [schools[1], schools[3]], [schools[2]]]
         for subset in subsets {
             try await store.withTransaction { tx in
@@ -131,6 +169,30 @@ extension StorageConformance {
                         "a school's consent purposes are its own query's")
                     let ownKinds = try await tx.categories.find(CategoryQuery(schoolID: school.id, trustID: school.trustID))
                     try expect(kinds[index] == ownKinds && ownKinds.count == own.count, "a school's categories are its own query's")
+                }
+                let ids = subset.map(\.id)
+                let open = try await OwnedReads.atSchools(tx.filteringChecks, ids, FilteringCheckQuery(openOnly: true).conditions)
+                let through = try await OwnedReads.atSchools(tx.filteringChecks, ids, FilteringCheckQuery(through: day).conditions)
+                let held = try await OwnedReads.atSchools(tx.governanceRecords, ids, GovernanceRecordQuery(through: day).conditions)
+                let calendars = try await GovernanceService.calendars(
+                    of: subset, on: day, requirements: TrainingRequirement.defaults,
+                    training: Array(repeating: ([], [:]), count: subset.count), tx)
+                for (index, school) in subset.enumerated() {
+                    let ownOpen = try await tx.filteringChecks.find(FilteringCheckQuery(schoolID: school.id, openOnly: true))
+                    try expect(open[index] == ownOpen && ownOpen.count == 1, "a school's open failed check is its own query's")
+                    let ownThrough = try await tx.filteringChecks.find(FilteringCheckQuery(schoolID: school.id, through: day))
+                    try expect(through[index] == ownThrough && ownThrough.count == 2, "a school's checks to a day are its own query's")
+                    let ownHeld = try await tx.governanceRecords.find(GovernanceRecordQuery(schoolID: school.id, through: day))
+                    try expect(held[index] == ownHeld && ownHeld.count == 1, "a school's governance records are its own query's")
+                    let one = try await GovernanceService.calendar(
+                        of: school, on: day, requirements: TrainingRequirement.defaults, training: ([], [:]), tx)
+                    try expect(calendars[index] == one, "a school's calendar read with others' is its own")
+                    let ownDocuments = try await tx.aupDocuments.find(
+                        AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, audiences: AUPAudience.allCases, effectiveBy: day))
+                    let renewals = Set(calendars[index].items.compactMap(\.audience))
+                    try expect(
+                        renewals == Set(ownDocuments.map(\.audience)) && !ownDocuments.isEmpty,
+                        "a school's agreement renewals come from its own and its trust's agreements")
                 }
             }
         }

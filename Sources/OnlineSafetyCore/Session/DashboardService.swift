@@ -66,13 +66,20 @@ public struct DashboardService: Sendable {
                 RepeatedLearnersRequest(
                     schoolIDs: schools.map(\.id), includeRestricted: includeRestricted,
                     occurredFrom: CalendarDate(time).adding(days: -repeatedConcernDays).startOfDay, occurredTo: time, minimum: 2))
+            // The failed checks still open and the calendars of every school, each kind of record read once.
+            let day = CalendarDate(time)
+            let openChecks = try await OwnedReads.atSchools(
+                context.tx.filteringChecks, schools.map(\.id), FilteringCheckQuery(openOnly: true).conditions)
+            let standings = holders.map { TrainingService.standings(of: $0, on: day, dueSoonDays: 30, requirements: requirements) }
+            let calendars = try await GovernanceService.calendars(
+                of: schools, on: day, requirements: requirements, training: standings, context.tx)
             var parts: [SchoolDashboard] = []
             for (index, each) in schools.enumerated() {
                 parts.append(
                     try await Self.school(
-                        each, at: time, counts: counts, accessExceptions: access[index].exceptionCount, holders: holders[index],
-                        repeated: repeated[each.id] ?? [:],
-                        includeRestricted: includeRestricted, dueSoonHours: dueSoonHours, listLimit: listLimit, requirements: requirements,
+                        each, at: time, counts: counts, accessExceptions: access[index].exceptionCount, training: standings[index],
+                        openChecks: openChecks[index], calendar: calendars[index], repeated: repeated[each.id] ?? [:],
+                        includeRestricted: includeRestricted, dueSoonHours: dueSoonHours, listLimit: listLimit,
                         context.tx))
             }
             return Dashboard(
@@ -177,17 +184,18 @@ public struct DashboardService: Sendable {
         return Counts(ages: ages, devices: devices, steps: steps)
     }
 
-    /// One school's part, beside the counts made for every school (`accessExceptions` is its
-    /// number of grants without a current agreement, `holders` its role holders and their
-    /// training, `involvement` its learners in two or more incidents within the window). Where `counts` holds the
+    /// One school's part, beside what was read for every school (`accessExceptions` is its
+    /// number of grants without a current agreement, `training` its role holders' training
+    /// standings, `checks` its failed checks still open, `calendar` its governance calendar,
+    /// `involvement` its learners in two or more incidents within the window). Where `counts` holds the
     /// steps (at or after the session's now) they are paged in storage; before it, the
     /// candidates are read and tested one by one.
     static func school(
-        _ school: School, at time: Date, counts: Counts, accessExceptions: Int, holders: TrainingHolders,
-        repeated involvement: [PersonID: Int],
-        includeRestricted: Bool, dueSoonHours: Int, listLimit: Int, requirements: [TrainingRequirement], _ tx: any OnlineSafetyStore
+        _ school: School, at time: Date, counts: Counts, accessExceptions: Int,
+        training: (statuses: [TrainingStatus], latest: [PersonID: [TrainingLatest]]), openChecks checks: [FilteringCheck],
+        calendar: GovernanceCalendar, repeated involvement: [PersonID: Int],
+        includeRestricted: Bool, dueSoonHours: Int, listLimit: Int, _ tx: any OnlineSafetyStore
     ) async throws -> SchoolDashboard {
-        let day = CalendarDate(time)
         let ages = bands.enumerated().map { index, band in
             AgeBand(label: band.label, fromDays: band.from, toDays: band.to, count: counts.ages[index][school.id] ?? 0)
         }
@@ -257,12 +265,9 @@ public struct DashboardService: Sendable {
         let devices = counts.devices[school.id] ?? [:]
         let repeated = involvement.map { RepeatedConcern(learnerID: $0.key, incidents: $0.value) }
             .sorted { $0.incidents != $1.incidents ? $0.incidents > $1.incidents : $0.learnerID < $1.learnerID }
-        let training = TrainingService.standings(of: holders, on: day, dueSoonDays: 30, requirements: requirements)
         // Overdue and never done first, then due soon, each in the standings' order.
         let trainingDue =
             training.statuses.filter { $0.state == .overdue || $0.state == .neverDone } + training.statuses.filter { $0.state == .dueSoon }
-        let checks = try await tx.filteringChecks.find(FilteringCheckQuery(schoolID: school.id, openOnly: true))
-        let calendar = try await GovernanceService.calendar(of: school, on: day, requirements: requirements, training: training, tx)
         return SchoolDashboard(
             schoolID: school.id, name: school.name, openIncidents: ages, overdueSteps: overdue, overdueTotal: overdueTotal,
             dueSoonSteps: dueSoon, dueSoonTotal: dueSoonTotal, referralsAwaitingFollowUp: Array(followUps.prefix(listLimit)),

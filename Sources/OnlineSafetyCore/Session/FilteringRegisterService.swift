@@ -301,19 +301,28 @@ public struct FilteringRegisterService: Sendable {
 
     /// The register's state of a school, read inside the caller's transaction (for reports).
     static func state(of school: School, on day: CalendarDate, _ tx: any OnlineSafetyStore) async throws -> FilteringRegisterState {
-        let provision =
-            try await tx.filteringProvisions.get(FilteringProvision.id(for: school.id)) ?? FilteringProvision(schoolID: school.id)
-        let changes = try await tx.filteringChanges.find(FilteringChangeQuery(schoolID: school.id))
-        let checks = try await tx.filteringChecks.find(FilteringCheckQuery(schoolID: school.id, through: day))
-        let reviews = try await tx.filteringReviews.find(FilteringReviewQuery(schoolID: school.id, through: day))
-        let alerts = try await tx.monitoringAlerts.find(MonitoringAlertQuery(schoolID: school.id))
-        let last = reviews.last
-        return FilteringRegisterState(
-            schoolID: school.id, asOf: day, filteringProvider: school.settings.filteringProvider,
-            monitoringProvider: school.settings.monitoringProviderInUse, connection: school.settings.internetServiceProvider,
-            seniorLeader: provision.holder(of: .seniorLeader, on: day), governor: provision.holder(of: .governor, on: day),
-            responsibilityHistory: provision.holders, changes: changes, checks: checks, lastReview: last,
-            nextReviewDue: last?.nextDue ?? GovernanceRules.academicYear(containing: day).first, alerts: alerts)
+        try await states(of: [school], on: day, tx)[0]
+    }
+
+    /// ``state(of:on:_:)`` for several schools, in their order: each kind of record is read once
+    /// for all of them.
+    static func states(of schools: [School], on day: CalendarDate, _ tx: any OnlineSafetyStore) async throws -> [FilteringRegisterState] {
+        let ids = schools.map(\.id)
+        let provisions = try await OwnedReads.atSchools(tx.filteringProvisions, ids)
+        let changes = try await OwnedReads.atSchools(tx.filteringChanges, ids, FilteringChangeQuery().conditions)
+        let checks = try await OwnedReads.atSchools(tx.filteringChecks, ids, FilteringCheckQuery(through: day).conditions)
+        let reviews = try await OwnedReads.atSchools(tx.filteringReviews, ids, FilteringReviewQuery(through: day).conditions)
+        let alerts = try await OwnedReads.atSchools(tx.monitoringAlerts, ids, MonitoringAlertQuery().conditions)
+        return schools.enumerated().map { index, school in
+            let provision = provisions[index].first ?? FilteringProvision(schoolID: school.id)
+            let last = reviews[index].last
+            return FilteringRegisterState(
+                schoolID: school.id, asOf: day, filteringProvider: school.settings.filteringProvider,
+                monitoringProvider: school.settings.monitoringProviderInUse, connection: school.settings.internetServiceProvider,
+                seniorLeader: provision.holder(of: .seniorLeader, on: day), governor: provision.holder(of: .governor, on: day),
+                responsibilityHistory: provision.holders, changes: changes[index], checks: checks[index], lastReview: last,
+                nextReviewDue: last?.nextDue ?? GovernanceRules.academicYear(containing: day).first, alerts: alerts[index])
+        }
     }
 
     private static func change(_ id: FilteringChangeID, _ context: GateContext) async throws -> FilteringChange {

@@ -96,12 +96,8 @@ public struct GovernanceService: Sendable {
             }
             let schools = try await context.tx.schools.find(SchoolQuery(trustID: trustID)).sorted { $0.urn < $1.urn }
             let holders = try await TrainingService.holders(at: schools, on: day, context.tx)
-            var calendars: [GovernanceCalendar] = []
-            for (index, each) in schools.enumerated() {
-                let training = TrainingService.standings(of: holders[index], on: day, dueSoonDays: 30, requirements: requirements)
-                calendars.append(try await Self.calendar(of: each, on: day, requirements: requirements, training: training, context.tx))
-            }
-            return calendars
+            let training = holders.map { TrainingService.standings(of: $0, on: day, dueSoonDays: 30, requirements: requirements) }
+            return try await Self.calendars(of: schools, on: day, requirements: requirements, training: training, context.tx)
         }
     }
 
@@ -109,24 +105,39 @@ public struct GovernanceService: Sendable {
     ///
     /// `training` is the school's training standings on the day with a 30-day window, when the
     /// caller has them already.
-    static func calendar(
+    package static func calendar(
         of school: School, on day: CalendarDate, requirements: [TrainingRequirement],
         training known: (statuses: [TrainingStatus], latest: [PersonID: [TrainingLatest]])? = nil, _ tx: any OnlineSafetyStore
     ) async throws -> GovernanceCalendar {
-        let records = try await tx.governanceRecords.find(GovernanceRecordQuery(schoolID: school.id, through: day))
-        let reviews = try await tx.filteringReviews.find(FilteringReviewQuery(schoolID: school.id, through: day))
         let training: (statuses: [TrainingStatus], latest: [PersonID: [TrainingLatest]])
         if let known {
             training = known
         } else {
             training = try await TrainingService.standings(at: school, on: day, dueSoonDays: 30, requirements: requirements, tx)
         }
-        let documents = try await tx.aupDocuments.find(
-            AUPDocumentQuery(schoolID: school.id, trustID: school.trustID, audiences: AUPAudience.allCases, effectiveBy: day))
-        let inputs = GovernanceInputs(
-            settings: school.settings, inTrust: school.trustID != nil, records: records, filteringReviews: reviews,
-            training: training.statuses, latestTraining: training.latest, requirements: requirements, aupDocuments: documents)
-        return GovernanceRules.calendar(schoolID: school.id, inputs: inputs, on: day)
+        return try await calendars(of: [school], on: day, requirements: requirements, training: [training], tx)[0]
+    }
+
+    /// ``calendar(of:on:requirements:training:_:)`` for several schools, in their order, with each
+    /// school's training standings on the day: each kind of record is read once for all of them.
+    package static func calendars(
+        of schools: [School], on day: CalendarDate, requirements: [TrainingRequirement],
+        training: [(statuses: [TrainingStatus], latest: [PersonID: [TrainingLatest]])], _ tx: any OnlineSafetyStore
+    ) async throws -> [GovernanceCalendar] {
+        let ids = schools.map(\.id)
+        let records = try await OwnedReads.atSchools(tx.governanceRecords, ids, GovernanceRecordQuery(through: day).conditions)
+        let reviews = try await OwnedReads.atSchools(tx.filteringReviews, ids, FilteringReviewQuery(through: day).conditions)
+        // The school's own agreements and its trust's, as `AUPDocumentQuery` of the school and trust finds them.
+        let documents = try await OwnedReads.bySchool(
+            tx.aupDocuments, schools,
+            [.oneOf("audience", AUPAudience.allCases.map { .text($0.rawValue) }), .atMost("effective_from", .date(day))])
+        return schools.enumerated().map { index, school in
+            let inputs = GovernanceInputs(
+                settings: school.settings, inTrust: school.trustID != nil, records: records[index], filteringReviews: reviews[index],
+                training: training[index].statuses, latestTraining: training[index].latest, requirements: requirements,
+                aupDocuments: documents[index])
+            return GovernanceRules.calendar(schoolID: school.id, inputs: inputs, on: day)
+        }
     }
 
     private var readDecision: AccessDecision {

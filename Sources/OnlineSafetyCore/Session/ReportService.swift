@@ -56,13 +56,18 @@ public struct ReportService: Sendable {
                 schools, on: day, dueSoonDays: 30, requirements: requirements, detailed: false, holders: holders, withoutGrants: true,
                 context.tx)
             let categories = try await OwnedReads.bySchool(context.tx.categories, schools)
+            // The registers and calendars of every school, each kind of record read once.
+            let states = try await FilteringRegisterService.states(of: schools, on: day, context.tx)
+            let standings = holders.map { TrainingService.standings(of: $0, on: day, dueSoonDays: 30, requirements: requirements) }
+            let calendars = try await GovernanceService.calendars(
+                of: schools, on: day, requirements: requirements, training: standings, context.tx)
             var parts: [GovernorsCounts] = []
             for (index, each) in schools.enumerated() {
                 parts.append(
-                    try await Self.counts(
-                        of: each, period: period, day: day, requirements: requirements, incidents: incidents[each.id] ?? [:],
-                        chronology: chronology[each.id] ?? ChronologyCounts(), holders: holders[index], compliance: compliance[index],
-                        categories: categories[index].map(\.category), context.tx))
+                    Self.counts(
+                        of: each, period: period, incidents: incidents[each.id] ?? [:],
+                        chronology: chronology[each.id] ?? ChronologyCounts(), compliance: compliance[index],
+                        categories: categories[index].map(\.category), register: states[index], calendar: calendars[index]))
             }
             let threshold = schools.map(\.settings.governorReportThreshold).max() ?? 5
             let thresholds = schools.map(\.settings.governorReportThreshold)
@@ -142,16 +147,16 @@ public struct ReportService: Sendable {
         var responseMinutes: [Int] = []
     }
 
-    /// One school's raw counts, read inside the caller's transaction from grouped counts;
-    /// `incidents` and `chronology` hold the school's part of ``incidentCounts(at:period:_:)`` and
-    /// ``chronologyCounts(at:period:_:)``, `holders` its role holders and their training on `day`
-    /// and `compliance` its coverage figures then, `categories` the school's and its trust's own
-    /// incident categories.
+    /// One school's raw counts from what was read for every school: `incidents` and `chronology`
+    /// hold the school's part of ``incidentCounts(at:period:_:)`` and
+    /// ``chronologyCounts(at:period:_:)``, `compliance` its coverage figures, `categories` the
+    /// school's and its trust's own incident categories, `register` and `calendar` its filtering
+    /// register and governance calendar, all on the report's day.
     static func counts(
-        of school: School, period: ReportPeriod, day: CalendarDate, requirements: [TrainingRequirement],
-        incidents: [ReportPeriod: [GovernorsCounts.IncidentKey: Int]], chronology: ChronologyCounts, holders: TrainingHolders,
-        compliance: SchoolCompliance, categories custom: [IncidentCategory], _ tx: any OnlineSafetyStore
-    ) async throws -> GovernorsCounts {
+        of school: School, period: ReportPeriod, incidents: [ReportPeriod: [GovernorsCounts.IncidentKey: Int]],
+        chronology: ChronologyCounts, compliance: SchoolCompliance, categories custom: [IncidentCategory],
+        register state: FilteringRegisterState, calendar: GovernanceCalendar
+    ) -> GovernorsCounts {
         var terms: [(term: ReportPeriod, thisYear: [GovernorsCounts.IncidentKey: Int], lastYear: [GovernorsCounts.IncidentKey: Int])] = []
         for term in period.terms {
             terms.append((term, incidents[term] ?? [:], incidents[term.lastYear] ?? [:]))
@@ -170,7 +175,6 @@ public struct ReportService: Sendable {
         let consent = figures.consent.map {
             (code: "consent.\($0.purposeCode)", label: $0.purposeName, people: $0.learners, covered: $0.granted)
         }
-        let state = try await FilteringRegisterService.state(of: school, on: day, tx)
         let days = period.days
         let inPeriod = { (date: CalendarDate) in days.contains(date) }
         var changes: [FilteringChangeStatus: Int] = [:]
@@ -181,8 +185,6 @@ public struct ReportService: Sendable {
             governorNamed: state.governor != nil, changes: changes, checksPassed: checks.filter { $0.result == .passed }.count,
             checksFailed: checks.filter { $0.result == .failed }.count, failuresOpen: state.checks.filter(\.isOpen).count,
             lastReview: state.lastReview?.reviewedOn, nextReviewDue: state.nextReviewDue)
-        let standings = TrainingService.standings(of: holders, on: day, dueSoonDays: 30, requirements: requirements)
-        let calendar = try await GovernanceService.calendar(of: school, on: day, requirements: requirements, training: standings, tx)
         let names = Dictionary((IncidentCategory.builtIns + custom).map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
         return GovernorsCounts(
             schoolID: school.id, urn: school.urn, name: school.name, terms: terms, referrals: chronology.referrals,

@@ -1,5 +1,17 @@
 /// Reads of records that belong to a school or to its trust, for several schools at once.
 package enum OwnedReads {
+    /// For each school, in order, the school's own records matching `conditions`, in the
+    /// repository's order: what a query for each school alone would find, read in one query.
+    package static func atSchools<Value: Aggregate, Query>(
+        _ repository: any Repository<Value, Query>, _ schoolIDs: [SchoolID], _ conditions: [Condition] = []
+    ) async throws -> [[Value]] {
+        guard !schoolIDs.isEmpty else { return [] }
+        let all = try await repository.find(matching: [.oneOf("school_id", schoolIDs.map { .id($0) })] + conditions, limit: nil)
+        var bySchool: [SchoolID: [Value]] = [:]
+        for value in all { if let id = value.schoolID { bySchool[id, default: []].append(value) } }
+        return schoolIDs.map { bySchool[$0] ?? [] }
+    }
+
     /// For each school, in order, the records matching `conditions` that belong to the school or
     /// to its trust, in the repository's order: what ``Condition/ownedBy(school:orTrust:)`` of each
     /// school would find, read in one query for all of them.
