@@ -70,24 +70,19 @@ struct PostgresReportQueries: ReportQueries {
         let counted = requests.contains { !$0.grantsOnly }
 
         // People on roll by audience, those who accepted their audience's policy at the school, and
-        // learners. Each person's audience and policy come from a join with the few kinds and year
-        // groups there are (``audienceTable``) rather than a `CASE` worked out for every person.
+        // learners. Each person's audience and policy come from hash joins with the few kinds and
+        // year groups there are (``audienceTable``) and the policies in force, rather than a `CASE`
+        // worked out for every person; their acceptance from a hash join with the acceptances of
+        // those policies, of which a person has at most one each (its identifier is derived from
+        // the person and the policy), so no one is counted twice.
         let people = """
-            aud AS (SELECT * FROM \(Self.audienceTable) AS a (kind, ncy, audience)),
-            m AS (
-                SELECT req.n, aud.kind, aud.ncy, aud.audience, cur.document_id
-                FROM req CROSS JOIN aud LEFT JOIN cur ON cur.n = req.n AND cur.audience = aud.audience
-            ),
-            p AS (
-                SELECT req.n, people.id, people.kind, people.school_id,
-                    CASE WHEN people.kind = 'learner' THEN COALESCE(people.nc_year, '') ELSE '' END AS ncy
-                FROM req JOIN people ON people.school_id = req.school_id
-                WHERE people.left_on IS NULL OR people.left_on > req.day
-            )
-            SELECT p.n, m.audience, count(*)::bigint,
-                count(*) FILTER (WHERE (p.id, m.document_id, p.school_id) IN (SELECT person_id, document_id, school_id FROM acc))::bigint,
+            aud AS (SELECT * FROM \(Self.audienceTable) AS a (kind, ncy, audience))
+            SELECT req.n, aud.audience, count(*)::bigint, count(a.person_id)::bigint,
                 count(*) FILTER (WHERE p.kind = 'learner')::bigint
-            FROM p LEFT JOIN m ON m.n = p.n AND m.kind = p.kind AND m.ncy = p.ncy
+            FROM req JOIN people p ON p.school_id = req.school_id AND (p.left_on IS NULL OR p.left_on > req.day)
+            LEFT JOIN aud ON aud.kind = p.kind AND aud.ncy = CASE WHEN p.kind = 'learner' THEN COALESCE(p.nc_year, '') ELSE '' END
+            LEFT JOIN cur ON cur.n = req.n AND cur.audience = aud.audience
+            LEFT JOIN acc a ON a.person_id = p.id AND a.document_id = cur.document_id AND a.school_id = p.school_id
             GROUP BY 1, 2
             """
         for row in counted ? try await rows(people) : [] {
