@@ -63,6 +63,8 @@ extension FileEngine {
         }
     }
 
+    /// The records one school's counts need: no grants when the request is without them, and no
+    /// consent states when it wants the grants alone.
     private func complianceRecords(_ request: ComplianceTallyRequest, in transaction: UInt64?) throws -> ComplianceRecords {
         let school = request.school
         let date = request.date
@@ -70,7 +72,7 @@ extension FileEngine {
         let documents = request.current.values.map(\.id)
         var acceptances =
             documents.isEmpty ? [] : try matching(AUPAcceptanceQuery(schoolID: school.id, documentIDs: documents), transaction)
-        let grants = try matching(AccessGrantQuery(schoolID: school.id, activeOn: date), transaction)
+        let grants = request.withoutGrants ? [] : try matching(AccessGrantQuery(schoolID: school.id, activeOn: date), transaction)
         let onRoll = Set(people.map(\.value.id))
         var otherHolders: [Person] = []
         let reach = QueryScope.reach(of: school).condition
@@ -81,7 +83,7 @@ extension FileEngine {
                 acceptances += try matching(AUPAcceptanceQuery(personID: personID, documentIDs: documents), transaction)
             }
         }
-        let states = try matching(ConsentStateQuery(schoolID: school.id), transaction)
+        let states = request.grantsOnly ? [] : try matching(ConsentStateQuery(schoolID: school.id), transaction)
         return ComplianceRecords(
             request: request, people: people, acceptances: acceptances, grants: grants, otherHolders: otherHolders, states: states)
     }
@@ -106,22 +108,39 @@ extension FileEngine {
         // The incidents are counted in one part per core, and the parts' counts added up.
         let parts = Parallel.parts(of: entries.count, minimum: partMinimum)
         let size = (entries.count + parts - 1) / max(1, parts)
+        // A record's key is four of its index values, held without allocating an array per record.
+        struct Key: Hashable {
+            let school: IndexValue
+            let category: IndexValue
+            let restricted: IndexValue
+            let area: IndexValue
+        }
+        @Sendable func column(_ place: Int?, _ columns: [IndexValue]) -> IndexValue { place.map { columns[$0] } ?? .null }
         let partial = try Parallel.map(parts) { part in
-            var counts = [[[IndexValue]: Int]](repeating: [:], count: periods.count)
+            var counts = [[Key: Int]](repeating: [:], count: periods.count)
             for entry in entries[(part * size)..<min(entries.count, (part + 1) * size)] {
-                var key: [IndexValue]?
-                for index in periods.indices where tests[index].allSatisfy({ $0(entry.columns) }) {
-                    if key == nil { key = places.map { $0.map { entry.columns[$0] } ?? .null } }
+                let columns = entry.columns
+                var key: Key?
+                for index in periods.indices where tests[index].allSatisfy({ $0(columns) }) {
+                    if key == nil {
+                        key = Key(
+                            school: column(places[0], columns), category: column(places[1], columns),
+                            restricted: column(places[2], columns), area: column(places[3], columns))
+                    }
                     counts[index][key!, default: 0] += 1
                 }
             }
             return counts
         }
-        var counts = [[[IndexValue]: Int]](repeating: [:], count: periods.count)
+        var counts = [[Key: Int]](repeating: [:], count: periods.count)
         for part in partial {
             for index in periods.indices { counts[index].merge(part[index], uniquingKeysWith: +) }
         }
-        return counts.map(GroupedCount.sorted)
+        return counts.map { period in
+            var keyed: [[IndexValue]: Int] = [:]
+            for (key, count) in period { keyed[[key.school, key.category, key.restricted, key.area]] = count }
+            return GroupedCount.sorted(keyed)
+        }
     }
 
     /// ``repeatedLearners(_:in:)`` of each school, in one pass over the window's incidents.
