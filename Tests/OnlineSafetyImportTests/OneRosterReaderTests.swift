@@ -249,6 +249,7 @@ struct OneRosterReaderTests {
         #expect(batch.sections[0].school.source == SourceRef(system: "oneroster", id: "org-a"))
         #expect(batch.sections[0].learners.map(\.upn?.value) == ["P207000016049"])
         #expect(batch.sections[0].learners[0].ncYear == .year5)
+        #expect(batch.sections[0].learners[0].groups == nil, "a delta without enrolments says nothing of groups")
         #expect(batch.sections[0].exportedOn == CalendarDate(year: 2024, month: 10, day: 1))
         #expect(codes(batch, .warning) == ["oneroster.schoolAssumed"])
         #expect(codes(batch, .error) == [])
@@ -273,6 +274,18 @@ struct OneRosterReaderTests {
         let bulk = try reader.read(
             files: ["manifest.csv": Data(bulkManifest.utf8), "users.csv": Data(users.utf8)], name: "bulk")
         #expect(bulk.sections.flatMap(\.contacts).isEmpty, "a full set's contact of a student it does not list is not linked")
+    }
+
+    @Test func aBulkSetListsEveryLearnersGroupsOnlyWithItsClassesAndEnrolments() throws {
+        let full = try readFixture().sections[0].learners
+        #expect(full.map(\.groups) == [["Art 4"], [], []], "in a full set a learner in no class has no groups")
+        for missing in ["classes.csv", "enrollments.csv"] {
+            var files = OneRosterFixtures.files
+            files[missing] = nil
+            files["manifest.csv"] = nil
+            let learners = try reader.read(files: files, name: "set").sections[0].learners
+            #expect(learners.count == 3 && learners.allSatisfy { $0.groups == nil }, "without \(missing) the groups stay as stored")
+        }
     }
 
     @Test func missingManifestReadsFilesAsBulkWithAWarning() throws {

@@ -441,6 +441,33 @@ extension StorageConformance {
         let again = try await admin.roster.apply(try tapestry())
         try expect(!again.plan.counts.writesAnything, "re-importing changes nothing: \(again.plan.counts.counts)")
         try expect(again.plan.rejections.count == 3, "and rejects the same three rows")
+
+        // A children's file without the groups column says nothing of them; one whose cell is
+        // blank says Ava is in none, and her groups are cleared.
+        func importChildren(_ csv: String) async throws -> RosterResult {
+            try await admin.roster.apply(
+                try MappedCSVReader(mapping: .tapestryChildren, school: key, coverage: .partial, exportedOn: exportDay)
+                    .read(data: Data(csv.utf8), name: Files.tapestryChildrenFile))
+        }
+        let withoutColumn = Files.tapestryChildren.split(separator: "\n").map { line in
+            line.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",")
+        }.joined(separator: "\n")
+        let silent = try await importChildren(withoutColumn)
+        let avaSilent = try await admin.people.get(fixture.oakLearner.id)
+        try expect(
+            !silent.plan.counts.writesAnything && avaSilent.learner?.groups == ["Robins", "Wrens"],
+            "without the column nothing changes: \(silent.plan.counts.counts)")
+        let cleared = try await importChildren(Files.tapestryChildren.replacingOccurrences(of: "Kate Law,Robins; Wrens", with: "Kate Law,"))
+        let avaCleared = cleared.plan.entries.first { $0.action == .update && $0.recordID == fixture.oakLearner.id.uuid }
+        try expect(
+            cleared.plan.counts[.learner, .update] == 1 && avaCleared?.fields == ["groups"],
+            "a blank groups cell is one change to Ava's groups: \(cleared.plan.counts.counts)")
+        let avaNone = try await admin.people.get(fixture.oakLearner.id)
+        try expect(
+            avaNone.learner?.groups == [] && avaNone.learner?.registrationGroup == "Oak",
+            "and her groups are cleared, her registration group kept")
+        let nellAfter = try await learner(store, fixture, upn: Files.nellUPN)
+        try expect(nellAfter?.learner?.groups == ["Robins"], "Nell keeps hers")
     }
 
     /// Names with apostrophes, hyphens, Chinese, Greek and Polish letters, an emoji, SQL and markup

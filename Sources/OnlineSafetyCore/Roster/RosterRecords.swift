@@ -192,8 +192,10 @@ public struct RosterLearner: Hashable, Sendable {
     public var ncYear: NCYear?
     /// Registration (tutor) group or class.
     public var registrationGroup: String?
-    /// Other groups the learner is in (Tapestry groups, OneRoster classes).
-    public var groups: [String]
+    /// Other groups the learner is in (Tapestry groups, OneRoster classes): `nil` when the source
+    /// says nothing of them (a CTF, a CSV without the column, a delta), so the stored groups stay;
+    /// an empty list when the source lists them and the learner is in none, so they are cleared.
+    public var groups: [String]?
     /// The learner's key person (Tapestry), by name as the source gives it.
     public var keyPerson: String?
     /// Looked after by a local authority, when the source says.
@@ -208,7 +210,7 @@ public struct RosterLearner: Hashable, Sendable {
     /// Creates a learner row.
     public init(
         location: FileLocation, source: SourceRef, upn: UPN?, givenName: String, familyName: String,
-        dateOfBirth: CalendarDate? = nil, ncYear: NCYear? = nil, registrationGroup: String? = nil, groups: [String] = [],
+        dateOfBirth: CalendarDate? = nil, ncYear: NCYear? = nil, registrationGroup: String? = nil, groups: [String]? = nil,
         keyPerson: String? = nil, lookedAfter: Bool? = nil, send: Bool? = nil, email: String? = nil,
         status: RosterStatus = .active
     ) {

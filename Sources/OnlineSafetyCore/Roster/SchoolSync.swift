@@ -156,8 +156,7 @@ struct SchoolSync {
             if let group = RosterNormal.optional(row.registrationGroup) { details.registrationGroup = group }
             if let lookedAfter = row.lookedAfter { details.lookedAfter = lookedAfter }
             if let send = row.send { details.send = send }
-            let groups = Self.groups(row.groups, besides: details.registrationGroup)
-            if !groups.isEmpty { details.groups = groups }
+            if let listed = row.groups { details.groups = Self.groups(listed, besides: details.registrationGroup) }
             if let keyPerson = RosterNormal.optional(row.keyPerson) { details.keyPerson = keyPerson }
             person.learner = details
         }

@@ -282,7 +282,8 @@ private struct RowReader {
                 location: FileLocation(file: table.file, line: cursor.row.line),
                 source: SourceRef(system: mapping.system, id: id), upn: upn, givenName: given, familyName: family,
                 dateOfBirth: born, ncYear: year, registrationGroup: value(.registrationGroup, cursor),
-                groups: list(.groups, cursor), keyPerson: value(.keyPerson, cursor), lookedAfter: lookedAfter, send: send,
+                groups: columns[.groups] == nil ? nil : list(.groups, cursor), keyPerson: value(.keyPerson, cursor),
+                lookedAfter: lookedAfter, send: send,
                 email: address, status: current))
     }
 

@@ -57,6 +57,7 @@ struct OneRosterSetReader {
     var userIndex: [String: Int] = [:]
     var rejectedUsers: Set<String> = []
     var usersRows = 0
+    var groupsListed = false
 
     init(source: OneRosterSource, today: CalendarDate) {
         self.source = source
@@ -95,6 +96,9 @@ struct OneRosterSetReader {
         if let enrollments = try table("enrollments.csv", required: false) {
             try readEnrollments(enrollments, classes: classes, ignoredClasses: ignoredClasses, teaching: &teaching)
         }
+        // A bulk set's classes and enrolments list every learner's groups, so a learner enrolled in
+        // none has none; a delta's list only what changed.
+        groupsListed = ["classes.csv", "enrollments.csv"].allSatisfy { modes[$0] == .bulk && source.files[$0] != nil }
         let exported = exportedOn ?? latest ?? today
         let sections = buildSections(exportedOn: exported, teaching: teaching)
         let file = RosterFile(name: source.name, format: OneRosterReader.format, sha256: source.sha256, rows: usersRows)
@@ -602,7 +606,8 @@ struct OneRosterSetReader {
                         RosterLearner(
                             location: user.location, source: SourceRef(system: system, id: user.id), upn: user.upn,
                             givenName: user.givenName, familyName: user.familyName, dateOfBirth: user.dateOfBirth, ncYear: user.ncYear,
-                            registrationGroup: user.registrationGroup, groups: user.groups, email: user.email, status: user.status))
+                            registrationGroup: user.registrationGroup,
+                            groups: groupsListed || !user.groups.isEmpty ? user.groups : nil, email: user.email, status: user.status))
                 case .staff(let role):
                     guard let email = user.email else { continue }
                     sections[index].staff.append(
