@@ -312,6 +312,17 @@ struct PostgresReportQueries: ReportQueries {
         return summaries
     }
 
+    /// One query over the incidents' identifiers and their `open` column.
+    func openIncidents(among incidentIDs: [IncidentID]) async throws -> Set<IncidentID>? {
+        guard !incidentIDs.isEmpty else { return [] }
+        var binds = PostgresBindings()
+        binds.append(incidentIDs.map(\.uuid))
+        let query = PostgresQuery(unsafeSQL: "SELECT id FROM incidents WHERE id = ANY($1::uuid[]) AND open", binds: binds)
+        var open: Set<IncidentID> = []
+        for row in try await executor.rows(query) { open.insert(IncidentID(try row.decode(UUID.self))) }
+        return open
+    }
+
     /// The audience of a person row under an alias: every kind, and for learners every year group,
     /// mapped as ``AUPAudience/of(_:ncYear:)`` maps them (the values are the enums' own codes).
     static func audienceOf(_ alias: String) -> String {

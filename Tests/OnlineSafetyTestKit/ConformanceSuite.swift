@@ -64,6 +64,8 @@ public enum ConformanceSuite {
         ConformanceCase("childChronologyAndReporterView", StorageConformance.childChronologyAndReporterView),
         ConformanceCase("overdueStepsAsOfATime", StorageConformance.overdueStepsAsOfATime),
         ConformanceCase("dashboardListsTheFirstAndCountsTheRest", StorageConformance.dashboardListsTheFirstAndCountsTheRest),
+        ConformanceCase(
+            "dashboardListsReferralsAwaitingFollowUp", StorageConformance.dashboardListsReferralsAwaitingFollowUp),
         ConformanceCase("roundTripEveryAggregate", StorageConformance.roundTripEveryAggregate),
         ConformanceCase("queriesFilterSortAndPage", StorageConformance.queriesFilterSortAndPage),
         ConformanceCase("rollbackOnThrow", StorageConformance.rollbackOnThrow),

@@ -139,3 +139,73 @@ extension StorageConformance {
         }
     }
 }
+
+extension StorageConformance {
+    /// The dashboard lists the referrals whose follow-up falls due by the end of its window, of
+    /// incidents still open, soonest first and each marked overdue or not; a referral without a
+    /// follow-up date, one due later, and one of a closed incident are not listed. Where the
+    /// backend says which incidents are open in one query, it names exactly the open ones asked
+    /// after.
+    @_spi(StorageBackend)
+    public static func dashboardListsReferralsAwaitingFollowUp(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let school = fixture.school
+        let now = Fixture.now
+        func incident(daysAgo: Double, closed: Bool) -> Incident {
+            let reported = SafetyClock.truncated(now.addingTimeInterval(-daysAgo * 86_400))
+            return Incident(
+                schoolID: school.id, reporterID: fixture.teacher.id, occurredAt: reported.addingTimeInterval(-600), reportedAt: reported,
+                location: .onSite, equipment: .school, summary: "Follow-up check", riskArea: .contact, category: .cyberbullying,
+                participants: [
+                    Participant(
+                        personID: fixture.oakLearner.id, part: .victim, isLearner: true, outcome: closed ? "Closed" : nil,
+                        closedAt: closed ? reported.addingTimeInterval(86_400) : nil)
+                ])
+        }
+        let open = incident(daysAgo: 5, closed: false)
+        let later = incident(daysAgo: 4, closed: false)
+        let closed = incident(daysAgo: 30, closed: true)
+        func referral(_ incident: Incident, _ agency: ReferralAgency, due hours: Double?, sequence: Int) -> ChronologyEntry {
+            ChronologyEntry(
+                incidentID: incident.id, schoolID: school.id, sequence: sequence, restricted: false,
+                recordedAt: SafetyClock.truncated(incident.reportedAt.addingTimeInterval(3_600)), recordedBy: fixture.dsl.id,
+                content: .referral(
+                    Referral(
+                        agency: agency, method: .phone,
+                        followUpDue: hours.map { SafetyClock.truncated(now.addingTimeInterval($0 * 3_600)) })))
+        }
+        let entries = [
+            referral(open, .childrensSocialCare, due: 24, sequence: 1),
+            referral(open, .police101, due: -30, sequence: 2),
+            referral(later, .childrensSocialCare, due: 24 * 10, sequence: 1),
+            referral(later, .police101, due: nil, sequence: 2),
+            referral(closed, .childrensSocialCare, due: -24 * 20, sequence: 1),
+        ]
+        try await store.withTransaction { tx in
+            try await tx.incidents.insertMany([open, later, closed])
+            try await tx.chronology.insertMany(entries)
+        }
+        let dsl = try await fixture.safety.session(actingAs: fixture.dsl.id, at: school.id)
+        let part = try await dsl.dashboard.current(asOf: now).schools[0]
+        try expect(part.referralsTotal == 2, "two referrals of the open incident await follow-up: \(part.referralsTotal)")
+        try expect(
+            part.referralsAwaitingFollowUp.map(\.agency) == [.police101, .childrensSocialCare]
+                && part.referralsAwaitingFollowUp.map(\.overdue) == [true, false]
+                && part.referralsAwaitingFollowUp.allSatisfy { $0.incidentID == open.id },
+            "the overdue one first, then the one due within the window")
+        let one = try await dsl.dashboard.current(asOf: now, listLimit: 1).schools[0]
+        try expect(
+            one.referralsTotal == 2 && one.referralsAwaitingFollowUp.map(\.agency) == [.police101], "a limit of one lists the first of two")
+        let wide = try await dsl.dashboard.current(asOf: now, dueSoonHours: 24 * 11).schools[0]
+        try expect(wide.referralsTotal == 3, "a window of eleven days takes in the later incident's follow-up too")
+
+        let asked = [open.id, later.id, closed.id, IncidentID()]
+        if let found = try await store.withTransaction({ tx in try await tx.reports.openIncidents(among: asked) }) {
+            try expect(found == [open.id, later.id], "the open incidents asked after, and no others")
+        }
+        let none = try await store.withTransaction { tx in try await tx.reports.openIncidents(among: []) }
+        try expect(none == nil || none == [], "asking after none finds none")
+    }
+}

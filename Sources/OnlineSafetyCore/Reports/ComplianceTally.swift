@@ -180,6 +180,12 @@ public protocol ReportQueries: Sendable {
     /// each equal to its record, in the repository's order, `nil` where the backend has no such
     /// projection. Read in the caller's transaction; throws as the store's reads do.
     func trainingSummaries(keptAt schoolIDs: [SchoolID]?, of personIDs: [PersonID]) async throws -> [TrainingSummary]?
+
+    /// Which of `incidentIDs` are incidents still open, read in one query rather than one record
+    /// at a time; identifiers of no incident are left out. The caller has already decided which
+    /// incidents it may ask after. `nil` from a backend that reads each record as cheaply, and the
+    /// caller then reads them. Read in the caller's transaction; throws as the store's reads do.
+    func openIncidents(among incidentIDs: [IncidentID]) async throws -> Set<IncidentID>?
 }
 
 @_spi(StorageBackend)
@@ -211,6 +217,9 @@ extension ReportQueries {
     public func trainingSummaries(keptAt schoolIDs: [SchoolID]?, of personIDs: [PersonID]) async throws -> [TrainingSummary]? {
         nil
     }
+
+    /// None: the caller reads the records.
+    public func openIncidents(among incidentIDs: [IncidentID]) async throws -> Set<IncidentID>? { nil }
 
     /// Asks ``complianceTally(_:)`` for each request in turn.
     public func complianceTallies(_ requests: [ComplianceTallyRequest]) async throws -> [ComplianceTally] {

@@ -73,12 +73,15 @@ public struct DashboardService: Sendable {
             let standings = holders.map { TrainingService.standings(of: $0, on: day, dueSoonDays: 30, requirements: requirements) }
             let calendars = try await GovernanceService.calendars(
                 of: schools, on: day, requirements: requirements, training: standings, context.tx)
+            let followUps = try await Self.followUps(
+                at: schools.map(\.id), at: time, dueSoonHours: dueSoonHours, includeRestricted: includeRestricted, context.tx)
             var parts: [SchoolDashboard] = []
             for (index, each) in schools.enumerated() {
                 parts.append(
                     try await Self.school(
                         each, at: time, counts: counts, accessExceptions: access[index].exceptionCount, training: standings[index],
                         openChecks: openChecks[index], calendar: calendars[index], repeated: repeated[each.id] ?? [:],
+                        followUps: followUps[each.id] ?? [],
                         includeRestricted: includeRestricted, dueSoonHours: dueSoonHours, listLimit: listLimit,
                         context.tx))
             }
@@ -184,16 +187,49 @@ public struct DashboardService: Sendable {
         return Counts(ages: ages, devices: devices, steps: steps)
     }
 
+    /// The referrals with a follow-up due by the window's end whose incident is still open, by
+    /// school, soonest first: every school's referrals in one read, and whether their incidents are
+    /// open in one more where the backend can (``ReportQueries/openIncidents(among:)``), so the
+    /// cost follows the referrals due rather than one read per referral ever made.
+    static func followUps(
+        at schoolIDs: [SchoolID], at time: Date, dueSoonHours: Int, includeRestricted: Bool, _ tx: any OnlineSafetyStore
+    ) async throws -> [SchoolID: [ReferralFollowUp]] {
+        let horizon = time.addingTimeInterval(Double(dueSoonHours) * 3_600)
+        let entries = try await tx.chronology.find(
+            ChronologyQuery(schoolIDs: schoolIDs, kinds: ["referral"], includeRestricted: includeRestricted))
+        var due: [(school: SchoolID, incident: IncidentID, referral: Referral)] = []
+        for entry in entries {
+            guard case .referral(let referral) = entry.content, let date = referral.followUpDue, date <= horizon else { continue }
+            due.append((entry.schoolIDValue, entry.incidentID, referral))
+        }
+        let incidents = Array(Set(due.map(\.incident))).sorted()
+        var open: Set<IncidentID>
+        if let found = try await tx.reports.openIncidents(among: incidents) {
+            open = found
+        } else {
+            open = []
+            for id in incidents where try await tx.incidents.get(id)?.isOpen == true { open.insert(id) }
+        }
+        var result: [SchoolID: [ReferralFollowUp]] = [:]
+        for each in due where open.contains(each.incident) {
+            guard let date = each.referral.followUpDue else { continue }
+            result[each.school, default: []].append(
+                ReferralFollowUp(incidentID: each.incident, agency: each.referral.agency, followUpDue: date, overdue: date < time))
+        }
+        return result.mapValues { $0.sorted { $0.followUpDue < $1.followUpDue } }
+    }
+
     /// One school's part, beside what was read for every school (`accessExceptions` is its
     /// number of grants without a current agreement, `training` its role holders' training
     /// standings, `checks` its failed checks still open, `calendar` its governance calendar,
-    /// `involvement` its learners in two or more incidents within the window). Where `counts` holds the
+    /// `involvement` its learners in two or more incidents within the window, `followUps` its
+    /// referrals awaiting follow-up, soonest first). Where `counts` holds the
     /// steps (at or after the session's now) they are paged in storage; before it, the
     /// candidates are read and tested one by one.
     static func school(
         _ school: School, at time: Date, counts: Counts, accessExceptions: Int,
         training: (statuses: [TrainingStatus], latest: [PersonID: [TrainingLatest]]), openChecks checks: [FilteringCheck],
-        calendar: GovernanceCalendar, repeated involvement: [PersonID: Int],
+        calendar: GovernanceCalendar, repeated involvement: [PersonID: Int], followUps: [ReferralFollowUp],
         includeRestricted: Bool, dueSoonHours: Int, listLimit: Int, _ tx: any OnlineSafetyStore
     ) async throws -> SchoolDashboard {
         let ages = bands.enumerated().map { index, band in
@@ -247,20 +283,6 @@ public struct DashboardService: Sendable {
                 }
             }
         }
-        // Referrals with a follow-up date, of incidents still open.
-        let referralEntries = try await tx.chronology.find(
-            ChronologyQuery(schoolIDs: [school.id], kinds: ["referral"], includeRestricted: includeRestricted))
-        var followUps: [ReferralFollowUp] = []
-        var openByIncident: [IncidentID: Bool] = [:]
-        for entry in referralEntries {
-            guard case .referral(let referral) = entry.content, let due = referral.followUpDue, due <= horizon else { continue }
-            if openByIncident[entry.incidentID] == nil {
-                openByIncident[entry.incidentID] = try await tx.incidents.get(entry.incidentID)?.isOpen ?? false
-            }
-            guard openByIncident[entry.incidentID] == true else { continue }
-            followUps.append(ReferralFollowUp(incidentID: entry.incidentID, agency: referral.agency, followUpDue: due, overdue: due < time))
-        }
-        followUps.sort { $0.followUpDue < $1.followUpDue }
         let referralsTotal = followUps.count
         let devices = counts.devices[school.id] ?? [:]
         let repeated = involvement.map { RepeatedConcern(learnerID: $0.key, incidents: $0.value) }
