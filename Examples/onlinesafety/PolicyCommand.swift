@@ -55,6 +55,14 @@ struct PolicyCommand: AsyncParsableCommand {
                 }
                 say("every category:")
                 for step in document.common { say("  \(step.code) — \(step.title) [\(step.due); \(step.section)]") }
+                // A version adopted before the floor or the school's settings changed can fall below it.
+                let issues = try await session.policies.floorIssues(on: day)
+                if issues.isEmpty {
+                    say("It meets the statutory floor under the school's settings.")
+                } else {
+                    say("It falls below the statutory floor under the school's settings; adopt a version that meets it:")
+                    for issue in issues { say("  \(issue)") }
+                }
             }
         }
     }

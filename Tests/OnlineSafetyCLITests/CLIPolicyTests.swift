@@ -124,6 +124,7 @@ struct CLIPolicyTests {
                     && $0.contains("[settings.ladoContactWorkingDays; §8.2 Concerns about staff online behaviour and/or welfare]")
             })
         #expect(lines.contains { $0.contains("decision.referral") && $0.contains("§10.1.2 Nude or semi-nude image sharing") })
+        #expect(lines.last == "It meets the statutory floor under the school's settings.")
     }
 
     @Test func adoptingATightenedCopyChangesTheNextIncidentsSteps() throws {

@@ -58,6 +58,7 @@ public enum ConformanceSuite {
         ConformanceCase("trustPolicyAppliesWhereNoSchoolPolicy", StorageConformance.trustPolicyAppliesWhereNoSchoolPolicy),
         ConformanceCase(
             "policyAdoptedAtItsReviewCompletesTheReview", StorageConformance.policyAdoptedAtItsReviewCompletesTheReview),
+        ConformanceCase("policyBelowTheFloorIsReported", StorageConformance.policyBelowTheFloorIsReported),
         ConformanceCase("restrictedIncidentsAreInvisibleToOthers", StorageConformance.restrictedIncidentsAreInvisibleToOthers),
         ConformanceCase("chronologyIsAppendOnlyWithCorrections", StorageConformance.chronologyIsAppendOnlyWithCorrections),
         ConformanceCase("imageryAndEvidenceGuards", StorageConformance.imageryAndEvidenceGuards),

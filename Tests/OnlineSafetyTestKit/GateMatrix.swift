@@ -564,6 +564,12 @@ let gateOperations: [GateOperation] = [
             return []
         }),
     GateOperation(
+        name: "policies.floorIssues", allowed: anyone,
+        kind: .untargeted { session, _ in
+            _ = try await session.policies.floorIssues()
+            return []
+        }),
+    GateOperation(
         name: "policies.adopt", allowed: with(.readAllIncidents, .manageOrganisation),
         kind: .untargeted { session, n in
             var document = SeedPolicies.chilton

@@ -207,3 +207,40 @@ extension StorageConformance {
         try expect(trail.contains { $0.draft.action == .governanceRecord }, "the review is audited")
     }
 }
+
+extension StorageConformance {
+    /// A version adopted before the floor gained a step (stored here as it then was) is reported
+    /// as falling below the floor, naming the step, to anyone at the school; the built-in policy
+    /// and a version that meets the floor report nothing.
+    @_spi(StorageBackend)
+    public static func policyBelowTheFloorIsReported(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let dsl = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        let teacher = try await fixture.safety.session(actingAs: fixture.teacher.id, at: fixture.school.id)
+        try expect(try await dsl.policies.floorIssues().isEmpty, "the built-in policy meets the floor")
+
+        var older = SeedPolicies.builtIn(forSchoolNamed: fixture.school.name)
+        older.version = "before-prevent"
+        for index in older.procedures.indices { older.procedures[index].steps.removeAll { $0.code == "prevent.considered" } }
+        older.common.removeAll { $0.code == "prevent.considered" }
+        try expect(
+            StatutoryFloor.check(older, settings: fixture.school.settings).contains { $0.floorStep == "prevent.considered" },
+            "the copy lacks the Prevent step the floor now requires")
+        _ = try await store.policies.insert(
+            AdoptedPolicy(
+                schoolID: fixture.school.id, document: older, effectiveFrom: Fixture.today.adding(days: -30),
+                adoptedAt: Fixture.now.addingTimeInterval(-30 * 86_400), recordedBy: fixture.dsl.id))
+        let issues = try await teacher.policies.floorIssues()
+        try expect(
+            !issues.isEmpty && issues.allSatisfy { $0.floorStep == "prevent.considered" && $0.guidance != nil },
+            "a teacher reads that the policy in force lacks the Prevent step: \(issues.map(\.field))")
+        try expect(try await dsl.policies.floorIssues(on: Fixture.today.adding(days: -31)).isEmpty, "before it took effect, none")
+
+        var current = SeedPolicies.builtIn(forSchoolNamed: fixture.school.name)
+        current.version = "meets-floor"
+        _ = try await dsl.policies.adopt(current, effectiveFrom: Fixture.today)
+        try expect(try await dsl.policies.floorIssues().isEmpty, "a version that meets the floor reports nothing")
+    }
+}

@@ -41,6 +41,23 @@ public struct PolicyService: Sendable {
         }
     }
 
+    /// What the statutory floor finds wrong with the policy in force at the session's school on a
+    /// day (today by default), under the school's settings as they stand now: empty when it meets
+    /// the floor. A version adopted before the floor gained a step, or before the school changed a
+    /// figure its steps are due by, can fall below it; each issue names the field, the floor step
+    /// and its guidance, and the school then adopts a version that meets it. Anyone at the school
+    /// may read it. Audited as a read of the policy; throws as the store's reads do.
+    public func floorIssues(on day: CalendarDate? = nil) async throws -> [PolicyIssue] {
+        let school = principal.school
+        let day = day ?? session.today
+        return try await session.gate(.policyRead, AdoptedPolicy.recordKind, subject: nil, authority: .allowed) { context in
+            let current = try await context.tx.schools.get(school.id) ?? school
+            let document =
+                try await Self.inForce(at: current, on: day, context.tx)?.document ?? SeedPolicies.builtIn(forSchoolNamed: current.name)
+            return StatutoryFloor.check(document, settings: current.settings)
+        }
+    }
+
     /// Adopts a version of the policy, effective from a day, recording the acting person: the
     /// school's own, or with `trustWide` the trust's, which applies at every school of the trust
     /// that has no version of its own in force (a school's own version wins over the trust's).
