@@ -69,15 +69,29 @@ struct RosterSync {
         var summaries: [RosterSchoolSummary] = []
         var writes = Writes()
         var refusal: RosterRefusal?
-        for item in work {
-            var school = SchoolSync(sync: self, work: item)
-            try await school.load()
-            school.plan()
+        func finish(_ school: SchoolSync) {
             entries += school.entries
             matches += school.matches
             summaries.append(school.summary)
             if refusal == nil, let tooMany = school.leaverRefusal { refusal = tooMany }
             school.collect(into: &writes)
+        }
+        // Each school's stored records are read in turn on the transaction's connection while the
+        // school read before is planned beside it: one plan at a time, finished in the schools'
+        // order, so no more than two schools' records are held at once and the plan is the one a
+        // school-by-school run makes (a school's plan depends on its own records alone).
+        try await withThrowingTaskGroup(of: SchoolSync.self) { group in
+            for item in work {
+                var school = SchoolSync(sync: self, work: item)
+                try await school.load()
+                if let planned = try await group.next() { finish(planned) }
+                group.addTask { [school] in
+                    var planned = school
+                    planned.plan()
+                    return planned
+                }
+            }
+            if let planned = try await group.next() { finish(planned) }
         }
         if refusal == nil, options.strict {
             let rejected = entries.filter { $0.action == .reject }.count
