@@ -59,6 +59,8 @@ public enum ConformanceSuite {
         ConformanceCase(
             "policyAdoptedAtItsReviewCompletesTheReview", StorageConformance.policyAdoptedAtItsReviewCompletesTheReview),
         ConformanceCase("policyBelowTheFloorIsReported", StorageConformance.policyBelowTheFloorIsReported),
+        ConformanceCase(
+            "sessionsWorkToTheSchoolsSettingsAsTheyStand", StorageConformance.sessionsWorkToTheSchoolsSettingsAsTheyStand),
         ConformanceCase("restrictedIncidentsAreInvisibleToOthers", StorageConformance.restrictedIncidentsAreInvisibleToOthers),
         ConformanceCase("chronologyIsAppendOnlyWithCorrections", StorageConformance.chronologyIsAppendOnlyWithCorrections),
         ConformanceCase("imageryAndEvidenceGuards", StorageConformance.imageryAndEvidenceGuards),

@@ -184,7 +184,8 @@ extension StorageConformance {
         school.settings.monitoringProvider = "Smoothwall Monitor"
         _ = try await world.admin.organisation.updateSchool(school)
         let schoolID = world.fixture.school.id
-        let monitored = try await world.fixture.safety.session(actingAs: world.fixture.dsl.id, at: schoolID).filtering.state()
+        // The DSL's session, opened before the change, reads the new provider.
+        let monitored = try await dsl.filtering.state()
         try expect(
             monitored.monitoringProvider == "Smoothwall Monitor" && monitored.filteringProvider == "Netsweeper",
             "a school that names another monitoring provider shows both")

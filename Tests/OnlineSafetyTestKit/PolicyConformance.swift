@@ -244,3 +244,41 @@ extension StorageConformance {
         try expect(try await dsl.policies.floorIssues().isEmpty, "a version that meets the floor reports nothing")
     }
 }
+
+extension StorageConformance {
+    /// A session opened before the school's settings change works to the new ones: in an incident
+    /// a teacher records through it, telling the parents falls due by the new number of working
+    /// days, and no other step moves.
+    @_spi(StorageBackend)
+    public static func sessionsWorkToTheSchoolsSettingsAsTheyStand(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let teacher = try await fixture.safety.session(actingAs: fixture.teacher.id, at: fixture.school.id)
+        let dsl = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        func record() async throws -> [String: TimeInterval] {
+            let incident = try await teacher.incidents.record(
+                NewIncident(
+                    occurredAt: Fixture.now.addingTimeInterval(-600), location: .onSite, equipment: .school,
+                    summary: "Unkind messages in a group chat", riskArea: .conduct, categoryCode: "cyberbullying",
+                    participants: [.victim: [fixture.oakLearner.id]]))
+            var offsets: [String: TimeInterval] = [:]
+            for step in try await dsl.steps.steps(for: incident.id) {
+                if let due = step.due { offsets[step.code] = due.timeIntervalSince(incident.reportedAt) }
+            }
+            return offsets
+        }
+        let before = try await record()
+        var school = try await admin.organisation.school()
+        school.settings.parentNotificationWorkingDays += 2
+        _ = try await admin.organisation.updateSchool(school)
+        let after = try await record()
+        let moved = before.keys.filter { code in after[code].map { $0 - before[code]! >= 2 * 86_400 } ?? false }
+        try expect(
+            moved.count == 1 && moved[0].hasPrefix("parents.informed"),
+            "telling the parents falls due two working days later for the session opened before: \(before) then \(after)")
+        try expect(
+            before.keys.allSatisfy { moved.contains($0) || after[$0] == before[$0] }, "and no other step moves")
+    }
+}

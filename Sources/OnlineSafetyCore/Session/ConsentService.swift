@@ -104,7 +104,7 @@ public struct ConsentService: Sendable {
             if learner.hasLeft(by: CalendarDate(effectiveAt)) {
                 throw (SafetyError(.constraintViolation, "consent is not recorded for a learner who has left"))
             }
-            let consentAge = school.settings.learnerConsentAge
+            let consentAge = try await context.currentSchool().settings.learnerConsentAge
             var relationship: Relationship?
             if deciderID == learner.id {
                 guard ConsentRules.learnerDecides(learner, on: CalendarDate(effectiveAt), consentAge: consentAge) else {

@@ -267,8 +267,9 @@ public struct FilteringRegisterService: Sendable {
                 incidentID = incident.id
                 await context.audit(.incidentInsert, Incident.recordKind, incident.id.uuid)
             }
+            let provider = try await context.currentSchool().settings.monitoringProviderInUse
             let record = MonitoringAlert(
-                id: id, schoolID: school.id, raisedAt: alert.raisedAt, source: alert.source ?? school.settings.monitoringProviderInUse,
+                id: id, schoolID: school.id, raisedAt: alert.raisedAt, source: alert.source ?? provider,
                 summary: alert.summary, needsAction: alert.needsAction, incidentID: incidentID, recordedBy: recorder, recordedAt: now)
             return try await context.tx.monitoringAlerts.insert(record.checkedForInsert())
         }
@@ -295,7 +296,7 @@ public struct FilteringRegisterService: Sendable {
         return try await session.gate(
             .filteringState, FilteringProvision.recordKind, subject: FilteringProvision.id(for: school.id).uuid, authority: readDecision
         ) { context in
-            try await Self.state(of: school, on: day, context.tx)
+            try await Self.state(of: try await context.currentSchool(), on: day, context.tx)
         }
     }
 

@@ -60,12 +60,11 @@ public struct GovernanceService: Sendable {
         -> GovernanceCalendar
     {
         let day = date ?? session.today
-        let school = principal.school
         return try await session.gate(
             .governanceCalendar, GovernanceRecord.recordKind, subject: nil, authority: readDecision,
             subjects: .of { Array(Set($0.items.compactMap(\.personID?.uuid))).sorted(by: UUIDText.precedes) }
         ) { context in
-            try await Self.calendar(of: school, on: day, requirements: requirements, context.tx)
+            try await Self.calendar(of: try await context.currentSchool(), on: day, requirements: requirements, context.tx)
         }
     }
 

@@ -196,7 +196,7 @@ public struct IncidentService: Sendable {
     static func insert(
         _ new: NewIncident, id: IncidentID, reporter: PersonID, at now: Date, _ context: GateContext
     ) async throws -> Incident {
-        let school = context.principal.school
+        let school = try await context.currentSchool()
         let category = try await Self.category(new.categoryCode, context)
         if category.restricted { await context.markRestricted() }
         var participants: [Participant] = []

@@ -48,10 +48,9 @@ public struct PolicyService: Sendable {
     /// and its guidance, and the school then adopts a version that meets it. Anyone at the school
     /// may read it. Audited as a read of the policy; throws as the store's reads do.
     public func floorIssues(on day: CalendarDate? = nil) async throws -> [PolicyIssue] {
-        let school = principal.school
         let day = day ?? session.today
         return try await session.gate(.policyRead, AdoptedPolicy.recordKind, subject: nil, authority: .allowed) { context in
-            let current = try await context.tx.schools.get(school.id) ?? school
+            let current = try await context.currentSchool()
             let document =
                 try await Self.inForce(at: current, on: day, context.tx)?.document ?? SeedPolicies.builtIn(forSchoolNamed: current.name)
             return StatutoryFloor.check(document, settings: current.settings)
@@ -103,7 +102,7 @@ public struct PolicyService: Sendable {
             if let trustID = policy.trustIDValue {
                 schools = try await context.tx.schools.find(SchoolQuery(trustID: trustID))
             } else {
-                schools = [try await context.tx.schools.get(context.principal.school.id) ?? context.principal.school]
+                schools = [try await context.currentSchool()]
             }
             for school in schools {
                 if let issue = StatutoryFloor.check(document, settings: school.settings).first {

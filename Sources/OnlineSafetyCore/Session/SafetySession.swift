@@ -174,6 +174,14 @@ struct GateContext: Sendable {
     var principal: Principal { session.principal }
     var reach: QueryScope { session.reach }
 
+    /// The session's school as stored now, read in the call's transaction: a setting changed since
+    /// the session opened (a deadline's working days, the consent age, a provider, how often the
+    /// DSL meets the governor) applies to the session at once. Its identifier and trust are the
+    /// session's own; the school the session opened with stands in only if the record is gone.
+    func currentSchool() async throws -> School {
+        try await tx.schools.get(principal.school.id) ?? principal.school
+    }
+
     /// Records a further audit event (a role ended with a leaver), appended with the call's own.
     func audit(_ action: AuditAction, _ kind: String, _ subject: UUID?, reason: String? = nil, restricted: Bool = false) async {
         let onRestrictedChain = await events.restricted
