@@ -100,22 +100,22 @@ struct PostgresReportQueries: ReportQueries {
 
         // Grants in force, with their holder if within the school's reach, and whether each is an
         // exception: a holder who has left, or has no acceptance of their audience's policy (at the
-        // school for those on roll, anywhere for the others).
+        // school for those on roll, anywhere for the others). Every step is a hash join: the
+        // holder's audience from ``audienceTable``, the policy in force for it, and the holder's
+        // acceptance of that policy, of which there is at most one (as for the people above).
         let grants = """
-            g AS (
-                SELECT req.n, g.id, p.id AS holder, \(Self.audienceOf("p")) AS audience,
-                    (p.left_on IS NOT NULL AND p.left_on <= req.day) AS has_left,
-                    COALESCE(p.school_id = req.school_id AND (p.left_on IS NULL OR p.left_on > req.day), false) AS on_roll,
-                    req.school_id
+            aud AS (SELECT * FROM \(Self.audienceTable) AS a (kind, ncy, audience)),
+            x AS (
+                SELECT req.n, g.id, aud.audience, COALESCE(p.left_on <= req.day, false) AS has_left,
+                    p.id IS NOT NULL AND (COALESCE(p.left_on <= req.day, false) OR a.person_id IS NULL
+                        OR (COALESCE(p.school_id = req.school_id AND (p.left_on IS NULL OR p.left_on > req.day), false)
+                            AND a.school_id IS DISTINCT FROM req.school_id)) AS exception
                 FROM req JOIN access_grants g ON g.school_id = req.school_id
                 LEFT JOIN people p ON p.id = g.person_id AND (p.school_id = req.school_id OR p.trust_id = req.trust_id)
+                LEFT JOIN aud ON aud.kind = p.kind AND aud.ncy = CASE WHEN p.kind = 'learner' THEN COALESCE(p.nc_year, '') ELSE '' END
+                LEFT JOIN cur ON cur.n = req.n AND cur.audience = aud.audience
+                LEFT JOIN acc a ON a.person_id = p.id AND a.document_id = cur.document_id
                 WHERE g.granted_on <= req.day AND (g.revoked_on IS NULL OR g.revoked_on > req.day)
-            ),
-            x AS (
-                SELECT g.n, g.id, g.audience, g.has_left, g.holder IS NOT NULL AND (g.has_left OR NOT COALESCE(
-                    CASE WHEN g.on_roll THEN (g.holder, cur.document_id, g.school_id) IN (SELECT person_id, document_id, school_id FROM acc)
-                        ELSE (g.holder, cur.document_id) IN (SELECT person_id, document_id FROM acc) END, false)) AS exception
-                FROM g LEFT JOIN cur ON cur.n = g.n AND cur.audience = g.audience
             )
             """
         let listing = requests.indices.filter { requests[$0].listExceptions && !requests[$0].withoutGrants }.map { $0 + 1 }
@@ -325,22 +325,5 @@ struct PostgresReportQueries: ReportQueries {
         var open: Set<IncidentID> = []
         for row in try await executor.rows(query) { open.insert(IncidentID(try row.decode(UUID.self))) }
         return open
-    }
-
-    /// The audience of a person row under an alias: every kind, and for learners every year group,
-    /// mapped as ``AUPAudience/of(_:ncYear:)`` maps them (the values are the enums' own codes).
-    static func audienceOf(_ alias: String) -> String {
-        var cases: [String] = []
-        for kind in PersonKind.allCases where kind != .learner {
-            cases.append("WHEN \(alias).kind = '\(kind.rawValue)' THEN '\(AUPAudience.of(kind, ncYear: nil).rawValue)'")
-        }
-        let byAudience = Dictionary(grouping: NCYear.allCases) { AUPAudience.of(.learner, ncYear: $0) }
-        for (audience, years) in byAudience.sorted(by: { $0.key < $1.key }) {
-            let list = years.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-            cases.append(
-                "WHEN \(alias).kind = 'learner' AND \(alias).nc_year IN (\(list)) THEN '\(audience.rawValue)'")
-        }
-        cases.append("WHEN \(alias).kind = 'learner' THEN '\(AUPAudience.of(.learner, ncYear: nil).rawValue)'")
-        return "CASE " + cases.joined(separator: " ") + " END"
     }
 }

@@ -485,9 +485,12 @@ enum SQLJSON {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// One decoder for every read: it holds no state between calls.
+    private static let decoder = JSONDecoder()
+
     static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
         do {
-            return try JSONDecoder().decode(type, from: Data(text.utf8))
+            return try decoder.decode(type, from: Data(text.utf8))
         } catch {
             throw SafetyError(.corruptData, "a stored record could not be read", underlying: error)
         }

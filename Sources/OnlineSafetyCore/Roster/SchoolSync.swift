@@ -24,6 +24,9 @@ struct SchoolSync {
     private var bySource: [SourceRef: PersonID] = [:]
     private var byEmail: [String: PersonID] = [:]
     private var adultsByName: [String: [PersonID]] = [:]
+    /// Each given or family name's matching form, worked out once: the same names recur
+    /// across a school's contacts, and folding accents is slow.
+    private var nameParts: [String: String] = [:]
     private var links: [LinkKey: ContactLink] = [:]
     private var linkRow: [LinkKey: FileLocation] = [:]
     private var grants: [RoleGrantID: RoleGrant] = [:]
@@ -100,9 +103,22 @@ struct SchoolSync {
         for source in person.sources { bySource[source] = person.id }
         if person.kind != .learner, let email = RosterNormal.email(person.email) { byEmail[email] = byEmail[email] ?? person.id }
         if person.kind == .parentCarer {
-            let name = RosterNormal.name(person.givenName, person.familyName)
+            let name = matchName(person.givenName, person.familyName)
             if adultsByName[name]?.contains(person.id) != true { adultsByName[name, default: []].append(person.id) }
         }
+    }
+
+    /// ``RosterNormal/name(_:_:)`` of a given and a family name, each part's form remembered.
+    private mutating func matchName(_ given: String, _ family: String) -> String {
+        func part(_ text: String, _ known: inout [String: String]) -> String {
+            if let form = known[text] { return form }
+            let form = RosterNormal.name(text, "")
+            known[text] = form
+            return form
+        }
+        let first = part(given, &nameParts)
+        let last = part(family, &nameParts)
+        return first.isEmpty ? last : last.isEmpty ? first : first + " " + last
     }
 
     private mutating func reject(
@@ -270,7 +286,7 @@ struct SchoolSync {
         var rule = "source id"
         var adultID = row.source.flatMap { bySource[$0] }
         if adultID == nil {
-            let candidates = (adultsByName[RosterNormal.name(given, family)] ?? []).compactMap { people[$0] }
+            let candidates = (adultsByName[matchName(given, family)] ?? []).compactMap { people[$0] }
             if let email, let match = candidates.first(where: { RosterNormal.email($0.email) == email }) {
                 adultID = match.id
                 rule = "name and email"
@@ -418,8 +434,10 @@ struct SchoolSync {
     }
 
     private mutating func describeChanges() {
+        // Read through local copies, so no closure copies the whole sync.
+        let (ranks, firstRow, created, stored, linkRow) = (fileRanks, self.firstRow, self.created, self.stored, self.linkRow)
         let ordered = people.values.filter { created.contains($0.id) || stored[$0.id] != $0 }
-            .map { (rank(firstRow[$0.id]), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+            .map { (Self.rank(firstRow[$0.id], ranks), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         var touched = Set(ordered.map(\.id))
         for person in ordered {
             let subject = Self.subject(of: person)
@@ -453,7 +471,7 @@ struct SchoolSync {
                     "the stored record already says this"))
         }
         let storedLinkByKey = Dictionary(storedLinks.map { (Self.linkKey($0.learnerID, $0.adultID), $0) }, uniquingKeysWith: { a, _ in a })
-        for (_, key, link) in links.map({ (rank(linkRow[$0.key]), $0.key, $0.value) }).sorted(by: { $0.0 < $1.0 }) {
+        for (_, key, link) in links.map({ (Self.rank(linkRow[$0.key], ranks), $0.key, $0.value) }).sorted(by: { $0.0 < $1.0 }) {
             guard let location = linkRow[key] else { continue }
             if let before = storedLinkByKey[key] {
                 var fields: [String] = []
@@ -489,7 +507,7 @@ struct SchoolSync {
     }
 
     /// A row's place as one number, files in the batch's order, for sorting.
-    private func rank(_ location: FileLocation?) -> Int {
+    private static func rank(_ location: FileLocation?, _ fileRanks: [String: Int]) -> Int {
         guard let location else { return Int.max }
         return (fileRanks[location.file] ?? fileRanks.count) * 100_000_000 + location.line
     }
@@ -544,7 +562,10 @@ struct SchoolSync {
 
     func collect(into writes: inout RosterSync.Writes) {
         if work.created { writes.schools.append(school) }
-        for person in people.values.map({ ($0.sortKey, $0) }).sorted(by: { $0.0 < $1.0 }).map(\.1) {
+        // Only the people written are put in order: on a re-import, none.
+        let (created, stored) = (self.created, self.stored)
+        let written = people.values.filter { person in created.contains(person.id) || stored[person.id].map { $0 != person } == true }
+        for person in written.map({ ($0.sortKey, $0) }).sorted(by: { $0.0 < $1.0 }).map(\.1) {
             if created.contains(person.id) {
                 writes.newPeople.append(person)
                 writes.drafts.append(
