@@ -354,7 +354,7 @@ actor FileEngine {
         let written = stagedTable(Value.self)
         var batchIDs = Set<Value.ID>()
         var batchUnique: [String: Set<[IndexValue]>] = [:]
-        var stored: [(value: Value, change: [UInt8])] = []
+        var stored: [Value] = []
         stored.reserveCapacity(values.count)
         for value in values {
             var value = try value.checkedForInsert()
@@ -370,13 +370,15 @@ actor FileEngine {
                 let key = indexValues[column.name] ?? .null
                 if key != .null { batchUnique[column.name, default: []].insert(Self.uniqueKey(key, column, indexValues)) }
             }
-            stored.append((value, try encode(value, operation: "insert")))
+            stored.append(value)
         }
-        for (value, change) in stored {
+        // Encoded once every check has passed, in parts on the machine's cores: a whole trust's
+        // roster is mostly encoding.
+        for (value, change) in zip(stored, try encodeAll(stored, operation: "insert")) {
             written.put(value)
             try stage(change)
         }
-        return stored.map(\.value)
+        return stored
     }
 
     /// Stages a new revision of a stored record.
@@ -507,6 +509,33 @@ actor FileEngine {
         return event
     }
 
+    /// Chains drafts in order, each after the last event of its chain (the ones before it in
+    /// `drafts` included), and stages them: the same events as appending them one by one, with
+    /// the encoding done in parts on the machine's cores.
+    func append(_ drafts: [AuditDraft], in transaction: UInt64) throws -> [AuditEvent] {
+        try checkTransaction(transaction)
+        try requireWritable()
+        var heads: [AuditChainID: AuditEvent] = [:]
+        var chained: [AuditEvent] = []
+        chained.reserveCapacity(drafts.count)
+        for draft in drafts {
+            let chain = draft.chain
+            let last = heads[chain] ?? staged?.events.last { $0.chain == chain } ?? events[chain]?.last
+            let event = AuditChain.chain(draft, after: last)
+            heads[chain] = event
+            chained.append(event)
+        }
+        let changes = try Self.inParts(chained) { part in
+            let encoder = JournalFormat.makeEncoder()
+            return try part.map { try JournalChange.encodeAudit($0, with: encoder) }
+        }
+        for (event, change) in zip(chained, changes) {
+            try stage(change)
+            staged?.events.append(event)
+        }
+        return chained
+    }
+
     /// Events matching a query: one chain's in sequence order, several chains' by time, chain, sequence.
     func events(_ query: AuditQuery, in transaction: UInt64?) throws -> [AuditEvent] {
         try requireOpen()
@@ -620,6 +649,29 @@ actor FileEngine {
     }
 
     private func encode<Value: Aggregate>(_ value: Value, operation: String) throws -> [UInt8] {
+        try Self.encode(value, operation: operation, with: encoder)
+    }
+
+    /// The journal changes of `values`, in order, encoded in parts on the machine's cores.
+    private func encodeAll<Value: Aggregate>(_ values: [Value], operation: String) throws -> [[UInt8]] {
+        try Self.inParts(values) { part in
+            let encoder = JournalFormat.makeEncoder()
+            return try part.map { try Self.encode($0, operation: operation, with: encoder) }
+        }
+    }
+
+    /// `body` of consecutive parts of `items`, one part per core (none under 256 items), joined
+    /// in order.
+    private static func inParts<T: Sendable, R: Sendable>(
+        _ items: [T], _ body: @Sendable (ArraySlice<T>) throws -> [R]
+    ) throws -> [R] {
+        let parts = Parallel.parts(of: items.count, minimum: 256)
+        guard parts > 1 else { return try body(items[...]) }
+        let size = (items.count + parts - 1) / parts
+        return try Parallel.map(parts) { part in try body(items[(part * size)..<min(items.count, (part + 1) * size)]) }.flatMap { $0 }
+    }
+
+    private static func encode<Value: Aggregate>(_ value: Value, operation: String, with encoder: JSONEncoder) throws -> [UInt8] {
         let bytes: [UInt8]
         do {
             bytes = try JournalChange.encodeRecord(value, operation: operation, with: encoder)

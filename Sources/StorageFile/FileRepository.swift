@@ -64,6 +64,12 @@ struct FileAuditLog: AuditLog {
         try await access.write { engine, id in try await engine.append(draft, in: id) }
     }
 
+    /// All the drafts in one turn of the engine, chained as one-by-one appends would chain them.
+    func appendMany(_ drafts: [AuditDraft]) async throws -> [AuditEvent] {
+        guard !drafts.isEmpty else { return [] }
+        return try await access.write { engine, id in try await engine.append(drafts, in: id) }
+    }
+
     func events(_ query: AuditQuery) async throws -> [AuditEvent] {
         try await access.engine.events(query, in: await access.readTransaction())
     }

@@ -75,6 +75,7 @@ public enum ConformanceSuite {
         ConformanceCase("staleRevisionIsConflict", StorageConformance.staleRevisionIsConflict),
         ConformanceCase("auditIsAppendOnly", StorageConformance.auditIsAppendOnly),
         ConformanceCase("auditChainVerifies", StorageConformance.auditChainVerifies),
+        ConformanceCase("auditBatchChainsAsOneByOne", StorageConformance.auditBatchChainsAsOneByOne),
         ConformanceCase("tamperingIsDetected", StorageConformance.tamperingIsDetected),
         ConformanceCase("forbiddenReadIsAudited", StorageConformance.forbiddenReadIsAudited),
         ConformanceCase("leaverLosesRoles", StorageConformance.leaverLosesRoles),

@@ -255,6 +255,59 @@ public enum StorageConformance {
             "the trail of one record: added, then read in the listing: \(trail.map(\.draft.action.rawValue))")
     }
 
+    /// A batch of audit events across chains, in one transaction after events already there,
+    /// is chained exactly as appending them one by one would chain them; a batch in a transaction
+    /// that throws leaves nothing behind.
+    @_spi(StorageBackend)
+    public static func auditBatchChainsAsOneByOne(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let trust = try await store.trusts.insert(SeedSchools.vikingAcademyTrust())
+        let schools = [
+            try await store.schools.insert(SeedSchools.chilton(trustID: trust.id)),
+            try await store.schools.insert(SeedSchools.mersham(trustID: trust.id)),
+        ]
+        let at = Date(timeIntervalSince1970: 1_790_000_000)
+        @Sendable func draft(_ index: Int) -> AuditDraft {
+            // Three chains interleaved: each school's ordinary chain, and the first school's restricted one.
+            AuditDraft(
+                at: at.addingTimeInterval(Double(index)), actorID: nil, schoolID: schools[index % 2].id,
+                action: AuditAction(stored: "person.insert"), subjectKind: "person", subjectID: UUID(), reason: "batch \(index)",
+                restricted: index % 3 == 0 && index % 2 == 0)
+        }
+        let opening = draft(0)
+        let first = try await store.withTransaction { tx in try await tx.audit.append(opening) }
+        let drafts = (1...1_200).map(draft)
+        let batch = try await store.withTransaction { tx in try await tx.audit.appendMany(drafts) }
+        try expect(batch.map(\.draft) == drafts, "the batch holds the drafts in order")
+        var heads: [AuditChainID: AuditEvent] = [first.chain: first]
+        for event in batch {
+            let last = heads[event.chain]
+            try expect(event.chain == event.draft.chain, "each event is on its draft's chain")
+            try expect(event.sequence == (last?.sequence ?? 0) + 1, "sequence \(event.sequence) follows its chain's last")
+            try expect(event.previousHash == last?.hash ?? AuditChain.genesis, "each event chains to its chain's last")
+            try expect(
+                event.hash == AuditChain.hash(previous: event.previousHash, sequence: event.sequence, event.draft, chain: event.chain),
+                "each hash covers the event")
+            heads[event.chain] = event
+        }
+        try expect(heads.count == 3, "three chains were written")
+        let stored = try await store.audit.events(AuditQuery())
+        try expect(Set(stored) == Set([first] + batch), "the store holds the events the batch returned")
+        let verified = try await AuditChain.verify(store.audit)
+        try expect(verified.isIntact && verified.eventsChecked == 1 + drafts.count, "the chains verify")
+
+        struct Abort: Error {}
+        let more = (1_201...1_800).map(draft)
+        do {
+            _ = try await store.withTransaction { tx in
+                _ = try await tx.audit.appendMany(more)
+                throw Abort()
+            }
+        } catch is Abort {}
+        try expect(try await store.audit.events(AuditQuery()).count == 1 + drafts.count, "a batch rolled back leaves no event")
+    }
+
     /// Altering one stored audit event by hand is caught: on open (the store is refused, naming the
     /// record) or by verification, which names the event.
     @_spi(StorageBackend)
