@@ -516,24 +516,34 @@ actor FileEngine {
         try checkTransaction(transaction)
         try requireWritable()
         var heads: [AuditChainID: AuditEvent] = [:]
-        var chained: [AuditEvent] = []
-        chained.reserveCapacity(drafts.count)
-        for draft in drafts {
-            let chain = draft.chain
-            let last = heads[chain] ?? staged?.events.last { $0.chain == chain } ?? events[chain]?.last
-            let event = AuditChain.chain(draft, after: last)
-            heads[chain] = event
-            chained.append(event)
+        var all: [AuditEvent] = []
+        all.reserveCapacity(drafts.count)
+        // A few thousand at a time, so no more encoded bytes wait in memory than the staged
+        // record holds before it moves them to its temporary file.
+        var start = 0
+        while start < drafts.count {
+            let window = drafts[start..<min(drafts.count, start + 8_192)]
+            var chained: [AuditEvent] = []
+            chained.reserveCapacity(window.count)
+            for draft in window {
+                let chain = draft.chain
+                let last = heads[chain] ?? staged?.events.last { $0.chain == chain } ?? events[chain]?.last
+                let event = AuditChain.chain(draft, after: last)
+                heads[chain] = event
+                chained.append(event)
+            }
+            let changes = try Self.inParts(chained) { part in
+                let encoder = JournalFormat.makeEncoder()
+                return try part.map { try JournalChange.encodeAudit($0, with: encoder) }
+            }
+            for (event, change) in zip(chained, changes) {
+                try stage(change)
+                staged?.events.append(event)
+            }
+            all += chained
+            start += window.count
         }
-        let changes = try Self.inParts(chained) { part in
-            let encoder = JournalFormat.makeEncoder()
-            return try part.map { try JournalChange.encodeAudit($0, with: encoder) }
-        }
-        for (event, change) in zip(chained, changes) {
-            try stage(change)
-            staged?.events.append(event)
-        }
-        return chained
+        return all
     }
 
     /// Events matching a query: one chain's in sequence order, several chains' by time, chain, sequence.
