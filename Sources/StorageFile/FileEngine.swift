@@ -515,7 +515,9 @@ actor FileEngine {
     func append(_ drafts: [AuditDraft], in transaction: UInt64) throws -> [AuditEvent] {
         try checkTransaction(transaction)
         try requireWritable()
+        // The last event of each chain the transaction has staged, found in one pass.
         var heads: [AuditChainID: AuditEvent] = [:]
+        for event in staged?.events ?? [] { heads[event.chain] = event }
         var all: [AuditEvent] = []
         all.reserveCapacity(drafts.count)
         // A few thousand at a time, so no more encoded bytes wait in memory than the staged
@@ -527,7 +529,7 @@ actor FileEngine {
             chained.reserveCapacity(window.count)
             for draft in window {
                 let chain = draft.chain
-                let last = heads[chain] ?? staged?.events.last { $0.chain == chain } ?? events[chain]?.last
+                let last = heads[chain] ?? events[chain]?.last
                 let event = AuditChain.chain(draft, after: last)
                 heads[chain] = event
                 chained.append(event)
