@@ -76,22 +76,38 @@ struct RosterSync {
             if refusal == nil, let tooMany = school.leaverRefusal { refusal = tooMany }
             school.collect(into: &writes)
         }
-        // Each school's stored records are read in turn on the transaction's connection while the
-        // school read before is planned beside it: one plan at a time, finished in the schools'
-        // order, so no more than two schools' records are held at once and the plan is the one a
-        // school-by-school run makes (a school's plan depends on its own records alone).
-        try await withThrowingTaskGroup(of: SchoolSync.self) { group in
-            for item in work {
-                var school = SchoolSync(sync: self, work: item)
-                try await school.load()
-                if let planned = try await group.next() { finish(planned) }
-                group.addTask { [school] in
-                    var planned = school
-                    planned.plan()
-                    return planned
+        // Each school's stored records are read while the school before is read and the one
+        // before that is planned: two reads in flight on the transaction's connection (one's
+        // statements run while the other's rows are decoded), and one plan at a time, finished in
+        // the schools' order, so no more than three schools' records are held at once and the
+        // plan is the one a school-by-school run makes (a school's plan depends on its own
+        // records alone).
+        @Sendable func loaded(_ item: SchoolWork) async throws -> SchoolSync {
+            var school = SchoolSync(sync: self, work: item)
+            try await school.load()
+            return school
+        }
+        var reading: Task<SchoolSync, any Error>? = work.first.map { item in Task { try await loaded(item) } }
+        do {
+            try await withThrowingTaskGroup(of: SchoolSync.self) { group in
+                for index in work.indices {
+                    guard let current = reading else { break }
+                    reading = index + 1 < work.count ? Task { [next = work[index + 1]] in try await loaded(next) } : nil
+                    let school = try await current.value
+                    if let planned = try await group.next() { finish(planned) }
+                    group.addTask {
+                        var planned = school
+                        planned.plan()
+                        return planned
+                    }
                 }
+                if let planned = try await group.next() { finish(planned) }
             }
-            if let planned = try await group.next() { finish(planned) }
+        } catch {
+            // The read ahead ends before the transaction does.
+            reading?.cancel()
+            _ = try? await reading?.value
+            throw error
         }
         if refusal == nil, options.strict {
             let rejected = entries.filter { $0.action == .reject }.count
