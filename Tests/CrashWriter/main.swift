@@ -21,7 +21,8 @@ guard arguments.count == 2 else {
 let logger = Logger(label: "filestore-crash-writer") { _ in SwiftLogNoOpLogHandler() }
 let store: FileStore
 do {
-    store = try await FileStore.open(at: URL(fileURLWithPath: arguments[1]), logger: logger)
+    // A loaded machine may start it well before the store it waits for is closed.
+    store = try await FileStore.open(at: URL(fileURLWithPath: arguments[1]), logger: logger, options: .init(lockWait: .seconds(60)))
 } catch {
     FileHandle.standardError.write(Data("cannot open the store: \(error)\n".utf8))
     exit(1)

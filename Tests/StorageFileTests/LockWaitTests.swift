@@ -102,7 +102,8 @@ struct LockWaitTests {
 
         // It writes as soon as the lock is free: wait for its first acknowledged write.
         var output = ""
-        for _ in 0..<100 where !output.contains("committed ") {
+        // Up to 20 seconds: a loaded machine runs the whole suite beside it.
+        for _ in 0..<400 where !output.contains("committed ") {
             try await Task.sleep(for: .milliseconds(50))
             output = String(decoding: try Data(contentsOf: run.outputURL), as: UTF8.self)
         }
