@@ -1,6 +1,6 @@
 // A writer for the crash test: commits trusts to a file store until it is killed.
 //
-// Usage: filestore-crash-writer <directory>
+// Usage: filestore-crash-writer <directory> [lock-wait-seconds]
 //
 // After each transaction returns, it prints `committed <uuid>` for every trust the transaction
 // stored, and writes the line straight to the file descriptor (no buffering), so everything it
@@ -13,16 +13,15 @@ import Logging
 @_spi(StorageBackend) import StorageFile
 
 let arguments = CommandLine.arguments
-guard arguments.count == 2 else {
-    FileHandle.standardError.write(Data("usage: filestore-crash-writer <directory>\n".utf8))
+guard arguments.count == 2 || arguments.count == 3, let wait = arguments.count == 3 ? Int(arguments[2]) : 5 else {
+    FileHandle.standardError.write(Data("usage: filestore-crash-writer <directory> [lock-wait-seconds]\n".utf8))
     exit(64)
 }
 
 let logger = Logger(label: "filestore-crash-writer") { _ in SwiftLogNoOpLogHandler() }
 let store: FileStore
 do {
-    // A loaded machine may start it well before the store it waits for is closed.
-    store = try await FileStore.open(at: URL(fileURLWithPath: arguments[1]), logger: logger, options: .init(lockWait: .seconds(60)))
+    store = try await FileStore.open(at: URL(fileURLWithPath: arguments[1]), logger: logger, options: .init(lockWait: .seconds(wait)))
 } catch {
     FileHandle.standardError.write(Data("cannot open the store: \(error)\n".utf8))
     exit(1)

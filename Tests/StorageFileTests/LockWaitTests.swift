@@ -93,7 +93,8 @@ struct LockWaitTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let store = try await FileStore.open(at: directory, logger: quietLogger())
         let mine = try await store.trusts.insert(Trust(name: "Recorded First"))
-        let run = try CrashTests.start(writer, arguments: [directory.path], outputIn: root, name: "waiting-writer")
+        // It waits up to a minute: a loaded machine may start it well before the store is closed.
+        let run = try CrashTests.start(writer, arguments: [directory.path, "60"], outputIn: root, name: "waiting-writer")
         try await Task.sleep(for: .milliseconds(800))
         #expect(run.process.isRunning, "the second process gave up instead of waiting")
         let beforeClose = String(decoding: try Data(contentsOf: run.outputURL), as: UTF8.self)
