@@ -63,8 +63,9 @@ struct PostgresReportQueries: ReportQueries {
                 WHERE a.document_id = ANY(ARRAY(SELECT DISTINCT document_id FROM cur))
             )
             """
-        func rows(_ sql: String) async throws -> [PostgresRow] {
-            try await executor.rows(PostgresQuery(unsafeSQL: inputs + ",\n" + sql, binds: binds))
+        let inputBinds = binds
+        @Sendable func rows(_ sql: String) async throws -> [PostgresRow] {
+            try await executor.rows(PostgresQuery(unsafeSQL: inputs + ",\n" + sql, binds: inputBinds))
         }
         var tallies = [ComplianceTally](
             repeating: ComplianceTally(
@@ -89,15 +90,6 @@ struct PostgresReportQueries: ReportQueries {
             LEFT JOIN acc a ON a.person_id = p.id AND a.document_id = cur.document_id AND a.school_id = p.school_id
             GROUP BY 1, 2
             """
-        for row in counted ? try await rows(people) : [] {
-            let (n, name, count, acceptedCount, learnerCount) = try row.decode((Int, String?, Int, Int, Int).self)
-            guard let index = place(n), !requests[index].grantsOnly else { continue }
-            tallies[index].learners += learnerCount
-            guard let each = name.flatMap(AUPAudience.init(rawValue:)) else { continue }
-            tallies[index].people[each] = count
-            if acceptedCount > 0 { tallies[index].accepted[each] = acceptedCount }
-        }
-
         // Grants in force, with their holder if within the school's reach, and whether each is an
         // exception: a holder who has left, or has no acceptance of their audience's policy (at the
         // school for those on roll, anywhere for the others). Every step is a hash join: the
@@ -118,57 +110,6 @@ struct PostgresReportQueries: ReportQueries {
                 WHERE g.granted_on <= req.day AND (g.revoked_on IS NULL OR g.revoked_on > req.day)
             )
             """
-        let listing = requests.indices.filter { requests[$0].listExceptions && !requests[$0].withoutGrants }.map { $0 + 1 }
-        let wantsGrants = requests.contains { !$0.withoutGrants }
-        if wantsGrants && listing.isEmpty {
-            for row in try await rows(grants + " SELECT n, count(*)::bigint, count(*) FILTER (WHERE exception)::bigint FROM x GROUP BY 1") {
-                let (n, active, exceptions) = try row.decode((Int, Int, Int).self)
-                guard let index = place(n), !requests[index].withoutGrants else { continue }
-                tallies[index].activeGrants = active
-                tallies[index].exceptionCount = exceptions
-            }
-        } else if wantsGrants {
-            // The counts and, for the requests that list them ($7), the exceptions themselves, in
-            // one pass over the grants; the register's order (sort key bytewise, then identifier) is
-            // restored here.
-            var listBinds = binds
-            listBinds.append(listing)
-            let sql =
-                inputs + ",\n" + grants
-                    + """
-                    , xm AS MATERIALIZED (SELECT * FROM x)
-                    SELECT n, count(*)::bigint, count(*) FILTER (WHERE exception)::bigint,
-                        NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::uuid
-                    FROM xm GROUP BY n
-                    UNION ALL
-                    SELECT xm.n, 0, 0, ag.doc::text, ag.mac, xm.audience, xm.has_left, ag.sort_key, ag.id
-                    FROM xm JOIN access_grants ag ON ag.id = xm.id WHERE xm.exception AND xm.n = ANY($7::bigint[])
-                    """
-            let repository = PostgresRepository<AccessGrant, AccessGrantQuery>(executor, table: "access_grants")
-            var listed: [Int: [(key: [UInt8], id: String, exception: AccessException)]] = [:]
-            for row in try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: listBinds)) {
-                let (n, active, exceptions, doc, mac, name, left, sortKey, id) = try row.decode(
-                    (Int, Int, Int, String?, String?, String?, Bool?, String?, UUID?).self)
-                guard let index = place(n), !requests[index].withoutGrants else { continue }
-                guard let doc, let sortKey, let id else {
-                    tallies[index].activeGrants = active
-                    tallies[index].exceptionCount = exceptions
-                    continue
-                }
-                guard let each = name.flatMap(AUPAudience.init(rawValue:)) else { continue }
-                let document = requests[index].current[each]
-                let exception = AccessException(
-                    grant: try repository.read(doc, mac: mac), audience: each, requiredDocumentID: document?.id,
-                    requiredVersion: document?.version, holderHasLeft: left ?? false)
-                listed[index, default: []].append((Array(sortKey.utf8), id.uuidString, exception))
-            }
-            for (index, entries) in listed {
-                tallies[index].exceptions = entries.sorted {
-                    $0.key.lexicographicallyPrecedes($1.key) || ($0.key == $1.key && $0.id < $1.id)
-                }.map(\.exception)
-            }
-        }
-
         // Consent decisions in force of the learners on roll, by purpose and choice.
         let consent = """
             s AS (
@@ -180,7 +121,87 @@ struct PostgresReportQueries: ReportQueries {
             )
             SELECT s.n, c.choice, sum(s.learners)::bigint FROM s CROSS JOIN LATERAL unnest(s.choices) AS c (choice) GROUP BY 1, 2
             """
-        for row in counted ? try await rows(consent) : [] {
+        let listing = requests.indices.filter { requests[$0].listExceptions && !requests[$0].withoutGrants }.map { $0 + 1 }
+        let wantsGrants = requests.contains { !$0.withoutGrants }
+        // The counts and, for the requests that list them ($7), the exceptions themselves, in one
+        // pass over the grants.
+        var listBinds = binds
+        listBinds.append(listing)
+        let listed = PostgresQuery(
+            unsafeSQL: inputs + ",\n" + grants
+                + """
+                , xm AS MATERIALIZED (SELECT * FROM x)
+                SELECT n, count(*)::bigint, count(*) FILTER (WHERE exception)::bigint,
+                    NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::uuid
+                FROM xm GROUP BY n
+                UNION ALL
+                SELECT xm.n, 0, 0, ag.doc::text, ag.mac, xm.audience, xm.has_left, ag.sort_key, ag.id
+                FROM xm JOIN access_grants ag ON ag.id = xm.id WHERE xm.exception AND xm.n = ANY($7::bigint[])
+                """,
+            binds: listBinds)
+        // The three statements are sent together: the server runs each while the rows of the one
+        // before are read here.
+        async let peopleRows = counted ? rows(people) : []
+        async let grantRows =
+            !wantsGrants
+            ? []
+            : listing.isEmpty
+                ? rows(grants + " SELECT n, count(*)::bigint, count(*) FILTER (WHERE exception)::bigint FROM x GROUP BY 1")
+                : executor.rows(listed)
+        async let consentRows = counted ? rows(consent) : []
+
+        for row in try await peopleRows {
+            let (n, name, count, acceptedCount, learnerCount) = try row.decode((Int, String?, Int, Int, Int).self)
+            guard let index = place(n), !requests[index].grantsOnly else { continue }
+            tallies[index].learners += learnerCount
+            guard let each = name.flatMap(AUPAudience.init(rawValue:)) else { continue }
+            tallies[index].people[each] = count
+            if acceptedCount > 0 { tallies[index].accepted[each] = acceptedCount }
+        }
+
+        if listing.isEmpty {
+            for row in try await grantRows {
+                let (n, active, exceptions) = try row.decode((Int, Int, Int).self)
+                guard let index = place(n), !requests[index].withoutGrants else { continue }
+                tallies[index].activeGrants = active
+                tallies[index].exceptionCount = exceptions
+            }
+        } else {
+            // The exceptions' documents are decoded in parts on the machine's cores; the register's
+            // order (sort key bytewise, then identifier) is restored here.
+            var found: [(index: Int, audience: AUPAudience, left: Bool, key: [UInt8], id: String, doc: String, mac: String?)] = []
+            for row in try await grantRows {
+                let (n, active, exceptions, doc, mac, name, left, sortKey, id) = try row.decode(
+                    (Int, Int, Int, String?, String?, String?, Bool?, String?, UUID?).self)
+                guard let index = place(n), !requests[index].withoutGrants else { continue }
+                guard let doc, let sortKey, let id else {
+                    tallies[index].activeGrants = active
+                    tallies[index].exceptionCount = exceptions
+                    continue
+                }
+                guard let each = name.flatMap(AUPAudience.init(rawValue:)) else { continue }
+                found.append((index, each, left ?? false, Array(sortKey.utf8), id.uuidString, doc, mac))
+            }
+            let repository = PostgresRepository<AccessGrant, AccessGrantQuery>(executor, table: "access_grants")
+            let grants = try await PostgresRepository<AccessGrant, AccessGrantQuery>.inParts(found.map { ($0.doc, $0.mac) }) {
+                try repository.read($0.0, mac: $0.1)
+            }
+            var byRequest: [Int: [(key: [UInt8], id: String, exception: AccessException)]] = [:]
+            for (entry, grant) in zip(found, grants) {
+                let document = requests[entry.index].current[entry.audience]
+                let exception = AccessException(
+                    grant: grant, audience: entry.audience, requiredDocumentID: document?.id, requiredVersion: document?.version,
+                    holderHasLeft: entry.left)
+                byRequest[entry.index, default: []].append((entry.key, entry.id, exception))
+            }
+            for (index, entries) in byRequest {
+                tallies[index].exceptions = entries.sorted {
+                    $0.key.lexicographicallyPrecedes($1.key) || ($0.key == $1.key && $0.id < $1.id)
+                }.map(\.exception)
+            }
+        }
+
+        for row in try await consentRows {
             let (n, pair, count) = try row.decode((Int, String, Int).self)
             guard let index = place(n), !requests[index].grantsOnly else { continue }
             // Each element is the purpose code and the choice, joined by the last space.

@@ -139,17 +139,23 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
     /// between as many tasks as the machine has cores: decoding a document and checking its MAC
     /// is most of what a large read costs the client, and each row stands alone.
     func read(_ rows: [PostgresRow]) async throws -> [Value] {
-        let parts = min(4, ProcessInfo.processInfo.activeProcessorCount, rows.count / 256)
-        guard parts > 1 else { return try rows.map(read) }
-        let size = (rows.count + parts - 1) / parts
-        return try await withThrowingTaskGroup(of: (Int, [Value]).self) { group in
+        try await Self.inParts(rows) { try read($0) }
+    }
+
+    /// `transform` of each item, in order: from 512 items on, split between as many tasks as the
+    /// machine has cores (at most four); the error of the first part that threw is rethrown.
+    static func inParts<T: Sendable, R: Sendable>(_ items: [T], _ transform: @escaping @Sendable (T) throws -> R) async throws -> [R] {
+        let parts = min(4, ProcessInfo.processInfo.activeProcessorCount, items.count / 256)
+        guard parts > 1 else { return try items.map(transform) }
+        let size = (items.count + parts - 1) / parts
+        return try await withThrowingTaskGroup(of: (Int, [R]).self) { group in
             for part in 0..<parts {
-                let slice = Array(rows[(part * size)..<min(rows.count, (part + 1) * size)])
-                group.addTask { (part, try slice.map(read)) }
+                let slice = Array(items[(part * size)..<min(items.count, (part + 1) * size)])
+                group.addTask { (part, try slice.map(transform)) }
             }
-            var decoded = [[Value]](repeating: [], count: parts)
-            for try await (part, values) in group { decoded[part] = values }
-            return decoded.flatMap { $0 }
+            var done = [[R]](repeating: [], count: parts)
+            for try await (part, values) in group { done[part] = values }
+            return done.flatMap { $0 }
         }
     }
 

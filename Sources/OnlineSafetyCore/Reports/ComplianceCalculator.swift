@@ -151,11 +151,14 @@ enum ComplianceLoader {
         holders known: [TrainingHolders]? = nil, withoutGrants: Bool = false, _ tx: any OnlineSafetyStore
     ) async throws -> [SchoolCompliance] {
         let requests = try await tallyRequests(schools, on: date, listExceptions: detailed, withoutGrants: withoutGrants, tx)
-        let tallies = try await tx.reports.complianceTallies(requests)
-        // Several schools' role holders and their training are read together, not school by school.
-        var known = known
-        if known == nil && schools.count > 1 { known = try await TrainingService.holders(at: schools, on: date, tx) }
-        let purposes = try await OwnedReads.bySchool(tx.consentPurposes, schools)
+        // The counts, the role holders with their training (several schools' read together, not
+        // school by school) and the schools' own consent purposes are asked for at once: a backend
+        // works on one while the answer of another is read.
+        async let counted = tx.reports.complianceTallies(requests)
+        async let holders: [TrainingHolders]? =
+            known == nil && schools.count > 1 ? TrainingService.holders(at: schools, on: date, tx) : known
+        async let owned = OwnedReads.bySchool(tx.consentPurposes, schools)
+        let (tallies, known, purposes) = try await (counted, holders, owned)
         var parts: [SchoolCompliance] = []
         for (index, school) in schools.enumerated() {
             parts.append(

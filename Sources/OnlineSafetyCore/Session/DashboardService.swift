@@ -48,33 +48,41 @@ public struct DashboardService: Sendable {
                 }
                 schools = try await context.tx.schools.find(SchoolQuery(trustID: trustID))
             }
-            var counts = try await Self.counts(
-                of: schools.map(\.id), at: time, settledBy: now, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
-                context.tx)
-            if let totals = counts.steps {
-                counts.listed = try await Self.listed(
-                    schools.map(\.id), totals: totals, at: time, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
-                    listLimit: listLimit, context.tx)
-            }
+            // The independent reads are asked for at once: a backend works on one while the answer
+            // of another is read.
+            let (chosen, schoolIDs, day, tx) = (schools, schools.map(\.id), CalendarDate(time), context.tx)
+            async let stepCounts: Counts = {
+                var counts = try await Self.counts(
+                    of: schoolIDs, at: time, settledBy: now, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours, tx)
+                if let totals = counts.steps {
+                    counts.listed = try await Self.listed(
+                        schoolIDs, totals: totals, at: time, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
+                        listLimit: listLimit, tx)
+                }
+                return counts
+            }()
             // The grants without a current agreement, counted for every school at once.
-            let requests = try await ComplianceLoader.tallyRequests(
-                schools, on: CalendarDate(time), listExceptions: false, grantsOnly: true, context.tx)
-            let access = try await context.tx.reports.complianceTallies(requests)
-            let holders = try await TrainingService.holders(at: schools, on: CalendarDate(time), context.tx)
+            async let accessTallies: [ComplianceTally] = {
+                let requests = try await ComplianceLoader.tallyRequests(chosen, on: day, listExceptions: false, grantsOnly: true, tx)
+                return try await tx.reports.complianceTallies(requests)
+            }()
+            async let trainingHolders = TrainingService.holders(at: chosen, on: day, tx)
             // Learners in two or more incidents within the window, counted in storage for every school at once.
-            let repeated = try await context.tx.reports.repeatedLearnersBySchool(
+            async let repeatedLearners = tx.reports.repeatedLearnersBySchool(
                 RepeatedLearnersRequest(
-                    schoolIDs: schools.map(\.id), includeRestricted: includeRestricted,
-                    occurredFrom: CalendarDate(time).adding(days: -repeatedConcernDays).startOfDay, occurredTo: time, minimum: 2))
+                    schoolIDs: schoolIDs, includeRestricted: includeRestricted,
+                    occurredFrom: day.adding(days: -repeatedConcernDays).startOfDay, occurredTo: time, minimum: 2))
             // The failed checks still open and the calendars of every school, each kind of record read once.
-            let day = CalendarDate(time)
-            let openChecks = try await OwnedReads.atSchools(
-                context.tx.filteringChecks, schools.map(\.id), FilteringCheckQuery(openOnly: true).conditions)
+            async let failedChecks = OwnedReads.atSchools(tx.filteringChecks, schoolIDs, FilteringCheckQuery(openOnly: true).conditions)
+            async let referrals = Self.followUps(
+                at: schoolIDs, at: time, dueSoonHours: dueSoonHours, includeRestricted: includeRestricted, tx)
+            let holders = try await trainingHolders
             let standings = holders.map { TrainingService.standings(of: $0, on: day, dueSoonDays: 30, requirements: requirements) }
             let calendars = try await GovernanceService.calendars(
                 of: schools, on: day, requirements: requirements, training: standings, context.tx)
-            let followUps = try await Self.followUps(
-                at: schools.map(\.id), at: time, dueSoonHours: dueSoonHours, includeRestricted: includeRestricted, context.tx)
+            let (counts, access, repeated, openChecks, followUps) = try await (
+                stepCounts, accessTallies, repeatedLearners, failedChecks, referrals
+            )
             var parts: [SchoolDashboard] = []
             for (index, each) in schools.enumerated() {
                 parts.append(
