@@ -13,6 +13,8 @@ import PostgresNIO
 /// records themselves.
 struct PostgresReportQueries: ReportQueries {
     let executor: Executor
+    /// Connections beside the transaction's that the tallies run on, in its snapshot (``SideReads``).
+    let side: SideReads?
 
     func complianceTally(_ request: ComplianceTallyRequest) async throws -> ComplianceTally {
         try await complianceTallies([request])[0]
@@ -63,9 +65,17 @@ struct PostgresReportQueries: ReportQueries {
                 WHERE a.document_id = ANY(ARRAY(SELECT DISTINCT document_id FROM cur))
             )
             """
+        // Each of the three counts runs on a connection beside the transaction's when one is free,
+        // in the transaction's snapshot, so the server works on them at the same time.
+        let snapshot = side == nil ? nil : try await SideReads.snapshot(of: executor)
+        let (side, executor) = (side, executor)
+        @Sendable func tally(_ query: PostgresQuery) async throws -> [PostgresRow] {
+            guard let side, snapshot != nil else { return try await executor.rows(query) }
+            return try await side.rows(query, in: snapshot, settings: [("work_mem", "64MB"), ("jit", "off")], else: executor)
+        }
         let inputBinds = binds
         @Sendable func rows(_ sql: String) async throws -> [PostgresRow] {
-            try await executor.rows(PostgresQuery(unsafeSQL: inputs + ",\n" + sql, binds: inputBinds))
+            try await tally(PostgresQuery(unsafeSQL: inputs + ",\n" + sql, binds: inputBinds))
         }
         var tallies = [ComplianceTally](
             repeating: ComplianceTally(
@@ -147,7 +157,7 @@ struct PostgresReportQueries: ReportQueries {
             ? []
             : listing.isEmpty
                 ? rows(grants + " SELECT n, count(*)::bigint, count(*) FILTER (WHERE exception)::bigint FROM x GROUP BY 1")
-                : executor.rows(listed)
+                : tally(listed)
         async let consentRows = counted ? rows(consent) : []
 
         for row in try await peopleRows {

@@ -28,6 +28,8 @@ public final class PostgresStore: OnlineSafetyBackend {
     private let client: PostgresClient
     private let runner: Task<Void, Never>?
     let executor: Executor
+    /// The connections beside the pool that reports count on (none for a pool of fewer than four).
+    let side: SideReads?
     let logger: Logger
     /// How this store reaches its server.
     public let configuration: PostgresConfiguration
@@ -38,6 +40,10 @@ public final class PostgresStore: OnlineSafetyBackend {
         self.runner = runner
         self.logger = logger
         self.executor = .pool(client, logger, configuration.integrityKey.map(RowIntegrity.init))
+        let sides = min(2, configuration.maximumConnections / 4)
+        self.side =
+            sides > 0
+            ? (try? configuration.connectionConfiguration()).map { SideReads(configuration: $0, limit: sides, logger: logger) } : nil
     }
 
     /// A store over a pool the caller owns and runs (`try await client.run()`, or a
@@ -181,14 +187,14 @@ public final class PostgresStore: OnlineSafetyBackend {
     /// The append-only, hash-chained audit log.
     @_spi(StorageBackend) public var audit: any AuditLog { PostgresAuditLog(executor: executor) }
     /// Report counts as grouped SQL.
-    @_spi(StorageBackend) public var reports: any ReportQueries { PostgresReportQueries(executor: executor) }
+    @_spi(StorageBackend) public var reports: any ReportQueries { PostgresReportQueries(executor: executor, side: nil) }
 
     /// Runs `body` in one database transaction: committed if it returns, rolled back if it throws.
     @_spi(StorageBackend) public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws
         -> R
     {
         try await executor.transaction { connection in
-            try await body(PostgresTransactionStore(executor: executor.on(connection)))
+            try await body(PostgresTransactionStore(executor: executor.on(connection), side: side))
         }
     }
 
@@ -205,6 +211,7 @@ public final class PostgresStore: OnlineSafetyBackend {
     /// Stops the pool this store runs (one from ``connect(_:logger:)``); a caller-owned pool is
     /// left to its owner.
     public func close() async throws {
+        await side?.close()
         runner?.cancel()
     }
 }
@@ -218,6 +225,8 @@ extension PostgresStore: OnlineSafetyStore {
 /// The store a transaction body sees: every call runs on the transaction's connection.
 struct PostgresTransactionStore: OnlineSafetyStore {
     let executor: Executor
+    /// Where the transaction's reports may send their largest counts.
+    let side: SideReads?
 
     var trusts: any Repository<Trust, TrustQuery> { PostgresRepository(executor, table: "trusts") }
     var schools: any Repository<School, SchoolQuery> { PostgresRepository(executor, table: "schools") }
@@ -254,7 +263,7 @@ struct PostgresTransactionStore: OnlineSafetyStore {
         PostgresRepository(executor, table: "governance_records")
     }
     var audit: any AuditLog { PostgresAuditLog(executor: executor) }
-    var reports: any ReportQueries { PostgresReportQueries(executor: executor) }
+    var reports: any ReportQueries { PostgresReportQueries(executor: executor, side: side) }
 
     func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
         try await body(self)
