@@ -16,6 +16,13 @@ struct PostgresReportQueries: ReportQueries {
     /// Connections beside the transaction's that the tallies run on, in its snapshot (``SideReads``).
     let side: SideReads?
 
+    /// The rows of `query`, read on a connection beside the transaction in its snapshot when
+    /// one is free and the transaction has written nothing (``SideReads``), else on its own.
+    private func besideTheTransaction(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        guard let side, let snapshot = try await SideReads.snapshot(of: executor) else { return try await executor.rows(query) }
+        return try await side.rows(query, in: snapshot, settings: [("jit", "off")], else: executor)
+    }
+
     func complianceTally(_ request: ComplianceTallyRequest) async throws -> ComplianceTally {
         try await complianceTallies([request])[0]
     }
@@ -255,7 +262,7 @@ struct PostgresReportQueries: ReportQueries {
             GROUP BY 1, 2 HAVING count(*) >= \(request.minimum)
             """
         var result: [SchoolID: [PersonID: Int]] = [:]
-        for row in try await executor.rows(query) {
+        for row in try await besideTheTransaction(query) {
             let (school, id, count) = try row.decode((UUID, UUID, Int).self)
             result[SchoolID(school), default: [:]][PersonID(id)] = count
         }

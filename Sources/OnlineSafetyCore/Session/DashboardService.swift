@@ -48,9 +48,19 @@ public struct DashboardService: Sendable {
                 }
                 schools = try await context.tx.schools.find(SchoolQuery(trustID: trustID))
             }
-            // The independent reads are asked for at once: a backend works on one while the answer
-            // of another is read.
+            // The independent reads are asked for at once, the largest counts first: a backend works
+            // on one while the answer of another is read.
             let (chosen, schoolIDs, day, tx) = (schools, schools.map(\.id), CalendarDate(time), context.tx)
+            // The grants without a current agreement, counted for every school at once.
+            async let accessTallies: [ComplianceTally] = {
+                let requests = try await ComplianceLoader.tallyRequests(chosen, on: day, listExceptions: false, grantsOnly: true, tx)
+                return try await tx.reports.complianceTallies(requests)
+            }()
+            // Learners in two or more incidents within the window, counted in storage for every school at once.
+            async let repeatedLearners = tx.reports.repeatedLearnersBySchool(
+                RepeatedLearnersRequest(
+                    schoolIDs: schoolIDs, includeRestricted: includeRestricted,
+                    occurredFrom: day.adding(days: -repeatedConcernDays).startOfDay, occurredTo: time, minimum: 2))
             async let stepCounts: Counts = {
                 var counts = try await Self.counts(
                     of: schoolIDs, at: time, settledBy: now, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours, tx)
@@ -61,17 +71,7 @@ public struct DashboardService: Sendable {
                 }
                 return counts
             }()
-            // The grants without a current agreement, counted for every school at once.
-            async let accessTallies: [ComplianceTally] = {
-                let requests = try await ComplianceLoader.tallyRequests(chosen, on: day, listExceptions: false, grantsOnly: true, tx)
-                return try await tx.reports.complianceTallies(requests)
-            }()
             async let trainingHolders = TrainingService.holders(at: chosen, on: day, tx)
-            // Learners in two or more incidents within the window, counted in storage for every school at once.
-            async let repeatedLearners = tx.reports.repeatedLearnersBySchool(
-                RepeatedLearnersRequest(
-                    schoolIDs: schoolIDs, includeRestricted: includeRestricted,
-                    occurredFrom: day.adding(days: -repeatedConcernDays).startOfDay, occurredTo: time, minimum: 2))
             // The failed checks still open and the calendars of every school, each kind of record read once.
             async let failedChecks = OwnedReads.atSchools(tx.filteringChecks, schoolIDs, FilteringCheckQuery(openOnly: true).conditions)
             async let referrals = Self.followUps(
