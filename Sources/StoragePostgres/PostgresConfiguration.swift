@@ -31,7 +31,9 @@ public struct PostgresConfiguration: Sendable {
     public var database: String
     /// TLS mode.
     public var tls: TLSMode
-    /// Connections the pool may open at most.
+    /// Connections the pool may open at most. Beside the pool, the store opens up to
+    /// `min(2, maximumConnections / 4)` connections of its own (none below four) on which a
+    /// report's largest counts run in its transaction's snapshot, closed by ``PostgresStore/close()``.
     public var maximumConnections: Int
     /// The key that makes rows and audit events altered outside the SDK detectable (see
     /// ``IntegrityKey``); `nil` for none. Never printed.

@@ -24,6 +24,11 @@ public import PostgresNIO
 ///
 /// ``connect(_:logger:)`` remains for scripts and tests: it runs the pool in a task the store
 /// owns and cancels on ``close()``.
+///
+/// Whichever owns the pool, the store keeps up to two connections of its own beside it (see
+/// ``PostgresConfiguration/maximumConnections``): a report's largest counts run there, in the
+/// snapshot of the report's transaction, while its other statements run on the transaction's
+/// connection. ``close()`` closes them.
 public final class PostgresStore: OnlineSafetyBackend {
     private let client: PostgresClient
     private let runner: Task<Void, Never>?
