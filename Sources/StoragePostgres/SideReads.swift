@@ -80,7 +80,7 @@ actor SideReads {
     static func snapshot(of executor: Executor) async throws -> String? {
         guard case .connection = executor else { return nil }
         let rows = try await executor.rows(
-            "SELECT CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN pg_export_snapshot() END")
+            "SELECT CASE WHEN txid_current_if_assigned() IS NULL THEN pg_export_snapshot() END")
         guard let snapshot = try rows.first?.decode(String?.self),
             !snapshot.isEmpty,
             snapshot.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x46) })

@@ -91,6 +91,8 @@ struct RosterSync {
         do {
             try await withThrowingTaskGroup(of: SchoolSync.self) { group in
                 for index in work.indices {
+                    // A read ahead is a task of its own, so a cancelled run stops here.
+                    try Task.checkCancellation()
                     guard let current = reading else { break }
                     reading = index + 1 < work.count ? Task { [next = work[index + 1]] in try await loaded(next) } : nil
                     let school = try await current.value
