@@ -75,8 +75,8 @@ actor SideReads {
         for connection in all { try? await connection.close() }
     }
 
-    /// The snapshot of the transaction on `connection`, to read in on a side connection, when
-    /// that transaction has written nothing; `nil` otherwise.
+    /// The snapshot of the transaction `executor` runs in, to read in on a side connection, when
+    /// that transaction has written nothing; `nil` outside a transaction or after a write.
     static func snapshot(of executor: Executor) async throws -> String? {
         guard case .connection = executor else { return nil }
         let rows = try await executor.rows(
