@@ -473,3 +473,33 @@ struct FileStoreTests {
         try await store.close()
     }
 }
+
+/// A transaction that writes more records than a table holds commits by making its own table
+/// the table: every record, committed or new, is found afterwards by identifier and by index.
+@Suite("File store: a large transaction's records join the table")
+struct LargeTransactionTests {
+    @Test func aTransactionLargerThanItsTableKeepsEveryRecordFindable() async throws {
+        let directory = Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try await FileStore.open(at: directory, logger: quietLogger())
+        let kept = try await store.trusts.insert(Trust(name: "Kept Trust"))
+        var edited = try await store.trusts.insert(Trust(name: "Old Name Trust"))
+        edited.name = "Renamed Trust"
+        let renamed = edited
+        let added = (1...5).map { Trust(name: "Added Trust \($0)") }
+        try await store.withTransaction { tx in
+            try await tx.trusts.insertMany(added)
+            _ = try await tx.trusts.update(renamed)
+        }
+        #expect(try await store.trusts.find(TrustQuery()).count == 7, "the two committed trusts and the five added")
+        #expect(try await store.trusts.get(kept.id) == kept, "a committed record the transaction left alone is still there")
+        #expect(try await store.trusts.get(renamed.id)?.name == "Renamed Trust", "the transaction's update replaced the record")
+        #expect(try await store.trusts.find(TrustQuery(nameContains: "old name")).isEmpty, "the old name is no longer found")
+        #expect(try await store.trusts.find(TrustQuery(nameContains: "added")).count == 5, "the added records are found")
+        let names = ([kept.name, renamed.name] + added.map(\.name)).sorted()
+        try await store.close()
+        let reopened = try await FileStore.open(at: directory, logger: quietLogger())
+        #expect(try await reopened.trusts.find(TrustQuery()).map(\.name).sorted() == names, "the journal holds the same records")
+        try await reopened.close()
+    }
+}
