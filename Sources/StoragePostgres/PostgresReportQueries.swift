@@ -16,11 +16,19 @@ struct PostgresReportQueries: ReportQueries {
     /// Connections beside the transaction's that the tallies run on, in its snapshot (``SideReads``).
     let side: SideReads?
 
-    /// The rows of `query`, read on a connection beside the transaction in its snapshot when
-    /// one is free and the transaction has written nothing (``SideReads``), else on its own.
-    private func besideTheTransaction(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        guard let side, let snapshot = try await SideReads.snapshot(of: executor) else { return try await executor.rows(query) }
-        return try await side.rows(query, in: snapshot, settings: [("jit", "off")], else: executor)
+    /// The transaction's snapshot for reads beside it, when the store has connections for them
+    /// and the transaction has written nothing (``SideReads/snapshot(of:)``); `nil` otherwise.
+    private func snapshot() async throws -> String? {
+        side == nil ? nil : try await SideReads.snapshot(of: executor)
+    }
+
+    /// The rows of `query`, read on a connection beside the transaction in `snapshot` when one
+    /// is free (with `settings` for that read alone), else on the transaction's own.
+    private func besideTheTransaction(
+        _ query: PostgresQuery, in snapshot: String?, settings: [(String, String)] = [("jit", "off")]
+    ) async throws -> [PostgresRow] {
+        guard let side else { return try await executor.rows(query) }
+        return try await side.rows(query, in: snapshot, settings: settings, else: executor)
     }
 
     func complianceTally(_ request: ComplianceTallyRequest) async throws -> ComplianceTally {
@@ -74,11 +82,9 @@ struct PostgresReportQueries: ReportQueries {
             """
         // Each of the three counts runs on a connection beside the transaction's when one is free,
         // in the transaction's snapshot, so the server works on them at the same time.
-        let snapshot = side == nil ? nil : try await SideReads.snapshot(of: executor)
-        let (side, executor) = (side, executor)
+        let snapshot = try await snapshot()
         @Sendable func tally(_ query: PostgresQuery) async throws -> [PostgresRow] {
-            guard let side, snapshot != nil else { return try await executor.rows(query) }
-            return try await side.rows(query, in: snapshot, settings: [("work_mem", "64MB"), ("jit", "off")], else: executor)
+            try await besideTheTransaction(query, in: snapshot, settings: [("work_mem", "64MB"), ("jit", "off")])
         }
         let inputBinds = binds
         @Sendable func rows(_ sql: String) async throws -> [PostgresRow] {
@@ -262,7 +268,7 @@ struct PostgresReportQueries: ReportQueries {
             GROUP BY 1, 2 HAVING count(*) >= \(request.minimum)
             """
         var result: [SchoolID: [PersonID: Int]] = [:]
-        for row in try await besideTheTransaction(query) {
+        for row in try await besideTheTransaction(query, in: try await snapshot()) {
             let (school, id, count) = try row.decode((UUID, UUID, Int).self)
             result[SchoolID(school), default: [:]][PersonID(id)] = count
         }
