@@ -413,6 +413,8 @@ enum CopyText {
 
     struct Rows {
         var bytes: [UInt8] = []
+        /// How many rows were ended.
+        private(set) var count = 0
         private var first = true
 
         mutating func field(_ text: String?) {
@@ -448,6 +450,7 @@ enum CopyText {
 
         mutating func endRow() {
             bytes.append(0x0A)
+            count += 1
             first = true
         }
     }

@@ -195,12 +195,20 @@ public final class PostgresStore: OnlineSafetyBackend {
     @_spi(StorageBackend) public var reports: any ReportQueries { PostgresReportQueries(executor: executor, side: nil) }
 
     /// Runs `body` in one database transaction: committed if it returns, rolled back if it throws.
+    /// When the transaction wrote thousands of rows to a table, the server's planner statistics
+    /// for that table are renewed before this returns.
     @_spi(StorageBackend) public func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws
         -> R
     {
-        try await executor.transaction { connection in
-            try await body(PostgresTransactionStore(executor: executor.on(connection), side: side))
+        // A transaction that fills a table is followed by `ANALYZE` of it (``BulkWrites``).
+        let written = BulkWrites()
+        let result = try await BulkWrites.$current.withValue(written) {
+            try await executor.transaction { connection in
+                try await body(PostgresTransactionStore(executor: executor.on(connection), side: side))
+            }
         }
+        await written.refreshStatistics(through: executor)
+        return result
     }
 
     /// Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction.
@@ -342,11 +350,13 @@ enum Executor: Sendable {
     /// copy, and the statement fails with it. Errors are mapped as for statements.
     func copy(into table: String, columns: [String], produce: (inout CopyText.Rows) throws -> Bool) async throws {
         func send(_ connection: PostgresConnection, _ logger: Logger) async throws {
+            var written = 0
             try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
                 var more = true
                 while more {
                     var rows = CopyText.Rows()
                     more = try produce(&rows)
+                    written += rows.count
                     let bytes = rows.bytes
                     var start = 0
                     while start < bytes.count {
@@ -356,6 +366,7 @@ enum Executor: Sendable {
                     }
                 }
             }
+            await BulkWrites.current?.wrote(written, to: table)
         }
         do {
             switch self {

@@ -76,12 +76,13 @@ struct RosterSync {
             if refusal == nil, let tooMany = school.leaverRefusal { refusal = tooMany }
             school.collect(into: &writes)
         }
-        // Each school's stored records are read while the school before is read and the one
-        // before that is planned: two reads in flight on the transaction's connection (one's
-        // statements run while the other's rows are decoded), and one plan at a time, finished in
-        // the schools' order, so no more than three schools' records are held at once and the
-        // plan is the one a school-by-school run makes (a school's plan depends on its own
-        // records alone).
+        // Each school's stored records are read while the school before is read and the two
+        // before that are planned: two reads in flight on the transaction's connection (one's
+        // statements run while the other's rows are decoded) and two plans on the machine's cores,
+        // finished in the schools' order. No more than four schools' records are held at once (a
+        // plan that ends before the one ahead of it waits for it, and counts as one of the two),
+        // and the plan is the one a school-by-school run makes (a school's plan depends on its
+        // own records alone).
         @Sendable func loaded(_ item: SchoolWork) async throws -> SchoolSync {
             var school = SchoolSync(sync: self, work: item)
             try await school.load()
@@ -89,21 +90,35 @@ struct RosterSync {
         }
         var reading: Task<SchoolSync, any Error>? = work.first.map { item in Task { try await loaded(item) } }
         do {
-            try await withThrowingTaskGroup(of: SchoolSync.self) { group in
+            try await withThrowingTaskGroup(of: (Int, SchoolSync).self) { group in
+                var planning = 0
+                var planned: [Int: SchoolSync] = [:]
+                var finished = 0
+                func take(_ result: (Int, SchoolSync)) {
+                    let (index, school) = result
+                    planning -= 1
+                    planned[index] = school
+                    while let next = planned.removeValue(forKey: finished) {
+                        finish(next)
+                        finished += 1
+                    }
+                }
                 for index in work.indices {
                     // A read ahead is a task of its own, so a cancelled run stops here.
                     try Task.checkCancellation()
                     guard let current = reading else { break }
                     reading = index + 1 < work.count ? Task { [next = work[index + 1]] in try await loaded(next) } : nil
                     let school = try await current.value
-                    if let planned = try await group.next() { finish(planned) }
-                    group.addTask {
+                    while planning + planned.count >= 2, let result = try await group.next() { take(result) }
+                    // Plans yield to reads: a read keeps the connection busy, and a plan can wait.
+                    group.addTask(priority: .low) {
                         var planned = school
                         planned.plan()
-                        return planned
+                        return (index, planned)
                     }
+                    planning += 1
                 }
-                if let planned = try await group.next() { finish(planned) }
+                while let result = try await group.next() { take(result) }
             }
         } catch {
             // The read ahead ends before the transaction does.
