@@ -508,5 +508,20 @@ enum Migrations {
                 "CREATE INDEX consent_states_tally ON consent_states (school_id) INCLUDE (id, choices)",
                 "DROP INDEX consent_states_school",
             ]),
+        Migration(
+            version: 17, name: "referrals' follow-up dates as a column: the dashboard reads only the referrals due",
+            statements: [
+                "ALTER TABLE chronology_entries ADD COLUMN follow_up_due timestamptz",
+                // Entries are append-only: the backfill of the new column (never their bodies) runs
+                // with the trigger set aside inside this migration's transaction.
+                "ALTER TABLE chronology_entries DISABLE TRIGGER chronology_entries_append_only",
+                """
+                UPDATE chronology_entries SET follow_up_due = timestamptz '2001-01-01 00:00:00+00'
+                    + (doc->'content'->'referral'->'_0'->>'followUpDue')::float8 * interval '1 second'
+                WHERE doc->'content'->'referral'->'_0'->>'followUpDue' IS NOT NULL
+                """,
+                "ALTER TABLE chronology_entries ENABLE TRIGGER chronology_entries_append_only",
+                "CREATE INDEX chronology_entries_follow_ups ON chronology_entries (school_id, follow_up_due) WHERE follow_up_due IS NOT NULL",
+            ]),
     ]
 }

@@ -187,6 +187,19 @@ extension StorageConformance {
             try await tx.incidents.insertMany([open, later, closed])
             try await tx.chronology.insertMany(entries)
         }
+        // Storage reads only the referrals whose follow-up falls due by the instant asked, one due
+        // exactly then included, and none without a follow-up date.
+        var dueQuery = ChronologyQuery(schoolIDs: [school.id], kinds: ["referral"], includeRestricted: false)
+        dueQuery.followUpDueBy = now
+        let due = try await store.withTransaction { [dueQuery] tx in try await tx.chronology.find(dueQuery) }
+        try expect(Set(due.map(\.id)) == [entries[1].id, entries[4].id], "only the two referrals due by now are read: \(due.count)")
+        if case .referral(let first) = entries[0].content, let instant = first.followUpDue {
+            dueQuery.followUpDueBy = instant
+            let atInstant = try await store.withTransaction { [dueQuery] tx in try await tx.chronology.find(dueQuery) }
+            try expect(
+                atInstant.count == 3 && atInstant.contains { $0.id == entries[0].id }, "a follow-up due at the instant asked is read")
+        }
+
         let dsl = try await fixture.safety.session(actingAs: fixture.dsl.id, at: school.id)
         let part = try await dsl.dashboard.current(asOf: now).schools[0]
         try expect(part.referralsTotal == 2, "two referrals of the open incident await follow-up: \(part.referralsTotal)")

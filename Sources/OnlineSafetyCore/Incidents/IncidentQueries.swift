@@ -79,6 +79,9 @@ public struct ChronologyQuery: AggregateQuery {
     public var reportedFrom: Date?
     /// Only entries of incidents reported at or before this instant.
     public var reportedTo: Date?
+    /// Only referrals with a follow-up due at or before this instant (read from a column, so the
+    /// referrals followed up later, or never, are not read).
+    public var followUpDueBy: Date?
 
     /// Creates a query.
     public init(incidentIDs: [IncidentID], limit: Int? = nil, offset: Int = 0) {
@@ -111,6 +114,7 @@ public struct ChronologyQuery: AggregateQuery {
         if !includeRestricted { result.append(.equals("restricted", .boolean(false))) }
         if let reportedFrom { result.append(.atLeast("incident_reported_at", .timestamp(reportedFrom))) }
         if let reportedTo { result.append(.atMost("incident_reported_at", .timestamp(reportedTo))) }
+        if let followUpDueBy { result.append(.atMost("follow_up_due", .timestamp(followUpDueBy))) }
         return result
     }
 }
@@ -287,16 +291,20 @@ extension ChronologyEntry {
         [
             IndexColumn("incident_id", .uuid), IndexColumn("school_id", .uuid), IndexColumn("restricted", .boolean),
             IndexColumn("entry_kind", .text), IndexColumn("referral_agency", .text), IndexColumn("incident_reported_at", .timestamp),
-            IndexColumn("response_minutes", .integer),
+            IndexColumn("response_minutes", .integer), IndexColumn("follow_up_due", .timestamp),
         ]
     }
     /// Index values.
     public var indexValues: [String: IndexValue] {
         var agency = IndexValue.null
-        if case .referral(let referral) = content { agency = .text(referral.agency.rawValue) }
+        var followUp = IndexValue.null
+        if case .referral(let referral) = content {
+            agency = .text(referral.agency.rawValue)
+            followUp = referral.followUpDue.map { .timestamp($0) } ?? .null
+        }
         return [
             "incident_id": .id(incidentID), "school_id": .id(schoolIDValue), "restricted": .boolean(restricted),
-            "entry_kind": .text(content.kind), "referral_agency": agency,
+            "entry_kind": .text(content.kind), "referral_agency": agency, "follow_up_due": followUp,
             "incident_reported_at": incidentReportedAt.map { .timestamp($0) } ?? .null,
             "response_minutes": responseMinutes.map { .integer($0) } ?? .null,
         ]

@@ -196,15 +196,19 @@ public struct DashboardService: Sendable {
     }
 
     /// The referrals with a follow-up due by the window's end whose incident is still open, by
-    /// school, soonest first: every school's referrals in one read, and whether their incidents are
+    /// school, soonest first: every school's referrals due by then in one read (through the
+    /// entries' follow-up column), and whether their incidents are
     /// open in one more where the backend can (``ReportQueries/openIncidents(among:)``), so the
     /// cost follows the referrals due rather than one read per referral ever made.
     static func followUps(
         at schoolIDs: [SchoolID], at time: Date, dueSoonHours: Int, includeRestricted: Bool, _ tx: any OnlineSafetyStore
     ) async throws -> [SchoolID: [ReferralFollowUp]] {
         let horizon = time.addingTimeInterval(Double(dueSoonHours) * 3_600)
-        let entries = try await tx.chronology.find(
-            ChronologyQuery(schoolIDs: schoolIDs, kinds: ["referral"], includeRestricted: includeRestricted))
+        // Only the referrals due by the window's end are read (a millisecond beyond it, so that a
+        // backend's rounding of instants cannot leave one out; each is tested exactly below).
+        var query = ChronologyQuery(schoolIDs: schoolIDs, kinds: ["referral"], includeRestricted: includeRestricted)
+        query.followUpDueBy = horizon.addingTimeInterval(0.001)
+        let entries = try await tx.chronology.find(query)
         var due: [(school: SchoolID, incident: IncidentID, referral: Referral)] = []
         for entry in entries {
             guard case .referral(let referral) = entry.content, let date = referral.followUpDue, date <= horizon else { continue }
