@@ -124,11 +124,14 @@ struct RosterImportBenchmark: AsyncParsableCommand {
 
         // The unchanged re-import is timed `--runs` times (each writes nothing), and the median kept.
         var againTimes: [Double] = []
+        var againCPU: [Double] = []
         var againCounts = RosterCounts()
         for _ in 0..<backends.runs {
             let againStart = ContinuousClock.now
+            let cpuStart = processCPUSeconds()
             againCounts = try await applied(session, batch, options, printDetails: false)
             againTimes.append(seconds(ContinuousClock.now - againStart))
+            againCPU.append(processCPUSeconds() - cpuStart)
         }
         let second = againTimes.sorted()[againTimes.count / 2]
         print(
@@ -137,7 +140,9 @@ struct RosterImportBenchmark: AsyncParsableCommand {
                 + (againTimes.count > 1
                     ? "; median of \(againTimes.count): " + againTimes.map { String(format: "%.2f", $0) }.joined(separator: ", ") + " s"
                     : ""))
-        print("    \(describe(againCounts))")
+        print(
+            "    \(describe(againCounts)); this process's CPU time, median: \(String(format: "%.2f s", againCPU.sorted()[againCPU.count / 2]))"
+        )
         return (first, second)
     }
 
@@ -374,4 +379,12 @@ func peakMemoryBytes() -> Int? {
 private func peakMemoryText() -> String {
     guard let bytes = peakMemoryBytes() else { return "unknown (no /proc/self/status)" }
     return String(format: "%.0f MiB", Double(bytes) / 1_048_576)
+}
+
+/// The CPU time this process has used so far (user and system), in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }

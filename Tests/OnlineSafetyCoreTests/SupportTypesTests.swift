@@ -228,3 +228,36 @@ struct StoredTextTests {
         #expect(refusal?.code == .invalidInput && refusal?.location == "person")
     }
 }
+
+@Suite("Tenancy")
+struct TenancyCodingTests {
+    private static let school = SchoolID(UUID(uuidString: "3B006A3C-A886-4D64-8825-3C9D3D1DDDDE")!)
+    private static let trust = TrustID(UUID(uuidString: "4340F7B8-352A-4F8C-954C-F2AB513183A2")!)
+
+    /// Stored records keep the bytes they were written with (their MACs cover them): a school's
+    /// and a trust's tenancy encode as they always have.
+    @Test func encodesAsStoredRecordsHoldIt() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        #expect(
+            String(decoding: try encoder.encode(Tenancy.school(Self.school)), as: UTF8.self)
+                == #"{"school":{"_0":"3B006A3C-A886-4D64-8825-3C9D3D1DDDDE"}}"#)
+        #expect(
+            String(decoding: try encoder.encode(Tenancy.trust(Self.trust)), as: UTF8.self)
+                == #"{"trust":{"_0":"4340F7B8-352A-4F8C-954C-F2AB513183A2"}}"#)
+    }
+
+    @Test func decodesEitherCaseAndRefusesNeitherOrBoth() throws {
+        let decoder = JSONDecoder()
+        #expect(
+            try decoder.decode(Tenancy.self, from: Data(#"{"school":{"_0":"3B006A3C-A886-4D64-8825-3C9D3D1DDDDE"}}"#.utf8))
+                == .school(Self.school))
+        #expect(
+            try decoder.decode(Tenancy.self, from: Data(#"{"trust":{"_0":"4340F7B8-352A-4F8C-954C-F2AB513183A2"}}"#.utf8))
+                == .trust(Self.trust))
+        let both = #"{"school":{"_0":"3B006A3C-A886-4D64-8825-3C9D3D1DDDDE"},"trust":{"_0":"4340F7B8-352A-4F8C-954C-F2AB513183A2"}}"#
+        for text in ["{}", both, #"{"school":{"_0":"not an identifier"}}"#, #"{"school":{}}"#] {
+            #expect(throws: DecodingError.self) { try decoder.decode(Tenancy.self, from: Data(text.utf8)) }
+        }
+    }
+}
