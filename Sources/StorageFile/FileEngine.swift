@@ -265,7 +265,11 @@ actor FileEngine {
             throw SafetyError(.conflict, "the store at \(directoryPath) changed while the transaction was open")
         }
         let hash = try transaction.line.write(to: journal)
-        for (kind, table) in transaction.tables { tables[kind]?.apply(table) }
+        // Each staged table is let go once applied, so a large transaction's records are not
+        // held twice over (staged and committed) for every kind at once.
+        for kind in Array(transaction.tables.keys) {
+            if let table = transaction.tables.removeValue(forKey: kind) { tables[kind]?.apply(table) }
+        }
         for event in transaction.events { events[event.chain, default: []].append(event) }
         for purge in transaction.purges { tables[purge.kind]?.purge(purge.id) }
         lastSeq += 1
@@ -372,11 +376,17 @@ actor FileEngine {
             }
             stored.append(value)
         }
-        // Encoded once every check has passed, in parts on the machine's cores: a whole trust's
-        // roster is mostly encoding.
-        for (value, change) in zip(stored, try encodeAll(stored, operation: "insert")) {
-            written.put(value)
-            try stage(change)
+        // Encoded once every check has passed, in parts on the machine's cores (a whole trust's
+        // roster is mostly encoding), a window at a time as audit events are: no more encoded
+        // bytes wait in memory than the staged record holds before it moves them to its file.
+        var start = 0
+        while start < stored.count {
+            let window = Array(stored[start..<min(stored.count, start + Self.encodingWindow)])
+            for (value, change) in zip(window, try encodeAll(window, operation: "insert")) {
+                written.put(value)
+                try stage(change)
+            }
+            start += window.count
         }
         return stored
     }
@@ -524,7 +534,7 @@ actor FileEngine {
         // record holds before it moves them to its temporary file.
         var start = 0
         while start < drafts.count {
-            let window = drafts[start..<min(drafts.count, start + 8_192)]
+            let window = drafts[start..<min(drafts.count, start + Self.encodingWindow)]
             var chained: [AuditEvent] = []
             chained.reserveCapacity(window.count)
             for draft in window {
@@ -663,6 +673,9 @@ actor FileEngine {
     private func encode<Value: Aggregate>(_ value: Value, operation: String) throws -> [UInt8] {
         try Self.encode(value, operation: operation, with: encoder)
     }
+
+    /// How many records or audit events a batch encodes before staging them.
+    static let encodingWindow = 8_192
 
     /// The journal changes of `values`, in order, encoded in parts on the machine's cores.
     private func encodeAll<Value: Aggregate>(_ values: [Value], operation: String) throws -> [[UInt8]] {

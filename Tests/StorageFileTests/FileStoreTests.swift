@@ -502,4 +502,28 @@ struct LargeTransactionTests {
         #expect(try await reopened.trusts.find(TrustQuery()).map(\.name).sorted() == names, "the journal holds the same records")
         try await reopened.close()
     }
+
+    /// A batch larger than the engine encodes at once (two of its windows of 8,192 and part of a
+    /// third), beside another kind in the same transaction, commits whole and reads back the same.
+    @Test func aBatchOfSeveralEncodingWindowsCommitsWholeBesideAnotherKind() async throws {
+        let directory = Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try await FileStore.open(at: directory, logger: quietLogger())
+        let trust = try await store.trusts.insert(Trust(name: "Windowed Trust"))
+        let count = 8_192 * 2 + 17
+        let people = (0..<count).map { Person(tenancy: .trust(trust.id), kind: .staff, givenName: "Staff", familyName: "Number \($0)") }
+        let other = Trust(name: "Second Trust")
+        try await store.withTransaction { tx in
+            try await tx.people.insertMany(people)
+            _ = try await tx.trusts.insert(other)
+        }
+        #expect(try await store.people.count(PersonQuery(scope: .trust(trust.id))) == count, "every person of the batch is stored")
+        #expect(try await store.people.get(people[8_192].id)?.familyName == "Number 8192", "the first of the second window")
+        try await store.close()
+        let reopened = try await FileStore.open(at: directory, logger: quietLogger())
+        #expect(try await reopened.people.count(PersonQuery(scope: .trust(trust.id))) == count, "the journal holds them all")
+        #expect(try await reopened.people.get(people[count - 1].id)?.familyName == "Number \(count - 1)", "the last of the third window")
+        #expect(try await reopened.trusts.get(other.id)?.name == "Second Trust", "the other kind of the transaction")
+        try await reopened.close()
+    }
 }
