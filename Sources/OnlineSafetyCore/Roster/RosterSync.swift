@@ -45,6 +45,9 @@ struct RosterSync {
     /// Runs the pipeline; applies the plan when `apply` and nothing refuses the run.
     func run(apply: Bool) async throws -> (RosterPlan, ImportRun?) {
         var entries: [RosterPlanEntry] = []
+        // Room for every school's entries (about two per row at most), made once.
+        entries.reserveCapacity(
+            batch.problems.count + batch.sections.reduce(0) { $0 + $1.learners.count + 2 * ($1.contacts.count + $1.staff.count) })
         var warnings: [RosterProblem] = []
         for problem in batch.problems {
             switch problem.severity {

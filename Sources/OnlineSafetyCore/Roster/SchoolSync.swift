@@ -83,6 +83,9 @@ struct SchoolSync {
     // MARK: Planning
 
     mutating func plan() {
+        // About one entry per row, and one more per contact's link and member of staff's role:
+        // room made once, rather than the list copied each time it grows.
+        entries.reserveCapacity(work.sections.reduce(0) { $0 + $1.learners.count + 2 * ($1.contacts.count + $1.staff.count) })
         people = stored
         for person in stored.values { index(person) }
         for link in storedLinks { links[Self.linkKey(link.learnerID, link.adultID)] = link }
