@@ -197,9 +197,9 @@ public struct DashboardService: Sendable {
 
     /// The referrals with a follow-up due by the window's end whose incident is still open, by
     /// school, soonest first: every school's referrals due by then in one read (through the
-    /// entries' follow-up column), and whether their incidents are
-    /// open in one more where the backend can (``ReportQueries/openIncidents(among:)``), so the
-    /// cost follows the referrals due rather than one read per referral ever made.
+    /// entries' follow-up column), and whether their incidents are open in one more where the
+    /// backend can (``ReportQueries/openIncidents(among:)``), so the cost follows the referrals
+    /// due rather than every referral ever made.
     static func followUps(
         at schoolIDs: [SchoolID], at time: Date, dueSoonHours: Int, includeRestricted: Bool, _ tx: any OnlineSafetyStore
     ) async throws -> [SchoolID: [ReferralFollowUp]] {
