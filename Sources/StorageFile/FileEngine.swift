@@ -382,7 +382,7 @@ actor FileEngine {
         var start = 0
         while start < stored.count {
             let window = Array(stored[start..<min(stored.count, start + Self.encodingWindow)])
-            for (value, change) in zip(window, try encodeAll(window, operation: "insert")) {
+            for (value, change) in zip(window, try afterStaging(start) { try encodeAll(window, operation: "insert") }) {
                 written.put(value)
                 try stage(change)
             }
@@ -544,9 +544,11 @@ actor FileEngine {
                 heads[chain] = event
                 chained.append(event)
             }
-            let changes = try Self.inParts(chained) { part in
-                let encoder = JournalFormat.makeEncoder()
-                return try part.map { try JournalChange.encodeAudit($0, with: encoder) }
+            let changes = try afterStaging(start) {
+                try Self.inParts(chained) { part in
+                    let encoder = JournalFormat.makeEncoder()
+                    return try part.map { try JournalChange.encodeAudit($0, with: encoder) }
+                }
             }
             for (event, change) in zip(chained, changes) {
                 try stage(change)
@@ -676,6 +678,18 @@ actor FileEngine {
 
     /// How many records or audit events a batch encodes before staging them.
     static let encodingWindow = 8_192
+
+    /// `encode` of a batch's window; when it throws after `staged` of the batch's items were
+    /// already staged, the transaction is marked so that it can only roll back, as when staging
+    /// fails: a batch is written whole or not at all, even by a caller that catches the error.
+    private func afterStaging<R>(_ staged: Int, _ encode: () throws -> R) throws -> R {
+        do {
+            return try encode()
+        } catch {
+            if staged > 0 { self.staged?.failed = true }
+            throw error
+        }
+    }
 
     /// The journal changes of `values`, in order, encoded in parts on the machine's cores.
     private func encodeAll<Value: Aggregate>(_ values: [Value], operation: String) throws -> [[UInt8]] {

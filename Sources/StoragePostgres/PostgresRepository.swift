@@ -30,13 +30,18 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
             stored.revision = 1
             batch.append(stored)
         }
-        // Bound parameters are limited to 65,535 per statement.
+        // Bound parameters are limited to 65,535 per statement. The part short of a whole
+        // statement goes first: a part of fewer than ``CopyText/threshold`` rows is encoded before
+        // it is sent, so its failure must come before any other part is written. A later part
+        // goes by `COPY`, whose failure the server sees and which aborts the transaction: the
+        // batch is written whole or not at all, even by a caller that catches the error.
         let perStatement = max(1, 60_000 / (5 + Self.columns.count))
         var start = 0
+        var end = batch.count % perStatement == 0 ? min(batch.count, perStatement) : batch.count % perStatement
         while start < batch.count {
-            let end = min(batch.count, start + perStatement)
             try await write(Array(batch[start..<end]))
             start = end
+            end = min(batch.count, start + perStatement)
         }
     }
 

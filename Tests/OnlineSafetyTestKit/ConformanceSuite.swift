@@ -76,6 +76,7 @@ public enum ConformanceSuite {
         ConformanceCase("auditIsAppendOnly", StorageConformance.auditIsAppendOnly),
         ConformanceCase("auditChainVerifies", StorageConformance.auditChainVerifies),
         ConformanceCase("auditBatchChainsAsOneByOne", StorageConformance.auditBatchChainsAsOneByOne),
+        ConformanceCase("aBatchIsStoredWholeOrNotAtAll", StorageConformance.aBatchIsStoredWholeOrNotAtAll),
         ConformanceCase("tamperingIsDetected", StorageConformance.tamperingIsDetected),
         ConformanceCase("forbiddenReadIsAudited", StorageConformance.forbiddenReadIsAudited),
         ConformanceCase("leaverLosesRoles", StorageConformance.leaverLosesRoles),

@@ -255,6 +255,40 @@ public enum StorageConformance {
             "the trail of one record: added, then read in the listing: \(trail.map(\.draft.action.rawValue))")
     }
 
+    /// A batch that cannot be stored whole (a NUL in the last record's name, past the backends'
+    /// windows and statements) stores nothing, even when the transaction's body catches the error
+    /// and returns: the batch is refused with `invalidInput`, and the transaction either refuses
+    /// to commit or commits nothing of the batch.
+    @_spi(StorageBackend)
+    public static func aBatchIsStoredWholeOrNotAtAll(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let trust = try await store.trusts.insert(SeedSchools.vikingAcademyTrust())
+        // Two of the flat-file store's encoding windows and three more; one PostgreSQL statement of
+        // people (4,615 rows) and three more, sent as a statement of their own; a batch below both.
+        for count in [8_192 + 3, 4_615 + 3, 40] {
+            var people = (0..<count).map {
+                Person(tenancy: .trust(trust.id), kind: .staff, givenName: "Staff", familyName: "Number \($0)")
+            }
+            people[count - 1].familyName = "Bad\u{0}Name"
+            let batch = people
+            do {
+                try await store.withTransaction { tx in
+                    do {
+                        try await tx.people.insertMany(batch)
+                        throw SafetyError(.conflict, "a name with a NUL was stored")
+                    } catch let error as SafetyError where error.code == .invalidInput {
+                        // Caught, and the body returns as if nothing had gone wrong.
+                    }
+                }
+            } catch let error as SafetyError where error.code == .unavailable {
+                // The backend refused to commit a transaction that could not stage the batch.
+            }
+            let stored = try await store.people.count(PersonQuery(scope: .trust(trust.id)))
+            try expect(stored == 0, "no person of a refused batch of \(count) is stored: \(stored)")
+        }
+    }
+
     /// A batch of audit events across chains, in one transaction after events already there,
     /// is chained exactly as appending them one by one would chain them; a batch in a transaction
     /// that throws leaves nothing behind.

@@ -526,4 +526,33 @@ struct LargeTransactionTests {
         #expect(try await reopened.trusts.get(other.id)?.name == "Second Trust", "the other kind of the transaction")
         try await reopened.close()
     }
+
+    /// A batch whose last window cannot be encoded (a NUL in a name) after its first was staged is
+    /// written not at all: even a caller that catches the error cannot commit half of it.
+    @Test func aBatchRefusedInALaterWindowLeavesTheTransactionAbleOnlyToRollBack() async throws {
+        let directory = Scratch.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try await FileStore.open(at: directory, logger: quietLogger())
+        let trust = try await store.trusts.insert(Trust(name: "Refused Trust"))
+        var people = (0..<(8_192 + 3)).map {
+            Person(tenancy: .trust(trust.id), kind: .staff, givenName: "Staff", familyName: "Number \($0)")
+        }
+        people[people.count - 1].familyName = "Bad\u{0}Name"
+        let refusal = await #expect(throws: SafetyError.self) {
+            try await store.withTransaction { [people] tx in
+                do {
+                    try await tx.people.insertMany(people)
+                    Issue.record("a name with a NUL was stored")
+                } catch let error as SafetyError {
+                    #expect(error.code == .invalidInput, "the batch names what cannot be stored")
+                }
+            }
+        }
+        #expect(refusal?.code == .unavailable, "the transaction that caught it cannot commit")
+        #expect(try await store.people.count(PersonQuery(scope: .trust(trust.id))) == 0, "no person of the batch is stored")
+        try await store.close()
+        let reopened = try await FileStore.open(at: directory, logger: quietLogger())
+        #expect(try await reopened.people.count(PersonQuery(scope: .trust(trust.id))) == 0, "nor written to the journal")
+        try await reopened.close()
+    }
 }
