@@ -523,5 +523,8 @@ enum Migrations {
                 "ALTER TABLE chronology_entries ENABLE TRIGGER chronology_entries_append_only",
                 "CREATE INDEX chronology_entries_follow_ups ON chronology_entries (school_id, follow_up_due) WHERE follow_up_due IS NOT NULL",
             ]),
+        Migration(
+            version: 18, name: "change stamps by school, so that report counts are counted again only where something changed",
+            statements: ReportStamps.migration),
     ]
 }

@@ -15,6 +15,8 @@ struct PostgresReportQueries: ReportQueries {
     let executor: Executor
     /// Connections beside the transaction's that the tallies run on, in its snapshot (``SideReads``).
     let side: SideReads?
+    /// The store's counts already made, given again while their schools' stamps hold (``ReportCache``).
+    let cache: ReportCache
 
     /// The transaction's snapshot for reads beside it, when the store has connections for them
     /// and the transaction has written nothing (``SideReads/snapshot(of:)``); `nil` otherwise.
@@ -35,11 +37,30 @@ struct PostgresReportQueries: ReportQueries {
         try await complianceTallies([request])[0]
     }
 
+    /// Each request's counts as kept by the store while its school's roster stamp holds
+    /// (``ReportCache``), the others counted (``countTallies(_:)``) and kept when the school's
+    /// stamp did not move while they were counted.
+    func complianceTallies(_ requests: [ComplianceTallyRequest]) async throws -> [ComplianceTally] {
+        guard !requests.isEmpty else { return [] }
+        let before = try await ReportStamps.read(.roster, of: Set(requests.map(\.school.id.uuid)), executor)
+        var tallies = requests.map { cache.tally($0, stamp: before[$0.school.id.uuid] ?? 0) }
+        let missing = tallies.indices.filter { tallies[$0] == nil }
+        guard !missing.isEmpty else { return tallies.compactMap(\.self) }
+        let counted = try await countTallies(missing.map { requests[$0] })
+        let after = try await ReportStamps.read(.roster, of: Set(missing.map { requests[$0].school.id.uuid }), executor)
+        for (index, tally) in zip(missing, counted) {
+            tallies[index] = tally
+            let school = requests[index].school.id.uuid
+            if before[school] == after[school] { cache.keep(tally, for: requests[index], stamp: after[school] ?? 0) }
+        }
+        return tallies.compactMap(\.self)
+    }
+
     /// Every request's counts in three grouped queries (people, grants, consent; the grants' left
     /// out when no request wants them) and, when exceptions are asked for, the grants' query
     /// also lists them: each row is keyed by the request's
     /// place in the list, so a school's people, grants and acceptances are each read once.
-    func complianceTallies(_ requests: [ComplianceTallyRequest]) async throws -> [ComplianceTally] {
+    private func countTallies(_ requests: [ComplianceTallyRequest]) async throws -> [ComplianceTally] {
         guard !requests.isEmpty else { return [] }
         // Whether each person accepted their policy is a test against a hash table of the
         // acceptances in force. Inside a transaction (as every report is read) its memory is
@@ -258,8 +279,54 @@ struct PostgresReportQueries: ReportQueries {
         return Dictionary(grouping: statuses) { $0.schoolIDValue }
     }
 
-    /// One grouped count over every school's incidents in the window, keyed by school and learner.
+    /// Each school's learners as kept by the store while its incidents stamp holds and the window
+    /// ends at or after the last incident counted (``ReportCache``); the other schools' counted
+    /// (``countRepeatedLearners(_:)``) with the instant of their last incident in the window, and
+    /// kept when the school's stamp did not move while they were counted.
     func repeatedLearnersBySchool(_ request: RepeatedLearnersRequest) async throws -> [SchoolID: [PersonID: Int]] {
+        let schools = Set(request.schoolIDs.map(\.uuid))
+        func key(_ school: UUID) -> ReportCache.RepeatedKey {
+            ReportCache.RepeatedKey(
+                school: school, includeRestricted: request.includeRestricted, occurredFrom: request.occurredFrom,
+                minimum: request.minimum)
+        }
+        let before = try await ReportStamps.read(.incidents, of: schools, executor)
+        var result: [SchoolID: [PersonID: Int]] = [:]
+        var missing: [UUID] = []
+        for school in schools.sorted(by: { $0.uuidString < $1.uuidString }) {
+            if let kept = cache.repeated(key(school), stamp: before[school] ?? 0, endingAt: request.occurredTo) {
+                if !kept.isEmpty { result[SchoolID(school)] = kept }
+            } else {
+                missing.append(school)
+            }
+        }
+        guard !missing.isEmpty else { return result }
+        var asked = request
+        asked.schoolIDs = missing.map(SchoolID.init)
+        let filter: PostgresQuery = """
+            SELECT school_id, max(occurred_at) FROM incidents
+            WHERE school_id = ANY(\(missing)) AND (\(request.includeRestricted) OR NOT restricted) AND occurred_at >= \(request.occurredFrom)
+            GROUP BY 1
+            """
+        async let latestRows = executor.rows(filter)
+        let counted = try await countRepeatedLearners(asked)
+        var latest: [UUID: Date] = [:]
+        for row in try await latestRows {
+            let (school, instant) = try row.decode((UUID, Date).self)
+            latest[school] = instant
+        }
+        let after = try await ReportStamps.read(.incidents, of: missing, executor)
+        for school in missing {
+            let counts = counted[SchoolID(school)] ?? [:]
+            if !counts.isEmpty { result[SchoolID(school)] = counts }
+            guard before[school] == after[school], (latest[school] ?? .distantPast) <= request.occurredTo else { continue }
+            cache.keep(ReportCache.Repeated(stamp: after[school] ?? 0, latest: latest[school], counts: counts), for: key(school))
+        }
+        return result
+    }
+
+    /// One grouped count over every school's incidents in the window, keyed by school and learner.
+    private func countRepeatedLearners(_ request: RepeatedLearnersRequest) async throws -> [SchoolID: [PersonID: Int]] {
         let schools = request.schoolIDs.map(\.uuid)
         let query: PostgresQuery = """
             SELECT i.school_id, l.id, count(*)::bigint FROM incidents i CROSS JOIN LATERAL unnest(i.learner_ids) AS l (id)

@@ -35,6 +35,8 @@ public final class PostgresStore: OnlineSafetyBackend {
     let executor: Executor
     /// The connections beside the pool that reports count on (none for a pool of fewer than four).
     let side: SideReads?
+    /// Report counts already made, for every transaction on this store (``ReportCache``).
+    let cache = ReportCache()
     let logger: Logger
     /// How this store reaches its server.
     public let configuration: PostgresConfiguration
@@ -192,7 +194,7 @@ public final class PostgresStore: OnlineSafetyBackend {
     /// The append-only, hash-chained audit log.
     @_spi(StorageBackend) public var audit: any AuditLog { PostgresAuditLog(executor: executor) }
     /// Report counts as grouped SQL.
-    @_spi(StorageBackend) public var reports: any ReportQueries { PostgresReportQueries(executor: executor, side: nil) }
+    @_spi(StorageBackend) public var reports: any ReportQueries { PostgresReportQueries(executor: executor, side: nil, cache: cache) }
 
     /// Runs `body` in one database transaction: committed if it returns, rolled back if it throws.
     /// When the transaction wrote thousands of rows to a table, the server's planner statistics
@@ -204,7 +206,7 @@ public final class PostgresStore: OnlineSafetyBackend {
         let written = BulkWrites()
         let result = try await BulkWrites.$current.withValue(written) {
             try await executor.transaction { connection in
-                try await body(PostgresTransactionStore(executor: executor.on(connection), side: side))
+                try await body(PostgresTransactionStore(executor: executor.on(connection), side: side, cache: cache))
             }
         }
         await written.refreshStatistics(through: executor)
@@ -240,6 +242,8 @@ struct PostgresTransactionStore: OnlineSafetyStore {
     let executor: Executor
     /// Where the transaction's reports may send their largest counts.
     let side: SideReads?
+    /// The store's report counts already made.
+    let cache: ReportCache
 
     var trusts: any Repository<Trust, TrustQuery> { PostgresRepository(executor, table: "trusts") }
     var schools: any Repository<School, SchoolQuery> { PostgresRepository(executor, table: "schools") }
@@ -276,7 +280,7 @@ struct PostgresTransactionStore: OnlineSafetyStore {
         PostgresRepository(executor, table: "governance_records")
     }
     var audit: any AuditLog { PostgresAuditLog(executor: executor) }
-    var reports: any ReportQueries { PostgresReportQueries(executor: executor, side: side) }
+    var reports: any ReportQueries { PostgresReportQueries(executor: executor, side: side, cache: cache) }
 
     func withTransaction<R: Sendable>(_ body: @Sendable (any OnlineSafetyStore) async throws -> R) async throws -> R {
         try await body(self)

@@ -49,6 +49,7 @@ public enum ConformanceSuite {
         ConformanceCase("complianceReportForSchoolAndTrust", StorageConformance.complianceReportForSchoolAndTrust),
         ConformanceCase("complianceRecordsAreAppendOnly", StorageConformance.complianceRecordsAreAppendOnly),
         ConformanceCase("complianceCountsMatchTheRecords", StorageConformance.complianceCountsMatchTheRecords),
+        ConformanceCase("reportCountsFollowEveryChange", StorageConformance.reportCountsFollowEveryChange),
         ConformanceCase("trainingProjectionsMatchTheRecords", StorageConformance.trainingProjectionsMatchTheRecords),
         ConformanceCase("ownedReadsAreEachSchoolsOwn", StorageConformance.ownedReadsAreEachSchoolsOwn),
         ConformanceCase("mistypedYearsAreRefusedBeforeStorage", StorageConformance.mistypedYearsAreRefusedBeforeStorage),

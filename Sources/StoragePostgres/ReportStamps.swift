@@ -1,0 +1,180 @@
+import Foundation
+@_spi(StorageBackend) import OnlineSafetyCore
+import PostgresNIO
+import Synchronization
+
+/// Change stamps by school: a number the server moves on, in the same transaction, whenever a
+/// statement changes what a school's report counts read, so that a count made once can be given
+/// again until the school's stamp moves.
+///
+/// Two topics are stamped:
+/// - ``Topic/roster``: people, agreement acceptances, access grants and consent states. A change
+///   to a person or an acceptance also moves the stamp of every school where that person holds
+///   an access grant, since a school's grants are counted with their holders wherever they are
+///   on roll.
+/// - ``Topic/incidents``: incidents.
+///
+/// Triggers run once per statement (over its transition tables, so a `COPY` of 250,000 rows
+/// moves each school's stamp once) and take each new stamp from one sequence, which never gives
+/// the same number twice, even when a transaction rolls back. A transaction that moves a stamp
+/// holds that school's stamp row until it ends: another writer to the same school and topic waits
+/// for it, as PostgreSQL's row locks make it; the rows are taken in the order of their school.
+enum ReportStamps {
+    /// What a stamp covers.
+    enum Topic: String, Sendable {
+        /// People, acceptances, access grants and consent states.
+        case roster
+        /// Incidents.
+        case incidents
+    }
+
+    /// The schools a statement's rows (in the transition table `rows`) touch, for one table.
+    private struct Watched: Sendable {
+        let table: String
+        let topic: Topic
+        let schools: @Sendable (_ rows: String) -> String
+    }
+
+    /// The tables whose changes move a stamp.
+    private static let watched: [Watched] = [
+        Watched(table: "people", topic: .roster) { rows in
+            "SELECT school_id FROM \(rows) UNION ALL SELECT g.school_id FROM access_grants g WHERE g.person_id IN (SELECT id FROM \(rows))"
+        },
+        Watched(table: "aup_acceptances", topic: .roster) { rows in
+            "SELECT school_id FROM \(rows) UNION ALL SELECT g.school_id FROM access_grants g WHERE g.person_id IN (SELECT person_id FROM \(rows))"
+        },
+        Watched(table: "access_grants", topic: .roster) { "SELECT school_id FROM \($0)" },
+        Watched(table: "consent_states", topic: .roster) { "SELECT school_id FROM \($0)" },
+        Watched(table: "incidents", topic: .incidents) { "SELECT school_id FROM \($0)" },
+    ]
+
+    /// Migration 18's statements: the table, the sequence, the function that moves stamps and,
+    /// for each watched table, its trigger function and its three statement triggers.
+    static var migration: [String] {
+        var statements = [
+            "CREATE SEQUENCE report_stamp_seq",
+            """
+            CREATE TABLE report_stamps (
+                school_id uuid NOT NULL, topic text NOT NULL, stamp bigint NOT NULL, PRIMARY KEY (school_id, topic)
+            )
+            """,
+            """
+            CREATE FUNCTION report_stamps_move(changed_topic text, schools uuid[]) RETURNS void LANGUAGE sql AS $$
+                INSERT INTO report_stamps AS s (school_id, topic, stamp)
+                SELECT d.school_id, changed_topic, nextval('report_stamp_seq')
+                FROM (SELECT DISTINCT u.school_id FROM unnest(schools) AS u (school_id) WHERE u.school_id IS NOT NULL) AS d
+                ORDER BY d.school_id
+                ON CONFLICT (school_id, topic) DO UPDATE SET stamp = EXCLUDED.stamp
+            $$
+            """,
+        ]
+        for each in watched {
+            let function = "\(each.table)_report_stamp"
+            statements.append(
+                """
+                CREATE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'UPDATE' THEN
+                        PERFORM report_stamps_move('\(each.topic.rawValue)', ARRAY(\(each.schools("changed")) UNION ALL \(each.schools("before_rows"))));
+                    ELSE
+                        PERFORM report_stamps_move('\(each.topic.rawValue)', ARRAY(\(each.schools("changed"))));
+                    END IF;
+                    RETURN NULL;
+                END
+                $$
+                """)
+            for (event, transition) in [
+                ("INSERT", "NEW TABLE AS changed"), ("UPDATE", "OLD TABLE AS before_rows NEW TABLE AS changed"),
+                ("DELETE", "OLD TABLE AS changed"),
+            ] {
+                statements.append(
+                    """
+                    CREATE TRIGGER \(each.table)_stamp_\(event.lowercased()) AFTER \(event) ON \(each.table)
+                    REFERENCING \(transition) FOR EACH STATEMENT EXECUTE FUNCTION \(function)()
+                    """)
+            }
+        }
+        return statements
+    }
+
+    /// The stamps of `schools` under `topic`, as `executor` sees them (0 for a school never stamped:
+    /// the sequence starts at 1).
+    static func read(_ topic: Topic, of schools: some Collection<UUID>, _ executor: Executor) async throws -> [UUID: Int64] {
+        var stamps: [UUID: Int64] = [:]
+        guard !schools.isEmpty else { return stamps }
+        let rows = try await executor.rows(
+            "SELECT school_id, stamp FROM report_stamps WHERE topic = \(topic.rawValue) AND school_id = ANY(\(Array(schools)))")
+        for row in rows {
+            let (school, stamp) = try row.decode((UUID, Int64).self)
+            stamps[school] = stamp
+        }
+        return stamps
+    }
+}
+
+/// Report counts already made, each with the stamp (``ReportStamps``) its school had when it was
+/// counted, held by one store for every transaction on it.
+///
+/// A count is given again only while its school's stamp is unchanged, and is kept only when the
+/// stamp read before counting equals the one read after (so that no change committed meanwhile
+/// can be missed, whatever the snapshot each statement saw). Stamps are read from the database
+/// every time, so a change made by another process, or another store on the same database, is
+/// seen as soon as it is committed. What is kept is bounded: past ``limit`` entries of a kind,
+/// those are all let go.
+final class ReportCache: Sendable {
+    /// Entries of each kind kept at most.
+    static let limit = 2_048
+
+    /// The key of one school's learners in repeated incidents.
+    struct RepeatedKey: Hashable, Sendable {
+        let school: UUID
+        let includeRestricted: Bool
+        let occurredFrom: Date
+        let minimum: Int
+    }
+
+    /// One school's learners in repeated incidents, counted over every incident from the window's
+    /// start up to `latest` (the last such incident's instant, `nil` for none): the same for any
+    /// window end at or after it.
+    struct Repeated: Sendable {
+        let stamp: Int64
+        let latest: Date?
+        let counts: [PersonID: Int]
+    }
+
+    private struct State {
+        var tallies: [ComplianceTallyRequest: (stamp: Int64, tally: ComplianceTally)] = [:]
+        var repeated: [RepeatedKey: Repeated] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// The tally kept for `request` at `stamp`, if any.
+    func tally(_ request: ComplianceTallyRequest, stamp: Int64) -> ComplianceTally? {
+        state.withLock { state in state.tallies[request].flatMap { $0.stamp == stamp ? $0.tally : nil } }
+    }
+
+    /// Keeps `tally` for `request`, counted at `stamp`.
+    func keep(_ tally: ComplianceTally, for request: ComplianceTallyRequest, stamp: Int64) {
+        state.withLock { state in
+            if state.tallies.count >= Self.limit && state.tallies[request] == nil { state.tallies.removeAll() }
+            state.tallies[request] = (stamp, tally)
+        }
+    }
+
+    /// The learners kept for `key` at `stamp` that hold for a window ending at `end`, if any.
+    func repeated(_ key: RepeatedKey, stamp: Int64, endingAt end: Date) -> [PersonID: Int]? {
+        state.withLock { state in
+            guard let entry = state.repeated[key], entry.stamp == stamp, (entry.latest ?? .distantPast) <= end else { return nil }
+            return entry.counts
+        }
+    }
+
+    /// Keeps `entry` for `key`.
+    func keep(_ entry: Repeated, for key: RepeatedKey) {
+        state.withLock { state in
+            if state.repeated.count >= Self.limit && state.repeated[key] == nil { state.repeated.removeAll() }
+            state.repeated[key] = entry
+        }
+    }
+}
