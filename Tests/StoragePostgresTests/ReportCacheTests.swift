@@ -1,0 +1,103 @@
+import Foundation
+@_spi(StorageBackend) import OnlineSafetyCore
+@_spi(StorageBackend) import OnlineSafetyTestKit
+import PostgresNIO
+import Testing
+
+@testable import StoragePostgres
+
+/// A store gives a report's counts again while the school's change stamp holds, and counts
+/// afresh once it moves: whichever store or process made the change.
+@Suite("PostgreSQL: report counts kept by change stamp", .enabled(if: PostgresTestDatabase.shouldRun))
+struct ReportCacheTests {
+    private func grants(_ fixture: Fixture) -> [AccessGrant] {
+        let document = AUPDocumentID()
+        return [fixture.teacher, fixture.dsl, fixture.oakLearner].map { person in
+            AccessGrant(
+                schoolID: fixture.school.id, personID: person.id, system: .email, grantedOn: CalendarDate(year: 2025, month: 9, day: 1)!,
+                grantedAt: CalendarDate(year: 2025, month: 9, day: 1)!.startOfDay, grantedBy: fixture.admin.id, documentID: document,
+                acceptanceID: AUPAcceptance.id(person: person.id, document: document))
+        }
+    }
+
+    private func grantsInForce(_ store: PostgresStore, _ fixture: Fixture) async throws -> Int {
+        let request = ComplianceTallyRequest(
+            school: fixture.school, date: CalendarDate(Fixture.now), current: [:], listExceptions: false, grantsOnly: true)
+        return try await store.withTransaction { tx in try await tx.reports.complianceTally(request) }.activeGrants
+    }
+
+    /// The school's roster stamp, as the server holds it.
+    private func stamp(_ store: PostgresStore, _ fixture: Fixture) async throws -> Int64? {
+        try await PostgresTestDatabase.withRawConnection(store.configuration) { connection in
+            let rows = try await connection.query(
+                "SELECT stamp FROM report_stamps WHERE topic = 'roster' AND school_id = \(fixture.school.id.uuid)",
+                logger: PostgresTestDatabase.logger
+            ).collect()
+            return try rows.first?.decode(Int64.self)
+        }
+    }
+
+    @Test func aCountIsGivenAgainUntilTheSchoolsStampMovesAndAnotherStoresChangeMovesIt() async throws {
+        let store = try await PostgresTestDatabase.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let granted = grants(fixture)
+        try await store.accessGrants.insertMany(Array(granted.prefix(2)))
+        let first = try #require(try await stamp(store, fixture), "writing grants stamps the school")
+        #expect(try await grantsInForce(store, fixture) == 2)
+
+        // Revoked by hand with the stamp's trigger set aside: the kept count is given again, so the
+        // count is not made afresh while the stamp holds.
+        try await PostgresTestDatabase.withRawConnection(store.configuration) { connection in
+            for statement in [
+                "ALTER TABLE access_grants DISABLE TRIGGER access_grants_stamp_update",
+                "UPDATE access_grants SET revoked_on = date '2025-10-01'",
+                "ALTER TABLE access_grants ENABLE TRIGGER access_grants_stamp_update",
+            ] {
+                _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: PostgresTestDatabase.logger).collect()
+            }
+        }
+        #expect(try await stamp(store, fixture) == first, "nothing moved the stamp")
+        #expect(try await grantsInForce(store, fixture) == 2, "the count kept at the stamp is given again")
+
+        // Once the school's stamp moves, the count is made afresh.
+        try await PostgresTestDatabase.withRawConnection(store.configuration) { connection in
+            _ = try await connection.query(
+                "SELECT report_stamps_move('roster', ARRAY[\(fixture.school.id.uuid)]::uuid[])", logger: PostgresTestDatabase.logger
+            ).collect()
+        }
+        #expect(try #require(try await stamp(store, fixture)) > first, "a stamp only ever grows")
+        #expect(try await grantsInForce(store, fixture) == 0, "counted afresh: both grants are revoked")
+
+        // Another store on the same database (as another process would) grants access: the first
+        // store counts it at once.
+        let other = try await PostgresStore.connect(store.configuration, logger: PostgresTestDatabase.logger)
+        try await other.accessGrants.insertMany([granted[2]])
+        try await other.close()
+        #expect(try await grantsInForce(store, fixture) == 1, "the other store's grant is counted")
+    }
+
+    @Test func aStatementOfManyRowsMovesEachSchoolsStampOnceAndARollbackLeavesItAsItWas() async throws {
+        let store = try await PostgresTestDatabase.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let before = try #require(try await stamp(store, fixture))
+        let staff = (0..<500).map {
+            Person(tenancy: .school(fixture.school.id), kind: .staff, givenName: "Staff", familyName: "Number \($0)")
+        }
+        try await store.withTransaction { tx in try await tx.people.insertMany(staff) }
+        let after = try #require(try await stamp(store, fixture))
+        #expect(after == before + 1, "500 people written in one statement move the stamp once")
+
+        let refusal = await #expect(throws: SafetyError.self) {
+            try await store.withTransaction { tx in
+                try await tx.people.insertMany([
+                    Person(tenancy: .school(fixture.school.id), kind: .staff, givenName: "Staff", familyName: "Rolled back")
+                ])
+                throw SafetyError(.conflict, "stopped on purpose")
+            }
+        }
+        #expect(refusal?.code == .conflict)
+        #expect(try await stamp(store, fixture) == after, "a transaction that rolled back leaves the stamp as it was")
+    }
+}
