@@ -502,7 +502,14 @@ enum SQLJSON {
     /// One decoder for every read: it holds no state between calls.
     private static let decoder = JSONDecoder()
 
+    /// Decodes a stored document: a kind that reads its own JSON (``StoredJSONReadable``) is read
+    /// straight from the bytes, and anything that reader leaves (or any other kind) goes through
+    /// `JSONDecoder`, whose error a document it cannot read gives.
     static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+        if let readable = type as? any StoredJSONReadable.Type {
+            var text = text
+            if let value = text.withUTF8({ readable.readStoredJSON($0) }) as? T { return value }
+        }
         do {
             return try decoder.decode(type, from: Data(text.utf8))
         } catch {

@@ -30,7 +30,7 @@ struct MigrationBackfillTests {
         let dueSoon = Fixture.now.addingTimeInterval(3_600.123)
         let entries = [referral(1, due: dueSoon), referral(2, due: Fixture.now.addingTimeInterval(30 * 86_400)), referral(3, due: nil)]
         try await store.withTransaction { tx in
-            try await tx.incidents.insert(incident)
+            _ = try await tx.incidents.insert(incident)
             try await tx.chronology.insertMany(entries)
         }
         let migration = try #require(Migrations.all.first { $0.version == 17 })

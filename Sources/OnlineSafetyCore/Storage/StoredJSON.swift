@@ -1,0 +1,509 @@
+import Foundation
+
+/// A record kind whose stored JSON can be read straight from its bytes, without `Decodable`.
+///
+/// A store reads the kinds it holds most of (people and contact links) many thousands at a time,
+/// for an import's plan, and `JSONDecoder` spends most of that time in its generic containers.
+/// ``readStoredJSON(_:)`` reads the document the kind's own coding writes, with any JSON white
+/// space between its parts (as PostgreSQL's `jsonb` prints it) and its members in any order.
+///
+/// It gives `nil` for anything it does not read itself: a key it does not know, a key twice, a
+/// `null`, a number with a fraction or an exponent, an escaped key, text that is not valid UTF-8,
+/// or a value the type's own decoding refuses (a UPN whose check letter is wrong, say). The caller
+/// then decodes the same bytes with `JSONDecoder` and gets its value or its error. Whenever it
+/// gives a value, that value is the one `JSONDecoder` gives for the same bytes.
+@_spi(StorageBackend)
+public protocol StoredJSONReadable {
+    /// The value `bytes` (one JSON document, UTF-8) holds, or `nil` when the document is not one
+    /// this reader reads itself (the caller decodes it with `JSONDecoder` instead). Never throws.
+    static func readStoredJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> Self?
+}
+
+/// A position in one JSON document, read forward; every read gives `nil` (or `false`) for bytes
+/// that are not what it reads, and the document's reader then gives up.
+struct StoredJSONCursor {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var at = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    private static let quote: UInt8 = 0x22
+    private static let backslash: UInt8 = 0x5C
+
+    private mutating func skipSpace() {
+        while at < bytes.count {
+            switch bytes[at] {
+            case 0x20, 0x09, 0x0A, 0x0D: at += 1
+            default: return
+            }
+        }
+    }
+
+    /// Takes `byte` (after white space), if it is next.
+    private mutating func take(_ byte: UInt8) -> Bool {
+        skipSpace()
+        guard at < bytes.count, bytes[at] == byte else { return false }
+        at += 1
+        return true
+    }
+
+    /// Whether only white space is left.
+    mutating func atEnd() -> Bool {
+        skipSpace()
+        return at == bytes.count
+    }
+
+    /// Opens an object: `{`.
+    mutating func beginObject() -> Bool { take(0x7B) }
+
+    /// The next key of the object opened last (the cursor then at its value), or `nil` at the
+    /// object's end (`}` taken) or on malformed bytes (`failed` set). `first` is the object's own
+    /// flag, `true` before its first key. A key is plain: an escape in it is malformed here.
+    mutating func nextKey(_ first: inout Bool, failed: inout Bool) -> Range<Int>? {
+        skipSpace()
+        guard at < bytes.count else {
+            failed = true
+            return nil
+        }
+        if bytes[at] == 0x7D {
+            at += 1
+            return nil
+        }
+        if first {
+            first = false
+        } else {
+            guard bytes[at] == 0x2C else {
+                failed = true
+                return nil
+            }
+            at += 1
+            skipSpace()
+        }
+        guard at < bytes.count, bytes[at] == Self.quote else {
+            failed = true
+            return nil
+        }
+        at += 1
+        let start = at
+        while at < bytes.count, bytes[at] != Self.quote {
+            guard bytes[at] != Self.backslash, bytes[at] >= 0x20 else {
+                failed = true
+                return nil
+            }
+            at += 1
+        }
+        guard at < bytes.count else {
+            failed = true
+            return nil
+        }
+        let key = start..<at
+        at += 1
+        guard take(0x3A) else {
+            failed = true
+            return nil
+        }
+        return key
+    }
+
+    /// Whether the key at `range` is `name` (ASCII).
+    func key(_ range: Range<Int>, is name: StaticString) -> Bool {
+        guard range.count == name.utf8CodeUnitCount else { return false }
+        let expected = name.utf8Start
+        for offset in 0..<range.count where bytes[range.lowerBound + offset] != expected[offset] { return false }
+        return true
+    }
+
+    /// A string: its escapes read as JSON reads them; `nil` for malformed text, an unpaired
+    /// surrogate or bytes that are not UTF-8.
+    mutating func string() -> String? {
+        skipSpace()
+        guard at < bytes.count, bytes[at] == Self.quote else { return nil }
+        at += 1
+        let start = at
+        while at < bytes.count {
+            let byte = bytes[at]
+            if byte == Self.quote {
+                let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
+                at += 1
+                return text
+            }
+            if byte == Self.backslash { break }
+            guard byte >= 0x20 else { return nil }
+            at += 1
+        }
+        guard at < bytes.count else { return nil }
+        var out = Array(bytes[start..<at])
+        while at < bytes.count {
+            let byte = bytes[at]
+            if byte == Self.quote {
+                at += 1
+                return String(validating: out, as: UTF8.self)
+            }
+            guard byte >= 0x20 else { return nil }
+            guard byte == Self.backslash else {
+                out.append(byte)
+                at += 1
+                continue
+            }
+            at += 1
+            guard at < bytes.count else { return nil }
+            switch bytes[at] {
+            case Self.quote: out.append(Self.quote)
+            case Self.backslash: out.append(Self.backslash)
+            case 0x2F: out.append(0x2F)
+            case 0x62: out.append(0x08)
+            case 0x66: out.append(0x0C)
+            case 0x6E: out.append(0x0A)
+            case 0x72: out.append(0x0D)
+            case 0x74: out.append(0x09)
+            case 0x75:
+                guard var value = hex4(after: at) else { return nil }
+                at += 4
+                if (0xD800..<0xDC00).contains(value) {
+                    guard at + 2 < bytes.count, bytes[at + 1] == Self.backslash, bytes[at + 2] == 0x75,
+                        let low = hex4(after: at + 2), (0xDC00..<0xE000).contains(low)
+                    else { return nil }
+                    value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+                    at += 6
+                }
+                guard let scalar = Unicode.Scalar(value) else { return nil }
+                out.append(contentsOf: UTF8.encode(scalar).map(Array.init) ?? [])
+            default: return nil
+            }
+            at += 1
+        }
+        return nil
+    }
+
+    /// The four hex digits after `index`, as a number.
+    private func hex4(after index: Int) -> UInt32? {
+        guard index + 4 < bytes.count else { return nil }
+        var value: UInt32 = 0
+        for offset in 1...4 {
+            let byte = bytes[index + offset]
+            let digit: UInt8
+            switch byte {
+            case 0x30...0x39: digit = byte - 0x30
+            case 0x41...0x46: digit = byte - 0x41 + 10
+            case 0x61...0x66: digit = byte - 0x61 + 10
+            default: return nil
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    /// A UUID in its 36-character form, written plainly (no escapes).
+    mutating func uuid() -> UUID? {
+        skipSpace()
+        guard at + 37 < bytes.count, bytes[at] == Self.quote, bytes[at + 37] == Self.quote else { return nil }
+        guard let uuid = UUIDText.uuid(UnsafeBufferPointer(rebasing: bytes[(at + 1)..<(at + 37)])) else { return nil }
+        at += 38
+        return uuid
+    }
+
+    /// A whole number with no fraction or exponent, within `Int`.
+    mutating func int() -> Int? {
+        skipSpace()
+        var negative = false
+        if at < bytes.count, bytes[at] == 0x2D {
+            negative = true
+            at += 1
+        }
+        let start = at
+        var value = 0
+        while at < bytes.count, (0x30...0x39).contains(bytes[at]) {
+            let (times, overflowA) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflowB) = times.addingReportingOverflow(Int(bytes[at] - 0x30))
+            guard !overflowA, !overflowB else { return nil }
+            value = sum
+            at += 1
+        }
+        let digits = at - start
+        guard digits > 0, !(digits > 1 && bytes[start] == 0x30) else { return nil }
+        if at < bytes.count {
+            switch bytes[at] {
+            case 0x2E, 0x65, 0x45: return nil
+            default: break
+            }
+        }
+        return negative ? -value : value
+    }
+
+    /// `true` or `false`.
+    mutating func bool() -> Bool? {
+        skipSpace()
+        if literal("true") { return true }
+        if literal("false") { return false }
+        return nil
+    }
+
+    private mutating func literal(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard at + count <= bytes.count else { return false }
+        let expected = word.utf8Start
+        for offset in 0..<count where bytes[at + offset] != expected[offset] { return false }
+        // A literal ends where a value does.
+        if at + count < bytes.count {
+            switch bytes[at + count] {
+            case 0x20, 0x09, 0x0A, 0x0D, 0x2C, 0x7D, 0x5D: break
+            default: return false
+            }
+        }
+        at += count
+        return true
+    }
+
+    /// An array, each element read by `element`; `nil` if any is not.
+    mutating func array<Element>(_ element: (inout StoredJSONCursor) -> Element?) -> [Element]? {
+        guard take(0x5B) else { return nil }
+        var elements: [Element] = []
+        if take(0x5D) { return elements }
+        while true {
+            guard let next = element(&self) else { return nil }
+            elements.append(next)
+            if take(0x5D) { return elements }
+            guard take(0x2C) else { return nil }
+        }
+    }
+}
+
+/// One object's keys, each allowed once: the bit of each key read so far.
+struct StoredJSONKeys {
+    private var seen: UInt32 = 0
+
+    /// Marks key number `bit` read; `false` if it was read before.
+    mutating func first(_ bit: Int) -> Bool {
+        let mask: UInt32 = 1 << UInt32(bit)
+        guard seen & mask == 0 else { return false }
+        seen |= mask
+        return true
+    }
+}
+
+extension StoredJSONCursor {
+    /// A tenancy as its coding writes it: `{"school":{"_0":"…"}}` or `{"trust":{"_0":"…"}}`.
+    mutating func tenancy() -> Tenancy? {
+        guard beginObject() else { return nil }
+        var first = true
+        var failed = false
+        guard let key = nextKey(&first, failed: &failed) else { return nil }
+        let isSchool = self.key(key, is: "school")
+        guard isSchool || self.key(key, is: "trust") else { return nil }
+        guard beginObject() else { return nil }
+        var innerFirst = true
+        guard let inner = nextKey(&innerFirst, failed: &failed), self.key(inner, is: "_0"), let uuid = uuid() else { return nil }
+        guard nextKey(&innerFirst, failed: &failed) == nil, !failed else { return nil }
+        guard nextKey(&first, failed: &failed) == nil, !failed else { return nil }
+        return isSchool ? .school(SchoolID(uuid)) : .trust(TrustID(uuid))
+    }
+
+    /// A date as records hold it.
+    mutating func calendarDate() -> CalendarDate? { string().flatMap { CalendarDate(stored: $0) } }
+
+    /// A source reference: `{"id":…,"system":…}`.
+    mutating func sourceRef() -> SourceRef? {
+        guard beginObject() else { return nil }
+        var first = true
+        var failed = false
+        var keys = StoredJSONKeys()
+        var system: String?
+        var id: String?
+        while let key = nextKey(&first, failed: &failed) {
+            if self.key(key, is: "system") {
+                guard keys.first(0), let text = string() else { return nil }
+                system = text
+            } else if self.key(key, is: "id") {
+                guard keys.first(1), let text = string() else { return nil }
+                id = text
+            } else {
+                return nil
+            }
+        }
+        guard !failed, let system, let id else { return nil }
+        var source = SourceRef(system: "", id: id)
+        // As decoded: the system as written (the initialiser lower-cases it).
+        source.system = system
+        return source
+    }
+}
+
+extension LearnerDetails {
+    /// Reads the details at `cursor`, as ``StoredJSONReadable`` reads a record.
+    static func readStoredJSON(_ cursor: inout StoredJSONCursor) -> LearnerDetails? {
+        guard cursor.beginObject() else { return nil }
+        var first = true
+        var failed = false
+        var keys = StoredJSONKeys()
+        var upn: UPN?
+        var dateOfBirth: CalendarDate?
+        var ncYear: NCYear?
+        var registrationGroup: String?
+        var lookedAfter: Bool?
+        var send: Bool?
+        var eal: Bool?
+        var groups: [String] = []
+        var keyPerson: String?
+        while let key = cursor.nextKey(&first, failed: &failed) {
+            if cursor.key(key, is: "upn") {
+                guard keys.first(0), let text = cursor.string(), let value = try? UPN(text) else { return nil }
+                upn = value
+            } else if cursor.key(key, is: "dateOfBirth") {
+                guard keys.first(1), let value = cursor.calendarDate() else { return nil }
+                dateOfBirth = value
+            } else if cursor.key(key, is: "ncYear") {
+                guard keys.first(2), let value = cursor.string().flatMap(NCYear.init(rawValue:)) else { return nil }
+                ncYear = value
+            } else if cursor.key(key, is: "registrationGroup") {
+                guard keys.first(3), let value = cursor.string() else { return nil }
+                registrationGroup = value
+            } else if cursor.key(key, is: "lookedAfter") {
+                guard keys.first(4), let value = cursor.bool() else { return nil }
+                lookedAfter = value
+            } else if cursor.key(key, is: "send") {
+                guard keys.first(5), let value = cursor.bool() else { return nil }
+                send = value
+            } else if cursor.key(key, is: "eal") {
+                guard keys.first(6), let value = cursor.bool() else { return nil }
+                eal = value
+            } else if cursor.key(key, is: "groups") {
+                guard keys.first(7), let value = cursor.array({ $0.string() }) else { return nil }
+                groups = value
+            } else if cursor.key(key, is: "keyPerson") {
+                guard keys.first(8), let value = cursor.string() else { return nil }
+                keyPerson = value
+            } else {
+                return nil
+            }
+        }
+        guard !failed, let upn, let dateOfBirth, let ncYear, let lookedAfter, let send, let eal else { return nil }
+        return LearnerDetails(
+            upn: upn, dateOfBirth: dateOfBirth, ncYear: ncYear, registrationGroup: registrationGroup, lookedAfter: lookedAfter,
+            send: send, eal: eal, groups: groups, keyPerson: keyPerson)
+    }
+}
+
+@_spi(StorageBackend)
+extension Person: StoredJSONReadable {
+    /// Reads a stored person from its JSON, as ``StoredJSONReadable`` describes; a record that
+    /// still names its school as `schoolID` is left to `JSONDecoder`.
+    public static func readStoredJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> Person? {
+        var cursor = StoredJSONCursor(bytes)
+        guard cursor.beginObject() else { return nil }
+        var first = true
+        var failed = false
+        var keys = StoredJSONKeys()
+        var id: UUID?
+        var tenancy: Tenancy?
+        var kind: PersonKind?
+        var givenName: String?
+        var familyName: String?
+        var email: String?
+        var phone: String?
+        var sources: [SourceRef] = []
+        var jobTitle: String?
+        var learner: LearnerDetails?
+        var leftOn: CalendarDate?
+        var revision: Int?
+        while let key = cursor.nextKey(&first, failed: &failed) {
+            if cursor.key(key, is: "id") {
+                guard keys.first(0), let value = cursor.uuid() else { return nil }
+                id = value
+            } else if cursor.key(key, is: "tenancy") {
+                guard keys.first(1), let value = cursor.tenancy() else { return nil }
+                tenancy = value
+            } else if cursor.key(key, is: "kind") {
+                guard keys.first(2), let value = cursor.string().flatMap(PersonKind.init(rawValue:)) else { return nil }
+                kind = value
+            } else if cursor.key(key, is: "givenName") {
+                guard keys.first(3), let value = cursor.string() else { return nil }
+                givenName = value
+            } else if cursor.key(key, is: "familyName") {
+                guard keys.first(4), let value = cursor.string() else { return nil }
+                familyName = value
+            } else if cursor.key(key, is: "email") {
+                guard keys.first(5), let value = cursor.string() else { return nil }
+                email = value
+            } else if cursor.key(key, is: "phone") {
+                guard keys.first(6), let value = cursor.string() else { return nil }
+                phone = value
+            } else if cursor.key(key, is: "sources") {
+                guard keys.first(7), let value = cursor.array({ $0.sourceRef() }) else { return nil }
+                sources = value
+            } else if cursor.key(key, is: "jobTitle") {
+                guard keys.first(8), let value = cursor.string() else { return nil }
+                jobTitle = value
+            } else if cursor.key(key, is: "learner") {
+                guard keys.first(9), let value = LearnerDetails.readStoredJSON(&cursor) else { return nil }
+                learner = value
+            } else if cursor.key(key, is: "leftOn") {
+                guard keys.first(10), let value = cursor.calendarDate() else { return nil }
+                leftOn = value
+            } else if cursor.key(key, is: "revision") {
+                guard keys.first(11), let value = cursor.int() else { return nil }
+                revision = value
+            } else {
+                return nil
+            }
+        }
+        guard !failed, cursor.atEnd(), let id, let tenancy, let kind, let givenName, let familyName, let revision else { return nil }
+        return Person(
+            id: PersonID(id), tenancy: tenancy, kind: kind, givenName: givenName, familyName: familyName, email: email, phone: phone,
+            sources: sources, jobTitle: jobTitle, learner: learner, leftOn: leftOn, revision: revision)
+    }
+}
+
+@_spi(StorageBackend)
+extension ContactLink: StoredJSONReadable {
+    /// Reads a stored contact link from its JSON, as ``StoredJSONReadable`` describes.
+    public static func readStoredJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> ContactLink? {
+        var cursor = StoredJSONCursor(bytes)
+        guard cursor.beginObject() else { return nil }
+        var first = true
+        var failed = false
+        var keys = StoredJSONKeys()
+        var id: UUID?
+        var schoolID: UUID?
+        var learnerID: UUID?
+        var adultID: UUID?
+        var relationship: Relationship?
+        var parentalResponsibility: Bool?
+        var priority: Int?
+        var revision: Int?
+        while let key = cursor.nextKey(&first, failed: &failed) {
+            if cursor.key(key, is: "id") {
+                guard keys.first(0), let value = cursor.uuid() else { return nil }
+                id = value
+            } else if cursor.key(key, is: "schoolID") {
+                guard keys.first(1), let value = cursor.uuid() else { return nil }
+                schoolID = value
+            } else if cursor.key(key, is: "learnerID") {
+                guard keys.first(2), let value = cursor.uuid() else { return nil }
+                learnerID = value
+            } else if cursor.key(key, is: "adultID") {
+                guard keys.first(3), let value = cursor.uuid() else { return nil }
+                adultID = value
+            } else if cursor.key(key, is: "relationship") {
+                guard keys.first(4), let value = cursor.string().flatMap(Relationship.init(rawValue:)) else { return nil }
+                relationship = value
+            } else if cursor.key(key, is: "parentalResponsibility") {
+                guard keys.first(5), let value = cursor.bool() else { return nil }
+                parentalResponsibility = value
+            } else if cursor.key(key, is: "priority") {
+                guard keys.first(6), let value = cursor.int() else { return nil }
+                priority = value
+            } else if cursor.key(key, is: "revision") {
+                guard keys.first(7), let value = cursor.int() else { return nil }
+                revision = value
+            } else {
+                return nil
+            }
+        }
+        guard !failed, cursor.atEnd(), let id, let learnerID, let adultID, let relationship, let parentalResponsibility,
+            let priority, let revision
+        else { return nil }
+        return ContactLink(
+            id: ContactLinkID(id), schoolID: schoolID.map(SchoolID.init), learnerID: PersonID(learnerID), adultID: PersonID(adultID),
+            relationship: relationship, parentalResponsibility: parentalResponsibility, priority: priority, revision: revision)
+    }
+}

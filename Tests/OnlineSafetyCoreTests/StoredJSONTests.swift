@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+
+@testable @_spi(StorageBackend) import OnlineSafetyCore
+
+/// People and contact links read straight from their stored JSON are the values `JSONDecoder`
+/// reads from the same bytes, and a document the fast reader does not read is left to it.
+@Suite("Stored JSON read from its bytes")
+struct StoredJSONTests {
+    /// Pieces of text: quotes, backslashes, slashes, markup and SQL metacharacters, control
+    /// characters, accents, combining marks, non-Latin letters and emoji.
+    private static let pieces: [String] = [
+        "a", "Z", "7", "'", "\"", "\\", "/", "<", ">", "&", "é", "Zoë", "ß", "Ł", "中文", "👩‍👧", "\u{301}", "\t", "\n", "\r",
+        "\u{0}", "\u{1F}", "\u{7F}", "\u{2028}", "\u{FEFF}", "\u{10FFFF}", "O'Brien", "'); DROP TABLE people;--", " ", "😀", "ﷺ",
+        "<script>", "{\"id\":1}",
+    ]
+
+    private static func text(_ numbers: inout SeededNumbers, upTo count: Int = 5) -> String {
+        (0..<Int.random(in: 0...count, using: &numbers)).map { _ in pieces.randomElement(using: &numbers)! }.joined()
+    }
+
+    private static func maybe<T>(_ numbers: inout SeededNumbers, _ make: (inout SeededNumbers) -> T) -> T? {
+        Bool.random(using: &numbers) ? make(&numbers) : nil
+    }
+
+    /// A UPN with its right check letter, from 12 random characters after it.
+    private static func upn(_ numbers: inout SeededNumbers) -> UPN {
+        let body = (0..<11).map { _ in String(Int.random(in: 0...9, using: &numbers)) }.joined() + "A"
+        return try! UPN(String(UPN.checkLetter(for: Array(body))!) + body)
+    }
+
+    private static func date(_ numbers: inout SeededNumbers) -> CalendarDate {
+        CalendarDate(year: Int.random(in: 1_990...2_030, using: &numbers), month: Int.random(in: 1...12, using: &numbers), day: 28)!
+    }
+
+    static func person(_ numbers: inout SeededNumbers) -> Person {
+        let kind = PersonKind.allCases.randomElement(using: &numbers)!
+        let tenancy: Tenancy = Bool.random(using: &numbers) ? .school(SchoolID()) : .trust(TrustID())
+        let sources = (0..<Int.random(in: 0...3, using: &numbers)).map { _ in
+            SourceRef(system: Self.text(&numbers, upTo: 2), id: Self.text(&numbers, upTo: 3))
+        }
+        var learner: LearnerDetails?
+        if kind == .learner {
+            learner = LearnerDetails(
+                upn: upn(&numbers), dateOfBirth: date(&numbers), ncYear: NCYear.allCases.randomElement(using: &numbers)!,
+                registrationGroup: maybe(&numbers) { text(&$0) }, lookedAfter: Bool.random(using: &numbers),
+                send: Bool.random(using: &numbers), eal: Bool.random(using: &numbers),
+                groups: (0..<Int.random(in: 0...3, using: &numbers)).map { _ in text(&numbers) },
+                keyPerson: maybe(&numbers) { text(&$0) })
+        }
+        return Person(
+            tenancy: tenancy, kind: kind, givenName: text(&numbers), familyName: text(&numbers),
+            email: maybe(&numbers) { text(&$0) }, phone: maybe(&numbers) { text(&$0) }, sources: sources,
+            jobTitle: maybe(&numbers) { text(&$0) }, learner: learner, leftOn: maybe(&numbers) { date(&$0) },
+            revision: Int.random(in: 0...100_000, using: &numbers))
+    }
+
+    static func link(_ numbers: inout SeededNumbers) -> ContactLink {
+        ContactLink(
+            schoolID: Bool.random(using: &numbers) ? SchoolID() : nil, learnerID: PersonID(), adultID: PersonID(),
+            relationship: Relationship.allCases.randomElement(using: &numbers)!, parentalResponsibility: Bool.random(using: &numbers),
+            priority: Int.random(in: 1...9, using: &numbers), revision: Int.random(in: 0...50, using: &numbers))
+    }
+
+    /// The ways a document is written: the store's own coding, with white space between its parts
+    /// (as PostgreSQL's `jsonb` prints it), in declaration order, and without escaped slashes.
+    private static let writers: [JSONEncoder] = [
+        [.sortedKeys], [.prettyPrinted], [], [.withoutEscapingSlashes, .sortedKeys],
+    ].map { (formatting: JSONEncoder.OutputFormatting) in
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = formatting
+        return encoder
+    }
+
+    private static func canonical<T: Encodable>(_ value: T) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try! encoder.encode(value)
+    }
+
+    private static func fast<T: StoredJSONReadable>(_ type: T.Type, _ bytes: [UInt8]) -> T? {
+        bytes.withUnsafeBufferPointer { T.readStoredJSON($0) }
+    }
+
+    /// Every document the coding writes is read by the fast reader, to the value (and the very
+    /// bytes, once written again) that `JSONDecoder` reads.
+    private func readsEveryWrittenDocument<T: Codable & StoredJSONReadable & Equatable>(
+        _ type: T.Type, count: Int, seed: UInt64, _ make: (inout SeededNumbers) -> T
+    ) throws {
+        var numbers = SeededNumbers(state: seed)
+        for _ in 0..<count {
+            let value = make(&numbers)
+            for writer in Self.writers {
+                let bytes = Array(try writer.encode(value))
+                let decoded = try JSONDecoder().decode(T.self, from: Data(bytes))
+                let read = try #require(Self.fast(T.self, bytes), "the fast reader reads what the coding writes")
+                #expect(read == decoded)
+                #expect(Self.canonical(read) == Self.canonical(decoded), "the same text, byte for byte")
+                #expect(read == value)
+            }
+        }
+    }
+
+    @Test func peopleAreReadAsJSONDecoderReadsThem() throws {
+        try readsEveryWrittenDocument(Person.self, count: 2_000, seed: 31) { Self.person(&$0) }
+    }
+
+    @Test func contactLinksAreReadAsJSONDecoderReadsThem() throws {
+        try readsEveryWrittenDocument(ContactLink.self, count: 2_000, seed: 37) { Self.link(&$0) }
+    }
+
+    /// Mutated documents: whenever the fast reader gives a value, `JSONDecoder` reads the same
+    /// bytes to the same value; it never reads a document differently, and it never crashes.
+    @Test func aMutatedDocumentIsReadAsJSONDecoderReadsItOrLeftToIt() throws {
+        var numbers = SeededNumbers(state: 41)
+        let significant = Array("{}[]\":,\\ 0123456789-.eEtrufalsn/u\t\n".utf8) + [0x00, 0x7F, 0xC3, 0xA9, 0xF0, 0xFF]
+        var readFast = 0
+        var cases = 0
+        func check<T: Codable & StoredJSONReadable & Equatable>(_ type: T.Type, _ bytes: [UInt8]) {
+            cases += 1
+            guard let read = Self.fast(T.self, bytes) else { return }
+            readFast += 1
+            let decoded = try? JSONDecoder().decode(T.self, from: Data(bytes))
+            #expect(decoded != nil, "a document the fast reader reads is one JSONDecoder reads")
+            if let decoded {
+                #expect(read == decoded)
+                #expect(Self.canonical(read) == Self.canonical(decoded))
+            }
+        }
+        for round in 0..<12_000 {
+            let isPerson = round % 3 != 0
+            let writer = Self.writers.randomElement(using: &numbers)!
+            var bytes =
+                isPerson ? Array(try writer.encode(Self.person(&numbers))) : Array(try writer.encode(Self.link(&numbers)))
+            for _ in 0..<Int.random(in: 1...3, using: &numbers) {
+                guard !bytes.isEmpty else { break }
+                let at = Int.random(in: 0..<bytes.count, using: &numbers)
+                switch Int.random(in: 0..<4, using: &numbers) {
+                case 0: bytes[at] = significant.randomElement(using: &numbers)!
+                case 1: bytes.remove(at: at)
+                case 2: bytes.insert(significant.randomElement(using: &numbers)!, at: at)
+                default:
+                    let end = min(bytes.count, at + Int.random(in: 1...12, using: &numbers))
+                    bytes.insert(contentsOf: bytes[at..<end], at: at)
+                }
+            }
+            if isPerson { check(Person.self, bytes) } else { check(ContactLink.self, bytes) }
+            // Cut short anywhere.
+            if isPerson { check(Person.self, Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &numbers)))) }
+        }
+        #expect(cases == 20_000)
+        #expect(readFast > 0, "some mutations (inside text) leave a document the fast reader still reads")
+    }
+
+    /// What the fast reader leaves to `JSONDecoder`: a record that names its school the old way,
+    /// a key it does not know, a fraction, a `null`, an unpaired surrogate, a wrong check letter.
+    @Test func documentsItDoesNotReadAreLeftToJSONDecoder() throws {
+        let school = SchoolID()
+        let id = PersonID()
+        func document(_ members: String) -> [UInt8] { Array("{\(members)}".utf8) }
+        let plain =
+            "\"id\": \"\(id.uuidString)\", \"kind\": \"staff\", \"givenName\": \"Ada\", \"familyName\": \"L\", \"revision\": 2, "
+
+        let tenancy = document(plain + "\"tenancy\": {\"school\": {\"_0\": \"\(school.uuidString)\"}}")
+        let read = try #require(Self.fast(Person.self, tenancy))
+        #expect(read.tenancy == .school(school) && read.id == id && read.revision == 2)
+
+        let legacy = document(plain + "\"schoolID\": \"\(school.uuidString)\"")
+        #expect(Self.fast(Person.self, legacy) == nil)
+        #expect(try JSONDecoder().decode(Person.self, from: Data(legacy)).tenancy == .school(school), "read the old way instead")
+
+        let schoolPart = "\"tenancy\": {\"school\": {\"_0\": \"\(school.uuidString)\"}}"
+        for odd in [
+            plain + schoolPart + ", \"nickname\": \"x\"",
+            plain.replacingOccurrences(of: "\"revision\": 2", with: "\"revision\": 2.0") + schoolPart,
+            plain + schoolPart + ", \"email\": null",
+            plain.replacingOccurrences(of: "Ada", with: "\\ud83d") + schoolPart,
+            plain + schoolPart + ", \"givenName\": \"Bea\"",
+            plain + "\"tenancy\": {\"school\": {\"_0\": \"\(school.uuidString)\"}, \"trust\": {\"_0\": \"\(school.uuidString)\"}}",
+        ] {
+            #expect(Self.fast(Person.self, document(odd)) == nil, "left to JSONDecoder: \(odd)")
+        }
+
+        var numbers = SeededNumbers(state: 43)
+        let valid = Self.upn(&numbers).value
+        let wrong = (valid.first == "A" ? "B" : "A") + valid.dropFirst()
+        let learner =
+            plain.replacingOccurrences(of: "staff", with: "learner") + schoolPart
+            + ", \"learner\": {\"upn\": \"\(wrong)\", \"dateOfBirth\": \"2015-01-01\", \"ncYear\": \"5\", \"lookedAfter\": false, "
+            + "\"send\": false, \"eal\": false}"
+        let refused = #expect(throws: SafetyError.self) { try JSONDecoder().decode(Person.self, from: Data(document(learner))) }
+        #expect(refused?.code == .invalidInput)
+        #expect(Self.fast(Person.self, document(learner)) == nil, "a wrong check letter is JSONDecoder's error to give")
+
+        // Escapes, a surrogate pair among them, are read as JSON reads them.
+        let escaped = document(plain.replacingOccurrences(of: "Ada", with: "Zo\\u00eb \\ud83d\\ude00 \\\"\\/\\n") + schoolPart)
+        let decoded = try JSONDecoder().decode(Person.self, from: Data(escaped))
+        #expect(decoded.givenName == "Zoë 😀 \"/\n")
+        #expect(Self.fast(Person.self, escaped) == decoded)
+    }
+}
