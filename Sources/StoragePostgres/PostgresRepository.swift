@@ -168,8 +168,13 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
     func read(_ text: String, mac stored: String?) throws -> Value {
         let value = try SQLJSON.decode(Value.self, from: text)
         if let integrity = executor.integrity {
-            let expected = integrity.mac(table: table, id: value.id.uuid, revision: value.revision, doc: try SQLJSON.encode(value))
-            guard stored == expected else {
+            func matches(_ doc: String) -> Bool {
+                stored == integrity.mac(table: table, id: value.id.uuid, revision: value.revision, doc: doc)
+            }
+            // The kind's own writer gives JSONEncoder's bytes; JSONEncoder itself is asked again
+            // before a row is refused, so that no difference between the two could refuse a row.
+            let written = try matches(SQLJSON.encode(value))
+            guard written || (value is any StoredJSONWritable && matches(try SQLJSON.encodeWithJSONEncoder(value))) else {
                 throw SafetyError(
                     .corruptData, "the \(Value.recordKind) \(value.id.uuidString) was changed outside the SDK: its MAC does not match",
                     location: "\(table):\(value.id.uuidString)")
@@ -491,7 +496,18 @@ enum CopyText {
 
 /// JSON for the `doc` column, with a lossless date strategy.
 enum SQLJSON {
+    /// A record's stored document: what `JSONEncoder` with `.sortedKeys` writes, by the kind's
+    /// own writer where it has one (``StoredJSONWritable``). Throws `invalidInput` for text holding
+    /// U+0000, which PostgreSQL's text cannot hold.
     static func encode<T: Aggregate>(_ value: T) throws -> String {
+        guard let writable = value as? any StoredJSONWritable else { return try encodeWithJSONEncoder(value) }
+        let bytes = writable.storedJSON()
+        try StoredText.refuseNUL(bytes, kind: T.recordKind)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// ``encode(_:)`` through `JSONEncoder` alone.
+    static func encodeWithJSONEncoder<T: Aggregate>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let bytes = try encoder.encode(value)

@@ -507,3 +507,229 @@ extension ContactLink: StoredJSONReadable {
             relationship: relationship, parentalResponsibility: parentalResponsibility, priority: priority, revision: revision)
     }
 }
+
+/// A record kind that writes its own stored JSON, without `Encodable`.
+///
+/// ``storedJSON()`` gives, byte for byte, what `JSONEncoder` with `.sortedKeys` writes for the
+/// value: the form a store writes and computes a row's MAC over. A store encodes and checks the
+/// kinds it holds most of (people and contact links) many thousands at a time, and `JSONEncoder`
+/// spends most of that time in its generic containers.
+@_spi(StorageBackend)
+public protocol StoredJSONWritable {
+    /// The value as `JSONEncoder` with `.sortedKeys` writes it (UTF-8). Requires nothing; never throws.
+    func storedJSON() -> [UInt8]
+}
+
+/// Writes one JSON document as `JSONEncoder` does with `.sortedKeys`: no white space, slashes and
+/// control characters escaped, other text as its UTF-8; the caller gives each object's keys in
+/// sorted order.
+struct StoredJSONWriter {
+    private(set) var bytes: [UInt8] = []
+    /// Whether the object or array opened last has no member yet.
+    private var empty = false
+
+    init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
+
+    mutating func beginObject() {
+        bytes.append(0x7B)
+        empty = true
+    }
+
+    mutating func endObject() {
+        bytes.append(0x7D)
+        empty = false
+    }
+
+    mutating func beginArray() {
+        bytes.append(0x5B)
+        empty = true
+    }
+
+    mutating func endArray() {
+        bytes.append(0x5D)
+        empty = false
+    }
+
+    /// Starts an array element.
+    mutating func element() {
+        if !empty { bytes.append(0x2C) }
+        empty = false
+    }
+
+    /// Starts a member: its key (plain ASCII, as every key of the SDK's records is).
+    mutating func key(_ name: StaticString) {
+        if !empty { bytes.append(0x2C) }
+        empty = false
+        bytes.append(0x22)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(0x22)
+        bytes.append(0x3A)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    mutating func string(_ text: String) {
+        bytes.append(0x22)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x2F: bytes.append(contentsOf: [0x5C, 0x2F])
+            case 0x08: bytes.append(contentsOf: [0x5C, 0x62])
+            case 0x0C: bytes.append(contentsOf: [0x5C, 0x66])
+            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+            case 0x00..<0x20:
+                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0x0F)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(0x22)
+    }
+
+    mutating func uuid(_ uuid: UUID) { string(UUIDText.string(uuid)) }
+
+    mutating func int(_ value: Int) { bytes.append(contentsOf: String(value).utf8) }
+
+    mutating func bool(_ value: Bool) { bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8)) }
+
+    mutating func tenancy(_ tenancy: Tenancy) {
+        beginObject()
+        switch tenancy {
+        case .school(let id):
+            key("school")
+            beginObject()
+            key("_0")
+            uuid(id.uuid)
+            endObject()
+        case .trust(let id):
+            key("trust")
+            beginObject()
+            key("_0")
+            uuid(id.uuid)
+            endObject()
+        }
+        endObject()
+    }
+
+    mutating func learner(_ details: LearnerDetails) {
+        beginObject()
+        key("dateOfBirth")
+        string(details.dateOfBirth.description)
+        key("eal")
+        bool(details.eal)
+        if !details.groups.isEmpty {
+            key("groups")
+            beginArray()
+            for group in details.groups {
+                element()
+                string(group)
+            }
+            endArray()
+        }
+        if let keyPerson = details.keyPerson {
+            key("keyPerson")
+            string(keyPerson)
+        }
+        key("lookedAfter")
+        bool(details.lookedAfter)
+        key("ncYear")
+        string(details.ncYear.rawValue)
+        if let group = details.registrationGroup {
+            key("registrationGroup")
+            string(group)
+        }
+        key("send")
+        bool(details.send)
+        key("upn")
+        string(details.upn.value)
+        endObject()
+    }
+}
+
+@_spi(StorageBackend)
+extension Person: StoredJSONWritable {
+    /// The person as `JSONEncoder` with `.sortedKeys` writes it.
+    public func storedJSON() -> [UInt8] {
+        var writer = StoredJSONWriter()
+        writer.beginObject()
+        if let email {
+            writer.key("email")
+            writer.string(email)
+        }
+        writer.key("familyName")
+        writer.string(familyName)
+        writer.key("givenName")
+        writer.string(givenName)
+        writer.key("id")
+        writer.uuid(id.uuid)
+        if let jobTitle {
+            writer.key("jobTitle")
+            writer.string(jobTitle)
+        }
+        writer.key("kind")
+        writer.string(kind.rawValue)
+        if let learner {
+            writer.key("learner")
+            writer.learner(learner)
+        }
+        if let leftOn {
+            writer.key("leftOn")
+            writer.string(leftOn.description)
+        }
+        if let phone {
+            writer.key("phone")
+            writer.string(phone)
+        }
+        writer.key("revision")
+        writer.int(revision)
+        if !sources.isEmpty {
+            writer.key("sources")
+            writer.beginArray()
+            for source in sources {
+                writer.element()
+                writer.beginObject()
+                writer.key("id")
+                writer.string(source.id)
+                writer.key("system")
+                writer.string(source.system)
+                writer.endObject()
+            }
+            writer.endArray()
+        }
+        writer.key("tenancy")
+        writer.tenancy(tenancy)
+        writer.endObject()
+        return writer.bytes
+    }
+}
+
+@_spi(StorageBackend)
+extension ContactLink: StoredJSONWritable {
+    /// The link as `JSONEncoder` with `.sortedKeys` writes it.
+    public func storedJSON() -> [UInt8] {
+        var writer = StoredJSONWriter(capacity: 256)
+        writer.beginObject()
+        writer.key("adultID")
+        writer.uuid(adultID.uuid)
+        writer.key("id")
+        writer.uuid(id.uuid)
+        writer.key("learnerID")
+        writer.uuid(learnerID.uuid)
+        writer.key("parentalResponsibility")
+        writer.bool(parentalResponsibility)
+        writer.key("priority")
+        writer.int(priority)
+        writer.key("relationship")
+        writer.string(relationship.rawValue)
+        writer.key("revision")
+        writer.int(revision)
+        if let schoolID {
+            writer.key("schoolID")
+            writer.uuid(schoolID.uuid)
+        }
+        writer.endObject()
+        return writer.bytes
+    }
+}
