@@ -173,8 +173,9 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
             }
             // The kind's own writer gives JSONEncoder's bytes; JSONEncoder itself is asked again
             // before a row is refused, so that no difference between the two could refuse a row.
-            let written = try matches(SQLJSON.encode(value))
-            guard written || (value is any StoredJSONWritable && matches(try SQLJSON.encodeWithJSONEncoder(value))) else {
+            var intact = try matches(SQLJSON.encode(value))
+            if !intact, value is any StoredJSONWritable { intact = try matches(SQLJSON.encodeWithJSONEncoder(value)) }
+            guard intact else {
                 throw SafetyError(
                     .corruptData, "the \(Value.recordKind) \(value.id.uuidString) was changed outside the SDK: its MAC does not match",
                     location: "\(table):\(value.id.uuidString)")
