@@ -17,6 +17,9 @@ struct BackendOptions: ParsableArguments {
     @Option(help: "Timed runs per measurement (the median is reported).")
     var runs: Int = 5
 
+    @Flag(help: "On PostgreSQL, MAC every row under a random integrity key, as a store given one does, and check it on every read.")
+    var integrityKey = false
+
     func validate() throws {
         guard ["file", "postgres", "both"].contains(backend) else { throw ValidationError("--backend is file, postgres or both") }
         guard runs >= 1 else { throw ValidationError("--runs is at least 1") }
@@ -31,6 +34,7 @@ struct BackendOptions: ParsableArguments {
         if let url = postgres ?? environment["ONLINESAFETY_POSTGRES_URL"] ?? environment["POSTGRES_URL"] {
             var config = try PostgresConfiguration(url: url)
             if !url.contains("sslmode") { config.tls = .disable }
+            if integrityKey { config.integrityKey = IntegrityKey.random() }
             return config
         }
         throw ValidationError("Give --postgres URL (or set ONLINESAFETY_POSTGRES_URL) to measure PostgreSQL, or use --backend file.")

@@ -47,26 +47,34 @@ public struct IntegrityKey: Sendable, Hashable, CustomStringConvertible {
 
 /// MACs of rows and audit events under an integrity key.
 struct RowIntegrity: Sendable {
-    private let key: SymmetricKey
+    /// An HMAC already keyed: each MAC starts from a copy of it (its hash states are copied when
+    /// first written), rather than working out the key's padded states again.
+    private let keyed: HMAC<SHA256>
 
-    init(_ key: IntegrityKey) { self.key = SymmetricKey(data: key.bytes) }
+    init(_ key: IntegrityKey) { keyed = HMAC<SHA256>(key: SymmetricKey(data: key.bytes)) }
 
     /// The MAC of a record row: its table, identifier, revision and canonical body.
     func mac(table: String, id: UUID, revision: Int, doc: String) -> String {
-        var mac = HMAC<SHA256>(key: key)
-        mac.update(data: Array("row\u{1E}\(table)\u{1E}\(UUIDText.string(id))\u{1E}\(revision)\u{1E}".utf8))
-        mac.update(data: Array(doc.utf8))
+        var mac = keyed
+        Self.update(&mac, "row\u{1E}\(table)\u{1E}\(UUIDText.string(id))\u{1E}\(revision)\u{1E}")
+        Self.update(&mac, doc)
         return Self.hex(mac.finalize())
     }
 
     /// The MAC of an audit event: its chain, sequence and hash (which covers its content).
     func mac(chain: String, sequence: Int64, hash: String) -> String {
-        var mac = HMAC<SHA256>(key: key)
-        mac.update(data: Array("audit\u{1E}\(chain)\u{1E}\(sequence)\u{1E}\(hash)".utf8))
+        var mac = keyed
+        Self.update(&mac, "audit\u{1E}\(chain)\u{1E}\(sequence)\u{1E}\(hash)")
         return Self.hex(mac.finalize())
     }
 
+    /// Adds the UTF-8 bytes of `text`, without copying them where the string holds them together.
+    private static func update(_ mac: inout HMAC<SHA256>, _ text: String) {
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { mac.update(data: UnsafeRawBufferPointer($0)) }
+        if done == nil { mac.update(data: Array(text.utf8)) }
+    }
+
     private static func hex(_ code: HashedAuthenticationCode<SHA256>) -> String {
-        HexText.lowercase(code)
+        code.withUnsafeBytes { HexText.lowercase($0) }
     }
 }
