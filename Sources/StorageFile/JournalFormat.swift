@@ -82,10 +82,13 @@ enum JournalFormat {
         return line[prefix.count..<(line.count - suffix.count)]
     }
 
+    /// How the journal's JSON is written: keys sorted, slashes as they are.
+    static let outputFormatting: JSONEncoder.OutputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+
     /// The encoder for changes: compact, sorted keys, lossless dates.
     static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = outputFormatting
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             if let text = JournalDate.text(date) {
@@ -289,8 +292,20 @@ enum JournalChange: Decodable {
     }
 
     /// The encoding of a record change.
+    /// A kind that writes its own JSON (``StoredJSONWritable``) is written by it, into the same
+    /// bytes `encoder` (``makeEncoder()``) writes for the change.
     static func encodeRecord<Value: Aggregate>(_ value: Value, operation: String, with encoder: JSONEncoder) throws -> [UInt8] {
-        Array(try encoder.encode(RecordChange(kind: Value.recordKind, op: operation, value: value)))
+        if let writable = value as? any StoredJSONWritable, encoder.outputFormatting == JournalFormat.outputFormatting {
+            var line = Array(#"{"kind":"#.utf8)
+            line += StoredJSONText.quoted(Value.recordKind, escapingSlashes: false)
+            line += Array(#","op":"#.utf8)
+            line += StoredJSONText.quoted(operation, escapingSlashes: false)
+            line += Array(#","value":"#.utf8)
+            line += writable.storedJSON(escapingSlashes: false)
+            line.append(0x7D)
+            return line
+        }
+        return Array(try encoder.encode(RecordChange(kind: Value.recordKind, op: operation, value: value)))
     }
 
     /// The encoding of a purge: the kind and identifier only, never content.

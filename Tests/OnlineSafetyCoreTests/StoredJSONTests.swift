@@ -120,6 +120,9 @@ struct StoredJSONTests {
             let written = value.storedJSON()
             #expect(Data(written) == Self.canonical(value), "byte for byte what JSONEncoder writes")
             #expect(Self.fast(T.self, written) == value)
+            let slashes = JSONEncoder()
+            slashes.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            #expect(Data(value.storedJSON(escapingSlashes: false)) == (try slashes.encode(value)), "and without escaped slashes")
         }
     }
 

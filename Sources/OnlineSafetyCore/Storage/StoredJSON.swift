@@ -510,14 +510,35 @@ extension ContactLink: StoredJSONReadable {
 
 /// A record kind that writes its own stored JSON, without `Encodable`.
 ///
-/// ``storedJSON()`` gives, byte for byte, what `JSONEncoder` with `.sortedKeys` writes for the
-/// value: the form a store writes and computes a row's MAC over. A store encodes and checks the
-/// kinds it holds most of (people and contact links) many thousands at a time, and `JSONEncoder`
-/// spends most of that time in its generic containers.
+/// ``storedJSON(escapingSlashes:)`` gives, byte for byte, what `JSONEncoder` with `.sortedKeys`
+/// (and `.withoutEscapingSlashes` when slashes are not escaped) writes for the value: the form a
+/// store writes and computes a row's MAC over. A store encodes and checks the kinds it holds most
+/// of (people and contact links) many thousands at a time, and `JSONEncoder` spends most of that
+/// time in its generic containers.
 @_spi(StorageBackend)
 public protocol StoredJSONWritable {
-    /// The value as `JSONEncoder` with `.sortedKeys` writes it (UTF-8). Requires nothing; never throws.
-    func storedJSON() -> [UInt8]
+    /// The value as `JSONEncoder` with `.sortedKeys` writes it (UTF-8), with `/` written `\/`
+    /// when `escapingSlashes` (as `JSONEncoder` does unless told `.withoutEscapingSlashes`).
+    /// Requires nothing; never throws.
+    func storedJSON(escapingSlashes: Bool) -> [UInt8]
+}
+
+@_spi(StorageBackend)
+extension StoredJSONWritable {
+    /// ``storedJSON(escapingSlashes:)`` with slashes escaped: what `JSONEncoder` with `.sortedKeys` writes.
+    public func storedJSON() -> [UInt8] { storedJSON(escapingSlashes: true) }
+}
+
+/// JSON text written as `JSONEncoder` writes it.
+@_spi(StorageBackend)
+public enum StoredJSONText {
+    /// `text` as a JSON string, quoted and escaped as `JSONEncoder` writes it (``StoredJSONWritable``).
+    /// Requires nothing; never throws.
+    public static func quoted(_ text: String, escapingSlashes: Bool) -> [UInt8] {
+        var writer = StoredJSONWriter(capacity: text.utf8.count + 2, escapingSlashes: escapingSlashes)
+        writer.string(text)
+        return writer.bytes
+    }
 }
 
 /// Writes one JSON document as `JSONEncoder` does with `.sortedKeys`: no white space, slashes and
@@ -527,8 +548,13 @@ struct StoredJSONWriter {
     private(set) var bytes: [UInt8] = []
     /// Whether the object or array opened last has no member yet.
     private var empty = false
+    /// Whether `/` is written `\/`.
+    private let escapingSlashes: Bool
 
-    init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int = 512, escapingSlashes: Bool = true) {
+        bytes.reserveCapacity(capacity)
+        self.escapingSlashes = escapingSlashes
+    }
 
     mutating func beginObject() {
         bytes.append(0x7B)
@@ -574,7 +600,9 @@ struct StoredJSONWriter {
             switch byte {
             case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
             case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x2F: bytes.append(contentsOf: [0x5C, 0x2F])
+            case 0x2F:
+                if escapingSlashes { bytes.append(0x5C) }
+                bytes.append(0x2F)
             case 0x08: bytes.append(contentsOf: [0x5C, 0x62])
             case 0x0C: bytes.append(contentsOf: [0x5C, 0x66])
             case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
@@ -651,8 +679,8 @@ struct StoredJSONWriter {
 @_spi(StorageBackend)
 extension Person: StoredJSONWritable {
     /// The person as `JSONEncoder` with `.sortedKeys` writes it.
-    public func storedJSON() -> [UInt8] {
-        var writer = StoredJSONWriter()
+    public func storedJSON(escapingSlashes: Bool) -> [UInt8] {
+        var writer = StoredJSONWriter(escapingSlashes: escapingSlashes)
         writer.beginObject()
         if let email {
             writer.key("email")
@@ -708,8 +736,8 @@ extension Person: StoredJSONWritable {
 @_spi(StorageBackend)
 extension ContactLink: StoredJSONWritable {
     /// The link as `JSONEncoder` with `.sortedKeys` writes it.
-    public func storedJSON() -> [UInt8] {
-        var writer = StoredJSONWriter(capacity: 256)
+    public func storedJSON(escapingSlashes: Bool) -> [UInt8] {
+        var writer = StoredJSONWriter(capacity: 256, escapingSlashes: escapingSlashes)
         writer.beginObject()
         writer.key("adultID")
         writer.uuid(adultID.uuid)
