@@ -171,10 +171,18 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
             func matches(_ doc: String) -> Bool {
                 stored == integrity.mac(table: table, id: value.id.uuid, revision: value.revision, doc: doc)
             }
-            // The kind's own writer gives JSONEncoder's bytes; JSONEncoder itself is asked again
-            // before a row is refused, so that no difference between the two could refuse a row.
-            var intact = try matches(SQLJSON.encode(value))
-            if !intact, value is any StoredJSONWritable { intact = try matches(SQLJSON.encodeWithJSONEncoder(value)) }
+            // The kind's own writer gives JSONEncoder's bytes, MACed as they are; JSONEncoder itself
+            // is asked again before a row is refused, so that no difference between the two could
+            // refuse a row.
+            var intact: Bool
+            if let writable = value as? any StoredJSONWritable {
+                intact = writable.storedJSON().withUnsafeBytes { body in
+                    stored == integrity.mac(table: table, id: value.id.uuid, revision: value.revision, body: body)
+                }
+                if !intact { intact = try matches(SQLJSON.encodeWithJSONEncoder(value)) }
+            } else {
+                intact = try matches(SQLJSON.encode(value))
+            }
             guard intact else {
                 throw SafetyError(
                     .corruptData, "the \(Value.recordKind) \(value.id.uuidString) was changed outside the SDK: its MAC does not match",

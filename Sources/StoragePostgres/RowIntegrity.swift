@@ -55,9 +55,25 @@ struct RowIntegrity: Sendable {
 
     /// The MAC of a record row: its table, identifier, revision and canonical body.
     func mac(table: String, id: UUID, revision: Int, doc: String) -> String {
+        var doc = doc
+        return doc.withUTF8 { mac(table: table, id: id, revision: revision, body: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// ``mac(table:id:revision:doc:)`` of a body given as its UTF-8 bytes.
+    func mac(table: String, id: UUID, revision: Int, body: UnsafeRawBufferPointer) -> String {
         var mac = keyed
-        Self.update(&mac, "row\u{1E}\(table)\u{1E}\(UUIDText.string(id))\u{1E}\(revision)\u{1E}")
-        Self.update(&mac, doc)
+        var head: [UInt8] = []
+        head.reserveCapacity(64 + table.utf8.count)
+        head.append(contentsOf: "row".utf8)
+        head.append(0x1E)
+        head.append(contentsOf: table.utf8)
+        head.append(0x1E)
+        head.append(contentsOf: UUIDText.string(id).utf8)
+        head.append(0x1E)
+        head.append(contentsOf: String(revision).utf8)
+        head.append(0x1E)
+        mac.update(data: head)
+        mac.update(data: body)
         return Self.hex(mac.finalize())
     }
 
