@@ -292,6 +292,7 @@ enum JournalChange: Decodable {
     }
 
     /// The encoding of a record change.
+    ///
     /// A kind that writes its own JSON (``StoredJSONWritable``) is written by it, into the same
     /// bytes `encoder` (``makeEncoder()``) writes for the change.
     static func encodeRecord<Value: Aggregate>(_ value: Value, operation: String, with encoder: JSONEncoder) throws -> [UInt8] {
