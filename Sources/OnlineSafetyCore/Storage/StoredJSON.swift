@@ -268,34 +268,43 @@ struct StoredJSONCursor {
     }
 }
 
-/// One object's keys, each allowed once: the bit of each key read so far.
-struct StoredJSONKeys {
-    private var seen: UInt32 = 0
-
-    /// Marks key number `bit` read; `false` if it was read before.
-    mutating func first(_ bit: Int) -> Bool {
-        let mask: UInt32 = 1 << UInt32(bit)
-        guard seen & mask == 0 else { return false }
-        seen |= mask
-        return true
-    }
-}
-
 extension StoredJSONCursor {
-    /// A tenancy as its coding writes it: `{"school":{"_0":"…"}}` or `{"trust":{"_0":"…"}}`.
-    mutating func tenancy() -> Tenancy? {
-        guard beginObject() else { return nil }
+    /// Reads an object whose keys are among `names`, each at most once: `member` is given the
+    /// index in `names` of each key in turn, with the cursor at its value, and reads the value.
+    /// `false` for a key not in `names`, a key twice, a value `member` could not read (it
+    /// returned `false`) or malformed bytes.
+    mutating func object(_ names: [StaticString], _ member: (Int, inout StoredJSONCursor) -> Bool) -> Bool {
+        guard beginObject() else { return false }
         var first = true
         var failed = false
-        guard let key = nextKey(&first, failed: &failed) else { return nil }
-        let isSchool = self.key(key, is: "school")
-        guard isSchool || self.key(key, is: "trust") else { return nil }
-        guard beginObject() else { return nil }
-        var innerFirst = true
-        guard let inner = nextKey(&innerFirst, failed: &failed), self.key(inner, is: "_0"), let uuid = uuid() else { return nil }
-        guard nextKey(&innerFirst, failed: &failed) == nil, !failed else { return nil }
-        guard nextKey(&first, failed: &failed) == nil, !failed else { return nil }
-        return isSchool ? .school(SchoolID(uuid)) : .trust(TrustID(uuid))
+        var seen: UInt64 = 0
+        while let key = nextKey(&first, failed: &failed) {
+            guard let index = names.firstIndex(where: { self.key(key, is: $0) }), seen & (1 << UInt64(index)) == 0 else {
+                return false
+            }
+            seen |= 1 << UInt64(index)
+            guard member(index, &self) else { return false }
+        }
+        return !failed
+    }
+
+    /// Reads a value with `read` into `slot`: `false` when it could not.
+    mutating func read<T>(into slot: inout T?, _ read: (inout StoredJSONCursor) -> T?) -> Bool {
+        slot = read(&self)
+        return slot != nil
+    }
+
+    /// A tenancy as its coding writes it: `{"school":{"_0":"…"}}` or `{"trust":{"_0":"…"}}`.
+    mutating func tenancy() -> Tenancy? {
+        var tenancy: Tenancy?
+        let read = object(["school", "trust"]) { index, cursor in
+            guard tenancy == nil else { return false }
+            var uuid: UUID?
+            guard cursor.object(["_0"], { _, inner in inner.read(into: &uuid) { $0.uuid() } }), let uuid else { return false }
+            tenancy = index == 0 ? .school(SchoolID(uuid)) : .trust(TrustID(uuid))
+            return true
+        }
+        return read ? tenancy : nil
     }
 
     /// A date as records hold it.
@@ -303,24 +312,12 @@ extension StoredJSONCursor {
 
     /// A source reference: `{"id":…,"system":…}`.
     mutating func sourceRef() -> SourceRef? {
-        guard beginObject() else { return nil }
-        var first = true
-        var failed = false
-        var keys = StoredJSONKeys()
         var system: String?
         var id: String?
-        while let key = nextKey(&first, failed: &failed) {
-            if self.key(key, is: "system") {
-                guard keys.first(0), let text = string() else { return nil }
-                system = text
-            } else if self.key(key, is: "id") {
-                guard keys.first(1), let text = string() else { return nil }
-                id = text
-            } else {
-                return nil
-            }
+        let read = object(["system", "id"]) { index, cursor in
+            index == 0 ? cursor.read(into: &system) { $0.string() } : cursor.read(into: &id) { $0.string() }
         }
-        guard !failed, let system, let id else { return nil }
+        guard read, let system, let id else { return nil }
         var source = SourceRef(system: "", id: id)
         // As decoded: the system as written (the initialiser lower-cases it).
         source.system = system
@@ -329,12 +326,12 @@ extension StoredJSONCursor {
 }
 
 extension LearnerDetails {
+    private static let storedKeys: [StaticString] = [
+        "upn", "dateOfBirth", "ncYear", "registrationGroup", "lookedAfter", "send", "eal", "groups", "keyPerson",
+    ]
+
     /// Reads the details at `cursor`, as ``StoredJSONReadable`` reads a record.
     static func readStoredJSON(_ cursor: inout StoredJSONCursor) -> LearnerDetails? {
-        guard cursor.beginObject() else { return nil }
-        var first = true
-        var failed = false
-        var keys = StoredJSONKeys()
         var upn: UPN?
         var dateOfBirth: CalendarDate?
         var ncYear: NCYear?
@@ -342,57 +339,38 @@ extension LearnerDetails {
         var lookedAfter: Bool?
         var send: Bool?
         var eal: Bool?
-        var groups: [String] = []
+        var groups: [String]?
         var keyPerson: String?
-        while let key = cursor.nextKey(&first, failed: &failed) {
-            if cursor.key(key, is: "upn") {
-                guard keys.first(0), let text = cursor.string(), let value = try? UPN(text) else { return nil }
-                upn = value
-            } else if cursor.key(key, is: "dateOfBirth") {
-                guard keys.first(1), let value = cursor.calendarDate() else { return nil }
-                dateOfBirth = value
-            } else if cursor.key(key, is: "ncYear") {
-                guard keys.first(2), let value = cursor.string().flatMap(NCYear.init(rawValue:)) else { return nil }
-                ncYear = value
-            } else if cursor.key(key, is: "registrationGroup") {
-                guard keys.first(3), let value = cursor.string() else { return nil }
-                registrationGroup = value
-            } else if cursor.key(key, is: "lookedAfter") {
-                guard keys.first(4), let value = cursor.bool() else { return nil }
-                lookedAfter = value
-            } else if cursor.key(key, is: "send") {
-                guard keys.first(5), let value = cursor.bool() else { return nil }
-                send = value
-            } else if cursor.key(key, is: "eal") {
-                guard keys.first(6), let value = cursor.bool() else { return nil }
-                eal = value
-            } else if cursor.key(key, is: "groups") {
-                guard keys.first(7), let value = cursor.array({ $0.string() }) else { return nil }
-                groups = value
-            } else if cursor.key(key, is: "keyPerson") {
-                guard keys.first(8), let value = cursor.string() else { return nil }
-                keyPerson = value
-            } else {
-                return nil
+        let read = cursor.object(storedKeys) { index, cursor in
+            switch index {
+            case 0: cursor.read(into: &upn) { $0.string().flatMap { try? UPN($0) } }
+            case 1: cursor.read(into: &dateOfBirth) { $0.calendarDate() }
+            case 2: cursor.read(into: &ncYear) { $0.string().flatMap(NCYear.init(rawValue:)) }
+            case 3: cursor.read(into: &registrationGroup) { $0.string() }
+            case 4: cursor.read(into: &lookedAfter) { $0.bool() }
+            case 5: cursor.read(into: &send) { $0.bool() }
+            case 6: cursor.read(into: &eal) { $0.bool() }
+            case 7: cursor.read(into: &groups) { $0.array { $0.string() } }
+            default: cursor.read(into: &keyPerson) { $0.string() }
             }
         }
-        guard !failed, let upn, let dateOfBirth, let ncYear, let lookedAfter, let send, let eal else { return nil }
+        guard read, let upn, let dateOfBirth, let ncYear, let lookedAfter, let send, let eal else { return nil }
         return LearnerDetails(
             upn: upn, dateOfBirth: dateOfBirth, ncYear: ncYear, registrationGroup: registrationGroup, lookedAfter: lookedAfter,
-            send: send, eal: eal, groups: groups, keyPerson: keyPerson)
+            send: send, eal: eal, groups: groups ?? [], keyPerson: keyPerson)
     }
 }
 
 @_spi(StorageBackend)
 extension Person: StoredJSONReadable {
+    private static let storedKeys: [StaticString] = [
+        "id", "tenancy", "kind", "givenName", "familyName", "email", "phone", "sources", "jobTitle", "learner", "leftOn", "revision",
+    ]
+
     /// Reads a stored person from its JSON, as ``StoredJSONReadable`` describes; a record that
     /// still names its school as `schoolID` is left to `JSONDecoder`.
     public static func readStoredJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> Person? {
         var cursor = StoredJSONCursor(bytes)
-        guard cursor.beginObject() else { return nil }
-        var first = true
-        var failed = false
-        var keys = StoredJSONKeys()
         var id: UUID?
         var tenancy: Tenancy?
         var kind: PersonKind?
@@ -400,68 +378,43 @@ extension Person: StoredJSONReadable {
         var familyName: String?
         var email: String?
         var phone: String?
-        var sources: [SourceRef] = []
+        var sources: [SourceRef]?
         var jobTitle: String?
         var learner: LearnerDetails?
         var leftOn: CalendarDate?
         var revision: Int?
-        while let key = cursor.nextKey(&first, failed: &failed) {
-            if cursor.key(key, is: "id") {
-                guard keys.first(0), let value = cursor.uuid() else { return nil }
-                id = value
-            } else if cursor.key(key, is: "tenancy") {
-                guard keys.first(1), let value = cursor.tenancy() else { return nil }
-                tenancy = value
-            } else if cursor.key(key, is: "kind") {
-                guard keys.first(2), let value = cursor.string().flatMap(PersonKind.init(rawValue:)) else { return nil }
-                kind = value
-            } else if cursor.key(key, is: "givenName") {
-                guard keys.first(3), let value = cursor.string() else { return nil }
-                givenName = value
-            } else if cursor.key(key, is: "familyName") {
-                guard keys.first(4), let value = cursor.string() else { return nil }
-                familyName = value
-            } else if cursor.key(key, is: "email") {
-                guard keys.first(5), let value = cursor.string() else { return nil }
-                email = value
-            } else if cursor.key(key, is: "phone") {
-                guard keys.first(6), let value = cursor.string() else { return nil }
-                phone = value
-            } else if cursor.key(key, is: "sources") {
-                guard keys.first(7), let value = cursor.array({ $0.sourceRef() }) else { return nil }
-                sources = value
-            } else if cursor.key(key, is: "jobTitle") {
-                guard keys.first(8), let value = cursor.string() else { return nil }
-                jobTitle = value
-            } else if cursor.key(key, is: "learner") {
-                guard keys.first(9), let value = LearnerDetails.readStoredJSON(&cursor) else { return nil }
-                learner = value
-            } else if cursor.key(key, is: "leftOn") {
-                guard keys.first(10), let value = cursor.calendarDate() else { return nil }
-                leftOn = value
-            } else if cursor.key(key, is: "revision") {
-                guard keys.first(11), let value = cursor.int() else { return nil }
-                revision = value
-            } else {
-                return nil
+        let read = cursor.object(storedKeys) { index, cursor in
+            switch index {
+            case 0: cursor.read(into: &id) { $0.uuid() }
+            case 1: cursor.read(into: &tenancy) { $0.tenancy() }
+            case 2: cursor.read(into: &kind) { $0.string().flatMap(PersonKind.init(rawValue:)) }
+            case 3: cursor.read(into: &givenName) { $0.string() }
+            case 4: cursor.read(into: &familyName) { $0.string() }
+            case 5: cursor.read(into: &email) { $0.string() }
+            case 6: cursor.read(into: &phone) { $0.string() }
+            case 7: cursor.read(into: &sources) { $0.array { $0.sourceRef() } }
+            case 8: cursor.read(into: &jobTitle) { $0.string() }
+            case 9: cursor.read(into: &learner) { LearnerDetails.readStoredJSON(&$0) }
+            case 10: cursor.read(into: &leftOn) { $0.calendarDate() }
+            default: cursor.read(into: &revision) { $0.int() }
             }
         }
-        guard !failed, cursor.atEnd(), let id, let tenancy, let kind, let givenName, let familyName, let revision else { return nil }
+        guard read, cursor.atEnd(), let id, let tenancy, let kind, let givenName, let familyName, let revision else { return nil }
         return Person(
             id: PersonID(id), tenancy: tenancy, kind: kind, givenName: givenName, familyName: familyName, email: email, phone: phone,
-            sources: sources, jobTitle: jobTitle, learner: learner, leftOn: leftOn, revision: revision)
+            sources: sources ?? [], jobTitle: jobTitle, learner: learner, leftOn: leftOn, revision: revision)
     }
 }
 
 @_spi(StorageBackend)
 extension ContactLink: StoredJSONReadable {
+    private static let storedKeys: [StaticString] = [
+        "id", "schoolID", "learnerID", "adultID", "relationship", "parentalResponsibility", "priority", "revision",
+    ]
+
     /// Reads a stored contact link from its JSON, as ``StoredJSONReadable`` describes.
     public static func readStoredJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> ContactLink? {
         var cursor = StoredJSONCursor(bytes)
-        guard cursor.beginObject() else { return nil }
-        var first = true
-        var failed = false
-        var keys = StoredJSONKeys()
         var id: UUID?
         var schoolID: UUID?
         var learnerID: UUID?
@@ -470,37 +423,20 @@ extension ContactLink: StoredJSONReadable {
         var parentalResponsibility: Bool?
         var priority: Int?
         var revision: Int?
-        while let key = cursor.nextKey(&first, failed: &failed) {
-            if cursor.key(key, is: "id") {
-                guard keys.first(0), let value = cursor.uuid() else { return nil }
-                id = value
-            } else if cursor.key(key, is: "schoolID") {
-                guard keys.first(1), let value = cursor.uuid() else { return nil }
-                schoolID = value
-            } else if cursor.key(key, is: "learnerID") {
-                guard keys.first(2), let value = cursor.uuid() else { return nil }
-                learnerID = value
-            } else if cursor.key(key, is: "adultID") {
-                guard keys.first(3), let value = cursor.uuid() else { return nil }
-                adultID = value
-            } else if cursor.key(key, is: "relationship") {
-                guard keys.first(4), let value = cursor.string().flatMap(Relationship.init(rawValue:)) else { return nil }
-                relationship = value
-            } else if cursor.key(key, is: "parentalResponsibility") {
-                guard keys.first(5), let value = cursor.bool() else { return nil }
-                parentalResponsibility = value
-            } else if cursor.key(key, is: "priority") {
-                guard keys.first(6), let value = cursor.int() else { return nil }
-                priority = value
-            } else if cursor.key(key, is: "revision") {
-                guard keys.first(7), let value = cursor.int() else { return nil }
-                revision = value
-            } else {
-                return nil
+        let read = cursor.object(storedKeys) { index, cursor in
+            switch index {
+            case 0: cursor.read(into: &id) { $0.uuid() }
+            case 1: cursor.read(into: &schoolID) { $0.uuid() }
+            case 2: cursor.read(into: &learnerID) { $0.uuid() }
+            case 3: cursor.read(into: &adultID) { $0.uuid() }
+            case 4: cursor.read(into: &relationship) { $0.string().flatMap(Relationship.init(rawValue:)) }
+            case 5: cursor.read(into: &parentalResponsibility) { $0.bool() }
+            case 6: cursor.read(into: &priority) { $0.int() }
+            default: cursor.read(into: &revision) { $0.int() }
             }
         }
-        guard !failed, cursor.atEnd(), let id, let learnerID, let adultID, let relationship, let parentalResponsibility,
-            let priority, let revision
+        guard read, cursor.atEnd(), let id, let learnerID, let adultID, let relationship, let parentalResponsibility, let priority,
+            let revision
         else { return nil }
         return ContactLink(
             id: ContactLinkID(id), schoolID: schoolID.map(SchoolID.init), learnerID: PersonID(learnerID), adultID: PersonID(adultID),
