@@ -321,7 +321,25 @@ enum JournalChange: Decodable {
     }
 
     /// The encoding of an audit change.
+    ///
+    /// The event writes its own JSON (``AuditEvent/storedJSON(escapingSlashes:date:)``), into the
+    /// same bytes `encoder` (``makeEncoder()``) writes for the change; an instant the journal
+    /// does not write as text goes through `encoder`.
     static func encodeAudit(_ event: AuditEvent, with encoder: JSONEncoder) throws -> [UInt8] {
+        if encoder.outputFormatting == JournalFormat.outputFormatting,
+            let json = event.storedJSON(escapingSlashes: false, date: JournalDate.text)
+        {
+            var line = Array(#"{"event":"#.utf8)
+            line.reserveCapacity(line.count + json.count + 16)
+            line += json
+            line += Array(#","op":"audit"}"#.utf8)
+            return line
+        }
+        return Array(try encoder.encode(AuditChange(event: event, op: "audit")))
+    }
+
+    /// ``encodeAudit(_:with:)`` through `JSONEncoder` alone.
+    static func encodeAuditWithJSONEncoder(_ event: AuditEvent, with encoder: JSONEncoder) throws -> [UInt8] {
         Array(try encoder.encode(AuditChange(event: event, op: "audit")))
     }
 

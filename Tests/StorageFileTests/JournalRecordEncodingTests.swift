@@ -45,6 +45,40 @@ struct JournalRecordEncodingTests {
         }
         #expect(checked == Self.texts.count * 6)
     }
+
+    @Test func auditChangesAreTheBytesTheJournalsEncoderWrites() throws {
+        let encoder = JournalFormat.makeEncoder()
+        var previous: AuditEvent?
+        var checked = 0
+        for (index, text) in Self.texts.enumerated() {
+            let school: SchoolID? = index.isMultiple(of: 4) ? nil : SchoolID()
+            let draft = AuditDraft(
+                at: Date(timeIntervalSince1970: 1_790_000_000 + Double(index) * 86_400.5 + 0.007),
+                actorID: index.isMultiple(of: 3) ? nil : PersonID(), schoolID: school, action: AuditAction(stored: "person.read/\(text)"),
+                subjectKind: text.isEmpty ? "person" : text, subjectID: index.isMultiple(of: 5) ? nil : UUID(),
+                outcome: index.isMultiple(of: 2) ? .allowed : .denied, reason: index.isMultiple(of: 3) ? text : nil,
+                restricted: index.isMultiple(of: 2))
+            let event = AuditChain.chain(draft, after: previous)
+            previous = event
+            #expect(try JournalChange.encodeAudit(event, with: encoder) == JournalChange.encodeAuditWithJSONEncoder(event, with: encoder))
+            checked += 1
+        }
+        // An instant that is not a whole millisecond is written as a number: by `JSONEncoder`.
+        var odd = AuditChain.chain(
+            AuditDraft(at: Date(), actorID: nil, schoolID: nil, action: .personRead, subjectKind: "person", subjectID: nil), after: nil)
+        odd.draft.at = Date(timeIntervalSinceReferenceDate: 0.000_1)
+        let oddBytes = try JournalChange.encodeAudit(odd, with: encoder)
+        #expect(oddBytes == (try JournalChange.encodeAuditWithJSONEncoder(odd, with: encoder)))
+        #expect(String(decoding: oddBytes, as: UTF8.self).contains(#""at":0.0001"#))
+        // And every change reads back as the event it was written from.
+        let decoded = try JournalFormat.makeDecoder().decode(JournalChange.self, from: Data(oddBytes))
+        guard case .audit(let back) = decoded else {
+            Issue.record("an audit change read back as another kind of change")
+            return
+        }
+        #expect(back == odd)
+        #expect(checked == Self.texts.count)
+    }
 }
 
 /// A record change as the journal's coding writes it, through `JSONEncoder`.

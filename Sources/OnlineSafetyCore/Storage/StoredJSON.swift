@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A record kind whose stored JSON can be read straight from its bytes, without `Decodable`.
 ///
@@ -229,6 +229,30 @@ struct StoredJSONCursor {
         }
         return negative ? -value : value
     }
+
+    /// A number with no exponent, as `Double` reads its digits (the nearest `Double`, as
+    /// `JSONDecoder` gives it).
+    mutating func double() -> Double? {
+        skipSpace()
+        let start = at
+        if at < bytes.count, bytes[at] == 0x2D { at += 1 }
+        let integerStart = at
+        while at < bytes.count, (0x30...0x39).contains(bytes[at]) { at += 1 }
+        let integerDigits = at - integerStart
+        guard integerDigits > 0, !(integerDigits > 1 && bytes[integerStart] == 0x30) else { return nil }
+        if at < bytes.count, bytes[at] == 0x2E {
+            at += 1
+            let fractionStart = at
+            while at < bytes.count, (0x30...0x39).contains(bytes[at]) { at += 1 }
+            guard at > fractionStart else { return nil }
+        }
+        if at < bytes.count, bytes[at] == 0x65 || bytes[at] == 0x45 { return nil }
+        guard at - start <= 40 else { return nil }
+        return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self))
+    }
+
+    /// An empty object: `{}`.
+    mutating func emptyObject() -> Bool { take(0x7B) && take(0x7D) }
 
     /// `true` or `false`.
     mutating func bool() -> Bool? {
@@ -556,6 +580,8 @@ struct StoredJSONWriter {
 
     mutating func int(_ value: Int) { bytes.append(contentsOf: String(value).utf8) }
 
+    mutating func int64(_ value: Int64) { bytes.append(contentsOf: String(value).utf8) }
+
     mutating func bool(_ value: Bool) { bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8)) }
 
     mutating func tenancy(_ tenancy: Tenancy) {
@@ -693,6 +719,58 @@ extension ContactLink: StoredJSONWritable {
             writer.key("schoolID")
             writer.uuid(schoolID.uuid)
         }
+        writer.endObject()
+        return writer.bytes
+    }
+}
+
+extension AuditEvent {
+    /// The event as `JSONEncoder` with `.sortedKeys` writes it, its draft's instant written as
+    /// `date` gives it (the text a store's date strategy writes), or `nil` when `date` gives `nil`
+    /// for the instant (the caller then encodes the event with `JSONEncoder`). `/` is written `\/`
+    /// when `escapingSlashes`. Requires nothing; never throws.
+    @_spi(StorageBackend)
+    public func storedJSON(escapingSlashes: Bool, date: (Date) -> String?) -> [UInt8]? {
+        guard let at = date(draft.at) else { return nil }
+        var writer = StoredJSONWriter(capacity: 512, escapingSlashes: escapingSlashes)
+        writer.beginObject()
+        writer.key("chain")
+        writer.string(chain.rawValue)
+        writer.key("draft")
+        writer.beginObject()
+        writer.key("action")
+        writer.string(draft.action.rawValue)
+        if let actorID = draft.actorID {
+            writer.key("actorID")
+            writer.uuid(actorID.uuid)
+        }
+        writer.key("at")
+        writer.string(at)
+        writer.key("outcome")
+        writer.string(draft.outcome.rawValue)
+        if let reason = draft.reason {
+            writer.key("reason")
+            writer.string(reason)
+        }
+        writer.key("restricted")
+        writer.bool(draft.restricted)
+        if let schoolID = draft.schoolID {
+            writer.key("schoolID")
+            writer.uuid(schoolID.uuid)
+        }
+        if let subjectID = draft.subjectID {
+            writer.key("subjectID")
+            writer.uuid(subjectID)
+        }
+        writer.key("subjectKind")
+        writer.string(draft.subjectKind)
+        writer.endObject()
+        writer.key("hash")
+        writer.string(hash)
+        writer.key("previousHash")
+        writer.string(previousHash)
+        writer.key("sequence")
+        writer.int64(sequence)
         writer.endObject()
         return writer.bytes
     }
