@@ -26,8 +26,10 @@ struct StoredJSONProcedureTests {
         case 0: Date(timeIntervalSinceReferenceDate: Double.random(in: -1e9...1e9, using: &numbers))
         case 1: Date(timeIntervalSinceReferenceDate: Double(Int.random(in: -1_000...1_000, using: &numbers)))
         default:
-            SafetyClock.truncated(Date(timeIntervalSince1970: Double(Int.random(in: 1_500_000_000...1_900_000_000, using: &numbers))
-                + Double(Int.random(in: 0...999, using: &numbers)) / 1_000))
+            SafetyClock.truncated(
+                Date(
+                    timeIntervalSince1970: Double(Int.random(in: 1_500_000_000...1_900_000_000, using: &numbers))
+                        + Double(Int.random(in: 0...999, using: &numbers)) / 1_000))
         }
     }
 
