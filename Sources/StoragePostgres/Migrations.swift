@@ -526,5 +526,8 @@ enum Migrations {
         Migration(
             version: 18, name: "change stamps by school, so that report counts are counted again only where something changed",
             statements: ReportStamps.migration),
+        Migration(
+            version: 19, name: "training stamps by school: role grants and training summaries are read again only where they changed",
+            statements: ReportStamps.trainingMigration),
     ]
 }

@@ -357,14 +357,51 @@ struct PostgresReportQueries: ReportQueries {
         return "(VALUES " + rows.joined(separator: ", ") + ")"
     }()
 
+    /// Each school's grants as kept by the store while its training stamp holds (``ReportCache``),
+    /// the others' read from the columns (``readRoleGrantsInForce(at:on:)``) and kept when the
+    /// school's stamp did not move while they were read.
+    func roleGrantsInForce(at schoolIDs: [SchoolID], on day: CalendarDate) async throws -> [RoleGrant]? {
+        try await keptWhileStampHolds(
+            schoolIDs.map(\.uuid), kept: { school, stamp in cache.grants(.init(school: school, day: day), stamp: stamp) },
+            read: { try await readRoleGrantsInForce(at: $0, on: day) },
+            keep: { grants, school, stamp in cache.keep(grants, for: .init(school: school, day: day), stamp: stamp) })
+    }
+
+    /// What `kept` gives for each of `schools` at its training stamp, and for the others what
+    /// `read` gives (one read for all of them), kept (by `keep`, each school's part) where a school's stamp was the same before and after the read: in the
+    /// repository's order (sort key bytewise, then identifier), as one read of them all gives it.
+    private func keptWhileStampHolds<Value: Aggregate>(
+        _ schools: [UUID], kept: (UUID, Int64) -> [Value]?, read: ([UUID]) async throws -> [Value], keep: ([Value], UUID, Int64) -> Void
+    ) async throws -> [Value] {
+        let schools = Array(Set(schools)).sorted(by: UUIDText.precedes)
+        guard !schools.isEmpty else { return [] }
+        let before = try await ReportStamps.read(.training, of: schools, executor)
+        var parts: [[Value]] = []
+        var missing: [UUID] = []
+        for each in schools {
+            if let part = kept(each, before[each] ?? 0) { parts.append(part) } else { missing.append(each) }
+        }
+        if !missing.isEmpty {
+            let found = try await read(missing)
+            let after = try await ReportStamps.read(.training, of: missing, executor)
+            let bySchool = Dictionary(grouping: found) { $0.schoolID?.uuid }
+            for each in missing where before[each] == after[each] { keep(bySchool[each] ?? [], each, after[each] ?? 0) }
+            parts.append(found)
+        }
+        guard parts.count > 1 else { return parts.first ?? [] }
+        return parts.joined().sorted { a, b in
+            a.sortKey == b.sortKey ? UUIDText.precedes(a.id.uuid, b.id.uuid) : a.sortKey.utf8.lexicographicallyPrecedes(b.sortKey.utf8)
+        }
+    }
+
     /// Built from the columns (dates written out whatever the server's `DateStyle`) and, for the
     /// groups, the one part of the document that has no column. As with the grouped counts, what is read is not checked against the record's MAC
     /// (which covers the whole document); reading the records themselves checks it.
-    func roleGrantsInForce(at schoolIDs: [SchoolID], on day: CalendarDate) async throws -> [RoleGrant]? {
+    private func readRoleGrantsInForce(at schoolIDs: [UUID], on day: CalendarDate) async throws -> [RoleGrant] {
         let query: PostgresQuery = """
             SELECT id, revision, person_id, role, school_id, to_char(starts, 'YYYY-MM-DD'), to_char(ends, 'YYYY-MM-DD'),
                 (doc->'groups')::text FROM role_grants
-            WHERE school_id = ANY(\(schoolIDs.map(\.uuid))) AND starts <= \(day.description)::date
+            WHERE school_id = ANY(\(schoolIDs)) AND starts <= \(day.description)::date
                 AND (ends IS NULL OR ends >= \(day.description)::date)
             ORDER BY sort_key COLLATE "C", id
             """
@@ -393,11 +430,22 @@ struct PostgresReportQueries: ReportQueries {
         return grants
     }
 
-    /// Built from the columns and one row per entry of the document's latest completions, in
-    /// their stored order, unchecked against the record's MAC as ``roleGrantsInForce(at:on:)``.
+    /// The summaries kept at schools as kept by the store while each school's training stamp
+    /// holds, as ``roleGrantsInForce(at:on:)`` keeps grants; a person's wherever they are kept
+    /// read each time.
     func trainingSummaries(keptAt schoolIDs: [SchoolID]?, of personIDs: [PersonID]) async throws -> [TrainingSummary]? {
+        guard let schoolIDs else { return try await readTrainingSummaries(keptAt: nil, of: personIDs) }
+        return try await keptWhileStampHolds(
+            schoolIDs.map(\.uuid), kept: { school, stamp in cache.summaries(at: school, stamp: stamp) },
+            read: { try await readTrainingSummaries(keptAt: $0, of: []) },
+            keep: { summaries, school, stamp in cache.keep(summaries, at: school, stamp: stamp) })
+    }
+
+    /// Built from the columns and one row per entry of the document's latest completions, in
+    /// their stored order, unchecked against the record's MAC as ``readRoleGrantsInForce(at:on:)``.
+    private func readTrainingSummaries(keptAt schoolIDs: [UUID]?, of personIDs: [PersonID]) async throws -> [TrainingSummary] {
         let filter: PostgresQuery =
-            if let schoolIDs { "s.school_id = ANY(\(schoolIDs.map(\.uuid)))" } else { "s.person_id = ANY(\(personIDs.map(\.uuid)))" }
+            if let schoolIDs { "s.school_id = ANY(\(schoolIDs))" } else { "s.person_id = ANY(\(personIDs.map(\.uuid)))" }
         var query: PostgresQuery = """
             SELECT s.id, s.revision, s.school_id, s.person_id, e.value->>'topic', e.value->>'completedOn', e.value->>'recordID'
             FROM training_summaries s LEFT JOIN LATERAL jsonb_array_elements(s.doc->'latest') WITH ORDINALITY AS e (value, place) ON true

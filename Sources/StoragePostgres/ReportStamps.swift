@@ -13,6 +13,8 @@ import Synchronization
 ///   an access grant, since a school's grants are counted with their holders wherever they are
 ///   on roll.
 /// - ``Topic/incidents``: incidents.
+/// - ``Topic/training``: role grants and training summaries (migration 19), from which the
+///   training standings of the dashboard and the reports are worked out.
 ///
 /// Triggers run once per statement (over its transition tables, so a `COPY` of 250,000 rows
 /// moves each school's stamp once) and take each new stamp from one sequence, which never gives
@@ -26,6 +28,8 @@ enum ReportStamps {
         case roster
         /// Incidents.
         case incidents
+        /// Role grants and training summaries.
+        case training
     }
 
     /// The schools a statement's rows (in the transition table `rows`) touch, for one table.
@@ -48,10 +52,16 @@ enum ReportStamps {
         Watched(table: "incidents", topic: .incidents) { "SELECT school_id FROM \($0)" },
     ]
 
+    /// The tables whose changes move the training stamp (migration 19).
+    private static let watchedForTraining: [Watched] = [
+        Watched(table: "role_grants", topic: .training) { "SELECT school_id FROM \($0)" },
+        Watched(table: "training_summaries", topic: .training) { "SELECT school_id FROM \($0)" },
+    ]
+
     /// Migration 18's statements: the table, the sequence, the function that moves stamps and,
     /// for each watched table, its trigger function and its three statement triggers.
     static var migration: [String] {
-        var statements = [
+        let statements = [
             "CREATE SEQUENCE report_stamp_seq",
             """
             CREATE TABLE report_stamps (
@@ -68,6 +78,15 @@ enum ReportStamps {
             $$
             """,
         ]
+        return statements + triggers(watched)
+    }
+
+    /// Migration 19's statements: the training stamp's trigger functions and triggers.
+    static var trainingMigration: [String] { triggers(watchedForTraining) }
+
+    /// Each watched table's trigger function and its three statement triggers.
+    private static func triggers(_ watched: [Watched]) -> [String] {
+        var statements: [String] = []
         for each in watched {
             let function = "\(each.table)_report_stamp"
             statements.append(
@@ -142,9 +161,17 @@ final class ReportCache: Sendable {
         let counts: [PersonID: Int]
     }
 
+    /// The key of one school's role grants in force on a day.
+    struct GrantsKey: Hashable, Sendable {
+        let school: UUID
+        let day: CalendarDate
+    }
+
     private struct State {
         var tallies: [ComplianceTallyRequest: (stamp: Int64, tally: ComplianceTally)] = [:]
         var repeated: [RepeatedKey: Repeated] = [:]
+        var grants: [GrantsKey: (stamp: Int64, grants: [RoleGrant])] = [:]
+        var summaries: [UUID: (stamp: Int64, summaries: [TrainingSummary])] = [:]
     }
 
     private let state = Mutex(State())
@@ -175,6 +202,32 @@ final class ReportCache: Sendable {
         state.withLock { state in
             if state.repeated.count >= Self.limit && state.repeated[key] == nil { state.repeated.removeAll() }
             state.repeated[key] = entry
+        }
+    }
+
+    /// The role grants in force kept for `key` at `stamp` (the school's training stamp), if any.
+    func grants(_ key: GrantsKey, stamp: Int64) -> [RoleGrant]? {
+        state.withLock { state in state.grants[key].flatMap { $0.stamp == stamp ? $0.grants : nil } }
+    }
+
+    /// Keeps `grants` for `key`, read at `stamp`.
+    func keep(_ grants: [RoleGrant], for key: GrantsKey, stamp: Int64) {
+        state.withLock { state in
+            if state.grants.count >= Self.limit && state.grants[key] == nil { state.grants.removeAll() }
+            state.grants[key] = (stamp, grants)
+        }
+    }
+
+    /// The training summaries kept at `school` as read at `stamp` (its training stamp), if any.
+    func summaries(at school: UUID, stamp: Int64) -> [TrainingSummary]? {
+        state.withLock { state in state.summaries[school].flatMap { $0.stamp == stamp ? $0.summaries : nil } }
+    }
+
+    /// Keeps the training summaries kept at `school`, read at `stamp`.
+    func keep(_ summaries: [TrainingSummary], at school: UUID, stamp: Int64) {
+        state.withLock { state in
+            if state.summaries.count >= Self.limit && state.summaries[school] == nil { state.summaries.removeAll() }
+            state.summaries[school] = (stamp, summaries)
         }
     }
 }

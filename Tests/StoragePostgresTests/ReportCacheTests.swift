@@ -100,4 +100,77 @@ struct ReportCacheTests {
         #expect(refusal?.code == .conflict)
         #expect(try await stamp(store, fixture) == after, "a transaction that rolled back leaves the stamp as it was")
     }
+    /// The role grants in force at `schools` on the fixture's day, through the projection.
+    private func inForce(_ store: PostgresStore, _ schools: [SchoolID]) async throws -> [RoleGrant] {
+        try await store.withTransaction { tx in try #require(try await tx.reports.roleGrantsInForce(at: schools, on: Fixture.today)) }
+    }
+
+    /// The training summaries kept at `schools`, through the projection.
+    private func summaries(_ store: PostgresStore, _ schools: [SchoolID]) async throws -> [TrainingSummary] {
+        try await store.withTransaction { tx in try #require(try await tx.reports.trainingSummaries(keptAt: schools, of: [])) }
+    }
+
+    private func run(_ store: PostgresStore, _ statements: [String]) async throws {
+        try await PostgresTestDatabase.withRawConnection(store.configuration) { connection in
+            for statement in statements {
+                _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: PostgresTestDatabase.logger).collect()
+            }
+        }
+    }
+
+    @Test func grantsAndTrainingSummariesAreReadAgainOnlyWhereTheTrainingStampMoved() async throws {
+        let store = try await PostgresTestDatabase.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let school = fixture.school.id
+        let second = try await store.schools.insert(SeedSchools.mersham(trustID: fixture.trust.id))
+        let head = try await store.people.insert(
+            Person(tenancy: .school(second.id), kind: .staff, givenName: "Mary", familyName: "Head", email: "head@mersham.example"))
+        try await store.roleGrants.insertMany([
+            RoleGrant(personID: head.id, role: .designatedSafeguardingLead, scope: .school(second.id), starts: Fixture.today),
+            RoleGrant(personID: head.id, role: .headteacher, scope: .school(second.id), starts: Fixture.today),
+        ])
+
+        // One school's grants kept and the other's read: together in the repository's order.
+        #expect(try await inForce(store, [school]).count == 3)
+        let both = try await inForce(store, [second.id, school])
+        let records = try await store.withTransaction { tx in
+            try await tx.roleGrants.find(matching: [.oneOf("school_id", [.id(school), .id(second.id)])], limit: nil)
+        }
+        #expect(both == records, "each grant equal to its record, in the repository's order")
+        #expect(try await inForce(store, [school, second.id]) == records, "and again with both kept")
+
+        // Ended by hand with the stamp's trigger set aside: the grants kept at the stamp are given again.
+        let ended = "UPDATE role_grants SET ends = date '2024-12-31' WHERE school_id = '\(school.uuidString)' AND role = 'staff'"
+        try await run(
+            store,
+            [
+                "ALTER TABLE role_grants DISABLE TRIGGER role_grants_stamp_update", ended,
+                "ALTER TABLE role_grants ENABLE TRIGGER role_grants_stamp_update",
+            ])
+        #expect(try await inForce(store, [school]).count == 3, "kept while the school's training stamp holds")
+        try await run(store, ["SELECT report_stamps_move('training', ARRAY['\(school.uuidString)']::uuid[])"])
+        let afresh = try await inForce(store, [school])
+        #expect(afresh.count == 2, "read afresh once the stamp moved: the ended grant is gone")
+        #expect(!afresh.contains { $0.personID == fixture.teacher.id })
+
+        // Another store on the same database (as another process would) grants a role: seen at once.
+        let other = try await PostgresStore.connect(store.configuration, logger: PostgresTestDatabase.logger)
+        try await other.roleGrants.insertMany([
+            RoleGrant(personID: fixture.teacher.id, role: .technicalStaff, scope: .school(school), starts: Fixture.today)
+        ])
+        #expect(try await inForce(store, [school]).contains { $0.role == .technicalStaff })
+
+        // Training summaries kept at a school: the same, whichever store writes them.
+        #expect(try await summaries(store, [school, second.id]).isEmpty)
+        let completion = TrainingLatest(topic: TrainingTopic.allCases[0], completedOn: Fixture.today, recordID: TrainingRecordID())
+        try await other.trainingSummaries.insertMany([
+            TrainingSummary(personID: fixture.teacher.id, schoolID: school, latest: [completion]),
+            TrainingSummary(personID: head.id, schoolID: second.id, latest: [completion]),
+        ])
+        let kept = try await summaries(store, [school, second.id])
+        #expect(Set(kept.map(\.personID)) == [fixture.teacher.id, head.id], "the other store's summaries are read")
+        #expect(try await summaries(store, [second.id, school]) == kept, "given again in the repository's order")
+        try await other.close()
+    }
 }
