@@ -368,30 +368,31 @@ struct PostgresReportQueries: ReportQueries {
     }
 
     /// What `kept` gives for each of `schools` at its training stamp, and for the others what
-    /// `read` gives (one read for all of them), kept (by `keep`, each school's part) where a school's stamp was the same before and after the read: in the
-    /// repository's order (sort key bytewise, then identifier), as one read of them all gives it.
+    /// `read` gives (one read for all of them), kept (by `keep`, each school's part) where a
+    /// school's stamp was the same before and after the read: school by school in the order of
+    /// `schools` (each once), each school's part in the order `read` gives it.
     private func keptWhileStampHolds<Value: Aggregate>(
         _ schools: [UUID], kept: (UUID, Int64) -> [Value]?, read: ([UUID]) async throws -> [Value], keep: ([Value], UUID, Int64) -> Void
     ) async throws -> [Value] {
-        let schools = Array(Set(schools)).sorted(by: UUIDText.precedes)
+        var seen = Set<UUID>()
+        let schools = schools.filter { seen.insert($0).inserted }
         guard !schools.isEmpty else { return [] }
         let before = try await ReportStamps.read(.training, of: schools, executor)
-        var parts: [[Value]] = []
+        var parts: [UUID: [Value]] = [:]
         var missing: [UUID] = []
         for each in schools {
-            if let part = kept(each, before[each] ?? 0) { parts.append(part) } else { missing.append(each) }
+            if let part = kept(each, before[each] ?? 0) { parts[each] = part } else { missing.append(each) }
         }
         if !missing.isEmpty {
-            let found = try await read(missing)
+            let found = Dictionary(grouping: try await read(missing)) { $0.schoolID?.uuid }
             let after = try await ReportStamps.read(.training, of: missing, executor)
-            let bySchool = Dictionary(grouping: found) { $0.schoolID?.uuid }
-            for each in missing where before[each] == after[each] { keep(bySchool[each] ?? [], each, after[each] ?? 0) }
-            parts.append(found)
+            for each in missing {
+                let part = found[each] ?? []
+                parts[each] = part
+                if before[each] == after[each] { keep(part, each, after[each] ?? 0) }
+            }
         }
-        guard parts.count > 1 else { return parts.first ?? [] }
-        return parts.joined().sorted { a, b in
-            a.sortKey == b.sortKey ? UUIDText.precedes(a.id.uuid, b.id.uuid) : a.sortKey.utf8.lexicographicallyPrecedes(b.sortKey.utf8)
-        }
+        return schools.flatMap { parts[$0] ?? [] }
     }
 
     /// Built from the columns (dates written out whatever the server's `DateStyle`) and, for the

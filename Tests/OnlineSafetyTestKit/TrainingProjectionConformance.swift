@@ -69,13 +69,22 @@ extension StorageConformance {
             ]
             let records = try await tx.roleGrants.find(matching: inForce, limit: nil)
             try expect(records.count == 3, "three grants of the two schools are in force on the day")
-            if let projected = try await tx.reports.roleGrantsInForce(at: schools, on: day) {
-                try expect(projected == records, "the projected grants are the records, in their order")
+            // School by school in the order asked, each school's in the repository's order.
+            func bySchool<T: Aggregate>(_ values: [T], _ order: [SchoolID]) -> [T] {
+                order.flatMap { school in values.filter { $0.schoolID == school } }
+            }
+            for order in [schools, schools.reversed()] {
+                if let projected = try await tx.reports.roleGrantsInForce(at: order, on: day) {
+                    try expect(projected == bySchool(records, order), "the projected grants are the records, in their order")
+                }
             }
             let kept = try await tx.trainingSummaries.find(matching: [.oneOf("school_id", schools.map { .id($0) })], limit: nil)
             try expect(kept.count == 3, "three summaries are kept at the two schools")
-            if let projected = try await tx.reports.trainingSummaries(keptAt: schools, of: []) {
-                try expect(projected == kept, "the projected summaries kept at the schools are the records, in their order")
+            for order in [schools, schools.reversed()] {
+                if let projected = try await tx.reports.trainingSummaries(keptAt: order, of: []) {
+                    try expect(
+                        projected == bySchool(kept, order), "the projected summaries kept at the schools are the records, in their order")
+                }
             }
             let theirs = try await tx.trainingSummaries.find(TrainingSummaryQuery(personIDs: wanted))
             try expect(theirs.count == 2, "two of the three people have summaries")

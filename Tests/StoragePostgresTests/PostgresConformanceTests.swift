@@ -67,7 +67,7 @@ struct PostgresStoreTests {
         #expect(try await store.appliedMigrations() == PostgresStore.schemaVersions)
         #expect(PostgresStore.schemaVersions.first == 1)
         #expect(zip(PostgresStore.schemaVersions, PostgresStore.schemaVersions.dropFirst()).allSatisfy { $0 < $1 })
-        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18])
+        #expect(try await store.appliedMigrations() == Array(1...19))
         try await store.close()
     }
 

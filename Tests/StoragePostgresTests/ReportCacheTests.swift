@@ -131,14 +131,15 @@ struct ReportCacheTests {
             RoleGrant(personID: head.id, role: .headteacher, scope: .school(second.id), starts: Fixture.today),
         ])
 
-        // One school's grants kept and the other's read: together in the repository's order.
+        // One school's grants kept and the other's read: school by school, each in the repository's order.
         #expect(try await inForce(store, [school]).count == 3)
         let both = try await inForce(store, [second.id, school])
         let records = try await store.withTransaction { tx in
             try await tx.roleGrants.find(matching: [.oneOf("school_id", [.id(school), .id(second.id)])], limit: nil)
         }
-        #expect(both == records, "each grant equal to its record, in the repository's order")
-        #expect(try await inForce(store, [school, second.id]) == records, "and again with both kept")
+        let ordered = records.filter { $0.schoolID == second.id } + records.filter { $0.schoolID == school }
+        #expect(both == ordered, "each grant equal to its record, in order")
+        #expect(try await inForce(store, [second.id, school, second.id]) == ordered, "and again with both kept")
 
         // Ended by hand with the stamp's trigger set aside: the grants kept at the stamp are given again.
         let ended = "UPDATE role_grants SET ends = date '2024-12-31' WHERE school_id = '\(school.uuidString)' AND role = 'staff'"
@@ -170,7 +171,8 @@ struct ReportCacheTests {
         ])
         let kept = try await summaries(store, [school, second.id])
         #expect(Set(kept.map(\.personID)) == [fixture.teacher.id, head.id], "the other store's summaries are read")
-        #expect(try await summaries(store, [second.id, school]) == kept, "given again in the repository's order")
+        #expect(try await summaries(store, [school, second.id]) == kept, "given again, in the same order")
+        #expect(try await summaries(store, [second.id, school]).map(\.personID) == [head.id, fixture.teacher.id])
         try await other.close()
     }
 }

@@ -100,7 +100,12 @@ public struct GovernanceCalendar: Hashable, Sendable, Codable {
         self.schoolID = schoolID
         self.asOf = asOf
         self.academicYear = academicYear
-        self.items = items.sorted { ($0.dueOn, $0.kind.rawValue, $0.title) < ($1.dueOn, $1.kind.rawValue, $1.title) }
+        // Titles are compared only between items due the same day of the same kind.
+        self.items = items.sorted { a, b in
+            if a.dueOn != b.dueOn { return a.dueOn < b.dueOn }
+            if a.kind != b.kind { return a.kind.rawValue < b.kind.rawValue }
+            return a.title < b.title
+        }
     }
 
     /// Items overdue on the day.

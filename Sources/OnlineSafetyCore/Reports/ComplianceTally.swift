@@ -168,8 +168,9 @@ public protocol ReportQueries: Sendable {
     func incidentCounts(at schoolIDs: [SchoolID], in periods: [ReportPeriod]) async throws -> [[GroupedCount]]?
 
     /// The role grants in force on `day` that are scoped to one of `schoolIDs`, each equal to the
-    /// record the repository holds and in the repository's order (sort key bytewise, then
-    /// identifier), built from the store's columns rather than decoded one document at a time:
+    /// record the repository holds, school by school in the order of `schoolIDs` and each
+    /// school's in the repository's order (sort key bytewise, then identifier), built from the
+    /// store's columns rather than decoded one document at a time:
     /// what the training standings of the dashboard and the reports are worked out from. `nil`
     /// from a backend with no such projection, and the caller then reads the records. Read in the caller's transaction; throws as the
     /// store's reads do, and `corruptData` for a value the columns cannot hold.
@@ -177,7 +178,8 @@ public protocol ReportQueries: Sendable {
 
     /// The training summaries kept at one of `schoolIDs`, or (when `schoolIDs` is `nil`) those of
     /// `personIDs` wherever they are kept, built as ``roleGrantsInForce(at:on:)`` builds grants:
-    /// each equal to its record, in the repository's order, `nil` where the backend has no such
+    /// each equal to its record, those kept at schools school by school in the order of
+    /// `schoolIDs`, and each school's (or the people's) in the repository's order, `nil` where the backend has no such
     /// projection. Read in the caller's transaction; throws as the store's reads do.
     func trainingSummaries(keptAt schoolIDs: [SchoolID]?, of personIDs: [PersonID]) async throws -> [TrainingSummary]?
 
