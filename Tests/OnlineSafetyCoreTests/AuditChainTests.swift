@@ -246,4 +246,26 @@ struct AuditVerificationTests {
         #expect(second.previousHash == first.hash)
         #expect(await log.last(of: second.chain) == second)
     }
+    /// Hashes pinned by values worked out apart from the SDK (Python's `hashlib` over the layout
+    /// the canonical encoding documents), so that stored chains keep verifying whatever the
+    /// encoding's code becomes.
+    @Test func hashesMatchValuesWorkedOutApartFromTheSDK() throws {
+        let school = try #require(SchoolID(uuidString: "5C4E0B1A-2D3F-4A5B-8C9D-0E1F2A3B4C5D"))
+        let draft = AuditDraft(
+            at: Date(timeIntervalSince1970: 1_795_426_200.123), actorID: PersonID(uuidString: "0a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9"),
+            schoolID: school, action: .personRead, subjectKind: "person", subjectID: UUID(uuidString: "F0E1D2C3-B4A5-4697-8879-6A5B4C3D2E1F"),
+            reason: "note: é/€ \"x\"")
+        #expect(
+            AuditChain.hash(previous: String(repeating: "ab", count: 32), sequence: 7, draft, chain: draft.chain)
+                == "a482c9229b1b360d8976e8eaee6ecbb0dffbbfa1ef9121a550acdc26117db675")
+        let legacy = AuditDraft(
+            at: Date(timeIntervalSince1970: 1_795_426_200), actorID: nil, schoolID: nil, action: AuditAction(stored: "store.migrate"),
+            subjectKind: "store", subjectID: nil, outcome: .denied, restricted: true)
+        #expect(
+            String(decoding: AuditChain.canonical(sequence: 1, legacy), as: UTF8.self)
+                == "2:v1;1:1;13:1795426200000;-;-;13:store.migrate;5:store;-;6:denied;-;10:restricted;")
+        #expect(
+            AuditChain.hash(previous: AuditChain.genesis, sequence: 1, legacy)
+                == "8c49f7fbfabf735ac7eaf07cc0cf06fe579437900afa9e5ec743cbdfa053d5a4")
+    }
 }

@@ -240,33 +240,49 @@ public enum AuditChain {
     ///
     /// Events on the legacy chain keep the `v1` encoding; others are `v2`, which adds the chain.
     public static func canonical(sequence: Int64, _ draft: AuditDraft, chain: AuditChainID = .legacy) -> Data {
-        let version: [String?] = chain == .legacy ? ["v1"] : ["v2", chain.rawValue]
-        let fields: [String?] =
-            version + [
-                String(sequence),
-                String(SafetyClock.milliseconds(draft.at)),
-                draft.actorID?.uuidString,
-                draft.schoolID?.uuidString,
-                draft.action.rawValue,
-                draft.subjectKind,
-                draft.subjectID.map(UUIDText.string),
-                draft.outcome.rawValue,
-                draft.reason,
-                draft.restricted ? "restricted" : "open",
-            ]
-        var text = ""
-        for field in fields {
-            if let field { text += "\(field.utf8.count):\(field);" } else { text += "-;" }
+        Data(canonicalBytes(sequence: sequence, draft, chain: chain))
+    }
+
+    /// ``canonical(sequence:_:chain:)`` as bytes, written field by field.
+    static func canonicalBytes(sequence: Int64, _ draft: AuditDraft, chain: AuditChainID) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(320)
+        func field(_ text: String?) {
+            guard let text else {
+                bytes.append(contentsOf: [0x2D, 0x3B])
+                return
+            }
+            bytes.append(contentsOf: String(text.utf8.count).utf8)
+            bytes.append(0x3A)
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(0x3B)
         }
-        return Data(text.utf8)
+        if chain == .legacy {
+            field("v1")
+        } else {
+            field("v2")
+            field(chain.rawValue)
+        }
+        field(String(sequence))
+        field(String(SafetyClock.milliseconds(draft.at)))
+        field(draft.actorID.map { UUIDText.string($0.uuid) })
+        field(draft.schoolID.map { UUIDText.string($0.uuid) })
+        field(draft.action.rawValue)
+        field(draft.subjectKind)
+        field(draft.subjectID.map(UUIDText.string))
+        field(draft.outcome.rawValue)
+        field(draft.reason)
+        field(draft.restricted ? "restricted" : "open")
+        return bytes
     }
 
     /// The hash of an event given the previous hash.
     public static func hash(previous: String, sequence: Int64, _ draft: AuditDraft, chain: AuditChainID = .legacy) -> String {
         var hasher = SHA256()
-        hasher.update(data: Data(previous.utf8))
-        hasher.update(data: Data([0x1E]))
-        hasher.update(data: canonical(sequence: sequence, draft, chain: chain))
+        var previous = previous
+        previous.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        hasher.update(data: [0x1E] as [UInt8])
+        canonicalBytes(sequence: sequence, draft, chain: chain).withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return HexText.lowercase(hasher.finalize())
     }
 

@@ -100,12 +100,15 @@ public struct GovernanceCalendar: Hashable, Sendable, Codable {
         self.schoolID = schoolID
         self.asOf = asOf
         self.academicYear = academicYear
-        // Titles are compared only between items due the same day of the same kind.
-        self.items = items.sorted { a, b in
-            if a.dueOn != b.dueOn { return a.dueOn < b.dueOn }
-            if a.kind != b.kind { return a.kind.rawValue < b.kind.rawValue }
-            return a.title < b.title
+        // Their places are sorted rather than the items themselves (a school's calendar holds an
+        // item per role holder's renewal), and titles are compared only between items due the
+        // same day of the same kind.
+        let places = items.indices.sorted { a, b in
+            if items[a].dueOn != items[b].dueOn { return items[a].dueOn < items[b].dueOn }
+            if items[a].kind != items[b].kind { return items[a].kind.rawValue < items[b].kind.rawValue }
+            return items[a].title < items[b].title
         }
+        self.items = places.map { items[$0] }
     }
 
     /// Items overdue on the day.
