@@ -253,8 +253,8 @@ struct AuditVerificationTests {
         let school = try #require(SchoolID(uuidString: "5C4E0B1A-2D3F-4A5B-8C9D-0E1F2A3B4C5D"))
         let draft = AuditDraft(
             at: Date(timeIntervalSince1970: 1_795_426_200.123), actorID: PersonID(uuidString: "0a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9"),
-            schoolID: school, action: .personRead, subjectKind: "person", subjectID: UUID(uuidString: "F0E1D2C3-B4A5-4697-8879-6A5B4C3D2E1F"),
-            reason: "note: é/€ \"x\"")
+            schoolID: school, action: .personRead, subjectKind: "person",
+            subjectID: UUID(uuidString: "F0E1D2C3-B4A5-4697-8879-6A5B4C3D2E1F"), reason: "note: é/€ \"x\"")
         #expect(
             AuditChain.hash(previous: String(repeating: "ab", count: 32), sequence: 7, draft, chain: draft.chain)
                 == "a482c9229b1b360d8976e8eaee6ecbb0dffbbfa1ef9121a550acdc26117db675")
