@@ -131,8 +131,9 @@ enum ReportStamps {
     }
 }
 
-/// Report counts already made, each with the stamp (``ReportStamps``) its school had when it was
-/// counted, held by one store for every transaction on it.
+/// Report counts already made, and the role grants in force and training summaries of schools
+/// already read, each with the stamp (``ReportStamps``) its school had when it was counted or
+/// read, held by one store for every transaction on it.
 ///
 /// A count is given again only while its school's stamp is unchanged, and is kept only when the
 /// stamp read before counting equals the one read after (so that no change committed meanwhile
