@@ -168,26 +168,38 @@ final class ReportCache: Sendable {
         let day: CalendarDate
     }
 
+    /// Values kept by key, each with the stamp it was made at; past ``ReportCache/limit`` keys,
+    /// all are let go.
+    private struct Stamped<Key: Hashable, Value> {
+        private var entries: [Key: (stamp: Int64, value: Value)] = [:]
+
+        /// The value kept for `key` at `stamp`, if any.
+        func value(for key: Key, stamp: Int64) -> Value? { entries[key].flatMap { $0.stamp == stamp ? $0.value : nil } }
+
+        /// Keeps `value` for `key`, made at `stamp`.
+        mutating func keep(_ value: Value, for key: Key, stamp: Int64) {
+            if entries.count >= ReportCache.limit && entries[key] == nil { entries.removeAll() }
+            entries[key] = (stamp, value)
+        }
+    }
+
     private struct State {
-        var tallies: [ComplianceTallyRequest: (stamp: Int64, tally: ComplianceTally)] = [:]
+        var tallies = Stamped<ComplianceTallyRequest, ComplianceTally>()
         var repeated: [RepeatedKey: Repeated] = [:]
-        var grants: [GrantsKey: (stamp: Int64, grants: [RoleGrant])] = [:]
-        var summaries: [UUID: (stamp: Int64, summaries: [TrainingSummary])] = [:]
+        var grants = Stamped<GrantsKey, [RoleGrant]>()
+        var summaries = Stamped<UUID, [TrainingSummary]>()
     }
 
     private let state = Mutex(State())
 
     /// The tally kept for `request` at `stamp`, if any.
     func tally(_ request: ComplianceTallyRequest, stamp: Int64) -> ComplianceTally? {
-        state.withLock { state in state.tallies[request].flatMap { $0.stamp == stamp ? $0.tally : nil } }
+        state.withLock { $0.tallies.value(for: request, stamp: stamp) }
     }
 
     /// Keeps `tally` for `request`, counted at `stamp`.
     func keep(_ tally: ComplianceTally, for request: ComplianceTallyRequest, stamp: Int64) {
-        state.withLock { state in
-            if state.tallies.count >= Self.limit && state.tallies[request] == nil { state.tallies.removeAll() }
-            state.tallies[request] = (stamp, tally)
-        }
+        state.withLock { $0.tallies.keep(tally, for: request, stamp: stamp) }
     }
 
     /// The learners kept for `key` at `stamp` that hold for a window ending at `end`, if any.
@@ -208,27 +220,21 @@ final class ReportCache: Sendable {
 
     /// The role grants in force kept for `key` at `stamp` (the school's training stamp), if any.
     func grants(_ key: GrantsKey, stamp: Int64) -> [RoleGrant]? {
-        state.withLock { state in state.grants[key].flatMap { $0.stamp == stamp ? $0.grants : nil } }
+        state.withLock { $0.grants.value(for: key, stamp: stamp) }
     }
 
     /// Keeps `grants` for `key`, read at `stamp`.
     func keep(_ grants: [RoleGrant], for key: GrantsKey, stamp: Int64) {
-        state.withLock { state in
-            if state.grants.count >= Self.limit && state.grants[key] == nil { state.grants.removeAll() }
-            state.grants[key] = (stamp, grants)
-        }
+        state.withLock { $0.grants.keep(grants, for: key, stamp: stamp) }
     }
 
     /// The training summaries kept at `school` as read at `stamp` (its training stamp), if any.
     func summaries(at school: UUID, stamp: Int64) -> [TrainingSummary]? {
-        state.withLock { state in state.summaries[school].flatMap { $0.stamp == stamp ? $0.summaries : nil } }
+        state.withLock { $0.summaries.value(for: school, stamp: stamp) }
     }
 
     /// Keeps the training summaries kept at `school`, read at `stamp`.
     func keep(_ summaries: [TrainingSummary], at school: UUID, stamp: Int64) {
-        state.withLock { state in
-            if state.summaries.count >= Self.limit && state.summaries[school] == nil { state.summaries.removeAll() }
-            state.summaries[school] = (stamp, summaries)
-        }
+        state.withLock { $0.summaries.keep(summaries, for: school, stamp: stamp) }
     }
 }

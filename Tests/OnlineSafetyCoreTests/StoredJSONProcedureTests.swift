@@ -77,15 +77,7 @@ struct StoredJSONProcedureTests {
             revision: Int.random(in: 0...1_000, using: &numbers))
     }
 
-    /// The store's own coding, with white space between its parts (as PostgreSQL's `jsonb` prints
-    /// it), in declaration order, and without escaped slashes.
-    private static let writers: [JSONEncoder] = [
-        [.sortedKeys], [.prettyPrinted], [], [.withoutEscapingSlashes, .sortedKeys],
-    ].map { (formatting: JSONEncoder.OutputFormatting) in
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = formatting
-        return encoder
-    }
+    private static var writers: [JSONEncoder] { StoredJSONLayouts.writers }
 
     private static func canonical(_ value: ProcedureStatus) -> Data {
         let encoder = JSONEncoder()
@@ -126,19 +118,7 @@ struct StoredJSONProcedureTests {
         var readFast = 0
         for _ in 0..<6_000 {
             let writer = Self.writers.randomElement(using: &numbers)!
-            var bytes = Array(try writer.encode(Self.status(&numbers)))
-            for _ in 0..<Int.random(in: 1...3, using: &numbers) {
-                guard !bytes.isEmpty else { break }
-                let at = Int.random(in: 0..<bytes.count, using: &numbers)
-                switch Int.random(in: 0..<4, using: &numbers) {
-                case 0: bytes[at] = significant.randomElement(using: &numbers)!
-                case 1: bytes.remove(at: at)
-                case 2: bytes.insert(significant.randomElement(using: &numbers)!, at: at)
-                default:
-                    let end = min(bytes.count, at + Int.random(in: 1...12, using: &numbers))
-                    bytes.insert(contentsOf: bytes[at..<end], at: at)
-                }
-            }
+            let bytes = numbers.mutated(Array(try writer.encode(Self.status(&numbers))), from: significant)
             for candidate in [bytes, Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &numbers)))] {
                 guard let read = Self.fast(candidate) else { continue }
                 readFast += 1

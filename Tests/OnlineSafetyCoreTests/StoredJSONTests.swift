@@ -62,15 +62,7 @@ struct StoredJSONTests {
             priority: Int.random(in: 1...9, using: &numbers), revision: Int.random(in: 0...50, using: &numbers))
     }
 
-    /// The ways a document is written: the store's own coding, with white space between its parts
-    /// (as PostgreSQL's `jsonb` prints it), in declaration order, and without escaped slashes.
-    private static let writers: [JSONEncoder] = [
-        [.sortedKeys], [.prettyPrinted], [], [.withoutEscapingSlashes, .sortedKeys],
-    ].map { (formatting: JSONEncoder.OutputFormatting) in
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = formatting
-        return encoder
-    }
+    private static var writers: [JSONEncoder] { StoredJSONLayouts.writers }
 
     private static func canonical<T: Encodable>(_ value: T) -> Data {
         let encoder = JSONEncoder()
@@ -165,20 +157,9 @@ struct StoredJSONTests {
         for round in 0..<12_000 {
             let isPerson = round % 3 != 0
             let writer = Self.writers.randomElement(using: &numbers)!
-            var bytes =
+            let written =
                 isPerson ? Array(try writer.encode(Self.person(&numbers))) : Array(try writer.encode(Self.link(&numbers)))
-            for _ in 0..<Int.random(in: 1...3, using: &numbers) {
-                guard !bytes.isEmpty else { break }
-                let at = Int.random(in: 0..<bytes.count, using: &numbers)
-                switch Int.random(in: 0..<4, using: &numbers) {
-                case 0: bytes[at] = significant.randomElement(using: &numbers)!
-                case 1: bytes.remove(at: at)
-                case 2: bytes.insert(significant.randomElement(using: &numbers)!, at: at)
-                default:
-                    let end = min(bytes.count, at + Int.random(in: 1...12, using: &numbers))
-                    bytes.insert(contentsOf: bytes[at..<end], at: at)
-                }
-            }
+            let bytes = numbers.mutated(written, from: significant)
             if isPerson { check(Person.self, bytes) } else { check(ContactLink.self, bytes) }
             // Cut short anywhere.
             if isPerson { check(Person.self, Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &numbers)))) }
