@@ -90,13 +90,16 @@ struct ReportsBenchmark: AsyncParsableCommand {
 
         // PostgreSQL gives a report's counts again while no school's change stamp has moved; what
         // a change in one school costs is timed by moving that school's stamps (as any write to
-        // its people, grants, acceptances, consent or incidents does) before each run.
+        // its people, grants, acceptances, consent, incidents or procedure statuses does) before each run.
         let changeOne: () async throws -> Void = {
             guard let sql else { return }
             try await withRawConnection(sql, logger: logger) { connection in
                 let school = schoolIDs[0].uuid
                 _ = try await connection.query(
-                    "SELECT report_stamps_move('roster', ARRAY[\(school)]::uuid[]), report_stamps_move('incidents', ARRAY[\(school)]::uuid[])",
+                    """
+                    SELECT report_stamps_move('roster', ARRAY[\(school)]::uuid[]), report_stamps_move('incidents', ARRAY[\(school)]::uuid[]),
+                        report_stamps_move('procedures', ARRAY[\(school)]::uuid[])
+                    """,
                     logger: logger
                 ).collect()
             }

@@ -529,5 +529,8 @@ enum Migrations {
         Migration(
             version: 19, name: "training stamps by school: role grants and training summaries are read again only where they changed",
             statements: ReportStamps.trainingMigration),
+        Migration(
+            version: 20, name: "procedure stamps by school: the dashboard's steps are counted again only where they changed or fell due",
+            statements: ReportStamps.proceduresMigration),
     ]
 }

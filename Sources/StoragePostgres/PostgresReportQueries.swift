@@ -279,6 +279,131 @@ struct PostgresReportQueries: ReportQueries {
         return Dictionary(grouping: statuses) { $0.schoolIDValue }
     }
 
+    /// Each school's steps as kept by the store while its procedures stamp holds and the instant
+    /// lies where they were counted for (``ReportCache/Steps``); the other schools' counted in two
+    /// grouped counts and listed in one read per list, with the first instant at which any of
+    /// their lists could change, and kept when the school's stamp did not move meanwhile.
+    func pendingSteps(_ request: PendingStepsRequest) async throws -> [SchoolID: PendingSteps]? {
+        var seen = Set<UUID>()
+        let schools = request.schoolIDs.map(\.uuid).filter { seen.insert($0).inserted }
+        guard !schools.isEmpty else { return [:] }
+        func key(_ school: UUID) -> ReportCache.StepsKey {
+            ReportCache.StepsKey(
+                school: school, includeRestricted: request.includeRestricted, dueSoonHours: request.dueSoonHours,
+                listLimit: request.listLimit)
+        }
+        let before = try await ReportStamps.read(.procedures, of: schools, executor)
+        var result: [SchoolID: PendingSteps] = [:]
+        var missing: [SchoolID] = []
+        for school in schools {
+            if let kept = cache.steps(key(school), stamp: before[school] ?? 0, at: request.time) {
+                result[SchoolID(school)] = kept
+            } else {
+                missing.append(SchoolID(school))
+            }
+        }
+        guard !missing.isEmpty else { return result }
+        let repository = PostgresRepository<ProcedureStatus, ProcedureStatusQuery>(executor, table: "procedure_status")
+        async let changes = stepsChange(missing.map(\.uuid), request)
+        async let overdueGroups = repository.countGrouped(request.overdueQuery(missing), by: [.column("school_id")])
+        async let soonGroups = repository.countGrouped(request.soonQuery(missing), by: [.column("school_id")])
+        func bySchool(_ groups: [GroupedCount]) -> [SchoolID: Int] {
+            var counts: [SchoolID: Int] = [:]
+            for group in groups { if case .uuid(let id) = group.key[0] { counts[SchoolID(id), default: 0] += group.count } }
+            return counts
+        }
+        let (overdueTotals, soonTotals) = (bySchool(try await overdueGroups), bySchool(try await soonGroups))
+        let late = missing.filter { (overdueTotals[$0] ?? 0) > 0 }
+        let soon = missing.filter { (soonTotals[$0] ?? 0) > 0 }
+        async let lateLists = late.isEmpty ? [:] : firstProcedureStatuses(request.overdueQuery(late), perSchool: request.listLimit)
+        async let soonLists = soon.isEmpty ? [:] : firstProcedureStatuses(request.soonQuery(soon), perSchool: request.listLimit)
+        let (overdue, dueSoon, until) = try await (lateLists, soonLists, changes)
+        let after = try await ReportStamps.read(.procedures, of: missing.map(\.uuid), executor)
+        for school in missing {
+            let part = PendingSteps(
+                overdueTotal: overdueTotals[school] ?? 0, dueSoonTotal: soonTotals[school] ?? 0, overdue: overdue?[school] ?? [],
+                dueSoon: dueSoon?[school] ?? [])
+            result[school] = part
+            guard before[school.uuid] == after[school.uuid], let end = until[school.uuid], request.time < end else { continue }
+            cache.keep(
+                ReportCache.Steps(from: request.time, until: end, steps: part), for: key(school.uuid), stamp: after[school.uuid] ?? 0)
+        }
+        return result
+    }
+
+    /// Each school's counts as kept by the store while its incidents stamp holds (``ReportCache``);
+    /// the other schools' counted in one grouped count, a filtered count for each window, and
+    /// kept when the school's stamp did not move meanwhile.
+    func openIncidentCounts(_ request: OpenIncidentsRequest) async throws -> [SchoolID: [Int]]? {
+        var seen = Set<UUID>()
+        let schools = request.schoolIDs.map(\.uuid).filter { seen.insert($0).inserted }
+        guard !schools.isEmpty, !request.windows.isEmpty else {
+            return Dictionary(uniqueKeysWithValues: schools.map { (SchoolID($0), []) })
+        }
+        func key(_ school: UUID) -> ReportCache.AgesKey {
+            ReportCache.AgesKey(school: school, includeRestricted: request.includeRestricted, windows: request.windows)
+        }
+        let before = try await ReportStamps.read(.incidents, of: schools, executor)
+        var result: [SchoolID: [Int]] = [:]
+        var missing: [UUID] = []
+        for school in schools {
+            if let kept = cache.ages(key(school), stamp: before[school] ?? 0) {
+                result[SchoolID(school)] = kept
+            } else {
+                missing.append(school)
+            }
+        }
+        guard !missing.isEmpty else { return result }
+        var binds = PostgresBindings()
+        var counts: [String] = []
+        for window in request.windows {
+            var bounds = ["occurred_at <= \(try bind(window.to, &binds))"]
+            if let from = window.from { bounds.insert("occurred_at >= \(try bind(from, &binds))", at: 0) }
+            counts.append("count(*) FILTER (WHERE \(bounds.joined(separator: " AND ")))")
+        }
+        var sql = "SELECT school_id, " + counts.joined(separator: ", ") + " FROM incidents WHERE school_id = ANY("
+        sql += try bind(missing, &binds) + ") AND open"
+        if !request.includeRestricted { sql += " AND NOT restricted" }
+        sql += " GROUP BY 1"
+        var counted: [UUID: [Int]] = [:]
+        for row in try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds)) {
+            let cells = row.makeRandomAccess()
+            let school = try cells[0].decode(UUID.self)
+            counted[school] = try (1...request.windows.count).map { try cells[$0].decode(Int.self) }
+        }
+        let after = try await ReportStamps.read(.incidents, of: missing, executor)
+        for school in missing {
+            let part = counted[school] ?? Array(repeating: 0, count: request.windows.count)
+            result[SchoolID(school)] = part
+            if before[school] == after[school] { cache.keep(part, for: key(school), stamp: after[school] ?? 0) }
+        }
+        return result
+    }
+
+    /// For each of `schools`, the first instant at which its steps overdue or due soon could
+    /// differ from those at the request's instant while its statuses stay as they are: the
+    /// earliest outstanding deadline from a second before the instant (one falls overdue), and
+    /// the earliest from a second before the window's end, less the window (one falls due soon);
+    /// each read through the index of the school's outstanding deadlines.
+    private func stepsChange(_ schools: [UUID], _ request: PendingStepsRequest) async throws -> [UUID: Date] {
+        let (falls, enters) = (request.time.addingTimeInterval(-1), request.horizon.addingTimeInterval(-1))
+        let query: PostgresQuery = """
+            SELECT s.id,
+                (SELECT min(p.next_due) FROM procedure_status p
+                    WHERE p.school_id = s.id AND p.next_due >= \(falls) AND (\(request.includeRestricted) OR NOT p.restricted)),
+                (SELECT min(p.next_due) FROM procedure_status p
+                    WHERE p.school_id = s.id AND p.next_due >= \(enters) AND (\(request.includeRestricted) OR NOT p.restricted))
+            FROM unnest(\(schools)::uuid[]) AS s (id)
+            """
+        let window = request.horizon.timeIntervalSince(request.time)
+        var until: [UUID: Date] = [:]
+        for row in try await executor.rows(query) {
+            let (school, falling, entering) = try row.decode((UUID, Date?, Date?).self)
+            until[school] = min(falling ?? .distantFuture, (entering ?? .distantFuture).addingTimeInterval(-window))
+        }
+        return until
+    }
+
     /// Each school's learners as kept by the store while its incidents stamp holds and the window
     /// ends at or after the last incident counted (``ReportCache``); the other schools' counted
     /// (``countRepeatedLearners(_:)``) with the instant of their last incident in the window, and

@@ -15,6 +15,8 @@ import Synchronization
 /// - ``Topic/incidents``: incidents.
 /// - ``Topic/training``: role grants and training summaries (migration 19), from which the
 ///   training standings of the dashboard and the reports are worked out.
+/// - ``Topic/procedures``: procedure statuses (migration 20), from which the dashboard's steps
+///   overdue and due soon are counted and listed.
 ///
 /// Triggers run once per statement (over its transition tables, so a `COPY` of 250,000 rows
 /// moves each school's stamp once) and take each new stamp from one sequence, which never gives
@@ -30,6 +32,8 @@ enum ReportStamps {
         case incidents
         /// Role grants and training summaries.
         case training
+        /// Procedure statuses.
+        case procedures
     }
 
     /// The schools a statement's rows (in the transition table `rows`) touch, for one table.
@@ -84,6 +88,11 @@ enum ReportStamps {
     /// Migration 19's statements: the training stamp's trigger functions and triggers.
     static var trainingMigration: [String] { triggers(watchedForTraining) }
 
+    /// Migration 20's statements: the procedures stamp's trigger function and triggers.
+    static var proceduresMigration: [String] {
+        triggers([Watched(table: "procedure_status", topic: .procedures) { "SELECT school_id FROM \($0)" }])
+    }
+
     /// Each watched table's trigger function and its three statement triggers.
     private static func triggers(_ watched: [Watched]) -> [String] {
         var statements: [String] = []
@@ -131,9 +140,12 @@ enum ReportStamps {
     }
 }
 
-/// Report counts already made, and the role grants in force and training summaries of schools
-/// already read, each with the stamp (``ReportStamps``) its school had when it was counted or
-/// read, held by one store for every transaction on it.
+/// Report counts already made (the dashboard's open incidents by age among them), the role grants
+/// in force and training summaries of schools already read, and the dashboard's steps overdue and
+/// due soon, each with the stamp
+/// (``ReportStamps``) its school had when it was counted or read, held by one store for every
+/// transaction on it. The steps are given again only at an instant where no outstanding deadline
+/// has fallen due, or come within the due-soon window, since they were counted.
 ///
 /// A count is given again only while its school's stamp is unchanged, and is kept only when the
 /// stamp read before counting equals the one read after (so that no change committed meanwhile
@@ -168,6 +180,30 @@ final class ReportCache: Sendable {
         let day: CalendarDate
     }
 
+    /// The key of one school's open incidents counted within windows of occurrence.
+    struct AgesKey: Hashable, Sendable {
+        let school: UUID
+        let includeRestricted: Bool
+        let windows: [OpenIncidentsRequest.Window]
+    }
+
+    /// The key of one school's steps overdue and due soon.
+    struct StepsKey: Hashable, Sendable {
+        let school: UUID
+        let includeRestricted: Bool
+        let dueSoonHours: Int
+        let listLimit: Int
+    }
+
+    /// One school's steps overdue and due soon, the same at every instant from `from` up to (not
+    /// including) `until`: before `until` no outstanding deadline falls due and none enters the
+    /// due-soon window.
+    struct Steps: Sendable {
+        let from: Date
+        let until: Date
+        let steps: PendingSteps
+    }
+
     /// Values kept by key, each with the stamp it was made at; past ``ReportCache/limit`` keys,
     /// all are let go.
     private struct Stamped<Key: Hashable, Value> {
@@ -188,6 +224,8 @@ final class ReportCache: Sendable {
         var repeated: [RepeatedKey: Repeated] = [:]
         var grants = Stamped<GrantsKey, [RoleGrant]>()
         var summaries = Stamped<UUID, [TrainingSummary]>()
+        var steps = Stamped<StepsKey, Steps>()
+        var ages = Stamped<AgesKey, [Int]>()
     }
 
     private let state = Mutex(State())
@@ -236,5 +274,28 @@ final class ReportCache: Sendable {
     /// Keeps the training summaries kept at `school`, read at `stamp`.
     func keep(_ summaries: [TrainingSummary], at school: UUID, stamp: Int64) {
         state.withLock { $0.summaries.keep(summaries, for: school, stamp: stamp) }
+    }
+
+    /// The open incidents' counts kept for `key` at `stamp` (the school's incidents stamp), if any.
+    func ages(_ key: AgesKey, stamp: Int64) -> [Int]? {
+        state.withLock { $0.ages.value(for: key, stamp: stamp) }
+    }
+
+    /// Keeps the open incidents' counts `ages` for `key`, counted at `stamp`.
+    func keep(_ ages: [Int], for key: AgesKey, stamp: Int64) {
+        state.withLock { $0.ages.keep(ages, for: key, stamp: stamp) }
+    }
+
+    /// The steps kept for `key` at `stamp` (the school's procedures stamp) that hold at `time`, if any.
+    func steps(_ key: StepsKey, stamp: Int64, at time: Date) -> PendingSteps? {
+        state.withLock { state in
+            guard let kept = state.steps.value(for: key, stamp: stamp), kept.from <= time, time < kept.until else { return nil }
+            return kept.steps
+        }
+    }
+
+    /// Keeps `steps` for `key`, counted at `stamp`.
+    func keep(_ steps: Steps, for key: StepsKey, stamp: Int64) {
+        state.withLock { $0.steps.keep(steps, for: key, stamp: stamp) }
     }
 }

@@ -68,6 +68,7 @@ public enum ConformanceSuite {
         ConformanceCase("childChronologyAndReporterView", StorageConformance.childChronologyAndReporterView),
         ConformanceCase("overdueStepsAsOfATime", StorageConformance.overdueStepsAsOfATime),
         ConformanceCase("dashboardListsTheFirstAndCountsTheRest", StorageConformance.dashboardListsTheFirstAndCountsTheRest),
+        ConformanceCase("dashboardStepsFollowChangesAndTime", StorageConformance.dashboardStepsFollowChangesAndTime),
         ConformanceCase(
             "dashboardListsReferralsAwaitingFollowUp", StorageConformance.dashboardListsReferralsAwaitingFollowUp),
         ConformanceCase("roundTripEveryAggregate", StorageConformance.roundTripEveryAggregate),

@@ -222,3 +222,145 @@ extension StorageConformance {
         try expect(none == nil || none == [], "asking after none finds none")
     }
 }
+
+extension StorageConformance {
+    /// Where the backend counts and lists the dashboard's steps itself (keeping them between
+    /// reads), its answer equals the repository's counts and first records of the same queries:
+    /// read twice at one instant, at later instants as deadlines fall overdue and come within the
+    /// due-soon window, after a step is satisfied, for a window and a limit of another size, and
+    /// inside and after a transaction that rolls back its change.
+    @_spi(StorageBackend)
+    public static func dashboardStepsFollowChangesAndTime(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let school = fixture.school
+        let now = SafetyClock.truncated(Fixture.now)
+        // One outstanding step each, due (in hours from now): long overdue, due in 10 hours, in 60
+        // hours and in 5 days; the last of them restricted.
+        let hours: [Double] = [-30, -2, 10, 60, 120]
+        var incidents: [Incident] = []
+        var statuses: [ProcedureStatus] = []
+        for (index, offset) in hours.enumerated() {
+            let reported = now.addingTimeInterval(-86_400 - Double(index) * 60)
+            let category = index == hours.count - 1 ? IncidentCategory.nudeImageSharing : IncidentCategory.cyberbullying
+            let incident = Incident(
+                schoolID: school.id, reporterID: fixture.teacher.id, occurredAt: reported.addingTimeInterval(-600), reportedAt: reported,
+                location: .onSite, equipment: .school, summary: "Steps check", riskArea: .contact, category: category,
+                participants: [Participant(personID: fixture.oakLearner.id, part: .victim, isLearner: true)])
+            var steps = Array(ProcedureEngine.steps(for: incident, settings: school.settings, entries: []).prefix(1))
+            try expect(steps.count == 1, "the incident has a first step")
+            steps[0].due = now.addingTimeInterval(offset * 3_600)
+            steps[0].satisfiedAt = nil
+            steps[0].satisfiedBy = nil
+            incidents.append(incident)
+            statuses.append(ProcedureStatus(incident: incident, steps: steps))
+        }
+        let stored = (incidents, statuses)
+        try await store.withTransaction { tx in
+            try await tx.incidents.insertMany(stored.0)
+            try await tx.procedures.insertMany(stored.1)
+        }
+        let other = SchoolID()
+
+        /// The repository's answer to `request`, school by school.
+        @Sendable func reference(_ request: PendingStepsRequest, _ tx: any OnlineSafetyStore) async throws -> [SchoolID: PendingSteps] {
+            var result: [SchoolID: PendingSteps] = [:]
+            for each in request.schoolIDs {
+                let (late, soon) = (request.overdueQuery([each]), request.soonQuery([each]))
+                result[each] = PendingSteps(
+                    overdueTotal: try await tx.procedures.count(late), dueSoonTotal: try await tx.procedures.count(soon),
+                    overdue: try await tx.procedures.find(late.limited(request.listLimit)),
+                    dueSoon: try await tx.procedures.find(soon.limited(request.listLimit)))
+            }
+            return result
+        }
+        @discardableResult
+        func check(
+            at time: Date, restricted: Bool = true, dueSoonHours: Int = 48, listLimit: Int = 20, _ step: String
+        ) async throws -> PendingSteps {
+            let request = PendingStepsRequest(
+                schoolIDs: [school.id, other], includeRestricted: restricted, at: time, dueSoonHours: dueSoonHours, listLimit: listLimit)
+            let expected = try await store.withTransaction { tx in try await reference(request, tx) }
+            if let native = try await store.withTransaction({ tx in try await tx.reports.pendingSteps(request) }) {
+                try expect(native == expected, "the steps \(step) are the repository's")
+            }
+            return expected[school.id] ?? PendingSteps(overdueTotal: 0, dueSoonTotal: 0, overdue: [], dueSoon: [])
+        }
+        func ids(_ list: [ProcedureStatus]) -> Set<IncidentID> { Set(list.map(\.incidentID)) }
+
+        var part = try await check(at: now, "at first")
+        try expect(part.overdueTotal == 2 && part.dueSoonTotal == 1, "two overdue and one due soon at first")
+        part = try await check(at: now, "read again at the same instant")
+        try expect(ids(part.dueSoon) == [incidents[2].id], "the step due in 10 hours is due soon")
+        part = try await check(at: now.addingTimeInterval(11 * 3_600), "once a deadline has passed")
+        try expect(part.overdueTotal == 3 && part.dueSoonTotal == 0, "11 hours on, the step due in 10 hours is overdue")
+        part = try await check(at: now.addingTimeInterval(13 * 3_600), "once a deadline comes within the window")
+        try expect(ids(part.dueSoon) == [incidents[3].id], "13 hours on, the step due in 60 hours is due soon")
+        part = try await check(at: now.addingTimeInterval(13 * 3_600), restricted: false, "without restricted incidents")
+        try expect(part.overdueTotal == 3, "the restricted incident is not yet due either way")
+        part = try await check(at: now.addingTimeInterval(73 * 3_600), restricted: false, "without restricted incidents, later")
+        try expect(part.dueSoonTotal == 0 && part.overdueTotal == 4, "the restricted incident's step is left out")
+        part = try await check(at: now.addingTimeInterval(73 * 3_600), "with restricted incidents, later")
+        try expect(ids(part.dueSoon) == [incidents[4].id], "the restricted incident's step is due soon for those who may see it")
+        try await check(at: now.addingTimeInterval(13 * 3_600), dueSoonHours: 24 * 6, listLimit: 1, "for a wider window and a limit of one")
+
+        // A step satisfied: read again at an instant already asked.
+        var satisfied = try await store.procedures.get(statuses[0].id) ?? statuses[0]
+        satisfied.steps[0].satisfiedAt = now.addingTimeInterval(-3_600)
+        satisfied.steps[0].satisfiedBy = ChronologyEntryID()
+        _ = try await store.procedures.update(satisfied)
+        part = try await check(at: now.addingTimeInterval(13 * 3_600), "after a step was satisfied")
+        try expect(part.overdueTotal == 2 && !ids(part.overdue).contains(incidents[0].id), "the satisfied step is no longer overdue")
+
+        // A transaction sees its own change, and after it rolls back no one does.
+        var reopened = try await store.procedures.get(statuses[0].id) ?? satisfied
+        reopened.steps[0].satisfiedAt = nil
+        reopened.steps[0].satisfiedBy = nil
+        let changed = reopened
+        let request = PendingStepsRequest(schoolIDs: [school.id], includeRestricted: true, at: now, dueSoonHours: 48, listLimit: 20)
+        try await expectError(.conflict, "a transaction that throws after reopening a step") {
+            try await store.withTransaction { tx in
+                _ = try await tx.procedures.update(changed)
+                let expected = try await reference(request, tx)
+                if let inside = try await tx.reports.pendingSteps(request) {
+                    try expect(inside == expected, "the transaction's steps are its repository's")
+                }
+                try expect(expected[school.id]?.overdueTotal == 2, "the transaction counts its reopened step")
+                throw SafetyError(.conflict, "rolled back on purpose")
+            }
+        }
+        part = try await check(at: now, "after a transaction rolled back")
+        try expect(part.overdueTotal == 1, "the rolled-back reopening is not counted")
+
+        // The open incidents by age: where the backend counts them itself, its counts are the
+        // repository's, with and without restricted incidents, and once an incident is closed.
+        func ages(restricted: Bool, _ step: String) async throws -> [Int] {
+            let split = now.addingTimeInterval(-86_400 - 750)
+            let request = OpenIncidentsRequest(
+                schoolIDs: [school.id, other], includeRestricted: restricted,
+                windows: [.init(from: split, to: now), .init(from: nil, to: split.addingTimeInterval(-0.001))])
+            let expected = try await store.withTransaction { tx in
+                var counts: [SchoolID: [Int]] = [:]
+                for each in request.schoolIDs {
+                    var row: [Int] = []
+                    for window in request.windows { row.append(try await tx.incidents.count(request.query(window, at: [each]))) }
+                    counts[each] = row
+                }
+                return counts
+            }
+            if let native = try await store.withTransaction({ tx in try await tx.reports.openIncidentCounts(request) }) {
+                try expect(native == expected, "the open incidents by age \(step) are the repository's")
+            }
+            return expected[school.id] ?? []
+        }
+        try expect(try await ages(restricted: true, "at first") == [3, 2], "three incidents in the last window, two before it")
+        try expect(try await ages(restricted: false, "without restricted incidents") == [3, 1], "the restricted one is left out")
+        try expect(try await ages(restricted: true, "read again") == [3, 2], "the same counts read again")
+        var closing = try await store.incidents.get(incidents[0].id) ?? incidents[0]
+        closing.participants[0].outcome = "Resolved"
+        closing.participants[0].closedAt = now
+        _ = try await store.incidents.update(closing)
+        try expect(try await ages(restricted: true, "once an incident closed") == [2, 2], "the closed incident is no longer counted")
+    }
+}

@@ -175,4 +175,57 @@ struct ReportCacheTests {
         #expect(try await summaries(store, [second.id, school]).map(\.personID) == [head.id, fixture.teacher.id])
         try await other.close()
     }
+
+    @Test func theDashboardsStepsAreGivenAgainUntilTheStampMovesOrADeadlineFalls() async throws {
+        let store = try await PostgresTestDatabase.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let school = fixture.school
+        let now = SafetyClock.truncated(Fixture.now)
+        let incident = Incident(
+            schoolID: school.id, reporterID: fixture.teacher.id, occurredAt: now.addingTimeInterval(-7_200),
+            reportedAt: now.addingTimeInterval(-3_600), location: .onSite, equipment: .school, summary: "Steps kept",
+            riskArea: .contact, category: .cyberbullying,
+            participants: [Participant(personID: fixture.oakLearner.id, part: .victim, isLearner: true)])
+        var steps = Array(ProcedureEngine.steps(for: incident, settings: school.settings, entries: []).prefix(1))
+        try #require(steps.count == 1)
+        steps[0].due = now.addingTimeInterval(10 * 3_600)
+        steps[0].satisfiedAt = nil
+        let status = ProcedureStatus(incident: incident, steps: steps)
+        try await store.withTransaction { tx in
+            try await tx.incidents.insertMany([incident])
+            try await tx.procedures.insertMany([status])
+        }
+        func pending(at time: Date) async throws -> PendingSteps {
+            let request = PendingStepsRequest(schoolIDs: [school.id], includeRestricted: true, at: time, dueSoonHours: 48, listLimit: 20)
+            return try await store.withTransaction { tx in try #require(try await tx.reports.pendingSteps(request)?[school.id]) }
+        }
+        #expect(try await pending(at: now).dueSoonTotal == 1, "the step due in 10 hours is due soon")
+
+        // The deadline cleared by hand with the stamp's trigger set aside: the kept steps are given
+        // again while the stamp holds and no deadline has fallen.
+        try await run(
+            store,
+            [
+                "ALTER TABLE procedure_status DISABLE TRIGGER procedure_status_stamp_update",
+                "UPDATE procedure_status SET next_due = NULL",
+                "ALTER TABLE procedure_status ENABLE TRIGGER procedure_status_stamp_update",
+            ])
+        #expect(try await pending(at: now).dueSoonTotal == 1, "given again at the same instant")
+        #expect(try await pending(at: now.addingTimeInterval(9 * 3_600)).dueSoonTotal == 1, "given again before the deadline")
+        #expect(try await pending(at: now.addingTimeInterval(11 * 3_600)).overdueTotal == 0, "counted afresh once the deadline fell")
+        #expect(try await pending(at: now.addingTimeInterval(-60)).dueSoonTotal == 0, "counted afresh at an earlier instant")
+
+        // Restored by hand, then the stamp moved: counted afresh at an instant already kept.
+        try await run(
+            store,
+            [
+                "ALTER TABLE procedure_status DISABLE TRIGGER procedure_status_stamp_update",
+                "UPDATE procedure_status SET next_due = to_timestamp(\(Int(now.timeIntervalSince1970) + 10 * 3_600))",
+                "ALTER TABLE procedure_status ENABLE TRIGGER procedure_status_stamp_update",
+            ])
+        #expect(try await pending(at: now.addingTimeInterval(11 * 3_600)).overdueTotal == 0, "the count kept is given again")
+        try await run(store, ["SELECT report_stamps_move('procedures', ARRAY['\(school.id.uuid.uuidString)']::uuid[])"])
+        #expect(try await pending(at: now.addingTimeInterval(11 * 3_600)).overdueTotal == 1, "counted afresh once the stamp moved")
+    }
 }

@@ -160,6 +160,22 @@ public protocol ReportQueries: Sendable {
     /// caller's transaction; throws as the store's reads do.
     func firstProcedureStatuses(_ query: ProcedureStatusQuery, perSchool limit: Int) async throws -> [SchoolID: [ProcedureStatus]]?
 
+    /// For each of the request's schools (each once), its incidents with a step overdue and with
+    /// one due soon at the request's instant, counted as ``Repository/countGrouped(_:by:)`` of the
+    /// request's queries counts them, and the first `listLimit` of each as
+    /// ``firstProcedureStatuses(_:perSchool:)`` gives them. Requires the instant to be at or after
+    /// every satisfaction recorded (the steps are weighed as they stand). `nil` from a backend with
+    /// nothing kept between reads, and the caller then counts and lists them itself. Read in the
+    /// caller's transaction; throws as the store's reads do.
+    func pendingSteps(_ request: PendingStepsRequest) async throws -> [SchoolID: PendingSteps]?
+
+    /// For each of the request's schools (each once), how many of its open incidents occurred
+    /// within each of the request's windows, in their order, each as ``Repository/count(_:)`` of
+    /// ``OpenIncidentsRequest/query(_:at:)`` for the school counts them. `nil` from a backend with
+    /// nothing kept between reads, and the caller then counts them itself. Read in the caller's
+    /// transaction; throws as the store's reads do.
+    func openIncidentCounts(_ request: OpenIncidentsRequest) async throws -> [SchoolID: [Int]]?
+
     /// The incidents at `schoolIDs` (restricted ones included) that occurred within each of
     /// `periods`, counted by school, category, restriction and risk area: one list per period, in
     /// order, each as ``Repository/countGrouped(_:by:)`` of an ``IncidentQuery`` for the period gives
@@ -211,6 +227,12 @@ extension ReportQueries {
     public func firstProcedureStatuses(_ query: ProcedureStatusQuery, perSchool limit: Int) async throws -> [SchoolID: [ProcedureStatus]]? {
         nil
     }
+
+    /// None: the caller counts and lists the steps itself.
+    public func pendingSteps(_ request: PendingStepsRequest) async throws -> [SchoolID: PendingSteps]? { nil }
+
+    /// None: the caller counts the incidents itself.
+    public func openIncidentCounts(_ request: OpenIncidentsRequest) async throws -> [SchoolID: [Int]]? { nil }
 
     /// No projection: the caller reads the records.
     public func roleGrantsInForce(at schoolIDs: [SchoolID], on day: CalendarDate) async throws -> [RoleGrant]? { nil }

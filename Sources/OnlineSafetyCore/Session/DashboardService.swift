@@ -63,8 +63,9 @@ public struct DashboardService: Sendable {
                     occurredFrom: day.adding(days: -repeatedConcernDays).startOfDay, occurredTo: time, minimum: 2))
             async let stepCounts: Counts = {
                 var counts = try await Self.counts(
-                    of: schoolIDs, at: time, settledBy: now, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours, tx)
-                if let totals = counts.steps {
+                    of: schoolIDs, at: time, settledBy: now, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
+                    listLimit: listLimit, tx)
+                if counts.listed == nil, let totals = counts.steps {
                     counts.listed = try await Self.listed(
                         schoolIDs, totals: totals, at: time, includeRestricted: includeRestricted, dueSoonHours: dueSoonHours,
                         listLimit: listLimit, tx)
@@ -124,7 +125,6 @@ public struct DashboardService: Sendable {
     ) async throws -> (overdue: [SchoolID: [ProcedureStatus]], dueSoon: [SchoolID: [ProcedureStatus]])? {
         let late = schoolIDs.filter { (totals.overdue[$0] ?? 0) > 0 }
         let soon = schoolIDs.filter { (totals.dueSoon[$0] ?? 0) > 0 }
-        let horizon = time.addingTimeInterval(Double(dueSoonHours) * 3_600)
         var overdue: [SchoolID: [ProcedureStatus]] = [:]
         if !late.isEmpty {
             let query = overdueQuery(late, at: time, includeRestricted: includeRestricted)
@@ -133,7 +133,7 @@ public struct DashboardService: Sendable {
         }
         var dueSoon: [SchoolID: [ProcedureStatus]] = [:]
         if !soon.isEmpty {
-            let query = soonQuery(soon, at: time, horizon: horizon, includeRestricted: includeRestricted)
+            let query = soonQuery(soon, at: time, dueSoonHours: dueSoonHours, includeRestricted: includeRestricted)
             guard let found = try await tx.reports.firstProcedureStatuses(query, perSchool: listLimit) else { return nil }
             dueSoon = found
         }
@@ -142,54 +142,76 @@ public struct DashboardService: Sendable {
 
     /// Incidents with a step not yet satisfied that fell due before `time`.
     static func overdueQuery(_ schoolIDs: [SchoolID], at time: Date, includeRestricted: Bool) -> ProcedureStatusQuery {
-        ProcedureStatusQuery(schoolIDs: schoolIDs, includeRestricted: includeRestricted, unsatisfiedDueBefore: time)
+        PendingStepsRequest(schoolIDs: schoolIDs, includeRestricted: includeRestricted, at: time, dueSoonHours: 0, listLimit: 1)
+            .overdueQuery(schoolIDs)
     }
 
     /// Incidents whose earliest deadline not yet satisfied falls from `time` to `horizon`.
-    static func soonQuery(_ schoolIDs: [SchoolID], at time: Date, horizon: Date, includeRestricted: Bool) -> ProcedureStatusQuery {
-        ProcedureStatusQuery(
-            schoolIDs: schoolIDs, includeRestricted: includeRestricted,
-            unsatisfiedDueBefore: SafetyClock.truncated(horizon).addingTimeInterval(0.001), unsatisfiedDueFrom: time)
+    static func soonQuery(_ schoolIDs: [SchoolID], at time: Date, dueSoonHours: Int, includeRestricted: Bool) -> ProcedureStatusQuery {
+        PendingStepsRequest(schoolIDs: schoolIDs, includeRestricted: includeRestricted, at: time, dueSoonHours: dueSoonHours, listLimit: 1)
+            .soonQuery(schoolIDs)
     }
 
     /// Counts the open incidents by age, the devices in custody and (at or after `settled`, the
     /// session's now, when no step can have been satisfied later) the incidents with steps
-    /// overdue and due soon, for all `schoolIDs` in a few grouped counts.
+    /// overdue and due soon, for all `schoolIDs` in a few grouped counts. Where the backend
+    /// answers ``ReportQueries/pendingSteps(_:)``, the steps are counted and the first `listLimit`
+    /// of each list read there, asked for while the rest is counted.
     static func counts(
         of schoolIDs: [SchoolID], at time: Date, settledBy settled: Date, includeRestricted: Bool, dueSoonHours: Int,
-        _ tx: any OnlineSafetyStore
+        listLimit: Int, _ tx: any OnlineSafetyStore
     ) async throws -> Counts {
-        func bySchool(_ groups: [GroupedCount]) -> [SchoolID: Int] {
+        let request = PendingStepsRequest(
+            schoolIDs: schoolIDs, includeRestricted: includeRestricted, at: time, dueSoonHours: dueSoonHours, listLimit: listLimit)
+        async let pending: [SchoolID: PendingSteps]? = time >= settled ? tx.reports.pendingSteps(request) : nil
+        @Sendable func bySchool(_ groups: [GroupedCount]) -> [SchoolID: Int] {
             var result: [SchoolID: Int] = [:]
             for group in groups { if case .uuid(let id) = group.key[0] { result[SchoolID(id), default: 0] += group.count } }
             return result
         }
         let day = CalendarDate(time)
-        var ages: [[SchoolID: Int]] = []
-        for band in bands {
-            let youngest = day.adding(days: -band.from).adding(days: 1).startOfDay.addingTimeInterval(-0.001)
-            let oldest = band.to.map { day.adding(days: -$0).startOfDay }
-            let query = IncidentQuery(
-                schoolIDs: schoolIDs, includeRestricted: includeRestricted, occurredFrom: oldest, occurredTo: youngest, open: true)
-            ages.append(bySchool(try await tx.incidents.countGrouped(query, by: [.column("school_id")])))
+        let ageRequest = OpenIncidentsRequest(
+            schoolIDs: schoolIDs, includeRestricted: includeRestricted,
+            windows: bands.map { band in
+                OpenIncidentsRequest.Window(
+                    from: band.to.map { day.adding(days: -$0).startOfDay },
+                    to: day.adding(days: -band.from).adding(days: 1).startOfDay.addingTimeInterval(-0.001))
+            })
+        // The bands' counts and the devices' are asked for at once: a backend works on one while
+        // the answer of another is read.
+        async let keptAges = tx.reports.openIncidentCounts(ageRequest)
+        let deviceQuery = DeviceQuery(schoolIDs: schoolIDs, statuses: [.held, .quarantined], includeRestricted: includeRestricted)
+        async let deviceGroups = tx.devices.countGrouped(deviceQuery, by: [.column("school_id"), .column("status")])
+        let ages: [[SchoolID: Int]]
+        if let kept = try await keptAges {
+            ages = ageRequest.windows.indices.map { index in kept.mapValues { $0[index] } }
+        } else {
+            ages = try await withThrowingTaskGroup(of: (Int, [SchoolID: Int]).self) { group in
+                for (index, window) in ageRequest.windows.enumerated() {
+                    let query = ageRequest.query(window, at: schoolIDs)
+                    group.addTask { (index, bySchool(try await tx.incidents.countGrouped(query, by: [.column("school_id")]))) }
+                }
+                var counted = [[SchoolID: Int]](repeating: [:], count: ageRequest.windows.count)
+                for try await (index, counts) in group { counted[index] = counts }
+                return counted
+            }
         }
         var devices: [SchoolID: [String: Int]] = [:]
-        let deviceQuery = DeviceQuery(schoolIDs: schoolIDs, statuses: [.held, .quarantined], includeRestricted: includeRestricted)
-        for group in try await tx.devices.countGrouped(deviceQuery, by: [.column("school_id"), .column("status")]) {
+        for group in try await deviceGroups {
             if case .uuid(let id) = group.key[0], case .text(let status) = group.key[1] {
                 devices[SchoolID(id), default: [:]][status] = group.count
             }
         }
-        let horizon = time.addingTimeInterval(Double(dueSoonHours) * 3_600)
+        if let pending = try await pending {
+            return Counts(
+                ages: ages, devices: devices, steps: (pending.mapValues(\.overdueTotal), pending.mapValues(\.dueSoonTotal)),
+                listed: (pending.mapValues(\.overdue), pending.mapValues(\.dueSoon)))
+        }
         var steps: (overdue: [SchoolID: Int], dueSoon: [SchoolID: Int])?
         if time >= settled {
             steps = (
-                bySchool(
-                    try await tx.procedures.countGrouped(
-                        overdueQuery(schoolIDs, at: time, includeRestricted: includeRestricted), by: [.column("school_id")])),
-                bySchool(
-                    try await tx.procedures.countGrouped(
-                        soonQuery(schoolIDs, at: time, horizon: horizon, includeRestricted: includeRestricted), by: [.column("school_id")]))
+                bySchool(try await tx.procedures.countGrouped(request.overdueQuery(schoolIDs), by: [.column("school_id")])),
+                bySchool(try await tx.procedures.countGrouped(request.soonQuery(schoolIDs), by: [.column("school_id")]))
             )
         }
         return Counts(ages: ages, devices: devices, steps: steps)
@@ -276,7 +298,7 @@ public struct DashboardService: Sendable {
                     overdue = try await tx.procedures.find(query.limited(listLimit)).map { steps($0, late($0)) }
                 }
                 if dueSoonTotal > 0 {
-                    let query = soonQuery([school.id], at: time, horizon: horizon, includeRestricted: includeRestricted)
+                    let query = soonQuery([school.id], at: time, dueSoonHours: dueSoonHours, includeRestricted: includeRestricted)
                     dueSoon = try await tx.procedures.find(query.limited(listLimit)).map { steps($0, soon($0)) }
                 }
             }
