@@ -454,6 +454,39 @@ enum CopyText {
             }
         }
 
+        /// A field whose text needs no escape: one made only of letters, digits and punctuation
+        /// other than the backslash (identifiers, numbers, hexadecimal hashes, the SDK's own codes).
+        mutating func plain(_ text: String?) {
+            if !first { bytes.append(0x09) }
+            first = false
+            guard let text else {
+                bytes.append(contentsOf: [0x5C, 0x4E])
+                return
+            }
+            bytes.append(contentsOf: text.utf8)
+        }
+
+        /// An identifier, written in its canonical form (lowercase hexadecimal in five groups)
+        /// without making its text first.
+        mutating func field(_ id: UUID?) {
+            if !first { bytes.append(0x09) }
+            first = false
+            guard let id else {
+                bytes.append(contentsOf: [0x5C, 0x4E])
+                return
+            }
+            let digits: StaticString = "0123456789abcdef"
+            withUnsafeBytes(of: id.uuid) { raw in
+                digits.withUTF8Buffer { hex in
+                    for (index, byte) in raw.enumerated() {
+                        if index == 4 || index == 6 || index == 8 || index == 10 { bytes.append(0x2D) }
+                        bytes.append(hex[Int(byte >> 4)])
+                        bytes.append(hex[Int(byte & 0x0F)])
+                    }
+                }
+            }
+        }
+
         mutating func field(_ value: IndexValue) {
             switch value {
             case .null: field(nil as String?)
@@ -462,7 +495,7 @@ enum CopyText {
             case .boolean(let flag): field(flag ? "t" : "f")
             case .date(let date): field(date.description)
             case .timestamp(let instant): field(CopyText.timestamp(instant))
-            case .uuid(let uuid): field(UUIDText.string(uuid))
+            case .uuid(let uuid): field(uuid)
             case .uuids(let list): field("{" + list.map(UUIDText.string).joined(separator: ",") + "}")
             }
         }

@@ -290,12 +290,39 @@ public enum AuditChain {
     ///
     /// Requires `last` to be the last event of `draft.chain`, or `nil` when that chain is empty.
     public static func chain(_ draft: AuditDraft, after last: AuditEvent?) -> AuditEvent {
-        let chain = draft.chain
+        chain(draft, on: draft.chain, after: last)
+    }
+
+    /// ``chain(_:after:)`` for a draft whose chain is known (from ``chains(of:)``).
+    ///
+    /// Requires `chain` to be `draft.chain`, and `last` to be the last event of that chain or
+    /// `nil` when it is empty.
+    @_spi(StorageBackend)
+    public static func chain(_ draft: AuditDraft, on chain: AuditChainID, after last: AuditEvent?) -> AuditEvent {
         let sequence = (last?.sequence ?? 0) + 1
         let previous = last?.hash ?? genesis
         return AuditEvent(
             chain: chain, sequence: sequence, draft: draft, previousHash: previous,
             hash: hash(previous: previous, sequence: sequence, draft, chain: chain))
+    }
+
+    /// The chain of each of `drafts`, in order: each ``AuditDraft/chain``, worked out once for each
+    /// run of drafts of the same school and restriction (a listing's events are one such run).
+    @_spi(StorageBackend)
+    public static func chains(of drafts: [AuditDraft]) -> [AuditChainID] {
+        var chains: [AuditChainID] = []
+        chains.reserveCapacity(drafts.count)
+        var run: (school: SchoolID?, restricted: Bool, chain: AuditChainID)?
+        for draft in drafts {
+            if let run, run.school == draft.schoolID, run.restricted == draft.restricted {
+                chains.append(run.chain)
+            } else {
+                let chain = draft.chain
+                run = (draft.schoolID, draft.restricted, chain)
+                chains.append(chain)
+            }
+        }
+        return chains
     }
 
     /// Verifies the given chains (by default every chain in the log), each in sequence order
