@@ -466,8 +466,8 @@ enum CopyText {
             bytes.append(contentsOf: text.utf8)
         }
 
-        /// An identifier, written in its canonical form (lowercase hexadecimal in five groups)
-        /// without making its text first.
+        /// An identifier, written in its canonical form (``UUIDText/string(_:)``) without making
+        /// its text first.
         mutating func field(_ id: UUID?) {
             if !first { bytes.append(0x09) }
             first = false
@@ -475,16 +475,7 @@ enum CopyText {
                 bytes.append(contentsOf: [0x5C, 0x4E])
                 return
             }
-            let digits: StaticString = "0123456789abcdef"
-            withUnsafeBytes(of: id.uuid) { raw in
-                digits.withUTF8Buffer { hex in
-                    for (index, byte) in raw.enumerated() {
-                        if index == 4 || index == 6 || index == 8 || index == 10 { bytes.append(0x2D) }
-                        bytes.append(hex[Int(byte >> 4)])
-                        bytes.append(hex[Int(byte & 0x0F)])
-                    }
-                }
-            }
+            UUIDText.append(id, to: &bytes)
         }
 
         mutating func field(_ value: IndexValue) {

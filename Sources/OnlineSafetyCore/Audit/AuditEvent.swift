@@ -257,6 +257,16 @@ public enum AuditChain {
             bytes.append(contentsOf: text.utf8)
             bytes.append(0x3B)
         }
+        // An identifier's field, as `field` writes its canonical text: always 36 bytes long.
+        func identifier(_ id: UUID?) {
+            guard let id else {
+                bytes.append(contentsOf: [0x2D, 0x3B])
+                return
+            }
+            bytes.append(contentsOf: [0x33, 0x36, 0x3A])
+            UUIDText.append(id, to: &bytes)
+            bytes.append(0x3B)
+        }
         if chain == .legacy {
             field("v1")
         } else {
@@ -265,11 +275,11 @@ public enum AuditChain {
         }
         field(String(sequence))
         field(String(SafetyClock.milliseconds(draft.at)))
-        field(draft.actorID.map { UUIDText.string($0.uuid) })
-        field(draft.schoolID.map { UUIDText.string($0.uuid) })
+        identifier(draft.actorID?.uuid)
+        identifier(draft.schoolID?.uuid)
         field(draft.action.rawValue)
         field(draft.subjectKind)
-        field(draft.subjectID.map(UUIDText.string))
+        identifier(draft.subjectID)
         field(draft.outcome.rawValue)
         field(draft.reason)
         field(draft.restricted ? "restricted" : "open")

@@ -124,12 +124,15 @@ public struct GovernanceService: Sendable {
         training: [(statuses: [TrainingStatus], latest: [PersonID: [TrainingLatest]])], _ tx: any OnlineSafetyStore
     ) async throws -> [GovernanceCalendar] {
         let ids = schools.map(\.id)
-        let records = try await OwnedReads.atSchools(tx.governanceRecords, ids, GovernanceRecordQuery(through: day).conditions)
-        let reviews = try await OwnedReads.atSchools(tx.filteringReviews, ids, FilteringReviewQuery(through: day).conditions)
+        // The three kinds of record are asked for at once: a backend works on one while the answer
+        // of another is read.
+        async let recordsRead = OwnedReads.atSchools(tx.governanceRecords, ids, GovernanceRecordQuery(through: day).conditions)
+        async let reviewsRead = OwnedReads.atSchools(tx.filteringReviews, ids, FilteringReviewQuery(through: day).conditions)
         // The school's own agreements and its trust's, as `AUPDocumentQuery` of the school and trust finds them.
-        let documents = try await OwnedReads.bySchool(
+        async let agreements = OwnedReads.bySchool(
             tx.aupDocuments, schools,
             [.oneOf("audience", AUPAudience.allCases.map { .text($0.rawValue) }), .atMost("effective_from", .date(day))])
+        let (records, reviews, documents) = try await (recordsRead, reviewsRead, agreements)
         return schools.enumerated().map { index, school in
             let inputs = GovernanceInputs(
                 settings: school.settings, inTrust: school.trustID != nil, records: records[index], filteringReviews: reviews[index],

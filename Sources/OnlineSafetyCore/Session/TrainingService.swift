@@ -121,18 +121,24 @@ public struct TrainingService: Sendable {
             return [TrainingHolders(schoolGrants: own, trustGrants: trust, summaries: summaries)]
         }
         let ids = schools.map { IndexValue.id($0.id) }
-        // The backend's projection where it has one, the records otherwise.
-        var grants = try await tx.reports.roleGrantsInForce(at: schools.map(\.id), on: day)
+        let trusts = Set(schools.compactMap(\.trustID)).sorted()
+        // The backend's projections where it has them, the records otherwise; the schools' grants,
+        // the trusts' and the summaries are asked for at once.
+        async let projectedGrants = tx.reports.roleGrantsInForce(at: schools.map(\.id), on: day)
+        async let projectedSummaries = tx.reports.trainingSummaries(keptAt: schools.map(\.id), of: [])
+        async let trustRead: [TrustID: [RoleGrant]] = {
+            var read: [TrustID: [RoleGrant]] = [:]
+            for trustID in trusts { read[trustID] = try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day)) }
+            return read
+        }()
+        var grants = try await projectedGrants
         if grants == nil {
             let inForce: [Condition] = [.atMost("starts", .date(day)), .or(.isNull("ends"), .atLeast("ends", .date(day)))]
             grants = try await tx.roleGrants.find(matching: [.oneOf("school_id", ids)] + inForce, limit: nil)
         }
         let own = Dictionary(grouping: grants ?? []) { $0.schoolID }
-        var trustGrants: [TrustID: [RoleGrant]] = [:]
-        for trustID in Set(schools.compactMap(\.trustID)).sorted() {
-            trustGrants[trustID] = try await tx.roleGrants.find(RoleGrantQuery(trustID: trustID, activeOn: day))
-        }
-        var keptSummaries = try await tx.reports.trainingSummaries(keptAt: schools.map(\.id), of: [])
+        let trustGrants = try await trustRead
+        var keptSummaries = try await projectedSummaries
         if keptSummaries == nil { keptSummaries = try await tx.trainingSummaries.find(matching: [.oneOf("school_id", ids)], limit: nil) }
         let kept = Dictionary(grouping: keptSummaries ?? []) { $0.schoolID }
         // Each school's holders, and those whose summary is not kept at that school.

@@ -24,21 +24,33 @@ public import Foundation
 
     /// The upper-case 36-character form, as `uuid.uuidString`.
     public static func string(_ uuid: UUID) -> String {
+        String(unsafeUninitializedCapacity: 36) { buffer in write(uuid, into: buffer) }
+    }
+
+    /// Appends the UTF-8 bytes of ``string(_:)`` to `bytes`, without making the text first.
+    public static func append(_ uuid: UUID, to bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 36))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            _ = write(uuid, into: UnsafeMutableBufferPointer(rebasing: buffer[start..<start + 36]))
+        }
+    }
+
+    /// Writes the 36 bytes of the canonical form into `buffer`, which holds at least 36; returns 36.
+    private static func write(_ uuid: UUID, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         withUnsafeBytes(of: uuid.uuid) { raw in
-            String(unsafeUninitializedCapacity: 36) { buffer in
-                var at = 0
-                for index in 0..<16 {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        buffer[at] = 0x2D
-                        at += 1
-                    }
-                    let byte = raw[index]
-                    buffer[at] = digits[Int(byte >> 4)]
-                    buffer[at + 1] = digits[Int(byte & 0x0F)]
-                    at += 2
+            var at = 0
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    buffer[at] = 0x2D
+                    at += 1
                 }
-                return 36
+                let byte = raw[index]
+                buffer[at] = digits[Int(byte >> 4)]
+                buffer[at + 1] = digits[Int(byte & 0x0F)]
+                at += 2
             }
+            return 36
         }
     }
 
