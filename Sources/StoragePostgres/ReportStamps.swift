@@ -157,6 +157,13 @@ final class ReportCache: Sendable {
     /// Entries of each kind kept at most.
     static let limit = 2_048
 
+    /// Schools' steps kept at most (each holds up to ``stepsListLimit`` statuses of each list).
+    static let stepsLimit = 512
+
+    /// The longest lists of steps kept: a dashboard asking for more reads them each time, so that
+    /// what is held stays a few hundred statuses per school.
+    static let stepsListLimit = 50
+
     /// The key of one school's learners in repeated incidents.
     struct RepeatedKey: Hashable, Sendable {
         let school: UUID
@@ -208,13 +215,17 @@ final class ReportCache: Sendable {
     /// all are let go.
     private struct Stamped<Key: Hashable, Value> {
         private var entries: [Key: (stamp: Int64, value: Value)] = [:]
+        /// Keys kept at most.
+        let limit: Int
+
+        init(limit: Int = ReportCache.limit) { self.limit = limit }
 
         /// The value kept for `key` at `stamp`, if any.
         func value(for key: Key, stamp: Int64) -> Value? { entries[key].flatMap { $0.stamp == stamp ? $0.value : nil } }
 
         /// Keeps `value` for `key`, made at `stamp`.
         mutating func keep(_ value: Value, for key: Key, stamp: Int64) {
-            if entries.count >= ReportCache.limit && entries[key] == nil { entries.removeAll() }
+            if entries.count >= limit && entries[key] == nil { entries.removeAll() }
             entries[key] = (stamp, value)
         }
     }
@@ -224,7 +235,7 @@ final class ReportCache: Sendable {
         var repeated: [RepeatedKey: Repeated] = [:]
         var grants = Stamped<GrantsKey, [RoleGrant]>()
         var summaries = Stamped<UUID, [TrainingSummary]>()
-        var steps = Stamped<StepsKey, Steps>()
+        var steps = Stamped<StepsKey, Steps>(limit: ReportCache.stepsLimit)
         var ages = Stamped<AgesKey, [Int]>()
     }
 
@@ -294,8 +305,9 @@ final class ReportCache: Sendable {
         }
     }
 
-    /// Keeps `steps` for `key`, counted at `stamp`.
+    /// Keeps `steps` for `key`, counted at `stamp`, when its lists are at most ``stepsListLimit`` long.
     func keep(_ steps: Steps, for key: StepsKey, stamp: Int64) {
+        guard key.listLimit <= Self.stepsListLimit else { return }
         state.withLock { $0.steps.keep(steps, for: key, stamp: stamp) }
     }
 }

@@ -196,11 +196,13 @@ struct ReportCacheTests {
             try await tx.incidents.insertMany([incident])
             try await tx.procedures.insertMany([status])
         }
-        func pending(at time: Date) async throws -> PendingSteps {
-            let request = PendingStepsRequest(schoolIDs: [school.id], includeRestricted: true, at: time, dueSoonHours: 48, listLimit: 20)
+        func pending(at time: Date, listLimit: Int = 20) async throws -> PendingSteps {
+            let request = PendingStepsRequest(
+                schoolIDs: [school.id], includeRestricted: true, at: time, dueSoonHours: 48, listLimit: listLimit)
             return try await store.withTransaction { tx in try #require(try await tx.reports.pendingSteps(request)?[school.id]) }
         }
         #expect(try await pending(at: now).dueSoonTotal == 1, "the step due in 10 hours is due soon")
+        #expect(try await pending(at: now, listLimit: 60).dueSoonTotal == 1, "and so with longer lists")
 
         // The deadline cleared by hand with the stamp's trigger set aside: the kept steps are given
         // again while the stamp holds and no deadline has fallen.
@@ -212,6 +214,7 @@ struct ReportCacheTests {
                 "ALTER TABLE procedure_status ENABLE TRIGGER procedure_status_stamp_update",
             ])
         #expect(try await pending(at: now).dueSoonTotal == 1, "given again at the same instant")
+        #expect(try await pending(at: now, listLimit: 60).dueSoonTotal == 0, "lists longer than those kept are read each time")
         #expect(try await pending(at: now.addingTimeInterval(9 * 3_600)).dueSoonTotal == 1, "given again before the deadline")
         #expect(try await pending(at: now.addingTimeInterval(11 * 3_600)).overdueTotal == 0, "counted afresh once the deadline fell")
         #expect(try await pending(at: now.addingTimeInterval(-60)).dueSoonTotal == 0, "counted afresh at an earlier instant")

@@ -146,7 +146,7 @@ public struct DashboardService: Sendable {
             .overdueQuery(schoolIDs)
     }
 
-    /// Incidents whose earliest deadline not yet satisfied falls from `time` to `horizon`.
+    /// Incidents whose earliest deadline not yet satisfied falls from `time` to `dueSoonHours` after it.
     static func soonQuery(_ schoolIDs: [SchoolID], at time: Date, dueSoonHours: Int, includeRestricted: Bool) -> ProcedureStatusQuery {
         PendingStepsRequest(schoolIDs: schoolIDs, includeRestricted: includeRestricted, at: time, dueSoonHours: dueSoonHours, listLimit: 1)
             .soonQuery(schoolIDs)
