@@ -7,7 +7,7 @@ import Synchronization
 /// statement changes what a school's report counts read, so that a count made once can be given
 /// again until the school's stamp moves.
 ///
-/// Two topics are stamped:
+/// Four topics are stamped:
 /// - ``Topic/roster``: people, agreement acceptances, access grants and consent states. A change
 ///   to a person or an acceptance also moves the stamp of every school where that person holds
 ///   an access grant, since a school's grants are counted with their holders wherever they are
@@ -142,9 +142,8 @@ enum ReportStamps {
 
 /// Report counts already made (the dashboard's open incidents by age among them), the role grants
 /// in force and training summaries of schools already read, and the dashboard's steps overdue and
-/// due soon, each with the stamp
-/// (``ReportStamps``) its school had when it was counted or read, held by one store for every
-/// transaction on it. The steps are given again only at an instant where no outstanding deadline
+/// due soon, each with the stamp (``ReportStamps``) its school had when it was counted or read,
+/// held by one store for every transaction on it. The steps are given again only at an instant where no outstanding deadline
 /// has fallen due, or come within the due-soon window, since they were counted.
 ///
 /// A count is given again only while its school's stamp is unchanged, and is kept only when the
