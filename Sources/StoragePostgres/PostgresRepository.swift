@@ -436,13 +436,17 @@ enum CopyText {
         private(set) var count = 0
         private var first = true
 
-        mutating func field(_ text: String?) {
+        /// Starts a field: the tab before all but a row's first, and `\N` when there is no value.
+        /// Whether there is a value to write.
+        private mutating func opens(_ present: Bool) -> Bool {
             if !first { bytes.append(0x09) }
             first = false
-            guard let text else {
-                bytes.append(contentsOf: [0x5C, 0x4E])
-                return
-            }
+            if !present { bytes.append(contentsOf: [0x5C, 0x4E]) }
+            return present
+        }
+
+        mutating func field(_ text: String?) {
+            guard opens(text != nil), let text else { return }
             for byte in text.utf8 {
                 switch byte {
                 case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
@@ -457,24 +461,14 @@ enum CopyText {
         /// A field whose text needs no escape: one made only of letters, digits and punctuation
         /// other than the backslash (identifiers, numbers, hexadecimal hashes, the SDK's own codes).
         mutating func plain(_ text: String?) {
-            if !first { bytes.append(0x09) }
-            first = false
-            guard let text else {
-                bytes.append(contentsOf: [0x5C, 0x4E])
-                return
-            }
+            guard opens(text != nil), let text else { return }
             bytes.append(contentsOf: text.utf8)
         }
 
         /// An identifier, written in its canonical form (``UUIDText/string(_:)``) without making
         /// its text first.
         mutating func field(_ id: UUID?) {
-            if !first { bytes.append(0x09) }
-            first = false
-            guard let id else {
-                bytes.append(contentsOf: [0x5C, 0x4E])
-                return
-            }
+            guard opens(id != nil), let id else { return }
             UUIDText.append(id, to: &bytes)
         }
 
