@@ -57,7 +57,8 @@ struct AuditCommand: AsyncParsableCommand {
                     let draft = event.draft
                     return [
                         show(draft.at), draft.action.rawValue, draft.outcome.rawValue,
-                        draft.actorID.map { label($0, names) } ?? "the SDK", draft.reason ?? "",
+                        draft.actorID.map { label($0, names) } ?? "the SDK",
+                        draft.reason ?? (draft.listed.count > 1 ? "listed with \(draft.listed.count - 1) other records" : ""),
                     ]
                 }
                 say(lines: table(["WHEN", "ACTION", "OUTCOME", "BY", "REASON"], rows))

@@ -532,5 +532,12 @@ enum Migrations {
         Migration(
             version: 20, name: "procedure stamps by school: the dashboard's steps are counted again only where they changed or fell due",
             statements: ReportStamps.proceduresMigration),
+        Migration(
+            version: 21, name: "a listing's audit is one event naming the records it returned, found by each record's trail",
+            statements: [
+                "ALTER TABLE audit_events ADD COLUMN listed uuid[]",
+                // Events are append-only; the new column is empty on every event written before it.
+                "CREATE INDEX audit_events_listed ON audit_events USING gin (listed)",
+            ]),
     ]
 }

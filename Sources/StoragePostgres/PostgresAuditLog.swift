@@ -40,7 +40,7 @@ struct PostgresAuditLog: AuditLog {
                     into: "audit_events",
                     columns: [
                         "chain", "sequence", "at_ms", "actor_id", "school_id", "action", "subject_kind", "subject_id", "outcome", "reason",
-                        "restricted", "previous_hash", "hash", "mac",
+                        "restricted", "previous_hash", "hash", "mac", "listed",
                     ]
                 ) { (rows: inout CopyText.Rows) in
                     let end = min(drafts.count, next + CopyText.batch)
@@ -62,6 +62,7 @@ struct PostgresAuditLog: AuditLog {
                         rows.plain(event.previousHash)
                         rows.plain(event.hash)
                         rows.plain(executor.integrity?.mac(chain: event.chain.rawValue, sequence: event.sequence, hash: event.hash))
+                        rows.field(d.listed.isEmpty ? .null : .uuids(d.listed))
                         rows.endRow()
                     }
                     next = end
@@ -70,13 +71,13 @@ struct PostgresAuditLog: AuditLog {
                 return events
             }
             for index in drafts.indices { _ = chainNext(index) }
-            // 14 bound values per event; stay well under the 65,535 a statement may carry.
+            // 15 bound values per event; stay well under the 65,535 a statement may carry.
             var start = 0
             while start < events.count {
                 let chunk = events[start..<min(events.count, start + 4_000)]
-                var binds = PostgresBindings(capacity: chunk.count * 14)
+                var binds = PostgresBindings(capacity: chunk.count * 15)
                 var sql = "INSERT INTO audit_events (chain, sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, "
-                sql += "outcome, reason, restricted, previous_hash, hash, mac) VALUES "
+                sql += "outcome, reason, restricted, previous_hash, hash, mac, listed) VALUES "
                 for (row, event) in chunk.enumerated() {
                     let d = event.draft
                     var placeholders: [String] = []
@@ -95,6 +96,7 @@ struct PostgresAuditLog: AuditLog {
                     placeholders.append(try bind(event.hash, &binds))
                     let mac = executor.integrity?.mac(chain: event.chain.rawValue, sequence: event.sequence, hash: event.hash)
                     placeholders.append(try bind(mac, &binds))
+                    placeholders.append(try bind(d.listed.isEmpty ? nil : d.listed, &binds))
                     sql += (row == 0 ? "(" : ", (") + placeholders.joined(separator: ", ") + ")"
                 }
                 _ = try await tx.rows(PostgresQuery(unsafeSQL: sql, binds: binds))
@@ -112,7 +114,12 @@ struct PostgresAuditLog: AuditLog {
             sql += " AND chain IN (" + (try chains.sorted().map { try bind($0.rawValue, &binds) }.joined(separator: ", ")) + ")"
         }
         if let actor = query.actorID { sql += " AND actor_id = \(try bind(actor.uuid, &binds))" }
-        if let subject = query.subjectID { sql += " AND subject_id = \(try bind(subject, &binds))" }
+        if let subject = query.subjectID {
+            // A record's own events through the subject index, and the listings that returned it
+            // through the listed records' inverted index.
+            let id = try bind(subject, &binds)
+            sql += " AND (subject_id = \(id) OR listed @> ARRAY[\(id)]::uuid[])"
+        }
         if let school = query.schoolID { sql += " AND school_id = \(try bind(school.uuid, &binds))" }
         if !query.includeRestricted { sql += " AND NOT restricted" }
         sql += query.isSingleChain ? " ORDER BY sequence" : " ORDER BY at_ms, chain COLLATE \"C\", sequence"
@@ -132,7 +139,8 @@ struct PostgresAuditLog: AuditLog {
     }
 
     private static let columns =
-        "chain, sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, reason, restricted, previous_hash, hash, mac"
+        "chain, sequence, at_ms, actor_id, school_id, action, subject_kind, subject_id, outcome, reason, restricted, previous_hash, hash, mac, "
+        + "listed"
 
     /// An event as stored; with an integrity key, one whose MAC does not match (its row edited,
     /// or the chain's hashes recomputed, outside the SDK) is refused, naming its chain and sequence.
@@ -159,13 +167,14 @@ struct PostgresAuditLog: AuditLog {
             try cells[9].decode(String?.self), try cells[10].decode(Bool.self), try cells[11].decode(String.self),
             try cells[12].decode(String.self)
         )
+        let listed = try cells[14].decode([UUID]?.self) ?? []
         guard let parsedOutcome = AuditOutcome(rawValue: outcome) else {
             throw SafetyError(.corruptData, "audit event \(sequence) has an unknown outcome")
         }
         let draft = AuditDraft(
             at: Date(timeIntervalSince1970: Double(ms) / 1000), actorID: actor.map(PersonID.init), schoolID: school.map(SchoolID.init),
             action: AuditAction(stored: action), subjectKind: kind, subjectID: subject, outcome: parsedOutcome, reason: reason,
-            restricted: restricted)
+            restricted: restricted, listed: listed)
         return AuditEvent(chain: AuditChainID(rawValue: chain), sequence: sequence, draft: draft, previousHash: previous, hash: hash)
     }
 }

@@ -57,6 +57,8 @@ enum DraftField: String, CaseIterable, Sendable {
     case outcome
     case restricted
     case timeByOneMillisecond
+    case listedRecordAdded
+    case listedRecordsReordered
 }
 
 @Suite("Audit chain")
@@ -83,7 +85,8 @@ struct AuditChainTests {
 
     @Test(arguments: DraftField.allCases)
     func changingAnyFieldChangesTheHash(field: DraftField) {
-        let original = draft(1, reason: "bootstrap")
+        var original = draft(1, reason: "bootstrap")
+        original.listed = [UUID(), UUID()]
         var changed = original
         switch field {
         case .action: changed.action = AuditAction(stored: "person.update")
@@ -94,11 +97,13 @@ struct AuditChainTests {
         case .subjectID: changed.subjectID = UUID()
         case .outcome: changed.outcome = .denied
         case .restricted: changed.restricted = true
+        case .listedRecordAdded: changed.listed.append(UUID())
+        case .listedRecordsReordered: changed.listed.reverse()
         case .timeByOneMillisecond:
             changed = AuditDraft(
                 at: original.at.addingTimeInterval(0.001_5), actorID: original.actorID, schoolID: original.schoolID,
                 action: original.action, subjectKind: original.subjectKind, subjectID: original.subjectID,
-                outcome: original.outcome, reason: original.reason, restricted: original.restricted)
+                outcome: original.outcome, reason: original.reason, restricted: original.restricted, listed: original.listed)
             #expect(SafetyClock.milliseconds(changed.at) == SafetyClock.milliseconds(original.at) + 1)
         }
         #expect(changed != original)
@@ -267,5 +272,32 @@ struct AuditVerificationTests {
         #expect(
             AuditChain.hash(previous: AuditChain.genesis, sequence: 1, legacy)
                 == "8c49f7fbfabf735ac7eaf07cc0cf06fe579437900afa9e5ec743cbdfa053d5a4")
+    }
+    @Test func aListingsRecordsFollowTheLastFieldAndMatchAHashWorkedOutApartFromTheSDK() throws {
+        let school = try #require(SchoolID(uuidString: "5C4E0B1A-2D3F-4A5B-8C9D-0E1F2A3B4C5D"))
+        let first = try #require(UUID(uuidString: "F0E1D2C3-B4A5-4697-8879-6A5B4C3D2E1F"))
+        let second = try #require(UUID(uuidString: "01234567-89AB-4DEF-8123-456789ABCDEF"))
+        let listing = AuditDraft(
+            at: Date(timeIntervalSince1970: 1_795_426_200.123), actorID: PersonID(uuidString: "0a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9"),
+            schoolID: school, action: AuditAction(stored: "dashboard.read"), subjectKind: "procedureStatus", subjectID: nil,
+            listed: [first, second])
+        #expect(
+            String(decoding: AuditChain.canonical(sequence: 3, listing, chain: listing.chain), as: UTF8.self)
+                == "2:v2;43:school:5C4E0B1A-2D3F-4A5B-8C9D-0E1F2A3B4C5D;1:3;13:1795426200123;36:0A1B2C3D-4E5F-4061-8273-94A5B6C7D8E9;"
+                + "36:5C4E0B1A-2D3F-4A5B-8C9D-0E1F2A3B4C5D;14:dashboard.read;15:procedureStatus;-;7:allowed;-;4:open;"
+                + "6:listed;1:2;36:F0E1D2C3-B4A5-4697-8879-6A5B4C3D2E1F;36:01234567-89AB-4DEF-8123-456789ABCDEF;")
+        #expect(
+            AuditChain.hash(previous: String(repeating: "cd", count: 32), sequence: 3, listing, chain: listing.chain)
+                == "24e37af5086492a7a4fd5c819403515137c43869ff10d5468eaa52e9e69eadcc")
+        // A listing names each of its records, in the order given; the trail of each finds it.
+        #expect(listing.subjects == [first, second] && listing.names(second) && !listing.names(UUID()))
+        let event = AuditChain.chain(listing, after: nil)
+        #expect(AuditQuery(subjectID: first).matches(event) && !AuditQuery(subjectID: UUID()).matches(event))
+        // It reads back as written, and an event that lists nothing writes no `listed` key.
+        let encoded = try JSONEncoder().encode(event)
+        #expect(try JSONDecoder().decode(AuditEvent.self, from: encoded) == event)
+        var plain = listing
+        plain.listed = []
+        #expect(!String(decoding: try JSONEncoder().encode(plain), as: UTF8.self).contains("listed"))
     }
 }

@@ -453,7 +453,9 @@ extension StorageConformance {
         let lastMonth = try await teacher.consent.check(purpose: purpose, learners: learners.map(\.id), on: Fixture.today.adding(days: -30))
         try expect(lastMonth.filter(\.allowed).count == 16, "a month ago the 16 then given were in: withdrawals apply from their day")
         let checks = try await store.audit.events(since: before).filter { $0.draft.action.rawValue == "consent.check" }
-        try expect(checks.count == 90, "each child's answer is audited as a read, got \(checks.count)")
+        try expect(
+            checks.map(\.draft.listed.count) == [30, 30, 30] && Set(checks.flatMap(\.draft.listed)) == Set(learners.map(\.id.uuid)),
+            "each check is audited as one read naming every child it answered for, got \(checks.map(\.draft.listed.count))")
 
         let oakTeacher = try await world.fixture.safety.session(actingAs: world.fixture.teacher.id, at: world.fixture.school.id)
         try await expectError(.notFound, "a teacher of another class cannot ask about Willow: they are answered as absent") {
@@ -618,7 +620,10 @@ extension StorageConformance {
             $0.draft.action.rawValue == "compliance.report"
         }
         try expect(
-            events.count == 4 && events.filter { $0.draft.subjectKind == School.recordKind }.count == 3,
+            events.count == 3 && events.filter { $0.draft.subjectKind == School.recordKind }.map(\.draft.listed.count) == [1, 2]
+                && events.contains {
+                    $0.draft.subjectKind == Trust.recordKind && $0.draft.subjectID == world.fixture.trust.id.uuid && $0.draft.listed.isEmpty
+                },
             "each report records every school it read (one, then two) and the trust's own figures: \(events.count)")
 
         let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)

@@ -62,8 +62,11 @@ extension StorageConformance {
             part.repeatedConcernsTotal == 2
                 && part.repeatedConcerns.map(\.learnerID).sorted() == [fixture.oakLearner.id, fixture.ashLearner.id].sorted(),
             "both learners are repeated concerns; the teacher who witnessed is not")
-        let after = try await store.audit.events(AuditQuery()).count
-        try expect(after - before == Set(part.subjects).count, "the read records each entry it listed, and no more")
+        let after = try await store.audit.events(AuditQuery())
+        try expect(
+            after.count - before == 1 && Set(after.last?.draft.listed ?? []) == Set(part.subjects)
+                && after.last?.draft.listed.count == Set(part.subjects).count,
+            "the read is recorded as one event naming each entry it listed once, and no more")
 
         let earlier = now.addingTimeInterval(-5 * 86_400)
         let past = try await dsl.dashboard.current(asOf: earlier, listLimit: 4)

@@ -325,14 +325,14 @@ let gateOperations: [GateOperation] = [
     GateOperation(
         name: "audit.events", allowed: with(.readAudit),
         kind: .untargeted { session, _ in
-            try await session.audit.events().filter { $0.draft.outcome == .allowed }.compactMap(\.draft.subjectID)
+            try await session.audit.events().filter { $0.draft.outcome == .allowed }.flatMap(\.draft.subjects)
         }),
     GateOperation(
         name: "audit.trail", allowed: with(.readAudit),
         kind: .untargeted { session, _ in
             let trail = try await session.audit.trail(of: session.principal.person.id.uuid)
             try expect(trail.allSatisfy { $0.draft.schoolID == session.principal.school.id }, "a trail holds only the school's events")
-            return trail.filter { $0.draft.outcome == .allowed }.compactMap(\.draft.subjectID)
+            return trail.filter { $0.draft.outcome == .allowed }.flatMap(\.draft.subjects)
         }),
     GateOperation(
         name: "audit.verify", allowed: with(.readAudit),

@@ -176,7 +176,7 @@ extension StorageConformance {
             }
             if let events = try await unlessForbidden({ try await session.audit.events() }) {
                 try expect(
-                    events.allSatisfy { !$0.draft.restricted && !hidden.contains($0.draft.subjectID ?? UUID()) },
+                    events.allSatisfy { !$0.draft.restricted && $0.draft.subjects.allSatisfy { !hidden.contains($0) } },
                     "the \(name)'s audit view holds no event about a restricted incident")
             }
         }

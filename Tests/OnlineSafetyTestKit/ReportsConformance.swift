@@ -126,7 +126,7 @@ extension StorageConformance {
         try expect(
             trail.contains {
                 $0.draft.action == .governorsReport && $0.draft.actorID == world.governorID && $0.draft.outcome == .allowed
-                    && $0.draft.subjectID == world.governor.principal.school.id.uuid
+                    && $0.draft.names(world.governor.principal.school.id.uuid)
             }, "the report's read is audited, naming the school")
         try expect(
             trail.contains { $0.draft.action == .incidentRead && $0.draft.actorID == world.governorID && $0.draft.outcome == .denied },
@@ -162,7 +162,17 @@ extension StorageConformance {
         try expect(
             board.schools[0].repeatedConcerns.contains { $0.learnerID == world.learnerID && $0.incidents == 2 },
             "a learner in two incidents is a repeated concern")
-        let dashboardEvents = try await world.dsl.audit.events().filter { $0.draft.action == .dashboardRead }
-        try expect(dashboardEvents.contains { $0.draft.subjectID == world.learnerID.uuid }, "the dashboard records the learners it named")
+        let dashboardEvents = try await world.dsl.audit.events().filter {
+            $0.draft.action == .dashboardRead && $0.draft.outcome == .allowed
+        }
+        let named = Set(board.schools.flatMap(\.subjects))
+        try expect(
+            dashboardEvents.count == 1 && Set(dashboardEvents[0].draft.listed) == named && dashboardEvents[0].draft.subjectID == nil
+                && named.contains(world.learnerID.uuid),
+            "the dashboard's read is one event listing every record it named, the learner among them")
+        let learnerTrail = try await world.dsl.audit.trail(of: world.learnerID.uuid)
+        try expect(
+            learnerTrail.contains { $0.draft.action == .dashboardRead && $0.draft.actorID == world.dsl.principal.person.id },
+            "the learner's trail shows the DSL's dashboard read")
     }
 }

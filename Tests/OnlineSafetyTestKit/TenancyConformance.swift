@@ -214,18 +214,18 @@ extension StorageConformance {
         try expect(page.map(\.id) == [fixture.oakLearner.id], "a paged list is a page of what the teacher may see")
         let listed = try await store.audit.events(since: before)
         try expect(
-            listed.map(\.draft.subjectID) == [fixture.oakLearner.id.uuid] && listed.allSatisfy { $0.draft.outcome == .allowed },
+            listed.flatMap(\.draft.subjects) == [fixture.oakLearner.id.uuid] && listed.allSatisfy { $0.draft.outcome == .allowed },
             "the listing records the child it returned, and no refusal")
         let mark = try await store.audit.heads()
         try expect(try await teacher.incidents.list().isEmpty, "the teacher has reported nothing")
         let emptyListing = try await store.audit.events(since: mark)
         try expect(
-            emptyListing.count == 1 && emptyListing[0].draft.action == .incidentList && emptyListing[0].draft.subjectID == nil,
+            emptyListing.count == 1 && emptyListing[0].draft.action == .incidentList && emptyListing[0].draft.subjects.isEmpty,
             "a listing that returned no one is still recorded, as the call alone: \(emptyListing.map(\.draft.action.rawValue))")
         let found = try await teacher.people.identify(fixture.oakLearner.learner!.upn.value)
         let lookup = try await store.audit.events(AuditQuery(actorID: fixture.teacher.id)).last { $0.draft.action == .personIdentify }
         try expect(
-            lookup?.draft.action == .personIdentify && lookup?.draft.subjectID == found.uuid, "a look-up records whom it found")
+            lookup?.draft.action == .personIdentify && lookup?.draft.subjects == [found.uuid], "a look-up records whom it found")
         let dsl = try await fixture.safety.session(actingAs: fixture.dsl.id, at: fixture.school.id)
         _ = try await dsl.incidents.record(
             NewIncident(

@@ -57,7 +57,7 @@ struct JournalRecordEncodingTests {
                 actorID: index.isMultiple(of: 3) ? nil : PersonID(), schoolID: school, action: AuditAction(stored: "person.read/\(text)"),
                 subjectKind: text.isEmpty ? "person" : text, subjectID: index.isMultiple(of: 5) ? nil : UUID(),
                 outcome: index.isMultiple(of: 2) ? .allowed : .denied, reason: index.isMultiple(of: 3) ? text : nil,
-                restricted: index.isMultiple(of: 2))
+                restricted: index.isMultiple(of: 2), listed: (0..<(index % 3)).map { _ in UUID() })
             let event = AuditChain.chain(draft, after: previous)
             previous = event
             #expect(try JournalChange.encodeAudit(event, with: encoder) == JournalChange.encodeAuditWithJSONEncoder(event, with: encoder))

@@ -67,7 +67,7 @@ struct PostgresStoreTests {
         #expect(try await store.appliedMigrations() == PostgresStore.schemaVersions)
         #expect(PostgresStore.schemaVersions.first == 1)
         #expect(zip(PostgresStore.schemaVersions, PostgresStore.schemaVersions.dropFirst()).allSatisfy { $0 < $1 })
-        #expect(try await store.appliedMigrations() == Array(1...20))
+        #expect(try await store.appliedMigrations() == Array(1...21))
         try await store.close()
     }
 

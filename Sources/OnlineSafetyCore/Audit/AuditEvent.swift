@@ -96,11 +96,16 @@ public struct AuditDraft: Hashable, Sendable, Codable {
     public var reason: String?
     /// Whether the record acted on is restricted: only the DSL and deputies see such events.
     public var restricted: Bool
+    /// The records a listing returned, in the order it returned them, when the event records a
+    /// listing (a dashboard, a search, a register): one event names everything the reader was
+    /// shown, so that the trail of each of them finds it. Empty for an event about one record
+    /// (``subjectID``) or about none.
+    public var listed: [UUID]
 
     /// Creates a draft.
     public init(
         at: Date, actorID: PersonID?, schoolID: SchoolID?, action: AuditAction, subjectKind: String, subjectID: UUID?,
-        outcome: AuditOutcome = .allowed, reason: String? = nil, restricted: Bool = false
+        outcome: AuditOutcome = .allowed, reason: String? = nil, restricted: Bool = false, listed: [UUID] = []
     ) {
         self.at = SafetyClock.truncated(at)
         self.actorID = actorID
@@ -111,6 +116,47 @@ public struct AuditDraft: Hashable, Sendable, Codable {
         self.outcome = outcome
         self.reason = reason
         self.restricted = restricted
+        self.listed = listed
+    }
+
+    /// Every record the event names: its subject, or the records a listing returned.
+    public var subjects: [UUID] { subjectID.map { [$0] + listed } ?? listed }
+
+    /// Whether the event names a record, as its subject or among the records a listing returned.
+    public func names(_ id: UUID) -> Bool { subjectID == id || listed.contains(id) }
+
+    private enum CodingKeys: String, CodingKey {
+        case at, actorID, schoolID, action, subjectKind, subjectID, outcome, reason, restricted, listed
+    }
+
+    /// Decodes a draft; one stored before listings were recorded in one event lists nothing.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        at = try container.decode(Date.self, forKey: .at)
+        actorID = try container.decodeIfPresent(PersonID.self, forKey: .actorID)
+        schoolID = try container.decodeIfPresent(SchoolID.self, forKey: .schoolID)
+        action = try container.decode(AuditAction.self, forKey: .action)
+        subjectKind = try container.decode(String.self, forKey: .subjectKind)
+        subjectID = try container.decodeIfPresent(UUID.self, forKey: .subjectID)
+        outcome = try container.decode(AuditOutcome.self, forKey: .outcome)
+        reason = try container.decodeIfPresent(String.self, forKey: .reason)
+        restricted = try container.decode(Bool.self, forKey: .restricted)
+        listed = try container.decodeIfPresent([UUID].self, forKey: .listed) ?? []
+    }
+
+    /// Encodes the draft; absent fields, and an empty `listed`, are left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(at, forKey: .at)
+        try container.encodeIfPresent(actorID, forKey: .actorID)
+        try container.encodeIfPresent(schoolID, forKey: .schoolID)
+        try container.encode(action, forKey: .action)
+        try container.encode(subjectKind, forKey: .subjectKind)
+        try container.encodeIfPresent(subjectID, forKey: .subjectID)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encodeIfPresent(reason, forKey: .reason)
+        try container.encode(restricted, forKey: .restricted)
+        if !listed.isEmpty { try container.encode(listed, forKey: .listed) }
     }
 
     /// The chain the event belongs on: its school's ordinary or restricted chain, or the store's.
@@ -239,6 +285,8 @@ public enum AuditChain {
     /// field's text can be mistaken for another's) and `-` for an absent field, time in milliseconds.
     ///
     /// Events on the legacy chain keep the `v1` encoding; others are `v2`, which adds the chain.
+    /// A listing's records, when it has any, follow the last field: `listed`, their number, then
+    /// each identifier.
     public static func canonical(sequence: Int64, _ draft: AuditDraft, chain: AuditChainID = .legacy) -> Data {
         Data(canonicalBytes(sequence: sequence, draft, chain: chain))
     }
@@ -283,6 +331,14 @@ public enum AuditChain {
         field(draft.outcome.rawValue)
         field(draft.reason)
         field(draft.restricted ? "restricted" : "open")
+        // A listing's records follow, counted; an event that lists nothing ends here, as every
+        // event did before listings were recorded in one event, so their hashes are unchanged.
+        if !draft.listed.isEmpty {
+            bytes.reserveCapacity(bytes.count + 16 + draft.listed.count * 40)
+            field("listed")
+            field(String(draft.listed.count))
+            for id in draft.listed { identifier(id) }
+        }
         return bytes
     }
 
@@ -401,7 +457,7 @@ public struct AuditQuery: Hashable, Sendable {
     public var fromSequence: Int64
     /// Only events by this actor.
     public var actorID: PersonID?
-    /// Only events about this record.
+    /// Only events that name this record: as their subject, or among a listing's records.
     public var subjectID: UUID?
     /// Only events at this school.
     public var schoolID: SchoolID?
@@ -428,7 +484,7 @@ public struct AuditQuery: Hashable, Sendable {
     public func matches(_ event: AuditEvent) -> Bool {
         (chains.map { $0.contains(event.chain) } ?? true) && event.sequence >= fromSequence
             && (actorID.map { $0 == event.draft.actorID } ?? true)
-            && (subjectID.map { $0 == event.draft.subjectID } ?? true) && (schoolID.map { $0 == event.draft.schoolID } ?? true)
+            && (subjectID.map { event.draft.names($0) } ?? true) && (schoolID.map { $0 == event.draft.schoolID } ?? true)
             && (includeRestricted || !event.draft.restricted)
     }
 }

@@ -88,8 +88,8 @@ public struct SafetySession: Sendable {
     ///    denial is audited and thrown as `forbidden`.
     /// 2. `body` runs in one transaction with a ``GateContext`` whose reads are confined to the
     ///    session's reach; the audit events of what it did are appended in the same transaction:
-    ///    one per subject `subjects` names in the result (a listing records what it returned, in
-    ///    one batch), else one for `subject`.
+    ///    a listing (`subjects`) records every record its result names in one event (`listed`,
+    ///    in events of at most ``AuditSubjects/perEvent`` records), else one event for `subject`.
     /// 3. A refusal raised inside `body` (`notFound`, `forbidden`, `invalidInput`,
     ///    `constraintViolation`, `conflict`) rolls the work back and is audited as denied, with
     ///    its reason, before it is thrown. `notFound` always reads "no such <kind>", whether the
@@ -120,9 +120,14 @@ public struct SafetySession: Sendable {
                     let restricted = await buffer.restricted
                     var events = [session.draft(action, kind, subject, restricted: restricted)]
                     if let subjects {
-                        let named = subjects.ids(result)
+                        // A record named as the call's subject is not listed again.
+                        let named = subjects.ids(result).filter { $0 != subject }
                         if !named.isEmpty || !subjects.recordsEmpty {
-                            events = named.map { session.draft(action, kind, $0, restricted: restricted) }
+                            events = stride(from: 0, to: named.count, by: AuditSubjects<R>.perEvent).map { start in
+                                var draft = session.draft(action, kind, subject, restricted: restricted)
+                                draft.listed = Array(named[start..<min(named.count, start + AuditSubjects<R>.perEvent)])
+                                return draft
+                            }
                         }
                     }
                     _ = try await tx.audit.appendMany(events + (await buffer.drafts))
@@ -154,6 +159,10 @@ struct AuditSubjects<R>: Sendable {
     let ids: @Sendable (R) -> [UUID]
     /// Whether a result that names no one is still recorded, as one event without a subject.
     let recordsEmpty: Bool
+
+    /// How many records one event of a listing names at most; a longer listing is recorded in
+    /// as many events as it needs, in order.
+    static var perEvent: Int { 1_000 }
 
     /// The subjects a result names; a result naming no one is recorded as the call alone.
     static func of(_ ids: @escaping @Sendable (R) -> [UUID]) -> AuditSubjects { AuditSubjects(ids: ids, recordsEmpty: true) }

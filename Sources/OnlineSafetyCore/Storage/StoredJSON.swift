@@ -746,6 +746,15 @@ extension AuditEvent {
         }
         writer.key("at")
         writer.string(at)
+        if !draft.listed.isEmpty {
+            writer.key("listed")
+            writer.beginArray()
+            for id in draft.listed {
+                writer.element()
+                writer.uuid(id)
+            }
+            writer.endArray()
+        }
         writer.key("outcome")
         writer.string(draft.outcome.rawValue)
         if let reason = draft.reason {
