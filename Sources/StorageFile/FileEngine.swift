@@ -657,6 +657,17 @@ actor FileEngine {
         return table
     }
 
+    /// The committed records of a kind when they are all a read in `transaction` sees: when it
+    /// has written and purged no record of the kind (`nil` otherwise, for the general path).
+    func unshadowedTable<Value: Aggregate>(_: Value.Type, _ transaction: UInt64?) throws(SafetyError) -> Table<Value>? {
+        let committed = try committedTable(Value.self)
+        if let transaction {
+            try checkTransaction(transaction)
+            if staged?.tables[Value.recordKind] != nil || staged?.purges.isEmpty == false { return nil }
+        }
+        return committed
+    }
+
     /// The open transaction's table of a kind, created on first write.
     private func stagedTable<Value: Aggregate>(_: Value.Type) -> Table<Value> {
         if let table = staged?.tables[Value.recordKind] as? Table<Value> { return table }

@@ -89,56 +89,69 @@ extension FileEngine {
     }
 
     /// Each period's incidents counted by school, category, restriction and risk area, in one
-    /// pass over the incidents from the earliest period's start to the latest one's end: each
-    /// period's test is the one its own ``IncidentQuery`` makes. The incidents are split between
-    /// the cores in parts of at least `partMinimum`.
+    /// pass over the incidents from the earliest period's start to the latest one's end. Each
+    /// record's instant, school, category, restriction and risk area are read from its index
+    /// values where they lie, and each period's bounds tested as its own ``IncidentQuery`` tests
+    /// them (from its start to its end, both included). Where the transaction has written no
+    /// incident, every committed incident is walked in place; otherwise the query's records are
+    /// selected as `find` selects them. The incidents are split between the cores in parts of at
+    /// least `partMinimum`.
     func incidentCounts(
         at schoolIDs: [SchoolID], in periods: [ReportPeriod], in transaction: UInt64?, partMinimum: Int = 20_000
     ) throws -> [[GroupedCount]] {
         guard let from = periods.map(\.start).min(), let to = periods.map(\.end).max() else { return [] }
         let names = Incident.indexColumns.map(\.name)
-        let places = ["school_id", "category", "restricted", "risk_area"].map { names.firstIndex(of: $0) }
-        let tests = periods.map { period in
-            IncidentQuery(includeRestricted: true, occurredFrom: period.start, occurredTo: period.end).conditions.map {
-                $0.compiled(columns: names)
-            }
+        guard let schoolPlace = names.firstIndex(of: "school_id"), let atPlace = names.firstIndex(of: "occurred_at"),
+            let categoryPlace = names.firstIndex(of: "category"), let restrictedPlace = names.firstIndex(of: "restricted"),
+            let areaPlace = names.firstIndex(of: "risk_area")
+        else {
+            throw SafetyError(.constraintViolation, "incidents are not indexed by school, instant, category, restriction and risk area")
         }
-        let query = IncidentQuery(schoolIDs: schoolIDs, includeRestricted: true, occurredFrom: from, occurredTo: to)
-        let entries = try matching(query, transaction)
-        // The incidents are counted in one part per core, and the parts' counts added up.
-        let parts = Parallel.parts(of: entries.count, minimum: partMinimum)
-        let size = (entries.count + parts - 1) / max(1, parts)
-        // A record's key is four of its index values, held without allocating an array per record.
+        let entries: [Table<Incident>.Entry]
+        if let table = try unshadowedTable(Incident.self, transaction) {
+            entries = Array(table.all)
+        } else {
+            entries = try matching(
+                IncidentQuery(schoolIDs: schoolIDs, includeRestricted: true, occurredFrom: from, occurredTo: to), transaction)
+        }
+        let schools = schoolIDs.map(\.uuid)
+        let bounds = periods.map { (from: $0.start, to: $0.end) }
+        // A record's key: its school's place in `schools` and three of its index values.
         struct Key: Hashable {
-            let school: IndexValue
+            let school: Int
             let category: IndexValue
             let restricted: IndexValue
             let area: IndexValue
         }
-        @Sendable func column(_ place: Int?, _ columns: [IndexValue]) -> IndexValue { place.map { columns[$0] } ?? .null }
+        let parts = Parallel.parts(of: entries.count, minimum: partMinimum)
+        let size = (entries.count + parts - 1) / max(1, parts)
         let partial = try Parallel.map(parts) { part in
-            var counts = [[Key: Int]](repeating: [:], count: periods.count)
-            for entry in entries[(part * size)..<min(entries.count, (part + 1) * size)] {
+            var counts = [[Key: Int]](repeating: [:], count: bounds.count)
+            for entry in entries[min(entries.count, part * size)..<min(entries.count, (part + 1) * size)] {
                 let columns = entry.columns
+                guard case .timestamp(let at) = columns[atPlace], at >= from, at <= to,
+                    case .uuid(let school) = columns[schoolPlace], let slot = schools.firstIndex(of: school)
+                else { continue }
                 var key: Key?
-                for index in periods.indices where tests[index].allSatisfy({ $0(columns) }) {
+                for (index, bound) in bounds.enumerated() where at >= bound.from && at <= bound.to {
                     if key == nil {
                         key = Key(
-                            school: column(places[0], columns), category: column(places[1], columns),
-                            restricted: column(places[2], columns), area: column(places[3], columns))
+                            school: slot, category: columns[categoryPlace], restricted: columns[restrictedPlace], area: columns[areaPlace])
                     }
                     counts[index][key!, default: 0] += 1
                 }
             }
             return counts
         }
-        var counts = [[Key: Int]](repeating: [:], count: periods.count)
+        var counts = [[Key: Int]](repeating: [:], count: bounds.count)
         for part in partial {
-            for index in periods.indices { counts[index].merge(part[index], uniquingKeysWith: +) }
+            for index in bounds.indices { counts[index].merge(part[index], uniquingKeysWith: +) }
         }
         return counts.map { period in
             var keyed: [[IndexValue]: Int] = [:]
-            for (key, count) in period { keyed[[key.school, key.category, key.restricted, key.area]] = count }
+            for (key, count) in period {
+                keyed[[.uuid(schools[key.school]), key.category, key.restricted, key.area], default: 0] += count
+            }
             return GroupedCount.sorted(keyed)
         }
     }

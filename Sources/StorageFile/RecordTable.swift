@@ -149,6 +149,9 @@ final class Table<Value: Aggregate>: RecordTable {
         for (id, entry) in entries where test(entry.columns) { body(id, entry) }
     }
 
+    /// Every record, in no order.
+    var all: Dictionary<Value.ID, Entry>.Values { entries.values }
+
     /// Every record's identifier.
     var ids: Dictionary<Value.ID, Entry>.Keys { entries.keys }
 

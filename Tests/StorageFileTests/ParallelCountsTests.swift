@@ -55,6 +55,23 @@ struct ParallelCountsTests {
             #expect(split[index] == (try await incidents.countGrouped(query, by: keys)), "period \(period)")
         }
         #expect(split[0].reduce(0) { $0 + $1.count } > 100, "the year holds most of the incidents")
+        // In a transaction that has written an incident, the counts are of what it sees: the
+        // incident it wrote included, and each period's equal to its own grouped count there.
+        let inside: [[GroupedCount]] = try await store.withTransaction { tx in
+            _ = try await tx.incidents.insert(
+                Incident(
+                    schoolID: school, reporterID: PersonID(), occurredAt: year.start.addingTimeInterval(86_400),
+                    reportedAt: year.start.addingTimeInterval(86_400),
+                    location: .onSite, equipment: .school, summary: "A concern", riskArea: .contact, category: .cyberbullying,
+                    participants: [Participant(personID: PersonID(), part: .victim)]))
+            let counted = try #require(try await tx.reports.incidentCounts(at: [school], in: periods))
+            for (index, period) in periods.enumerated() {
+                let query = IncidentQuery(schoolIDs: [school], includeRestricted: true, occurredFrom: period.start, occurredTo: period.end)
+                #expect(counted[index] == (try await tx.incidents.countGrouped(query, by: keys)), "period \(period), in the transaction")
+            }
+            return counted
+        }
+        #expect(inside[0].reduce(0) { $0 + $1.count } == split[0].reduce(0) { $0 + $1.count } + 1, "the written incident is counted")
         try await store.close()
     }
 }
