@@ -92,9 +92,13 @@ public struct ComplianceTally: Sendable, Hashable {
             if person.kind == .learner { learners.append(person.id) }
         }
 
+        // Only the holders of grants are looked up: none are gathered when there are no grants.
+        let granted = Set(inputs.grants.map(\.personID))
         var holders: [PersonID: Person] = [:]
-        for person in inputs.otherHolders { holders[person.id] = person }
-        for person in inputs.people { holders[person.id] = person }
+        if !granted.isEmpty {
+            for person in inputs.otherHolders where granted.contains(person.id) { holders[person.id] = person }
+            for person in inputs.people where granted.contains(person.id) { holders[person.id] = person }
+        }
         var activeGrants = 0
         var exceptionCount = 0
         var exceptions: [AccessException] = []
