@@ -26,6 +26,10 @@ struct FileReportQueries: ReportQueries {
     func repeatedLearnersBySchool(_ request: RepeatedLearnersRequest) async throws -> [SchoolID: [PersonID: Int]] {
         try await access.engine.repeatedLearnersBySchool(request, in: await access.readTransaction())
     }
+
+    func openIncidentCounts(_ request: OpenIncidentsRequest) async throws -> [SchoolID: [Int]]? {
+        try await access.engine.openIncidentCounts(request, in: await access.readTransaction())
+    }
 }
 
 extension FileEngine {
@@ -154,6 +158,36 @@ extension FileEngine {
             }
             return GroupedCount.sorted(keyed)
         }
+    }
+
+    /// The open incidents of each of the request's schools in each of its windows, in one pass
+    /// over the committed incidents: each record's school, openness, restriction and instant read
+    /// from its index values where they lie, and tested as ``OpenIncidentsRequest/query(_:at:)``
+    /// tests them. `nil` when the transaction has written or purged an incident (the caller then
+    /// counts through the repository, which sees them).
+    func openIncidentCounts(_ request: OpenIncidentsRequest, in transaction: UInt64?) throws -> [SchoolID: [Int]]? {
+        guard let table = try unshadowedTable(Incident.self, transaction) else { return nil }
+        let names = Incident.indexColumns.map(\.name)
+        guard let schoolPlace = names.firstIndex(of: "school_id"), let atPlace = names.firstIndex(of: "occurred_at"),
+            let openPlace = names.firstIndex(of: "open"), let restrictedPlace = names.firstIndex(of: "restricted")
+        else { return nil }
+        var schools: [UUID] = []
+        for id in request.schoolIDs where !schools.contains(id.uuid) { schools.append(id.uuid) }
+        let windows = request.windows
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: windows.count), count: schools.count)
+        for entry in table.all {
+            let columns = entry.columns
+            guard case .boolean(true) = columns[openPlace], case .uuid(let school) = columns[schoolPlace],
+                let slot = schools.firstIndex(of: school), case .timestamp(let at) = columns[atPlace]
+            else { continue }
+            if !request.includeRestricted, columns[restrictedPlace] != .boolean(false) { continue }
+            for (index, window) in windows.enumerated() where at <= window.to && window.from.map({ at >= $0 }) ?? true {
+                counts[slot][index] += 1
+            }
+        }
+        var result: [SchoolID: [Int]] = [:]
+        for (slot, school) in schools.enumerated() { result[SchoolID(school)] = counts[slot] }
+        return result
     }
 
     /// ``repeatedLearners(_:in:)`` of each school, in one pass over the window's incidents.

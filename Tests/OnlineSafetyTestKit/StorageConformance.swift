@@ -259,6 +259,22 @@ public enum StorageConformance {
         try expect(
             trail.map(\.draft.action.rawValue) == ["person.insert", "person.list"],
             "the trail of one record: added, then read in the listing: \(trail.map(\.draft.action.rawValue))")
+
+        // Many listings appended in one batch (a backend's bulk path) keep their records, in order,
+        // and each record's trail finds its listing.
+        let lists = (0..<80).map { index in (0..<(1 + index % 4)).map { _ in UUID() } }
+        let drafts = lists.map { list in
+            AuditDraft(
+                at: Fixture.now, actorID: fixture.dsl.id, schoolID: fixture.school.id, action: .personRead, subjectKind: "person",
+                subjectID: nil, listed: list)
+        }
+        let appended = try await store.withTransaction { tx in try await tx.audit.appendMany(drafts) }
+        try expect(appended.map(\.draft.listed) == lists, "each listing is chained with its records")
+        let found = try await store.audit.events(AuditQuery(subjectID: lists[57][1]))
+        try expect(
+            found.count == 1 && found[0].draft.listed == lists[57] && found[0].hash == appended[57].hash,
+            "a record's trail finds the one listing that named it, read back as written")
+        try expect(try await AuditChain.verify(store.audit).isIntact, "the chains verify with the listings")
     }
 
     /// A batch that cannot be stored whole (a NUL in the last record's name, past the backends'

@@ -176,8 +176,8 @@ public protocol ReportQueries: Sendable {
     /// For each of the request's schools (each once), how many of its open incidents occurred
     /// within each of the request's windows, in their order, each as ``Repository/count(_:)`` of
     /// ``OpenIncidentsRequest/query(_:at:)`` for the school counts them. `nil` from a backend with
-    /// nothing kept between reads, and the caller then counts them itself. Read in the caller's
-    /// transaction; throws as the store's reads do.
+    /// no faster way than the repository's counts, and the caller then counts them itself. Read
+    /// in the caller's transaction; throws as the store's reads do.
     func openIncidentCounts(_ request: OpenIncidentsRequest) async throws -> [SchoolID: [Int]]?
 
     /// The incidents at `schoolIDs` (restricted ones included) that occurred within each of

@@ -120,8 +120,10 @@ public struct SafetySession: Sendable {
                     let restricted = await buffer.restricted
                     var events = [session.draft(action, kind, subject, restricted: restricted)]
                     if let subjects {
-                        // A record named as the call's subject is not listed again.
-                        let named = subjects.ids(result).filter { $0 != subject }
+                        // Each record once, where the result first names it; the call's own
+                        // subject is not listed again.
+                        var seen: Set<UUID> = subject.map { [$0] } ?? []
+                        let named = subjects.ids(result).filter { seen.insert($0).inserted }
                         if !named.isEmpty || !subjects.recordsEmpty {
                             events = stride(from: 0, to: named.count, by: AuditSubjects<R>.perEvent).map { start in
                                 var draft = session.draft(action, kind, subject, restricted: restricted)
