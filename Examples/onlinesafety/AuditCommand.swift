@@ -58,12 +58,17 @@ struct AuditCommand: AsyncParsableCommand {
                     return [
                         show(draft.at), draft.action.rawValue, draft.outcome.rawValue,
                         draft.actorID.map { label($0, names) } ?? "the SDK",
-                        draft.reason ?? (draft.listed.count > 1 ? "listed with \(draft.listed.count - 1) other records" : ""),
+                        draft.reason ?? AuditCommand.listedWith(draft.listed.count - 1),
                     ]
                 }
                 say(lines: table(["WHEN", "ACTION", "OUTCOME", "BY", "REASON"], rows))
             }
         }
+    }
+
+    /// How a listing's event reads in a record's trail: with how many other records it named.
+    static func listedWith(_ others: Int) -> String {
+        others < 1 ? "" : "listed with \(others) other \(others == 1 ? "record" : "records")"
     }
 
     /// `audit verify`: the hash chains the acting person may read.

@@ -365,6 +365,7 @@ struct CLIAdminTests {
         let store = try cli.demoStore()
         #expect(try cli.run(["people", "show", Self.ben] + Self.dana(store)).status == 0)
         #expect(try cli.run(["people", "show", Self.ben] + CLI.acting("tom.hughes", store: store)).status == 66)
+        #expect(try cli.run(["people", "list", "--kind", "learner"] + Self.dana(store)).status == 0)
 
         let trail = try cli.run(["audit", "trail", Self.ben] + CLI.acting("kate.law", store: store))
         #expect(trail.status == 0, "\(trail.standardError)")
@@ -372,6 +373,8 @@ struct CLIAdminTests {
         #expect(lines.contains { $0.contains("person.read") && $0.contains("allowed") && $0.contains("Dana Price") })
         #expect(lines.contains { $0.contains("person.read") && $0.contains("denied") && $0.contains("Tom Hughes") })
         #expect(lines.contains { $0.contains("person.insert") })
+        // A listing that named him reads as one event, with how many others it named.
+        #expect(lines.contains { $0.contains("person.list") && $0.contains("Dana Price") && $0.contains("listed with") })
 
         let last = try cli.run(["audit", "trail", Self.ben, "--last", "1"] + CLI.acting("kate.law", store: store))
         #expect(last.standardOutput.hasPrefix("1 audit event about"))
