@@ -273,6 +273,7 @@ struct AuditVerificationTests {
             AuditChain.hash(previous: AuditChain.genesis, sequence: 1, legacy)
                 == "8c49f7fbfabf735ac7eaf07cc0cf06fe579437900afa9e5ec743cbdfa053d5a4")
     }
+
     @Test func aListingsRecordsFollowTheLastFieldAndMatchAHashWorkedOutApartFromTheSDK() throws {
         let school = try #require(SchoolID(uuidString: "5C4E0B1A-2D3F-4A5B-8C9D-0E1F2A3B4C5D"))
         let first = try #require(UUID(uuidString: "F0E1D2C3-B4A5-4697-8879-6A5B4C3D2E1F"))
