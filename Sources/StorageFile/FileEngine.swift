@@ -358,7 +358,8 @@ actor FileEngine {
         let written = stagedTable(Value.self)
         var batchIDs = Set<Value.ID>()
         var batchUnique: [String: Set<[IndexValue]>] = [:]
-        var stored: [Value] = []
+        // Each record's index values are worked out once, for the checks and the entry stored.
+        var stored: [Table<Value>.Entry] = []
         stored.reserveCapacity(values.count)
         for value in values {
             var value = try value.checkedForInsert()
@@ -366,15 +367,15 @@ actor FileEngine {
             guard written[value.id] == nil, committed[value.id] == nil, !batchIDs.contains(value.id) else {
                 throw SafetyError(.conflict, "the \(Value.recordKind) \(value.id.uuidString) already exists")
             }
-            try checkUnique(value, committed: committed, written: written, batch: batchUnique)
-            try checkReferences(value, transaction: transaction, batch: values)
-            batchIDs.insert(value.id)
             let indexValues = value.indexValues
+            try checkUnique(value, indexValues, committed: committed, written: written, batch: batchUnique)
+            try checkReferences(indexValues, of: Value.self, transaction: transaction, batch: values)
+            batchIDs.insert(value.id)
             for column in Value.indexColumns where column.unique {
                 let key = indexValues[column.name] ?? .null
                 if key != .null { batchUnique[column.name, default: []].insert(Self.uniqueKey(key, column, indexValues)) }
             }
-            stored.append(value)
+            stored.append(written.entry(value, indexValues))
         }
         // Encoded once every check has passed, in parts on the machine's cores (a whole trust's
         // roster is mostly encoding), a window at a time as audit events are: no more encoded
@@ -382,13 +383,13 @@ actor FileEngine {
         var start = 0
         while start < stored.count {
             let window = Array(stored[start..<min(stored.count, start + Self.encodingWindow)])
-            for (value, change) in zip(window, try afterStaging(start) { try encodeAll(window, operation: "insert") }) {
-                written.put(value)
+            for (entry, change) in zip(window, try afterStaging(start) { try encodeAll(window.map(\.value), operation: "insert") }) {
+                written.put(entry)
                 try stage(change)
             }
             start += window.count
         }
-        return stored
+        return stored.map(\.value)
     }
 
     /// Stages a new revision of a stored record.
@@ -405,10 +406,11 @@ actor FileEngine {
         }
         var stored = value
         stored.revision = current.revision + 1
-        try checkUnique(stored, committed: committed, written: written, batch: [:])
-        try checkReferences(stored, transaction: transaction, batch: [Value]())
+        let indexValues = stored.indexValues
+        try checkUnique(stored, indexValues, committed: committed, written: written, batch: [:])
+        try checkReferences(indexValues, of: Value.self, transaction: transaction, batch: [Value]())
         let change = try encode(stored, operation: "update")
-        written.put(stored)
+        written.put(written.entry(stored, indexValues))
         try stage(change)
         return stored
     }
@@ -420,8 +422,8 @@ actor FileEngine {
 
     /// Whether the open transaction `transaction` purged a record.
     private func isPurged(_ id: UUID, in transaction: UInt64?) -> Bool {
-        guard let transaction, let staged, staged.id == transaction else { return false }
-        return staged.purges.contains { $0.id == id }
+        guard let transaction, staged?.id == transaction else { return false }
+        return staged?.purges.contains { $0.id == id } ?? false
     }
 
     /// A record by identifier: the transaction's own write if any, else the committed one.
@@ -446,6 +448,11 @@ actor FileEngine {
         }
         let page = matches.sorted(by: precedes).dropFirst(query.offset)
         return (query.limit.map { Array(page.prefix($0)) } ?? Array(page)).map(\.value)
+    }
+
+    /// Every record matching a query's conditions, in no order (its page is ignored).
+    func findUnordered<Query: AggregateQuery>(_ query: Query, in transaction: UInt64?) throws -> [Query.Value] {
+        try matching(query, transaction).map { $0.value }
     }
 
     /// The order `find` returns records in: by sort key, then by identifier (the bytes of a UUID
@@ -734,9 +741,9 @@ actor FileEngine {
 
     /// Refuses a value whose unique columns clash with another record, committed, written or in the batch.
     private func checkUnique<Value: Aggregate>(
-        _ value: Value, committed: Table<Value>, written: Table<Value>, batch: [String: Set<[IndexValue]>]
+        _ value: Value, _ indexValues: [String: IndexValue], committed: Table<Value>, written: Table<Value>,
+        batch: [String: Set<[IndexValue]>]
     ) throws(SafetyError) {
-        let indexValues = value.indexValues
         for column in Value.indexColumns where column.unique {
             let key = indexValues[column.name] ?? .null
             guard key != .null else { continue }
@@ -755,8 +762,9 @@ actor FileEngine {
 
     /// Refuses a value whose reference columns name no record: committed, written by the
     /// transaction, or in the same batch (a batch may hold records that refer to one another).
-    private func checkReferences<Value: Aggregate>(_ value: Value, transaction: UInt64, batch: [Value]) throws(SafetyError) {
-        let values = value.indexValues
+    private func checkReferences<Value: Aggregate>(
+        _ values: [String: IndexValue], of _: Value.Type, transaction: UInt64, batch: [Value]
+    ) throws(SafetyError) {
         for reference in Value.references {
             guard case .uuid(let target) = values[reference.column] ?? .null else { continue }
             if isPurged(target, in: transaction) {

@@ -43,6 +43,10 @@ struct FileRepository<Value: Aggregate, Query: AggregateQuery>: Repository where
         try await access.engine.find(ConditionQuery<Value>(conditions: conditions, limit: limit), in: await access.readTransaction())
     }
 
+    func findAll(matching conditions: [Condition]) async throws -> [Value] {
+        try await access.engine.findUnordered(ConditionQuery<Value>(conditions: conditions, limit: nil), in: await access.readTransaction())
+    }
+
     func purge(_ id: Value.ID) async throws -> Bool {
         try await access.write { engine, transaction in try await engine.purge(Value.self, id, in: transaction) }
     }

@@ -61,7 +61,8 @@ protocol RecordTable: AnyObject {
     static func decodeRecord(from container: KeyedDecodingContainer<JournalChange.CodingKeys>) throws -> any Aggregate
     /// Stores a value read back from the journal; `false` if it is not of this kind.
     func replay(_ value: any Aggregate) -> Bool
-    /// Stores every row of a transaction's table of the same kind.
+    /// Stores every row of a transaction's table of the same kind; the transaction's table may be
+    /// left empty, so it is not read again.
     func apply(_ staged: any RecordTable)
     /// Removes a record for good (a retention purge), keeping the indexes in step.
     func purge(_ id: UUID)
@@ -82,9 +83,11 @@ final class Table<Value: Aggregate>: RecordTable {
         let columns: [IndexValue]
         let sortKey: String
 
-        init(_ value: Value, names: [String]) {
+        convenience init(_ value: Value, names: [String]) { self.init(value, values: value.indexValues, names: names) }
+
+        /// An entry for `value` whose index values `values` were already worked out.
+        init(_ value: Value, values: [String: IndexValue], names: [String]) {
             self.value = value
-            let values = value.indexValues
             self.columns = names.map { values[$0] ?? .null }
             self.sortKey = value.sortKey
         }
@@ -116,7 +119,20 @@ final class Table<Value: Aggregate>: RecordTable {
 
     func apply(_ staged: any RecordTable) {
         guard let staged = staged as? Table<Value> else { return }
-        for entry in staged.entries.values { put(entry) }
+        guard staged.entries.count > entries.count else {
+            for entry in staged.entries.values { put(entry) }
+            return
+        }
+        // A transaction that wrote more records than the table held (a first import) hands over
+        // its records and indexes, and the committed records it did not rewrite join them: each
+        // record is indexed once, not once staged and again here. The staged table is spent.
+        swap(&entries, &staged.entries)
+        swap(&index, &staged.index)
+        swap(&members, &staged.members)
+        for (id, entry) in staged.entries where entries[id] == nil { put(entry) }
+        staged.entries = [:]
+        staged.index = [:]
+        staged.members = [:]
     }
 
     func holds(_ id: UUID) -> Bool { entries[Value.ID(id)] != nil }
@@ -161,7 +177,11 @@ final class Table<Value: Aggregate>: RecordTable {
     /// Inserts or replaces a record, keeping the indexes in step.
     func put(_ value: Value) { put(Entry(value, names: names)) }
 
-    private func put(_ entry: Entry) {
+    /// An entry of this table for `value`, whose index values are `values`.
+    func entry(_ value: Value, _ values: [String: IndexValue]) -> Entry { Entry(value, values: values, names: names) }
+
+    /// Inserts or replaces a record made with ``entry(_:_:)``, keeping the indexes in step.
+    func put(_ entry: Entry) {
         let id = entry.value.id
         if let old = entries[id] { unindex(old) }
         entries[id] = entry

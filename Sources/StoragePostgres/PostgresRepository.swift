@@ -228,6 +228,13 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
         return try await read(rows)
     }
 
+    /// As `find(matching:limit: nil)`, without the `ORDER BY`: the server need not sort.
+    func findAll(matching conditions: [Condition]) async throws -> [Value] {
+        var binds = PostgresBindings()
+        let sql = "SELECT doc::text, mac FROM \(table)" + (try whereClause(conditions, &binds))
+        return try await read(try await executor.rows(PostgresQuery(unsafeSQL: sql, binds: binds)))
+    }
+
     /// Counted by the server: `GROUP BY` over the typed columns, months in UK time.
     func countGrouped(_ query: Query, by keys: [GroupKey]) async throws -> [GroupedCount] {
         var expressions: [(sql: String, type: IndexType, month: Bool)] = []

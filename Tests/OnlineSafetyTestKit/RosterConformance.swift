@@ -85,6 +85,7 @@ extension StorageConformance {
         try expect(plan.matches[0].matchedTo?.line == 45 && plan.matches[0].location.line == 65, "the match names both rows")
         let before = try await store.people.count(PersonQuery(scope: .school(fixture.school.id)))
         try expect(before == 5, "a plan writes nothing: \(before) people")
+        let preexisting = Set(try await store.people.find(PersonQuery(scope: .school(fixture.school.id))).map(\.id))
 
         let result = try await admin.roster.apply(batch)
         try expect(result.applied, "the run is applied")
@@ -102,8 +103,17 @@ extension StorageConformance {
         let insert = trail.first { $0.draft.action == .personInsert }
         let run = result.run!.id.uuid.uuidString.lowercased()
         try expect(
-            insert?.draft.reason == "import run \(run) from \(RosterRows.file):40",
-            "the audit names the run, the file and the line: \(insert?.draft.reason ?? "none")")
+            insert?.draft.reason == "import run \(run) from \(RosterRows.file)" && insert?.draft.listed.contains(cleo.uuid) == true,
+            "the audit names the run and the file, and lists the record: \(insert?.draft.reason ?? "none")")
+        // The people the run created are named by one event per source file, each person once.
+        let created = Set(people.map(\.id)).subtracting(preexisting)
+        let inserts = try await store.audit.events(AuditQuery(schoolID: fixture.school.id)).filter {
+            $0.draft.action == .personInsert && $0.draft.reason?.hasPrefix("import run \(run)") == true
+        }
+        try expect(
+            inserts.count == 1 && inserts[0].draft.subjectID == nil && inserts[0].draft.listed.count == 4
+                && Set(inserts[0].draft.listed) == Set(created.map(\.uuid)),
+            "one event lists the 4 people created from the one file: \(inserts.map(\.draft.listed.count))")
         let runs = try await admin.roster.runs()
         try expect(runs.count == 1 && runs[0].files.first?.sha256 == RosterRows.digest, "the run is recorded with its files' digests")
         try expect(runs[0].counts[.learner, .create] == 2, "the run records its counts")

@@ -102,6 +102,10 @@ public struct AuditDraft: Hashable, Sendable, Codable {
     /// (``subjectID``) or about none.
     public var listed: [UUID]
 
+    /// How many records one event names at most in ``listed``; more are recorded in as many
+    /// events as they need.
+    public static let listedPerEvent = 1_000
+
     /// Creates a draft.
     public init(
         at: Date, actorID: PersonID?, schoolID: SchoolID?, action: AuditAction, subjectKind: String, subjectID: UUID?,

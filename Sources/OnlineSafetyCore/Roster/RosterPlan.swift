@@ -116,8 +116,18 @@ public struct RosterCounts: Hashable, Sendable, Codable {
 
     /// Counts a plan's entries.
     public init(_ entries: [RosterPlanEntry]) {
+        // Entries come in long runs of one subject and action: each run is added at once.
         var counts: [RosterSubject: [RosterAction: Int]] = [:]
-        for entry in entries { counts[entry.subject, default: [:]][entry.action, default: 0] += 1 }
+        var run: (subject: RosterSubject, action: RosterAction, count: Int)?
+        for entry in entries {
+            if let current = run, current.subject == entry.subject, current.action == entry.action {
+                run?.count += 1
+                continue
+            }
+            if let done = run { counts[done.subject, default: [:]][done.action, default: 0] += done.count }
+            run = (entry.subject, entry.action, 1)
+        }
+        if let done = run { counts[done.subject, default: [:]][done.action, default: 0] += done.count }
         self.counts = counts
     }
 

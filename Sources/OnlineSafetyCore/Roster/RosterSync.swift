@@ -277,7 +277,7 @@ struct RosterSync {
     }
 
     /// An audit event about a record at `school` (on that school's chain).
-    func draft(_ action: AuditAction, _ kind: String, _ subject: UUID, school: SchoolID?, reason: String) -> AuditDraft {
+    func draft(_ action: AuditAction, _ kind: String, _ subject: UUID?, school: SchoolID?, reason: String) -> AuditDraft {
         AuditDraft(
             at: session.clock.now(), actorID: principal.person.id, schoolID: school ?? principal.school.id, action: action,
             subjectKind: kind, subjectID: subject, outcome: .allowed, reason: reason, restricted: false)
@@ -285,9 +285,15 @@ struct RosterSync {
 
     /// The audit reason of a record written from a row.
     func because(_ location: FileLocation?) -> String {
+        guard let location else { return because(file: nil) }
+        return because(file: location.file) + ":\(location.line)"
+    }
+
+    /// The audit reason of records created from a source file, or from none.
+    func because(file: String?) -> String {
         let run = "import run \(runID.uuidString.lowercased())"
-        guard let location else { return run }
-        return "\(run) from \(location.file):\(location.line)"
+        guard let file else { return run }
+        return "\(run) from \(file)"
     }
 }
 
@@ -355,7 +361,11 @@ enum RosterNormal {
     }
 
     /// An email address for matching.
-    static func email(_ value: String?) -> String? { optional(value)?.lowercased() }
+    static func email(_ value: String?) -> String? {
+        guard let text = optional(value) else { return nil }
+        // Most addresses are lower case already: one pass over the bytes says so.
+        return text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? text.lowercased() : text
+    }
 
     /// A phone number for matching: its digits, with a leading 44 read as 0.
     static func phone(_ value: String?) -> String? {

@@ -72,11 +72,16 @@ struct SchoolSync {
     mutating func load() async throws {
         guard !work.created else { return }
         let tx = sync.context.tx
-        for person in try await tx.people.find(PersonQuery(scope: .school(school.id))) { stored[person.id] = person }
+        // Read in no order: the plan indexes what it reads, and puts in order only what it writes.
+        // The roles are asked for with the people, so neither waits for the other's answer.
+        async let grants = tx.roleGrants.findAll(matching: RoleGrantQuery(schoolID: school.id).conditions)
+        for person in try await tx.people.findAll(matching: PersonQuery(scope: .school(school.id)).conditions) {
+            stored[person.id] = person
+        }
         // Every learner's links in one query: a backend binds a long list as one value.
-        let learnerIDs = stored.values.filter { $0.kind == .learner }.map { IndexValue.uuid($0.id.uuid) }
-        if !learnerIDs.isEmpty { storedLinks = try await tx.contacts.find(matching: [.oneOf("learner_id", learnerIDs)], limit: nil) }
-        storedGrants = try await tx.roleGrants.find(RoleGrantQuery(schoolID: school.id))
+        let learnerIDs = stored.values.compactMap { $0.kind == .learner ? IndexValue.uuid($0.id.uuid) : nil }
+        if !learnerIDs.isEmpty { storedLinks = try await tx.contacts.findAll(matching: [.oneOf("learner_id", learnerIDs)]) }
+        storedGrants = try await grants
         storedGrantByID = Dictionary(storedGrants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -91,7 +96,7 @@ struct SchoolSync {
         for link in storedLinks { links[Self.linkKey(link.learnerID, link.adultID)] = link }
         for grant in storedGrants { grants[grant.id] = grant }
         let today = sync.context.session.today
-        rollBefore = stored.values.filter { $0.kind == .learner && !$0.hasLeft(by: today) }.count
+        rollBefore = stored.values.count { $0.kind == .learner && !$0.hasLeft(by: today) }
 
         for section in work.sections { for row in section.learners { learner(row, in: section) } }
         for section in work.sections { for row in section.staff { staff(row, in: section) } }
@@ -99,6 +104,14 @@ struct SchoolSync {
         for holder in work.roleHolders { roleHolder(holder) }
         planLeavers()
         describeChanges()
+    }
+
+    /// Keeps a person as the row leaves them, indexed for the rows after; a person the row left
+    /// as they were is indexed already (a re-import's every row).
+    private mutating func remember(_ person: Person) {
+        if people[person.id] == person { return }
+        people[person.id] = person
+        index(person)
     }
 
     private mutating func index(_ person: Person) {
@@ -196,8 +209,7 @@ struct SchoolSync {
             return reject(.learner, at: row.location, "upn.taken", "another learner at the school has this UPN")
         }
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
-        people[person.id] = person
-        index(person)
+        remember(person)
         listedLearners.insert(person.id)
     }
 
@@ -246,8 +258,7 @@ struct SchoolSync {
             return reject(.staff, at: row.location, "staff.invalid", error.reason)
         }
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
-        people[person.id] = person
-        index(person)
+        remember(person)
         listedStaff[row.source.system, default: []].insert(person.id)
         if !row.teachingGroups.isEmpty {
             ensureGrant(of: .staff, for: person.id, groups: row.teachingGroups.map(RosterNormal.text).sorted(), at: row.location)
@@ -324,8 +335,7 @@ struct SchoolSync {
             return reject(.contact, at: row.location, "contact.invalid", error.reason)
         }
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
-        people[person.id] = person
-        index(person)
+        remember(person)
         let key = Self.linkKey(learnerID, person.id)
         let priority = row.priority.map { max(1, $0) } ?? links[key]?.priority ?? nextPriority(of: learnerID)
         var link =
@@ -399,21 +409,21 @@ struct SchoolSync {
         for upn in leftOutUPNs { if let id = byUPN[upn.value], stored[id]?.kind == .learner { stillListed.insert(id) } }
         let learnerSections = work.sections.filter { $0.coverage == .full && $0.kinds.contains(.learners) }
         if let exportedOn = learnerSections.map(\.exportedOn).max() {
-            for person in Self.inIdentifierOrder(stored.values)
-            where person.kind == .learner && person.leftOn == nil && !listedLearners.contains(person.id)
-                && !stillListed.contains(person.id)
-            {
-                leavers.append((people[person.id] ?? person, exportedOn))
+            // Tested before they are put in order: most of the roll is still listed.
+            let (listed, still) = (listedLearners, stillListed)
+            let notListed = stored.values.filter {
+                $0.kind == .learner && $0.leftOn == nil && !listed.contains($0.id) && !still.contains($0.id)
             }
+            for person in Self.inIdentifierOrder(notListed) { leavers.append((people[person.id] ?? person, exportedOn)) }
         }
         let learnerLeavers = leavers.count
         var leaving = Set(leavers.map(\.0.id))
         for section in work.sections where section.coverage == .full && section.kinds.contains(.staff) {
             let listed = listedStaff[section.system] ?? []
-            for person in Self.inIdentifierOrder(stored.values.filter { $0.kind == .staff })
-            where person.leftOn == nil && !listed.contains(person.id)
-                && person.sources.contains(where: { $0.system == section.system }) && !leaving.contains(person.id)
-            {
+            let gone = stored.values.filter {
+                $0.kind == .staff && $0.leftOn == nil && !listed.contains($0.id) && $0.sources.contains { $0.system == section.system }
+            }
+            for person in Self.inIdentifierOrder(gone) where !leaving.contains(person.id) {
                 leavers.append((people[person.id] ?? person, section.exportedOn))
                 leaving.insert(person.id)
             }
@@ -557,7 +567,7 @@ struct SchoolSync {
     var summary: RosterSchoolSummary {
         let today = sync.context.session.today
         let leaving = Set(leavers.map(\.0.id))
-        let after = people.values.filter { $0.kind == .learner && !$0.hasLeft(by: today) && !leaving.contains($0.id) }.count
+        let after = people.values.count { $0.kind == .learner && !$0.hasLeft(by: today) && !leaving.contains($0.id) }
         return RosterSchoolSummary(
             urn: urn, name: school.name, created: work.created, rollBefore: rollBefore, rollAfter: after,
             counts: RosterCounts(entries))
@@ -568,12 +578,12 @@ struct SchoolSync {
         // Only the people written are put in order: on a re-import, none.
         let (created, stored) = (self.created, self.stored)
         let written = people.values.filter { person in created.contains(person.id) || stored[person.id].map { $0 != person } == true }
+        // What the run creates is audited a source file at a time, not a record at a time.
+        var creations = RosterCreations()
         for person in written.map({ ($0.sortKey, $0) }).sorted(by: { $0.0 < $1.0 }).map(\.1) {
             if created.contains(person.id) {
                 writes.newPeople.append(person)
-                writes.drafts.append(
-                    sync.draft(
-                        .personInsert, Person.recordKind, person.id.uuid, school: school.id, reason: sync.because(firstRow[person.id])))
+                creations.add(.personInsert, Person.recordKind, person.id.uuid, from: firstRow[person.id]?.file)
             } else if let before = stored[person.id], before != person {
                 writes.changedPeople.append(person)
                 let action: AuditAction = before.leftOn != nil && person.leftOn == nil ? .personRestore : .personUpdate
@@ -590,14 +600,17 @@ struct SchoolSync {
                     sync.draft(.contactUpdate, ContactLink.recordKind, link.id.uuid, school: school.id, reason: sync.because(linkRow[key])))
             } else {
                 writes.newLinks.append(link)
-                writes.drafts.append(
-                    sync.draft(.contactInsert, ContactLink.recordKind, link.id.uuid, school: school.id, reason: sync.because(linkRow[key])))
+                creations.add(.contactInsert, ContactLink.recordKind, link.id.uuid, from: linkRow[key]?.file)
             }
         }
         for grant in newGrants {
             writes.newGrants.append(grant)
-            writes.drafts.append(
-                sync.draft(.roleGrantInsert, RoleGrant.recordKind, grant.id.uuid, school: school.id, reason: sync.because(nil)))
+            creations.add(.roleGrantInsert, RoleGrant.recordKind, grant.id.uuid, from: nil)
+        }
+        writes.drafts += creations.drafts { action, kind, file, listed in
+            var draft = sync.draft(action, kind, nil, school: school.id, reason: sync.because(file: file))
+            draft.listed = listed
+            return draft
         }
         for grant in grants.values where storedGrantByID[grant.id] != grant {
             writes.changedGrants.append(grant)
@@ -605,5 +618,39 @@ struct SchoolSync {
                 sync.draft(.roleGrantUpdate, RoleGrant.recordKind, grant.id.uuid, school: school.id, reason: sync.because(nil)))
         }
         writes.leavers += leavers
+    }
+}
+
+/// The records a run creates at one school, gathered by action, kind and source file, so that
+/// the audit records them in a few events that name them (``AuditDraft/listed``) rather than in
+/// one event each: a trust's first import creates hundreds of thousands of records.
+struct RosterCreations {
+    private struct Group: Hashable {
+        let action: AuditAction
+        let kind: String
+        let file: String?
+    }
+
+    private var order: [Group] = []
+    private var ids: [Group: [UUID]] = [:]
+
+    /// Adds a created record, from a source file or from none (a role from the configuration).
+    mutating func add(_ action: AuditAction, _ kind: String, _ id: UUID, from file: String?) {
+        let group = Group(action: action, kind: kind, file: file)
+        if ids[group] == nil { order.append(group) }
+        ids[group, default: []].append(id)
+    }
+
+    /// One draft per group and `perEvent` records, made by `make`, in the order the groups were
+    /// first added and each group's records in the order they were added.
+    func drafts(
+        perEvent: Int = AuditDraft.listedPerEvent, _ make: (AuditAction, String, String?, [UUID]) -> AuditDraft
+    ) -> [AuditDraft] {
+        order.flatMap { group -> [AuditDraft] in
+            let listed = ids[group] ?? []
+            return stride(from: 0, to: listed.count, by: max(1, perEvent)).map { start in
+                make(group.action, group.kind, group.file, Array(listed[start..<min(listed.count, start + max(1, perEvent))]))
+            }
+        }
     }
 }

@@ -33,8 +33,9 @@ public struct RosterService: Sendable {
     }
 
     /// Plans and applies a sync in one transaction: every create, update, leaver and restore of
-    /// the plan, with one audit event per record written (naming the run and the row's file and
-    /// line) appended in one batch, and the run's own record. A run the plan refuses writes
+    /// the plan, with its audit appended in one batch (the records created from a file named by
+    /// one event per 1,000 with the run and the file; each record changed by its own event with
+    /// the row's file and line), and the run's own record. A run the plan refuses writes
     /// nothing; its result has no ``RosterResult/run``.
     ///
     /// Throws `forbidden` without `managePeople`, `unavailable` when another import is running on

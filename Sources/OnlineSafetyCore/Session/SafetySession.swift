@@ -164,7 +164,7 @@ struct AuditSubjects<R>: Sendable {
 
     /// How many records one event of a listing names at most; a longer listing is recorded in
     /// as many events as it needs, in order.
-    static var perEvent: Int { 1_000 }
+    static var perEvent: Int { AuditDraft.listedPerEvent }
 
     /// The subjects a result names; a result naming no one is recorded as the call alone.
     static func of(_ ids: @escaping @Sendable (R) -> [UUID]) -> AuditSubjects { AuditSubjects(ids: ids, recordsEmpty: true) }

@@ -312,6 +312,10 @@ public protocol Repository<Value, Query>: Sendable {
     func count(_ query: Query) async throws -> Int
     /// The records matching conditions on index columns, in listing order, at most `limit`.
     func find(matching conditions: [Condition], limit: Int?) async throws -> [Value]
+    /// Every record matching conditions on index columns, in no particular order: the records
+    /// `find(matching: conditions, limit: nil)` returns, for a caller that indexes what it reads
+    /// (a roster sync's plan) and need not pay for their order.
+    func findAll(matching conditions: [Condition]) async throws -> [Value]
     /// How many records match a query in each group of `keys` (ignoring its limit and offset),
     /// in key order. Backends count in the store where they can (PostgreSQL: `GROUP BY`).
     func countGrouped(_ query: Query, by keys: [GroupKey]) async throws -> [GroupedCount]
@@ -327,6 +331,11 @@ public protocol Repository<Value, Query>: Sendable {
 
 @_spi(StorageBackend)
 extension Repository {
+    /// The records in listing order, for backends that sort as cheaply as they read.
+    public func findAll(matching conditions: [Condition]) async throws -> [Value] {
+        try await find(matching: conditions, limit: nil)
+    }
+
     /// Reads the record and tests its scope: for backends that hold records in memory.
     public func get(_ id: Value.ID, within scope: QueryScope) async throws -> Value? {
         guard let value = try await get(id) else { return nil }
