@@ -136,8 +136,9 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
     /// Decodes a `doc, mac` row; with an integrity key, a row whose MAC does not match its body
     /// (edited outside the SDK, or its MAC removed) is refused, naming the table and identifier.
     private func read(_ row: PostgresRow) throws -> Value {
-        let (text, stored) = try row.decode((String, String?).self)
-        return try read(text, mac: stored)
+        // The document's bytes are read where they lie, without making a string of them first.
+        let (doc, stored) = try row.decode((ByteBuffer, String?).self)
+        return try checked(try SQLJSON.decode(Value.self, from: doc), mac: stored)
     }
 
     /// Decodes and checks many rows, in order. From a few thousand rows on they are split
@@ -166,7 +167,11 @@ struct PostgresRepository<Value: Aggregate, Query: AggregateQuery>: Repository w
 
     /// Decodes a document and its stored MAC, checked as ``read(_:)`` checks a row.
     func read(_ text: String, mac stored: String?) throws -> Value {
-        let value = try SQLJSON.decode(Value.self, from: text)
+        try checked(try SQLJSON.decode(Value.self, from: text), mac: stored)
+    }
+
+    /// `value`, read from a row, once its stored MAC is checked as ``read(_:mac:)`` checks it.
+    private func checked(_ value: Value, mac stored: String?) throws -> Value {
         if let integrity = executor.integrity {
             func matches(_ doc: String) -> Bool {
                 stored == integrity.mac(table: table, id: value.id.uuid, revision: value.revision, doc: doc)
@@ -556,14 +561,32 @@ enum SQLJSON {
     /// straight from the bytes, and anything that reader leaves (or any other kind) goes through
     /// `JSONDecoder`, whose error a document it cannot read gives.
     static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
-        if let readable = type as? any StoredJSONReadable.Type {
-            var text = text
-            if let value = text.withUTF8({ readable.readStoredJSON($0) }) as? T { return value }
-        }
+        var text = text
+        if let value = text.withUTF8({ own(type, $0) }) { return value }
         do {
             return try decoder.decode(type, from: Data(text.utf8))
         } catch {
             throw SafetyError(.corruptData, "a stored record could not be read", underlying: error)
         }
+    }
+
+    /// ``decode(_:from:)`` of a document's UTF-8 bytes as a row holds them.
+    static func decode<T: Decodable>(_ type: T.Type, from doc: ByteBuffer) throws -> T {
+        let value = doc.withUnsafeReadableBytes { raw in raw.withMemoryRebound(to: UInt8.self) { own(type, $0) } }
+        if let value { return value }
+        do {
+            return try decoder.decode(type, from: Data(doc.readableBytesView))
+        } catch {
+            throw SafetyError(.corruptData, "a stored record could not be read", underlying: error)
+        }
+    }
+
+    /// The value a kind that reads its own JSON reads from `bytes`; `nil` for any other kind, or
+    /// a document its reader leaves to `JSONDecoder`. The reader is called on the kind itself,
+    /// so the value is never boxed on its way back.
+    private static func own<T>(_ type: T.Type, _ bytes: UnsafeBufferPointer<UInt8>) -> T? {
+        guard let readable = type as? any StoredJSONReadable.Type else { return nil }
+        func read<R: StoredJSONReadable>(_: R.Type) -> T? { R.readStoredJSON(bytes) as? T }
+        return read(readable)
     }
 }

@@ -18,6 +18,9 @@ struct SchoolSync {
 
     // Working state.
     private var people: [PersonID: Person] = [:]
+    /// The people a row created or changed (perhaps back to what is stored): the only ones the
+    /// plan compares with the stored records.
+    private var touched: Set<PersonID> = []
     private var created: Set<PersonID> = []
     private var firstRow: [PersonID: FileLocation] = [:]
     private var byUPN: [String: PersonID] = [:]
@@ -111,6 +114,7 @@ struct SchoolSync {
     private mutating func remember(_ person: Person) {
         if people[person.id] == person { return }
         people[person.id] = person
+        touched.insert(person.id)
         index(person)
     }
 
@@ -383,6 +387,7 @@ struct SchoolSync {
             do { try person.validate() } catch { return reject(.role, at: holder.location, "roleHolder.invalid", error.reason) }
             created.insert(person.id)
             people[person.id] = person
+            touched.insert(person.id)
             firstRow[person.id] = holder.location
             index(person)
         }
@@ -449,9 +454,9 @@ struct SchoolSync {
     private mutating func describeChanges() {
         // Read through local copies, so no closure copies the whole sync.
         let (ranks, firstRow, created, stored, linkRow) = (fileRanks, self.firstRow, self.created, self.stored, self.linkRow)
-        let ordered = people.values.filter { created.contains($0.id) || stored[$0.id] != $0 }
+        let ordered = touched.compactMap { people[$0] }.filter { created.contains($0.id) || stored[$0.id] != $0 }
             .map { (Self.rank(firstRow[$0.id], ranks), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
-        var touched = Set(ordered.map(\.id))
+        var described = Set(ordered.map(\.id))
         for person in ordered {
             let subject = Self.subject(of: person)
             if created.contains(person.id) {
@@ -475,9 +480,9 @@ struct SchoolSync {
                 }
             }
         }
-        for (id, location) in firstRow where !touched.contains(id) {
+        for (id, location) in firstRow where !described.contains(id) {
             guard let person = people[id] else { continue }
-            touched.insert(id)
+            described.insert(id)
             entries.append(
                 RosterPlanEntry(
                     .unchanged, Self.subject(of: person), school: urn, record: id.uuid, at: location, code: "unchanged",
@@ -577,7 +582,9 @@ struct SchoolSync {
         if work.created { writes.schools.append(school) }
         // Only the people written are put in order: on a re-import, none.
         let (created, stored) = (self.created, self.stored)
-        let written = people.values.filter { person in created.contains(person.id) || stored[person.id].map { $0 != person } == true }
+        let written = touched.compactMap { people[$0] }.filter { person in
+            created.contains(person.id) || stored[person.id].map { $0 != person } == true
+        }
         // What the run creates is audited a source file at a time, not a record at a time.
         var creations = RosterCreations()
         for person in written.map({ ($0.sortKey, $0) }).sorted(by: { $0.0 < $1.0 }).map(\.1) {
