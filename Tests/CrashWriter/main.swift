@@ -1,11 +1,16 @@
 // A writer for the crash test: commits trusts to a file store until it is killed.
 //
-// Usage: filestore-crash-writer <directory> [lock-wait-seconds]
+// Usage: filestore-crash-writer <directory> [lock-wait-seconds [kill-after-milliseconds start|commit]]
 //
 // After each transaction returns, it prints `committed <uuid>` for every trust the transaction
 // stored, and writes the line straight to the file descriptor (no buffering), so everything it
 // printed was committed. Transactions vary in size so that kills land inside writes of
 // different lengths.
+//
+// Given a delay, it kills itself with SIGKILL that many milliseconds after it starts (`start`:
+// while it opens the store) or after its first commit (`commit`: while it writes). The timer
+// runs in the writer, so a busy machine slows the writes and the timer alike, and each run adds
+// a bounded number of commits to the store.
 
 import Foundation
 import Logging
@@ -13,10 +18,28 @@ import Logging
 @_spi(StorageBackend) import StorageFile
 
 let arguments = CommandLine.arguments
-guard arguments.count == 2 || arguments.count == 3, let wait = arguments.count == 3 ? Int(arguments[2]) : 5 else {
-    FileHandle.standardError.write(Data("usage: filestore-crash-writer <directory> [lock-wait-seconds]\n".utf8))
+let usage = "usage: filestore-crash-writer <directory> [lock-wait-seconds [kill-after-milliseconds start|commit]]\n"
+guard [2, 3, 5].contains(arguments.count), let wait = arguments.count >= 3 ? Int(arguments[2]) : 5 else {
+    FileHandle.standardError.write(Data(usage.utf8))
     exit(64)
 }
+var killAfter: (milliseconds: Int, fromFirstCommit: Bool)?
+if arguments.count == 5 {
+    guard let milliseconds = Int(arguments[3]), milliseconds >= 0, ["start", "commit"].contains(arguments[4]) else {
+        FileHandle.standardError.write(Data(usage.utf8))
+        exit(64)
+    }
+    killAfter = (milliseconds, arguments[4] == "commit")
+}
+
+/// Kills this process with SIGKILL after `milliseconds`, from a thread of its own.
+func killSelf(after milliseconds: Int) {
+    Thread.detachNewThread {
+        Thread.sleep(forTimeInterval: Double(milliseconds) / 1_000)
+        kill(getpid(), SIGKILL)
+    }
+}
+if let killAfter, !killAfter.fromFirstCommit { killSelf(after: killAfter.milliseconds) }
 
 let logger = Logger(label: "filestore-crash-writer") { _ in SwiftLogNoOpLogHandler() }
 let store: FileStore
@@ -47,4 +70,5 @@ while true {
         exit(1)
     }
     FileHandle.standardOutput.write(Data(batch.map { "committed \($0.id.uuidString)\n" }.joined().utf8))
+    if round == 1, let killAfter, killAfter.fromFirstCommit { killSelf(after: killAfter.milliseconds) }
 }

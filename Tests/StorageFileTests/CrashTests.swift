@@ -24,24 +24,17 @@ struct CrashTests {
         var tornLinesDropped = 0
 
         for round in 1...25 {
-            let run = try Self.start(writer, arguments: [store.path], outputIn: root, name: "round-\(round)")
-            if round % 5 == 0 {
-                // Now and then while it opens the store (replaying, or cutting off a torn last line).
-                try await Task.sleep(for: .milliseconds(Int.random(in: 0...50)))
-            } else {
-                // Otherwise while it writes: the window starts at its first commit, so that a store
-                // grown large does not move the kills into the opening, and is short, so that the
-                // store (and each round's check of all of it) grows by a bounded amount.
-                try await Self.waitForFirstCommit(of: run)
-                try await Task.sleep(for: .milliseconds(Int.random(in: 10...150)))
-            }
-            let wasRunning = run.process.isRunning
-            kill(run.process.processIdentifier, SIGKILL)
-            run.process.waitUntilExit()
+            // The writer kills itself: every fifth round while it opens the store (replaying, or
+            // cutting off a torn last line), otherwise while it writes, a short time after its
+            // first commit. Its own timer keeps each round's commits (and so the store, and each
+            // round's check of all of it) bounded however busy the machine is.
+            let (delay, from) = round % 5 == 0 ? (Int.random(in: 0...50), "start") : (Int.random(in: 10...150), "commit")
+            let run = try Self.start(writer, arguments: [store.path, "5", "\(delay)", from], outputIn: root, name: "round-\(round)")
+            try await Self.waitForExit(of: run, seconds: 120)
             let output = try run.finish()
             try #require(
-                wasRunning && run.process.terminationReason == .uncaughtSignal,
-                "the writer stopped by itself in round \(round): \(output.error)")
+                run.process.terminationReason == .uncaughtSignal && run.process.terminationStatus == SIGKILL,
+                "the writer did not die of its kill in round \(round): \(output.error)")
             kills += 1
             // The writer prints after each transaction returns. Only whole lines count: whatever
             // follows the last newline was cut off by the kill.
@@ -84,14 +77,12 @@ struct CrashTests {
 
     // MARK: - Running the writer
 
-    /// Waits until the writer has printed its first commit (or has stopped, or a minute has passed).
-    static func waitForFirstCommit(of run: Run) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while run.process.isRunning, ContinuousClock.now < deadline {
-            let size = (try? FileManager.default.attributesOfItem(atPath: run.outputURL.path)[.size] as? NSNumber)?.intValue ?? 0
-            if size > 0 { return }
-            try await Task.sleep(for: .milliseconds(5))
-        }
+    /// Waits for the writer to end; one still running after `seconds` is killed here.
+    static func waitForExit(of run: Run, seconds: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while run.process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        if run.process.isRunning { kill(run.process.processIdentifier, SIGTERM) }
+        run.process.waitUntilExit()
     }
 
     /// A started writer whose output goes to files (a pipe could fill and stall it).
