@@ -1,5 +1,6 @@
 public import Foundation
 public import OnlineSafetyCore
+import Synchronization
 
 /// Reads every file a ``TrustConfiguration`` names into one ``RosterBatch``.
 ///
@@ -31,29 +32,61 @@ public enum TrustFiles {
         public var file: String
     }
 
-    /// Reads the trust-wide files, then each school's, in the order the configuration lists
-    /// them. Paths are relative to `base`; a file's name in locations is its path as written.
-    /// Never throws: a file that cannot be read is in ``Read/fatal``.
+    /// Reads the trust-wide files, then each school's, and gives their rows in the order the
+    /// configuration lists them. Paths are relative to `base`; a file's name in locations is its
+    /// path as written. Never throws: a file that cannot be read is in ``Read/fatal``.
+    ///
+    /// Files are read on as many threads as the machine has cores, CTF files one at a time
+    /// (`XMLParser` on Linux is libxml2, whose global state is not safe to share between
+    /// threads). `progress` is called after each file, one call at a time, in the order the
+    /// files finish.
     public static func read(
         _ configuration: TrustConfiguration, relativeTo base: URL, progress: (@Sendable (Progress) -> Void)? = nil
     ) -> Read {
-        var batch = RosterBatch()
-        var fatal: [RosterProblem] = []
         let all: [(TrustConfiguration.SourceFile, TrustConfiguration.SchoolEntry?)] =
             configuration.files.map { ($0, nil) } + configuration.schools.flatMap { school in school.files.map { ($0, school) } }
-        var rows = 0
-        for (index, (file, school)) in all.enumerated() {
+        let done = Mutex(Finished(count: all.count))
+        let xml = Mutex(())
+        DispatchQueue.concurrentPerform(iterations: all.count) { index in
+            let (file, school) = all[index]
             let url = URL(fileURLWithPath: file.path, relativeTo: base).standardizedFileURL
-            do {
-                let read = try readFile(file, at: url, school: school)
-                rows += read.sections.reduce(0) { $0 + $1.learners.count + $1.contacts.count + $1.staff.count }
-                batch.merge(read)
+            let result: Result<RosterBatch, RosterProblem>
+            do throws(RosterProblem) {
+                result = .success(
+                    file.format == .ctf
+                        ? try xml.withLock { _ throws(RosterProblem) in try readFile(file, at: url, school: school) }
+                        : try readFile(file, at: url, school: school))
             } catch {
-                fatal.append(error)
+                result = .failure(error)
             }
-            progress?(Progress(files: index + 1, totalFiles: all.count, rows: rows, file: file.path))
+            done.withLock { finished in
+                finished.results[index] = result
+                finished.files += 1
+                if case .success(let read) = result {
+                    finished.rows += read.sections.reduce(0) { $0 + $1.learners.count + $1.contacts.count + $1.staff.count }
+                }
+                progress?(Progress(files: finished.files, totalFiles: all.count, rows: finished.rows, file: file.path))
+            }
+        }
+        var batch = RosterBatch()
+        var fatal: [RosterProblem] = []
+        for result in done.withLock({ $0.results }) {
+            switch result {
+            case .success(let read): batch.merge(read)
+            case .failure(let problem): fatal.append(problem)
+            case nil: break
+            }
         }
         return Read(batch: batch, fatal: fatal)
+    }
+
+    /// The files read so far, by their place in the configuration.
+    private struct Finished {
+        var results: [Result<RosterBatch, RosterProblem>?]
+        var files = 0
+        var rows = 0
+
+        init(count: Int) { results = Array(repeating: nil, count: count) }
     }
 
     private static func readFile(

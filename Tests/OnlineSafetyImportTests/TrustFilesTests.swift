@@ -1,0 +1,52 @@
+import Foundation
+import OnlineSafetyCore
+import OnlineSafetyImport
+import Synchronization
+import Testing
+
+@Suite("Reading a trust's files")
+struct TrustFilesTests {
+    /// The sample trust the project ships, whose files are of every format.
+    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appending(path: "Examples/SampleTrust/data/trust.json")
+
+    static func paths(_ configuration: TrustConfiguration) -> [String] {
+        configuration.files.map(\.path) + configuration.schools.flatMap { $0.files.map(\.path) }
+    }
+
+    @Test func filesReadAtOnceGiveTheirRowsInTheConfigurationsOrderWithProgressForEach() throws {
+        let configuration = try TrustConfiguration.load(from: Self.sample)
+        let paths = Self.paths(configuration)
+        try #require(paths.count > 4)
+        let steps = Mutex<[TrustFiles.Progress]>([])
+        let read = TrustFiles.read(configuration, relativeTo: Self.sample.deletingLastPathComponent()) { step in
+            steps.withLock { $0.append(step) }
+        }
+        #expect(read.fatal.isEmpty)
+        #expect(read.batch.files.map(\.name) == paths)
+        let seen = steps.withLock { $0 }
+        #expect(seen.map(\.files) == Array(1...paths.count))
+        #expect(seen.allSatisfy { $0.totalFiles == paths.count })
+        #expect(Set(seen.map(\.file)) == Set(paths))
+        let rows = read.batch.sections.reduce(0) { $0 + $1.learners.count + $1.contacts.count + $1.staff.count }
+        #expect(rows > 0 && seen.last?.rows == rows)
+
+        // Read again, the files finish in another order perhaps, and the batch is the same.
+        for _ in 0..<3 {
+            #expect(TrustFiles.read(configuration, relativeTo: Self.sample.deletingLastPathComponent()).batch == read.batch)
+        }
+    }
+
+    @Test func filesThatCannotBeReadAreReportedInTheConfigurationsOrder() throws {
+        let configuration = try TrustConfiguration.load(from: Self.sample)
+        let empty = FileManager.default.temporaryDirectory.appending(path: "trust-files-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let read = TrustFiles.read(configuration, relativeTo: empty)
+        #expect(read.batch.files.isEmpty && read.batch.sections.isEmpty)
+        #expect(read.fatal.count == Self.paths(configuration).count)
+        #expect(read.fatal.allSatisfy { $0.code == "file.missing" })
+        let lines = read.fatal.map(\.location.line)
+        #expect(lines == lines.sorted() && Set(lines).count == lines.count, "each missing file is named at its own line, in order")
+    }
+}
