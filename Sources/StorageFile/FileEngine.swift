@@ -358,6 +358,9 @@ actor FileEngine {
         let written = stagedTable(Value.self)
         var batchIDs = Set<Value.ID>()
         var batchUnique: [String: Set<[IndexValue]>] = [:]
+        // The kind's unique and reference columns are worked out once for the whole batch.
+        let unique = Value.indexColumns.filter(\.unique)
+        let references = Value.references
         // Each record's index values are worked out once, for the checks and the entry stored.
         var stored: [Table<Value>.Entry] = []
         stored.reserveCapacity(values.count)
@@ -368,10 +371,10 @@ actor FileEngine {
                 throw SafetyError(.conflict, "the \(Value.recordKind) \(value.id.uuidString) already exists")
             }
             let indexValues = value.indexValues
-            try checkUnique(value, indexValues, committed: committed, written: written, batch: batchUnique)
-            try checkReferences(indexValues, of: Value.self, transaction: transaction, batch: values)
+            try checkUnique(value, indexValues, unique, committed: committed, written: written, batch: batchUnique)
+            try checkReferences(indexValues, of: Value.self, references, transaction: transaction, batch: values)
             batchIDs.insert(value.id)
-            for column in Value.indexColumns where column.unique {
+            for column in unique {
                 let key = indexValues[column.name] ?? .null
                 if key != .null { batchUnique[column.name, default: []].insert(Self.uniqueKey(key, column, indexValues)) }
             }
@@ -407,8 +410,8 @@ actor FileEngine {
         var stored = value
         stored.revision = current.revision + 1
         let indexValues = stored.indexValues
-        try checkUnique(stored, indexValues, committed: committed, written: written, batch: [:])
-        try checkReferences(indexValues, of: Value.self, transaction: transaction, batch: [Value]())
+        try checkUnique(stored, indexValues, Value.indexColumns.filter(\.unique), committed: committed, written: written, batch: [:])
+        try checkReferences(indexValues, of: Value.self, Value.references, transaction: transaction, batch: [Value]())
         let change = try encode(stored, operation: "update")
         written.put(written.entry(stored, indexValues))
         try stage(change)
@@ -739,12 +742,13 @@ actor FileEngine {
         return bytes
     }
 
-    /// Refuses a value whose unique columns clash with another record, committed, written or in the batch.
+    /// Refuses a value whose `unique` columns (the kind's) clash with another record, committed,
+    /// written or in the batch.
     private func checkUnique<Value: Aggregate>(
-        _ value: Value, _ indexValues: [String: IndexValue], committed: Table<Value>, written: Table<Value>,
+        _ value: Value, _ indexValues: [String: IndexValue], _ unique: [IndexColumn], committed: Table<Value>, written: Table<Value>,
         batch: [String: Set<[IndexValue]>]
     ) throws(SafetyError) {
-        for column in Value.indexColumns where column.unique {
+        for column in unique {
             let key = indexValues[column.name] ?? .null
             guard key != .null else { continue }
             let scope = column.uniqueWithin.map { indexValues[$0] ?? .null }
@@ -754,18 +758,22 @@ actor FileEngine {
             }
             let clash =
                 batch[column.name]?.contains(Self.uniqueKey(key, column, indexValues)) == true
-                || written.ids(where: column.name, is: key).contains { $0 != value.id && sameScope(written[$0]) }
-                || committed.ids(where: column.name, is: key).contains { $0 != value.id && written[$0] == nil && sameScope(committed[$0]) }
+                || written.ids(where: column.name, is: key).contains { $0 != value.id.uuid && sameScope(written[Value.ID($0)]) }
+                || committed.ids(where: column.name, is: key).contains {
+                    $0 != value.id.uuid && written[Value.ID($0)] == nil && sameScope(committed[Value.ID($0)])
+                }
             if clash { throw SafetyError(.conflict, "another \(Value.recordKind) already has this \(column.name)") }
         }
     }
 
-    /// Refuses a value whose reference columns name no record: committed, written by the
-    /// transaction, or in the same batch (a batch may hold records that refer to one another).
+    /// Refuses a value whose reference columns (the kind's `references`) name no record:
+    /// committed, written by the transaction, or in the same batch (a batch may hold records that
+    /// refer to one another).
     private func checkReferences<Value: Aggregate>(
-        _ values: [String: IndexValue], of _: Value.Type, transaction: UInt64, batch: [Value]
+        _ values: [String: IndexValue], of _: Value.Type, _ references: [(column: String, kind: String)], transaction: UInt64,
+        batch: [Value]
     ) throws(SafetyError) {
-        for reference in Value.references {
+        for reference in references {
             guard case .uuid(let target) = values[reference.column] ?? .null else { continue }
             if isPurged(target, in: transaction) {
                 throw SafetyError(
@@ -808,7 +816,7 @@ actor FileEngine {
         }
         // The candidates: the records the most selective indexed condition allows. A value's records
         // are disjoint from another value's, so the sets of a `oneOf` are walked without a union.
-        let narrowest = conditions.compactMap { condition -> [Set<Query.Value.ID>]? in
+        let narrowest = conditions.compactMap { condition -> [Set<UUID>]? in
             switch condition {
             case .equals(let column, let value) where columns.contains(column):
                 return [committed.ids(where: column, is: value)]
@@ -824,7 +832,10 @@ actor FileEngine {
         // place rather than each candidate looked up by its identifier.
         if let narrowest, narrowest.reduce(0, { $0 + $1.count }) < committed.count / 2 {
             for ids in narrowest {
-                for id in ids where written?[id] == nil { consider(id, in: committed) }
+                for uuid in ids {
+                    let id = Query.Value.ID(uuid)
+                    if written?[id] == nil { consider(id, in: committed) }
+                }
             }
         } else {
             committed.forEach(where: test) { id, entry in

@@ -277,13 +277,17 @@ struct ReplayedJournal {
     /// Returns whether the line decoded.
     private mutating func apply(_ json: ArraySlice<UInt8>, at location: JournalRecordLocation, _ decoder: JSONDecoder) -> Bool {
         let line: JournalLine
-        do {
-            line = try decoder.decode(JournalLine.self, from: Data(json))
-        } catch {
-            if damaged.isEmpty { firstDamageError = error }
-            let problem: JournalDamage.Problem = error is UnknownRecordKind ? .unknownKind : .unreadable
-            damaged.append(JournalDamage(location: location, problem: problem, touches: JournalSalvage.touches(json)))
-            return false
+        if let read = JournalLineReader.read(json) {
+            line = read
+        } else {
+            do {
+                line = try decoder.decode(JournalLine.self, from: Data(json))
+            } catch {
+                if damaged.isEmpty { firstDamageError = error }
+                let problem: JournalDamage.Problem = error is UnknownRecordKind ? .unknownKind : .unreadable
+                damaged.append(JournalDamage(location: location, problem: problem, touches: JournalSalvage.touches(json)))
+                return false
+            }
         }
         guard damaged.isEmpty else {
             notApplied.append(JournalRecordSummary(location: location, touches: JournalSalvage.touches(line)))

@@ -180,21 +180,57 @@ enum JournalFrame: Equatable {
 
 /// CRC-32 with the IEEE 802.3 polynomial (reflected, 0xEDB88320), as zlib's `crc32` computes it.
 enum CRC32 {
-    private static let table: [UInt32] = (0..<256).map { entry in
-        var value = UInt32(entry)
-        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
-        return value
-    }
+    /// Eight tables of 256 entries, one after another: the first is the classic byte table, and
+    /// each next one advances the previous by a zero byte, so eight bytes are folded in at once
+    /// ("slicing by 8").
+    private static let tables: [UInt32] = {
+        var tables = [UInt32](repeating: 0, count: 8 * 256)
+        for entry in 0..<256 {
+            var value = UInt32(entry)
+            for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+            tables[entry] = value
+        }
+        for slice in 1..<8 {
+            for entry in 0..<256 {
+                let previous = tables[(slice - 1) * 256 + entry]
+                tables[slice * 256 + entry] = (previous >> 8) ^ tables[Int(previous & 0xFF)]
+            }
+        }
+        return tables
+    }()
 
     /// The register before any byte.
     static let start: UInt32 = 0xFFFF_FFFF
 
     /// The register after more bytes.
     static func update(_ register: UInt32, _ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBufferPointer { update(register, $0) }
+    }
+
+    /// The register after the bytes in `buffer`.
+    static func update(_ register: UInt32, _ buffer: UnsafeBufferPointer<UInt8>) -> UInt32 {
         var crc = register
-        table.withUnsafeBufferPointer { table in
-            bytes.withUnsafeBufferPointer { buffer in
-                for byte in buffer { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+        tables.withUnsafeBufferPointer { table in
+            var index = 0
+            let count = buffer.count
+            while index + 8 <= count {
+                let one =
+                    crc
+                    ^ (UInt32(buffer[index]) | UInt32(buffer[index + 1]) << 8 | UInt32(buffer[index + 2]) << 16
+                        | UInt32(buffer[index + 3]) << 24)
+                let two =
+                    UInt32(buffer[index + 4]) | UInt32(buffer[index + 5]) << 8 | UInt32(buffer[index + 6]) << 16
+                    | UInt32(buffer[index + 7]) << 24
+                crc =
+                    table[7 * 256 + Int(one & 0xFF)] ^ table[6 * 256 + Int((one >> 8) & 0xFF)]
+                    ^ table[5 * 256 + Int((one >> 16) & 0xFF)] ^ table[4 * 256 + Int(one >> 24)]
+                    ^ table[3 * 256 + Int(two & 0xFF)] ^ table[2 * 256 + Int((two >> 8) & 0xFF)]
+                    ^ table[1 * 256 + Int((two >> 16) & 0xFF)] ^ table[Int(two >> 24)]
+                index += 8
+            }
+            while index < count {
+                crc = table[Int((crc ^ UInt32(buffer[index])) & 0xFF)] ^ (crc >> 8)
+                index += 1
             }
         }
         return crc
@@ -205,17 +241,8 @@ enum CRC32 {
 
     /// The checksum of some bytes.
     static func checksum(_ bytes: some Collection<UInt8>) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        let table = Self.table
-        table.withUnsafeBufferPointer { table in
-            let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
-                for byte in buffer { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-            }
-            if done == nil {
-                for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-            }
-        }
-        return crc ^ 0xFFFF_FFFF
+        if let crc = bytes.withContiguousStorageIfAvailable({ update(start, $0) }) { return finish(crc) }
+        return finish(update(start, Array(bytes)))
     }
 }
 
@@ -256,7 +283,7 @@ struct UnknownRecordKind: Error {
 }
 
 /// One change in a transaction.
-enum JournalChange: Decodable {
+enum JournalChange: Decodable, Sendable {
     /// A record was inserted or updated; the value is the whole record as stored.
     case record(any Aggregate)
     /// An audit event was appended.

@@ -59,6 +59,9 @@ protocol RecordTable: AnyObject {
     init()
     /// Decodes one value of this kind from a journal change.
     static func decodeRecord(from container: KeyedDecodingContainer<JournalChange.CodingKeys>) throws -> any Aggregate
+    /// The value a change's `value` bytes hold, read by the kind's own reader when it has one
+    /// (``JournalReadable``); `nil` otherwise, or when the reader leaves the bytes to `JSONDecoder`.
+    static func readOwnJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> (any Aggregate)?
     /// Stores a value read back from the journal; `false` if it is not of this kind.
     func replay(_ value: any Aggregate) -> Bool
     /// Stores every row of a transaction's table of the same kind; the transaction's table may be
@@ -95,20 +98,32 @@ final class Table<Value: Aggregate>: RecordTable {
 
     /// The records by identifier.
     private var entries: [Value.ID: Entry] = [:]
-    /// For each column, which records hold each value.
-    private var index: [String: [IndexValue: Set<Value.ID>]] = [:]
-    /// For each UUID-list column, which records' lists include each UUID.
-    private var members: [String: [UUID: Set<Value.ID>]] = [:]
+    /// For each column, in ``Aggregate/indexColumns`` order, which records (by their UUIDs)
+    /// hold each value. The sets are of plain UUIDs, so keeping them runs no generic code.
+    private var index: [[IndexValue: Set<UUID>]]
+    /// For each UUID-list column, in the same order, which records' lists include each UUID.
+    private var members: [[UUID: Set<UUID>]]
 
     /// The names of ``Aggregate/indexColumns``, in order, worked out once.
     private let names = Value.indexColumns.map(\.name)
+    /// Each column's place in ``names``.
+    private let places: [String: Int]
 
     static var kind: String { Value.recordKind }
 
-    init() {}
+    init() {
+        index = Array(repeating: [:], count: names.count)
+        members = Array(repeating: [:], count: names.count)
+        places = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     static func decodeRecord(from container: KeyedDecodingContainer<JournalChange.CodingKeys>) throws -> any Aggregate {
         try container.decode(Value.self, forKey: .value)
+    }
+
+    static func readOwnJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> (any Aggregate)? {
+        guard let readable = Value.self as? any JournalReadable.Type else { return nil }
+        return readable.readStoredJSON(bytes)
     }
 
     func replay(_ value: any Aggregate) -> Bool {
@@ -131,8 +146,8 @@ final class Table<Value: Aggregate>: RecordTable {
         swap(&members, &staged.members)
         for (id, entry) in staged.entries where entries[id] == nil { put(entry) }
         staged.entries = [:]
-        staged.index = [:]
-        staged.members = [:]
+        staged.index = Array(repeating: [:], count: names.count)
+        staged.members = Array(repeating: [:], count: names.count)
     }
 
     func holds(_ id: UUID) -> Bool { entries[Value.ID(id)] != nil }
@@ -185,35 +200,36 @@ final class Table<Value: Aggregate>: RecordTable {
         let id = entry.value.id
         if let old = entries[id] { unindex(old) }
         entries[id] = entry
-        for (place, name) in names.enumerated() {
+        let uuid = id.uuid
+        for place in names.indices {
             let key = entry.columns[place]
-            index[name, default: [:]][key, default: []].insert(id)
+            index[place][key, default: []].insert(uuid)
             if case .uuids(let list) = key {
-                for member in list { members[name, default: [:]][member, default: []].insert(id) }
+                for member in list { members[place][member, default: []].insert(uuid) }
             }
         }
     }
 
-    /// The identifiers of the records whose column holds a value.
-    func ids(where column: String, is value: IndexValue) -> Set<Value.ID> {
-        index[column]?[value] ?? []
+    /// The UUIDs of the records whose column holds a value.
+    func ids(where column: String, is value: IndexValue) -> Set<UUID> {
+        places[column].flatMap { index[$0][value] } ?? []
     }
 
-    /// The identifiers of the records whose UUID-list column includes a UUID.
-    func ids(where column: String, includes member: UUID) -> Set<Value.ID> {
-        members[column]?[member] ?? []
+    /// The UUIDs of the records whose UUID-list column includes a UUID.
+    func ids(where column: String, includes member: UUID) -> Set<UUID> {
+        places[column].flatMap { members[$0][member] } ?? []
     }
 
     private func unindex(_ old: Entry) {
-        let id = old.value.id
-        for (place, name) in names.enumerated() {
+        let id = old.value.id.uuid
+        for place in names.indices {
             let key = old.columns[place]
-            index[name]?[key]?.remove(id)
-            if index[name]?[key]?.isEmpty == true { index[name]?[key] = nil }
+            index[place][key]?.remove(id)
+            if index[place][key]?.isEmpty == true { index[place][key] = nil }
             if case .uuids(let list) = key {
                 for member in list {
-                    members[name]?[member]?.remove(id)
-                    if members[name]?[member]?.isEmpty == true { members[name]?[member] = nil }
+                    members[place][member]?.remove(id)
+                    if members[place][member]?.isEmpty == true { members[place][member] = nil }
                 }
             }
         }
