@@ -301,7 +301,7 @@ struct ReplayedJournal {
             damaged.append(JournalDamage(location: location, problem: .notKept, touches: JournalSalvage.touches(line)))
             return true
         }
-        let body = JournalFormat.body(of: Array(json), header: line.header)
+        let body = JournalFormat.body(of: json, header: line.header)
         let verifies =
             line.seq == lastSeq + 1 && line.prev == lastHash
             && body.map { JournalFormat.hash(prev: line.prev, seq: line.seq, body: $0) == line.hash } == true

@@ -75,11 +75,11 @@ enum JournalFormat {
     }
 
     /// The bytes of a line's body, or `nil` when the line is not laid out as the writer lays it out.
-    static func body(of line: [UInt8], header: JournalHeader) -> ArraySlice<UInt8>? {
+    static func body(of line: ArraySlice<UInt8>, header: JournalHeader) -> ArraySlice<UInt8>? {
         let suffix = suffix(hash: header.hash, prev: header.prev, seq: header.seq)
         guard line.count >= prefix.count + suffix.count, line.starts(with: prefix), line.suffix(suffix.count).elementsEqual(suffix)
         else { return nil }
-        return line[prefix.count..<(line.count - suffix.count)]
+        return line[(line.startIndex + prefix.count)..<(line.endIndex - suffix.count)]
     }
 
     /// How the journal's JSON is written: keys sorted, slashes as they are.

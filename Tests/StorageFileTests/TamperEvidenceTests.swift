@@ -42,7 +42,7 @@ struct TamperEvidenceTests {
             let object = try JSONSerialization.jsonObject(with: Data(json)) as! [String: Any]
             let seq = Int64(object["seq"] as! Int)
             let header = JournalHeader(seq: seq, prev: object["prev"] as! String, hash: object["hash"] as! String)
-            let body = JournalFormat.body(of: json, header: header)!
+            let body = JournalFormat.body(of: json[...], header: header)!
             let hash = JournalFormat.hash(prev: previous, seq: seq, body: body)
             var rebuilt = JournalFormat.prefix
             rebuilt.append(contentsOf: body)
