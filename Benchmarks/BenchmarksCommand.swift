@@ -11,7 +11,7 @@ struct BenchmarksCommand: AsyncParsableCommand {
         abstract: "Measure the SDK at trust scale on the flat-file store and PostgreSQL.",
         subcommands: [
             OverdueStepsBenchmark.self, ComplianceBenchmark.self, ReportsBenchmark.self, AuditedWritesBenchmark.self,
-            RosterImportBenchmark.self,
+            RosterImportBenchmark.self, OpenStoreBenchmark.self,
         ]
     )
 }

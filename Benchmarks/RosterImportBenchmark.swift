@@ -75,6 +75,7 @@ struct RosterImportBenchmark: AsyncParsableCommand {
             let (store, path) = try await freshFileStore(logger)
             try await measureFile(store, path: path, configuration, batch, rows: rows, logger: logger)
             try await store.close()
+            try measureOpening(path)
             try? FileManager.default.removeItem(at: path)
         }
         if backends.wantsPostgres {
@@ -200,6 +201,26 @@ struct RosterImportBenchmark: AsyncParsableCommand {
                 format: "  import against a plain fsynced write of the journal's size: %.2fx (target at least 0.3x)",
                 baseline / times.first))
         print("  peak resident memory: \(peakMemoryText())")
+    }
+
+    /// Opens the store the import wrote in a new process, as every command of the CLI does (its
+    /// journal replayed, its tables indexed), against reading the journal's bytes alone.
+    private func measureOpening(_ path: URL) throws {
+        var times: [Double] = []
+        var peaks: [Int] = []
+        for _ in 0..<backends.runs {
+            let opened = try OpenStoreBenchmark.inChildProcess(path)
+            times.append(opened.seconds)
+            peaks.append(opened.peak)
+        }
+        let opening = times.sorted()[times.count / 2]
+        let readStart = ContinuousClock.now
+        let bytes = try Data(contentsOf: path.appendingPathComponent("journal.jsonl"))
+        let read = seconds(ContinuousClock.now - readStart)
+        print(
+            "  opening the store after the import, in a new process (median of \(times.count)): \(String(format: "%.2f s", opening)), "
+                + "peak \(peaks.max().map { "\($0 >> 20) MiB" } ?? "unknown"); reading the journal's \(megabytes(bytes.count)) alone: "
+                + String(format: "%.2f s", read))
     }
 
     private func fileSize(_ url: URL) -> Int {
@@ -358,7 +379,8 @@ enum TrustFiles {
 
 // MARK: - Figures
 
-private func seconds(_ duration: Duration) -> Double {
+/// A duration in seconds.
+func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
