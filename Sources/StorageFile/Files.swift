@@ -310,14 +310,18 @@ struct ReplayedJournal {
             damaged.append(JournalDamage(location: location, problem: .chainBroken, touches: JournalSalvage.touches(line)))
             return true
         }
-        for change in line.body.changes {
-            switch change {
-            case .record(let value):
-                _ = tables[type(of: value).recordKind]?.replay(value)
-            case .audit(let event):
-                events.append(event)
-            case .purge(let kind, let id):
-                tables[kind]?.purge(id)
+        if line.body.changes.count >= Self.parallelApplyMinimum {
+            applyByKind(line.body.changes)
+        } else {
+            for change in line.body.changes {
+                switch change {
+                case .record(let value):
+                    _ = tables[type(of: value).recordKind]?.replay(value)
+                case .audit(let event):
+                    events.append(event)
+                case .purge(let kind, let id):
+                    tables[kind]?.purge(id)
+                }
             }
         }
         lastSeq = line.seq
@@ -325,6 +329,46 @@ struct ReplayedJournal {
         if line.seq == watched { watchedHash = line.hash }
         applied += 1
         return true
+    }
+
+    /// How many changes a record holds at least before its tables are filled on several cores.
+    static let parallelApplyMinimum = 4_096
+
+    /// Applies a large record's changes a kind at a time, each kind's table on one thread, so a
+    /// trust's people and contact links are indexed at once. Within a kind, changes are applied
+    /// in the record's order (a purge after the insert it undoes), and audit events keep theirs:
+    /// the tables end as the record's changes applied one by one leave them.
+    private mutating func applyByKind(_ changes: [JournalChange]) {
+        var byKind: [String: [Int]] = [:]
+        for (index, change) in changes.enumerated() {
+            switch change {
+            case .record(let value): byKind[type(of: value).recordKind, default: []].append(index)
+            case .audit(let event): events.append(event)
+            case .purge(let kind, _): byKind[kind, default: []].append(index)
+            }
+        }
+        let work = byKind.compactMap { kind, indices in tables[kind].map { TableWork(table: $0, indices: indices) } }
+            .sorted { $0.indices.count > $1.indices.count }
+        // Each table is handed to exactly one iteration, and no other code runs on it meanwhile;
+        // the changes are only read.
+        _ = try? Parallel.map(work.count) { index in work[index].apply(changes) }
+    }
+
+    /// One table and the places of its kind's changes in the record, applied on one thread.
+    private struct TableWork: @unchecked Sendable {
+        let table: any RecordTable
+        let indices: [Int]
+
+        func apply(_ changes: [JournalChange]) {
+            table.reserve(indices.count)
+            for index in indices {
+                switch changes[index] {
+                case .record(let value): _ = table.replay(value)
+                case .purge(_, let id): table.purge(id)
+                case .audit: break
+                }
+            }
+        }
     }
 
     /// Tells an intact record, a damaged one and a cut-off write apart.

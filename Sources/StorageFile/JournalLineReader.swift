@@ -157,7 +157,7 @@ enum JournalLineReader {
     /// of one kind).
     private struct KindReader {
         private var kind: [UInt8] = []
-        private var table: (any RecordTable.Type)?
+        private var reader: ((UnsafeBufferPointer<UInt8>) -> (any Aggregate)?)?
 
         mutating func change(_ b: UnsafeBufferPointer<UInt8>, _ decoder: JSONDecoder) -> JournalChange? {
             if let value = own(b) { return .record(value) }
@@ -180,9 +180,9 @@ enum JournalLineReader {
             let name = UnsafeBufferPointer(rebasing: b[changeOpening.count..<kindEnd])
             if !name.elementsEqual(kind) {
                 kind = Array(name)
-                table = FileRegistry.tableType(for: String(decoding: name, as: UTF8.self))
+                reader = FileRegistry.tableType(for: String(decoding: name, as: UTF8.self))?.ownReader
             }
-            return table?.readOwnJSON(UnsafeBufferPointer(rebasing: b[valueStart..<(b.count - 1)]))
+            return reader?(UnsafeBufferPointer(rebasing: b[valueStart..<(b.count - 1)]))
         }
     }
 }

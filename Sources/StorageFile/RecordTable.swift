@@ -59,9 +59,9 @@ protocol RecordTable: AnyObject {
     init()
     /// Decodes one value of this kind from a journal change.
     static func decodeRecord(from container: KeyedDecodingContainer<JournalChange.CodingKeys>) throws -> any Aggregate
-    /// The value a change's `value` bytes hold, read by the kind's own reader when it has one
-    /// (``JournalReadable``); `nil` otherwise, or when the reader leaves the bytes to `JSONDecoder`.
-    static func readOwnJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> (any Aggregate)?
+    /// The kind's own reader of a change's `value` bytes, when it has one (``JournalReadable``):
+    /// it gives the value, or `nil` when it leaves the bytes to `JSONDecoder`.
+    static var ownReader: ((UnsafeBufferPointer<UInt8>) -> (any Aggregate)?)? { get }
     /// Stores a value read back from the journal; `false` if it is not of this kind.
     func replay(_ value: any Aggregate) -> Bool
     /// Stores every row of a transaction's table of the same kind; the transaction's table may be
@@ -69,6 +69,8 @@ protocol RecordTable: AnyObject {
     func apply(_ staged: any RecordTable)
     /// Removes a record for good (a retention purge), keeping the indexes in step.
     func purge(_ id: UUID)
+    /// Makes room for `count` more records.
+    func reserve(_ count: Int)
     /// Whether a record with this identifier is held.
     func holds(_ id: UUID) -> Bool
     /// Every record as an `insert` change, for a compacted journal.
@@ -121,9 +123,10 @@ final class Table<Value: Aggregate>: RecordTable {
         try container.decode(Value.self, forKey: .value)
     }
 
-    static func readOwnJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> (any Aggregate)? {
+    static var ownReader: ((UnsafeBufferPointer<UInt8>) -> (any Aggregate)?)? {
         guard let readable = Value.self as? any JournalReadable.Type else { return nil }
-        return readable.readStoredJSON(bytes)
+        func reader<R: JournalReadable>(_: R.Type) -> (UnsafeBufferPointer<UInt8>) -> (any Aggregate)? { { R.readStoredJSON($0) } }
+        return reader(readable)
     }
 
     func replay(_ value: any Aggregate) -> Bool {
@@ -151,6 +154,8 @@ final class Table<Value: Aggregate>: RecordTable {
     }
 
     func holds(_ id: UUID) -> Bool { entries[Value.ID(id)] != nil }
+
+    func reserve(_ count: Int) { entries.reserveCapacity(entries.count + count) }
 
     func purge(_ id: UUID) {
         let key = Value.ID(id)

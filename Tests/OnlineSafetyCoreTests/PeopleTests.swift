@@ -29,6 +29,40 @@ struct UPNTests {
         #expect(error?.location == "upn")
     }
 
+    /// Thousands of near-UPNs, in upper and lower case, with letters outside the check alphabet
+    /// and characters that are not ASCII: each is accepted exactly when its characters are those
+    /// of a UPN and its check letter matches, and then holds its upper-case text.
+    @Test func upnsAreAcceptedExactlyWhenTheirCheckLetterMatches() throws {
+        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZab xé٣")
+        let letters = Array("ABCDEFGHJKLMNPQRTUVWXYZ")
+        var numbers = SeededNumbers(state: 13)
+        var accepted = 0
+        for round in 0..<4_000 {
+            var body = (0..<12).map { index -> Character in
+                let digit = Character(String(Int.random(in: 0...9, using: &numbers)))
+                // Mostly digits, so that many are UPNs; now and then anything.
+                return index < 11 && Int.random(in: 0..<20, using: &numbers) > 0 ? digit : alphabet.randomElement(using: &numbers)!
+            }
+            if round % 7 == 0 { body.removeLast() }
+            let check = UPN.checkLetter(for: body) ?? "A"
+            let first = round.isMultiple(of: 2) ? check : letters.randomElement(using: &numbers)!
+            var text = String(first) + String(body)
+            if round % 5 == 0 { text = text.lowercased() }
+            let upper = Array(text.uppercased())
+            let isDigit: (Character) -> Bool = { ("0"..."9").contains($0) }
+            let expected =
+                upper.count == 13 && upper[1..<12].allSatisfy(isDigit) && (isDigit(upper[12]) || letters.contains(upper[12]))
+                && UPN.checkLetter(for: upper[1...]) == upper[0]
+            let upn = try? UPN(text)
+            #expect((upn != nil) == expected, "round \(round)")
+            if let upn {
+                #expect(upn.value == text.uppercased())
+                accepted += 1
+            }
+        }
+        #expect(accepted > 600)
+    }
+
     @Test func lowerCaseUPNIsAcceptedAndUpperCased() throws {
         let upn = try UPN("b801200005001")
         #expect(upn.value == "B801200005001")

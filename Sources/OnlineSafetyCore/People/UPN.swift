@@ -16,6 +16,10 @@ public struct UPN: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// Validates and wraps a UPN. The error names the field and never echoes the value.
     public init(_ text: String) throws(SafetyError) {
+        if UPN.isValidAsWritten(text) {
+            value = text
+            return
+        }
         let value = text.uppercased()
         let characters = Array(value)
         guard characters.count == 13 else { throw .invalid("upn", "a UPN has 13 characters") }
@@ -55,6 +59,34 @@ public struct UPN: Hashable, Sendable, Codable, CustomStringConvertible {
             }
         }
         return letters[sum % 23]
+    }
+
+    /// The check alphabet's letters as bytes, and each byte's place in it (-1 for none).
+    private static let letterBytes = Array("ABCDEFGHJKLMNPQRTUVWXYZ".utf8)
+    private static let letterPlaces: [Int8] = (0..<256).map { byte in
+        Int8(letterBytes.firstIndex(of: UInt8(byte)) ?? -1)
+    }
+
+    /// Whether `text` is a valid UPN exactly as written (13 ASCII bytes, upper case), checked on
+    /// its bytes: the common case, read without making characters. Anything else (lower case,
+    /// another length, a mistake) is left to the checks that say what is wrong.
+    private static func isValidAsWritten(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.count == 13 else { return false }
+            var sum = 0
+            for offset in 0..<12 {
+                let byte = bytes[offset + 1]
+                let weight = offset + 2
+                if (0x30...0x39).contains(byte) {
+                    sum += Int(byte - 0x30) * weight
+                } else if offset == 11, letterPlaces[Int(byte)] >= 0 {
+                    sum += Int(letterPlaces[Int(byte)]) * weight
+                } else {
+                    return false
+                }
+            }
+            return bytes[0] == letterBytes[sum % 23]
+        } ?? false
     }
 
     /// A UPN is sensitive: its description is masked.

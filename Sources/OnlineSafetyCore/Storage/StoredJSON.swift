@@ -120,15 +120,19 @@ struct StoredJSONCursor {
         guard at < bytes.count, bytes[at] == Self.quote else { return nil }
         at += 1
         let start = at
+        var ascii = true
         while at < bytes.count {
             let byte = bytes[at]
             if byte == Self.quote {
-                let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<at])
+                // ASCII is always valid UTF-8: only other text needs validating.
+                let text = ascii ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self)
                 at += 1
                 return text
             }
             if byte == Self.backslash { break }
             guard byte >= 0x20 else { return nil }
+            if byte >= 0x80 { ascii = false }
             at += 1
         }
         guard at < bytes.count else { return nil }

@@ -61,27 +61,36 @@ public import Foundation
         return text.withUTF8 { bytes in uuid(bytes) }
     }
 
+    /// Each byte's value as a hex digit, or 0xFF for a byte that is not one.
+    private static let nibbles: [UInt8] = (0..<256).map { byte in
+        switch UInt8(byte) {
+        case 0x30...0x39: UInt8(byte) - 0x30
+        case 0x41...0x46: UInt8(byte) - 0x37
+        case 0x61...0x66: UInt8(byte) - 0x57
+        default: 0xFF
+        }
+    }
+
+    /// Where each byte's two digits start in the 36-character form.
+    private static let digitOffsets = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34]
+
     /// Parses the 36-character form from UTF-8 bytes; `nil` for anything else.
     public static func uuid(_ text: UnsafeBufferPointer<UInt8>) -> UUID? {
         guard text.count == 36, text[8] == 0x2D, text[13] == 0x2D, text[18] == 0x2D, text[23] == 0x2D else { return nil }
-        func nibble(_ character: UInt8) -> UInt8? {
-            switch character {
-            case 0x30...0x39: character - 0x30
-            case 0x41...0x46: character - 0x37
-            case 0x61...0x66: character - 0x57
-            default: nil
-            }
-        }
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let parsed = withUnsafeMutableBytes(of: &value) { out -> Bool in
-            var at = 0
-            for index in 0..<16 {
-                if at == 8 || at == 13 || at == 18 || at == 23 { at += 1 }
-                guard let high = nibble(text[at]), let low = nibble(text[at + 1]) else { return false }
-                out[index] = high << 4 | low
-                at += 2
+        let parsed = nibbles.withUnsafeBufferPointer { nibbles in
+            withUnsafeMutableBytes(of: &value) { out -> Bool in
+                // Any byte that is not a hex digit has 0xFF for its nibble, which survives the OR.
+                var invalid: UInt8 = 0
+                for index in 0..<16 {
+                    let at = Self.digitOffsets[index]
+                    let high = nibbles[Int(text[at])]
+                    let low = nibbles[Int(text[at + 1])]
+                    invalid |= high | low
+                    out[index] = high << 4 | low
+                }
+                return invalid & 0xF0 == 0
             }
-            return true
         }
         return parsed ? UUID(uuid: value) : nil
     }
