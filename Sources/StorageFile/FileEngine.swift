@@ -356,7 +356,9 @@ actor FileEngine {
         try requireWritable()
         let committed = try committedTable(Value.self)
         let written = stagedTable(Value.self)
+        written.reserve(values.count)
         var batchIDs = Set<Value.ID>()
+        batchIDs.reserveCapacity(values.count)
         var batchUnique: [String: Set<[IndexValue]>] = [:]
         // The kind's unique and reference columns are worked out once for the whole batch.
         let unique = Value.indexColumns.filter(\.unique)

@@ -54,6 +54,26 @@ struct TextFastPathTests {
         #expect(RosterNormal.name("Zoë", "Smith") == RosterNormal.name("zoe", "SMITH"))
     }
 
+    /// A phone number for matching is its ASCII digits (a leading 44 read as 0), worked out over
+    /// the bytes when the text is ASCII: the same digits its characters give.
+    @Test func phoneNumbersForMatchingAreTheirDigits() {
+        func characters(_ value: String) -> String? {
+            var digits = value.filter(\.isASCIIDigit)
+            if digits.hasPrefix("44") { digits = "0" + digits.dropFirst(2) }
+            return digits.count >= 6 ? digits : nil
+        }
+        let pieces = ["0", "1", "4", "7", "9", " ", "+", "(", ")", "-", ".", "x", "\t", "٣", "\u{301}", "\r\n", "é"]
+        var numbers = SeededNumbers(state: 17)
+        for _ in 0..<5_000 {
+            let text = (0..<Int.random(in: 0...16, using: &numbers)).map { _ in pieces.randomElement(using: &numbers)! }.joined()
+            #expect(RosterNormal.phone(text) == characters(text))
+        }
+        #expect(RosterNormal.phone("+44 (0)1632 960 123") == "001632960123")
+        #expect(RosterNormal.phone("01632 960123") == "01632960123")
+        #expect(RosterNormal.phone("12345") == nil)
+        #expect(RosterNormal.phone(nil) == nil)
+    }
+
     @Test func newIdentifiersAreVersionFourUUIDsAndDoNotRepeat() {
         var seen = Set<UUID>()
         for _ in 0..<20_000 {

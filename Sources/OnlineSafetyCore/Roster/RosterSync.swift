@@ -370,7 +370,13 @@ enum RosterNormal {
     /// A phone number for matching: its digits, with a leading 44 read as 0.
     static func phone(_ value: String?) -> String? {
         guard let value else { return nil }
-        var digits = value.filter(\.isASCIIDigit)
+        var digits: String
+        if value.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII text: every character is one byte, so its digits are its digit bytes.
+            digits = String(decoding: value.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self)
+        } else {
+            digits = value.filter(\.isASCIIDigit)
+        }
         if digits.hasPrefix("44") { digits = "0" + digits.dropFirst(2) }
         return digits.count >= 6 ? digits : nil
     }

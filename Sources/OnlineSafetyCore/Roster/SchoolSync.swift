@@ -43,6 +43,8 @@ struct SchoolSync {
     private var stillListed: Set<PersonID> = []
     private let leftOutRows: Set<SourceRef>
     private let leftOutUPNs: Set<UPN>
+    /// The session's day, read once: the whole plan judges dates against the same day.
+    private let today: CalendarDate
     private var leavers: [(Person, CalendarDate)] = []
 
     // Results.
@@ -55,6 +57,7 @@ struct SchoolSync {
         self.sync = sync
         self.work = work
         self.leftOutRows = sync.leftOutRows
+        self.today = sync.context.session.today
         self.leftOutUPNs = Set(sync.batch.problems.filter { $0.severity != .warning }.compactMap(\.upn))
         var ranks: [String: Int] = [:]
         for (index, file) in sync.batch.files.enumerated() where ranks[file.name] == nil { ranks[file.name] = index }
@@ -98,7 +101,6 @@ struct SchoolSync {
         for person in stored.values { index(person) }
         for link in storedLinks { links[Self.linkKey(link.learnerID, link.adultID)] = link }
         for grant in storedGrants { grants[grant.id] = grant }
-        let today = sync.context.session.today
         rollBefore = stored.values.count { $0.kind == .learner && !$0.hasLeft(by: today) }
 
         for section in work.sections { for row in section.learners { learner(row, in: section) } }
@@ -201,7 +203,7 @@ struct SchoolSync {
         do {
             try person.validate()
             if let details = person.learner {
-                _ = try details.dateOfBirth.checked("person.dateOfBirth", .dateOfBirth, asOf: sync.context.session.today)
+                _ = try details.dateOfBirth.checked("person.dateOfBirth", .dateOfBirth, asOf: today)
             }
         } catch {
             if created.contains(person.id) { created.remove(person.id) }
@@ -395,7 +397,6 @@ struct SchoolSync {
     }
 
     private mutating func ensureGrant(of role: Role, for personID: PersonID, groups: [String], at location: FileLocation) {
-        let today = sync.context.session.today
         if var existing = grants.values.first(where: { $0.personID == personID && $0.role == role && $0.isActive(on: today) }) {
             if existing.groups.sorted() != groups, role == .staff || !groups.isEmpty {
                 existing.groups = groups
@@ -570,7 +571,6 @@ struct SchoolSync {
     // MARK: Results
 
     var summary: RosterSchoolSummary {
-        let today = sync.context.session.today
         let leaving = Set(leavers.map(\.0.id))
         let after = people.values.count { $0.kind == .learner && !$0.hasLeft(by: today) && !leaving.contains($0.id) }
         return RosterSchoolSummary(

@@ -560,6 +560,21 @@ struct StoredJSONWriter {
 
     mutating func string(_ text: String) {
         bytes.append(0x22)
+        // Most text needs no escape: it is copied whole once a scan has found none.
+        let copied =
+            text.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
+                for byte in buffer where byte < 0x20 || byte == 0x22 || byte == 0x5C || (byte == 0x2F && escapingSlashes) {
+                    return false
+                }
+                bytes.append(contentsOf: buffer)
+                return true
+            } ?? false
+        if !copied { escaped(text) }
+        bytes.append(0x22)
+    }
+
+    /// The bytes of `text` with what JSON escapes escaped, without the quotes.
+    private mutating func escaped(_ text: String) {
         for byte in text.utf8 {
             switch byte {
             case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
@@ -577,10 +592,13 @@ struct StoredJSONWriter {
             default: bytes.append(byte)
             }
         }
-        bytes.append(0x22)
     }
 
-    mutating func uuid(_ uuid: UUID) { string(UUIDText.string(uuid)) }
+    mutating func uuid(_ uuid: UUID) {
+        bytes.append(0x22)
+        UUIDText.append(uuid, to: &bytes)
+        bytes.append(0x22)
+    }
 
     mutating func int(_ value: Int) { bytes.append(contentsOf: String(value).utf8) }
 
