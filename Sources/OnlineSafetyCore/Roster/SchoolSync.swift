@@ -112,9 +112,10 @@ struct SchoolSync {
     }
 
     /// Keeps a person as the row leaves them, indexed for the rows after; a person the row left
-    /// as they were is indexed already (a re-import's every row).
-    private mutating func remember(_ person: Person) {
-        if people[person.id] == person { return }
+    /// as they were is indexed already (a re-import's every row). `previous` is the person as
+    /// the row found them (`nil` for someone it creates), so nothing is looked up again.
+    private mutating func remember(_ person: Person, was previous: Person?) {
+        if let previous, previous == person { return }
         people[person.id] = person
         touched.insert(person.id)
         index(person)
@@ -165,7 +166,8 @@ struct SchoolSync {
             return reject(.learner, at: row.location, "row.duplicate", "the same learner is listed twice in this file")
         }
         var person: Person
-        if let found, let current = people[found] {
+        let previous = found.flatMap { people[$0] }
+        if let current = previous {
             person = current
             guard person.kind == .learner else {
                 rejectedLearners.insert(row.source)
@@ -215,7 +217,7 @@ struct SchoolSync {
             return reject(.learner, at: row.location, "upn.taken", "another learner at the school has this UPN")
         }
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
-        remember(person)
+        remember(person, was: previous)
         listedLearners.insert(person.id)
     }
 
@@ -244,7 +246,8 @@ struct SchoolSync {
             return
         }
         var person: Person
-        if let found, let current = people[found] {
+        let previous = found.flatMap { people[$0] }
+        if let current = previous {
             guard current.kind == .staff || current.kind == .governor || current.kind == .volunteer else {
                 return reject(.staff, at: row.location, "match.notStaff", "the email address belongs to someone who is not staff")
             }
@@ -264,7 +267,7 @@ struct SchoolSync {
             return reject(.staff, at: row.location, "staff.invalid", error.reason)
         }
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
-        remember(person)
+        remember(person, was: previous)
         listedStaff[row.source.system, default: []].insert(person.id)
         if !row.teachingGroups.isEmpty {
             ensureGrant(of: .staff, for: person.id, groups: row.teachingGroups.map(RosterNormal.text).sorted(), at: row.location)
@@ -322,7 +325,8 @@ struct SchoolSync {
             }
         }
         var person: Person
-        if let adultID, let current = people[adultID] {
+        let previous = adultID.flatMap { people[$0] }
+        if let current = previous {
             guard current.kind == .parentCarer else {
                 return reject(.contact, at: row.location, "match.notAContact", "the source's id names someone who is not a contact")
             }
@@ -341,7 +345,7 @@ struct SchoolSync {
             return reject(.contact, at: row.location, "contact.invalid", error.reason)
         }
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
-        remember(person)
+        remember(person, was: previous)
         let key = Self.linkKey(learnerID, person.id)
         let priority = row.priority.map { max(1, $0) } ?? links[key]?.priority ?? nextPriority(of: learnerID)
         var link =
