@@ -17,7 +17,11 @@ public import Logging
 /// A commit writes its line and flushes it to disk (`fsync`) before returning; only then do its
 /// changes become visible to readers. A crash mid-write leaves at most an incomplete last line,
 /// which the next open drops (with a warning). On open the journal is replayed into memory, with
-/// an index on every queryable column.
+/// an index on every queryable column: the whole store is read, so opening takes time and memory
+/// in proportion to what it holds. People and contact links are read by their own readers, and
+/// each kind's table is filled on a core of its own; a trust of 40 schools (300,000 records, a
+/// journal of 114 MB) opens in about 2.5 seconds on two cores and holds about 570 MB
+/// (`benchmarks import` measures it).
 ///
 /// ```swift
 /// let store = try await FileStore.open(at: URL(fileURLWithPath: "/srv/safety"), logger: logger)
