@@ -122,6 +122,26 @@ enum JournalLineReader {
         return true
     }
 
+    /// The places in `json` of a record's changes, when it opens as the writer opens one
+    /// (`{"body":{"changes":[`) and its changes are objects separated by commas up to the `]`
+    /// that closes them; `nil` otherwise. The bytes after that `]` are not read, so a record
+    /// damaged elsewhere (its hash, say) still splits. A change's bytes may still not be JSON.
+    static func changeRanges(_ json: ArraySlice<UInt8>) -> [Range<Int>]? {
+        json.withUnsafeBufferPointer { b -> [Range<Int>]? in
+            guard starts(b, at: 0, with: opening) else { return nil }
+            var ranges: [Range<Int>] = []
+            var at = opening.count
+            if at < b.count, b[at] == 0x5D { return [] }
+            while true {
+                guard let close = objectEnd(b, from: at, limit: b.count), close < b.count else { return nil }
+                ranges.append((json.startIndex + at)..<(json.startIndex + close))
+                if b[close] == 0x5D { return ranges }
+                guard b[close] == 0x2C else { return nil }
+                at = close + 1
+            }
+        }
+    }
+
     /// Where the object that opens at `start` ends (the index after its `}`), skipping strings
     /// and what they escape; `nil` when there is no object there or it does not end before `limit`.
     private static func objectEnd(_ b: UnsafeBufferPointer<UInt8>, from start: Int, limit: Int) -> Int? {

@@ -275,17 +275,32 @@ enum JournalSalvage {
     private static func identifier<Value: Aggregate>(of value: Value) -> UUID { value.id.uuid }
 
     private static func parsedTouches(_ json: ArraySlice<UInt8>) -> [JournalEntryReference]? {
+        // A line laid out as the writer lays it out is parsed a change at a time, so a damaged
+        // record of a whole trust's roster is never held in memory as one tree of objects.
+        if let ranges = JournalLineReader.changeRanges(json) {
+            var result: [JournalEntryReference] = []
+            result.reserveCapacity(ranges.count)
+            for range in ranges {
+                // A change that is not JSON makes the whole line not JSON: it is scanned instead.
+                guard let change = try? JSONSerialization.jsonObject(with: Data(json[range])) as? [String: Any] else { return nil }
+                result.append(reference(of: change))
+            }
+            return result
+        }
         guard let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
             let body = object["body"] as? [String: Any], let changes = body["changes"] as? [[String: Any]]
         else { return nil }
-        return changes.map { change in
-            if change["op"] as? String == "audit" {
-                let sequence = ((change["event"] as? [String: Any])?["sequence"] as? NSNumber)?.int64Value
-                return .auditEvent(sequence: sequence)
-            }
-            let id = ((change["value"] as? [String: Any])?["id"] as? String).flatMap(UUID.init(uuidString:))
-            return .record(kind: kindName(change["kind"] as? String), id: id)
+        return changes.map(reference(of:))
+    }
+
+    /// What one parsed change writes.
+    private static func reference(of change: [String: Any]) -> JournalEntryReference {
+        if change["op"] as? String == "audit" {
+            let sequence = ((change["event"] as? [String: Any])?["sequence"] as? NSNumber)?.int64Value
+            return .auditEvent(sequence: sequence)
         }
+        let id = ((change["value"] as? [String: Any])?["id"] as? String).flatMap(UUID.init(uuidString:))
+        return .record(kind: kindName(change["kind"] as? String), id: id)
     }
 
     private static func scannedTouches(_ json: ArraySlice<UInt8>) -> [JournalEntryReference] {

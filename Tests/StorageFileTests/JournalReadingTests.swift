@@ -183,6 +183,48 @@ struct JournalReadingTests {
         #expect(readHere > 100)
     }
 
+    /// A damaged record is named by what it writes, read a change at a time when it is laid out
+    /// as the writer lays it out (so a trust's roster is never parsed whole), and the same
+    /// whichever way it is read.
+    @Test func aDamagedRecordIsNamedByWhatItWritesChangeByChange() throws {
+        // Read as JSON, a purge names its kind but not its identifier (it has no `value`), so the
+        // records and events alone are compared with the decoded record; with the purge, the
+        // change-by-change reading is compared with the reading of the whole line.
+        let all = try Self.changes()
+        let withPurge = Self.json(all)
+        let spacedPurge = Array(
+            String(decoding: withPurge, as: UTF8.self).replacingOccurrences(of: #"{"body":{"changes":["#, with: #"{"body": {"changes":["#)
+                .utf8)
+        #expect(JournalSalvage.touches(withPurge[...]) == JournalSalvage.touches(spacedPurge[...]))
+        let changes = Array(all.dropLast())
+        let json = Self.json(changes)
+        let expected = JournalSalvage.touches(try #require(Self.decoded(json)))
+        #expect(expected.count == changes.count)
+        let ranges = try #require(JournalLineReader.changeRanges(json[...]))
+        #expect(ranges.count == changes.count)
+        #expect(JournalSalvage.touches(json[...]) == expected)
+        // Its hash altered, or white space where the writer writes none: still every change.
+        let text = String(decoding: json, as: UTF8.self)
+        let badHash = Array(text.replacingOccurrences(of: #","hash":""#, with: #","hash":"x"#).utf8)
+        #expect(JournalSalvage.touches(badHash[...]) == expected)
+        let spaced = Array(text.replacingOccurrences(of: #"{"body":{"changes":["#, with: #"{"body": {"changes": ["#).utf8)
+        #expect(JournalLineReader.changeRanges(spaced[...]) == nil)
+        #expect(JournalSalvage.touches(spaced[...]) == expected)
+        // A change that no longer parses: the bytes are scanned, and still name what they write.
+        var brokenText = text
+        let update = try #require(brokenText.range(of: #","op":"update","value":{"#))
+        brokenText.replaceSubrange(update, with: #","op":"update","value":{{"#)
+        let broken = Array(brokenText.utf8)
+        #expect(broken.count > json.count)
+        let scanned = JournalSalvage.touches(broken[...])
+        #expect(scanned.count == changes.count)
+        // Every change but the broken one (whose identifier the scan cannot reach) is named as before.
+        #expect(zip(scanned, expected).filter { $0 != $1 }.count == 1)
+        // An empty record splits into no changes.
+        let empty = Self.json([])
+        #expect(JournalLineReader.changeRanges(empty[...]) == [])
+    }
+
     @Test func crc32MatchesTheStandardAndTheBytewiseRegister() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect(CRC32.checksum([UInt8]()) == 0)
