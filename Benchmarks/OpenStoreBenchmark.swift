@@ -30,7 +30,7 @@ struct OpenStoreBenchmark: AsyncParsableCommand {
     ///   or prints something else.
     static func inChildProcess(_ directory: URL) throws -> (seconds: Double, peak: Int) {
         let child = Process()
-        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        child.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         child.arguments = ["open-store", directory.path]
         let output = Pipe()
         child.standardOutput = output

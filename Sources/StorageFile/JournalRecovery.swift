@@ -251,9 +251,10 @@ extension FileStore {
 
 /// Reads what records a damaged journal line writes, as far as its bytes allow.
 enum JournalSalvage {
-    /// The kinds and identifiers a line writes. Tries the line as JSON first, then scans its bytes
-    /// for the changes the writer lays out (`{"kind":"…","op":"…","value":{…,"id":"…",…}}` and
-    /// `{"event":{…,"sequence":N},"op":"audit"}`).
+    /// The kinds and identifiers a line writes. Tries the line as JSON first (a change at a time,
+    /// when it opens as the writer opens a record, so a damaged record of a whole trust is never
+    /// parsed into one tree), then scans its bytes for the changes the writer lays out
+    /// (`{"kind":"…","op":"…","value":{…,"id":"…",…}}` and `{"event":{…,"sequence":N},"op":"audit"}`).
     static func touches(_ line: ArraySlice<UInt8>) -> [JournalEntryReference] {
         guard let start = line.firstIndex(of: UInt8(ascii: "{")) else { return [] }
         let json = line[start...]
