@@ -103,6 +103,22 @@ struct JournalReadingTests {
         }
     }
 
+    /// People and contact links have readers of their own; other kinds are left to `JSONDecoder`.
+    @Test func peopleAndLinksAreReadByTheirOwnReaders() throws {
+        let school = SchoolID()
+        let person = Person(tenancy: .school(school), kind: .parentCarer, givenName: "Zoë", familyName: "O'Brien", email: "z@x.example")
+        let link = ContactLink(
+            schoolID: school, learnerID: PersonID(), adultID: person.id, relationship: .mother, parentalResponsibility: true, priority: 1)
+        let personBytes = person.storedJSON(escapingSlashes: false)
+        let linkBytes = link.storedJSON(escapingSlashes: false)
+        let readPerson = try #require(Table<Person>.ownReader)
+        let readLink = try #require(Table<ContactLink>.ownReader)
+        #expect(personBytes.withUnsafeBufferPointer { readPerson($0) } as? Person == person)
+        #expect(linkBytes.withUnsafeBufferPointer { readLink($0) } as? ContactLink == link)
+        #expect(Table<RoleGrant>.ownReader == nil)
+        #expect(Table<Trust>.ownReader == nil)
+    }
+
     @Test func aRecordOfManyChangesIsReadInPartsAndInOrder() throws {
         let encoder = JournalFormat.makeEncoder()
         let school = SchoolID()
