@@ -20,7 +20,7 @@ public import Logging
 /// an index on every queryable column: the whole store is read, so opening takes time and memory
 /// in proportion to what it holds. People and contact links are read by their own readers, and
 /// each kind's table is filled on a core of its own; a trust of 40 schools (300,000 records, a
-/// journal of 114 MB) opens in about 2.5 seconds on two cores and holds about 570 MB
+/// journal of 114 MB) opens in 2.5 to 3 seconds on two cores and holds about 560 MiB
 /// (`benchmarks import` measures it).
 ///
 /// ```swift
