@@ -43,22 +43,11 @@ enum JournalLineReader {
 
     private static func read(_ bytes: Bytes) -> JournalLine? {
         let b = bytes.base
-        guard let header = header(b), header.start >= opening.count + closing.count, starts(b, at: 0, with: opening),
+        guard let header = header(b), header.start >= opening.count + closing.count,
             starts(b, at: header.start - closing.count, with: closing)
         else { return nil }
-        let end = header.start - closing.count
-        var changes: [Range<Int>] = []
-        var at = opening.count
-        if at < end {
-            while true {
-                guard let close = objectEnd(b, from: at, limit: end) else { return nil }
-                changes.append(at..<close)
-                if close == end { break }
-                guard b[close] == 0x2C else { return nil }
-                at = close + 1
-            }
-        }
-        let ranges = changes
+        // The changes must close exactly where the fields after the body begin.
+        guard let (ranges, close) = split(b), close == header.start - closing.count else { return nil }
         let parts = Parallel.parts(of: ranges.count, minimum: minimumPart)
         let size = (ranges.count + parts - 1) / max(1, parts)
         let decoded: [[JournalChange]?]
@@ -127,18 +116,24 @@ enum JournalLineReader {
     /// that closes them; `nil` otherwise. The bytes after that `]` are not read, so a record
     /// damaged elsewhere (its hash, say) still splits. A change's bytes may still not be JSON.
     static func changeRanges(_ json: ArraySlice<UInt8>) -> [Range<Int>]? {
-        json.withUnsafeBufferPointer { b -> [Range<Int>]? in
-            guard starts(b, at: 0, with: opening) else { return nil }
-            var ranges: [Range<Int>] = []
-            var at = opening.count
-            if at < b.count, b[at] == 0x5D { return [] }
-            while true {
-                guard let close = objectEnd(b, from: at, limit: b.count), close < b.count else { return nil }
-                ranges.append((json.startIndex + at)..<(json.startIndex + close))
-                if b[close] == 0x5D { return ranges }
-                guard b[close] == 0x2C else { return nil }
-                at = close + 1
-            }
+        json.withUnsafeBufferPointer { b in
+            split(b).map { split in split.ranges.map { (json.startIndex + $0.lowerBound)..<(json.startIndex + $0.upperBound) } }
+        }
+    }
+
+    /// The changes after the opening, as offsets in `b`, and the offset of the `]` that closes
+    /// them; `nil` when the bytes do not open as a record or are not objects separated by commas.
+    private static func split(_ b: UnsafeBufferPointer<UInt8>) -> (ranges: [Range<Int>], close: Int)? {
+        guard starts(b, at: 0, with: opening) else { return nil }
+        var ranges: [Range<Int>] = []
+        var at = opening.count
+        if at < b.count, b[at] == 0x5D { return ([], at) }
+        while true {
+            guard let end = objectEnd(b, from: at, limit: b.count), end < b.count else { return nil }
+            ranges.append(at..<end)
+            if b[end] == 0x5D { return (ranges, end) }
+            guard b[end] == 0x2C else { return nil }
+            at = end + 1
         }
     }
 

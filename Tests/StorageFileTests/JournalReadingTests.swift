@@ -1,5 +1,6 @@
 import Foundation
 @_spi(StorageBackend) import OnlineSafetyCore
+import OnlineSafetyTestKit
 import Testing
 
 @testable import StorageFile
@@ -173,7 +174,7 @@ struct JournalReadingTests {
     /// record, `JSONDecoder` gives the same one; whenever `JSONDecoder` refuses, so does it.
     @Test func mutatedRecordsReadAsJSONDecoderReadsThemOrAreLeftToIt() throws {
         let json = Self.json(Array(try Self.changes().prefix(16)))
-        var random = SplitMix(seed: 0x5EED_F00D)
+        var random = SeededRandom(seed: 0x5EED_F00D)
         let interesting = Array(#"{}[]",:\ 0aZ"#.utf8) + [0x00, 0x0A, 0xC3, 0xFF]
         var agreed = 0
         var readHere = 0
@@ -244,7 +245,7 @@ struct JournalReadingTests {
     @Test func crc32MatchesTheStandardAndTheBytewiseRegister() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect(CRC32.checksum([UInt8]()) == 0)
-        var random = SplitMix(seed: 42)
+        var random = SeededRandom(seed: 42)
         for length in 0..<70 {
             let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             var register: UInt32 = 0xFFFF_FFFF
@@ -257,18 +258,5 @@ struct JournalReadingTests {
             let parts = CRC32.finish(CRC32.update(CRC32.update(CRC32.start, Array(bytes[..<cut])), Array(bytes[cut...])))
             #expect(parts == register ^ 0xFFFF_FFFF, "length \(length) in two parts")
         }
-    }
-}
-
-/// A small seeded generator, so a failing case can be replayed.
-private struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
