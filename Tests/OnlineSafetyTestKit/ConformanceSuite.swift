@@ -87,6 +87,8 @@ public enum ConformanceSuite {
         ConformanceCase(
             "writesAboutAnotherOrganisationsPeopleAreRefused", StorageConformance.writesAboutAnotherOrganisationsPeopleAreRefused),
         ConformanceCase("refusalsDescribeNoOne", StorageConformance.refusalsDescribeNoOne),
+        ConformanceCase("aSignInEmailNamesOnePerson", StorageConformance.aSignInEmailNamesOnePerson),
+        ConformanceCase("noOneRecordsTheirOwnLeaving", StorageConformance.noOneRecordsTheirOwnLeaving),
         ConformanceCase("auditRecordsSubjectsAndHidesRestrictedEvents", StorageConformance.auditRecordsSubjectsAndHidesRestrictedEvents),
         ConformanceCase("uniquenessIsScopedPerSchool", StorageConformance.uniquenessIsScopedPerSchool),
         ConformanceCase("concurrentSessionsKeepTheRules", StorageConformance.concurrentSessionsKeepTheRules),
@@ -99,6 +101,7 @@ public enum ConformanceSuite {
             "purgeRemovesRecordsAndTheAuditStillVerifies", StorageConformance.purgeRemovesRecordsAndTheAuditStillVerifies),
         ConformanceCase("rosterImportIsIdempotent", StorageConformance.rosterImportIsIdempotent),
         ConformanceCase("rosterLeaversAndRestores", StorageConformance.rosterLeaversAndRestores),
+        ConformanceCase("rosterLeftOutRowsMakeNoLeavers", StorageConformance.rosterLeftOutRowsMakeNoLeavers),
         ConformanceCase("rosterRejectionsStrictAndAllOrNothing", StorageConformance.rosterRejectionsStrictAndAllOrNothing),
         ConformanceCase("rosterSchoolsAndCrossSourceMatching", StorageConformance.rosterSchoolsAndCrossSourceMatching),
         ConformanceCase("rosterPlanDescribesNoChild", StorageConformance.rosterPlanDescribesNoChild),

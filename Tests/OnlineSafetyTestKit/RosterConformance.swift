@@ -170,6 +170,73 @@ extension StorageConformance {
         try expect(restoreTrail.contains { $0.draft.action == .personRestore }, "the restore is audited")
     }
 
+    /// A row left out of a full export keeps the person it names on the roll, learner or member
+    /// of staff; a full export with a row that names nobody (no source id, no UPN) makes no
+    /// leavers at all, and the plan says why, at the file.
+    @_spi(StorageBackend)
+    public static func rosterLeftOutRowsMakeNoLeavers(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let (_, rows) = try RosterRows.chiltonExport(fixture)
+        let many = RosterOptions(allowManyLeavers: true)
+
+        // Ben's row is torn: the reader could not read its id, so it could have been anyone's.
+        let torn = RosterProblem.error("oneroster.sourcedIdRequired", at: RosterRows.at(20).field("sourcedId"), "no sourcedId")
+        let withoutBen = RosterRows.batch(RosterRows.section(fixture.school, learners: [rows[0]]), problems: [torn])
+        let withheld = try await admin.roster.apply(withoutBen, options: many)
+        try expect(withheld.applied && withheld.plan.counts.total(.leaver) == 0, "no one leaves: \(withheld.plan.counts.counts)")
+        let warning = withheld.plan.warnings.first { $0.code == "leavers.withheld" }
+        try expect(
+            warning?.location == FileLocation(file: RosterRows.file, line: 0) && warning?.reason.contains("1 row was left out") == true,
+            "the plan says the export made no leavers, at its file: \(withheld.plan.warnings.map(\.code))")
+        let ben = try await admin.people.get(fixture.ashLearner.id)
+        try expect(ben.leftOn == nil, "Ben is still on roll")
+
+        // A row of a set's file counts against the set.
+        let setFile = "export.zip"
+        let inSet = RosterProblem.error("name.required", at: RosterRows.at(7, "\(setFile)/users.csv"), "the given name is blank")
+        let fromSet = RosterRows.batch(
+            RosterRows.section(fixture.school, learners: [rows[0]], file: setFile), problems: [inSet])
+        let setPlan = try await admin.roster.plan(fromSet, options: many)
+        try expect(setPlan.counts.total(.leaver) == 0, "a set with an unnamed row makes no leavers: \(setPlan.counts.counts)")
+
+        // Rejected rows that name their learner, by source id or UPN, keep them; the rest still leave.
+        var named = RosterProblem.error("learner.missingDetails", at: RosterRows.at(20), "a detail is missing")
+        named.upn = rows[1].upn
+        let kept = try await admin.roster.plan(
+            RosterRows.batch(RosterRows.section(fixture.school, learners: [rows[0]]), problems: [named]), options: many)
+        try expect(kept.counts.total(.leaver) == 0 && kept.warnings.isEmpty, "a named rejected row keeps Ben: \(kept.counts.counts)")
+        let gone = try await admin.roster.plan(RosterRows.batch(RosterRows.section(fixture.school, learners: [rows[0]])), options: many)
+        try expect(gone.counts[.learner, .leaver] == 1, "without his row Ben would leave: \(gone.counts.counts)")
+
+        // Staff: a full staff export whose row for Sam is rejected keeps Sam on the staff.
+        func staffRow(_ line: Int, _ id: String, _ given: String) -> RosterStaff {
+            RosterStaff(
+                location: RosterRows.at(line, "staff.csv"), source: SourceRef(system: "mis", id: id), givenName: given,
+                familyName: "Staffer", email: "\(given.lowercased())@chilton.example")
+        }
+        func staffBatch(_ staff: [RosterStaff], problems: [RosterProblem] = []) -> RosterBatch {
+            RosterRows.batch(
+                RosterRows.section(fixture.school, learners: [], staff: staff, system: "mis", file: "staff.csv", kinds: [.staff]),
+                problems: problems)
+        }
+        let first = try await admin.roster.apply(staffBatch([staffRow(2, "S1", "Sam"), staffRow(3, "S2", "Tia")]))
+        try expect(first.applied && first.plan.counts[.staff, .create] == 2, "two staff: \(first.plan.counts.counts)")
+        var samRejected = RosterProblem.error("email.required", at: RosterRows.at(2, "staff.csv").field("email"), "no email")
+        samRejected.source = SourceRef(system: "mis", id: "S1")
+        let keptStaff = try await admin.roster.apply(staffBatch([staffRow(3, "S2", "Tia")], problems: [samRejected]))
+        try expect(keptStaff.plan.counts.total(.leaver) == 0, "Sam's rejected row keeps Sam: \(keptStaff.plan.counts.counts)")
+        let unnamed = RosterProblem.error("id.required", at: RosterRows.at(2, "staff.csv"), "no id")
+        let withheldStaff = try await admin.roster.plan(staffBatch([staffRow(3, "S2", "Tia")], problems: [unnamed]))
+        try expect(
+            withheldStaff.counts.total(.leaver) == 0 && withheldStaff.warnings.contains { $0.code == "leavers.withheld" },
+            "an unnamed staff row withholds the staff leavers: \(withheldStaff.counts.counts)")
+        let samLeaves = try await admin.roster.plan(staffBatch([staffRow(3, "S2", "Tia")]))
+        try expect(samLeaves.counts[.staff, .leaver] == 1, "without his row Sam would leave: \(samLeaves.counts.counts)")
+    }
+
     /// Rejected rows are reported with their file and line and the rest applied; a strict run
     /// refuses the whole run; a run that fails while writing leaves the store as it was.
     @_spi(StorageBackend)

@@ -309,6 +309,80 @@ extension StorageConformance {
     }
 }
 
+extension StorageConformance {
+    /// An email address that signs in names one member of staff, governor or volunteer wherever a
+    /// session can be opened: a second one is refused with `conflict` (case ignored), at the
+    /// school and from the trust, on add and on update; a parent may share an address.
+    @_spi(StorageBackend)
+    public static func aSignInEmailNamesOnePerson(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let school = Tenancy.school(fixture.school.id)
+        func refused(_ body: @Sendable () async throws -> Person, _ what: String) async throws {
+            switch await capture(body) {
+            case .success: throw ConformanceFailure("\(what) is refused")
+            case .failure(let error):
+                try expect(error.code == .conflict && error.location == "email", "\(what): conflict at email, not \(error.code)")
+                try expect(!error.reason.contains("Kate") && !error.reason.contains("chilton"), "the refusal names no one")
+            }
+        }
+        try await refused(
+            {
+                try await admin.people.add(
+                    Person(tenancy: school, kind: .staff, givenName: "K", familyName: "L", email: "KATE.LAW@chilton.example"))
+            },
+            "a second member of staff with the DSL's address")
+        try await refused(
+            {
+                try await admin.people.add(
+                    Person(tenancy: school, kind: .governor, givenName: "G", familyName: "H", email: "kate.law@chilton.example"))
+            },
+            "a governor with the DSL's address")
+        try await refused(
+            {
+                try await admin.people.add(
+                    Person(
+                        tenancy: .trust(fixture.trust.id), kind: .staff, givenName: "V", familyName: "W",
+                        email: "tom.teacher@chilton.example"))
+            }, "a trust's member of staff with a school teacher's address")
+        var teacher = try await admin.people.get(fixture.teacher.id)
+        teacher.email = "Kate.Law@chilton.example"
+        try await refused({ [teacher] in try await admin.people.update(teacher) }, "changing the teacher's address to the DSL's")
+
+        let parent = try await admin.people.add(
+            Person(tenancy: school, kind: .parentCarer, givenName: "P", familyName: "Q", email: "kate.law@chilton.example"))
+        try expect(parent.email == "kate.law@chilton.example", "a parent may share an address: it does not sign in")
+        var renamed = try await admin.people.get(fixture.teacher.id)
+        renamed.jobTitle = "Year 4 teacher"
+        let kept = try await admin.people.update(renamed)
+        try expect(kept.jobTitle == "Year 4 teacher", "a member of staff keeps their own address through an update")
+        let session = try await fixture.safety.session(as: .email("kate.law@chilton.example"), at: .urn(fixture.school.urn))
+        try expect(session.principal.person.id == fixture.dsl.id, "the address still opens the DSL's session")
+    }
+
+    /// The trust's data manager cannot record their own leaving (it would end the only session
+    /// that could undo it): `forbidden`, nothing written, and they can still sign in; someone
+    /// else who manages people can record it.
+    @_spi(StorageBackend)
+    public static func noOneRecordsTheirOwnLeaving(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        switch await capture({ try await admin.people.recordLeaver(fixture.admin.id, on: Fixture.today) }) {
+        case .success: throw ConformanceFailure("recording one's own leaving is refused")
+        case .failure(let error): try expect(error.code == .forbidden, "refused as forbidden, not \(error.code)")
+        }
+        let again = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let stored = try await again.people.get(fixture.admin.id)
+        try expect(stored.leftOn == nil, "the data manager has not left and can still sign in")
+        let left = try await again.people.recordLeaver(fixture.teacher.id, on: Fixture.today)
+        try expect(left.leftOn == Fixture.today, "another person's leaving is recorded")
+    }
+}
+
 private func capture<T: Sendable>(_ body: @Sendable () async throws -> T) async -> Result<T, SafetyError> {
     do { return .success(try await body()) } catch let error as SafetyError { return .failure(error) } catch {
         return .failure(SafetyError(.unavailable, "unexpected error"))

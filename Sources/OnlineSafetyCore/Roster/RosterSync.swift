@@ -17,6 +17,18 @@ struct RosterSync {
         Set(batch.problems.filter { $0.severity != .warning }.compactMap(\.source))
     }
 
+    /// For each file, how many of its rows were left out (rejected or skipped) without naming
+    /// who they were: no source id and no UPN. Such a row may be anyone on the roll, so a full
+    /// export holding one makes nobody a leaver (``SchoolSync``). A file of a set (a OneRoster
+    /// `users.csv`) counts against the set, whose sections carry the set's name.
+    var unidentifiedRows: [String: Int] {
+        var counts: [String: Int] = [:]
+        for problem in batch.problems where problem.severity != .warning && problem.source == nil && problem.upn == nil {
+            counts[problem.location.file, default: 0] += 1
+        }
+        return counts
+    }
+
     private var session: SafetySession { context.session }
     private var principal: Principal { context.principal }
     private var tx: any OnlineSafetyStore { context.tx }
@@ -76,6 +88,7 @@ struct RosterSync {
             entries += school.entries
             matches += school.matches
             summaries.append(school.summary)
+            warnings += school.warnings
             if refusal == nil, let tooMany = school.leaverRefusal { refusal = tooMany }
             school.collect(into: &writes)
         }

@@ -42,6 +42,8 @@ struct SchoolSync {
     /// so never made leavers by it.
     private var stillListed: Set<PersonID> = []
     private let leftOutRows: Set<SourceRef>
+    /// Rows left out without naming who they were, counted by file (``RosterSync/unidentifiedRows``).
+    private let unidentifiedRows: [String: Int]
     private let leftOutUPNs: Set<UPN>
     /// The session's day, read once: the whole plan judges dates against the same day.
     private let today: CalendarDate
@@ -51,12 +53,15 @@ struct SchoolSync {
     private(set) var entries: [RosterPlanEntry] = []
     private(set) var matches: [RosterMatch] = []
     private(set) var leaverRefusal: RosterRefusal?
+    /// What the plan could not do and the user should know: a full export that makes no leavers.
+    private(set) var warnings: [RosterProblem] = []
     private var rollBefore = 0
 
     init(sync: RosterSync, work: RosterSync.SchoolWork) {
         self.sync = sync
         self.work = work
         self.leftOutRows = sync.leftOutRows
+        self.unidentifiedRows = sync.unidentifiedRows
         self.today = sync.context.session.today
         self.leftOutUPNs = Set(sync.batch.problems.filter { $0.severity != .warning }.compactMap(\.upn))
         var ranks: [String: Int] = [:]
@@ -124,7 +129,18 @@ struct SchoolSync {
     private mutating func index(_ person: Person) {
         if let upn = person.learner?.upn.value { byUPN[upn] = person.id }
         for source in person.sources { bySource[source] = person.id }
-        if person.kind != .learner, let email = RosterNormal.email(person.email) { byEmail[email] = byEmail[email] ?? person.id }
+        if person.kind != .learner, let email = RosterNormal.email(person.email) {
+            if let other = byEmail[email], other != person.id {
+                // Two stored people share the address (a store written before addresses were
+                // checked): the one with the lower identifier is matched, whichever is read first,
+                // so a plan does not change from one run to the next.
+                if stored[other] != nil, stored[person.id] != nil, UUIDText.precedes(person.id.uuid, other.uuid) {
+                    byEmail[email] = person.id
+                }
+            } else {
+                byEmail[email] = person.id
+            }
+        }
         if person.kind == .parentCarer {
             let name = matchName(person.givenName, person.familyName)
             if adultsByName[name]?.contains(person.id) != true { adultsByName[name, default: []].append(person.id) }
@@ -234,16 +250,19 @@ struct SchoolSync {
     }
 
     private mutating func staff(_ row: RosterStaff, in section: RosterSection) {
-        guard let email = RosterNormal.email(row.email) else {
-            return reject(.staff, at: row.location, "email.required", "staff are matched by email address, and this row has none")
-        }
-        let found = byEmail[email] ?? bySource[row.source]
+        let email = RosterNormal.email(row.email)
+        let found = email.flatMap { byEmail[$0] } ?? bySource[row.source]
         guard row.status == .active else {
             entries.append(
                 RosterPlanEntry(
                     .skip, .staff, school: urn, record: found?.uuid, at: row.location, code: "status.inactive",
                     "the source lists this member of staff as inactive or to be deleted"))
             return
+        }
+        // A row that names a stored member of staff keeps them on the roll, even if it is rejected.
+        if let found, stored[found] != nil { stillListed.insert(found) }
+        guard let email else {
+            return reject(.staff, at: row.location, "email.required", "staff are matched by email address, and this row has none")
         }
         var person: Person
         let previous = found.flatMap { people[$0] }
@@ -414,10 +433,42 @@ struct SchoolSync {
             RosterPlanEntry(.create, .role, school: urn, at: location, code: "role.\(role.rawValue)", "grants the role of \(role.title)"))
     }
 
+    /// How many rows of a section's file (or of the files of its set) were left out without
+    /// naming who they were.
+    private func unidentified(in section: RosterSection) -> Int {
+        unidentifiedRows.reduce(0) { total, item in
+            item.key == section.file || item.key.hasPrefix(section.file + "/") ? total + item.value : total
+        }
+    }
+
+    /// The full exports that may make leavers: those whose every left-out row named who it was.
+    /// A full export with a row nobody can be sure of is not trusted to say who has left: it
+    /// makes no leavers, and the plan says so once for its file.
+    private mutating func leaverSections() -> [RosterSection] {
+        var warned: Set<String> = []
+        return work.sections.filter { section in
+            guard section.coverage == .full, !section.kinds.isDisjoint(with: [.learners, .staff]) else { return false }
+            let count = unidentified(in: section)
+            guard count > 0 else { return true }
+            if warned.insert(section.file).inserted {
+                warnings.append(
+                    .warning(
+                        "leavers.withheld", at: FileLocation(file: section.file, line: 0),
+                        "\(count) row\(count == 1 ? " was" : "s were") left out without an id or UPN, so this full export makes "
+                            + "no leavers at URN \(urn) this run; correct \(count == 1 ? "it" : "them") and import again"))
+            }
+            return false
+        }
+    }
+
     private mutating func planLeavers() {
-        for source in leftOutRows { if let id = bySource[source], stored[id]?.kind == .learner { stillListed.insert(id) } }
+        // A left-out row that names a stored learner or member of staff keeps them on the roll.
+        for source in leftOutRows {
+            if let id = bySource[source], let kind = stored[id]?.kind, kind == .learner || kind == .staff { stillListed.insert(id) }
+        }
         for upn in leftOutUPNs { if let id = byUPN[upn.value], stored[id]?.kind == .learner { stillListed.insert(id) } }
-        let learnerSections = work.sections.filter { $0.coverage == .full && $0.kinds.contains(.learners) }
+        let trusted = leaverSections()
+        let learnerSections = trusted.filter { $0.kinds.contains(.learners) }
         if let exportedOn = learnerSections.map(\.exportedOn).max() {
             // Tested before they are put in order: most of the roll is still listed.
             let (listed, still) = (listedLearners, stillListed)
@@ -428,10 +479,11 @@ struct SchoolSync {
         }
         let learnerLeavers = leavers.count
         var leaving = Set(leavers.map(\.0.id))
-        for section in work.sections where section.coverage == .full && section.kinds.contains(.staff) {
-            let listed = listedStaff[section.system] ?? []
+        for section in trusted where section.kinds.contains(.staff) {
+            let (listed, still) = (listedStaff[section.system] ?? [], stillListed)
             let gone = stored.values.filter {
-                $0.kind == .staff && $0.leftOn == nil && !listed.contains($0.id) && $0.sources.contains { $0.system == section.system }
+                $0.kind == .staff && $0.leftOn == nil && !listed.contains($0.id) && !still.contains($0.id)
+                    && $0.sources.contains { $0.system == section.system }
             }
             for person in Self.inIdentifierOrder(gone) where !leaving.contains(person.id) {
                 leavers.append((people[person.id] ?? person, section.exportedOn))

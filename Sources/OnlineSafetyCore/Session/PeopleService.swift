@@ -25,18 +25,23 @@ public struct PeopleService: Sendable {
 
     /// Adds a person at the session's school, or at its trust. Requires `managePeople` (held
     /// trust-wide for a trust-level person). Throws `forbidden`, `invalidInput` (names, learner
-    /// details), or `conflict` (the UPN is already on this school's roll).
+    /// details), or `conflict` (the UPN is already on this school's roll, or the email address is
+    /// one another member of staff, governor or volunteer signs in with: see
+    /// ``signInKinds``).
     @discardableResult
     public func add(_ person: Person) async throws -> Person {
         let decision = manageDecision(person.tenancy, to: "add people")
         return try await session.gate(.personInsert, Person.recordKind, subject: person.id.uuid, authority: decision) { context in
-            try await context.tx.people.insert(try person.checkedForInsert())
+            let checked = try person.checkedForInsert()
+            try await Self.checkSignInEmail(of: checked, in: context.tx)
+            return try await context.tx.people.insert(checked)
         }
     }
 
     /// Changes a person within the session's reach. Requires `managePeople` where the person
     /// belongs; a person cannot be moved to another organisation. Throws `notFound` for a person
-    /// out of reach, `forbidden`, `invalidInput`, and `conflict` for a stale revision.
+    /// out of reach, `forbidden`, `invalidInput`, and `conflict` for a stale revision or an email
+    /// address another member of staff, governor or volunteer signs in with.
     @discardableResult
     public func update(_ person: Person) async throws -> Person {
         let decision = manageDecision(person.tenancy, to: "change people's records")
@@ -46,7 +51,41 @@ public struct PeopleService: Sendable {
                 throw SafetyError.invalid("person.tenancy", "a person's record stays with the organisation it belongs to")
             }
             try person.validate()
+            if person.email?.lowercased() != stored.email?.lowercased() || person.kind != stored.kind {
+                try await Self.checkSignInEmail(of: person, in: context.tx)
+            }
             return try await context.tx.people.update(person)
+        }
+    }
+
+    /// The kinds of people who sign in by email address (``OnlineSafety/ActorReference/email(_:)``):
+    /// staff, governors and volunteers. Among them, an address names one person wherever a session
+    /// can be opened: at a school, its own such people and its trust's.
+    public static let signInKinds: Set<PersonKind> = [.staff, .governor, .volunteer]
+
+    /// Refuses, with `conflict`, a person who signs in by email (``signInKinds``) with an address
+    /// another such person reached from the same school already has: for a school's person, the
+    /// school's and its trust's; for a trust's person, the trust's and every one of its schools'.
+    /// The refusal does not say who has the address.
+    static func checkSignInEmail(of person: Person, in tx: any OnlineSafetyStore) async throws {
+        guard signInKinds.contains(person.kind), let email = person.email?.trimmingCharacters(in: .whitespaces), !email.isEmpty
+        else { return }
+        var scopes: [QueryScope]
+        switch person.tenancy {
+        case .school(let id):
+            scopes = [.schoolAndItsTrust(id, try await tx.schools.get(id)?.trustID)]
+        case .trust(let id):
+            scopes = [.trust(id)]
+            let schools = try await tx.schools.find(SchoolQuery(trustID: id)).map(\.id)
+            if !schools.isEmpty { scopes.append(.schools(Set(schools))) }
+        }
+        for scope in scopes {
+            let holders = try await tx.people.find(PersonQuery(scope: scope, kinds: signInKinds, email: email, limit: 2))
+            if holders.contains(where: { $0.id != person.id }) {
+                throw SafetyError(
+                    .conflict, "another member of staff, governor or volunteer already signs in with this email address",
+                    location: "email")
+            }
         }
     }
 
@@ -87,11 +126,16 @@ public struct PeopleService: Sendable {
 
     /// Records that a person has left: their record stays, every role grant they hold ends that
     /// day, every access grant in the access register is revoked from that day (reason "leaver"),
-    /// and sessions can no longer be opened for them. Requires `managePeople` where they belong.
-    /// Throws `notFound` for a person out of reach.
+    /// and sessions can no longer be opened for them. Requires `managePeople` where they belong,
+    /// and someone other than the leaver: a person cannot record their own leaving, which would
+    /// end the very session and roles that could put it right. Throws `notFound` for a person out
+    /// of reach, `forbidden` otherwise refused.
     @discardableResult
     public func recordLeaver(_ id: PersonID, on date: CalendarDate) async throws -> Person {
-        let authority = AccessPolicy.require(.managePeople, principal, to: "record leavers")
+        var authority = AccessPolicy.require(.managePeople, principal, to: "record leavers")
+        if authority == .allowed, id == principal.person.id {
+            authority = .denied("a person cannot record their own leaving; someone else who manages people records it")
+        }
         let principal = principal
         return try await session.gate(.personLeave, Person.recordKind, subject: id.uuid, authority: authority) { context in
             var person = try await context.person(id)

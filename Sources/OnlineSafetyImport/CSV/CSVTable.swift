@@ -86,12 +86,12 @@ struct CSVTable: Sendable {
         }
         guard let header else { throw .error("csv.empty", at: fileLocation(file), "the file has no header row") }
 
+        // The rows after a quote that never closes cannot be told apart: the file is refused
+        // whole, rather than read short (a full export read short would make leavers).
         if let openLine = unterminatedQuoteLine(text) {
-            problems.append(
-                .error(
-                    "csv.unterminatedQuote", at: FileLocation(file: file, line: openLine),
-                    "a quoted field is never closed; the rest of the file was read as one field"))
-            if let last = rows.last, last.line <= openLine { rows.removeLast() }
+            throw .error(
+                "csv.unterminatedQuote", at: FileLocation(file: file, line: openLine),
+                "a quoted field opened on this line is never closed, so the rows after it cannot be read")
         }
         return CSVTable(file: file, headers: header, rows: rows, problems: problems)
     }

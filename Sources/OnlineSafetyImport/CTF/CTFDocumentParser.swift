@@ -324,10 +324,13 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
             }
         }
 
+        // A pupil's id in a CTF is its UPN as written: a UPN the check refuses still says which
+        // pupil the row is (no stored learner holds it), so the row is not one that names nobody.
+        let written = clean(draft.fields["UPN"])?.uppercased()
         problems += found.map { problem in
             var located = problem
             located.upn = upn
-            located.source = upn.map { SourceRef(system: "ctf", id: $0.value) }
+            located.source = (upn?.value ?? written).map { SourceRef(system: "ctf", id: $0) }
             return located
         }
         guard let upn, let givenName, let familyName, !found.contains(where: { $0.severity == .error }) else { return }
