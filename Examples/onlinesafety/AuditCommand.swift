@@ -33,7 +33,7 @@ struct AuditCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("The record: a UUID, or a person's UPN or email address.", valueName: "ref"))
         var reference: String
 
-        @Option(help: ArgumentHelp("Show at most the last N events.", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Show at most the last N events.", valueName: "n"))
         var last: Int?
 
         func validate() throws {

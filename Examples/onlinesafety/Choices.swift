@@ -114,17 +114,46 @@ func parseList(_ text: String?) -> [String] {
 
 /// Left-aligned columns for a table: each cell padded to its column's widest cell, the last
 /// column left as it is. Every line is printed through ``say(_:)`` by the caller.
+///
+/// Widths are terminal columns (``displayWidth(_:)``), and cells are padded, never cut: an emoji
+/// or a CJK character takes two columns, and `padding(toLength:)`, which counts UTF-16 units,
+/// would cut a name holding one.
 func table(_ header: [String], _ rows: [[String]]) -> [String] {
     let all = [header] + rows
     let count = header.count
     var widths = Array(repeating: 0, count: count)
     for row in all {
-        for (index, cell) in row.enumerated() where index < count { widths[index] = max(widths[index], terminalSafe(cell).count) }
+        for (index, cell) in row.enumerated() where index < count {
+            widths[index] = max(widths[index], displayWidth(terminalSafe(cell)))
+        }
     }
     return all.map { row in
-        row.enumerated().map { index, cell in
+        let line = row.enumerated().map { index, cell in
             let safe = terminalSafe(cell)
-            return index == count - 1 ? safe : safe.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-        }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            return index >= count - 1 ? safe : safe + String(repeating: " ", count: widths[index] - displayWidth(safe))
+        }.joined(separator: "  ")
+        // Only the padding at the end goes: a row whose first cell is empty keeps its columns.
+        return String(line.reversed().drop { $0 == " " }.reversed())
+    }
+}
+
+/// How many terminal columns text takes, as `wcswidth` counts them, per grapheme cluster: two for
+/// an emoji shown as one and for East Asian wide and full-width characters, one for anything else.
+func displayWidth(_ text: String) -> Int {
+    text.reduce(0) { $0 + columns($1) }
+}
+
+/// The terminal columns one grapheme cluster takes (see ``displayWidth(_:)``).
+private func columns(_ character: Character) -> Int {
+    let scalars = character.unicodeScalars
+    guard let first = scalars.first else { return 0 }
+    if scalars.contains(where: \.properties.isEmojiPresentation) { return 2 }
+    if first.properties.isEmoji && scalars.contains("\u{FE0F}") { return 2 }
+    switch first.value {
+    case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+        0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+        return 2
+    default:
+        return 1
     }
 }

@@ -22,7 +22,7 @@ struct ComplianceCommand: AsyncParsableCommand {
     @Option(help: "The report's format.")
     var format: ReportFormat = .text
 
-    @Option(help: "Training due within this many days counts as due soon.")
+    @Option(parsing: .unconditional, help: "Training due within this many days counts as due soon.")
     var dueSoonDays: Int = 30
 
     @Option(help: "Write the report to this file instead of standard output.")

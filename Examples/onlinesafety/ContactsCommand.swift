@@ -41,7 +41,7 @@ struct ContactsCommand: AsyncParsableCommand {
         @Flag(help: "The adult has parental responsibility for the learner.")
         var parentalResponsibility = false
 
-        @Option(help: ArgumentHelp("The order to call contacts in: 1 is called first.", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("The order to call contacts in: 1 is called first.", valueName: "n"))
         var priority: Int = 1
 
         func validate() throws {

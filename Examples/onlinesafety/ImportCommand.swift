@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import OnlineSafetyCore
 import OnlineSafetyImport
+import StorageFile
 
 /// `onlinesafety import`: a trust's MIS exports (CTF, OneRoster, Bromcom-style and
 /// Tapestry-style CSV) synced into the store, as a dry run (`plan`) or for real (`apply`).
@@ -16,8 +18,8 @@ struct ImportCommand: AsyncParsableCommand {
 
             Exit status of plan and apply: 0 every row applies (or would); 2 applied, but some rows were rejected (see \
             --report); 65 refused, nothing written (a malformed file or configuration, --strict with a rejection, too many \
-            leavers); 66 the store or a school was not found; 69 the store is busy (another import) or unreachable; 77 the \
-            acting person may not import.
+            leavers); 66 the store was not found; 69 the store is busy (another import) or unreachable; 77 the acting \
+            person may not import, or no session opens for them at the school (an unknown URN is answered the same way).
             """,
         subcommands: [ImportPlanCommand.self, ImportApplyCommand.self, ImportRunsCommand.self]
     )
@@ -37,7 +39,7 @@ struct ImportOptions: ParsableArguments {
     @Flag(help: "Refuse the whole run if any row is rejected.")
     var strict = false
 
-    @Option(help: "The largest share of a school's roll one run may make leavers, from 0 to 1.")
+    @Option(parsing: .unconditional, help: "The largest share of a school's roll one run may make leavers, from 0 to 1.")
     var maxLeaverShare: Double = 0.2
 
     @Flag(help: "Apply even when more of a roll would leave than --max-leaver-share.")
@@ -52,7 +54,7 @@ struct ImportOptions: ParsableArguments {
     @Option(
         name: .customLong("map"),
         help: ArgumentHelp(
-            "Read a CSV column as a field, for every column-mapped CSV file (repeatable): Column=field.",
+            "Read a CSV column as a field in each column-mapped CSV file that has it (repeatable): Column=field.",
             valueName: "Column=field"))
     var maps: [String] = []
 
@@ -71,7 +73,7 @@ struct ImportOptions: ParsableArguments {
             let parts = map.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].trimmingCharacters(in: .whitespaces).isEmpty,
                 !parts[1].trimmingCharacters(in: .whitespaces).isEmpty
-            else { throw ValidationError("--map takes a column and a field as Column=field, such as --map \"Forename=givenName\".") }
+            else { throw ValidationError("--map takes a column and a field as Column=field, such as --map \"House=groups\".") }
         }
         guard (0...1).contains(maxLeaverShare) else { throw ValidationError("--max-leaver-share is a share from 0 to 1, such as 0.2.") }
         if let report {
@@ -93,16 +95,30 @@ struct ImportPlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show what an import would do, writing nothing (a dry run of the same pipeline).",
         discussion: """
-            Example:
+            With --init, a flat-file store that does not exist yet is planned as `import apply --init` would find it: \
+            on a new, empty store in a temporary directory, where the trust, its first school and its data manager \
+            are created first, removed afterwards. Nothing is written to --store, which is not created.
+
+            Examples:
               onlinesafety import plan Examples/SampleTrust/data/trust.json --store ./trust-store --report plan.csv
+              onlinesafety import plan Examples/SampleTrust/data/trust.json --store ./new-store --init
             """
     )
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var importOptions: ImportOptions
 
+    @Flag(help: "Plan a trust's first import: as `import apply --init` would run it on a store without the trust.")
+    var `init` = false
+
+    func validate() throws {
+        if `init` && storeOptions.postgresURL != nil {
+            throw ValidationError("plan --init plans on a new scratch flat-file store; give --store, or run apply --init.")
+        }
+    }
+
     func run() async throws {
-        try await TrustImport(storeOptions: storeOptions, options: importOptions).run(apply: false, initialise: false)
+        try await TrustImport(storeOptions: storeOptions, options: importOptions).run(apply: false, initialise: `init`)
     }
 }
 
@@ -175,7 +191,9 @@ struct TrustImport {
             configuration.applyColumnMap(options.columnMap)
             let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1 && !options.json)
             let started = Date()
+            let logger = storeOptions.logger
             let read = TrustFiles.read(configuration, relativeTo: configURL.deletingLastPathComponent()) { step in
+                logger.debug("file read", metadata: ["file": "\(step.file)", "files": "\(step.files)/\(step.totalFiles)"])
                 progress.show(
                     "reading \(step.files)/\(step.totalFiles) files, \(step.rows) rows, "
                         + "\(Int(Double(step.rows) / max(Date().timeIntervalSince(started), 0.001))) rows/s")
@@ -186,52 +204,118 @@ struct TrustImport {
                 complain("nothing was imported: \(read.fatal.count) file\(read.fatal.count == 1 ? "" : "s") could not be read")
                 return Exit.dataError
             }
-            if initialise, storeOptions.postgresURL == nil, let directory = storeOptions.fileStore, !isStoreDirectory(directory) {
+            // A --map column that no file has is a mistake, not a column some files lack.
+            let mapped = (configuration.files + configuration.schools.flatMap(\.files)).count { $0.format.mapping != nil }
+            let absent = read.batch.problems.filter { $0.code == "mapping.columnAbsent" }.compactMap(\.location.field)
+            if let column = options.columnMap.keys.sorted().first(where: { column in absent.count { $0 == column } == mapped }) {
+                complain("--map \(terminalSafe(column)): no column-mapped CSV file has this column; nothing was imported")
+                return Exit.dataError
+            }
+            let planFirstImport = initialise && !apply
+            if storeOptions.postgresURL == nil, let directory = storeOptions.fileStore, !isStoreDirectory(directory) {
+                guard initialise else {
+                    throw SafetyError(
+                        .notFound,
+                        "there is no store at \(directory.path): check the --store path; a trust's first import "
+                            + "creates the store with `import apply … --init`, and `import plan … --init` shows first "
+                            + "what that would do")
+                }
+                if planFirstImport {
+                    return try await onScratchStore(configuration) { try await sync($0, configuration, read, false, started) }
+                }
                 try await withStore(storeOptions, create: true) { _ in }
             }
             return try await withStore(storeOptions) { store in
                 let safety = OnlineSafety(backend: store, clock: .system, logger: storeOptions.logger)
+                // A store that exists is never copied aside to plan on: `plan --init` on it is refused
+                // as `plan` is, and the refusal says `apply --init` creates the trust there.
                 let session = try await openSession(safety, configuration, initialise: initialise && apply)
-                var rosterOptions = options.options
-                rosterOptions.schools = configuration.setups(trustID: session.principal.school.trustID)
-                progress.show(apply ? "applying \(read.batch.files.count) files…" : "planning…")
-                let plan: RosterPlan
-                let applied: Bool
-                if apply {
-                    let result = try await session.roster.apply(read.batch, options: rosterOptions)
-                    (plan, applied) = (result.plan, result.applied)
-                } else {
-                    (plan, applied) = (try await session.roster.plan(read.batch, options: rosterOptions), false)
-                }
-                progress.finish()
-                if let report = options.report { try writeReport(plan, to: report) }
-                if options.json {
-                    try printJSON(plan)
-                } else {
-                    summarise(plan, apply: apply, applied: applied, seconds: Date().timeIntervalSince(started))
-                }
-                if plan.refusal != nil { return Exit.dataError }
-                return plan.rejections.isEmpty ? 0 : 2
+                return try await sync(session, configuration, read, apply, started)
             }
         }
         if outcome != 0 { throw ExitCode(outcome) }
+    }
+
+    /// `plan --init` on a flat-file store that does not exist yet: a new, empty store in a temporary directory, with the trust, its first school and its data
+    /// manager created as `apply --init` would, given to `body`; it is removed afterwards. Nothing
+    /// of the user's store is copied.
+    private func onScratchStore(
+        _ configuration: TrustConfiguration, _ body: (SafetySession) async throws -> Int32
+    ) async throws -> Int32 {
+        let scratch = FileManager.default.temporaryDirectory
+            .appending(path: "onlinesafety-plan-\(UUID().uuidString)", directoryHint: .isDirectory)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // No anchor and no wait: the scratch store is this command's alone.
+        let store = try await FileStore.open(
+            at: scratch, logger: storeOptions.logger, options: FileStore.OpenOptions(createIfMissing: true, lockWait: .zero))
+        do {
+            try await store.migrate()
+            let safety = OnlineSafety(backend: store, clock: .system, logger: storeOptions.logger)
+            let session: SafetySession
+            session = try await openSession(safety, configuration, initialise: true, dryRun: true)
+            let outcome = try await body(session)
+            try? await store.close()
+            return outcome
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
+    /// Plans or applies the files read, through a session, and prints the outcome; gives the exit status.
+    private func sync(
+        _ session: SafetySession, _ configuration: TrustConfiguration, _ read: TrustFiles.Read, _ apply: Bool, _ started: Date
+    ) async throws -> Int32 {
+        let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1 && !options.json)
+        var rosterOptions = options.options
+        rosterOptions.schools = configuration.setups(trustID: session.principal.school.trustID)
+        progress.show(apply ? "applying \(read.batch.files.count) files…" : "planning…")
+        let plan: RosterPlan
+        let applied: Bool
+        if apply {
+            let result = try await session.roster.apply(read.batch, options: rosterOptions)
+            (plan, applied) = (result.plan, result.applied)
+        } else {
+            (plan, applied) = (try await session.roster.plan(read.batch, options: rosterOptions), false)
+        }
+        progress.finish()
+        if let report = options.report { try writeReport(plan, to: report) }
+        if options.json {
+            try printJSON(plan)
+        } else {
+            summarise(plan, apply: apply, applied: applied, seconds: Date().timeIntervalSince(started))
+        }
+        if plan.refusal != nil { return Exit.dataError }
+        return plan.rejections.isEmpty ? 0 : 2
     }
 
     private func loadConfiguration(_ url: URL) throws -> TrustConfiguration {
         do {
             return try TrustConfiguration.load(from: url, name: options.configuration)
         } catch {
-            throw SafetyError(.invalidInput, "\(error.location): \(error.reason)", location: error.location.description)
+            // The location goes in `location` only: `SafetyError.description` prints it before the reason.
+            throw SafetyError(.invalidInput, "\(error.code): \(error.reason)", location: error.location.description)
         }
     }
 
     /// A session as the acting person at the acting school; with `initialise`, a store without
     /// the trust gets it first (the trust, its first school and its data manager).
-    private func openSession(_ safety: OnlineSafety, _ configuration: TrustConfiguration, initialise: Bool) async throws -> SafetySession {
+    private func openSession(
+        _ safety: OnlineSafety, _ configuration: TrustConfiguration, initialise: Bool, dryRun: Bool = false
+    ) async throws -> SafetySession {
         let email = options.actor ?? configuration.administrator.email
         let urn = options.school ?? configuration.schools[0].urn
+        let configured = configuration.schools.contains { $0.urn == urn }
         do {
             return try await safety.session(as: .email(email), at: .urn(urn))
+        } catch let error as SafetyError where error.code == .forbidden && !configured {
+            // The SDK answers a school it does not hold as one the person may not act at (77): say what the configuration says.
+            throw SafetyError(.forbidden, "\(error.reason) (--at \(urn) is none of the configuration's schools)")
+        } catch let error as SafetyError where error.code == .forbidden && !initialise && options.actor == nil {
+            throw SafetyError(
+                .forbidden,
+                "\(error.reason); if the store does not hold the trust yet, `import apply … --init` creates it there "
+                    + "(`import plan … --init` plans a first import into a store that does not exist yet)")
         } catch let error as SafetyError where error.code == .forbidden && initialise && options.actor == nil {
             let trust = Trust(name: configuration.trustName, companyNumber: configuration.companyNumber)
             guard let first = configuration.setups(trustID: trust.id).first(where: { $0.school.urn == urn }) else { throw error }
@@ -245,7 +329,13 @@ struct TrustImport {
             } catch let refusal as SafetyError where refusal.code == .conflict {
                 throw error
             }
-            say("Created \(configuration.trustName) with \(first.school.name) and its data manager.")
+            if dryRun {
+                say(
+                    "\(configuration.trustName) is not in the store yet: planned on a new scratch store where, as "
+                        + "`import apply --init` would, it was created first with \(first.school.name) and its data manager.")
+            } else {
+                say("Created \(configuration.trustName) with \(first.school.name) and its data manager.")
+            }
             return try await safety.session(as: .email(email), at: .urn(urn))
         }
     }
@@ -262,7 +352,8 @@ struct TrustImport {
         let placed = Set(plan.schools.map(\.urn))
         let unplaced = plan.entries.filter { entry in entry.schoolURN.map { !placed.contains($0) } ?? true }
         if !unplaced.isEmpty {
-            rows.append(["", "rows before matching", ""] + actions.map { a in "\(unplaced.filter { $0.action == a }.count)" })
+            let tally = actions.map { action in "\(unplaced.count { $0.action == action })" }
+            rows.append(["", "not attributed to a school", ""] + tally)
         }
         say(lines: table(["URN", "school", "roll"] + actions.map(\.rawValue), rows))
         say()
@@ -310,19 +401,22 @@ struct TrustImport {
             plan.entries.map { entry in
                 [
                     entry.action.rawValue, entry.subject.rawValue, entry.schoolURN ?? "", entry.location?.file ?? "",
-                    entry.location.map { String($0.line) } ?? "", entry.location?.field ?? "", entry.code, entry.reason,
+                    entry.location.map(lineField) ?? "", entry.location?.field ?? "", entry.code, entry.reason,
                     entry.fields.joined(separator: " "), entry.recordID?.uuidString.lowercased() ?? "",
                 ]
             }
             + plan.warnings.map { warning in
                 [
-                    "warning", "row", "", warning.location.file, String(warning.location.line), warning.location.field ?? "", warning.code,
-                    warning.reason, "", "",
+                    "warning", "row", "", warning.location.file, lineField(warning.location), warning.location.field ?? "",
+                    warning.code, warning.reason, "", "",
                 ]
             }
         for row in rows { lines.append(row.map(csvField).joined(separator: ",")) }
         try writeOutput(lines.joined(separator: "\n") + "\n", to: path)
     }
+
+    /// A location's line for the report, empty for the whole file (line 0).
+    private func lineField(_ location: FileLocation) -> String { location.line > 0 ? String(location.line) : "" }
 
     private func csvField(_ text: String) -> String {
         guard text.contains(where: { ",\"\n\r".contains($0) }) || text.hasPrefix("=") || text.hasPrefix("+") || text.hasPrefix("@") else {

@@ -201,6 +201,8 @@ struct PeopleCommand: AsyncParsableCommand {
             } else if upn != nil || dateOfBirth != nil || year != nil || group != nil {
                 throw ValidationError("--upn, --date-of-birth, --year and --group are for learners only.")
             }
+            if kind == .learner && jobTitle != nil { throw ValidationError("A learner has no job title: leave out --job-title.") }
+            if let email { try checkEmail(email, option: "--email") }
         }
 
         func run() async throws {
@@ -279,6 +281,7 @@ struct PeopleCommand: AsyncParsableCommand {
                 throw ValidationError("Give what changes: --given-name, --family-name, --email, --job-title, --group or --year.")
             }
             if let year { _ = try parseYearGroup(year, option: "--year") }
+            if let email { try checkEmail(email, option: "--email") }
         }
 
         func run() async throws {
@@ -299,6 +302,9 @@ struct PeopleCommand: AsyncParsableCommand {
                     changed.append("email")
                 }
                 if let jobTitle {
+                    guard person.kind != .learner else {
+                        throw SafetyError(.invalidInput, "a learner has no job title", location: "--job-title")
+                    }
                     person.jobTitle = jobTitle
                     changed.append("job title")
                 }
@@ -331,7 +337,8 @@ struct PeopleCommand: AsyncParsableCommand {
             discussion: """
                 The record and its history stay. Every role the person holds on --on ends that day (their last day), \
                 every access grant in the access register is revoked from it (reason "leaver"), and once the day has \
-                come no session can be opened for them.
+                come no session can be opened for them. The day is not moved afterwards: recording the same person \
+                again on another day is refused (exit status 65).
 
                 Example:
                   onlinesafety people leaver tom.hughes@chilton.example --on 2026-07-22 \\
@@ -379,6 +386,23 @@ func parseUPN(_ text: String) throws -> UPN {
         return try UPN(text)
     } catch {
         throw SafetyError(.invalidInput, error.reason, location: "--upn")
+    }
+}
+
+/// A plausible email address: one `@` with text either side, a dot inside the domain, no spaces
+/// (the rule the import readers apply).
+func isPlausibleEmail(_ text: String) -> Bool {
+    let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+    guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else {
+        return false
+    }
+    return !text.contains(where: \.isWhitespace)
+}
+
+/// Fails validation naming the option when `text` is not an email address (without repeating it).
+func checkEmail(_ text: String, option: String) throws {
+    guard isPlausibleEmail(text) else {
+        throw ValidationError("\(option) takes an email address, such as sam.patel@example.org.")
     }
 }
 

@@ -95,13 +95,15 @@ struct DashboardCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    @Option(help: "Steps and follow-ups due within this many hours count as due soon.")
+    @Option(parsing: .unconditional, help: "Steps and follow-ups due within this many hours count as due soon.")
     var dueSoonHours: Int = 48
 
-    @Option(help: "Learners in two or more incidents within this many days are listed.")
+    @Option(parsing: .unconditional, help: "Learners in two or more incidents within this many days are listed.")
     var repeatedDays: Int = 90
 
-    @Option(help: "List at most this many entries of each kind per school (1 to 500); the totals are always given.")
+    @Option(
+        parsing: .unconditional,
+        help: "List at most this many entries of each kind per school (1 to 500); the totals are always given.")
     var limit: Int = 20
 
     func validate() throws {

@@ -78,8 +78,12 @@ struct SchoolCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("The setting, as `school show` names it.", valueName: "setting"))
         var setting: String
 
-        @Argument(help: ArgumentHelp("Its new value.", valueName: "value"))
-        var value: String?
+        /// The new value: every input left over, so that one that looks like an option (`-3`) is read as
+        /// the value rather than refused; ``validate()`` takes one at most.
+        @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Its new value.", valueName: "value"))
+        var values: [String] = []
+
+        private var value: String? { values.first }
 
         @Flag(help: "Clear the setting (for settings that may be empty).")
         var clear = false
@@ -93,6 +97,12 @@ struct SchoolCommand: AsyncParsableCommand {
 
         func validate() throws {
             let chosen = try chosen()
+            if let unknown = values.first(where: { $0.hasPrefix("-") && Double($0) == nil }) {
+                throw ValidationError("Unknown option '\(unknown)'.")
+            }
+            guard values.count <= 1 else {
+                throw ValidationError("Give \(chosen.name) one value; quote a value with spaces (\"Head of School\").")
+            }
             switch (value, clear) {
             case (nil, false): throw ValidationError("Give \(chosen.name) a value, or --clear.")
             case (.some, true): throw ValidationError("Give a value or --clear, not both.")
@@ -100,6 +110,9 @@ struct SchoolCommand: AsyncParsableCommand {
                 throw ValidationError("\(chosen.name) needs a value; --clear empties a setting that may be empty.")
             default: break
             }
+            // Read the value here, not in run(): a usage error thrown there is shown with the top-level usage.
+            var settings = SeedSchools.chiltonSettings()
+            try chosen.apply(&settings, clear ? nil : value)
         }
 
         func run() async throws {
@@ -393,7 +406,7 @@ struct SchoolSetting {
                     name: "\(name).\(field)", help: "\(who) (the name cannot be cleared)",
                     value: { $0[keyPath: path][keyPath: fieldPath] },
                     apply: { settings, value in
-                        settings[keyPath: path][keyPath: fieldPath] = value
+                        settings[keyPath: path][keyPath: fieldPath] = try checked(field, of: name, value)
                     })
             }
     }
@@ -426,9 +439,15 @@ struct SchoolSetting {
                         guard settings[keyPath: path] != nil else {
                             throw ValidationError("No \(who) is named yet: set \(name).name first.")
                         }
-                        settings[keyPath: path]?[keyPath: fieldPath] = value
+                        settings[keyPath: path]?[keyPath: fieldPath] = try checked(field, of: name, value)
                     })
             }
+    }
+
+    /// A contact's or an agency's field as given, refusing an `email` that is not an email address.
+    private static func checked(_ field: String, of name: String, _ value: String?) throws -> String? {
+        if field == "email", let value { try checkEmail(value, option: "\(name).email") }
+        return value
     }
 
     private static func agency(_ name: String, _ what: String, _ path: WritableKeyPath<PolicySettings, Agency>) -> [SchoolSetting] {
@@ -449,7 +468,7 @@ struct SchoolSetting {
                     name: "\(name).\(field)", help: "\(what) (the name cannot be cleared)",
                     value: { $0[keyPath: path][keyPath: fieldPath] },
                     apply: { settings, value in
-                        settings[keyPath: path][keyPath: fieldPath] = value
+                        settings[keyPath: path][keyPath: fieldPath] = try checked(field, of: name, value)
                     })
             }
     }

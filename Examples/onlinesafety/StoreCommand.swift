@@ -169,7 +169,9 @@ struct StoreCommand: AsyncParsableCommand {
 
         @OptionGroup var storeOptions: StoreOptions
 
-        @Option(help: ArgumentHelp("The first damaged record's line, as `store verify` reports it.", valueName: "line"))
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp("The first damaged record's line, as `store verify` reports it.", valueName: "line"))
         var fromLine: Int
 
         @Option(help: ArgumentHelp("Why the records are set aside (kept in the audit).", valueName: "text"))

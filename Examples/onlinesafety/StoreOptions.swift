@@ -14,7 +14,7 @@ struct StoreOptions: ParsableArguments {
     var postgres: String?
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "How long to wait for a flat-file store another command has open, in seconds.", valueName: "seconds"))
     var wait: Double = 5
@@ -116,7 +116,9 @@ func withStore<R: Sendable>(
             return try await body(store)
         }
     }
+    let opening = ContinuousClock.now
     let store = try await options.open(create: create)
+    options.logger.debug("store opened", metadata: ["store": "\(options.store ?? "")", "took": "\(opening.duration(to: .now))"])
     let result: R
     do {
         result = try await body(store)

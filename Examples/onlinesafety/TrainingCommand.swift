@@ -56,7 +56,7 @@ struct TrainingCommand: AsyncParsableCommand {
         @Option(help: "Only this person: a UUID or an email address.")
         var person: String?
 
-        @Option(help: "Training due within this many days counts as due soon.")
+        @Option(parsing: .unconditional, help: "Training due within this many days counts as due soon.")
         var dueSoonDays: Int = 30
 
         @Flag(help: "Leave out those who are compliant.")

@@ -45,7 +45,10 @@ struct WhoAmICommand: AsyncParsableCommand {
             }
             let groups = principal.teachingGroups.sorted()
             if !principal.can(.readAnyPersonRecord) && principal.can(.readTaughtLearners) {
-                say("  (reads the learners of \(groups.isEmpty ? "no group yet" : groups.joined(separator: ", ")) only)")
+                say(
+                    groups.isEmpty
+                        ? "  (reads no learner's record yet: none of their roles names a group they teach)"
+                        : "  (reads the learners of \(groups.joined(separator: ", ")) only)")
             }
         }
     }

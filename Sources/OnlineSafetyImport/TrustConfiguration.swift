@@ -55,8 +55,10 @@ public struct TrustConfiguration: Sendable {
         public var exportedOn: CalendarDate?
         /// How its dates are written (CSV formats; default the preset's).
         public var dateFormat: DateFormat?
-        /// Column overrides (`Column` → field).
+        /// Column overrides (`Column` → field): the file must have each column.
         public var map: [String: String]
+        /// Columns a tool names for every file (`--map`), read where the file has them.
+        public var preferredMap: [String: String] = [:]
         /// Where the configuration names it.
         public var location: FileLocation
     }
@@ -155,13 +157,14 @@ public struct TrustConfiguration: Sendable {
         }
     }
 
-    /// Reads the given columns as the given fields in every column-mapped CSV file, over what
-    /// the configuration's own `map` says (a tool's `--map Column=field`).
+    /// Reads the given columns as the given fields in every column-mapped CSV file that has them,
+    /// over what the configuration's own `map` says (a tool's `--map Column=field`); a file
+    /// without a column reads the field as usual, with a `mapping.columnAbsent` warning.
     public mutating func applyColumnMap(_ columns: [String: String]) {
         guard !columns.isEmpty else { return }
         func apply(_ file: inout SourceFile) {
             guard file.format.mapping != nil else { return }
-            file.map.merge(columns) { _, given in given }
+            file.preferredMap.merge(columns) { _, given in given }
         }
         for index in files.indices { apply(&files[index]) }
         for school in schools.indices {
@@ -171,6 +174,11 @@ public struct TrustConfiguration: Sendable {
 
     /// The schools to create when missing, with their role holders and source ids, in the
     /// given trust.
+    ///
+    /// A school's settings start from its seed policy's figures, agencies and providers, but name
+    /// none of the seed school's people or channels: its DSL, deputies, head and chair of governors
+    /// are its own role holders (the DSL and head carry their role's name when it lists none), and
+    /// the governors, SENCO and social media channels are left for the school to set.
     public func setups(trustID: TrustID?) -> [RosterSchoolSetup] {
         schools.map { entry in
             var school: School
@@ -183,8 +191,32 @@ public struct TrustConfiguration: Sendable {
             school.dfeNumber = entry.dfeNumber
             school.name = entry.name
             school.phase = entry.phase
+            school.settings = Self.settings(school.settings, namingOnly: entry.roleHolders)
             return RosterSchoolSetup(school: school, sourceIDs: entry.sourceIDs, roleHolders: entry.roleHolders)
         }
+    }
+
+    /// A seed policy's settings with the seed school's people and channels taken out, and the
+    /// school's own role holders named in their place.
+    static func settings(_ seed: PolicySettings, namingOnly holders: [RosterRoleHolder]) -> PolicySettings {
+        func contacts(_ role: Role) -> [NamedContact] {
+            holders.filter { $0.role == role }.map { holder in
+                NamedContact(name: "\(holder.givenName) \(holder.familyName)", title: holder.jobTitle, email: holder.email)
+            }
+        }
+        let head = contacts(.headteacher).first
+        var settings = seed
+        settings.designatedSafeguardingLead =
+            contacts(.designatedSafeguardingLead).first ?? NamedContact(name: "Designated Safeguarding Lead")
+        settings.deputyDesignatedSafeguardingLeads = contacts(.deputyDesignatedSafeguardingLead)
+        settings.headteacher = head ?? NamedContact(name: "Headteacher")
+        settings.headteacherTitle = head?.title ?? "Headteacher"
+        settings.chairOfGovernors = contacts(.chairOfGovernors).first
+        settings.safeguardingGovernor = nil
+        settings.trustSafeguardingGovernor = nil
+        settings.senco = nil
+        settings.socialMediaChannels = []
+        return settings
     }
 }
 
@@ -261,10 +293,36 @@ private struct Reader {
         if schools.isEmpty {
             throw .error("config.missing", at: at(root, "schools"), "schools lists at least one school")
         }
+        // A file read twice would have every row rejected as listed twice (or counted twice): refuse it here.
+        var listed: [String: FileLocation] = [:]
+        for file in files + schools.flatMap(\.files) {
+            let key = Self.normalisedPath(file.path)
+            if let earlier = listed[key] {
+                throw .error(
+                    "config.duplicateFile", at: file.location,
+                    "\(file.location.field ?? "this entry") names the same file as \(earlier.field ?? "the entry") at line "
+                        + "\(earlier.line): list each file once")
+            }
+            listed[key] = file.location
+        }
         return TrustConfiguration(
             trustName: try string(trust, "name", in: "trust", node: trustNode),
             companyNumber: try optionalString(trust, "companyNumber", in: "trust"),
             administrator: administrator, files: files, schools: schools, location: FileLocation(file: file, line: 1))
+    }
+
+    /// A relative path with `.` and empty components dropped and `..` applied, so `./a/b.csv` and
+    /// `a//c/../b.csv` compare equal to `a/b.csv`.
+    static func normalisedPath(_ path: String) -> String {
+        var components: [Substring] = []
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) where component != "." {
+            if component == "..", let last = components.last, last != ".." {
+                components.removeLast()
+            } else {
+                components.append(component)
+            }
+        }
+        return (path.hasPrefix("/") ? "/" : "") + components.joined(separator: "/")
     }
 
     func email(_ mapping: Node.Mapping, in parent: String, node: Node) throws(RosterProblem) -> String {

@@ -108,7 +108,7 @@ public enum TrustFiles {
                     "a \(file.format.rawValue) file holds one school's rows: list it under that school")
             }
             guard var mapping = file.format.mapping else { throw .error("config.invalid", at: file.location, "unknown format") }
-            mapping = try mapping.overriding(file.map)
+            mapping = try mapping.overriding(file.map).preferring(file.preferredMap)
             if let dateFormat = file.dateFormat { mapping.dateFormat = dateFormat }
             let exportedOn = file.exportedOn ?? modificationDay(of: url)
             let reader = MappedCSVReader(

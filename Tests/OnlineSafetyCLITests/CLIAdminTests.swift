@@ -23,6 +23,28 @@ struct CLIAdminTests {
         return output[range.upperBound...].split(whereSeparator: \.isWhitespace).first.map(String.init)
     }
 
+    @Test func aNameWithAWideCharacterIsListedWholeInAlignedColumns() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let store = try cli.demoStore()
+        let added = try cli.run(
+            [
+                "people", "add", "--kind", "learner", "--given-name", "Jojo 🌟", "--family-name", "Brown-Oakhamptonshire",
+                "--upn", Self.upn("801200025006"), "--date-of-birth", "2019-07-07", "--year", "2", "--group", "Oak",
+            ] + Self.dana(store))
+        #expect(added.status == 0, "\(added.standardError)")
+        let list = try cli.run(["people", "list", "--kind", "learner", "--group", "Oak"] + CLI.acting("tom.hughes", store: store))
+        #expect(list.status == 0, "\(list.standardError)")
+        let lines = list.standardOutput.split(separator: "\n").map(String.init)
+        let row = try #require(lines.first { $0.contains("Jojo") })
+        #expect(row.contains("Jojo 🌟 Brown-Oakhamptonshire  learner"), "the whole name, then the next column")
+        // 🌟 is one Character but two columns: the row's KIND starts one Character before the header's.
+        let header = try #require(lines.first { $0.hasPrefix("NAME") })
+        let kind = try #require(header.range(of: "KIND")).lowerBound
+        let learner = try #require(row.range(of: "learner")).lowerBound
+        #expect(header.distance(from: header.startIndex, to: kind) == row.distance(from: row.startIndex, to: learner) + 1)
+    }
+
     @Test func everyNewSubcommandExplainsItselfWithAnExample() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
@@ -94,6 +116,14 @@ struct CLIAdminTests {
         // Tom teaches Oak: he now reads Dev's record.
         #expect(try cli.run(["people", "show", dev] + CLI.acting("tom.hughes", store: store)).status == 0)
 
+        let titled = try cli.run(["people", "update", dev, "--job-title", "Head of Year"] + Self.dana(store))
+        #expect(titled.status == 65 && titled.standardError.contains("--job-title"), "a learner has no job title")
+        let badEmail = try cli.run(
+            ["people", "update", "sam.patel@chilton.example", "--email", "not an email"] + Self.dana(store))
+        #expect(badEmail.status == 64 && badEmail.standardError.contains("--email takes an email address"))
+        let ladoEmail = try cli.run(["school", "set", "lado.email", "notanemail"] + Self.dana(store))
+        #expect(ladoEmail.status == 64 && !ladoEmail.standardError.contains("notanemail"))
+
         let notLearner = try cli.run(["people", "update", "sam.patel@chilton.example", "--group", "Oak"] + Self.dana(store))
         #expect(notLearner.status == 65)
         #expect(notLearner.standardError.contains("--group"))
@@ -110,6 +140,9 @@ struct CLIAdminTests {
         let left = try cli.run(["people", "leaver", "tom.hughes@chilton.example", "--on", "\(yesterday)"] + Self.dana(store))
         #expect(left.status == 0, "\(left.standardError)")
         #expect(left.standardOutput.contains("Recorded that Tom Hughes left on \(yesterday)"))
+        let thisDay = CalendarDate(Date())
+        let moved = try cli.run(["people", "leaver", "tom.hughes@chilton.example", "--on", "\(thisDay)"] + Self.dana(store))
+        #expect(moved.status == 65 && moved.standardError.contains("already recorded as a leaver"), "the day is not moved")
 
         let today = try cli.run(["roles", "list"] + Self.dana(store))
         #expect(today.status == 0)
@@ -185,6 +218,12 @@ struct CLIAdminTests {
                 "--priority", "2",
             ] + Self.dana(store))
         #expect(grandparent.status == 0, "\(grandparent.standardError)")
+        let negative = try cli.run(
+            [
+                "contacts", "add", "--learner", "B801200005001", "--adult", "jo.miller@example.com", "--relationship", "other",
+                "--priority", "-1",
+            ] + Self.dana(store))
+        #expect(negative.status == 64 && negative.standardError.contains("--priority starts at 1"), "-1 is read as the value")
 
         let listed = try cli.run(["contacts", "list", "--learner", "B801200005001"] + CLI.acting("kate.law", store: store))
         #expect(listed.status == 0, "\(listed.standardError)")
@@ -298,6 +337,11 @@ struct CLIAdminTests {
         let word = try cli.run(["school", "set", "learnerConsentAge", "twelve"] + Self.dana(store))
         #expect(word.status == 64)
         #expect(word.standardError.contains("learnerConsentAge takes a whole number") && !word.standardError.contains("twelve"))
+        #expect(word.standardError.contains("Usage: onlinesafety school set"), "the usage shown is the subcommand's")
+        let below = try cli.run(["school", "set", "learnerConsentAge", "-3"] + Self.dana(store))
+        #expect(below.status == 65 && below.standardError.contains("between 1 and 20"), "-3 is read as the value")
+        let typo = try cli.run(["school", "set", "learningPlatform", "--clera"] + Self.dana(store))
+        #expect(typo.status == 64 && typo.standardError.contains("Unknown option '--clera'"))
         let monitoring = try cli.run(["school", "set", "monitoringProvider", "Smoothwall Monitor"] + Self.dana(store))
         #expect(monitoring.status == 0, "\(monitoring.standardError)")
         let register = try cli.run(["register", "show"] + CLI.acting("kate.law", store: store))

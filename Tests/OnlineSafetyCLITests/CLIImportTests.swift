@@ -105,6 +105,29 @@ struct CLIImportTests {
         #expect(!second.standardOutput.contains("Created"), "the trust is not created twice")
     }
 
+    @Test func aTrustsFirstImportCanBePlannedBeforeTheStoreHoldsIt() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let config = try trust(cli)
+        let missing = cli.path("new-store")
+        let plain = try cli.run(["import", "plan", config, "--store", missing])
+        #expect(plain.status == 66 && plain.standardError.contains("import apply … --init"), "\(plain.standardError)")
+        let planned = try cli.run(["import", "plan", config, "--store", missing, "--init"])
+        #expect(planned.status == 2, "one rejection, as applying would give: \(planned.standardError)")
+        #expect(planned.standardOutput.contains("999101  Harbour Primary School  0 → 1"))
+        #expect(planned.standardOutput.contains("Dry run: nothing was written"))
+        #expect(!FileManager.default.fileExists(atPath: missing), "a plan creates no store")
+
+        let empty = cli.path("empty-store")
+        #expect(try cli.run(["store", "init", "--store", empty]).status == 0)
+        let refused = try cli.run(["import", "plan", config, "--store", empty])
+        #expect(refused.status == 77 && refused.standardError.contains("import apply … --init"), "\(refused.standardError)")
+        // A store that exists is not copied aside to plan on: its refusal stands, and says how to go on.
+        let existing = try cli.run(["import", "plan", config, "--store", empty, "--init"])
+        #expect(existing.status == 77 && existing.standardError.contains("import apply … --init"), "\(existing.standardError)")
+        #expect(try cli.run(["import", "plan", config, "--store", empty]).status == 77, "nothing was created in the store")
+    }
+
     @Test func aPlanWritesNothingAndAStrictRunWithARejectionIsRefused() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
@@ -145,10 +168,21 @@ struct CLIImportTests {
         #expect(refused.status == 65)
         #expect(refused.standardError.contains("trust.json:7:") && refused.standardError.contains("schools[0].files[0].format"))
         #expect(refused.standardError.contains("ctf, oneroster, bromcom-students"))
+        #expect(refused.standardError.components(separatedBy: "trust.json:7:").count == 2, "the location is given once")
+
+        let unparsable = Self.configuration.replacingOccurrences(of: "\"name\": \"Harbour", with: "\"name\" \"Harbour")
+        let unparsableConfig = try trust(cli, configuration: unparsable)
+        let syntax = try cli.run(["import", "plan", unparsableConfig, "--store", store])
+        #expect(syntax.status == 65)
+        #expect(syntax.standardError.contains("trust.json:5:") && syntax.standardError.contains("config.syntax"))
+        #expect(syntax.standardError.components(separatedBy: "trust.json:").count == 2, "the location is given once")
 
         let good = try trust(cli)
         #expect(try cli.run(["import", "apply", good, "--store", store, "--init"]).status == 2)
         let teacher = try cli.run(["import", "plan", good, "--store", store, "--as", "nobody@harbour.example"])
         #expect(teacher.status == 77, "no session for someone the store does not know: \(teacher.standardError)")
+        let elsewhere = try cli.run(["import", "plan", good, "--store", store, "--at", "999999"])
+        #expect(elsewhere.status == 77, "an unknown school is answered as a refused session, as the help says")
+        #expect(elsewhere.standardError.contains("--at 999999 is none of the configuration's schools"))
     }
 }

@@ -85,6 +85,20 @@ struct CLIInputTests {
         }
     }
 
+    @Test func verboseLogsWhatWasDoneByIdentifiersOnly() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let store = try cli.demoStore()
+        let quiet = try cli.run(["people", "list"] + CLI.acting("kate.law", store: store))
+        #expect(quiet.status == 0 && quiet.standardError.isEmpty)
+        let verbose = try cli.run(["people", "list", "--verbose"] + CLI.acting("kate.law", store: store))
+        #expect(verbose.status == 0)
+        #expect(verbose.standardError.contains("session opened") && verbose.standardError.contains("store opened"))
+        #expect(verbose.standardError.contains("action=person.list") && verbose.standardError.contains("listed="))
+        #expect(!verbose.standardError.contains("Ava Miller"), "no record content")
+        #expect(!verbose.standardError.contains("B801200005001"), "no UPN")
+    }
+
     @Test func aUPNWithAWrongCheckLetterIsReportedAsSuch() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }

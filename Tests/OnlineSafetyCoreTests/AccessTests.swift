@@ -173,6 +173,19 @@ struct AccessPolicyTests {
         #expect(!reason.contains("designated safeguarding lead"))
     }
 
+    @Test func aRefusalNamesWhoIsRefusedInGoodEnglish() throws {
+        let community = try Community()
+        let technician = community.principal(community.teacher, [.technicalStaff])
+        let alone = try #require(AccessPolicy.require(.managePeople, technician, to: "add people").deniedReason)
+        #expect(alone == "a member of technical staff cannot add people")
+        let both = community.principal(community.teacher, [.staff, .governor], groups: ["Oak"])
+        let reason = try #require(AccessPolicy.require(.readAudit, both, to: "read the audit trail").deniedReason)
+        #expect(reason == "a governor and member of staff cannot read the audit trail")
+        let leader = community.principal(community.teacher, [.leadership])
+        let restricted = try #require(AccessPolicy.require(.readRestrictedIncidents, leader, to: "read it").deniedReason)
+        #expect(restricted == "a member of the leadership team cannot read it")
+    }
+
     @Test func requireRefusesSomeoneWithNoRole() throws {
         let community = try Community()
         let principal = Principal(person: community.teacher, school: community.chilton, grants: [])

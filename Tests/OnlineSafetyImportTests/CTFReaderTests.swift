@@ -286,6 +286,27 @@ struct CTFReaderTests {
         #expect(problem.location.file == "bad.xml")
         #expect(problem.location.line == 12)
         #expect((problem.location.column ?? 0) > 0)
+        #expect(problem.reason.hasPrefix("an end tag does not match the Surname element it should close"))
+        expectNoPersonalValues([problem])
+    }
+
+    @Test func aFileCutShortSaysWhichElementItEndsIn() throws {
+        let text = CTFFixtures.ctf25Full
+        let cut = try #require(text.range(of: "<Surname>Quill"))
+        let problem = try #require(refusal(String(text[..<cut.upperBound])))
+        #expect(problem.code == "xml.malformed")
+        #expect(problem.location.line == text[..<cut.upperBound].split(separator: "\n").count)
+        #expect(problem.reason.hasPrefix("the file ends before the Surname element is closed"))
+        expectNoPersonalValues([problem])
+    }
+
+    @Test func aMalformedNameIsNeverQuotedAsAnElement() throws {
+        let stray = CTFFixtures.ctf25Full.replacingOccurrences(
+            of: "<Surname>Quillfeather</Surname>", with: "<Surname>Quill<feather>Amberly</Surname>")
+        let problem = try #require(refusal(stray))
+        #expect(problem.code == "xml.malformed")
+        #expect(problem.reason.hasPrefix("an end tag does not match the element it should close"))
+        #expect(!problem.reason.contains("feather") && !problem.reason.contains("Amberly"))
         expectNoPersonalValues([problem])
     }
 

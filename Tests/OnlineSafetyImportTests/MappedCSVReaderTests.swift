@@ -288,6 +288,22 @@ struct MappedCSVReaderTests {
         #expect(batch.sections[0].contacts.map(\.priority) == [1, 2, 3, 4, 5, 6])
     }
 
+    @Test func refusesUTF16TextSayingSoAtLineOne() throws {
+        let units = Array("Child ID,First Name,Last Name\r\nT1,Ren,Vale".utf16)
+        let littleEndian = units.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let bigEndian = units.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        for bytes in [[0xFF, 0xFE] + littleEndian, [0xFE, 0xFF] + bigEndian, littleEndian] {
+            do {
+                _ = try reader(.tapestryChildren).read(data: Data(bytes), name: "children.csv")
+                Issue.record("a UTF-16 file was read")
+            } catch {
+                #expect(error.code == "csv.encoding")
+                #expect(error.location == FileLocation(file: "children.csv", line: 1))
+                #expect(error.reason.contains("UTF-16") && error.reason.contains("UTF-8"))
+            }
+        }
+    }
+
     @Test func readsAFileByURLAndFallsBackFromNonUTF8() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mapped-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -299,7 +315,10 @@ struct MappedCSVReaderTests {
         let batch = try reader(.tapestryChildren).read(contentsOf: url)
         #expect(batch.files[0].name == "children-1252.csv")
         #expect(batch.sections[0].learners.map(\.givenName) == ["Ren\u{E9}e"])
-        #expect(batch.problems.map { "\($0.severity.rawValue) \($0.code)@\($0.location)" } == ["warning csv.encoding@children-1252.csv:0"])
+        let located = batch.problems.map { "\($0.severity.rawValue) \($0.code)@\($0.location)" }
+        #expect(located == ["warning csv.encoding@children-1252.csv"], "a whole-file problem names no line")
+        let whole = FileLocation(file: "a.zip", line: 0, column: 3, field: "users.csv")
+        #expect("\(whole)" == "a.zip [users.csv]", "no line, so no column either")
         do {
             _ = try reader(.tapestryChildren).read(contentsOf: folder.appendingPathComponent("missing.csv"))
             Issue.record("a missing file was read")

@@ -37,6 +37,24 @@ struct TrustFilesTests {
         }
     }
 
+    @Test func aFileListedTwiceRefusesTheConfigurationAtItsSecondEntry() throws {
+        let text = """
+            {"trust": {"name": "Northdown Learning Trust"},
+             "administrator": {"givenName": "Dana", "familyName": "Price", "email": "dana@northdown.example"},
+             "schools": [{"urn": "999101", "laCode": "886", "establishmentNumber": "2101", "name": "Harbour",
+                          "files": [{"path": "harbour/children.csv", "format": "tapestry-children"},
+                                    {"path": "./harbour//children.csv", "format": "tapestry-children"}]}]}
+            """
+        do {
+            _ = try TrustConfiguration.parse(Data(text.utf8), file: "trust.json")
+            Issue.record("a configuration listing a file twice was accepted")
+        } catch {
+            #expect(error.code == "config.duplicateFile")
+            #expect(error.location.line == 5 && error.location.field == "schools[0].files[1]")
+            #expect(error.reason.contains("schools[0].files[0] at line 4"))
+        }
+    }
+
     @Test func filesThatCannotBeReadAreReportedInTheConfigurationsOrder() throws {
         let configuration = try TrustConfiguration.load(from: Self.sample)
         let empty = FileManager.default.temporaryDirectory.appending(path: "trust-files-\(UUID().uuidString)")

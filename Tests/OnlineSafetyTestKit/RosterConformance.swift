@@ -306,7 +306,7 @@ extension StorageConformance {
         try expect(schoolRejections.count == 2, "both unknown schools are refused: \(unknown.rejections.map(\.code))")
         try expect(Set(schoolRejections.map(\.code)) == ["school.unknown"], "another trust's school reads as unknown")
         try expect(
-            schoolRejections.map(\.reason).allSatisfy { $0.hasPrefix("no school URN") }, "alike: \(schoolRejections.map(\.reason))")
+            schoolRejections.map(\.reason).allSatisfy { $0.hasPrefix("no school with URN") }, "alike: \(schoolRejections.map(\.reason))")
 
         var stolen = SeedSchools.mersham(trustID: fixture.trust.id)
         stolen.urn = other.school.urn

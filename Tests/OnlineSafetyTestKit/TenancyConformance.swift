@@ -380,6 +380,14 @@ extension StorageConformance {
         try expect(stored.leftOn == nil, "the data manager has not left and can still sign in")
         let left = try await again.people.recordLeaver(fixture.teacher.id, on: Fixture.today)
         try expect(left.leftOn == Fixture.today, "another person's leaving is recorded")
+        let same = try await again.people.recordLeaver(fixture.teacher.id, on: Fixture.today)
+        try expect(same.leftOn == Fixture.today && same.revision == left.revision, "the same day again changes nothing")
+        switch await capture({ try await again.people.recordLeaver(fixture.teacher.id, on: Fixture.today.adding(days: 30)) }) {
+        case .success: throw ConformanceFailure("a leaving day is never moved")
+        case .failure(let error): try expect(error.code == .constraintViolation, "refused as a rule, not \(error.code)")
+        }
+        let stood = try await again.people.get(fixture.teacher.id)
+        try expect(stood.leftOn == Fixture.today, "the first day stands")
     }
 }
 

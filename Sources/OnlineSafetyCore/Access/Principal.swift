@@ -45,8 +45,25 @@ public enum AccessPolicy {
     /// Whether the principal holds a capability, with a reason naming it when they do not.
     public static func require(_ capability: Capability, _ principal: Principal, to action: String) -> AccessDecision {
         if principal.can(capability) { return .allowed }
-        let held = principal.roles.map(\.title).sorted().joined(separator: ", ")
-        return .denied("\(held.isEmpty ? "someone with no role" : "a \(held)") cannot \(action)")
+        return .denied("\(holder(of: principal.roles)) cannot \(action)")
+    }
+
+    /// Who holds these roles, in words that read after nothing else: "a member of technical staff",
+    /// "a governor and member of staff", or "someone with no role".
+    private static func holder(of roles: Set<Role>) -> String {
+        let nouns = roles.map(holderNoun).sorted()
+        guard let last = nouns.last else { return "someone with no role" }
+        return "a " + (nouns.count == 1 ? last : nouns.dropLast().joined(separator: ", ") + " and " + last)
+    }
+
+    /// One person holding the role, after "a": a role's title where it names a person, else a member of it.
+    private static func holderNoun(_ role: Role) -> String {
+        switch role {
+        case .leadership: "member of the leadership team"
+        case .staff: "member of staff"
+        case .technicalStaff: "member of technical staff"
+        default: role.title
+        }
     }
 
     /// Whether the principal may read a person's record.
@@ -66,7 +83,6 @@ public enum AccessPolicy {
             }
             return .denied("a member of staff can read only the records of the learners in the groups they teach")
         }
-        let held = principal.roles.map(\.title).sorted().joined(separator: ", ")
-        return .denied("\(held.isEmpty ? "someone with no role" : "a \(held)") cannot read other people's records")
+        return .denied("\(holder(of: principal.roles)) cannot read other people's records")
     }
 }

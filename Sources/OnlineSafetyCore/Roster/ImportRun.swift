@@ -20,6 +20,9 @@ public struct ImportRun: Aggregate {
     public var schoolURNs: [String]
     /// What it did, per subject and action.
     public var counts: RosterCounts
+    /// Each school's part: the files with rows for it and what the run did there (`nil` for a run
+    /// recorded before runs kept them).
+    public var schools: [ImportRunSchool]?
     /// Whether it was run with `strict` (any rejection refuses the run).
     public var strict: Bool
     /// The optimistic-concurrency revision.
@@ -28,7 +31,7 @@ public struct ImportRun: Aggregate {
     /// Creates a run record.
     public init(
         id: ImportRunID = ImportRunID(), tenancy: Tenancy, actorID: PersonID, appliedAt: Date, files: [RosterFile],
-        schoolURNs: [String], counts: RosterCounts, strict: Bool, revision: Int = 0
+        schoolURNs: [String], counts: RosterCounts, schools: [ImportRunSchool]? = nil, strict: Bool, revision: Int = 0
     ) {
         self.id = id
         self.tenancy = tenancy
@@ -37,8 +40,23 @@ public struct ImportRun: Aggregate {
         self.files = files
         self.schoolURNs = schoolURNs
         self.counts = counts
+        self.schools = schools
         self.strict = strict
         self.revision = revision
+    }
+
+    /// The run as a role at one school sees it: that school's URN, the files with rows for it and
+    /// its counts, so no other school's figures. `nil` when the run did not touch the school, or
+    /// touched others too and was recorded without ``schools``.
+    public func part(forSchool urn: String) -> ImportRun? {
+        guard schoolURNs.contains(urn) else { return nil }
+        guard let own = schools?.first(where: { $0.urn == urn }) else { return schoolURNs == [urn] ? self : nil }
+        var part = self
+        part.schoolURNs = [urn]
+        part.files = files.filter { own.files.contains($0.name) }
+        part.counts = own.counts
+        part.schools = [own]
+        return part
     }
 
     /// `importRun`.
@@ -63,6 +81,23 @@ public struct ImportRun: Aggregate {
         for file in files where file.sha256.count != 64 || !file.sha256.allSatisfy(\.isHexDigit) {
             throw .invalid("importRun.files.sha256", "a file's digest is 64 hexadecimal digits")
         }
+    }
+}
+
+/// One school's part of an import run.
+public struct ImportRunSchool: Hashable, Sendable, Codable {
+    /// The school's URN.
+    public var urn: String
+    /// The names of the files (as in ``RosterFile/name``) that had rows for the school.
+    public var files: [String]
+    /// What the run did at the school, per subject and action.
+    public var counts: RosterCounts
+
+    /// Creates a school's part.
+    public init(urn: String, files: [String], counts: RosterCounts) {
+        self.urn = urn
+        self.files = files
+        self.counts = counts
     }
 }
 

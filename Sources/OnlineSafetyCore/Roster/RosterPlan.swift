@@ -270,7 +270,8 @@ public struct RosterSchoolSummary: Hashable, Sendable, Codable {
     public var rollBefore: Int
     /// Learners on roll after it.
     public var rollAfter: Int
-    /// Counts of the school's entries.
+    /// Counts of the school's entries: what its sync decided, its creation, and the rows its
+    /// files left out (a file with rows for this school alone).
     public var counts: RosterCounts
 
     /// Creates a summary.
@@ -297,7 +298,8 @@ public struct RosterPlan: Hashable, Sendable, Codable {
     public var matches: [RosterMatch]
     /// Warnings (an unknown LA code in a UPN, an unknown relationship code).
     public var warnings: [RosterProblem]
-    /// Per-school summaries.
+    /// Per-school summaries. The entries no summary counts are those whose ``RosterPlanEntry/schoolURN``
+    /// is `nil` (a row of a file with rows for several schools) or names no school of the run.
     public var schools: [RosterSchoolSummary]
     /// Why the whole run is refused, when it is.
     public var refusal: RosterRefusal?

@@ -29,10 +29,13 @@ public struct FileLocation: Hashable, Sendable, Codable, Comparable, CustomStrin
         return copy
     }
 
-    /// `file:line[:column] [field]`.
+    /// `file:line[:column] [field]`, or `file [field]` for the whole file (line 0).
     public var description: String {
-        var text = "\(file):\(line)"
-        if let column { text += ":\(column)" }
+        var text = file
+        if line > 0 {
+            text += ":\(line)"
+            if let column { text += ":\(column)" }
+        }
         if let field { text += " [\(field)]" }
         return text
     }
@@ -97,7 +100,7 @@ public struct RosterProblem: Error, Hashable, Sendable, Codable, CustomStringCon
         RosterProblem(.warning, code, at: location, reason)
     }
 
-    /// `file:line:column [field]: error code: reason`.
+    /// `file:line:column [field]: error code: reason` (`file: error code: reason` for the whole file).
     public var description: String { "\(location): \(severity.rawValue) \(code): \(reason)" }
 
     /// The row's own id and UPN are for matching only: they are never written out with the
@@ -150,19 +153,26 @@ public struct RosterSchoolKey: Hashable, Sendable, Codable, CustomStringConverti
     public var dfeNumber: DfENumber?
     /// The source's own id for the school (OneRoster `orgs.csv` sourcedId), when it has no URN.
     public var source: SourceRef?
+    /// Other ids of the source that stand for the school when it has no URN or DfE number: the
+    /// orgs its users belong to (a OneRoster department whose school is not in `orgs.csv`). A
+    /// trust configuration may name the school by any of them.
+    public var otherSources: [SourceRef]
 
     /// Creates a key; at least one part should be present.
-    public init(urn: String? = nil, dfeNumber: DfENumber? = nil, source: SourceRef? = nil) {
+    public init(urn: String? = nil, dfeNumber: DfENumber? = nil, source: SourceRef? = nil, otherSources: [SourceRef] = []) {
         self.urn = urn
         self.dfeNumber = dfeNumber
         self.source = source
+        self.otherSources = otherSources
     }
 
-    /// `URN 118377`, `DfE 886/2074`, or `a school known to the source by its own id`.
+    /// `URN 118377`, `DfE 886/2074`, `oneroster id org-a`, or `oneroster id org-a (or org-a-history)`.
     public var description: String {
         if let urn { return "URN \(urn)" }
         if let dfeNumber { return "DfE \(dfeNumber)" }
-        return "a school known to \(source?.system ?? "the source") by its own id"
+        guard let source else { return "no URN, DfE number or id" }
+        let others = otherSources.map(\.id)
+        return "\(source.system) id \(source.id)" + (others.isEmpty ? "" : " (or \(others.joined(separator: ", ")))")
     }
 }
 

@@ -74,12 +74,17 @@ struct RosterSync {
         let (work, schoolEntries) = try await resolveSchools()
         var fileSchools: [String: Set<String>] = [:]
         for item in work { for section in item.sections { fileSchools[section.file, default: []].insert(item.school.urn) } }
+        // A left-out row is its file's school's, when the file (or the set it is part of, for a
+        // OneRoster `users.csv`) had rows for one school only.
         for index in entries.indices {
-            if let file = entries[index].location?.file, let urns = fileSchools[file], urns.count == 1 {
-                entries[index].schoolURN = urns.first
-            }
+            guard let file = entries[index].location?.file else { continue }
+            let urns = fileSchools[file] ?? fileSchools.first { file.hasPrefix($0.key + "/") }?.value
+            if let urns, urns.count == 1 { entries[index].schoolURN = urns.first }
         }
         entries += schoolEntries
+        // What happened before the schools' syncs (rows left out, schools created), by school: each
+        // school's summary counts it beside what its sync decided.
+        let attributed = Dictionary(grouping: entries.filter { $0.schoolURN != nil }) { $0.schoolURN ?? "" }
         var matches: [RosterMatch] = []
         var summaries: [RosterSchoolSummary] = []
         var writes = Writes()
@@ -87,7 +92,9 @@ struct RosterSync {
         func finish(_ school: SchoolSync) {
             entries += school.entries
             matches += school.matches
-            summaries.append(school.summary)
+            var summary = school.summary
+            if let own = attributed[summary.urn] { summary.counts = RosterCounts(own + school.entries) }
+            summaries.append(summary)
             warnings += school.warnings
             if refusal == nil, let tooMany = school.leaverRefusal { refusal = tooMany }
             school.collect(into: &writes)
@@ -154,7 +161,7 @@ struct RosterSync {
             runID: runID, files: batch.files, entries: entries, matches: matches, warnings: warnings, schools: summaries,
             refusal: refusal)
         guard apply, refusal == nil else { return (plan, nil) }
-        let run = try await write(writes, plan: plan)
+        let run = try await write(writes, plan: plan, fileSchools: fileSchools)
         return (plan, run)
     }
 
@@ -176,7 +183,7 @@ struct RosterSync {
             options.schools.first { setup in
                 if let urn = key.urn { return setup.school.urn == urn }
                 if let dfe = key.dfeNumber { return setup.school.dfeNumber == dfe }
-                if let source = key.source { return setup.sourceIDs.contains(source) }
+                if let source = key.source { return ([source] + key.otherSources).contains { setup.sourceIDs.contains($0) } }
                 return false
             }
         }
@@ -237,7 +244,8 @@ struct RosterSync {
                     RosterPlanEntry(
                         .reject, .school, school: section.school.urn, at: FileLocation(file: section.file, line: 0),
                         code: "school.unknown",
-                        "no school \(section.school) in the session's trust; a trust configuration file can add it (\(count) rows not read)"
+                        "no school with \(section.school) in the session's trust; a trust configuration file can add it "
+                            + "(\(count) rows not read)"
                     ))
                 continue
             }
@@ -249,7 +257,8 @@ struct RosterSync {
 
     // MARK: Writing
 
-    private func write(_ writes: Writes, plan: RosterPlan) async throws -> ImportRun {
+    /// Writes the plan and the run's record; `fileSchools` names the schools each file had rows for.
+    private func write(_ writes: Writes, plan: RosterPlan, fileSchools: [String: Set<String>]) async throws -> ImportRun {
         for school in writes.schools { _ = try await tx.schools.insert(try school.checkedForInsert()) }
         try await insertMany(writes.newPeople, into: tx.people)
         for person in writes.changedPeople { _ = try await tx.people.update(person) }
@@ -272,9 +281,15 @@ struct RosterSync {
             drafts.append(draft(.personLeave, Person.recordKind, person.id.uuid, school: person.schoolID, reason: reason))
         }
         let tenancy: Tenancy = principal.school.trustID.map { .trust($0) } ?? .school(principal.school.id)
+        // Each school's part, so a role at one school sees its own files and counts alone.
+        let parts = plan.schools.map { summary in
+            ImportRunSchool(
+                urn: summary.urn, files: batch.files.map(\.name).filter { fileSchools[$0]?.contains(summary.urn) == true },
+                counts: summary.counts)
+        }
         let run = ImportRun(
             id: runID, tenancy: tenancy, actorID: principal.person.id, appliedAt: session.clock.now(), files: batch.files,
-            schoolURNs: plan.schools.map(\.urn), counts: plan.counts, strict: options.strict)
+            schoolURNs: plan.schools.map(\.urn), counts: plan.counts, schools: parts, strict: options.strict)
         let stored = try await tx.importRuns.insert(try run.checkedForInsert())
         await context.auditMany(drafts)
         return stored

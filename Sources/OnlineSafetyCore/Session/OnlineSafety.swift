@@ -177,6 +177,12 @@ public struct OnlineSafety: Sendable {
             logger.notice("session refused", metadata: ["school": "\(schoolID.map { "\($0)" } ?? "unknown")"])
             throw SafetyError(.forbidden, "no session can be opened for that person at that school")
         case .opened(let principal):
+            logger.debug(
+                "session opened",
+                metadata: [
+                    "actor": "\(principal.person.id)", "school": "\(principal.school.id)",
+                    "roles": "\(principal.roles.map(\.rawValue).sorted().joined(separator: ","))",
+                ])
             return SafetySession(principal: principal, store: store, clock: clock, logger: logger)
         }
     }

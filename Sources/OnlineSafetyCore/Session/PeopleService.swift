@@ -130,6 +130,9 @@ public struct PeopleService: Sendable {
     /// and someone other than the leaver: a person cannot record their own leaving, which would
     /// end the very session and roles that could put it right. Throws `notFound` for a person out
     /// of reach, `forbidden` otherwise refused.
+    ///
+    /// The leaving day is never moved: recording it again on the same day changes nothing, and on
+    /// another day is refused with `constraintViolation` (their roles and access ended on the first).
     @discardableResult
     public func recordLeaver(_ id: PersonID, on date: CalendarDate) async throws -> Person {
         var authority = AccessPolicy.require(.managePeople, principal, to: "record leavers")
@@ -141,6 +144,14 @@ public struct PeopleService: Sendable {
             var person = try await context.person(id)
             if case .trust = person.tenancy, !AccessPolicy.holdsTrustWide(.managePeople, principal) {
                 throw SafetyError(.forbidden, "only a trust-wide role can record leavers at trust level")
+            }
+            if let leftOn = person.leftOn {
+                guard leftOn == date else {
+                    throw SafetyError(
+                        .constraintViolation,
+                        "the person is already recorded as a leaver, on another day; the leaving day is not moved")
+                }
+                return person
             }
             person.leftOn = date
             let stored = try await context.tx.people.update(person)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Imports from a school's MIS, through the session's gate: parse (the `OnlineSafetyImport`
 /// readers) → normalise → validate → **plan** → apply.
@@ -27,9 +28,13 @@ public struct RosterService: Sendable {
     public func plan(_ batch: RosterBatch, options: RosterOptions = RosterOptions()) async throws -> RosterPlan {
         let runID = ImportRunID()
         let authority = AccessPolicy.require(.managePeople, session.principal, to: "import rosters")
-        return try await session.gate(.importPlan, ImportRun.recordKind, subject: runID.uuid, authority: authority) { context in
+        let plan = try await session.gate(
+            .importPlan, ImportRun.recordKind, subject: runID.uuid, authority: authority
+        ) { context in
             try await RosterSync(context: context, batch: batch, options: options, runID: runID).run(apply: false).0
         }
+        session.logger.info("roster planned", metadata: Self.metadata(plan, batch))
+        return plan
     }
 
     /// Plans and applies a sync in one transaction: every create, update, leaver and restore of
@@ -43,7 +48,7 @@ public struct RosterService: Sendable {
     public func apply(_ batch: RosterBatch, options: RosterOptions = RosterOptions()) async throws -> RosterResult {
         let runID = ImportRunID()
         let authority = AccessPolicy.require(.managePeople, session.principal, to: "import rosters")
-        return try await session.gate(
+        let result = try await session.gate(
             .importApply, ImportRun.recordKind, subject: runID.uuid, authority: authority, retries: 0
         ) { context in
             guard try await context.tx.tryLock(Self.importLock) else {
@@ -52,11 +57,22 @@ public struct RosterService: Sendable {
             let (plan, run) = try await RosterSync(context: context, batch: batch, options: options, runID: runID).run(apply: true)
             return RosterResult(plan: plan, run: run)
         }
+        session.logger.info(result.applied ? "roster applied" : "roster refused", metadata: Self.metadata(result.plan, batch))
+        return result
+    }
+
+    /// A plan's run, files and count of each action, for the log: never a row's content.
+    private static func metadata(_ plan: RosterPlan, _ batch: RosterBatch) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["run": "\(plan.runID)", "files": "\(batch.files.count)"]
+        for action in RosterAction.allCases { metadata[action.rawValue] = "\(plan.counts.total(action))" }
+        if let refusal = plan.refusal { metadata["refusal"] = "\(refusal.reason)" }
+        return metadata
     }
 
     /// The import runs of the session's trust (or school), newest first; a school-level role
-    /// sees only the runs that touched its school alone, so no other school's figures. Requires
-    /// `managePeople`. Throws `forbidden`.
+    /// sees the runs that touched its school, each narrowed to its school's part
+    /// (``ImportRun/part(forSchool:)``), so no other school's figures. Requires `managePeople`.
+    /// Throws `forbidden`.
     public func runs(limit: Int? = nil) async throws -> [ImportRun] {
         let authority = AccessPolicy.require(.managePeople, session.principal, to: "list import runs")
         let school = session.principal.school
@@ -66,7 +82,7 @@ public struct RosterService: Sendable {
             .importRunList, ImportRun.recordKind, subject: nil, authority: authority, subjects: .of { $0.map(\.id.uuid) }
         ) { context in
             let runs = try await context.tx.importRuns.find(ImportRunQuery(scope: scope))
-                .filter { trustWide || $0.schoolURNs == [school.urn] }
+                .compactMap { run in trustWide ? run : run.part(forSchool: school.urn) }
             return Array(runs.reversed().prefix(limit ?? .max))
         }
     }

@@ -110,11 +110,12 @@ public struct SafetySession: Sendable {
             throw SafetyError(.forbidden, reason)
         }
         let session = self
+        let started = ContinuousClock.now
         var attempt = 0
         while true {
             let buffer = EventBuffer(restricted: restricted)
             do {
-                return try await store.withTransaction { tx in
+                let result = try await store.withTransaction { tx in
                     let context = GateContext(session: session, tx: tx, events: buffer)
                     let result = try await body(context)
                     let restricted = await buffer.restricted
@@ -135,6 +136,18 @@ public struct SafetySession: Sendable {
                     _ = try await tx.audit.appendMany(events + (await buffer.drafts))
                     return result
                 }
+                // Identifiers and counts only, never record content (`--verbose` shows this); worked
+                // out only when the log will show it.
+                if logger.logLevel <= .debug {
+                    var metadata: Logger.Metadata = [
+                        "action": "\(action)", "actor": "\(principal.person.id)", "school": "\(principal.school.id)",
+                        "took": "\(ContinuousClock.now - started)",
+                    ]
+                    if let subject { metadata["subject"] = "\(subject)" }
+                    if let subjects { metadata["listed"] = "\(subjects.ids(result).count)" }
+                    logger.debug("allowed", metadata: metadata)
+                }
+                return result
             } catch let error as SafetyError where error.code == .conflict && attempt < retries {
                 attempt += 1
                 continue

@@ -113,8 +113,13 @@ public struct CSVMapping: Hashable, Sendable {
     public var dateFormat: DateFormat
     /// The source's import rules.
     public var rules: Rules
-    /// Columns the user named for fields (`--map`): each field listed reads only that column.
+    /// Columns the user named for fields in one file (a configuration's `map`): each field listed
+    /// reads only that column, and a file without it is refused.
     public var overrides: [RosterField: String]
+    /// Columns named for fields in every file at once (a tool's `--map`): each field listed reads
+    /// that column in a file that has it, before ``overrides`` and aliases; a file without it reads
+    /// the field as if it were not listed.
+    public var preferredColumns: [RosterField: String] = [:]
 
     /// Creates a mapping.
     ///
@@ -143,6 +148,21 @@ public struct CSVMapping: Hashable, Sendable {
     ///   name the same field.
     public func overriding(_ map: [String: String]) throws(RosterProblem) -> CSVMapping {
         var copy = self
+        copy.overrides.merge(try Self.fields(map)) { _, new in new }
+        return copy
+    }
+
+    /// This mapping with a tool's `--map Column=field` pairs for every file: a field named reads
+    /// the column given where the file has it (``preferredColumns``).
+    /// - Throws: as ``overriding(_:)``.
+    public func preferring(_ map: [String: String]) throws(RosterProblem) -> CSVMapping {
+        var copy = self
+        copy.preferredColumns.merge(try Self.fields(map)) { _, new in new }
+        return copy
+    }
+
+    /// The fields of `Column=field` pairs, each to its column.
+    private static func fields(_ map: [String: String]) throws(RosterProblem) -> [RosterField: String] {
         var named: [RosterField: String] = [:]
         for (column, fieldName) in map.sorted(by: { $0.key < $1.key }) {
             let wanted = fieldName.trimmingCharacters(in: .whitespaces).lowercased()
@@ -159,8 +179,7 @@ public struct CSVMapping: Hashable, Sendable {
             }
             named[field] = column.trimmingCharacters(in: .whitespaces)
         }
-        copy.overrides.merge(named) { _, new in new }
-        return copy
+        return named
     }
 
     /// Bromcom-style student report: `Student ID`, `UPN`, legal and preferred names, `Date of

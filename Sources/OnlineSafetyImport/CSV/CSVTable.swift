@@ -44,11 +44,18 @@ struct CSVTable: Sendable {
 
     /// Parses `data`.
     ///
-    /// Requires nothing of the bytes. Throws `csv.tooLarge` for a file over ``maximumBytes`` and
-    /// `csv.empty` when there is no header row; everything else is reported in ``problems``.
+    /// Requires nothing of the bytes. Throws `csv.tooLarge` for a file over ``maximumBytes``,
+    /// `csv.encoding` (at line 1) for UTF-16 or UTF-32 text, and `csv.empty` when there is no
+    /// header row; everything else is reported in ``problems``.
     static func parse(_ data: Data, file: String) throws(RosterProblem) -> CSVTable {
         guard data.count <= maximumBytes else {
             throw .error("csv.tooLarge", at: fileLocation(file), "the file is larger than the readers accept")
+        }
+        if let encoding = wideEncoding(of: data) {
+            // Read as Windows-1252 it would only fail later, as a header that matches no column.
+            throw .error(
+                "csv.encoding", at: FileLocation(file: file, line: 1),
+                "the file is \(encoding) text; the readers take UTF-8: save it as \"CSV UTF-8\" and import it again")
         }
         var problems: [RosterProblem] = []
         var text: String
@@ -94,6 +101,18 @@ struct CSVTable: Sendable {
                 "a quoted field opened on this line is never closed, so the rows after it cannot be read")
         }
         return CSVTable(file: file, headers: header, rows: rows, problems: problems)
+    }
+
+    /// `UTF-16` or `UTF-32` when the bytes are text in one of them, by its byte order mark or, without
+    /// one, by the NUL bytes every other byte of ASCII text has in UTF-16; `nil` otherwise.
+    static func wideEncoding(of data: Data) -> String? {
+        let head = Array(data.prefix(4))
+        if head == [0xFF, 0xFE, 0x00, 0x00] || head == [0x00, 0x00, 0xFE, 0xFF] { return "UTF-32" }
+        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) { return "UTF-16" }
+        guard head.count == 4 else { return nil }
+        let littleEndian = head[0] != 0 && head[1] == 0 && head[2] != 0 && head[3] == 0
+        let bigEndian = head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0
+        return littleEndian || bigEndian ? "UTF-16" : nil
     }
 
     /// How many physical line breaks (CR LF, CR or LF) a field holds.

@@ -48,8 +48,9 @@ public struct MappedCSVReader: Sendable {
     ///   for). Row-level problems are returned in ``RosterBatch/problems``.
     public func read(data: Data, name: String) throws(RosterProblem) -> RosterBatch {
         let table = try CSVTable.parse(data, file: name)
-        let columns = try resolveColumns(table)
-        var problems = table.problems + table.fieldCountProblems()
+        var problems = table.problems
+        let columns = try resolveColumns(table, problems: &problems)
+        problems += table.fieldCountProblems()
         var section = RosterSection(
             file: name, system: mapping.system, school: school, coverage: coverage, kinds: [mapping.kind],
             exportedOn: exportedOn)
@@ -61,11 +62,24 @@ public struct MappedCSVReader: Sendable {
         return RosterBatch(files: [file], sections: [section], problems: problems)
     }
 
-    /// Which column each field reads: overrides first, then aliases in order, one column per field.
-    private func resolveColumns(_ table: CSVTable) throws(RosterProblem) -> [RosterField: Int] {
+    /// Which column each field reads: preferred columns the file has first, then overrides, then
+    /// aliases in order, one column per field. A preferred column the file lacks is a warning
+    /// (`mapping.columnAbsent`).
+    private func resolveColumns(_ table: CSVTable, problems: inout [RosterProblem]) throws(RosterProblem) -> [RosterField: Int] {
         var columns: [RosterField: Int] = [:]
         var taken: Set<Int> = []
-        for (field, header) in mapping.overrides.sorted(by: { $0.key < $1.key }) {
+        for (field, header) in mapping.preferredColumns.sorted(by: { $0.key < $1.key }) {
+            guard let index = table.column([header], excluding: taken) else {
+                problems.append(
+                    .warning(
+                        "mapping.columnAbsent", at: FileLocation(file: table.file, line: 1, field: header),
+                        "the file has no column --map names for the field \(field.rawValue); the field is read as usual"))
+                continue
+            }
+            columns[field] = index
+            taken.insert(index)
+        }
+        for (field, header) in mapping.overrides.sorted(by: { $0.key < $1.key }) where columns[field] == nil {
             guard let index = table.column([header], excluding: taken) else {
                 throw .error(
                     "csv.missingColumn", at: FileLocation(file: table.file, line: 1, field: header),

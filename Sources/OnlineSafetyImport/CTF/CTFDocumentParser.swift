@@ -43,7 +43,7 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
     private var rootSeen = false
     private var rootClosed = false
     private var refusal: RosterProblem?
-    private var firstError: (line: Int, column: Int, code: Int)?
+    private var firstError: (line: Int, column: Int, code: Int, open: [String])?
 
     private var header: [String: Located] = [:]
     private var headerStart: (line: Int, column: Int?)?
@@ -79,13 +79,15 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
         if !finished || firstError != nil || !rootClosed {
             let fallback = (
                 line: parser.lineNumber, column: parser.columnNumber,
-                code: (parser.parserError as NSError?)?.code ?? XMLParser.ErrorCode.prematureDocumentEndError.rawValue
+                code: (parser.parserError as NSError?)?.code ?? XMLParser.ErrorCode.prematureDocumentEndError.rawValue, open: path
             )
             let place = firstError ?? fallback
+            // libxml2 reports a file cut short at its last line, with elements still open.
+            let endsEarly = rootSeen && !rootClosed && place.line >= Self.lastLine(of: data)
             throw .error(
                 "xml.malformed",
                 at: FileLocation(file: fileName, line: max(place.line, 0), column: place.column > 0 ? place.column : nil),
-                "the file is not well-formed XML (parser error \(place.code)); nothing of it is read")
+                Self.malformedReason(code: place.code, open: place.open, rootSeen: rootSeen, endsEarly: endsEarly))
         }
         return self
     }
@@ -239,7 +241,7 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
         if firstError == nil {
-            firstError = (parser.lineNumber, parser.columnNumber, (parseError as NSError).code)
+            firstError = (parser.lineNumber, parser.columnNumber, (parseError as NSError).code, path)
         }
     }
 
@@ -396,6 +398,54 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
     }
 
     // MARK: - Helpers
+
+    /// The elements of the CTF schema a reason for a malformed file may name. Any other name may be
+    /// text of the file (a `<` inside a surname makes the rest of it read as a tag), so it is never named.
+    private static let schemaElements: Set<String> = [
+        "CTfile", "Header", "DocumentName", "CTFversion", "DateTime", "DocumentQualifier", "SupplierID", "SourceSchool",
+        "DestSchool", "LEA", "Estab", "URN", "SchoolName", "AcademicYear", "CTFpupilData", "Pupil", "UPN", "Surname",
+        "Forename", "DOB", "Sex", "Gender", "Email", "BasicDetails", "PreferredForename", "PreferredSurname",
+        "NCyearActual", "LookedAfter", "InCare", "SENhistory", "SEN", "SENprovision", "StartDate", "Contacts", "Contact",
+        "Order", "Title", "Relationship", "Responsibility", "Phones", "Phone", "PhoneNo", "Address", "AddressAsPupil",
+        "BS7666Address", "PAON", "SAON", "Street", "Locality", "Town", "County", "PostCode",
+    ]
+
+    /// Why libxml2 refused the file (`code` is its error number), naming at most the innermost open
+    /// element of the CTF schema, never text of the file.
+    private static func malformedReason(code: Int, open: [String], rootSeen: Bool, endsEarly: Bool) -> String {
+        let element = open.last { schemaElements.contains($0) }
+        let inside = element.map { " inside the \($0) element" } ?? ""
+        let why: String
+        if !rootSeen {
+            why = "the file holds no XML element, so it is not a CTF"
+        } else if endsEarly {
+            why =
+                "the file ends before \(element.map { "the \($0) element is" } ?? "its elements are") closed: "
+                + "it looks cut short, so export it again"
+        } else {
+            switch code {
+            case 9: why = "the file holds a character XML does not allow\(inside)"
+            case 23, 24, 26, 27: why = "an & is not written as &amp;\(inside)"
+            case 38: why = "an attribute's value holds a <\(inside)"
+            case 39, 40, 41: why = "an attribute has no value in quotes\(inside)"
+            case 65, 68: why = "a < does not start a tag\(inside) (in text it is written &lt;)"
+            case 73: why = "a tag is not closed with >\(inside)"
+            case 74, 76:
+                // Only the innermost element is the one the end tag should close; an unknown one goes unnamed.
+                let innermost = open.last.flatMap { schemaElements.contains($0) ? "\($0) element" : nil }
+                why = "an end tag does not match the \(innermost ?? "element") it should close"
+            case 5 where open.isEmpty, 86 where open.isEmpty: why = "there is more after the end of the CTfile element"
+            default: why = "the file is not well-formed XML\(inside)"
+            }
+        }
+        return "\(why) (XML parser error \(code)); nothing of the file is read"
+    }
+
+    /// The number of the file's last line with anything on it, as the parser counts lines.
+    private static func lastLine(of data: Data) -> Int {
+        let breaks = data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        return data.last == 0x0A ? breaks : breaks + 1
+    }
 
     private func place(_ value: Located, _ field: String) -> FileLocation {
         FileLocation(file: fileName, line: value.line, column: value.column, field: field)

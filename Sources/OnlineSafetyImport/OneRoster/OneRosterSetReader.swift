@@ -590,6 +590,12 @@ struct OneRosterSetReader {
                 }
                 let index = section(for: schoolID)
                 if !indices.contains(index) { indices.append(index) }
+                // An org of the file that stands for a school the file does not list (a department
+                // whose parent is missing) is another id of it, which a configuration may name.
+                let org = SourceRef(system: system, id: orgID)
+                if orgID != schoolID, orgs[schoolID] == nil, orgs[orgID] != nil {
+                    if !sections[index].school.otherSources.contains(org) { sections[index].school.otherSources.append(org) }
+                }
             }
             guard !indices.isEmpty else {
                 problems.append(
