@@ -102,9 +102,14 @@ final class Table<Value: Aggregate>: RecordTable {
     private var entries: [Value.ID: Entry] = [:]
     /// For each column, in ``Aggregate/indexColumns`` order, which records (by their UUIDs)
     /// hold each value. The sets are of plain UUIDs, so keeping them runs no generic code.
-    private var index: [[IndexValue: Set<UUID>]]
-    /// For each UUID-list column, in the same order, which records' lists include each UUID.
-    private var members: [[UUID: Set<UUID>]]
+    ///
+    /// A column is indexed when a query first asks for it (`nil` until then), and kept in step
+    /// from then on: opening a store indexes nothing, and a command indexes only the columns
+    /// its queries use.
+    private var index: [[IndexValue: Set<UUID>]?]
+    /// For each UUID-list column, in the same order, which records' lists include each UUID
+    /// (built with the column's ``index``).
+    private var members: [[UUID: Set<UUID>]?]
 
     /// The names of ``Aggregate/indexColumns``, in order, worked out once.
     private let names = Value.indexColumns.map(\.name)
@@ -114,8 +119,8 @@ final class Table<Value: Aggregate>: RecordTable {
     static var kind: String { Value.recordKind }
 
     init() {
-        index = Array(repeating: [:], count: names.count)
-        members = Array(repeating: [:], count: names.count)
+        index = Array(repeating: nil, count: names.count)
+        members = Array(repeating: nil, count: names.count)
         places = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -149,8 +154,8 @@ final class Table<Value: Aggregate>: RecordTable {
         swap(&members, &staged.members)
         for (id, entry) in staged.entries where entries[id] == nil { put(entry) }
         staged.entries = [:]
-        staged.index = Array(repeating: [:], count: names.count)
-        staged.members = Array(repeating: [:], count: names.count)
+        staged.index = Array(repeating: nil, count: names.count)
+        staged.members = Array(repeating: nil, count: names.count)
     }
 
     func holds(_ id: UUID) -> Bool { entries[Value.ID(id)] != nil }
@@ -206,35 +211,56 @@ final class Table<Value: Aggregate>: RecordTable {
         if let old = entries[id] { unindex(old) }
         entries[id] = entry
         let uuid = id.uuid
-        for place in names.indices {
+        for place in names.indices where index[place] != nil {
             let key = entry.columns[place]
-            index[place][key, default: []].insert(uuid)
+            index[place]?[key, default: []].insert(uuid)
             if case .uuids(let list) = key {
-                for member in list { members[place][member, default: []].insert(uuid) }
+                for member in list { members[place]?[member, default: []].insert(uuid) }
             }
         }
     }
 
     /// The UUIDs of the records whose column holds a value.
     func ids(where column: String, is value: IndexValue) -> Set<UUID> {
-        places[column].flatMap { index[$0][value] } ?? []
+        guard let place = places[column] else { return [] }
+        return indexed(place)[value] ?? []
     }
 
     /// The UUIDs of the records whose UUID-list column includes a UUID.
     func ids(where column: String, includes member: UUID) -> Set<UUID> {
-        places[column].flatMap { members[$0][member] } ?? []
+        guard let place = places[column] else { return [] }
+        indexed(place)
+        return members[place]?[member] ?? []
+    }
+
+    /// The index of the column at `place`, built from every record the first time it is asked for.
+    @discardableResult
+    private func indexed(_ place: Int) -> [IndexValue: Set<UUID>] {
+        if let built = index[place] { return built }
+        var column: [IndexValue: Set<UUID>] = [:]
+        var lists: [UUID: Set<UUID>] = [:]
+        for (id, entry) in entries {
+            let key = entry.columns[place]
+            column[key, default: []].insert(id.uuid)
+            if case .uuids(let list) = key {
+                for member in list { lists[member, default: []].insert(id.uuid) }
+            }
+        }
+        index[place] = column
+        members[place] = lists
+        return column
     }
 
     private func unindex(_ old: Entry) {
         let id = old.value.id.uuid
-        for place in names.indices {
+        for place in names.indices where index[place] != nil {
             let key = old.columns[place]
-            index[place][key]?.remove(id)
-            if index[place][key]?.isEmpty == true { index[place][key] = nil }
+            index[place]?[key]?.remove(id)
+            if index[place]?[key]?.isEmpty == true { index[place]?[key] = nil }
             if case .uuids(let list) = key {
                 for member in list {
-                    members[place][member]?.remove(id)
-                    if members[place][member]?.isEmpty == true { members[place][member] = nil }
+                    members[place]?[member]?.remove(id)
+                    if members[place]?[member]?.isEmpty == true { members[place]?[member] = nil }
                 }
             }
         }

@@ -89,6 +89,8 @@ public enum ConformanceSuite {
         ConformanceCase("refusalsDescribeNoOne", StorageConformance.refusalsDescribeNoOne),
         ConformanceCase("aSignInEmailNamesOnePerson", StorageConformance.aSignInEmailNamesOnePerson),
         ConformanceCase("noOneRecordsTheirOwnLeaving", StorageConformance.noOneRecordsTheirOwnLeaving),
+        ConformanceCase("rolesGoToWhoCanHoldThem", StorageConformance.rolesGoToWhoCanHoldThem),
+        ConformanceCase("aLeaversRolesAllEnd", StorageConformance.aLeaversRolesAllEnd),
         ConformanceCase("auditRecordsSubjectsAndHidesRestrictedEvents", StorageConformance.auditRecordsSubjectsAndHidesRestrictedEvents),
         ConformanceCase("uniquenessIsScopedPerSchool", StorageConformance.uniquenessIsScopedPerSchool),
         ConformanceCase("concurrentSessionsKeepTheRules", StorageConformance.concurrentSessionsKeepTheRules),
@@ -102,6 +104,8 @@ public enum ConformanceSuite {
         ConformanceCase("rosterImportIsIdempotent", StorageConformance.rosterImportIsIdempotent),
         ConformanceCase("rosterLeaversAndRestores", StorageConformance.rosterLeaversAndRestores),
         ConformanceCase("rosterLeftOutRowsMakeNoLeavers", StorageConformance.rosterLeftOutRowsMakeNoLeavers),
+        ConformanceCase(
+            "rosterKeepsLeavingDaysAheadAndMatchesStaffOnly", StorageConformance.rosterKeepsLeavingDaysAheadAndMatchesStaffOnly),
         ConformanceCase("rosterRejectionsStrictAndAllOrNothing", StorageConformance.rosterRejectionsStrictAndAllOrNothing),
         ConformanceCase("rosterSchoolsAndCrossSourceMatching", StorageConformance.rosterSchoolsAndCrossSourceMatching),
         ConformanceCase("rosterPlanDescribesNoChild", StorageConformance.rosterPlanDescribesNoChild),

@@ -237,6 +237,52 @@ extension StorageConformance {
         try expect(samLeaves.counts[.staff, .leaver] == 1, "without his row Sam would leave: \(samLeaves.counts.counts)")
     }
 
+    /// A leaving day recorded ahead of an export is kept when the export still lists the person;
+    /// staff are matched by the address staff sign in with, never by a parent's who shares it.
+    @_spi(StorageBackend)
+    public static func rosterKeepsLeavingDaysAheadAndMatchesStaffOnly(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        func staffRow(_ line: Int, _ id: String, _ given: String, email: String? = nil) -> RosterStaff {
+            RosterStaff(
+                location: RosterRows.at(line, "staff.csv"), source: SourceRef(system: "mis", id: id), givenName: given,
+                familyName: "Staffer", email: email ?? "\(given.lowercased())@chilton.example")
+        }
+        func staffBatch(_ staff: [RosterStaff]) -> RosterBatch {
+            RosterRows.batch(
+                RosterRows.section(fixture.school, learners: [], staff: staff, system: "mis", file: "staff.csv", kinds: [.staff]))
+        }
+        let first = try await admin.roster.apply(staffBatch([staffRow(2, "S1", "Sam"), staffRow(3, "S2", "Tia")]))
+        try expect(first.applied && first.plan.counts[.staff, .create] == 2, "two staff: \(first.plan.counts.counts)")
+        let staff = try await store.people.find(PersonQuery(scope: .school(fixture.school.id), kinds: [.staff]))
+        guard let tia = staff.first(where: { $0.givenName == "Tia" }), let sam = staff.first(where: { $0.givenName == "Sam" }) else {
+            throw ConformanceFailure("Sam and Tia are stored")
+        }
+
+        let ahead = Fixture.today.adding(days: 60)
+        _ = try await admin.people.recordLeaver(tia.id, on: ahead)
+        let again = try await admin.roster.apply(staffBatch([staffRow(2, "S1", "Sam"), staffRow(3, "S2", "Tia")]))
+        try expect(again.plan.counts.total(.restore) == 0, "an export that lists Tia does not undo a leaving day ahead of it")
+        let tiaAfter = try await admin.people.get(tia.id)
+        try expect(tiaAfter.leftOn == ahead, "Tia still leaves on the day recorded")
+
+        // A parent shares the address Sam's row now gives: Sam is still matched, by his id.
+        let parent = try await admin.people.add(
+            Person(tenancy: .school(fixture.school.id), kind: .parentCarer, givenName: "Pat", familyName: "Home", email: "pat@home.example")
+        )
+        let shared = try await admin.roster.apply(
+            staffBatch([staffRow(2, "S1", "Sam", email: "pat@home.example"), staffRow(3, "S2", "Tia")]))
+        try expect(
+            shared.plan.rejections.isEmpty && shared.plan.counts.total(.leaver) == 0 && shared.plan.counts[.staff, .update] == 1,
+            "Sam's row updates Sam, and no one leaves: \(shared.plan.counts.counts)")
+        let samAfter = try await admin.people.get(sam.id)
+        let parentAfter = try await admin.people.get(parent.id)
+        try expect(samAfter.email == "pat@home.example" && samAfter.leftOn == nil, "Sam takes the address and stays")
+        try expect(parentAfter == parent, "the parent is not touched")
+    }
+
     /// Rejected rows are reported with their file and line and the rest applied; a strict run
     /// refuses the whole run; a run that fails while writing leaves the store as it was.
     @_spi(StorageBackend)

@@ -362,6 +362,60 @@ extension StorageConformance {
         try expect(session.principal.person.id == fixture.dsl.id, "the address still opens the DSL's session")
     }
 
+    /// No one grants themselves a role (a data manager cannot make themselves the DSL), and a
+    /// role goes only to a kind of person who can hold it: a parent is never a DSL, a member of
+    /// staff never a learner. Each refusal writes nothing.
+    @_spi(StorageBackend)
+    public static func rolesGoToWhoCanHoldThem(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let start = Fixture.today
+        let school = RoleScope.school(fixture.school.id)
+        func refused(_ grant: RoleGrant, _ code: SafetyError.Code, _ what: String) async throws {
+            switch await capture({ try await admin.roles.grant(grant) }) {
+            case .success: throw ConformanceFailure("\(what) is refused")
+            case .failure(let error): try expect(error.code == code, "\(what): \(code), not \(error.code)")
+            }
+        }
+        try await refused(
+            RoleGrant(personID: fixture.admin.id, role: .designatedSafeguardingLead, scope: .trust(fixture.trust.id), starts: start),
+            .forbidden, "the data manager granting themselves DSL")
+        try await refused(
+            RoleGrant(personID: fixture.parent.id, role: .designatedSafeguardingLead, scope: school, starts: start), .invalidInput,
+            "a parent as DSL")
+        try await refused(
+            RoleGrant(personID: fixture.teacher.id, role: .learner, scope: school, starts: start), .invalidInput,
+            "a member of staff as a learner")
+        try await refused(
+            RoleGrant(personID: fixture.oakLearner.id, role: .staff, scope: school, starts: start), .invalidInput,
+            "a learner as staff")
+        let grants = try await store.roleGrants.find(RoleGrantQuery(schoolID: fixture.school.id, roles: [.designatedSafeguardingLead]))
+        try expect(grants.map(\.personID) == [fixture.dsl.id], "the DSL is still the only DSL")
+        let deputy = try await admin.roles.grant(
+            RoleGrant(personID: fixture.teacher.id, role: .deputyDesignatedSafeguardingLead, scope: school, starts: start))
+        try expect(deputy.personID == fixture.teacher.id, "a member of staff can be made a deputy by someone else")
+    }
+
+    /// A leaver's roles all end, those that start after the leaving day on their own first day:
+    /// none is left open.
+    @_spi(StorageBackend)
+    public static func aLeaversRolesAllEnd(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let later = Fixture.today.adding(days: 30)
+        let future = try await admin.roles.grant(
+            RoleGrant(personID: fixture.teacher.id, role: .technicalStaff, scope: .school(fixture.school.id), starts: later))
+        _ = try await admin.people.recordLeaver(fixture.teacher.id, on: Fixture.today)
+        let grants = try await store.roleGrants.find(RoleGrantQuery(personID: fixture.teacher.id))
+        try expect(grants.allSatisfy { $0.ends != nil }, "no role of the leaver is left open")
+        try expect(grants.first { $0.id == future.id }?.ends == later, "a role starting later ends on its first day")
+        try expect(grants.first { $0.role == .staff }?.ends == Fixture.today, "a current role ends on the leaving day")
+    }
+
     /// The trust's data manager cannot record their own leaving (it would end the only session
     /// that could undo it): `forbidden`, nothing written, and they can still sign in; someone
     /// else who manages people can record it.

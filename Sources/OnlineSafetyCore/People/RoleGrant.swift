@@ -25,6 +25,21 @@ public enum Role: String, Hashable, Sendable, Codable, CaseIterable {
     /// A trust or school data manager: keeps the organisation, people and roles up to date.
     case dataManager
 
+    /// Whether a person of a kind may hold the role: a learner holds the learner role alone and
+    /// a parent or carer the parent role alone; the safeguarding, leadership and data roles are
+    /// for staff; governors' roles for governors and staff; staff and technical roles for any
+    /// other adult (a volunteer, a contractor).
+    public func canBeHeld(by kind: PersonKind) -> Bool {
+        switch self {
+        case .learner: kind == .learner
+        case .parentCarer: kind == .parentCarer
+        case .headteacher, .leadership, .designatedSafeguardingLead, .deputyDesignatedSafeguardingLead, .dataManager:
+            kind == .staff
+        case .governor, .chairOfGovernors: kind == .governor || kind == .staff
+        case .staff, .technicalStaff: kind != .learner && kind != .parentCarer
+        }
+    }
+
     /// Words for the role, for lists and messages.
     public var title: String {
         switch self {

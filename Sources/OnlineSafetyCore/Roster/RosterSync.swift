@@ -272,8 +272,7 @@ struct RosterSync {
             leaving.leftOn = date
             _ = try await tx.people.update(leaving)
             let reason = "import run \(runID.uuidString.lowercased()): no longer listed by a full export"
-            for var grant in try await tx.roleGrants.find(RoleGrantQuery(personID: person.id, activeOn: date)) {
-                grant.ends = date
+            for grant in try await PeopleService.grantsEnded(of: person.id, leavingOn: date, in: tx) {
                 _ = try await tx.roleGrants.update(grant)
                 drafts.append(draft(.roleGrantEnd, RoleGrant.recordKind, grant.id.uuid, school: person.schoolID, reason: "leaver"))
             }

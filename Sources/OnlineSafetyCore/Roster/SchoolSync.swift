@@ -129,7 +129,9 @@ struct SchoolSync {
     private mutating func index(_ person: Person) {
         if let upn = person.learner?.upn.value { byUPN[upn] = person.id }
         for source in person.sources { bySource[source] = person.id }
-        if person.kind != .learner, let email = RosterNormal.email(person.email) {
+        // Staff and role holders are matched by the address they sign in with: a parent who
+        // shares it is never matched as them.
+        if PeopleService.signInKinds.contains(person.kind), let email = RosterNormal.email(person.email) {
             if let other = byEmail[email], other != person.id {
                 // Two stored people share the address (a store written before addresses were
                 // checked): the one with the lower identifier is matched, whichever is read first,
@@ -217,7 +219,9 @@ struct SchoolSync {
             person.learner = details
         }
         if !person.sources.contains(row.source) { person.sources = (person.sources + [row.source]).sorted() }
-        if person.leftOn != nil, !created.contains(person.id) { person.leftOn = nil }
+        // Listed by an export taken on or after the day they left: they are back. A leaving day
+        // after the export (one recorded ahead) is kept: the export cannot know of it.
+        if let left = person.leftOn, left <= section.exportedOn, !created.contains(person.id) { person.leftOn = nil }
         do {
             try person.validate()
             if let details = person.learner {
@@ -259,8 +263,9 @@ struct SchoolSync {
                     "the source lists this member of staff as inactive or to be deleted"))
             return
         }
-        // A row that names a stored member of staff keeps them on the roll, even if it is rejected.
-        if let found, stored[found] != nil { stillListed.insert(found) }
+        // A row that names a stored member of staff, by address or by id, keeps them on the roll,
+        // even if it is rejected.
+        for id in [found, bySource[row.source]].compactMap({ $0 }) where stored[id] != nil { stillListed.insert(id) }
         guard let email else {
             return reject(.staff, at: row.location, "email.required", "staff are matched by email address, and this row has none")
         }
@@ -280,7 +285,9 @@ struct SchoolSync {
         if person.email?.lowercased() != email { person.email = email }
         if let title = RosterNormal.optional(row.jobTitle) { person.jobTitle = title }
         if !person.sources.contains(row.source) { person.sources = (person.sources + [row.source]).sorted() }
-        if person.leftOn != nil, !created.contains(person.id) { person.leftOn = nil }
+        // Listed by an export taken on or after the day they left: they are back. A leaving day
+        // after the export (one recorded ahead) is kept: the export cannot know of it.
+        if let left = person.leftOn, left <= section.exportedOn, !created.contains(person.id) { person.leftOn = nil }
         do { try person.validate() } catch {
             created.remove(person.id)
             return reject(.staff, at: row.location, "staff.invalid", error.reason)
@@ -402,6 +409,11 @@ struct SchoolSync {
         }
         var person: Person
         if let found = byEmail[email], let current = people[found] {
+            guard holder.role.canBeHeld(by: current.kind) else {
+                return reject(
+                    .role, at: holder.location, "role.notForKind",
+                    "the person with this email address cannot hold the role of \(holder.role.title)")
+            }
             person = current
             if firstRow[person.id] == nil { firstRow[person.id] = holder.location }
         } else {

@@ -155,13 +155,26 @@ public struct PeopleService: Sendable {
             }
             person.leftOn = date
             let stored = try await context.tx.people.update(person)
-            for var grant in try await context.tx.roleGrants.find(RoleGrantQuery(personID: id, activeOn: date)) {
-                grant.ends = date
+            for grant in try await Self.grantsEnded(of: id, leavingOn: date, in: context.tx) {
                 _ = try await context.tx.roleGrants.update(grant)
                 await context.audit(.roleGrantEnd, RoleGrant.recordKind, grant.id.uuid, reason: "leaver")
             }
             try await AccessRegisterService.revokeAll(of: id, on: date, reason: "leaver", context)
             return stored
+        }
+    }
+
+    /// The role grants a person leaving on `date` still holds after that day, each ended: on the
+    /// leaving day, or on its own first day when it starts after it (a leaver opens no session,
+    /// so such a role is never used, and none is left open).
+    static func grantsEnded(
+        of id: PersonID, leavingOn date: CalendarDate, in tx: any OnlineSafetyStore
+    ) async throws -> [RoleGrant] {
+        try await tx.roleGrants.find(RoleGrantQuery(personID: id)).compactMap { grant in
+            guard grant.ends.map({ $0 > date }) ?? true else { return nil }
+            var ended = grant
+            ended.ends = max(date, grant.starts)
+            return ended
         }
     }
 

@@ -29,16 +29,24 @@ public struct RoleService: Sendable {
     }
 
     /// Grants a role to a person within the session's reach. Requires `manageRoles` (held
-    /// trust-wide for a trust-wide role). Throws `forbidden`, `notFound` for a person out of
-    /// reach, `invalidInput` for a school role given to a trust-level person or dates that do not
-    /// fit, and `constraintViolation` for someone who has left.
+    /// trust-wide for a trust-wide role), and someone other than the grantee: no one grants
+    /// themselves a role. Throws `forbidden`, `notFound` for a person out of reach,
+    /// `invalidInput` for a school role given to a trust-level person, a role the person's kind
+    /// cannot hold (``Role/canBeHeld(by:)``: a parent is never a DSL) or dates that do not fit,
+    /// and `constraintViolation` for someone who has left.
     @discardableResult
     public func grant(_ grant: RoleGrant) async throws -> RoleGrant {
-        let decision = authority(over: grant.scope, to: "grant roles")
+        var decision = authority(over: grant.scope, to: "grant roles")
+        if decision == .allowed, grant.personID == principal.person.id {
+            decision = .denied("no one grants themselves a role; someone else who manages roles grants it")
+        }
         return try await session.gate(.roleGrantInsert, RoleGrant.recordKind, subject: grant.id.uuid, authority: decision) { context in
             let person = try await context.person(grant.personID)
             if case .school = grant.scope, case .trust = person.tenancy {
                 throw SafetyError.invalid("roleGrant.scope", "a trust-level person holds trust-wide roles")
+            }
+            guard grant.role.canBeHeld(by: person.kind) else {
+                throw SafetyError.invalid("roleGrant.role", "a person of this kind cannot hold the role of \(grant.role.title)")
             }
             if let left = person.leftOn, left <= grant.starts {
                 throw SafetyError(.constraintViolation, "a person who has left cannot be given a role")
