@@ -16,12 +16,12 @@ public import Logging
 ///
 /// A commit writes its line and flushes it to disk (`fsync`) before returning; only then do its
 /// changes become visible to readers. A crash mid-write leaves at most an incomplete last line,
-/// which the next open drops (with a warning). On open the journal is replayed into memory, with
-/// an index on every queryable column: the whole store is read, so opening takes time and memory
-/// in proportion to what it holds. People and contact links are read by their own readers, and
-/// each kind's table is filled on a core of its own; a trust of 40 schools (300,000 records, a
-/// journal of 114 MB) opens in 2.5 to 3 seconds on two cores and holds about 560 MiB
-/// (`benchmarks import` measures it).
+/// which the next open drops (with a warning). On open the journal is replayed into memory: the
+/// whole store is read, so opening takes time and memory in proportion to what it holds. People
+/// and contact links are read by their own readers, and each kind's table is filled on a core of
+/// its own. Each queryable column is indexed when a query first asks for it, and kept in step
+/// from then on. A trust of 40 schools (300,000 records, a journal of 114 MB) opens in 2 to 3
+/// seconds on two cores and holds about 450 MiB (`benchmarks import` measures it).
 ///
 /// ```swift
 /// let store = try await FileStore.open(at: URL(fileURLWithPath: "/srv/safety"), logger: logger)

@@ -272,6 +272,33 @@ struct MappedCSVReaderTests {
         }
     }
 
+    /// A tool's `--map` reads a column as a field where the file has it; a file without it reads
+    /// the field as usual, with a warning at its header.
+    @Test func aToolsMapReadsTheColumnWhereAFileHasIt() throws {
+        let text = "Child ID,First Name,Last Name,Key\nT1,Ada,Vale,Kate\n"
+        let mapped = try read(CSVMapping.tapestryChildren.preferring(["Key": "keyPerson"]), text)
+        #expect(mapped.sections[0].learners.map(\.keyPerson) == ["Kate"])
+        #expect(mapped.problems.isEmpty)
+        let absent = try read(CSVMapping.tapestryChildren.preferring(["Nowhere": "keyPerson"]), text)
+        #expect(absent.problems.map { "\($0.code)@\($0.location)" } == ["mapping.columnAbsent@export.csv:1 [Nowhere]"])
+        #expect(absent.sections[0].learners.map(\.source.id) == ["T1"])
+        // A configuration's own map is strict: a file without the column is refused.
+        #expect(throws: RosterProblem.self) { try read(CSVMapping.tapestryChildren.overriding(["Nowhere": "keyPerson"]), text) }
+    }
+
+    /// Two stray quotes take the rows between them into one field: the file is refused at the
+    /// line the first opens, rather than read short.
+    @Test func aFieldRunningOverSeveralLinesRefusesTheFile() throws {
+        let text = "Child ID,First Name,Last Name\nT1,Ada,Vale\nT2,\"Bea,Vale\nT3,Cy\",Vale\nT4,Di,Vale\n"
+        do {
+            _ = try read(.tapestryChildren, text)
+            Issue.record("a file whose name field runs over several lines is read")
+        } catch {
+            #expect("\(error.code)@\(error.location)" == "csv.lineBreakInField@export.csv:3:2 [First Name]")
+            #expect(!error.reason.contains("Bea") && !error.reason.contains("Cy"), "the reason quotes no name")
+        }
+    }
+
     @Test func duplicateIdsAndControlCharactersAreRejected() throws {
         let text = "Child ID,First Name,Last Name\nT1,Ada,Vale\nT1,Bea,Vale\nT2,C\u{0}a,Vale\n"
         let batch = try read(.tapestryChildren, text)

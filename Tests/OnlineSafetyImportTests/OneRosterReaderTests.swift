@@ -55,6 +55,23 @@ struct OneRosterReaderTests {
         #expect(batch.sections.allSatisfy { $0.exportedOn == CalendarDate(year: 2024, month: 9, day: 5)! })
     }
 
+    /// Users of a department whose school is not in `orgs.csv`: the section is keyed by the
+    /// missing parent, and the department is another id of the same school.
+    @Test func aDepartmentWithoutItsSchoolIsAnotherIdOfTheSchool() throws {
+        var files = OneRosterFixtures.files
+        files["orgs.csv"] = Data(
+            "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\norg-dept,active,2024-09-01,Science,department,,org-missing\n"
+                .utf8)
+        files["users.csv"] = Data(
+            ("sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,givenName,familyName,identifier,email,grades\n"
+                + "stu-9,active,2024-09-01,TRUE,org-dept,student,u,Ada,Vale,B801200005001,,04\n").utf8)
+        let batch = try reader.read(files: files, name: "set", exportedOn: nil)
+        let section = try #require(batch.sections.first { !$0.learners.isEmpty })
+        #expect(section.school.source == SourceRef(system: "oneroster", id: "org-missing"))
+        #expect(section.school.otherSources == [SourceRef(system: "oneroster", id: "org-dept")])
+        #expect(section.school.description == "oneroster id org-missing (or org-dept)")
+    }
+
     @Test func readsLearnersWithStatusUPNYearAndGroups() throws {
         let batch = try readFixture()
         let a = batch.sections[0]

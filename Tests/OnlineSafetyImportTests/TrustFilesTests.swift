@@ -37,6 +37,19 @@ struct TrustFilesTests {
         }
     }
 
+    /// A school created from the configuration starts from its seed policy's figures, but names
+    /// its own role holders, none of the seed school's people.
+    @Test func aSchoolsSettingsNameItsOwnRoleHolders() throws {
+        let configuration = try TrustConfiguration.load(from: Self.sample)
+        let harbour = try #require(configuration.setups(trustID: nil).first { $0.school.urn == "999101" })
+        let settings = harbour.school.settings
+        #expect(settings.designatedSafeguardingLead.name == "Morgan Ellis-Harbour")
+        #expect(settings.designatedSafeguardingLead.email == "dsl@harbour.northdown.example")
+        let text = "\(settings)"
+        #expect(!text.contains("Kate Law") && !text.contains("Chilton"), "no name of the seed's school")
+        #expect(settings.socialMediaChannels.isEmpty && settings.senco == nil)
+    }
+
     @Test func aFileListedTwiceRefusesTheConfigurationAtItsSecondEntry() throws {
         let text = """
             {"trust": {"name": "Northdown Learning Trust"},

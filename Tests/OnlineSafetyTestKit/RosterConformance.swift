@@ -305,6 +305,10 @@ extension StorageConformance {
         try expect(rejections.map { $0.location?.line } == [40, 90], "each names its line")
         try expect(rejections[1].location?.field == "UPN", "a reader's rejection keeps its field")
         try expect(result.plan.counts[.learner, .create] == 1, "the other new learner is created")
+        let summary = result.plan.schools.first { $0.urn == fixture.school.urn }
+        try expect(
+            summary?.counts[.row, .reject] == 1 && summary?.counts[.learner, .reject] == 1,
+            "the school's summary counts the reader's rejection of its file beside its own: \(summary?.counts.counts ?? [:])")
 
         let strictStore = try await harness.makeStore()
         defer { Task { try? await strictStore.close() } }

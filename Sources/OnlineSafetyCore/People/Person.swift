@@ -208,7 +208,11 @@ public struct Person: Aggregate {
     public func hasLeft(by date: CalendarDate) -> Bool { leftOn.map { $0 <= date } ?? false }
 
     /// Checks names and that learner details go with learners only.
-    public func validate() throws(SafetyError) {
+    public func validate() throws(SafetyError) { try validate(asOf: CalendarDate(Date())) }
+
+    /// ``validate()`` judging dates against a given day, for a caller that checks many people
+    /// on one day (an import) and reads the day once.
+    public func validate(asOf today: CalendarDate) throws(SafetyError) {
         if givenName.isBlank {
             throw .invalid("person.givenName", "a person needs a given name")
         }
@@ -218,11 +222,11 @@ public struct Person: Aggregate {
         if kind == .learner && learner == nil { throw .invalid("person.learner", "a learner needs a UPN, date of birth and year group") }
         if kind != .learner && learner != nil { throw .invalid("person.learner", "only learners carry learner details") }
         if let learner {
-            _ = try learner.dateOfBirth.checked("person.dateOfBirth", .dateOfBirth)
+            _ = try learner.dateOfBirth.checked("person.dateOfBirth", .dateOfBirth, asOf: today)
             if learner.groups.contains(where: \.isBlank) { throw .invalid("person.groups", "a group needs a name") }
             if learner.keyPerson?.isBlank == true { throw .invalid("person.keyPerson", "a key person needs a name") }
         }
-        if let leftOn { _ = try leftOn.checked("person.leftOn", .record) }
+        if let leftOn { _ = try leftOn.checked("person.leftOn", .record, asOf: today) }
         if case .trust = tenancy, kind != .staff && kind != .governor {
             throw .invalid("person.tenancy", "only staff and trustees belong to a trust rather than a school")
         }

@@ -131,7 +131,9 @@ struct SchoolSync {
         for source in person.sources { bySource[source] = person.id }
         // Staff and role holders are matched by the address they sign in with: a parent who
         // shares it is never matched as them.
-        if PeopleService.signInKinds.contains(person.kind), let email = RosterNormal.email(person.email) {
+        if person.kind == .staff || person.kind == .governor || person.kind == .volunteer,
+            let email = RosterNormal.email(person.email)
+        {
             if let other = byEmail[email], other != person.id {
                 // Two stored people share the address (a store written before addresses were
                 // checked): the one with the lower identifier is matched, whichever is read first,
@@ -223,10 +225,7 @@ struct SchoolSync {
         // after the export (one recorded ahead) is kept: the export cannot know of it.
         if let left = person.leftOn, left <= section.exportedOn, !created.contains(person.id) { person.leftOn = nil }
         do {
-            try person.validate()
-            if let details = person.learner {
-                _ = try details.dateOfBirth.checked("person.dateOfBirth", .dateOfBirth, asOf: today)
-            }
+            try person.validate(asOf: today)
         } catch {
             if created.contains(person.id) { created.remove(person.id) }
             rejectedLearners.insert(row.source)
@@ -288,7 +287,7 @@ struct SchoolSync {
         // Listed by an export taken on or after the day they left: they are back. A leaving day
         // after the export (one recorded ahead) is kept: the export cannot know of it.
         if let left = person.leftOn, left <= section.exportedOn, !created.contains(person.id) { person.leftOn = nil }
-        do { try person.validate() } catch {
+        do { try person.validate(asOf: today) } catch {
             created.remove(person.id)
             return reject(.staff, at: row.location, "staff.invalid", error.reason)
         }
@@ -366,23 +365,25 @@ struct SchoolSync {
         if let email { person.email = email }
         if let value = RosterNormal.optional(row.phone) { person.phone = value }
         if let source = row.source, !person.sources.contains(source) { person.sources = (person.sources + [source]).sorted() }
-        do { try person.validate() } catch {
+        do { try person.validate(asOf: today) } catch {
             created.remove(person.id)
             return reject(.contact, at: row.location, "contact.invalid", error.reason)
         }
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
         remember(person, was: previous)
         let key = Self.linkKey(learnerID, person.id)
-        let priority = row.priority.map { max(1, $0) } ?? links[key]?.priority ?? nextPriority(of: learnerID)
+        // The link is looked up once, and stored again only when the row changes it.
+        let held = links[key]
+        let priority = row.priority.map { max(1, $0) } ?? held?.priority ?? nextPriority(of: learnerID)
         var link =
-            links[key]
+            held
             ?? ContactLink(
                 schoolID: school.id, learnerID: learnerID, adultID: person.id, relationship: row.relationship,
                 parentalResponsibility: row.parentalResponsibility, priority: priority)
         if !Self.isVaguer(row.relationship, than: link.relationship) { link.relationship = row.relationship }
         link.parentalResponsibility = row.parentalResponsibility
         link.priority = priority
-        links[key] = link
+        if link != held { links[key] = link }
         if linkRow[key] == nil { linkRow[key] = row.location }
     }
 
@@ -418,10 +419,14 @@ struct SchoolSync {
             if firstRow[person.id] == nil { firstRow[person.id] = holder.location }
         } else {
             let kind: PersonKind = [.governor, .chairOfGovernors].contains(holder.role) ? .governor : .staff
+            guard holder.role.canBeHeld(by: kind) else {
+                return reject(
+                    .role, at: holder.location, "role.notForKind", "a role holder cannot hold the role of \(holder.role.title)")
+            }
             person = Person(
                 tenancy: .school(school.id), kind: kind, givenName: RosterNormal.text(holder.givenName),
                 familyName: RosterNormal.text(holder.familyName), email: email, jobTitle: holder.jobTitle)
-            do { try person.validate() } catch { return reject(.role, at: holder.location, "roleHolder.invalid", error.reason) }
+            do { try person.validate(asOf: today) } catch { return reject(.role, at: holder.location, "roleHolder.invalid", error.reason) }
             created.insert(person.id)
             people[person.id] = person
             touched.insert(person.id)

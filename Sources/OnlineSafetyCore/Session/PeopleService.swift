@@ -61,6 +61,7 @@ public struct PeopleService: Sendable {
     /// The kinds of people who sign in by email address (``OnlineSafety/ActorReference/email(_:)``):
     /// staff, governors and volunteers. Among them, an address names one person wherever a session
     /// can be opened: at a school, its own such people and its trust's.
+    /// (An import's matching tests the same three kinds, case by case.)
     public static let signInKinds: Set<PersonKind> = [.staff, .governor, .volunteer]
 
     /// Refuses, with `conflict`, a person who signs in by email (``signInKinds``) with an address

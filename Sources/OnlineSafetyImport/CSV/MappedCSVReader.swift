@@ -43,13 +43,26 @@ public struct MappedCSVReader: Sendable {
 
     /// Reads a file's bytes; `name` is used in locations and as ``RosterFile/name``.
     ///
-    /// - Throws: `csv.empty` (no header row), `csv.tooLarge`, or `csv.missingColumn` when no
-    ///   header matches a required field (the reason names the field and the headers looked
-    ///   for). Row-level problems are returned in ``RosterBatch/problems``.
+    /// - Throws: `csv.empty` (no header row), `csv.tooLarge`, `csv.unterminatedQuote`,
+    ///   `csv.lineBreakInField` (a field the mapping reads runs over several lines: a stray
+    ///   quote took in the rows after it), or `csv.missingColumn` when no header matches a
+    ///   required field (the reason names the field and the headers looked for). Row-level
+    ///   problems are returned in ``RosterBatch/problems``.
     public func read(data: Data, name: String) throws(RosterProblem) -> RosterBatch {
         let table = try CSVTable.parse(data, file: name)
         var problems = table.problems
         let columns = try resolveColumns(table, problems: &problems)
+        // Every field a mapping reads holds one line. One that runs over several means a quote
+        // left open took in the rows after it, up to the next stray quote: the file is refused
+        // rather than read short (a full export read short would make leavers).
+        let mapped = columns.sorted { $0.key < $1.key }
+        for line in table.rows {
+            for (_, index) in mapped where line[index].unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) {
+                throw .error(
+                    "csv.lineBreakInField", at: table.location(line, index),
+                    "a quoted field opened on this line runs over several lines, taking in the rows after it: check its quotes")
+            }
+        }
         problems += table.fieldCountProblems()
         var section = RosterSection(
             file: name, system: mapping.system, school: school, coverage: coverage, kinds: [mapping.kind],
