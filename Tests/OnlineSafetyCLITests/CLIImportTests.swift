@@ -103,6 +103,16 @@ struct CLIImportTests {
         let second = try cli.run(["import", "apply", sample, "--store", store, "--init"])
         #expect(second.standardOutput.contains("Nothing changed"), "\(second.standardOutput)")
         #expect(!second.standardOutput.contains("Created"), "the trust is not created twice")
+
+        // Harbour's own data manager sees the runs that touched Harbour, narrowed to Harbour's
+        // files, and is told the other schools are the trust's but not this session's.
+        let office = ["--as", "office@harbour.northdown.example"]
+        let runs = try cli.run(["import", "runs", "--store", store, "--school", "999101"] + office)
+        #expect(runs.status == 0 && runs.standardOutput.contains("harbour/"), "\(runs.standardOutput)")
+        #expect(!runs.standardOutput.contains("acorns/"), "no other school's files: \(runs.standardOutput)")
+        let plan = try cli.run(["import", "plan", sample, "--store", store, "--at", "999101"] + office)
+        #expect(plan.standardOutput.contains("school.notThisSession"), "\(plan.standardOutput)")
+        #expect(!plan.standardOutput.contains("school.unknown"), "the trust's schools are not called unknown")
     }
 
     @Test func aTrustsFirstImportCanBePlannedBeforeTheStoreHoldsIt() throws {

@@ -236,10 +236,20 @@ struct RosterSync {
         }
         for section in batch.sections {
             var school = stored(for: section.school)
-            if let found = school, !reachable(found) { school = nil }
+            let count = section.learners.count + section.contacts.count + section.staff.count
+            if let found = school, !reachable(found) {
+                // Another of the session's own trust's schools: said as such (the trust's schools
+                // are no secret within it), not as a school the trust does not have.
+                entries.append(
+                    RosterPlanEntry(
+                        .reject, .school, school: found.urn, at: FileLocation(file: section.file, line: 0),
+                        code: "school.notThisSession",
+                        "URN \(found.urn) is another of the trust's schools, which a session here does not reach: a trust-wide "
+                            + "data manager imports it, or a session at that school (\(count) rows not read)"))
+                continue
+            }
             if school == nil, let setup = setup(for: section.school) { school = work[setup.school.urn]?.school }
             guard let school else {
-                let count = section.learners.count + section.contacts.count + section.staff.count
                 entries.append(
                     RosterPlanEntry(
                         .reject, .school, school: section.school.urn, at: FileLocation(file: section.file, line: 0),
