@@ -19,6 +19,15 @@ public enum PersonKind: String, Hashable, Sendable, Codable, CaseIterable {
     case visitor
     /// A contractor.
     case contractor
+
+    /// Whether people of this kind sign in by email address: staff, governors and volunteers
+    /// (``PeopleService/signInKinds``). Among them an address names one person.
+    public var signsInByEmail: Bool {
+        switch self {
+        case .staff, .governor, .volunteer: true
+        case .learner, .parentCarer, .visitor, .contractor: false
+        }
+    }
 }
 
 /// What the SDK records about a learner beyond their name.

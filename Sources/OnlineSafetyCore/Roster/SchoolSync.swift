@@ -131,9 +131,7 @@ struct SchoolSync {
         for source in person.sources { bySource[source] = person.id }
         // Staff and role holders are matched by the address they sign in with: a parent who
         // shares it is never matched as them.
-        if person.kind == .staff || person.kind == .governor || person.kind == .volunteer,
-            let email = RosterNormal.email(person.email)
-        {
+        if person.kind.signsInByEmail, let email = RosterNormal.email(person.email) {
             if let other = byEmail[email], other != person.id {
                 // Two stored people share the address (a store written before addresses were
                 // checked): the one with the lower identifier is matched, whichever is read first,

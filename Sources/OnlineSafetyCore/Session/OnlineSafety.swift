@@ -151,7 +151,7 @@ public struct OnlineSafety: Sendable {
                 switch actor {
                 case .id(let id): try await tx.people.get(id, within: reach)
                 case .email(let email):
-                    try await tx.people.find(PersonQuery(scope: reach, kinds: [.staff, .governor, .volunteer], email: email, limit: 1))
+                    try await tx.people.find(PersonQuery(scope: reach, kinds: PeopleService.signInKinds, email: email, limit: 1))
                         .first
                 }
             guard let person else { return .refused("no such person at the school or its trust", nil, school.id) }

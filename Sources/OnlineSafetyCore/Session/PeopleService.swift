@@ -61,15 +61,14 @@ public struct PeopleService: Sendable {
     /// The kinds of people who sign in by email address (``OnlineSafety/ActorReference/email(_:)``):
     /// staff, governors and volunteers. Among them, an address names one person wherever a session
     /// can be opened: at a school, its own such people and its trust's.
-    /// (An import's matching tests the same three kinds, case by case.)
-    public static let signInKinds: Set<PersonKind> = [.staff, .governor, .volunteer]
+    public static let signInKinds = Set(PersonKind.allCases.filter(\.signsInByEmail))
 
     /// Refuses, with `conflict`, a person who signs in by email (``signInKinds``) with an address
     /// another such person reached from the same school already has: for a school's person, the
     /// school's and its trust's; for a trust's person, the trust's and every one of its schools'.
     /// The refusal does not say who has the address.
     static func checkSignInEmail(of person: Person, in tx: any OnlineSafetyStore) async throws {
-        guard signInKinds.contains(person.kind), let email = person.email?.trimmingCharacters(in: .whitespaces), !email.isEmpty
+        guard person.kind.signsInByEmail, let email = person.email?.trimmingCharacters(in: .whitespaces), !email.isEmpty
         else { return }
         var scopes: [QueryScope]
         switch person.tenancy {
