@@ -62,7 +62,11 @@ struct RosterImportBenchmark: AsyncParsableCommand {
 
         let configuration = try SampleTrustConfiguration.load(from: directory.appendingPathComponent("trust.json"))
         let readStart = ContinuousClock.now
-        let batch = try TrustFiles.read(configuration, in: directory)
+        // Read as the example tool reads a trust: the library's reader of a trust configuration.
+        let read = TrustFiles.read(
+            try TrustConfiguration.load(from: directory.appendingPathComponent("trust.json")), relativeTo: directory)
+        if let fatal = read.fatal.first { throw SafetyError(.invalidInput, "a file could not be read: \(fatal)") }
+        let batch = read.batch
         let readTime = ContinuousClock.now - readStart
         let rows = batch.sections.reduce(0) { $0 + $1.learners.count + $1.contacts.count + $1.staff.count }
         let errors = batch.problems.filter { $0.severity == .error }.count
@@ -329,51 +333,6 @@ struct RosterImportBenchmark: AsyncParsableCommand {
             throw SafetyError(.unavailable, "psql failed: \(String(decoding: problem, as: UTF8.self))")
         }
         return String(decoding: data, as: UTF8.self)
-    }
-}
-
-// MARK: - Reading a trust directory
-
-/// Reads every file a trust configuration names with the readers, into one batch.
-enum TrustFiles {
-    static func read(_ configuration: SampleTrustConfiguration, in directory: URL) throws -> RosterBatch {
-        var batch = RosterBatch()
-        for file in configuration.files { batch.merge(try read(file, school: nil, in: directory)) }
-        for school in configuration.schools {
-            for file in school.files { batch.merge(try read(file, school: school, in: directory)) }
-        }
-        return batch
-    }
-
-    static func read(_ file: SampleTrustConfiguration.File, school: SampleTrustConfiguration.School?, in directory: URL) throws
-        -> RosterBatch
-    {
-        let url = directory.appendingPathComponent(file.path)
-        let exportedOn = file.exportedOn.flatMap { CalendarDate(iso: $0) }
-        switch file.format {
-        case "ctf": return try CTFReader().read(contentsOf: url, name: file.path)
-        case "oneroster": return try OneRosterReader().read(at: url, name: file.path, exportedOn: exportedOn)
-        default:
-            let mappings: [String: CSVMapping] = [
-                "bromcom-students": .bromcomStudents, "bromcom-contacts": .bromcomContacts,
-                "tapestry-children": .tapestryChildren, "tapestry-relatives": .tapestryRelatives,
-            ]
-            guard var mapping = mappings[file.format], let school else {
-                throw SafetyError(.invalidInput, "\(file.path): the format is not one the benchmark reads, or has no school")
-            }
-            if let text = file.dateFormat {
-                guard let format = DateFormat(rawValue: text) else {
-                    throw SafetyError(.invalidInput, "\(file.path): the date format is not one the readers know")
-                }
-                mapping.dateFormat = format
-            }
-            if let map = file.map { mapping = try mapping.overriding(map) }
-            let reader = MappedCSVReader(
-                mapping: mapping, school: RosterSchoolKey(urn: school.urn),
-                coverage: file.coverage.flatMap(RosterCoverage.init(rawValue:)) ?? .partial,
-                exportedOn: exportedOn ?? CalendarDate(Date()))
-            return try reader.read(contentsOf: url, name: file.path)
-        }
     }
 }
 

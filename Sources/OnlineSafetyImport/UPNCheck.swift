@@ -16,7 +16,14 @@ public enum UPNCheck {
     /// `upn.checkLetter` (errors), `upn.unknownAuthority` (warning). Reasons never quote the value.
     public static func check(_ text: String, at location: FileLocation) -> (UPN?, [RosterProblem]) {
         let place = location.field == nil ? location.field("UPN") : location
-        let characters = Array(text.trimmedWhitespace().uppercased())
+        let trimmed = text.trimmedWhitespace()
+        // Most UPNs are written as they are stored: checked on their bytes, without the steps
+        // below that say what is wrong.
+        if UPN.isValidAsWritten(trimmed), let upn = try? UPN(trimmed) {
+            let authority = String(decoding: trimmed.utf8.dropFirst().prefix(3), as: UTF8.self)
+            return (upn, knownAuthoritySet.contains(authority) ? [] : [unknownAuthority(at: place)])
+        }
+        let characters = Array(trimmed.uppercased())
         guard !characters.isEmpty else {
             return (nil, [.error("upn.missing", at: place, "the UPN is missing")])
         }
@@ -41,14 +48,13 @@ public enum UPNCheck {
         } catch {
             return (nil, [.error("upn.malformed", at: place, "the UPN is not valid")])
         }
-        var problems: [RosterProblem] = []
-        if !knownAuthoritySet.contains(String(characters[1...3])) {
-            problems.append(
-                .warning(
-                    "upn.unknownAuthority", at: place,
-                    "characters 2 to 4 of the UPN are not a local authority code on the reader's list; the UPN is kept"))
-        }
-        return (upn, problems)
+        return (upn, knownAuthoritySet.contains(String(characters[1...3])) ? [] : [unknownAuthority(at: place)])
+    }
+
+    private static func unknownAuthority(at place: FileLocation) -> RosterProblem {
+        .warning(
+            "upn.unknownAuthority", at: place,
+            "characters 2 to 4 of the UPN are not a local authority code on the reader's list; the UPN is kept")
     }
 
     /// Whether `code` (3 digits) is a local authority or pseudo-LA code on the reader's list.

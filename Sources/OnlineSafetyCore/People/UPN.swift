@@ -70,7 +70,7 @@ public struct UPN: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Whether `text` is a valid UPN exactly as written (13 ASCII bytes, upper case), checked on
     /// its bytes: the common case, read without making characters. Anything else (lower case,
     /// another length, a mistake) is left to the checks that say what is wrong.
-    private static func isValidAsWritten(_ text: String) -> Bool {
+    package static func isValidAsWritten(_ text: String) -> Bool {
         text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             guard bytes.count == 13 else { return false }
             var sum = 0

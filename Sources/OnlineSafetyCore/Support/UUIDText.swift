@@ -11,10 +11,10 @@ public import Foundation
 
     /// A new random UUID (version 4, RFC 9562 variant) from the system's secure random
     /// generator, as `UUID()` makes, without opening and reading `/dev/urandom` for each one as
-    /// Foundation does on Linux: an import makes one for every record and audit event.
+    /// Foundation does on Linux: an import makes one for every record and audit event. The
+    /// generator's bytes are read a page at a time (``RandomBytes``), one read for 256 UUIDs.
     public static func random() -> UUID {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
+        var bytes = RandomBytes.shared.next16()
         return withUnsafeMutableBytes(of: &bytes) { raw in
             raw[6] = (raw[6] & 0x0F) | 0x40
             raw[8] = (raw[8] & 0x3F) | 0x80
@@ -118,5 +118,63 @@ public import Foundation
             text.append(digits[Int(byte & 0x0F)])
         }
         return String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// Bytes from the system's secure random generator, read a page at a time and handed out once
+/// each: a system call per page rather than two per identifier. Each page comes from
+/// `/dev/urandom` where it can be read, and from `SystemRandomNumberGenerator` otherwise.
+private final class RandomBytes: @unchecked Sendable {
+    static let shared = RandomBytes()
+
+    private let lock = NSLock()
+    private var page = [UInt8](repeating: 0, count: 4096)
+    private var used = 4096
+    private var device: Int32 = -2
+
+    /// The next 16 bytes, never handed out before.
+    func next16() -> (UInt64, UInt64) {
+        lock.lock()
+        defer { lock.unlock() }
+        if used + 16 > page.count {
+            refill()
+            used = 0
+        }
+        let start = used
+        used += 16
+        return page.withUnsafeMutableBytes { raw in
+            let value = (
+                raw.loadUnaligned(fromByteOffset: start, as: UInt64.self), raw.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)
+            )
+            // Handed out bytes do not stay in memory.
+            if let base = raw.baseAddress { memset(base + start, 0, 16) }
+            return value
+        }
+    }
+
+    private func refill() {
+        if device == -2 { device = open("/dev/urandom", O_RDONLY | O_CLOEXEC) }
+        let filled = page.withUnsafeMutableBytes { raw -> Bool in
+            guard device >= 0, let base = raw.baseAddress else { return false }
+            var count = 0
+            while count < raw.count {
+                let read = read(device, base + count, raw.count - count)
+                if read > 0 {
+                    count += read
+                } else if read < 0, errno == EINTR {
+                    continue
+                } else {
+                    return false
+                }
+            }
+            return true
+        }
+        guard !filled else { return }
+        var generator = SystemRandomNumberGenerator()
+        page.withUnsafeMutableBytes { raw in
+            for offset in stride(from: 0, to: raw.count, by: 8) {
+                raw.storeBytes(of: generator.next() as UInt64, toByteOffset: offset, as: UInt64.self)
+            }
+        }
     }
 }

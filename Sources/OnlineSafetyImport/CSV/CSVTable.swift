@@ -84,7 +84,7 @@ struct CSVTable: Sendable {
         for record in records {
             let start = line
             line += 1 + record.reduce(0) { $0 + lineBreaks(in: $1) }
-            if record.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            if record.allSatisfy(\.isBlank) { continue }
             if header == nil {
                 header = record.map { $0.trimmedWhitespace() }
             } else {

@@ -15,7 +15,7 @@ enum FieldParsing {
 
     /// A yes/no value: Yes/No, True/False, Y/N, 1/0 in any case; `nil` when unrecognised.
     static func boolean(_ value: String) -> Bool? {
-        switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch value.trimmedWhitespace().lowercased() {
         case "yes", "y", "true", "t", "1": true
         case "no", "n", "false", "f", "0": false
         default: nil
@@ -25,7 +25,7 @@ enum FieldParsing {
     /// A year group: `R`, `Reception`, `KG` → reception; `N1`, `N2`, `PK` → nursery; `1`..`14`
     /// with or without a leading zero or `Y`/`Year`; `X`. `nil` when unrecognised.
     static func ncYear(_ value: String) -> NCYear? {
-        var code = value.trimmingCharacters(in: .whitespaces).uppercased().replacingOccurrences(of: " ", with: "")
+        var code = value.trimmedWhitespace().uppercased().replacingOccurrences(of: " ", with: "")
         switch code {
         case "R", "REC", "RECEPTION", "YR", "KG": return .reception
         case "N1", "NURSERY1": return .nursery1
@@ -64,10 +64,34 @@ enum FieldParsing {
 
     /// A plausible email address: one `@` with text either side, a dot in the domain, no spaces.
     static func isEmail(_ value: String) -> Bool {
+        if let plain = isPlainEmail(value) { return plain }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".")
         else { return false }
         return !value.contains(where: { $0.isWhitespace })
+    }
+
+    /// ``isEmail(_:)`` of ASCII text, worked out over its bytes; `nil` for any other text.
+    private static func isPlainEmail(_ value: String) -> Bool? {
+        var at: Int?
+        var lastDot: Int?
+        var count = 0
+        for byte in value.utf8 {
+            guard byte < 0x80 else { return nil }
+            switch byte {
+            case 0x40:
+                guard at == nil else { return false }
+                at = count
+            case 0x2E:
+                if let at, count == at + 1 { return false }
+                lastDot = count
+            case 0x09...0x0D, 0x20: return false
+            default: break
+            }
+            count += 1
+        }
+        guard let at, at > 0, let lastDot, lastDot > at, lastDot < count - 1 else { return false }
+        return true
     }
 
     /// Whether text holds a character no record may store (U+0000 and other C0 controls except
@@ -88,7 +112,8 @@ enum FieldParsing {
 
     /// An ISO date, `yyyy-MM-dd`, with an optional time part after `T` or a space.
     static func isoDate(_ value: String) -> DateResult {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if let plain = plainISODate(value) { return plain }
+        let trimmed = value.trimmedWhitespace()
         let datePart = trimmed.split(maxSplits: 1, whereSeparator: { $0 == "T" || $0 == " " }).first.map(String.init) ?? ""
         let parts = datePart.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
@@ -99,10 +124,29 @@ enum FieldParsing {
         return .date(date)
     }
 
+    /// ``isoDate(_:)`` of the common case, `yyyy-MM-dd` alone or followed by `T` or a space,
+    /// read over its bytes; `nil` for anything else, left to the careful path.
+    private static func plainISODate(_ value: String) -> DateResult? {
+        value.utf8.withContiguousStorageIfAvailable { bytes -> DateResult? in
+            guard bytes.count == 10 || (bytes.count > 10 && (bytes[10] == 0x54 || bytes[10] == 0x20)) else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var result = 0
+                for index in range {
+                    guard (0x30...0x39).contains(bytes[index]) else { return nil }
+                    result = result * 10 + Int(bytes[index] - 0x30)
+                }
+                return result
+            }
+            guard bytes[4] == 0x2D, bytes[7] == 0x2D, let year = number(0..<4), let month = number(5..<7), let day = number(8..<10)
+            else { return nil }
+            return CalendarDate(year: year, month: month, day: day).map { .date($0) } ?? .impossible
+        } ?? nil
+    }
+
     /// A date in a slashed day-month or month-day order (`dd/MM/yyyy`, `MM/dd/yyyy`, 1 or 2
     /// digit day and month, 4-digit year), with an optional time part after a space or `T`.
     static func slashedDate(_ value: String, dayFirst: Bool) -> DateResult {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmedWhitespace()
         let datePart = trimmed.split(maxSplits: 1, whereSeparator: { $0 == "T" || $0 == " " }).first.map(String.init) ?? ""
         let parts = datePart.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 3, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count), parts[2].count == 4,

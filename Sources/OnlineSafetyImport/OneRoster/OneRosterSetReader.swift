@@ -121,8 +121,8 @@ struct OneRosterSetReader {
         let valueColumn = try column(table, "value")
         var versionSeen = false
         for row in table.rows {
-            let property = row[nameColumn].trimmingCharacters(in: .whitespaces)
-            let value = row[valueColumn].trimmingCharacters(in: .whitespaces)
+            let property = row[nameColumn].trimmedWhitespace()
+            let value = row[valueColumn].trimmedWhitespace()
             let location = table.location(row, valueColumn)
             let key = property.lowercased()
             if key == "oneroster.version" || key == "manifest.version" {
@@ -187,7 +187,7 @@ struct OneRosterSetReader {
     // MARK: - Common fields
 
     func status(_ text: String, _ location: FileLocation, problems: inout [RosterProblem]) -> RosterStatus {
-        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch text.trimmedWhitespace().lowercased() {
         case "", "active": return .active
         case "inactive", "tobedeleted": return .inactive
         default:
@@ -210,7 +210,7 @@ struct OneRosterSetReader {
     static func values(_ text: String) -> [String] { FieldParsing.list(text, separator: ",") }
 
     func isSkipped(_ status: String) -> Bool {
-        ["tobedeleted", "inactive"].contains(status.trimmingCharacters(in: .whitespaces).lowercased())
+        ["tobedeleted", "inactive"].contains(status.trimmedWhitespace().lowercased())
     }
 
     // MARK: - orgs.csv
@@ -233,7 +233,7 @@ struct OneRosterSetReader {
                 continue
             }
             orgs[id] = Org(
-                name: FieldParsing.text(row[nameColumn]), type: row[typeColumn].trimmingCharacters(in: .whitespaces).lowercased(),
+                name: FieldParsing.text(row[nameColumn]), type: row[typeColumn].trimmedWhitespace().lowercased(),
                 identifier: FieldParsing.text(row[identifierColumn]), parent: FieldParsing.text(row[parentColumn]))
             orgOrder.append(id)
         }
@@ -340,7 +340,7 @@ struct OneRosterSetReader {
             return nil
         }
         let kind: Kind
-        switch row[c.role].trimmingCharacters(in: .whitespaces).lowercased() {
+        switch row[c.role].trimmedWhitespace().lowercased() {
         case "student": kind = .student
         case "teacher": kind = .staff("teacher")
         case "aide": kind = .staff("aide")
@@ -420,10 +420,10 @@ struct OneRosterSetReader {
 
     /// The UPN in a `userIds` entry `{UPN:B801200005001}`, else `nil`.
     static func upnUserID(_ entry: String) -> String? {
-        var text = entry.trimmingCharacters(in: .whitespaces)
+        var text = entry.trimmedWhitespace()
         if text.hasPrefix("{") && text.hasSuffix("}") && text.count >= 2 { text = String(text.dropFirst().dropLast()) }
         guard let colon = text.firstIndex(of: ":") else { return nil }
-        guard text[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == "upn" else { return nil }
+        guard text[..<colon].trimmedWhitespace().lowercased() == "upn" else { return nil }
         return FieldParsing.text(String(text[text.index(after: colon)...]))
     }
 
@@ -485,7 +485,7 @@ struct OneRosterSetReader {
                 ignored.insert(id)
                 continue
             }
-            let homeroom = row[typeColumn].trimmingCharacters(in: .whitespaces).lowercased() == "homeroom"
+            let homeroom = row[typeColumn].trimmedWhitespace().lowercased() == "homeroom"
             classes[id] = (title, homeroom)
         }
     }
@@ -502,8 +502,8 @@ struct OneRosterSetReader {
         for row in table.rows {
             modified(row[modifiedColumn], table.location(row, modifiedColumn))
             if isSkipped(row[statusColumn]) { continue }
-            let classID = row[classColumn].trimmingCharacters(in: .whitespaces)
-            let userID = row[userColumn].trimmingCharacters(in: .whitespaces)
+            let classID = row[classColumn].trimmedWhitespace()
+            let userID = row[userColumn].trimmedWhitespace()
             guard let group = classes[classID] else {
                 if !ignoredClasses.contains(classID) {
                     problems.append(
@@ -519,7 +519,7 @@ struct OneRosterSetReader {
                 }
                 continue
             }
-            let role = row[roleColumn].trimmingCharacters(in: .whitespaces).lowercased()
+            let role = row[roleColumn].trimmedWhitespace().lowercased()
             let kind = users[index].kind
             switch role {
             case "student":
