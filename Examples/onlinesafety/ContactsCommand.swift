@@ -99,7 +99,7 @@ struct ContactsCommand: AsyncParsableCommand {
                 for link in links {
                     let adult = try? await session.people.get(link.adultID)
                     rows.append([
-                        "\(link.priority)", adult?.fullName ?? "(a record you may not read)", link.relationship.rawValue,
+                        "\(link.priority)", adult?.displayName ?? "(a record you may not read)", link.relationship.rawValue,
                         link.parentalResponsibility ? "yes" : "no", adult?.email ?? "", link.adultID.uuidString,
                     ])
                 }

@@ -109,7 +109,7 @@ struct DemoCommand: AsyncParsableCommand {
         for holder in try await session.roles.holders() {
             let groups = holder.grant.groups.isEmpty ? "" : " (teaches \(holder.grant.groups.joined(separator: ", ")))"
             let scope = holder.grant.trustID != nil ? " [trust-wide]" : ""
-            say("  \(holder.grant.role.title): \(holder.person.fullName)\(groups)\(scope)")
+            say("  \(holder.grant.role.title): \(holder.person.displayName)\(groups)\(scope)")
         }
 
         let learners = try await session.people.list(PersonQuery(scope: .everywhere, kinds: [.learner]))

@@ -17,9 +17,10 @@ struct ImportCommand: AsyncParsableCommand {
             relative to the configuration file.
 
             Exit status of plan and apply: 0 every row applies (or would); 2 applied, but some rows were rejected (see \
-            --report); 65 refused, nothing written (a malformed file or configuration, --strict with a rejection, too many \
-            leavers); 66 the store was not found; 69 the store is busy (another import) or unreachable; 77 the acting \
-            person may not import, or no session opens for them at the school (an unknown URN is answered the same way).
+            --report); 64 the command line is wrong (such as a --map field that is not one); 65 refused, nothing written \
+            (a malformed file or configuration, --strict with a rejection, too many leavers); 66 the store was not found; \
+            69 the store is busy (another import) or unreachable; 77 the acting person may not import, or no session \
+            opens for them at the school (an unknown URN is answered the same way).
             """,
         subcommands: [ImportPlanCommand.self, ImportApplyCommand.self, ImportRunsCommand.self]
     )
@@ -39,10 +40,12 @@ struct ImportOptions: ParsableArguments {
     @Flag(help: "Refuse the whole run if any row is rejected.")
     var strict = false
 
-    @Option(parsing: .unconditional, help: "The largest share of a school's roll one run may make leavers, from 0 to 1.")
+    @Option(
+        parsing: .unconditional,
+        help: "The largest share of a school's roll, or of its staff (beyond two people), one run may make leavers, from 0 to 1.")
     var maxLeaverShare: Double = 0.2
 
-    @Flag(help: "Apply even when more of a roll would leave than --max-leaver-share.")
+    @Flag(help: "Apply even when more of a roll or of a staff would leave than --max-leaver-share.")
     var allowManyLeavers = false
 
     @Option(help: "Write every decision (file, line, field, code, reason) to FILE: .csv or .json.")
@@ -74,6 +77,12 @@ struct ImportOptions: ParsableArguments {
             guard parts.count == 2, !parts[0].trimmingCharacters(in: .whitespaces).isEmpty,
                 !parts[1].trimmingCharacters(in: .whitespaces).isEmpty
             else { throw ValidationError("--map takes a column and a field as Column=field, such as --map \"House=groups\".") }
+        }
+        // A field that is not one is the command line's mistake, said once before any file is read.
+        do { _ = try CSVMapping.fields(columnMap) } catch {
+            let column = error.location.field ?? ""
+            throw ValidationError(
+                "--map \(terminalSafe(column))=\(terminalSafe(columnMap[column] ?? "")): \(error.code): \(error.reason).")
         }
         guard (0...1).contains(maxLeaverShare) else { throw ValidationError("--max-leaver-share is a share from 0 to 1, such as 0.2.") }
         if let report {
@@ -165,8 +174,11 @@ struct ImportRunsCommand: AsyncParsableCommand {
         try await withSession(storeOptions, acting) { session in
             let runs = try await session.roster.runs()
             if runs.isEmpty { return say("No imports have been applied.") }
+            let names = await names(of: runs.map(\.actorID), in: session)
             for run in runs {
-                say("\(ISO8601DateFormatter().string(from: run.appliedAt))  run \(run.id.uuidString.lowercased())  by \(run.actorID)")
+                say(
+                    "\(ISO8601DateFormatter().string(from: run.appliedAt))  run \(run.id.uuidString.lowercased())  "
+                        + "by \(label(run.actorID, names))")
                 say("  schools: \(run.schoolURNs.joined(separator: ", "))")
                 for file in run.files { say("  \(terminalSafe(file.name))  \(file.format)  \(file.rows) rows  sha256 \(file.sha256)") }
                 let counts = RosterAction.allCases.compactMap { action -> String? in
@@ -369,6 +381,9 @@ struct TrustImport {
             say("\(plan.matches.count) contacts matched without a shared id (by name with email, phone or learner)")
         }
         if !plan.warnings.isEmpty { say("\(plan.warnings.count) warnings (see --report)") }
+        for warning in plan.warnings where Self.shownWarnings.contains(warning.code) {
+            say("warning \(terminalSafe(warning.location.description)): \(warning.code): \(terminalSafe(warning.reason))")
+        }
         for entry in plan.rejections.prefix(10) {
             say(
                 "rejected \(terminalSafe(entry.location?.description ?? "URN \(entry.schoolURN ?? "?")")): \(entry.code): \(terminalSafe(entry.reason))"
@@ -387,6 +402,11 @@ struct TrustImport {
             say("Dry run: nothing was written. Run `import apply` with the same arguments to apply it.")
         }
     }
+
+    /// The warnings the summary prints in full, as a data manager has to act on them: a full
+    /// export that made no leavers (a left-out row named nobody), and a file that was not UTF-8
+    /// and was read as Windows-1252. Their reasons name files, counts and URNs, never a person.
+    static let shownWarnings: Set<String> = ["leavers.withheld", "csv.encoding"]
 
     private func writeReport(_ plan: RosterPlan, to path: String) throws {
         if path.hasSuffix(".json") {

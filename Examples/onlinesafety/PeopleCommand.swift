@@ -2,18 +2,18 @@ import ArgumentParser
 import Foundation
 import OnlineSafetyCore
 
-/// `onlinesafety people`: list, show, add and change people, and record leavers.
+/// `onlinesafety people`: list, show, add and change people, and record and correct leavers.
 struct PeopleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "people",
-        abstract: "List, show, add and change the people of a school, and record leavers.",
+        abstract: "List, show, add and change the people of a school, and record and correct leavers.",
         discussion: """
             A person is named by a UUID, a learner's UPN or an email address. Lists and records show only what the \
             acting person may read: a class teacher sees the learners of the groups they teach, and anyone else they \
             ask for is answered as if no one matched. Adding and changing people needs a role that manages people \
             (a data manager, the headteacher or leadership).
             """,
-        subcommands: [List.self, Show.self, Add.self, Update.self, Leaver.self]
+        subcommands: [List.self, Show.self, Add.self, Update.self, Leaver.self, CorrectLeaving.self]
     )
 
     // MARK: - people list
@@ -23,8 +23,10 @@ struct PeopleCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the people at the school that you may read.",
             discussion: """
-                Leavers are left out unless --include-leavers is given. A learner's date of birth is not listed; \
-                `people show` gives it. Each person listed is recorded in the audit trail as read.
+                Leavers are left out unless --include-leavers is given. Each person is listed by the name they are \
+                known by (a learner's preferred names, where the school's data has them), in the order of those \
+                names; `people show` gives the legal name too. A learner's date of birth is not listed; `people show` \
+                gives it. Each person listed is recorded in the audit trail as read.
 
                 Example:
                   onlinesafety people list --store STORE --as dana.price@vikingtrust.example \\
@@ -62,7 +64,9 @@ struct PeopleCommand: AsyncParsableCommand {
             try await withSession(storeOptions, acting) { session in
                 let query = PersonQuery(
                     scope: .everywhere, kinds: kinds, registrationGroup: group, presentOn: includeLeavers ? nil : session.today)
-                let people = try await session.people.list(query)
+                // The store lists people by their legal names; the list shows and orders them by the
+                // names they are known by.
+                let people = try await session.people.list(query).sorted { listOrder($0) < listOrder($1) }
                 if json {
                     try printJSON(people.map { PersonView($0, in: session, detailed: false) })
                     return
@@ -71,13 +75,19 @@ struct PeopleCommand: AsyncParsableCommand {
                 guard !people.isEmpty else { return }
                 let rows = people.map { person in
                     [
-                        person.fullName, person.kind.rawValue, person.learner?.upn.value ?? person.email ?? "",
+                        person.displayName, person.kind.rawValue, person.learner?.upn.value ?? person.email ?? "",
                         person.learner.map { "\($0.ncYear.rawValue)" } ?? "", person.learner?.registrationGroup ?? "",
                         person.jobTitle ?? "", person.leftOn.map { "left \($0)" } ?? "", person.id.uuidString,
                     ]
                 }
                 say(lines: table(["NAME", "KIND", "UPN / EMAIL", "YEAR", "GROUP", "JOB TITLE", "LEFT", "ID"], rows))
             }
+        }
+
+        /// Where a person comes in the list: by the family and given names they are known by,
+        /// without case (as the store orders legal names), then by identifier.
+        private func listOrder(_ person: Person) -> (String, String) {
+            ("\(person.knownAsFamilyName.lowercased())\u{1F}\(person.knownAsGivenName.lowercased())", person.id.uuidString)
         }
     }
 
@@ -88,8 +98,10 @@ struct PeopleCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one person's record.",
             discussion: """
-                A person you may not read (a class teacher asking for a child of another class) is answered exactly \
-                as a reference no one has: exit status 66. The read is recorded in the audit trail.
+                The record is headed by the name the person is known by; a learner known by a name other than their \
+                legal one has both shown ("legal name" and "known as"). A person you may not read (a class teacher \
+                asking for a child of another class) is answered exactly as a reference no one has: exit status 66. \
+                The read is recorded in the audit trail.
 
                 Example:
                   onlinesafety people show B801200005001 --store STORE \\
@@ -118,7 +130,13 @@ struct PeopleCommand: AsyncParsableCommand {
 
         /// The record as lines: what the session returned, nothing more.
         func describe(_ person: Person, in session: SafetySession) -> [String] {
-            var lines = ["\(person.fullName) (\(person.kind.rawValue), \(organisation(of: person, in: session)))", "  id: \(person.id)"]
+            var lines = [
+                "\(person.displayName) (\(person.kind.rawValue), \(organisation(of: person, in: session)))", "  id: \(person.id)",
+            ]
+            if person.isKnownByAnotherName {
+                lines.append("  legal name: \(person.fullName)")
+                lines.append("  known as: \(person.displayName)")
+            }
             if let email = person.email { lines.append("  email: \(email)") }
             if let title = person.jobTitle { lines.append("  job title: \(title)") }
             if let learner = person.learner {
@@ -230,7 +248,7 @@ struct PeopleCommand: AsyncParsableCommand {
                     Person(
                         tenancy: tenancy, kind: kind, givenName: givenName, familyName: familyName, email: email, jobTitle: jobTitle,
                         learner: learner))
-                say("Added \(person.fullName) (\(person.kind.rawValue), \(organisation(of: person, in: session))): \(person.id)")
+                say("Added \(person.displayName) (\(person.kind.rawValue), \(organisation(of: person, in: session))): \(person.id)")
                 if kind != .learner && kind != .parentCarer {
                     say("They hold no role yet: `onlinesafety roles grant \(person.email ?? person.id.uuidString) ROLE` gives them one.")
                 }
@@ -323,7 +341,7 @@ struct PeopleCommand: AsyncParsableCommand {
                     person.learner = learner
                 }
                 let stored = try await session.people.update(person)
-                say("Updated \(stored.fullName) (\(changed.joined(separator: ", "))): \(stored.id)")
+                say("Updated \(stored.displayName) (\(changed.joined(separator: ", "))): \(stored.id)")
             }
         }
     }
@@ -337,8 +355,8 @@ struct PeopleCommand: AsyncParsableCommand {
             discussion: """
                 The record and its history stay. Every role the person holds on --on ends that day (their last day), \
                 every access grant in the access register is revoked from it (reason "leaver"), and once the day has \
-                come no session can be opened for them. The day is not moved afterwards: recording the same person \
-                again on another day is refused (exit status 65).
+                come no session can be opened for them. Recording the same person again on another day is refused \
+                (exit status 65): a day recorded by mistake is put right with `people correct-leaving`, with a reason.
 
                 Example:
                   onlinesafety people leaver tom.hughes@chilton.example --on 2026-07-22 \\
@@ -363,8 +381,72 @@ struct PeopleCommand: AsyncParsableCommand {
             try await withSession(storeOptions, acting) { session in
                 let id = try await resolvePerson(reference, in: session)
                 let person = try await session.people.recordLeaver(id, on: day)
-                say("Recorded that \(person.fullName) left on \(day): the roles they held that day end then,")
+                say("Recorded that \(person.displayName) left on \(day): the roles they held that day end then,")
                 say("their access to systems is revoked from that day, and no session can be opened for them after it.")
+            }
+        }
+    }
+
+    // MARK: - people correct-leaving
+
+    /// `people correct-leaving`: a leaving day recorded by mistake, moved or taken back, with a reason.
+    struct CorrectLeaving: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "correct-leaving",
+            abstract: "Correct a leaving day recorded by mistake: move it, or record that the person did not leave.",
+            discussion: """
+                --day moves the leaving day. An earlier day ends the person's roles and revokes their access from it, as \
+                `people leaver` would have; a later day gives nothing back: the roles and access that ended on the day \
+                first recorded stay ended, so grant again (`roles grant`, `access grant`) what the person needs until \
+                the new day. --not-left records that they did not leave: they are on roll again, but hold no role and \
+                no access, and so cannot act, until these are granted again. --reason says why; it is kept in the \
+                audit trail. Correcting needs a role that manages people (exit status 77 otherwise), and no one \
+                corrects their own leaving.
+
+                Examples:
+                  onlinesafety people correct-leaving tom.hughes@chilton.example --day 2026-07-22 \\
+                    --reason "the 2nd was typed for the 22nd" \\
+                    --store STORE --as dana.price@vikingtrust.example --school 999001
+                  onlinesafety people correct-leaving tom.hughes@chilton.example --not-left \\
+                    --reason "recorded against the wrong member of staff" \\
+                    --store STORE --as dana.price@vikingtrust.example --school 999001
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var acting: ActingOptions
+
+        @Argument(help: ArgumentHelp("The person: a UUID, a learner's UPN or an email address.", valueName: "ref"))
+        var reference: String
+
+        @Option(help: ArgumentHelp("The day they really leave (YYYY-MM-DD): their last day.", valueName: "date"))
+        var day: String?
+
+        @Flag(help: "They did not leave: restore them (their roles and access are not given back).")
+        var notLeft = false
+
+        @Option(help: ArgumentHelp("Why the leaving day is corrected (kept in the audit trail).", valueName: "text"))
+        var reason: String
+
+        func validate() throws {
+            guard (day != nil) != notLeft else { throw ValidationError("Give one of --day or --not-left.") }
+            if let day { _ = try requireDate(day, option: "--day") }
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--reason says why the leaving day is corrected.")
+            }
+        }
+
+        func run() async throws {
+            let newDay = try day.map { try requireDate($0, option: "--day") }
+            try await withSession(storeOptions, acting) { session in
+                let id = try await resolvePerson(reference, in: session)
+                let person = try await session.people.correctLeaving(id, to: newDay, reason: reason)
+                if let newDay {
+                    say("Corrected: \(person.displayName) leaves on \(newDay). Roles and access still held after that day end on it;")
+                    say("none that ended on the day first recorded is given back: grant again what is needed until then.")
+                } else {
+                    say("Corrected: \(person.displayName) did not leave and is on roll again. They hold no role and no access")
+                    say("until these are granted again (`roles grant`, `access grant`).")
+                }
             }
         }
     }
@@ -415,7 +497,8 @@ func organisation(of person: Person, in session: SafetySession) -> String {
     }
 }
 
-/// A person as the tool prints them in JSON: what the session returned; with `detailed`, a
+/// A person as the tool prints them in JSON: what the session returned, with their legal names,
+/// the name they are known by, and a learner's preferred names when held; with `detailed`, a
 /// learner's date of birth and flags too (`people show`).
 struct PersonView: Encodable {
     /// A learner's details.
@@ -427,6 +510,8 @@ struct PersonView: Encodable {
         let registrationGroup: String?
         let groups: [String]?
         let keyPerson: String?
+        let preferredGivenName: String?
+        let preferredFamilyName: String?
         let lookedAfter: Bool?
         let send: Bool?
         let eal: Bool?
@@ -434,8 +519,12 @@ struct PersonView: Encodable {
 
     let id: String
     let kind: String
+    /// The legal given name.
     let givenName: String
+    /// The legal family name.
     let familyName: String
+    /// The name the person is known by (``Person/displayName``).
+    let displayName: String
     let organisation: String
     let email: String?
     let jobTitle: String?
@@ -447,6 +536,7 @@ struct PersonView: Encodable {
         kind = person.kind.rawValue
         givenName = person.givenName
         familyName = person.familyName
+        displayName = person.displayName
         organisation = onlinesafety.organisation(of: person, in: session)
         email = person.email
         jobTitle = person.jobTitle
@@ -456,6 +546,7 @@ struct PersonView: Encodable {
                 upn: learner.upn.value, dateOfBirth: detailed ? "\(learner.dateOfBirth)" : nil, yearGroup: learner.ncYear.rawValue,
                 keyStage: learner.keyStage?.rawValue, registrationGroup: learner.registrationGroup,
                 groups: detailed && !learner.groups.isEmpty ? learner.groups : nil, keyPerson: detailed ? learner.keyPerson : nil,
+                preferredGivenName: learner.preferredGivenName, preferredFamilyName: learner.preferredFamilyName,
                 lookedAfter: detailed ? learner.lookedAfter : nil, send: detailed ? learner.send : nil, eal: detailed ? learner.eal : nil)
         }
     }

@@ -187,7 +187,8 @@ struct RolesCommand: AsyncParsableCommand {
                 let rows = holders.map { holder in
                     let grant = holder.grant
                     return [
-                        grant.role.title, holder.person.fullName, holder.person.email ?? "", grant.trustID != nil ? "trust-wide" : "school",
+                        grant.role.title, holder.person.displayName, holder.person.email ?? "",
+                        grant.trustID != nil ? "trust-wide" : "school",
                         grant.groups.joined(separator: ","), "\(grant.starts)", grant.ends.map { "\($0)" } ?? "", grant.id.uuidString,
                     ]
                 }
@@ -221,7 +222,7 @@ struct HolderView: Encodable {
         grantID = holder.grant.id.uuidString
         role = holder.grant.role.rawValue
         personID = holder.person.id.uuidString
-        name = holder.person.fullName
+        name = holder.person.displayName
         email = holder.person.email
         trustWide = holder.grant.trustID != nil
         groups = holder.grant.groups

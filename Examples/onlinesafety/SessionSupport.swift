@@ -98,12 +98,13 @@ func withSession<R: Sendable>(
     }
 }
 
-/// People's names by identifier, read through the session (each read is audited); the
-/// identifier stands in for anyone the acting person may not read.
+/// People's names by identifier, as they are known (``Person/displayName``), read through the
+/// session (each read is audited); the identifier stands in for anyone the acting person may
+/// not read.
 func names(of ids: [PersonID], in session: SafetySession) async -> [PersonID: String] {
     var names: [PersonID: String] = [:]
     for id in Set(ids) {
-        if let person = try? await session.people.get(id) { names[id] = person.fullName }
+        if let person = try? await session.people.get(id) { names[id] = person.displayName }
     }
     return names
 }

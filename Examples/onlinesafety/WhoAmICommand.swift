@@ -28,7 +28,7 @@ struct WhoAmICommand: AsyncParsableCommand {
             let trust = try await session.organisation.trust()
             let title = person.jobTitle.map { ", \($0)" } ?? ""
             let belongs = person.trustID != nil ? "of the \(trust?.name ?? "trust")" : "of \(school.name)"
-            say("\(person.fullName)\(title) (\(person.kind.rawValue) \(belongs))")
+            say("\(person.displayName)\(title) (\(person.kind.rawValue) \(belongs))")
             if let email = person.email { say("  signs in as \(email)") }
             say("  id: \(person.id)")
             say("Acting at \(school.name) (URN \(school.urn))\(trust.map { ", \($0.name)" } ?? "") on \(session.today)")

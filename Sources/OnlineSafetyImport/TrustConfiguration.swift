@@ -117,18 +117,27 @@ public struct TrustConfiguration: Sendable {
 
     /// Reads a configuration from a file. Throws a ``RosterProblem`` naming the file, line,
     /// column and field of the first thing wrong (`config.unreadable`, `config.syntax`,
-    /// `config.missing`, `config.invalid`).
+    /// `config.missing`, `config.invalid`, `config.duplicateFile`).
+    ///
+    /// Its paths are relative to the file's folder, and two entries naming the same file there
+    /// are refused, however their paths reach it (a symbolic link, `./`, `dir/../`).
     public static func load(from url: URL, name: String? = nil) throws(RosterProblem) -> TrustConfiguration {
         let file = name ?? url.lastPathComponent
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw .error("config.unreadable", at: FileLocation(file: file, line: 0), "the configuration file cannot be read")
         }
-        return try parse(data, file: file)
+        return try parse(data, file: file, relativeTo: url.deletingLastPathComponent())
     }
 
     /// Reads a configuration from its bytes; see ``load(from:name:)``.
-    public static func parse(_ data: Data, file: String) throws(RosterProblem) -> TrustConfiguration {
+    ///
+    /// Requires nothing of `base`, the folder the configuration's paths are relative to. With it,
+    /// two entries whose paths reach the same file there, once symbolic links are resolved and
+    /// `.` and `..` applied, are refused with `config.duplicateFile`; without it, paths are
+    /// compared as written, with `.`, `..` and repeated slashes applied. Throws as
+    /// ``load(from:name:)``.
+    public static func parse(_ data: Data, file: String, relativeTo base: URL? = nil) throws(RosterProblem) -> TrustConfiguration {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .error("config.encoding", at: FileLocation(file: file, line: 0), "the configuration is not UTF-8 text")
         }
@@ -145,7 +154,7 @@ public struct TrustConfiguration: Sendable {
         } catch {
             throw .error("config.syntax", at: FileLocation(file: file, line: 0), "the configuration is not well-formed JSON or YAML")
         }
-        return try Reader(file: file).configuration(root)
+        return try Reader(file: file, base: base).configuration(root)
     }
 
     private static func location(of error: YamlError, file: String) -> FileLocation {
@@ -223,6 +232,8 @@ public struct TrustConfiguration: Sendable {
 /// Walks the composed document, naming the line, column and field of each problem.
 private struct Reader {
     let file: String
+    /// The folder the configuration's paths are relative to, when known.
+    let base: URL?
 
     func at(_ node: Node?, _ field: String) -> FileLocation {
         FileLocation(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column, field: field)
@@ -296,7 +307,7 @@ private struct Reader {
         // A file read twice would have every row rejected as listed twice (or counted twice): refuse it here.
         var listed: [String: FileLocation] = [:]
         for file in files + schools.flatMap(\.files) {
-            let key = Self.normalisedPath(file.path)
+            let key = fileKey(file.path)
             if let earlier = listed[key] {
                 throw .error(
                     "config.duplicateFile", at: file.location,
@@ -309,6 +320,17 @@ private struct Reader {
             trustName: try string(trust, "name", in: "trust", node: trustNode),
             companyNumber: try optionalString(trust, "companyNumber", in: "trust"),
             administrator: administrator, files: files, schools: schools, location: FileLocation(file: file, line: 1))
+    }
+
+    /// What tells two entries' files apart: with ``base``, the path's file there with symbolic
+    /// links resolved and `.` and `..` applied, so a link and its target, `./a.csv` and
+    /// `dir/../a.csv` are one file (`..` is applied before links are resolved, as the files are
+    /// read); without it, ``normalisedPath(_:)``.
+    func fileKey(_ path: String) -> String {
+        let normalised = Self.normalisedPath(path)
+        guard let base else { return normalised }
+        return URL(fileURLWithPath: normalised.isEmpty ? "." : normalised, relativeTo: base).absoluteURL
+            .resolvingSymlinksInPath().standardizedFileURL.path
     }
 
     /// A relative path with `.` and empty components dropped and `..` applied, so `./a/b.csv` and

@@ -50,6 +50,7 @@ struct CLIAdminTests {
         defer { cli.cleanUp() }
         let commands: [[String]] = [
             ["people", "list"], ["people", "show"], ["people", "add"], ["people", "update"], ["people", "leaver"],
+            ["people", "correct-leaving"],
             ["contacts", "add"], ["contacts", "list"], ["roles", "grant"], ["roles", "end"], ["roles", "list"],
             ["school", "show"], ["school", "set"], ["school", "add"], ["school", "list"], ["whoami"], ["audit", "trail"],
             ["audit", "verify"],
@@ -160,6 +161,50 @@ struct CLIAdminTests {
         #expect(!present.standardOutput.contains("Tom Hughes"))
         let everyone = try cli.run(["people", "list", "--kind", "staff", "--include-leavers"] + Self.dana(store))
         #expect(everyone.standardOutput.contains("Tom Hughes") && everyone.standardOutput.contains("left \(yesterday)"))
+    }
+
+    @Test func aLeavingDayRecordedByMistakeIsCorrectedWithAReason() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let store = try cli.demoStore()
+        let yesterday = CalendarDate(Date()).adding(days: -1)
+        let earlier = yesterday.adding(days: -7)
+        let tom = "tom.hughes@chilton.example"
+        let correct = ["people", "correct-leaving", tom]
+        #expect(try cli.run(["people", "leaver", tom, "--on", "\(yesterday)"] + Self.dana(store)).status == 0)
+
+        let both = try cli.run(correct + ["--day", "\(earlier)", "--not-left", "--reason", "typo"] + Self.dana(store))
+        #expect(both.status == 64 && both.standardError.contains("Give one of --day or --not-left"))
+        let neither = try cli.run(correct + ["--reason", "typo"] + Self.dana(store))
+        #expect(neither.status == 64)
+        let blank = try cli.run(correct + ["--day", "\(earlier)", "--reason", "  "] + Self.dana(store))
+        #expect(blank.status == 64 && blank.standardError.contains("--reason"))
+        let badDay = try cli.run(correct + ["--day", "last week", "--reason", "typo"] + Self.dana(store))
+        #expect(badDay.status == 64 && badDay.standardError.contains("--day") && !badDay.standardError.contains("last week"))
+        let priya = try cli.run(correct + ["--not-left", "--reason", "typo"] + CLI.acting("priya.shah", store: store))
+        #expect(priya.status == 77, "a deputy DSL does not manage people")
+
+        let moved = try cli.run(correct + ["--day", "\(earlier)", "--reason", "the leaving form gave the week before"] + Self.dana(store))
+        #expect(moved.status == 0, "\(moved.standardError)")
+        #expect(moved.standardOutput.contains("Corrected: Tom Hughes leaves on \(earlier)"))
+        let lastDay = try cli.run(["roles", "list", "--on", "\(yesterday)", "--role", "staff"] + Self.dana(store))
+        #expect(!lastDay.standardOutput.contains("Tom Hughes"), "his role now ends on the earlier day")
+
+        let restored = try cli.run(correct + ["--not-left", "--reason", "recorded against the wrong member of staff"] + Self.dana(store))
+        #expect(restored.status == 0, "\(restored.standardError)")
+        #expect(restored.standardOutput.contains("Tom Hughes did not leave and is on roll again"))
+        let present = try cli.run(["people", "list", "--kind", "staff"] + Self.dana(store))
+        #expect(present.standardOutput.contains("Tom Hughes"), "he is on roll again")
+        #expect(try cli.run(["whoami"] + CLI.acting("tom.hughes", store: store)).status == 77, "but holds no role until granted one")
+        let granted = try cli.run(["roles", "grant", tom, "staff", "--groups", "Oak"] + Self.dana(store))
+        #expect(granted.status == 0, "\(granted.standardError)")
+        #expect(try cli.run(["whoami"] + CLI.acting("tom.hughes", store: store)).status == 0)
+
+        let trail = try cli.run(["audit", "trail", tom] + Self.dana(store))
+        #expect(trail.status == 0, "\(trail.standardError)")
+        let lines = trail.standardOutput.split(separator: "\n")
+        #expect(lines.contains { $0.contains("person.leaveCorrect") && $0.contains("allowed") && $0.contains("the week before") })
+        #expect(lines.contains { $0.contains("person.restore") && $0.contains("allowed") && $0.contains("wrong member of staff") })
     }
 
     @Test func aTeacherAskingForAnotherClassesChildIsAnsweredAsForNoOne() throws {

@@ -84,6 +84,8 @@ struct CLIImportTests {
         let runs = try cli.run(["import", "runs", "--store", store, "--as", "dana.price@northdown.example", "--school", "999101"])
         #expect(runs.status == 0)
         #expect(runs.standardOutput.components(separatedBy: "sha256 ").count == 3, "two runs, each naming its file's digest")
+        #expect(
+            runs.standardOutput.components(separatedBy: "  by Dana Price [").count == 3, "who ran each, by name: \(runs.standardOutput)")
     }
 
     /// The README's command: the committed sample trust, imported into a new flat-file store,
@@ -107,6 +109,14 @@ struct CLIImportTests {
         // Harbour's own data manager sees the runs that touched Harbour, narrowed to Harbour's
         // files, and is told the other schools are the trust's but not this session's.
         let office = ["--as", "office@harbour.northdown.example"]
+        // Joanna, known as Jojo 🌟 (the CTF's PreferredForename and Bromcom's preferred first
+        // name), is shown by that name, with her legal name kept beside it.
+        let joanna = try cli.run(["people", "show", "U886210120002", "--store", store, "--school", "999101"] + office)
+        #expect(joanna.status == 0, "\(joanna.standardError)")
+        #expect(joanna.standardOutput.contains("Jojo 🌟 Brown (learner, Harbour Primary School)"), "\(joanna.standardOutput)")
+        #expect(
+            joanna.standardOutput.contains("legal name: Joanna Brown") && joanna.standardOutput.contains("known as: Jojo 🌟 Brown"),
+            "\(joanna.standardOutput)")
         let runs = try cli.run(["import", "runs", "--store", store, "--school", "999101"] + office)
         #expect(runs.status == 0 && runs.standardOutput.contains("harbour/"), "\(runs.standardOutput)")
         #expect(!runs.standardOutput.contains("acorns/"), "no other school's files: \(runs.standardOutput)")
@@ -158,6 +168,71 @@ struct CLIImportTests {
         #expect(strict.standardOutput.contains("Refused, nothing written: 1 row was rejected"))
         let again = try cli.run(["import", "plan", config, "--store", store])
         #expect(again.standardOutput.contains("learner: 1 update"), "the strict run wrote nothing")
+    }
+
+    /// A configuration whose school reads two Tapestry-style files instead of a CTF.
+    static let tapestryConfiguration = configuration.replacingOccurrences(
+        of: "\"files\": [{\"path\": \"harbour.xml\", \"format\": \"ctf\"}]",
+        with: "\"files\": [{\"path\": \"children.csv\", \"format\": \"tapestry-children\"}, "
+            + "{\"path\": \"relatives.csv\", \"format\": \"tapestry-relatives\"}]")
+
+    /// A `--map` naming a field that is not one is the command line's mistake: said once, before
+    /// any file is read (these files do not even exist), naming the field and the fields there are.
+    @Test func aMapToAFieldThatIsNotOneIsAUsageErrorBeforeAnyFileIsRead() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        try #require(Self.tapestryConfiguration != Self.configuration)
+        let config = try trust(cli, configuration: Self.tapestryConfiguration)
+        let store = cli.path("store")
+        let plan = ["import", "plan", config, "--store", store, "--init"]
+
+        let unknown = try cli.run(plan + ["--map", "House=nosuchfield"])
+        #expect(unknown.status == 64, "\(unknown.standardError)")
+        #expect(unknown.standardError.contains("--map House=nosuchfield: mapping.unknownField:"), "\(unknown.standardError)")
+        #expect(unknown.standardError.contains("sourceID, upn, givenName") && unknown.standardError.contains("jobTitle, status"))
+        #expect(unknown.standardError.components(separatedBy: "nosuchfield").count == 2, "said once: \(unknown.standardError)")
+        #expect(!unknown.standardError.contains("file.missing") && unknown.standardOutput.isEmpty, "no file was read")
+        #expect(!FileManager.default.fileExists(atPath: store))
+
+        let twice = try cli.run(plan + ["--map", "A=groups", "--map", "B=Groups"])
+        #expect(twice.status == 64 && twice.standardError.contains("--map B=Groups: mapping.duplicateField:"), "\(twice.standardError)")
+
+        // A field that is one passes, and the run goes on to read the files.
+        let known = try cli.run(plan + ["--map", "House=groups"])
+        #expect(known.status == 65 && known.standardError.contains("file.missing"), "\(known.standardError)")
+    }
+
+    /// The warnings a data manager must act on are printed under the summary, with their file:
+    /// a full export that makes no leavers, and a file read as Windows-1252. No row's data is.
+    @Test func aFullExportWithholdingLeaversAndAWindows1252FileAreSaidUnderTheSummary() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let config = try trust(cli, configuration: Self.tapestryConfiguration)
+        // Renée's row is fine; the row after it has no Child ID, so it could be anyone's. Both
+        // names are written in Windows-1252 (é and ë are one byte each).
+        var children = Array("Child ID,First Name,Last Name,Date of Birth\r\nT1,Ren".utf8) + [0xE9]
+        children += Array("e,Quarrington,05/06/2021\r\n,Zo".utf8) + [0xEB] + Array(",Quarrington,06/06/2021\r\n".utf8)
+        try Data(children).write(to: cli.root.appending(path: "children.csv"))
+        let relatives = "Relative ID,First Name,Last Name,Email,Children\nR1,Ada,Quarrington,a.q@mail.example,T1\n"
+        try relatives.write(toFile: cli.path("relatives.csv"), atomically: true, encoding: .utf8)
+
+        let plan = try cli.run(["import", "plan", config, "--store", cli.path("store"), "--init"])
+        #expect(plan.status == 2, "the row without an id is rejected: \(plan.standardError)")
+        let lines = plan.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let warnings = lines.filter { $0.hasPrefix("warning ") }
+        #expect(
+            warnings == [
+                "warning children.csv: csv.encoding: the file is not UTF-8; it was read as Windows-1252",
+                "warning children.csv: leavers.withheld: 1 row was left out without an id or UPN, so this full export makes no "
+                    + "leavers at URN 999101 this run; correct it and import again",
+            ], "\(plan.standardOutput)")
+        let summary = try #require(lines.firstIndex { $0.hasPrefix("URN ") })
+        let dryRun = try #require(lines.firstIndex { $0.hasPrefix("Dry run") })
+        #expect(lines.indices.filter { lines[$0].hasPrefix("warning ") }.allSatisfy { $0 > summary && $0 < dryRun }, "under the summary")
+        #expect(plan.standardOutput.contains("rejected children.csv:3:1 [Child ID]: id.required"), "\(plan.standardOutput)")
+        for value in ["Quarrington", "Ren\u{E9}e", "Zo\u{EB}", "a.q@mail.example"] {
+            #expect(!plan.standardOutput.contains(value) && !plan.standardError.contains(value), "no row's data: \(value)")
+        }
     }
 
     @Test func aMalformedFileOrConfigurationIsRefusedWithWhereAndNothingIsWritten() throws {

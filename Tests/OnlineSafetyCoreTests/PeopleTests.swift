@@ -166,6 +166,27 @@ struct UPNTests {
         let again = try JSONDecoder().decode(LearnerDetails.self, from: try encoder.encode(grouped))
         #expect(again == grouped)
     }
+
+    /// Learner details written before preferred names were kept read with none and encode back
+    /// to the same bytes; preferred names are written only when held, and read back.
+    @Test func learnerDetailsWrittenWithoutPreferredNamesReadAndEncodeUnchanged() throws {
+        let older = Data(
+            #"{"dateOfBirth":"2017-03-14","eal":false,"groups":["Robins"],"keyPerson":"Kate Law","lookedAfter":false,"ncYear":"4","send":true,"upn":"B801200005001"}"#
+                .utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let details = try JSONDecoder().decode(LearnerDetails.self, from: older)
+        #expect(details.preferredGivenName == nil && details.preferredFamilyName == nil)
+        #expect(details.groups == ["Robins"] && details.keyPerson == "Kate Law" && details.send)
+        #expect(try encoder.encode(details) == older)
+
+        var known = details
+        known.preferredGivenName = "Avie"
+        let written = try encoder.encode(known)
+        #expect(String(decoding: written, as: UTF8.self).contains(#""ncYear":"4","preferredGivenName":"Avie","send""#))
+        #expect(!String(decoding: written, as: UTF8.self).contains("preferredFamilyName"), "a name not held is not written")
+        #expect(try JSONDecoder().decode(LearnerDetails.self, from: written) == known)
+    }
 }
 
 @Suite("Year groups and key stages")
@@ -260,6 +281,37 @@ struct PersonTests {
         let error = #expect(throws: SafetyError.self) { try person.validate() }
         #expect(error?.code == .invalidInput)
         #expect(error?.location == "person.familyName")
+    }
+
+    /// The legal names stay on the person; the name shown is the preferred one where held, each
+    /// part falling back to the legal one.
+    @Test func aLearnerIsShownByTheNameTheyAreKnownBy() throws {
+        var person = try learner(at: SchoolID(), upn: "B801200005001", group: "Oak", givenName: "Joanna")
+        #expect(person.displayName == "Joanna Learner" && !person.isKnownByAnotherName)
+        person.learner?.preferredGivenName = "Jojo"
+        #expect(person.fullName == "Joanna Learner", "the legal name")
+        #expect(person.displayName == "Jojo Learner" && person.isKnownByAnotherName)
+        #expect(person.knownAsGivenName == "Jojo" && person.knownAsFamilyName == "Learner")
+        person.learner?.preferredFamilyName = "Smith"
+        #expect(person.displayName == "Jojo Smith" && person.fullName == "Joanna Learner")
+        try person.validate()
+
+        let staff = Person(tenancy: .school(SchoolID()), kind: .staff, givenName: "Kate", familyName: "Law")
+        #expect(staff.displayName == staff.fullName)
+    }
+
+    @Test(arguments: ["", "  "])
+    func blankPreferredNamesAreRefused(name: String) throws {
+        var given = try learner(at: SchoolID(), upn: "B801200005001", group: "Oak")
+        given.learner?.preferredGivenName = name
+        let error = #expect(throws: SafetyError.self) { try given.validate() }
+        #expect(error?.code == .invalidInput)
+        #expect(error?.location == "person.preferredGivenName")
+
+        var family = try learner(at: SchoolID(), upn: "B801200005001", group: "Oak")
+        family.learner?.preferredFamilyName = name
+        let familyError = #expect(throws: SafetyError.self) { try family.validate() }
+        #expect(familyError?.location == "person.preferredFamilyName")
     }
 
     @Test func leaverHasLeftFromTheirLeavingDay() throws {

@@ -46,7 +46,8 @@ struct StoredJSONTests {
                 registrationGroup: maybe(&numbers) { text(&$0) }, lookedAfter: Bool.random(using: &numbers),
                 send: Bool.random(using: &numbers), eal: Bool.random(using: &numbers),
                 groups: (0..<Int.random(in: 0...3, using: &numbers)).map { _ in text(&numbers) },
-                keyPerson: maybe(&numbers) { text(&$0) })
+                keyPerson: maybe(&numbers) { text(&$0) }, preferredGivenName: maybe(&numbers) { text(&$0) },
+                preferredFamilyName: maybe(&numbers) { text(&$0) })
         }
         return Person(
             tenancy: tenancy, kind: kind, givenName: text(&numbers), familyName: text(&numbers),
@@ -130,6 +131,40 @@ struct StoredJSONTests {
         }
         let negative = Person(tenancy: .trust(TrustID()), kind: .visitor, givenName: "", familyName: "", revision: -7)
         #expect(Data(negative.storedJSON()) == Self.canonical(negative))
+    }
+
+    /// A learner stored before preferred names were kept (no such keys) reads, by `JSONDecoder`
+    /// and by the fast reader, with none and is shown by the legal name; it writes back to the
+    /// very same bytes, so its row's MAC still holds. Preferred names, once held, are written
+    /// beside the legal names and read back.
+    @Test func aLearnerStoredWithoutPreferredNamesReadsAndWritesUnchanged() throws {
+        let id = PersonID()
+        let school = SchoolID()
+        let older = Array(
+            ("{\"familyName\":\"Oakley\",\"givenName\":\"Ava\",\"id\":\"\(id.uuidString)\",\"kind\":\"learner\","
+                + "\"learner\":{\"dateOfBirth\":\"2017-03-14\",\"eal\":false,\"lookedAfter\":false,\"ncYear\":\"4\","
+                + "\"registrationGroup\":\"Oak\",\"send\":false,\"upn\":\"B801200005001\"},\"revision\":3,"
+                + "\"tenancy\":{\"school\":{\"_0\":\"\(school.uuidString)\"}}}").utf8)
+        let decoded = try JSONDecoder().decode(Person.self, from: Data(older))
+        #expect(decoded.learner?.preferredGivenName == nil && decoded.learner?.preferredFamilyName == nil)
+        #expect(decoded.givenName == "Ava" && decoded.familyName == "Oakley" && decoded.learner?.registrationGroup == "Oak")
+        #expect(decoded.displayName == "Ava Oakley" && decoded.fullName == "Ava Oakley" && !decoded.isKnownByAnotherName)
+        #expect(Self.fast(Person.self, older) == decoded, "the fast reader reads it too")
+        #expect(decoded.storedJSON() == older, "written back byte for byte")
+        #expect(Self.canonical(decoded) == Data(older))
+
+        var known = decoded
+        known.learner?.preferredGivenName = "Avie"
+        known.learner?.preferredFamilyName = "Oakley-Hart"
+        let written = known.storedJSON()
+        #expect(Data(written) == Self.canonical(known))
+        let text = String(decoding: written, as: UTF8.self)
+        #expect(text.contains("\"preferredFamilyName\":\"Oakley-Hart\",\"preferredGivenName\":\"Avie\""))
+        #expect(text.contains("\"givenName\":\"Ava\""), "the legal name stays")
+        #expect(try JSONDecoder().decode(Person.self, from: Data(written)) == known)
+        #expect(Self.fast(Person.self, written) == known)
+        #expect(known.fullName == "Ava Oakley" && known.displayName == "Avie Oakley-Hart" && known.isKnownByAnotherName)
+        #expect(known.sortKey == decoded.sortKey, "a preferred name does not move a learner in a list")
     }
 
     @Test func contactLinksAreWrittenAsJSONEncoderWritesThem() throws {

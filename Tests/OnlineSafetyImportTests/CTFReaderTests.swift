@@ -103,16 +103,36 @@ struct CTFReaderTests {
         }
     }
 
-    @Test func preferredNamesWinAndEntitiesAreDecoded() throws {
+    /// `Forename` and `Surname` are the legal names; `PreferredForename` and `PreferredSurname`
+    /// are read beside them, never instead of them. A pupil without a preferred name is read as
+    /// having none (empty), since a CTF carries them.
+    @Test func legalAndPreferredNamesAreReadApartAndEntitiesAreDecoded() throws {
         let batch = try read(CTFFixtures.ctf25Full)
         let amby = try #require(learner(batch, "W886207424001"))
-        #expect(amby.givenName == "Amby")
+        #expect(amby.givenName == "Amberly")
         #expect(amby.familyName == "Quillfeather")
+        #expect(amby.preferredGivenName == "Amby")
+        #expect(amby.preferredFamilyName == "")
         let renee = try #require(learner(batch, "Z886207424003"))
         #expect(renee.givenName == "Renée")
-        #expect(renee.familyName == "Brannagh-Vale")
+        #expect(renee.familyName == "O'Brannagh")
+        #expect(renee.preferredGivenName == "")
+        #expect(renee.preferredFamilyName == "Brannagh-Vale")
         let tobiah = try #require(learner(batch, "K886207424002"))
         #expect(tobiah.givenName == "Tobiah")
+        #expect(tobiah.preferredGivenName == "" && tobiah.preferredFamilyName == "")
+    }
+
+    /// A preferred forename does not stand in for a missing legal one: the pupil is rejected at
+    /// `Forename`, and the reason quotes neither name.
+    @Test func aPreferredForenameWithoutALegalOneIsRejected() throws {
+        let xml = CTFFixtures.ctf25Full.replacingOccurrences(of: "<Forename>Amberly</Forename>", with: "")
+        let batch = try read(xml)
+        #expect(learner(batch, "W886207424001") == nil)
+        let missing = batch.problems.filter { $0.code == "name.missing" && $0.upn?.value == "W886207424001" }
+        #expect(missing.map(\.location.field) == ["Forename"])
+        #expect(missing.allSatisfy { $0.severity == .error })
+        expectNoPersonalValues(batch.problems)
     }
 
     @Test func datesYearGroupsAndFlags() throws {

@@ -41,14 +41,17 @@ struct MappedCSVReaderTests {
         #expect(section.exportedOn == Self.exportedOn)
         #expect(section.learners.map(\.source) == ["S001", "S002", "S007"].map { SourceRef(system: "bromcom", id: $0) })
         let first = section.learners[0]
-        #expect(first.givenName == "Jess")
+        #expect(first.givenName == "Jessamy", "the legal first name, not the preferred one")
         #expect(first.familyName == "Okonkwo-Reid")
+        #expect(first.preferredGivenName == "Jess")
+        #expect(first.preferredFamilyName == nil, "the file has no preferred last name column")
         #expect(first.upn?.value == "B801200005001")
         #expect(first.dateOfBirth == CalendarDate(year: 2015, month: 3, day: 14))
         #expect(first.ncYear == .year5)
         #expect(first.registrationGroup == "5B")
         #expect(first.location == FileLocation(file: "students.csv", line: 2))
         #expect(section.learners[1].givenName == "Tobias")
+        #expect(section.learners[1].preferredGivenName == "", "a blank preferred name is none")
         #expect(section.learners[1].dateOfBirth == CalendarDate(year: 2019, month: 9, day: 1))
         #expect(section.learners[1].ncYear == .reception)
         #expect(section.learners[2].familyName == "Marchbanks, Jr")
@@ -94,6 +97,28 @@ struct MappedCSVReaderTests {
         #expect(uk.problems[0].location.line == 2)
         expectNoValuesQuoted(batch)
         expectNoValuesQuoted(uk)
+    }
+
+    /// A students report's legal and preferred names are read apart, each from its own column.
+    @Test func bromcomStudentsKeepLegalAndPreferredNamesApart() throws {
+        let text = """
+            Student ID,Legal First Name,Legal Last Name,Preferred First Name,Preferred Last Name,Data Processing Consent Granted
+            S1,Jessamy,Okonkwo-Reid,Jess,Reid,Yes
+            S2,Tobias,Lindqvist,Tobias,,Yes
+            S3,,Pettigrew,Barney,,Yes
+
+            """
+        let batch = try read(.bromcomStudents, text, name: "students.csv")
+        let learners = batch.sections[0].learners
+        #expect(learners.map(\.source.id) == ["S1", "S2"])
+        #expect(learners[0].givenName == "Jessamy" && learners[0].familyName == "Okonkwo-Reid")
+        #expect(learners[0].preferredGivenName == "Jess" && learners[0].preferredFamilyName == "Reid")
+        #expect(learners[1].givenName == "Tobias" && learners[1].familyName == "Lindqvist")
+        #expect(learners[1].preferredGivenName == "Tobias" && learners[1].preferredFamilyName == "")
+        #expect(
+            batch.problems.map { "\($0.code)@\($0.location)" } == ["name.required@students.csv:4:2 [Legal First Name]"],
+            "a preferred first name does not stand in for a blank legal one")
+        expectNoValuesQuoted(batch)
     }
 
     @Test func missingRequiredColumnIsThrownNamingFieldAndAliases() {
@@ -172,6 +197,30 @@ struct MappedCSVReaderTests {
         #expect(batch.problems.map { "\($0.code)@\($0.location)" } == ["date.impossible@children.csv:4:4 [Date of Birth]"])
         #expect(batch.files[0].format == "tapestry-children")
         expectNoValuesQuoted(batch)
+    }
+
+    /// A Tapestry child's `First Name` and `Last Name` are the legal names and `Preferred Name`
+    /// the name they are known by; a file without the column says nothing of preferred names.
+    @Test func tapestryChildrenKeepLegalAndPreferredNamesApart() throws {
+        let text = """
+            Child ID,First Name,Last Name,Preferred Name,Date of Birth
+            T1,Wilhelmina,Achterberg,Mina,05/06/2021
+            T2,Caspian,Ellory,,29/02/2020
+            T3,,Nkemelu,Pet,01/01/2021
+
+            """
+        let batch = try read(.tapestryChildren, text, name: "children.csv")
+        let learners = batch.sections[0].learners
+        #expect(learners.map(\.source.id) == ["T1", "T2"])
+        #expect(learners[0].givenName == "Wilhelmina" && learners[0].familyName == "Achterberg")
+        #expect(learners[0].preferredGivenName == "Mina")
+        #expect(learners[0].preferredFamilyName == nil, "Tapestry has no preferred last name")
+        #expect(learners[1].givenName == "Caspian" && learners[1].preferredGivenName == "")
+        #expect(batch.problems.map { "\($0.code)@\($0.location)" } == ["name.required@children.csv:4:2 [First Name]"])
+        expectNoValuesQuoted(batch)
+
+        let without = try read(.tapestryChildren, CSVFixtures.tapestryChildren, name: "children.csv")
+        #expect(without.sections[0].learners.allSatisfy { $0.preferredGivenName == nil && $0.preferredFamilyName == nil })
     }
 
     @Test func tapestryRelativesNeedAnEmailAndSplitChildren() throws {

@@ -68,6 +68,45 @@ struct TrustFilesTests {
         }
     }
 
+    /// The same file reached another way (a symbolic link to it or to its folder, `./`,
+    /// `dir/../`) is the same file: a configuration loaded from its file refuses the second entry.
+    @Test func aFileReachedThroughALinkOrDotsIsTheSameFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "trust-files-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appending(path: "harbour"), withIntermediateDirectories: true)
+        try Data("Child ID,First Name,Last Name\n".utf8).write(to: folder.appending(path: "harbour/children.csv"))
+        try Data("Child ID,First Name,Last Name\n".utf8).write(to: folder.appending(path: "harbour/other.csv"))
+        let manager = FileManager.default
+        try manager.createSymbolicLink(atPath: folder.appending(path: "link.csv").path, withDestinationPath: "harbour/children.csv")
+        try manager.createSymbolicLink(atPath: folder.appending(path: "linked").path, withDestinationPath: "harbour")
+        func configuration(_ first: String, _ second: String) throws -> URL {
+            let text = """
+                {"trust": {"name": "Northdown Learning Trust"},
+                 "administrator": {"givenName": "Dana", "familyName": "Price", "email": "dana@northdown.example"},
+                 "schools": [{"urn": "999101", "laCode": "886", "establishmentNumber": "2101", "name": "Harbour",
+                              "files": [{"path": "\(first)", "format": "tapestry-children"},
+                                        {"path": "\(second)", "format": "tapestry-children"}]}]}
+                """
+            let url = folder.appending(path: "trust.json")
+            try Data(text.utf8).write(to: url)
+            return url
+        }
+
+        let distinct = try TrustConfiguration.load(from: try configuration("harbour/children.csv", "harbour/other.csv"))
+        #expect(Self.paths(distinct) == ["harbour/children.csv", "harbour/other.csv"], "two files are two files")
+        for other in ["link.csv", "linked/children.csv", "./harbour/children.csv", "linked/../harbour/children.csv"] {
+            let url = try configuration("harbour/children.csv", other)
+            do {
+                _ = try TrustConfiguration.load(from: url)
+                Issue.record("a configuration naming one file as harbour/children.csv and as \(other) was accepted")
+            } catch {
+                #expect(error.code == "config.duplicateFile", "\(other)")
+                #expect(error.location.line == 5 && error.location.field == "schools[0].files[1]", "\(other)")
+                #expect(error.reason.contains("schools[0].files[0] at line 4"), "\(other)")
+            }
+        }
+    }
+
     @Test func filesThatCannotBeReadAreReportedInTheConfigurationsOrder() throws {
         let configuration = try TrustConfiguration.load(from: Self.sample)
         let empty = FileManager.default.temporaryDirectory.appending(path: "trust-files-\(UUID().uuidString)")

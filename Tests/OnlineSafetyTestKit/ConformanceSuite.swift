@@ -91,6 +91,9 @@ public enum ConformanceSuite {
         ConformanceCase("noOneRecordsTheirOwnLeaving", StorageConformance.noOneRecordsTheirOwnLeaving),
         ConformanceCase("rolesGoToWhoCanHoldThem", StorageConformance.rolesGoToWhoCanHoldThem),
         ConformanceCase("aLeaversRolesAllEnd", StorageConformance.aLeaversRolesAllEnd),
+        ConformanceCase("aLeavingDayIsCorrectedWithAReason", StorageConformance.aLeavingDayIsCorrectedWithAReason),
+        ConformanceCase(
+            "onlyAnotherWhoManagesPeopleCorrectsALeaving", StorageConformance.onlyAnotherWhoManagesPeopleCorrectsALeaving),
         ConformanceCase("auditRecordsSubjectsAndHidesRestrictedEvents", StorageConformance.auditRecordsSubjectsAndHidesRestrictedEvents),
         ConformanceCase("uniquenessIsScopedPerSchool", StorageConformance.uniquenessIsScopedPerSchool),
         ConformanceCase("concurrentSessionsKeepTheRules", StorageConformance.concurrentSessionsKeepTheRules),
@@ -104,8 +107,10 @@ public enum ConformanceSuite {
         ConformanceCase("rosterImportIsIdempotent", StorageConformance.rosterImportIsIdempotent),
         ConformanceCase("rosterLeaversAndRestores", StorageConformance.rosterLeaversAndRestores),
         ConformanceCase("rosterLeftOutRowsMakeNoLeavers", StorageConformance.rosterLeftOutRowsMakeNoLeavers),
+        ConformanceCase("rosterStaffLeaverGuard", StorageConformance.rosterStaffLeaverGuard),
         ConformanceCase(
             "rosterKeepsLeavingDaysAheadAndMatchesStaffOnly", StorageConformance.rosterKeepsLeavingDaysAheadAndMatchesStaffOnly),
+        ConformanceCase("rosterKeepsLegalAndPreferredNames", StorageConformance.rosterKeepsLegalAndPreferredNames),
         ConformanceCase("rosterRejectionsStrictAndAllOrNothing", StorageConformance.rosterRejectionsStrictAndAllOrNothing),
         ConformanceCase("rosterSchoolsAndCrossSourceMatching", StorageConformance.rosterSchoolsAndCrossSourceMatching),
         ConformanceCase("rosterPlanDescribesNoChild", StorageConformance.rosterPlanDescribesNoChild),

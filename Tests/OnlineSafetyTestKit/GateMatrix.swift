@@ -295,6 +295,13 @@ let gateOperations: [GateOperation] = [
         }
     ),
     GateOperation(
+        // The standing learner is on roll: a correction saying they did not leave passes the whole
+        // gate and changes nothing.
+        name: "people.correctLeaving", allowed: with(.managePeople),
+        kind: .targeted(fresh: false) { session, subject in
+            _ = try await session.people.correctLeaving(subject.learner.id, to: nil, reason: "probe")
+        }),
+    GateOperation(
         name: "people.addContact", allowed: with(.managePeople),
         kind: .targeted(fresh: true) { session, subject in
             _ = try await session.people.addContact(

@@ -283,6 +283,151 @@ extension StorageConformance {
         try expect(parentAfter == parent, "the parent is not touched")
     }
 
+    /// A learner's legal names are kept beside the names they are known by: a preferred name
+    /// changed on re-import is an update naming that field, and the legal name survives it; a
+    /// legal name changed while a preferred one is held is noticed; a source that says nothing
+    /// of preferred names leaves them, one that carries none (or the legal name again) clears
+    /// them; an unchanged re-import writes nothing.
+    @_spi(StorageBackend)
+    public static func rosterKeepsLegalAndPreferredNames(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let upn = Fixture.upn(serial: 20)
+        func export(given: String = "Joanna", preferredGiven: String?, preferredFamily: String? = "") throws -> RosterBatch {
+            var row = try RosterRows.learner(5, upn: upn, given: given, family: "Marsh")
+            row.preferredGivenName = preferredGiven
+            row.preferredFamilyName = preferredFamily
+            return RosterRows.batch(RosterRows.section(fixture.school, coverage: .partial, learners: [row]))
+        }
+        func stored() async throws -> Person { try await admin.people.get(try await admin.people.identify(upn)) }
+        func updated(_ result: RosterResult) -> [String]? {
+            result.plan.entries.first { $0.subject == .learner && $0.action == .update }?.fields
+        }
+
+        let first = try await admin.roster.apply(try export(preferredGiven: "Jojo 🌟"))
+        try expect(first.applied && first.plan.counts[.learner, .create] == 1, "the learner is created: \(first.plan.counts.counts)")
+        let created = try await stored()
+        try expect(created.givenName == "Joanna" && created.familyName == "Marsh", "the legal names are the record's")
+        try expect(
+            created.learner?.preferredGivenName == "Jojo 🌟" && created.learner?.preferredFamilyName == nil,
+            "the preferred given name is kept beside them, and a blank preferred family name is none")
+        try expect(created.displayName == "Jojo 🌟 Marsh" && created.fullName == "Joanna Marsh", "shown as known, recorded as legal")
+
+        let eventsBefore = try await store.audit.heads()
+        let same = try await admin.roster.apply(try export(preferredGiven: "Jojo 🌟"))
+        try expect(
+            !same.plan.counts.writesAnything && same.plan.counts[.learner, .unchanged] == 1,
+            "the same names again change nothing: \(same.plan.counts.counts)")
+        let eventsAfter = try await store.audit.heads()
+        let added = eventsAfter.reduce(Int64(0)) { $0 + $1.value - (eventsBefore[$1.key] ?? 0) }
+        try expect(added == 1, "only the run's own event is added: \(added) events")
+        let unchanged = try await stored()
+        try expect(unchanged.revision == created.revision, "the record is not rewritten")
+
+        let renamed = try await admin.roster.apply(try export(preferredGiven: "Jo"))
+        try expect(
+            renamed.plan.counts[.learner, .update] == 1 && updated(renamed) == ["preferredGivenName"],
+            "a changed preferred name is an update naming it: \(updated(renamed) ?? [])")
+        let afterRename = try await stored()
+        try expect(
+            afterRename.givenName == "Joanna" && afterRename.familyName == "Marsh" && afterRename.learner?.preferredGivenName == "Jo",
+            "the legal name survives the change")
+        let trail = try await admin.audit.trail(of: afterRename.id.uuid)
+        try expect(trail.contains { $0.draft.action == .personUpdate }, "the change is audited")
+
+        let legal = try await admin.roster.apply(try export(given: "Joanne", preferredGiven: "Jo"))
+        try expect(updated(legal) == ["givenName"], "a changed legal name is noticed beside a preferred one: \(updated(legal) ?? [])")
+        let afterLegal = try await stored()
+        try expect(afterLegal.givenName == "Joanne" && afterLegal.learner?.preferredGivenName == "Jo", "each name is its own")
+
+        let family = try await admin.roster.apply(try export(given: "Joanne", preferredGiven: "Jo", preferredFamily: "Marsh-Hale"))
+        try expect(updated(family) == ["preferredFamilyName"], "a preferred family name is an update naming it: \(updated(family) ?? [])")
+        let afterFamily = try await stored()
+        try expect(
+            afterFamily.displayName == "Jo Marsh-Hale" && afterFamily.fullName == "Joanne Marsh",
+            "known as Jo Marsh-Hale, recorded as Joanne Marsh")
+
+        let silent = try await admin.roster.apply(try export(given: "Joanne", preferredGiven: nil, preferredFamily: nil))
+        try expect(
+            !silent.plan.counts.writesAnything && silent.plan.counts[.learner, .unchanged] == 1,
+            "a source without preferred names leaves them: \(silent.plan.counts.counts)")
+        let afterSilent = try await stored()
+        try expect(afterSilent == afterFamily, "the stored names stay")
+
+        let cleared = try await admin.roster.apply(try export(given: "Joanne", preferredGiven: "Joanne", preferredFamily: ""))
+        try expect(
+            updated(cleared) == ["preferredGivenName", "preferredFamilyName"],
+            "the legal name again, and a blank, clear the preferred names: \(updated(cleared) ?? [])")
+        let afterClear = try await stored()
+        try expect(
+            afterClear.learner?.preferredGivenName == nil && afterClear.learner?.preferredFamilyName == nil
+                && afterClear.displayName == "Joanne Marsh" && afterClear.givenName == "Joanne",
+            "shown by the legal name once no other is held")
+        let again = try await admin.roster.apply(try export(given: "Joanne", preferredGiven: "Joanne", preferredFamily: ""))
+        try expect(!again.plan.counts.writesAnything, "and again changes nothing: \(again.plan.counts.counts)")
+    }
+
+    /// A full staff export that no longer lists most of a school's staff is refused like one that
+    /// empties a roll (`leavers.tooMany`, saying staff and the counts, never who) unless many
+    /// leavers are allowed; a small staff's ordinary turnover, two people or fewer, is not.
+    @_spi(StorageBackend)
+    public static func rosterStaffLeaverGuard(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let names = ["Sam", "Tia", "Uma", "Viv", "Wes", "Xan"]
+        let rows = names.enumerated().map { index, given in
+            RosterStaff(
+                location: RosterRows.at(index + 2, "staff.csv"), source: SourceRef(system: "mis", id: "S\(index + 1)"), givenName: given,
+                familyName: "Staffer", email: "\(given.lowercased())@chilton.example")
+        }
+        func staffBatch(_ staff: [RosterStaff]) -> RosterBatch {
+            RosterRows.batch(
+                RosterRows.section(fixture.school, learners: [], staff: staff, system: "mis", file: "staff.csv", kinds: [.staff]))
+        }
+        let first = try await admin.roster.apply(staffBatch(rows))
+        try expect(first.applied && first.plan.counts[.staff, .create] == 6, "six staff: \(first.plan.counts.counts)")
+
+        // The export has lost 5 of its 6 rows: 5 of the school's 8 staff (the 6 and two added by hand) would leave.
+        let truncated = staffBatch([rows[0]])
+        let refused = try await admin.roster.apply(truncated)
+        try expect(!refused.applied && refused.plan.refusal?.code == "leavers.tooMany", "5 of 8 staff leaving is refused")
+        try expect(
+            refused.plan.refusal?.reason
+                == "5 of 8 staff at URN \(fixture.school.urn) would leave, more than 20% of the school's staff; "
+                + "check the export is complete, or allow many leavers to apply it",
+            "the refusal says staff, with the counts: \(refused.plan.refusal?.reason ?? "none")")
+        try expect(
+            names.allSatisfy { refused.plan.refusal?.reason.contains($0) == false }, "the refusal names no one")
+        try expect(refused.plan.counts[.staff, .leaver] == 5, "the plan still shows who would leave: \(refused.plan.counts.counts)")
+        let stillThere = try await store.people.find(PersonQuery(scope: .school(fixture.school.id), kinds: [.staff]))
+        try expect(stillThere.count == 8 && stillThere.allSatisfy { $0.leftOn == nil }, "a refused run makes no one a leaver")
+
+        // Two of eight is a quarter, but two people: ordinary turnover, not refused.
+        let turnover = try await admin.roster.plan(staffBatch(Array(rows[0..<4])))
+        try expect(
+            turnover.refusal == nil && turnover.counts[.staff, .leaver] == 2,
+            "two staff leaving is not refused: \(String(describing: turnover.refusal))")
+        let allowance = try await admin.roster.plan(truncated, options: RosterOptions(staffLeaverAllowance: 5))
+        try expect(allowance.refusal == nil, "the allowance can be raised: \(String(describing: allowance.refusal))")
+
+        let applied = try await admin.roster.apply(truncated, options: RosterOptions(allowManyLeavers: true))
+        try expect(applied.applied && applied.plan.counts[.staff, .leaver] == 5, "allowed, five leave: \(applied.plan.counts.counts)")
+        let staff = try await store.people.find(PersonQuery(scope: .school(fixture.school.id), kinds: [.staff]))
+        let left = staff.filter { $0.leftOn != nil }
+        try expect(
+            left.count == 5 && left.allSatisfy { $0.leftOn == CalendarDate(year: 2025, month: 1, day: 31) }
+                && !left.contains { $0.givenName == "Sam" },
+            "the five not listed leave from the export's day")
+        for person in left {
+            let grants = try await store.roleGrants.find(RoleGrantQuery(personID: person.id))
+            try expect(grants.allSatisfy { $0.ends != nil }, "a staff leaver's roles all end")
+        }
+    }
+
     /// Rejected rows are reported with their file and line and the rest applied; a strict run
     /// refuses the whole run; a run that fails while writing leaves the store as it was.
     @_spi(StorageBackend)

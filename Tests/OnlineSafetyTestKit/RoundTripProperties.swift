@@ -44,7 +44,8 @@ extension StorageConformance {
                         tenancy: .school(school.id), kind: .learner, givenName: text, familyName: other, email: nil,
                         learner: LearnerDetails(
                             upn: try UPN(matrixUPN(40_000 + serial)), dateOfBirth: born, ncYear: .year5, registrationGroup: other,
-                            lookedAfter: serial.isMultiple(of: 2), send: serial.isMultiple(of: 3), eal: true),
+                            lookedAfter: serial.isMultiple(of: 2), send: serial.isMultiple(of: 3), eal: true,
+                            preferredGivenName: other, preferredFamilyName: serial.isMultiple(of: 2) ? text : nil),
                         leftOn: serial.isMultiple(of: 5) ? effective : nil))
                 let adult = try await store.people.insert(
                     Person(

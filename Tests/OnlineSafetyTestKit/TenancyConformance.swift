@@ -445,6 +445,147 @@ extension StorageConformance {
     }
 }
 
+extension StorageConformance {
+    /// A leaving day recorded by mistake is corrected with a reason, which the audit keeps: an
+    /// earlier day ends the roles from it, a later day gives none back, and a person who did not
+    /// leave is restored without their roles, so they act again only once a role is granted.
+    /// A blank reason or a day out of bounds is refused naming its field, and writes nothing.
+    @_spi(StorageBackend)
+    public static func aLeavingDayIsCorrectedWithAReason(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let tom = fixture.teacher.id
+        let left = try await admin.people.recordLeaver(tom, on: Fixture.today)
+
+        switch await capture({ try await admin.people.correctLeaving(tom, to: Fixture.today.adding(days: -7), reason: " \t ") }) {
+        case .success: throw ConformanceFailure("a correction without a reason is refused")
+        case .failure(let error):
+            try expect(
+                error.code == .invalidInput && error.location == "leavingCorrection.reason", "the reason is required: \(error)")
+        }
+        switch await capture({
+            try await admin.people.correctLeaving(tom, to: CalendarDate(year: 1066, month: 10, day: 14)!, reason: "typo")
+        }) {
+        case .success: throw ConformanceFailure("a leaving day in 1066 is refused")
+        case .failure(let error): try expect(error.code == .invalidInput && error.location == "person.leftOn", "the day is named: \(error)")
+        }
+        let unchanged = try await admin.people.get(tom)
+        try expect(unchanged.leftOn == Fixture.today && unchanged.revision == left.revision, "a refused correction writes nothing")
+
+        // An earlier day: his roles end on it, as if the leaving had been recorded on it.
+        let earlier = Fixture.today.adding(days: -7)
+        let moved = try await admin.people.correctLeaving(tom, to: earlier, reason: "the leaving form gave the week before")
+        try expect(moved.leftOn == earlier, "the leaving day is moved earlier")
+        let staffGrant = try await store.roleGrants.find(RoleGrantQuery(personID: tom)).first { $0.role == .staff }
+        try expect(staffGrant?.ends == earlier, "his role ends on the earlier day: \(String(describing: staffGrant?.ends))")
+        let grantTrail = try await admin.audit.trail(of: staffGrant!.id.uuid)
+        try expect(
+            grantTrail.filter { $0.draft.action == .roleGrantEnd && $0.draft.outcome == .allowed }.count == 2,
+            "the role's end is audited when recorded and when moved")
+
+        // A later day: the leaving day alone moves; the role that ended stays ended.
+        let later = Fixture.today.adding(days: 14)
+        let again = try await admin.people.correctLeaving(tom, to: later, reason: "he works out his notice")
+        try expect(again.leftOn == later, "the leaving day is moved later")
+        let afterLater = try await store.roleGrants.find(RoleGrantQuery(personID: tom))
+        try expect(afterLater.allSatisfy { $0.ends == earlier }, "no role is given back by a later day")
+        let same = try await admin.people.correctLeaving(tom, to: later, reason: "he works out his notice")
+        try expect(same.revision == again.revision, "the same day again changes nothing")
+        try await expectError(.forbidden, "with no role he cannot act before the new day") {
+            try await fixture.safety.session(actingAs: tom, at: fixture.school.id)
+        }
+
+        // He did not leave: restored, without his roles.
+        let restored = try await admin.people.correctLeaving(tom, to: nil, reason: "recorded against the wrong member of staff")
+        try expect(restored.leftOn == nil, "a person who did not leave is on roll again")
+        let afterRestore = try await store.roleGrants.find(RoleGrantQuery(personID: tom))
+        try expect(!afterRestore.isEmpty && afterRestore.allSatisfy { $0.ends == earlier }, "a restore reopens no role")
+        try await expectError(.forbidden, "restored without a role, he cannot act") {
+            try await fixture.safety.session(actingAs: tom, at: fixture.school.id)
+        }
+        let noLongerLeft = try await admin.people.correctLeaving(tom, to: nil, reason: "recorded against the wrong member of staff")
+        try expect(noLongerLeft.revision == restored.revision, "restoring someone on roll changes nothing")
+        try await expectError(.constraintViolation, "a day for someone not recorded as leaving is not a correction") {
+            try await admin.people.correctLeaving(tom, to: later, reason: "typo")
+        }
+        _ = try await admin.roles.grant(
+            RoleGrant(personID: tom, role: .staff, scope: .school(fixture.school.id), starts: Fixture.today, groups: ["Oak"]))
+        let back = try await fixture.safety.session(actingAs: tom, at: fixture.school.id)
+        try expect(back.principal.roles.contains(.staff), "granted his role again, he acts again")
+
+        let trail = try await admin.audit.trail(of: tom.uuid)
+        let corrections = trail.filter { $0.draft.outcome == .allowed && $0.draft.actorID == fixture.admin.id }
+        try expect(
+            corrections.contains { $0.draft.action == .personLeaveCorrect && $0.draft.reason == "the leaving form gave the week before" }
+                && corrections.contains { $0.draft.action == .personLeaveCorrect && $0.draft.reason == "he works out his notice" },
+            "each moved day is audited with its reason")
+        try expect(
+            corrections.contains {
+                $0.draft.action == .personRestore && $0.draft.reason == "recorded against the wrong member of staff"
+            },
+            "the restore is audited with its reason")
+        try expect(
+            trail.contains { $0.draft.action == .personLeaveCorrect && $0.draft.outcome == .denied },
+            "the refused corrections are audited as denied")
+    }
+
+    /// Only someone else who manages people corrects a leaving day: a class teacher is refused as
+    /// forbidden, exactly as for someone who does not exist; another organisation is answered
+    /// exactly as for someone who does not exist; no one corrects their own, even while their
+    /// session still opens (a leaving day recorded ahead).
+    @_spi(StorageBackend)
+    public static func onlyAnotherWhoManagesPeopleCorrectsALeaving(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let other = try await OtherOrganisation.make(beside: fixture)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let ben = fixture.ashLearner.id
+        _ = try await admin.people.recordLeaver(ben, on: Fixture.today)
+
+        let teacher = try await fixture.safety.session(actingAs: fixture.teacher.id, at: fixture.school.id)
+        let asked = await capture({ try await teacher.people.correctLeaving(ben, to: nil, reason: "not a leaver") })
+        let nobody = await capture({ try await teacher.people.correctLeaving(PersonID(), to: nil, reason: "not a leaver") })
+        switch (asked, nobody) {
+        case (.failure(let error), .failure(let absent)):
+            try expect(error.code == .forbidden, "a teacher is refused the capability, not \(error.code)")
+            try expect(error.reason == absent.reason && absent.code == .forbidden, "and is told the same for no one")
+        default: throw ConformanceFailure("a teacher cannot correct a leaving day")
+        }
+
+        let elsewhere = await capture({ try await other.admin.people.correctLeaving(ben, to: nil, reason: "not a leaver") })
+        let absent = await capture({ try await other.admin.people.correctLeaving(PersonID(), to: nil, reason: "not a leaver") })
+        switch (elsewhere, absent) {
+        case (.failure(let error), .failure(let none)):
+            try expect(error.code == .notFound && error.reason == "no such person", "out of reach is notFound, not \(error.code)")
+            try expect(none.code == error.code && none.reason == error.reason, "exactly as for no one")
+        default: throw ConformanceFailure("another organisation cannot correct a leaving day")
+        }
+        try expect(try await admin.people.get(ben).leftOn == Fixture.today, "Ben's leaving day stands")
+
+        // Kate, the head, is leaving in a month: she can still act, but not on her own leaving.
+        let kate = fixture.dsl.id
+        let ahead = Fixture.today.adding(days: 30)
+        _ = try await admin.people.recordLeaver(kate, on: ahead)
+        let head = try await fixture.safety.session(actingAs: kate, at: fixture.school.id)
+        switch await capture({ try await head.people.correctLeaving(kate, to: nil, reason: "staying on") }) {
+        case .success: throw ConformanceFailure("correcting one's own leaving is refused")
+        case .failure(let error): try expect(error.code == .forbidden, "refused as forbidden, not \(error.code)")
+        }
+        switch await capture({ try await admin.people.correctLeaving(fixture.admin.id, to: nil, reason: "never left") }) {
+        case .success: throw ConformanceFailure("the data manager cannot correct their own leaving either")
+        case .failure(let error): try expect(error.code == .forbidden, "refused as forbidden, not \(error.code)")
+        }
+        try expect(try await admin.people.get(kate).leftOn == ahead, "her leaving day stands")
+        let byHead = try await head.people.correctLeaving(ben, to: nil, reason: "recorded by mistake")
+        try expect(byHead.leftOn == nil, "someone else who manages people corrects another's")
+        let byAdmin = try await admin.people.correctLeaving(kate, to: nil, reason: "she is staying")
+        try expect(byAdmin.leftOn == nil, "and hers is corrected by someone else")
+    }
+}
+
 private func capture<T: Sendable>(_ body: @Sendable () async throws -> T) async -> Result<T, SafetyError> {
     do { return .success(try await body()) } catch let error as SafetyError { return .failure(error) } catch {
         return .failure(SafetyError(.unavailable, "unexpected error"))

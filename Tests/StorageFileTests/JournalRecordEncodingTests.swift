@@ -29,7 +29,8 @@ struct JournalRecordEncodingTests {
                 phone: other, sources: [SourceRef(system: "oneroster", id: "{LDAP:\(index)}/\(text)")],
                 learner: LearnerDetails(
                     upn: upn, dateOfBirth: CalendarDate(year: 2016, month: 1, day: 1 + index)!, ncYear: .reception,
-                    registrationGroup: text, lookedAfter: index.isMultiple(of: 2), groups: [text, other], keyPerson: other),
+                    registrationGroup: text, lookedAfter: index.isMultiple(of: 2), groups: [text, other], keyPerson: other,
+                    preferredGivenName: index.isMultiple(of: 2) ? other : nil, preferredFamilyName: index.isMultiple(of: 3) ? text : nil),
                 leftOn: index.isMultiple(of: 3) ? CalendarDate(year: 2026, month: 7, day: 22) : nil, revision: index)
             let adult = Person(
                 tenancy: .trust(TrustID()), kind: .parentCarer, givenName: other, familyName: text, jobTitle: text, revision: 1)

@@ -30,7 +30,8 @@ struct StoredJSONReadTests {
                 learner: LearnerDetails(
                     upn: Self.upn(index),
                     dateOfBirth: CalendarDate(year: 2016, month: 3, day: 1 + index)!, ncYear: .year4, registrationGroup: name,
-                    groups: [name, "Oak"], keyPerson: name))
+                    groups: [name, "Oak"], keyPerson: name, preferredGivenName: index.isMultiple(of: 2) ? name : nil,
+                    preferredFamilyName: index.isMultiple(of: 3) ? name : nil))
             let adult = Person(
                 tenancy: .school(school), kind: .parentCarer, givenName: name, familyName: "Parent", email: "\(index)@example.org",
                 phone: "+44 7700 900\(100 + index)")

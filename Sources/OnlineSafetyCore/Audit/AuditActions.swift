@@ -110,8 +110,13 @@ extension AuditAction {
     public static let storeRepair = AuditAction("store.repair")
     /// Opening a session.
     public static let sessionOpen = AuditAction("session.open")
-    /// A learner or member of staff who had left, listed again by an import.
+    /// A learner or member of staff who had left, listed again by an import, or restored by a
+    /// correction that says they did not leave (``PeopleService/correctLeaving(_:to:reason:)``, its
+    /// reason in the event).
     public static let personRestore = AuditAction("person.restore")
+    /// Moving a leaving day recorded by mistake to the right day
+    /// (``PeopleService/correctLeaving(_:to:reason:)``); the event's reason is the correction's.
+    public static let personLeaveCorrect = AuditAction("person.leaveCorrect")
     /// Changing a contact link (relationship, parental responsibility, priority).
     public static let contactUpdate = AuditAction("contact.update")
     /// Changing a role grant's groups.
@@ -182,7 +187,7 @@ extension AuditAction {
         .accessGrantRevoke, .accessGrantList, .accessGrantExceptions, .consentPurposeList, .consentPurposeInsert, .consentDecisionInsert,
         .consentDecisionList, .consentCheck, .trainingRecordInsert, .trainingRecordList, .trainingStatus, .complianceReport, .bootstrap,
         .recordPurge,
-        .sessionOpen, .personRestore, .contactUpdate, .roleGrantUpdate, .importPlan, .importApply, .importRunList,
+        .sessionOpen, .personRestore, .personLeaveCorrect, .contactUpdate, .roleGrantUpdate, .importPlan, .importApply, .importRunList,
         .filteringAssign, .filteringState, .filteringChangeRequest, .filteringChangeDecide, .filteringChangeApply, .filteringChangeList,
         .filteringCheckRecord, .filteringCheckResolve, .filteringCheckList, .filteringReviewRecord, .filteringReviewList,
         .monitoringAlertRecord, .monitoringAlertList, .governanceRecord, .governanceList, .governanceCalendar,

@@ -30,7 +30,8 @@ public enum PersonKind: String, Hashable, Sendable, Codable, CaseIterable {
     }
 }
 
-/// What the SDK records about a learner beyond their name.
+/// What the SDK records about a learner beyond their legal name: the names they are known by,
+/// their UPN, date of birth, year and groups.
 public struct LearnerDetails: Hashable, Sendable, Codable {
     /// The unique pupil number, validated by its check letter.
     public var upn: UPN
@@ -52,11 +53,19 @@ public struct LearnerDetails: Hashable, Sendable, Codable {
     public var groups: [String]
     /// The learner's key person in the early years, by name as the source gives it.
     public var keyPerson: String?
+    /// The given name the learner is known by (a CTF's `PreferredForename`, an MIS's preferred
+    /// first name or "known as"), when it is not their legal ``Person/givenName``; `nil` when
+    /// they go by their legal given name. The legal name stays on ``Person/givenName``.
+    public var preferredGivenName: String?
+    /// The family name the learner is known by (a CTF's `PreferredSurname`), when it is not
+    /// their legal ``Person/familyName``; `nil` when they go by their legal family name.
+    public var preferredFamilyName: String?
 
     /// Creates learner details.
     public init(
         upn: UPN, dateOfBirth: CalendarDate, ncYear: NCYear, registrationGroup: String? = nil,
-        lookedAfter: Bool = false, send: Bool = false, eal: Bool = false, groups: [String] = [], keyPerson: String? = nil
+        lookedAfter: Bool = false, send: Bool = false, eal: Bool = false, groups: [String] = [], keyPerson: String? = nil,
+        preferredGivenName: String? = nil, preferredFamilyName: String? = nil
     ) {
         self.upn = upn
         self.dateOfBirth = dateOfBirth
@@ -67,14 +76,17 @@ public struct LearnerDetails: Hashable, Sendable, Codable {
         self.eal = eal
         self.groups = groups
         self.keyPerson = keyPerson
+        self.preferredGivenName = preferredGivenName
+        self.preferredFamilyName = preferredFamilyName
     }
 
     private enum CodingKeys: String, CodingKey {
-        case upn, dateOfBirth, ncYear, registrationGroup, lookedAfter, send, eal, groups, keyPerson
+        case upn, dateOfBirth, ncYear, registrationGroup, lookedAfter, send, eal, groups, keyPerson, preferredGivenName,
+            preferredFamilyName
     }
 
-    /// Reads learner details; a record written before groups and key person were kept reads with
-    /// none. Throws `DecodingError` for a missing or malformed field.
+    /// Reads learner details; a record written before groups, key person and preferred names
+    /// were kept reads with none. Throws `DecodingError` for a missing or malformed field.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         upn = try container.decode(UPN.self, forKey: .upn)
@@ -86,10 +98,13 @@ public struct LearnerDetails: Hashable, Sendable, Codable {
         eal = try container.decode(Bool.self, forKey: .eal)
         groups = try container.decodeIfPresent([String].self, forKey: .groups) ?? []
         keyPerson = try container.decodeIfPresent(String.self, forKey: .keyPerson)
+        preferredGivenName = try container.decodeIfPresent(String.self, forKey: .preferredGivenName)
+        preferredFamilyName = try container.decodeIfPresent(String.self, forKey: .preferredFamilyName)
     }
 
-    /// Writes learner details, leaving out groups when there are none, so a record written
-    /// before they were kept encodes to the same bytes (and keeps its integrity code).
+    /// Writes learner details, leaving out groups when there are none and preferred names that
+    /// are not held, so a record written before they were kept encodes to the same bytes (and
+    /// keeps its integrity code).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(upn, forKey: .upn)
@@ -101,6 +116,8 @@ public struct LearnerDetails: Hashable, Sendable, Codable {
         try container.encode(eal, forKey: .eal)
         if !groups.isEmpty { try container.encode(groups, forKey: .groups) }
         try container.encodeIfPresent(keyPerson, forKey: .keyPerson)
+        try container.encodeIfPresent(preferredGivenName, forKey: .preferredGivenName)
+        try container.encodeIfPresent(preferredFamilyName, forKey: .preferredFamilyName)
     }
 
     /// The key stage derived from the year group; `nil` outside year groups (`X`).
@@ -118,9 +135,12 @@ public struct Person: Aggregate {
     public var tenancy: Tenancy
     /// What part they play.
     public var kind: PersonKind
-    /// Given name.
+    /// Legal given name: the name records and referrals (to social care, the police) use. A
+    /// learner known by another given name has that one in
+    /// ``LearnerDetails/preferredGivenName``; ``displayName`` is the name to show.
     public var givenName: String
-    /// Family name.
+    /// Legal family name. A learner known by another family name has that one in
+    /// ``LearnerDetails/preferredFamilyName``.
     public var familyName: String
     /// Email address, when held.
     public var email: String?
@@ -210,13 +230,33 @@ public struct Person: Aggregate {
     /// The trust a trust-level person belongs to, or `nil` for a person at a school.
     public var trustID: TrustID? { tenancy.trustID }
 
-    /// "Given Family".
+    /// The legal name, "Given Family": the name a record or a referral gives. Show staff
+    /// ``displayName``, the name the person is known by.
     public var fullName: String { "\(givenName) \(familyName)" }
+
+    /// The given name the person is known by: a learner's preferred given name
+    /// (``LearnerDetails/preferredGivenName``), else the legal ``givenName``.
+    public var knownAsGivenName: String { learner?.preferredGivenName ?? givenName }
+
+    /// The family name the person is known by: a learner's preferred family name
+    /// (``LearnerDetails/preferredFamilyName``), else the legal ``familyName``.
+    public var knownAsFamilyName: String { learner?.preferredFamilyName ?? familyName }
+
+    /// The name to show staff, "Given Family" as the person is known: ``knownAsGivenName`` and
+    /// ``knownAsFamilyName``, each falling back to the legal name. The same as ``fullName`` for
+    /// anyone without a preferred name (everyone but learners). The legal name stays in
+    /// ``fullName`` for records and referrals.
+    public var displayName: String { "\(knownAsGivenName) \(knownAsFamilyName)" }
+
+    /// Whether the name the person is known by (``displayName``) is not their legal name
+    /// (``fullName``).
+    public var isKnownByAnotherName: Bool { displayName != fullName }
 
     /// Whether the person has left by the given day.
     public func hasLeft(by date: CalendarDate) -> Bool { leftOn.map { $0 <= date } ?? false }
 
-    /// Checks names and that learner details go with learners only.
+    /// Checks names (a learner's preferred names, when held, are not blank) and that learner
+    /// details go with learners only.
     public func validate() throws(SafetyError) { try validate(asOf: CalendarDate(Date())) }
 
     /// ``validate()`` judging dates against a given day, for a caller that checks many people
@@ -234,6 +274,12 @@ public struct Person: Aggregate {
             _ = try learner.dateOfBirth.checked("person.dateOfBirth", .dateOfBirth, asOf: today)
             if learner.groups.contains(where: \.isBlank) { throw .invalid("person.groups", "a group needs a name") }
             if learner.keyPerson?.isBlank == true { throw .invalid("person.keyPerson", "a key person needs a name") }
+            if learner.preferredGivenName?.isBlank == true {
+                throw .invalid("person.preferredGivenName", "a preferred given name cannot be blank: leave it out instead")
+            }
+            if learner.preferredFamilyName?.isBlank == true {
+                throw .invalid("person.preferredFamilyName", "a preferred family name cannot be blank: leave it out instead")
+            }
         }
         if let leftOn { _ = try leftOn.checked("person.leftOn", .record, asOf: today) }
         if case .trust = tenancy, kind != .staff && kind != .governor {

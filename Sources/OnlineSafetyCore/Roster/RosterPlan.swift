@@ -169,7 +169,7 @@ public struct RosterCounts: Hashable, Sendable, Codable {
 
 /// Why a whole run is refused (nothing is written).
 public struct RosterRefusal: Hashable, Sendable, Codable, CustomStringConvertible {
-    /// A stable code: `strict.rejections`, `leavers.tooMany`.
+    /// A stable code: `strict.rejections`, `leavers.tooMany` (learners or staff: the reason says which).
     public var code: String
     /// Why, in fixed words with counts and URNs only.
     public var reason: String
@@ -236,24 +236,53 @@ public struct RosterRoleHolder: Hashable, Sendable {
 }
 
 /// How a sync runs.
+///
+/// Two safety stops keep a truncated export from emptying a school, each counted per school
+/// and each lifted by ``allowManyLeavers``:
+///
+/// - **Learners**: a run that would make more than ``maximumLeaverShare`` of the school's roll
+///   (its learners on roll) leavers is refused, however few they are.
+/// - **Staff**: a run that would make more than ``maximumLeaverShare`` of the school's staff on
+///   roll leavers is refused, when it would also make more than ``staffLeaverAllowance`` of them
+///   leavers: a small staff's ordinary turnover (1 of 3 is a third) is not refused, while a staff
+///   export missing 5 of 6 people is.
+///
+/// A refused run writes nothing; its ``RosterPlan/refusal`` has the code `leavers.tooMany`, and
+/// its reason says whether learners or staff (or both) would leave, with their counts, never who.
+///
+/// ```swift
+/// let plan = try await session.roster.plan(batch)
+/// if plan.refusal?.code == "leavers.tooMany" {
+///     print(plan.refusal!.reason)   // "5 of 8 staff at URN 999001 would leave, more than 20% of the staff; ..."
+/// }
+/// let result = try await session.roster.apply(batch, options: RosterOptions(allowManyLeavers: true))
+/// ```
 public struct RosterOptions: Hashable, Sendable {
     /// Refuse the whole run if any row is rejected.
     public var strict: Bool
-    /// The largest share of a school's roll a run may make leavers (0.2 = a fifth) before it is
-    /// refused; a bigger change needs ``allowManyLeavers``.
+    /// The largest share of a school's roll, and of its staff, a run may make leavers (0.2 = a
+    /// fifth) before it is refused; a bigger change needs ``allowManyLeavers``.
     public var maximumLeaverShare: Double
-    /// Apply even when more of a roll would leave than ``maximumLeaverShare``.
+    /// Apply even when more of a roll or of a staff would leave than ``maximumLeaverShare``.
     public var allowManyLeavers: Bool
+    /// How many members of staff a run may always make leavers at a school, whatever their share
+    /// of its staff (2 by default): the staff stop refuses a run only when more than this many
+    /// and more than ``maximumLeaverShare`` of the school's staff on roll would leave. Learners
+    /// have no such allowance.
+    public var staffLeaverAllowance: Int
     /// Schools to create when the store lacks them, with their role holders.
     public var schools: [RosterSchoolSetup]
 
-    /// Creates options; by default not strict, at most a fifth of a roll leaving, no new schools.
+    /// Creates options; by default not strict, at most a fifth of a roll leaving, and of a staff
+    /// (beyond two people), no new schools.
     public init(
-        strict: Bool = false, maximumLeaverShare: Double = 0.2, allowManyLeavers: Bool = false, schools: [RosterSchoolSetup] = []
+        strict: Bool = false, maximumLeaverShare: Double = 0.2, allowManyLeavers: Bool = false, staffLeaverAllowance: Int = 2,
+        schools: [RosterSchoolSetup] = []
     ) {
         self.strict = strict
         self.maximumLeaverShare = maximumLeaverShare
         self.allowManyLeavers = allowManyLeavers
+        self.staffLeaverAllowance = max(0, staffLeaverAllowance)
         self.schools = schools
     }
 }

@@ -192,10 +192,18 @@ public struct RosterLearner: Hashable, Sendable {
     public var source: SourceRef
     /// The UPN, check letter verified by the reader; `nil` when the source has none.
     public var upn: UPN?
-    /// Given (preferred, where the source has one) name.
+    /// Legal given name (a CTF's `Forename`, a legal first name column).
     public var givenName: String
-    /// Family name.
+    /// Legal family name (a CTF's `Surname`).
     public var familyName: String
+    /// The given name the learner is known by (a CTF's `PreferredForename`, a preferred first
+    /// name column): `nil` when the source says nothing of it (OneRoster 1.1, a CSV without the
+    /// column), so a stored one stays; empty when the source carries it and the learner has
+    /// none, so a stored one is cleared. One the same as ``givenName`` is stored as none.
+    public var preferredGivenName: String?
+    /// The family name the learner is known by (a CTF's `PreferredSurname`, a preferred last
+    /// name column), read as ``preferredGivenName`` is.
+    public var preferredFamilyName: String?
     /// Date of birth, when the source has it.
     public var dateOfBirth: CalendarDate?
     /// National curriculum year group, when the source has it.
@@ -220,7 +228,8 @@ public struct RosterLearner: Hashable, Sendable {
     /// Creates a learner row.
     public init(
         location: FileLocation, source: SourceRef, upn: UPN?, givenName: String, familyName: String,
-        dateOfBirth: CalendarDate? = nil, ncYear: NCYear? = nil, registrationGroup: String? = nil, groups: [String]? = nil,
+        preferredGivenName: String? = nil, preferredFamilyName: String? = nil, dateOfBirth: CalendarDate? = nil, ncYear: NCYear? = nil,
+        registrationGroup: String? = nil, groups: [String]? = nil,
         keyPerson: String? = nil, lookedAfter: Bool? = nil, send: Bool? = nil, email: String? = nil,
         status: RosterStatus = .active
     ) {
@@ -229,6 +238,8 @@ public struct RosterLearner: Hashable, Sendable {
         self.upn = upn
         self.givenName = givenName
         self.familyName = familyName
+        self.preferredGivenName = preferredGivenName
+        self.preferredFamilyName = preferredFamilyName
         self.dateOfBirth = dateOfBirth
         self.ncYear = ncYear
         self.registrationGroup = registrationGroup

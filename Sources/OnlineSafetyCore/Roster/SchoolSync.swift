@@ -216,6 +216,14 @@ struct SchoolSync {
             if let send = row.send { details.send = send }
             if let listed = row.groups { details.groups = Self.groups(listed, besides: details.registrationGroup) }
             if let keyPerson = RosterNormal.optional(row.keyPerson) { details.keyPerson = keyPerson }
+            // The legal names stay in givenName and familyName; a source that carries preferred
+            // names says which the learner is known by, and one that does not leaves them.
+            if let preferred = row.preferredGivenName {
+                details.preferredGivenName = Self.preferredName(preferred, besides: person.givenName)
+            }
+            if let preferred = row.preferredFamilyName {
+                details.preferredFamilyName = Self.preferredName(preferred, besides: person.familyName)
+            }
             person.learner = details
         }
         if !person.sources.contains(row.source) { person.sources = (person.sources + [row.source]).sorted() }
@@ -236,6 +244,13 @@ struct SchoolSync {
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
         remember(person, was: previous)
         listedLearners.insert(person.id)
+    }
+
+    /// A row's preferred name, normalised: `nil` (none held) when it is blank or the same as the
+    /// legal name beside it.
+    private static func preferredName(_ name: String, besides legal: String) -> String? {
+        guard let name = RosterNormal.optional(name), name != legal else { return nil }
+        return name
     }
 
     /// A row's other groups, normalised, each once, in the source's order, without the
@@ -511,16 +526,32 @@ struct SchoolSync {
                     .leaver, person.kind == .learner ? .learner : .staff, school: urn, record: person.id.uuid, at: nil,
                     code: "leaver.notListed", "no longer listed by a full export: leaves from the export's day"))
         }
-        if rollBefore > 0, Double(learnerLeavers) / Double(rollBefore) > sync.options.maximumLeaverShare,
-            !sync.options.allowManyLeavers
-        {
-            let share = Int((sync.options.maximumLeaverShare * 100).rounded())
-            leaverRefusal = RosterRefusal(
-                code: "leavers.tooMany",
-                reason:
-                    "\(learnerLeavers) of \(rollBefore) learners at URN \(urn) would leave, more than \(share)% of the roll; "
-                    + "check the export is complete, or allow many leavers to apply it")
+        refuseTooManyLeavers(learners: learnerLeavers, staff: leavers.count - learnerLeavers)
+    }
+
+    /// The safety stops (``RosterOptions``): refuses the run when more than the share of the
+    /// school's roll would leave, or more than the share of its staff on roll and more than the
+    /// staff allowance. The reason gives counts and the URN only, never who.
+    private mutating func refuseTooManyLeavers(learners: Int, staff: Int) {
+        let options = sync.options
+        guard !options.allowManyLeavers else { return }
+        let share = Int((options.maximumLeaverShare * 100).rounded())
+        var reasons: [String] = []
+        if rollBefore > 0, Double(learners) / Double(rollBefore) > options.maximumLeaverShare {
+            reasons.append("\(learners) of \(rollBefore) learners at URN \(urn) would leave, more than \(share)% of the roll")
         }
+        if staff > options.staffLeaverAllowance {
+            // Counted only when enough staff would leave to matter: most runs make none.
+            let today = self.today
+            let staffBefore = stored.values.count { $0.kind == .staff && !$0.hasLeft(by: today) }
+            if staffBefore > 0, Double(staff) / Double(staffBefore) > options.maximumLeaverShare {
+                reasons.append("\(staff) of \(staffBefore) staff at URN \(urn) would leave, more than \(share)% of the school's staff")
+            }
+        }
+        guard !reasons.isEmpty else { return }
+        leaverRefusal = RosterRefusal(
+            code: "leavers.tooMany",
+            reason: (reasons + ["check the export is complete, or allow many leavers to apply it"]).joined(separator: "; "))
     }
 
     private mutating func describeChanges() {
@@ -622,6 +653,8 @@ struct SchoolSync {
         var fields: [String] = []
         if before.givenName != after.givenName { fields.append("givenName") }
         if before.familyName != after.familyName { fields.append("familyName") }
+        if before.learner?.preferredGivenName != after.learner?.preferredGivenName { fields.append("preferredGivenName") }
+        if before.learner?.preferredFamilyName != after.learner?.preferredFamilyName { fields.append("preferredFamilyName") }
         if before.email != after.email { fields.append("email") }
         if before.phone != after.phone { fields.append("phone") }
         if before.jobTitle != after.jobTitle { fields.append("jobTitle") }

@@ -131,8 +131,9 @@ public struct PeopleService: Sendable {
     /// end the very session and roles that could put it right. Throws `notFound` for a person out
     /// of reach, `forbidden` otherwise refused.
     ///
-    /// The leaving day is never moved: recording it again on the same day changes nothing, and on
-    /// another day is refused with `constraintViolation` (their roles and access ended on the first).
+    /// Recording the leaving again on the same day changes nothing, and on another day is refused
+    /// with `constraintViolation` (their roles and access ended on the first): a day recorded by
+    /// mistake is put right deliberately, with a reason, by ``correctLeaving(_:to:reason:)``.
     @discardableResult
     public func recordLeaver(_ id: PersonID, on date: CalendarDate) async throws -> Person {
         var authority = AccessPolicy.require(.managePeople, principal, to: "record leavers")
@@ -149,7 +150,8 @@ public struct PeopleService: Sendable {
                 guard leftOn == date else {
                     throw SafetyError(
                         .constraintViolation,
-                        "the person is already recorded as a leaver, on another day; the leaving day is not moved")
+                        "the person is already recorded as a leaver, on another day; the leaving day is not moved by recording "
+                            + "it again: a day recorded by mistake is corrected, with a reason")
                 }
                 return person
             }
@@ -160,6 +162,86 @@ public struct PeopleService: Sendable {
                 await context.audit(.roleGrantEnd, RoleGrant.recordKind, grant.id.uuid, reason: "leaver")
             }
             try await AccessRegisterService.revokeAll(of: id, on: date, reason: "leaver", context)
+            return stored
+        }
+    }
+
+    /// Corrects a leaving day recorded by mistake: moves it to `newDay`, or, with `nil`, records
+    /// that the person did not leave and restores them. Requires `managePeople` where they belong
+    /// (held trust-wide for a trust-level person), someone other than the person (no one corrects
+    /// their own leaving, as no one records it), and a reason, which the audit keeps. Throws
+    /// `forbidden` without the capability, `invalidInput` for a blank reason
+    /// (`leavingCorrection.reason`) or a day out of bounds (`person.leftOn`), `notFound` for a
+    /// person out of reach or whom the principal may not read (exactly as for no one), and
+    /// `constraintViolation` for a day given for someone not recorded as a leaver
+    /// (``recordLeaver(_:on:)`` records a leaving).
+    ///
+    /// What a correction does to the roles and access the leaving ended:
+    ///
+    /// - **An earlier day** ends them as ``recordLeaver(_:on:)`` would have on that day: every
+    ///   role grant still held after it ends on it (or on its own first day, when that is later),
+    ///   and every access grant still in force after it is revoked from it (reason "leaver").
+    /// - **A later day** moves the leaving day, and ends on it any role or access still held
+    ///   after it, as for any leaver; nothing is extended. The roles that ended and the access
+    ///   revoked on the day first recorded stay ended: nothing tells a role the leaving ended from
+    ///   one that ended on that day anyway, and giving authority back is never a side effect. The
+    ///   roles and access the person needs until the new day are given again deliberately
+    ///   (``RoleService/grant(_:)``, ``AccessRegisterService/grant(_:to:from:note:)``).
+    /// - **`nil`** (they did not leave) clears the leaving day, as an import that lists a leaver
+    ///   again restores them (audited as `person.restore`). Their roles and access are **not**
+    ///   reopened: until roles are granted again they hold none, and so open no session.
+    ///
+    /// The same day again, or `nil` for someone not recorded as a leaver, changes nothing. A moved
+    /// day is audited as `person.leaveCorrect`, a restore as `person.restore`; both carry the
+    /// reason given.
+    ///
+    /// ```swift
+    /// // Recorded as leaving on 2026-07-02; the right day is 2026-07-22.
+    /// try await session.people.correctLeaving(tomID, to: CalendarDate(iso: "2026-07-22")!, reason: "the 2nd typed for the 22nd")
+    /// // Recorded as a leaver by mistake: the wrong member of staff. Restored, then given their role again.
+    /// try await session.people.correctLeaving(samID, to: nil, reason: "recorded against the wrong member of staff")
+    /// try await session.roles.grant(RoleGrant(personID: samID, role: .staff, scope: .school(schoolID), starts: session.today))
+    /// ```
+    @discardableResult
+    public func correctLeaving(_ id: PersonID, to newDay: CalendarDate?, reason: String) async throws -> Person {
+        var authority = AccessPolicy.require(.managePeople, principal, to: "correct leavers")
+        if authority == .allowed, id == principal.person.id {
+            authority = .denied("a person cannot correct their own leaving; someone else who manages people corrects it")
+        }
+        let principal = principal
+        let today = session.today
+        return try await session.gate(
+            newDay == nil ? .personRestore : .personLeaveCorrect, Person.recordKind, subject: id.uuid, authority: authority,
+            reason: reason
+        ) { context in
+            guard !reason.isBlank else {
+                throw SafetyError.invalid("leavingCorrection.reason", "a correction of a leaving day records why it is corrected")
+            }
+            if let newDay { try newDay.checked("person.leftOn", .record, asOf: today) }
+            var person = try await context.readablePerson(id)
+            if case .trust = person.tenancy, !AccessPolicy.holdsTrustWide(.managePeople, principal) {
+                throw SafetyError(.forbidden, "only a trust-wide role can correct leavers at trust level")
+            }
+            guard let leftOn = person.leftOn else {
+                guard newDay == nil else {
+                    throw SafetyError(
+                        .constraintViolation,
+                        "the person is not recorded as a leaver, so there is no leaving day to correct; record the leaving instead")
+                }
+                return person
+            }
+            guard leftOn != newDay else { return person }
+            person.leftOn = newDay
+            let stored = try await context.tx.people.update(person)
+            if let newDay {
+                // Ends what is still held after the new day, whichever way the day moved; a later
+                // day extends nothing.
+                for grant in try await Self.grantsEnded(of: id, leavingOn: newDay, in: context.tx) {
+                    _ = try await context.tx.roleGrants.update(grant)
+                    await context.audit(.roleGrantEnd, RoleGrant.recordKind, grant.id.uuid, reason: "leaver")
+                }
+                try await AccessRegisterService.revokeAll(of: id, on: newDay, reason: "leaver", context)
+            }
             return stored
         }
     }

@@ -98,10 +98,12 @@ public struct SafetySession: Sendable {
     /// A body that learns the subject is restricted (an incident of a restricted category) calls
     /// ``GateContext/markRestricted()``: its events, allowed or denied, then go on the school's
     /// restricted chain. A `conflict` with a concurrent transaction is retried up to `retries`
-    /// times before it is audited and thrown.
+    /// times before it is audited and thrown. `reason`, when given, is the reason of the call's
+    /// own events when it is allowed (why the caller did it, such as a correction's); a refusal's
+    /// event carries the refusal's reason instead.
     func gate<R: Sendable>(
         _ action: AuditAction, _ kind: String, subject: UUID?, restricted: Bool = false, authority: AccessDecision,
-        subjects: AuditSubjects<R>? = nil, retries: Int = 2,
+        subjects: AuditSubjects<R>? = nil, retries: Int = 2, reason: String? = nil,
         _ body: @Sendable @escaping (GateContext) async throws -> R
     ) async throws -> R {
         if case .denied(let reason) = authority {
@@ -119,7 +121,7 @@ public struct SafetySession: Sendable {
                     let context = GateContext(session: session, tx: tx, events: buffer)
                     let result = try await body(context)
                     let restricted = await buffer.restricted
-                    var events = [session.draft(action, kind, subject, restricted: restricted)]
+                    var events = [session.draft(action, kind, subject, reason: reason, restricted: restricted)]
                     if let subjects {
                         // Each record once, where the result first names it; the call's own
                         // subject is not listed again.
@@ -127,7 +129,7 @@ public struct SafetySession: Sendable {
                         let named = subjects.ids(result).filter { seen.insert($0).inserted }
                         if !named.isEmpty || !subjects.recordsEmpty {
                             events = stride(from: 0, to: named.count, by: AuditSubjects<R>.perEvent).map { start in
-                                var draft = session.draft(action, kind, subject, restricted: restricted)
+                                var draft = session.draft(action, kind, subject, reason: reason, restricted: restricted)
                                 draft.listed = Array(named[start..<min(named.count, start + AuditSubjects<R>.perEvent)])
                                 return draft
                             }

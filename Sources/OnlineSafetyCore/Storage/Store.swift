@@ -378,7 +378,9 @@ extension Person {
             "left_on": .optionalDate(leftOn),
         ]
     }
-    /// Sorted by family name, then given name.
+    /// Sorted by legal family name, then legal given name. A learner's preferred names do not
+    /// move them: the order stays the same whether or not a source gives preferred names, and
+    /// follows the `family_name` column a search reads.
     public var sortKey: String { "\(familyName.lowercased())\u{1F}\(givenName.lowercased())" }
 }
 

@@ -356,6 +356,7 @@ extension StoredJSONCursor {
 extension LearnerDetails {
     private static let storedKeys: [StaticString] = [
         "upn", "dateOfBirth", "ncYear", "registrationGroup", "lookedAfter", "send", "eal", "groups", "keyPerson",
+        "preferredGivenName", "preferredFamilyName",
     ]
 
     /// Reads the details at `cursor`, as ``StoredJSONReadable`` reads a record.
@@ -369,6 +370,8 @@ extension LearnerDetails {
         var eal: Bool?
         var groups: [String]?
         var keyPerson: String?
+        var preferredGivenName: String?
+        var preferredFamilyName: String?
         let read = cursor.object(storedKeys) { index, cursor in
             switch index {
             case 0: cursor.read(into: &upn) { $0.string().flatMap { try? UPN($0) } }
@@ -379,13 +382,16 @@ extension LearnerDetails {
             case 5: cursor.read(into: &send) { $0.bool() }
             case 6: cursor.read(into: &eal) { $0.bool() }
             case 7: cursor.read(into: &groups) { $0.array { $0.string() } }
-            default: cursor.read(into: &keyPerson) { $0.string() }
+            case 8: cursor.read(into: &keyPerson) { $0.string() }
+            case 9: cursor.read(into: &preferredGivenName) { $0.string() }
+            default: cursor.read(into: &preferredFamilyName) { $0.string() }
             }
         }
         guard read, let upn, let dateOfBirth, let ncYear, let lookedAfter, let send, let eal else { return nil }
         return LearnerDetails(
             upn: upn, dateOfBirth: dateOfBirth, ncYear: ncYear, registrationGroup: registrationGroup, lookedAfter: lookedAfter,
-            send: send, eal: eal, groups: groups ?? [], keyPerson: keyPerson)
+            send: send, eal: eal, groups: groups ?? [], keyPerson: keyPerson, preferredGivenName: preferredGivenName,
+            preferredFamilyName: preferredFamilyName)
     }
 }
 
@@ -648,6 +654,14 @@ struct StoredJSONWriter {
         bool(details.lookedAfter)
         key("ncYear")
         string(details.ncYear.rawValue)
+        if let preferred = details.preferredFamilyName {
+            key("preferredFamilyName")
+            string(preferred)
+        }
+        if let preferred = details.preferredGivenName {
+            key("preferredGivenName")
+            string(preferred)
+        }
         if let group = details.registrationGroup {
             key("registrationGroup")
             string(group)

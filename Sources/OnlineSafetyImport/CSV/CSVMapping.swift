@@ -9,11 +9,13 @@ public enum RosterField: String, Hashable, Sendable, CaseIterable, Comparable {
     case upn
     /// Legal given name.
     case givenName
-    /// Preferred given name: used instead of ``givenName`` when present.
+    /// Preferred given name. A learner's is kept beside their legal ``givenName`` as the name
+    /// they are known by (a blank cell: none); a contact's or member of staff's is used instead
+    /// of ``givenName`` when present.
     case preferredGivenName
     /// Legal family name.
     case familyName
-    /// Preferred family name: used instead of ``familyName`` when present.
+    /// Preferred family name, read as ``preferredGivenName`` is.
     case preferredFamilyName
     /// Date of birth, in the mapping's ``DateFormat``.
     case dateOfBirth
@@ -143,9 +145,7 @@ public struct CSVMapping: Hashable, Sendable {
     /// writes it, each value a ``RosterField`` raw value (any case).
     ///
     /// A field named reads only the column given, before any alias.
-    /// - Throws: `mapping.unknownField` (location `--map`, field the column) when a value names
-    ///   no field; the reason lists the fields allowed. `mapping.duplicateField` when two columns
-    ///   name the same field.
+    /// - Throws: as ``fields(_:)``.
     public func overriding(_ map: [String: String]) throws(RosterProblem) -> CSVMapping {
         var copy = self
         copy.overrides.merge(try Self.fields(map)) { _, new in new }
@@ -161,8 +161,14 @@ public struct CSVMapping: Hashable, Sendable {
         return copy
     }
 
-    /// The fields of `Column=field` pairs, each to its column.
-    private static func fields(_ map: [String: String]) throws(RosterProblem) -> [RosterField: String] {
+    /// The fields `Column=field` pairs name, each to its column: each key is a header as the file
+    /// writes it, each value a ``RosterField`` raw value (any case, surrounding spaces ignored).
+    ///
+    /// Requires nothing, and reads no file: a tool checks its `--map` with it before reading any.
+    /// - Throws: `mapping.unknownField` (location `--map`, field the column) when a value names
+    ///   no field; the reason lists the fields allowed. `mapping.duplicateField` when two columns
+    ///   name the same field.
+    public static func fields(_ map: [String: String]) throws(RosterProblem) -> [RosterField: String] {
         var named: [RosterField: String] = [:]
         for (column, fieldName) in map.sorted(by: { $0.key < $1.key }) {
             let wanted = fieldName.trimmingCharacters(in: .whitespaces).lowercased()
@@ -231,8 +237,9 @@ public struct CSVMapping: Hashable, Sendable {
         required: [.sourceID, .learnerSourceID, .givenName, .familyName, .relationship, .parentalResponsibility],
         dateFormat: .dayMonthYear, rules: Rules(requireConsent: true, parentsOrResponsibilityOnly: true))
 
-    /// Tapestry-style children: `Child ID`, `First Name`, `Last Name`, `Date of Birth`, `UPN`
-    /// (optional), `Key Person`, `Group(s)` split on `;`.
+    /// Tapestry-style children: `Child ID`, `First Name`, `Last Name` (legal names), `Preferred
+    /// Name` (optional, the name the child is known by), `Date of Birth`, `UPN` (optional), `Key
+    /// Person`, `Group(s)` split on `;`.
     public static let tapestryChildren = CSVMapping(
         name: "tapestry-children", system: "tapestry", kind: .learners,
         aliases: [

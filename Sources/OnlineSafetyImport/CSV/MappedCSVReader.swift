@@ -192,6 +192,8 @@ private struct RowReader {
         return id
     }
 
+    /// A contact's or member of staff's names: the preferred ones where the row gives them, else
+    /// the legal ones.
     func names(_ cursor: inout Cursor) -> (String, String) {
         let given = value(.preferredGivenName, cursor) ?? value(.givenName, cursor)
         let family = value(.preferredFamilyName, cursor) ?? value(.familyName, cursor)
@@ -202,6 +204,23 @@ private struct RowReader {
             cursor.problems.append(.error("name.required", at: at(.familyName, cursor), "the family name is blank"))
         }
         return (given ?? "", family ?? "")
+    }
+
+    /// A learner's legal names, required, and the preferred names kept beside them: `nil` for a
+    /// column the file does not have (a stored preferred name stays), empty for a blank cell (a
+    /// stored one is cleared).
+    func learnerNames(_ cursor: inout Cursor) -> (given: String, family: String, preferredGiven: String?, preferredFamily: String?) {
+        let given = value(.givenName, cursor)
+        let family = value(.familyName, cursor)
+        if given == nil {
+            cursor.problems.append(.error("name.required", at: at(.givenName, cursor), "the given name is blank"))
+        }
+        if family == nil {
+            cursor.problems.append(.error("name.required", at: at(.familyName, cursor), "the family name is blank"))
+        }
+        let preferredGiven = columns[.preferredGivenName] == nil ? nil : value(.preferredGivenName, cursor) ?? ""
+        let preferredFamily = columns[.preferredFamilyName] == nil ? nil : value(.preferredFamilyName, cursor) ?? ""
+        return (given ?? "", family ?? "", preferredGiven, preferredFamily)
     }
 
     func status(_ cursor: inout Cursor) -> RosterStatus {
@@ -280,7 +299,7 @@ private struct RowReader {
 
     mutating func readLearner(_ cursor: inout Cursor, into section: inout RosterSection) {
         let id = sourceID(&cursor)
-        let (given, family) = names(&cursor)
+        let named = learnerNames(&cursor)
         var upn: UPN?
         if let text = value(.upn, cursor) {
             let (checked, upnProblems) = UPNCheck.check(text, at: at(.upn, cursor))
@@ -307,8 +326,9 @@ private struct RowReader {
         section.learners.append(
             RosterLearner(
                 location: FileLocation(file: table.file, line: cursor.row.line),
-                source: SourceRef(system: mapping.system, id: id), upn: upn, givenName: given, familyName: family,
-                dateOfBirth: born, ncYear: year, registrationGroup: value(.registrationGroup, cursor),
+                source: SourceRef(system: mapping.system, id: id), upn: upn, givenName: named.given, familyName: named.family,
+                preferredGivenName: named.preferredGiven, preferredFamilyName: named.preferredFamily, dateOfBirth: born, ncYear: year,
+                registrationGroup: value(.registrationGroup, cursor),
                 groups: columns[.groups] == nil ? nil : list(.groups, cursor), keyPerson: value(.keyPerson, cursor),
                 lookedAfter: lookedAfter, send: send,
                 email: address, status: current))

@@ -291,10 +291,15 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
                 .error(
                     "upn.duplicate", at: location.field("UPN"), "another pupil earlier in the file has the same UPN; this one is left out"))
         }
-        let givenName = clean(draft.fields["PreferredForename"]) ?? clean(draft.fields["Forename"])
+        // The legal names are the record's; the preferred ones are the names the pupil is known
+        // by. A CTF carries both, so a pupil without a preferred name is read as having none
+        // (an empty name), which clears one stored.
+        let givenName = clean(draft.fields["Forename"])
         if givenName == nil { found.append(.error("name.missing", at: location.field("Forename"), "the pupil has no forename")) }
-        let familyName = clean(draft.fields["PreferredSurname"]) ?? clean(draft.fields["Surname"])
+        let familyName = clean(draft.fields["Surname"])
         if familyName == nil { found.append(.error("name.missing", at: location.field("Surname"), "the pupil has no surname")) }
+        let preferredGivenName = clean(draft.fields["PreferredForename"]) ?? ""
+        let preferredFamilyName = clean(draft.fields["PreferredSurname"]) ?? ""
 
         var dateOfBirth: CalendarDate?
         if let text = clean(draft.fields["DOB"]) {
@@ -340,7 +345,8 @@ final class CTFDocumentParser: NSObject, XMLParserDelegate {
         let source = SourceRef(system: "ctf", id: upn.value)
         learners.append(
             RosterLearner(
-                location: location, source: source, upn: upn, givenName: givenName, familyName: familyName, dateOfBirth: dateOfBirth,
+                location: location, source: source, upn: upn, givenName: givenName, familyName: familyName,
+                preferredGivenName: preferredGivenName, preferredFamilyName: preferredFamilyName, dateOfBirth: dateOfBirth,
                 ncYear: ncYear, lookedAfter: lookedAfter, send: draft.senHistory ? draft.senProvision : nil,
                 email: clean(draft.fields["Email"])))
         for (index, contactDraft) in draft.contacts.enumerated() {
