@@ -33,8 +33,9 @@ public enum TrustFiles {
     }
 
     /// Reads the trust-wide files, then each school's, and gives their rows in the order the
-    /// configuration lists them. Paths are relative to `base`; a file's name in locations is its
-    /// path as written. Never throws: a file that cannot be read is in ``Read/fatal``.
+    /// configuration lists them. Paths are relative to the folder `base` (a URL with or without
+    /// a trailing slash: either names the folder); a file's name in locations is its path as
+    /// written. Never throws: a file that cannot be read is in ``Read/fatal``.
     ///
     /// Files are read on as many threads as the machine has cores, CTF files one at a time
     /// (`XMLParser` on Linux is libxml2, whose global state is not safe to share between
@@ -45,6 +46,8 @@ public enum TrustFiles {
     ) -> Read {
         let all: [(TrustConfiguration.SourceFile, TrustConfiguration.SchoolEntry?)] =
             configuration.files.map { ($0, nil) } + configuration.schools.flatMap { school in school.files.map { ($0, school) } }
+        // A folder's URL made without a trailing slash would resolve paths beside the folder.
+        let base = base.hasDirectoryPath ? base : URL(fileURLWithPath: base.path, isDirectory: true)
         let done = Mutex(Finished(count: all.count))
         let xml = Mutex(())
         DispatchQueue.concurrentPerform(iterations: all.count) { index in

@@ -35,6 +35,12 @@ struct TrustFilesTests {
         for _ in 0..<3 {
             #expect(TrustFiles.read(configuration, relativeTo: Self.sample.deletingLastPathComponent()).batch == read.batch)
         }
+        // The folder named without a trailing slash is the same folder, not its parent.
+        let folder = Self.sample.deletingLastPathComponent().path
+        let bare = URL(fileURLWithPath: folder.hasSuffix("/") ? String(folder.dropLast()) : folder, isDirectory: false)
+        let again = TrustFiles.read(configuration, relativeTo: bare)
+        #expect(again.fatal.map(\.code) == [])
+        #expect(again.batch == read.batch)
     }
 
     /// A school created from the configuration starts from its seed policy's figures, but names
