@@ -404,9 +404,10 @@ struct TrustImport {
     }
 
     /// The warnings the summary prints in full, as a data manager has to act on them: a full
-    /// export that made no leavers (a left-out row named nobody), and a file that was not UTF-8
-    /// and was read as Windows-1252. Their reasons name files, counts and URNs, never a person.
-    static let shownWarnings: Set<String> = ["leavers.withheld", "csv.encoding"]
+    /// export that made no leavers (a left-out row named nobody), people whose leaving was
+    /// decided by hand after the export was taken, and a file that was not UTF-8 and was read as
+    /// Windows-1252. Their reasons name files, counts and URNs, never a person.
+    static let shownWarnings: Set<String> = ["leavers.withheld", "leaving.decidedByHand", "csv.encoding"]
 
     private func writeReport(_ plan: RosterPlan, to path: String) throws {
         if path.hasSuffix(".json") {

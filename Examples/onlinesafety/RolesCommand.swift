@@ -202,6 +202,7 @@ struct RolesCommand: AsyncParsableCommand {
 func describe(_ grant: RoleGrant, at school: School) -> String {
     let scope = grant.trustID != nil ? "across the trust" : "at \(school.name)"
     let groups = grant.groups.isEmpty ? "" : " for \(grant.groups.joined(separator: ", "))"
+    if grant.neverInForce { return "\(scope)\(groups), withdrawn before its first day (\(grant.starts)): never in force" }
     let until = grant.ends.map { " until \($0)" } ?? " (open-ended)"
     return "\(scope)\(groups) from \(grant.starts)\(until)"
 }

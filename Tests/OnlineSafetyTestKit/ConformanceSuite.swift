@@ -108,6 +108,8 @@ public enum ConformanceSuite {
         ConformanceCase("rosterLeaversAndRestores", StorageConformance.rosterLeaversAndRestores),
         ConformanceCase("rosterLeftOutRowsMakeNoLeavers", StorageConformance.rosterLeftOutRowsMakeNoLeavers),
         ConformanceCase("rosterStaffLeaverGuard", StorageConformance.rosterStaffLeaverGuard),
+        ConformanceCase("rosterLeavesALeavingDecidedByHand", StorageConformance.rosterLeavesALeavingDecidedByHand),
+        ConformanceCase("rosterRowsOfAnUnknownSchoolMakeNoLeavers", StorageConformance.rosterRowsOfAnUnknownSchoolMakeNoLeavers),
         ConformanceCase(
             "rosterKeepsLeavingDaysAheadAndMatchesStaffOnly", StorageConformance.rosterKeepsLeavingDaysAheadAndMatchesStaffOnly),
         ConformanceCase("rosterKeepsLegalAndPreferredNames", StorageConformance.rosterKeepsLegalAndPreferredNames),

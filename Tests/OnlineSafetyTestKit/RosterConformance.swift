@@ -283,6 +283,87 @@ extension StorageConformance {
         try expect(parentAfter == parent, "the parent is not touched")
     }
 
+    /// A leaving decided by hand (recorded or corrected) is not undone by an export taken on or
+    /// before the day it was decided: the same export again neither makes a restored learner a
+    /// leaver nor restores one recorded as leaving before it, and says so once at its file,
+    /// with a count and no name; an export taken after the decision decides again.
+    @_spi(StorageBackend)
+    public static func rosterLeavesALeavingDecidedByHand(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let (_, rows) = try RosterRows.chiltonExport(fixture)
+        func export(_ learners: [RosterLearner], on day: CalendarDate? = nil) -> RosterBatch {
+            var section = RosterRows.section(fixture.school, learners: learners)
+            if let day { section.exportedOn = day }
+            return RosterRows.batch(section)
+        }
+        let many = RosterOptions(allowManyLeavers: true)
+        let ben = fixture.ashLearner.id
+
+        // The export drops Ben by mistake: he leaves from its day, and is put right by hand.
+        let dropped = try await admin.roster.apply(export([rows[0]]), options: many)
+        try expect(dropped.applied && dropped.plan.counts[.learner, .leaver] == 1, "Ben leaves: \(dropped.plan.counts.counts)")
+        let corrected = try await admin.people.correctLeaving(ben, to: nil, reason: "the export dropped him by mistake")
+        try expect(corrected.leftOn == nil && corrected.leavingDecidedOn == Fixture.today, "the correction keeps its day")
+
+        let again = try await admin.roster.apply(export([rows[0]]), options: many)
+        try expect(again.plan.counts.total(.leaver) == 0, "the same export does not make him a leaver again: \(again.plan.counts.counts)")
+        try expect(try await admin.people.get(ben).leftOn == nil, "Ben stays on roll")
+        let kept = again.plan.warnings.filter { $0.code == "leaving.decidedByHand" }
+        try expect(
+            kept.count == 1 && kept[0].location.file == RosterRows.file && kept[0].reason.hasPrefix("1 person keeps a leaving"),
+            "the plan says so once, at the file: \(kept)")
+        try expect(!kept[0].reason.contains("Ben") && !kept[0].reason.contains("Ashworth"), "naming no one")
+
+        // Ava is recorded by hand as having left before the export's day: an export listing her
+        // does not restore her.
+        let ava = try await admin.people.identify(rows[0].upn?.value ?? "")
+        let avaLeft = CalendarDate(year: 2025, month: 1, day: 15)!
+        _ = try await admin.people.recordLeaver(ava, on: avaLeft)
+        let listed = try await admin.roster.apply(export([rows[0], rows[1]]), options: many)
+        try expect(listed.plan.counts.total(.restore) == 0, "the export does not restore her: \(listed.plan.counts.counts)")
+        try expect(try await admin.people.get(ava).leftOn == avaLeft, "Ava's leaving day stands")
+        try expect(listed.plan.warnings.contains { $0.code == "leaving.decidedByHand" }, "and the plan says why")
+
+        // An export taken after the decisions decides again: Ava is listed, so back; Ben is not, so leaves.
+        let tomorrow = Fixture.today.adding(days: 1)
+        let later = try await admin.roster.apply(export([rows[0]], on: tomorrow), options: many)
+        try expect(
+            later.plan.counts[.learner, .leaver] == 1 && later.plan.counts[.learner, .restore] == 1,
+            "a later export decides again: \(later.plan.counts.counts)")
+        try expect(try await admin.people.get(ben).leftOn == tomorrow, "Ben leaves from its day")
+        try expect(try await admin.people.get(ava).leftOn == nil, "Ava is on roll again")
+        try expect(!later.plan.warnings.contains { $0.code == "leaving.decidedByHand" }, "with nothing kept by hand")
+    }
+
+    /// A row the export files under a school the trust does not have (an organisation id typed
+    /// wrong) is not read, and is refused as `school.unknown`; but it still names its learner, who
+    /// is no leaver of the full export that leaves them out of their own school's rows.
+    @_spi(StorageBackend)
+    public static func rosterRowsOfAnUnknownSchoolMakeNoLeavers(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let (_, rows) = try RosterRows.chiltonExport(fixture)
+        var elsewhere = RosterRows.section(fixture.school, learners: [rows[1]])
+        elsewhere.school = RosterSchoolKey(source: SourceRef(system: "ctf", id: "org-nowhere"))
+        let batch = RosterRows.batch(RosterRows.section(fixture.school, learners: [rows[0]]), elsewhere)
+        let applied = try await admin.roster.apply(batch, options: RosterOptions(allowManyLeavers: true))
+        try expect(
+            applied.plan.entries.contains { $0.action == .reject && $0.code == "school.unknown" },
+            "the unknown school's rows are refused: \(applied.plan.counts.counts)")
+        try expect(applied.plan.counts.total(.leaver) == 0, "and Ben, whom they name, is no leaver: \(applied.plan.counts.counts)")
+        try expect(try await admin.people.get(fixture.ashLearner.id).leftOn == nil, "Ben stays on roll")
+
+        // Without that row, the same export makes him a leaver.
+        let without = try await admin.roster.plan(
+            RosterRows.batch(RosterRows.section(fixture.school, learners: [rows[0]])), options: RosterOptions(allowManyLeavers: true))
+        try expect(without.counts[.learner, .leaver] == 1, "a full export that does not name him makes him a leaver")
+    }
+
     /// A learner's legal names are kept beside the names they are known by: a preferred name
     /// changed on re-import is an update naming that field, and the legal name survives it; a
     /// legal name changed while a preferred one is held is noticed; a source that says nothing

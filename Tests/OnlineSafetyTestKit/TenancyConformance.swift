@@ -398,8 +398,10 @@ extension StorageConformance {
         try expect(deputy.personID == fixture.teacher.id, "a member of staff can be made a deputy by someone else")
     }
 
-    /// A leaver's roles all end, those that start after the leaving day on their own first day:
-    /// none is left open.
+    /// A leaver's roles all end, none is left open, and none is in force on any day after the
+    /// leaving day: a role that starts after it is withdrawn before it began (it ends the day
+    /// before its first day), as is one that starts today for someone recorded as leaving last
+    /// week (a first import's roles, then a later export's leaving day).
     @_spi(StorageBackend)
     public static func aLeaversRolesAllEnd(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
@@ -412,8 +414,31 @@ extension StorageConformance {
         _ = try await admin.people.recordLeaver(fixture.teacher.id, on: Fixture.today)
         let grants = try await store.roleGrants.find(RoleGrantQuery(personID: fixture.teacher.id))
         try expect(grants.allSatisfy { $0.ends != nil }, "no role of the leaver is left open")
-        try expect(grants.first { $0.id == future.id }?.ends == later, "a role starting later ends on its first day")
+        guard let withdrawn = grants.first(where: { $0.id == future.id }) else { throw ConformanceFailure("the later role is kept") }
+        try expect(withdrawn.ends == later.adding(days: -1) && withdrawn.neverInForce, "a role starting later never comes into force")
+        try expect(!withdrawn.isActive(on: later), "and is not in force on its first day")
         try expect(grants.first { $0.role == .staff }?.ends == Fixture.today, "a current role ends on the leaving day")
+
+        // Roles that start today, for someone whose leaving day is last week.
+        let lastWeek = Fixture.today.adding(days: -7)
+        let dsl = try await admin.people.add(
+            Person(tenancy: .school(fixture.school.id), kind: .staff, givenName: "Rhys", familyName: "Nolan", email: "rhys@school.example"))
+        let role = try await admin.roles.grant(
+            RoleGrant(personID: dsl.id, role: .designatedSafeguardingLead, scope: .school(fixture.school.id), starts: Fixture.today))
+        _ = try await admin.people.recordLeaver(dsl.id, on: lastWeek)
+        guard let after = try await store.roleGrants.get(role.id) else { throw ConformanceFailure("the role is kept") }
+        try expect(after.ends == Fixture.today.adding(days: -1), "the role ends the day before it began")
+        try expect(!after.isActive(on: Fixture.today), "so the leaver does not hold it today")
+        try after.validate()
+        try expect(after.neverInForce, "and the record is valid, never in force")
+        var tooEarly = after
+        tooEarly.ends = Fixture.today.adding(days: -2)
+        do {
+            try tooEarly.validate()
+            throw ConformanceFailure("a role ending two days before it starts was accepted")
+        } catch let error as SafetyError {
+            try expect(error.code == .invalidInput && error.location == "roleGrant.ends", "only the day before its first day is allowed")
+        }
     }
 
     /// The trust's data manager cannot record their own leaving (it would end the only session
@@ -491,8 +516,10 @@ extension StorageConformance {
         try expect(again.leftOn == later, "the leaving day is moved later")
         let afterLater = try await store.roleGrants.find(RoleGrantQuery(personID: tom))
         try expect(afterLater.allSatisfy { $0.ends == earlier }, "no role is given back by a later day")
-        let same = try await admin.people.correctLeaving(tom, to: later, reason: "he works out his notice")
-        try expect(same.revision == again.revision, "the same day again changes nothing")
+        try await expectError(.constraintViolation, "the same day again is no correction") {
+            try await admin.people.correctLeaving(tom, to: later, reason: "he works out his notice")
+        }
+        try expect(try await admin.people.get(tom).revision == again.revision, "and changes nothing")
         try await expectError(.forbidden, "with no role he cannot act before the new day") {
             try await fixture.safety.session(actingAs: tom, at: fixture.school.id)
         }
@@ -505,8 +532,10 @@ extension StorageConformance {
         try await expectError(.forbidden, "restored without a role, he cannot act") {
             try await fixture.safety.session(actingAs: tom, at: fixture.school.id)
         }
-        let noLongerLeft = try await admin.people.correctLeaving(tom, to: nil, reason: "recorded against the wrong member of staff")
-        try expect(noLongerLeft.revision == restored.revision, "restoring someone on roll changes nothing")
+        try await expectError(.constraintViolation, "restoring someone on roll is no correction") {
+            try await admin.people.correctLeaving(tom, to: nil, reason: "recorded against the wrong member of staff")
+        }
+        try expect(try await admin.people.get(tom).revision == restored.revision, "and changes nothing")
         try await expectError(.constraintViolation, "a day for someone not recorded as leaving is not a correction") {
             try await admin.people.correctLeaving(tom, to: later, reason: "typo")
         }

@@ -155,6 +155,12 @@ public struct Person: Aggregate {
     public var learner: LearnerDetails?
     /// The day the person left, if they have (leavers lose access; their history stays).
     public var leftOn: CalendarDate?
+    /// The day someone last decided by hand whether and when the person leaves: a leaving
+    /// recorded (``PeopleService/recordLeaver(_:on:)``) or corrected
+    /// (``PeopleService/correctLeaving(_:to:reason:)``). An import's export taken on or before
+    /// that day does not undo the decision: it neither makes the person a leaver nor restores
+    /// them. `nil` when no one has; an import never sets it.
+    public var leavingDecidedOn: CalendarDate?
     /// The optimistic-concurrency revision.
     public var revision: Int
 
@@ -162,7 +168,7 @@ public struct Person: Aggregate {
     public init(
         id: PersonID = PersonID(), tenancy: Tenancy, kind: PersonKind, givenName: String, familyName: String,
         email: String? = nil, phone: String? = nil, sources: [SourceRef] = [], jobTitle: String? = nil,
-        learner: LearnerDetails? = nil, leftOn: CalendarDate? = nil, revision: Int = 0
+        learner: LearnerDetails? = nil, leftOn: CalendarDate? = nil, leavingDecidedOn: CalendarDate? = nil, revision: Int = 0
     ) {
         self.id = id
         self.tenancy = tenancy
@@ -175,11 +181,12 @@ public struct Person: Aggregate {
         self.jobTitle = jobTitle
         self.learner = learner
         self.leftOn = leftOn
+        self.leavingDecidedOn = leavingDecidedOn
         self.revision = revision
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, tenancy, schoolID, kind, givenName, familyName, email, phone, sources, jobTitle, learner, leftOn, revision
+        case id, tenancy, schoolID, kind, givenName, familyName, email, phone, sources, jobTitle, learner, leftOn, leavingDecidedOn, revision
     }
 
     /// Decodes a person; a record written before tenancy was explicit names its school as
@@ -204,6 +211,7 @@ public struct Person: Aggregate {
         jobTitle = try container.decodeIfPresent(String.self, forKey: .jobTitle)
         learner = try container.decodeIfPresent(LearnerDetails.self, forKey: .learner)
         leftOn = try container.decodeIfPresent(CalendarDate.self, forKey: .leftOn)
+        leavingDecidedOn = try container.decodeIfPresent(CalendarDate.self, forKey: .leavingDecidedOn)
         revision = try container.decode(Int.self, forKey: .revision)
     }
 
@@ -221,6 +229,7 @@ public struct Person: Aggregate {
         try container.encodeIfPresent(jobTitle, forKey: .jobTitle)
         try container.encodeIfPresent(learner, forKey: .learner)
         try container.encodeIfPresent(leftOn, forKey: .leftOn)
+        try container.encodeIfPresent(leavingDecidedOn, forKey: .leavingDecidedOn)
         try container.encode(revision, forKey: .revision)
     }
 
@@ -282,6 +291,7 @@ public struct Person: Aggregate {
             }
         }
         if let leftOn { _ = try leftOn.checked("person.leftOn", .record, asOf: today) }
+        if let decided = leavingDecidedOn { _ = try decided.checked("person.leavingDecidedOn", .record, asOf: today) }
         if case .trust = tenancy, kind != .staff && kind != .governor {
             throw .invalid("person.tenancy", "only staff and trustees belong to a trust rather than a school")
         }

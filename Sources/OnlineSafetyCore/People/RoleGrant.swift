@@ -108,7 +108,8 @@ public struct RoleGrant: Aggregate {
     public var scope: RoleScope
     /// The first day it applies.
     public var starts: CalendarDate
-    /// The last day it applies (`nil` while open-ended).
+    /// The last day it applies (`nil` while open-ended). A grant withdrawn before its first day
+    /// (its holder left before it began) ends the day before it starts: it was never in force.
     public var ends: CalendarDate?
     /// For staff: the teaching or registration groups they teach, whose learners they may read.
     public var groups: [String]
@@ -142,10 +143,15 @@ public struct RoleGrant: Aggregate {
     /// Whether the grant applies at a school (directly or through its trust).
     public func applies(to school: School) -> Bool { scope.isWithin(school) }
 
-    /// Checks the dates.
+    /// Whether the grant was withdrawn before its first day, and so never applied.
+    public var neverInForce: Bool { ends.map { $0 < starts } ?? false }
+
+    /// Checks the dates: a grant ends on or after its first day, or on the day before it when
+    /// it is withdrawn before it began (``neverInForce``). Throws `invalidInput` at
+    /// `roleGrant.starts` or `roleGrant.ends` otherwise.
     public func validate() throws(SafetyError) {
         _ = try starts.checked("roleGrant.starts", .record)
         if let ends { _ = try ends.checked("roleGrant.ends", .record) }
-        if let ends, ends < starts { throw .invalid("roleGrant.ends", "a role cannot end before it starts") }
+        if let ends, ends < starts.adding(days: -1) { throw .invalid("roleGrant.ends", "a role cannot end before it starts") }
     }
 }

@@ -119,13 +119,17 @@ public struct RosterCounts: Hashable, Sendable, Codable {
         // Entries come in long runs of one subject and action: each run is added at once.
         var counts: [RosterSubject: [RosterAction: Int]] = [:]
         var run: (subject: RosterSubject, action: RosterAction, count: Int)?
-        for entry in entries {
-            if let current = run, current.subject == entry.subject, current.action == entry.action {
-                run?.count += 1
-                continue
+        // Read in place: only two fields of each entry, without copying its text.
+        entries.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices {
+                let (subject, action) = (buffer[index].subject, buffer[index].action)
+                if let current = run, current.subject == subject, current.action == action {
+                    run?.count += 1
+                    continue
+                }
+                if let done = run { counts[done.subject, default: [:]][done.action, default: 0] += done.count }
+                run = (subject, action, 1)
             }
-            if let done = run { counts[done.subject, default: [:]][done.action, default: 0] += done.count }
-            run = (entry.subject, entry.action, 1)
         }
         if let done = run { counts[done.subject, default: [:]][done.action, default: 0] += done.count }
         self.counts = counts

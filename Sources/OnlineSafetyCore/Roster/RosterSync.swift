@@ -39,6 +39,10 @@ struct RosterSync {
         var created: Bool
         var sections: [RosterSection]
         var roleHolders: [RosterRoleHolder]
+        /// The rows of sections no school here could take (an unknown or unreachable school), by
+        /// source id and UPN: whoever they name is still listed somewhere, so is no leaver.
+        var unplacedSources: Set<SourceRef> = []
+        var unplacedUPNs: Set<UPN> = []
     }
 
     /// What applying writes.
@@ -71,7 +75,19 @@ struct RosterSync {
             case .warning: warnings.append(problem)
             }
         }
-        let (work, schoolEntries) = try await resolveSchools()
+        var (work, schoolEntries) = try await resolveSchools()
+        // A row in a section no school here took still names its person, who is no leaver.
+        let unplaced = batch.sections.filter { section in
+            !work.contains { item in item.sections.contains { $0.file == section.file && $0.school == section.school } }
+        }
+        if !unplaced.isEmpty {
+            let sources = Set(unplaced.flatMap { $0.learners.map(\.source) + $0.staff.map(\.source) })
+            let upns = Set(unplaced.flatMap { $0.learners.compactMap(\.upn) })
+            for index in work.indices {
+                work[index].unplacedSources = sources
+                work[index].unplacedUPNs = upns
+            }
+        }
         var fileSchools: [String: Set<String>] = [:]
         for item in work { for section in item.sections { fileSchools[section.file, default: []].insert(item.school.urn) } }
         // A left-out row is its file's school's, when the file (or the set it is part of, for a

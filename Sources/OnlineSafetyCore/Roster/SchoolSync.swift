@@ -31,6 +31,8 @@ struct SchoolSync {
     /// across a school's contacts, and folding accents is slow.
     private var nameParts: [String: String] = [:]
     private var links: [LinkKey: ContactLink] = [:]
+    /// The stored links by key, as the plan first holds them (the last of two for one key).
+    private var storedLinkByKey: [LinkKey: ContactLink] = [:]
     private var linkRow: [LinkKey: FileLocation] = [:]
     private var grants: [RoleGrantID: RoleGrant] = [:]
     private var newGrants: [RoleGrant] = []
@@ -48,6 +50,9 @@ struct SchoolSync {
     /// The session's day, read once: the whole plan judges dates against the same day.
     private let today: CalendarDate
     private var leavers: [(Person, CalendarDate)] = []
+    /// By file, the people whose leaving someone decided by hand on or after the export's day,
+    /// which the export therefore does not undo (``Person/leavingDecidedOn``).
+    private var keptByHand: [String: Set<PersonID>] = [:]
 
     // Results.
     private(set) var entries: [RosterPlanEntry] = []
@@ -60,10 +65,10 @@ struct SchoolSync {
     init(sync: RosterSync, work: RosterSync.SchoolWork) {
         self.sync = sync
         self.work = work
-        self.leftOutRows = sync.leftOutRows
+        self.leftOutRows = sync.leftOutRows.union(work.unplacedSources)
         self.unidentifiedRows = sync.unidentifiedRows
         self.today = sync.context.session.today
-        self.leftOutUPNs = Set(sync.batch.problems.filter { $0.severity != .warning }.compactMap(\.upn))
+        self.leftOutUPNs = Set(sync.batch.problems.filter { $0.severity != .warning }.compactMap(\.upn)).union(work.unplacedUPNs)
         var ranks: [String: Int] = [:]
         for (index, file) in sync.batch.files.enumerated() where ranks[file.name] == nil { ranks[file.name] = index }
         for section in work.sections where ranks[section.file] == nil { ranks[section.file] = ranks.count }
@@ -105,6 +110,7 @@ struct SchoolSync {
         people = stored
         for person in stored.values { index(person) }
         for link in storedLinks { links[Self.linkKey(link.learnerID, link.adultID)] = link }
+        storedLinkByKey = links
         for grant in storedGrants { grants[grant.id] = grant }
         rollBefore = stored.values.count { $0.kind == .learner && !$0.hasLeft(by: today) }
 
@@ -229,7 +235,13 @@ struct SchoolSync {
         if !person.sources.contains(row.source) { person.sources = (person.sources + [row.source]).sorted() }
         // Listed by an export taken on or after the day they left: they are back. A leaving day
         // after the export (one recorded ahead) is kept: the export cannot know of it.
-        if let left = person.leftOn, left <= section.exportedOn, !created.contains(person.id) { person.leftOn = nil }
+        if let left = person.leftOn, left <= section.exportedOn, !created.contains(person.id) {
+            if Self.decidedByHand(person, since: section.exportedOn) {
+                keptByHand[section.file, default: []].insert(person.id)
+            } else {
+                person.leftOn = nil
+            }
+        }
         do {
             try person.validate(asOf: today)
         } catch {
@@ -244,6 +256,12 @@ struct SchoolSync {
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
         remember(person, was: previous)
         listedLearners.insert(person.id)
+    }
+
+    /// Whether someone decided by hand, on or after an export's day, whether and when the person
+    /// leaves: an export taken then cannot know of it, so does not undo it.
+    private static func decidedByHand(_ person: Person, since exportedOn: CalendarDate) -> Bool {
+        person.leavingDecidedOn.map { $0 >= exportedOn } ?? false
     }
 
     /// A row's preferred name, normalised: `nil` (none held) when it is blank or the same as the
@@ -299,7 +317,13 @@ struct SchoolSync {
         if !person.sources.contains(row.source) { person.sources = (person.sources + [row.source]).sorted() }
         // Listed by an export taken on or after the day they left: they are back. A leaving day
         // after the export (one recorded ahead) is kept: the export cannot know of it.
-        if let left = person.leftOn, left <= section.exportedOn, !created.contains(person.id) { person.leftOn = nil }
+        if let left = person.leftOn, left <= section.exportedOn, !created.contains(person.id) {
+            if Self.decidedByHand(person, since: section.exportedOn) {
+                keptByHand[section.file, default: []].insert(person.id)
+            } else {
+                person.leftOn = nil
+            }
+        }
         do { try person.validate(asOf: today) } catch {
             created.remove(person.id)
             return reject(.staff, at: row.location, "staff.invalid", error.reason)
@@ -499,13 +523,20 @@ struct SchoolSync {
         for upn in leftOutUPNs { if let id = byUPN[upn.value], stored[id]?.kind == .learner { stillListed.insert(id) } }
         let trusted = leaverSections()
         let learnerSections = trusted.filter { $0.kinds.contains(.learners) }
-        if let exportedOn = learnerSections.map(\.exportedOn).max() {
+        if let latest = learnerSections.max(by: { $0.exportedOn < $1.exportedOn }) {
+            let exportedOn = latest.exportedOn
             // Tested before they are put in order: most of the roll is still listed.
             let (listed, still) = (listedLearners, stillListed)
             let notListed = stored.values.filter {
                 $0.kind == .learner && $0.leftOn == nil && !listed.contains($0.id) && !still.contains($0.id)
             }
-            for person in Self.inIdentifierOrder(notListed) { leavers.append((people[person.id] ?? person, exportedOn)) }
+            for person in Self.inIdentifierOrder(notListed) {
+                if Self.decidedByHand(person, since: exportedOn) {
+                    keptByHand[latest.file, default: []].insert(person.id)
+                } else {
+                    leavers.append((people[person.id] ?? person, exportedOn))
+                }
+            }
         }
         let learnerLeavers = leavers.count
         var leaving = Set(leavers.map(\.0.id))
@@ -516,9 +547,20 @@ struct SchoolSync {
                     && $0.sources.contains { $0.system == section.system }
             }
             for person in Self.inIdentifierOrder(gone) where !leaving.contains(person.id) {
+                if Self.decidedByHand(person, since: section.exportedOn) {
+                    keptByHand[section.file, default: []].insert(person.id)
+                    continue
+                }
                 leavers.append((people[person.id] ?? person, section.exportedOn))
                 leaving.insert(person.id)
             }
+        }
+        for (file, kept) in keptByHand.sorted(by: { $0.key < $1.key }) {
+            warnings.append(
+                .warning(
+                    "leaving.decidedByHand", at: FileLocation(file: file, line: 0),
+                    "\(kept.count) \(kept.count == 1 ? "person keeps a leaving" : "people keep the leaving") decided by hand at URN "
+                        + "\(urn) on or after the day this export was taken, which it does not undo; a later export decides again"))
         }
         for (person, _) in leavers {
             entries.append(
@@ -591,7 +633,6 @@ struct SchoolSync {
                     .unchanged, Self.subject(of: person), school: urn, record: id.uuid, at: location, code: "unchanged",
                     "the stored record already says this"))
         }
-        let storedLinkByKey = Dictionary(storedLinks.map { (Self.linkKey($0.learnerID, $0.adultID), $0) }, uniquingKeysWith: { a, _ in a })
         for (_, key, link) in links.map({ (Self.rank(linkRow[$0.key], ranks), $0.key, $0.value) }).sorted(by: { $0.0 < $1.0 }) {
             guard let location = linkRow[key] else { continue }
             if let before = storedLinkByKey[key] {
@@ -702,7 +743,6 @@ struct SchoolSync {
                     sync.draft(action, Person.recordKind, person.id.uuid, school: school.id, reason: sync.because(firstRow[person.id])))
             }
         }
-        let storedLinkByKey = Dictionary(storedLinks.map { (Self.linkKey($0.learnerID, $0.adultID), $0) }, uniquingKeysWith: { a, _ in a })
         for (key, link) in links where linkRow[key] != nil {
             if let before = storedLinkByKey[key] {
                 guard before != link else { continue }

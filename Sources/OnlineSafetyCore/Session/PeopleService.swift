@@ -131,6 +131,9 @@ public struct PeopleService: Sendable {
     /// end the very session and roles that could put it right. Throws `notFound` for a person out
     /// of reach, `forbidden` otherwise refused.
     ///
+    /// The record keeps the day the leaving was recorded (``Person/leavingDecidedOn``): an
+    /// import of an export taken on or before it neither restores the person nor moves the day.
+    ///
     /// Recording the leaving again on the same day changes nothing, and on another day is refused
     /// with `constraintViolation` (their roles and access ended on the first): a day recorded by
     /// mistake is put right deliberately, with a reason, by ``correctLeaving(_:to:reason:)``.
@@ -141,6 +144,7 @@ public struct PeopleService: Sendable {
             authority = .denied("a person cannot record their own leaving; someone else who manages people records it")
         }
         let principal = principal
+        let today = session.today
         return try await session.gate(.personLeave, Person.recordKind, subject: id.uuid, authority: authority) { context in
             var person = try await context.person(id)
             if case .trust = person.tenancy, !AccessPolicy.holdsTrustWide(.managePeople, principal) {
@@ -156,6 +160,7 @@ public struct PeopleService: Sendable {
                 return person
             }
             person.leftOn = date
+            person.leavingDecidedOn = today
             let stored = try await context.tx.people.update(person)
             for grant in try await Self.grantsEnded(of: id, leavingOn: date, in: context.tx) {
                 _ = try await context.tx.roleGrants.update(grant)
@@ -191,9 +196,15 @@ public struct PeopleService: Sendable {
     ///   again restores them (audited as `person.restore`). Their roles and access are **not**
     ///   reopened: until roles are granted again they hold none, and so open no session.
     ///
-    /// The same day again, or `nil` for someone not recorded as a leaver, changes nothing. A moved
+    /// The record keeps the day of the correction (``Person/leavingDecidedOn``): an import of an
+    /// export taken on or before it does not undo it (it neither makes the person a leaver
+    /// again nor restores them).
+    ///
+    /// The same day again, or any correction of someone not recorded as a leaver, is refused with
+    /// `constraintViolation`: a correction that changes nothing is not recorded as one. A moved
     /// day is audited as `person.leaveCorrect`, a restore as `person.restore`; both carry the
-    /// reason given.
+    /// reason given, and the roles ended and access revoked by a correction carry "leaving day
+    /// corrected".
     ///
     /// ```swift
     /// // Recorded as leaving on 2026-07-02; the right day is 2026-07-22.
@@ -223,39 +234,41 @@ public struct PeopleService: Sendable {
                 throw SafetyError(.forbidden, "only a trust-wide role can correct leavers at trust level")
             }
             guard let leftOn = person.leftOn else {
-                guard newDay == nil else {
-                    throw SafetyError(
-                        .constraintViolation,
-                        "the person is not recorded as a leaver, so there is no leaving day to correct; record the leaving instead")
-                }
-                return person
+                throw SafetyError(
+                    .constraintViolation,
+                    "the person is not recorded as a leaver, so there is no leaving day to correct"
+                        + (newDay == nil ? "" : "; record the leaving instead"))
             }
-            guard leftOn != newDay else { return person }
+            guard leftOn != newDay else {
+                throw SafetyError(.constraintViolation, "the leaving day recorded is already that day: there is nothing to correct")
+            }
             person.leftOn = newDay
+            person.leavingDecidedOn = today
             let stored = try await context.tx.people.update(person)
             if let newDay {
                 // Ends what is still held after the new day, whichever way the day moved; a later
                 // day extends nothing.
                 for grant in try await Self.grantsEnded(of: id, leavingOn: newDay, in: context.tx) {
                     _ = try await context.tx.roleGrants.update(grant)
-                    await context.audit(.roleGrantEnd, RoleGrant.recordKind, grant.id.uuid, reason: "leaver")
+                    await context.audit(.roleGrantEnd, RoleGrant.recordKind, grant.id.uuid, reason: "leaving day corrected")
                 }
-                try await AccessRegisterService.revokeAll(of: id, on: newDay, reason: "leaver", context)
+                try await AccessRegisterService.revokeAll(of: id, on: newDay, reason: "leaving day corrected", context)
             }
             return stored
         }
     }
 
     /// The role grants a person leaving on `date` still holds after that day, each ended: on the
-    /// leaving day, or on its own first day when it starts after it (a leaver opens no session,
-    /// so such a role is never used, and none is left open).
+    /// leaving day, or, when it starts after it, withdrawn before it began (it ends the day
+    /// before its first day, ``RoleGrant/neverInForce``): a leaver holds no role on any day after
+    /// they left, and none is left open.
     static func grantsEnded(
         of id: PersonID, leavingOn date: CalendarDate, in tx: any OnlineSafetyStore
     ) async throws -> [RoleGrant] {
         try await tx.roleGrants.find(RoleGrantQuery(personID: id)).compactMap { grant in
-            guard grant.ends.map({ $0 > date }) ?? true else { return nil }
+            guard !grant.neverInForce, grant.ends.map({ $0 > date }) ?? true else { return nil }
             var ended = grant
-            ended.ends = max(date, grant.starts)
+            ended.ends = grant.starts > date ? grant.starts.adding(days: -1) : date
             return ended
         }
     }

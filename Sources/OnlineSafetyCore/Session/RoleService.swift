@@ -57,7 +57,9 @@ public struct RoleService: Sendable {
 
     /// Ends a grant on a day (its last day). Requires `manageRoles` over the grant's scope: a
     /// school-level head cannot end a trust-wide role. Throws `notFound` for a grant that does not
-    /// apply at the session's school, `forbidden`, and `invalidInput` for an end before its start.
+    /// apply at the session's school, `forbidden`, and `invalidInput` for an end before its start
+    /// (ending it the day before its first day withdraws it before it began:
+    /// ``RoleGrant/neverInForce``).
     @discardableResult
     public func end(_ id: RoleGrantID, on date: CalendarDate) async throws -> RoleGrant {
         let capability = AccessPolicy.require(.manageRoles, principal, to: "end roles")

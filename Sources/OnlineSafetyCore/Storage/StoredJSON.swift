@@ -398,7 +398,8 @@ extension LearnerDetails {
 @_spi(StorageBackend)
 extension Person: StoredJSONReadable {
     private static let storedKeys: [StaticString] = [
-        "id", "tenancy", "kind", "givenName", "familyName", "email", "phone", "sources", "jobTitle", "learner", "leftOn", "revision",
+        "id", "tenancy", "kind", "givenName", "familyName", "email", "phone", "sources", "jobTitle", "learner", "leftOn", "leavingDecidedOn",
+        "revision",
     ]
 
     /// Reads a stored person from its JSON, as ``StoredJSONReadable`` describes; a record that
@@ -416,6 +417,7 @@ extension Person: StoredJSONReadable {
         var jobTitle: String?
         var learner: LearnerDetails?
         var leftOn: CalendarDate?
+        var leavingDecidedOn: CalendarDate?
         var revision: Int?
         let read = cursor.object(storedKeys) { index, cursor in
             switch index {
@@ -430,13 +432,15 @@ extension Person: StoredJSONReadable {
             case 8: cursor.read(into: &jobTitle) { $0.string() }
             case 9: cursor.read(into: &learner) { LearnerDetails.readStoredJSON(&$0) }
             case 10: cursor.read(into: &leftOn) { $0.calendarDate() }
+            case 11: cursor.read(into: &leavingDecidedOn) { $0.calendarDate() }
             default: cursor.read(into: &revision) { $0.int() }
             }
         }
         guard read, cursor.atEnd(), let id, let tenancy, let kind, let givenName, let familyName, let revision else { return nil }
         return Person(
             id: PersonID(id), tenancy: tenancy, kind: kind, givenName: givenName, familyName: familyName, email: email, phone: phone,
-            sources: sources ?? [], jobTitle: jobTitle, learner: learner, leftOn: leftOn, revision: revision)
+            sources: sources ?? [], jobTitle: jobTitle, learner: learner, leftOn: leftOn, leavingDecidedOn: leavingDecidedOn,
+            revision: revision)
     }
 }
 
@@ -699,6 +703,10 @@ extension Person: StoredJSONWritable {
         if let learner {
             writer.key("learner")
             writer.learner(learner)
+        }
+        if let leavingDecidedOn {
+            writer.key("leavingDecidedOn")
+            writer.string(leavingDecidedOn.description)
         }
         if let leftOn {
             writer.key("leftOn")
