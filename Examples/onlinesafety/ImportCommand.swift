@@ -392,7 +392,7 @@ struct TrustImport {
         if plan.rejections.count > 10 { say("… and \(plan.rejections.count - 10) more rejections (see --report)") }
         say()
         if let refusal = plan.refusal {
-            say("Refused, nothing written: \(refusal.reason).")
+            say("Refused, nothing written: \(refusal.reason) (run \(plan.runID.uuidString.lowercased())).")
         } else if apply && applied {
             say(
                 counts.writesAnything

@@ -166,6 +166,14 @@ struct CLIImportTests {
         let strict = try cli.run(["import", "apply", config, "--store", store, "--strict"])
         #expect(strict.status == 65)
         #expect(strict.standardOutput.contains("Refused, nothing written: 1 row was rejected"))
+        // The refused run is in no `import runs`; its id leads to its own event in the audit trail.
+        let refusedRun = String(strict.standardOutput.components(separatedBy: "(run ").last?.prefix(36) ?? "")
+        let trail = try cli.run(
+            ["audit", "trail", refusedRun, "--store", store, "--as", "dana.price@northdown.example", "--school", "999101"])
+        #expect(trail.status == 0, "\(trail.standardError)")
+        #expect(
+            trail.standardOutput.contains("import.apply") && trail.standardOutput.contains("refused: strict.rejections; nothing written"),
+            "\(trail.standardOutput)")
         let again = try cli.run(["import", "plan", config, "--store", store])
         #expect(again.standardOutput.contains("learner: 1 update"), "the strict run wrote nothing")
     }

@@ -114,6 +114,7 @@ public enum ConformanceSuite {
             "rosterKeepsLeavingDaysAheadAndMatchesStaffOnly", StorageConformance.rosterKeepsLeavingDaysAheadAndMatchesStaffOnly),
         ConformanceCase("rosterKeepsLegalAndPreferredNames", StorageConformance.rosterKeepsLegalAndPreferredNames),
         ConformanceCase("rosterRejectionsStrictAndAllOrNothing", StorageConformance.rosterRejectionsStrictAndAllOrNothing),
+        ConformanceCase("refusedImportRunsSaySoInTheAudit", StorageConformance.refusedImportRunsSaySoInTheAudit),
         ConformanceCase("rosterSchoolsAndCrossSourceMatching", StorageConformance.rosterSchoolsAndCrossSourceMatching),
         ConformanceCase("rosterPlanDescribesNoChild", StorageConformance.rosterPlanDescribesNoChild),
         ConformanceCase("ctfImportEndToEnd", StorageConformance.ctfImportEndToEnd),

@@ -562,6 +562,76 @@ extension StorageConformance {
         try expect(runs.isEmpty, "a failed run is not recorded as applied")
     }
 
+    /// A run the plan refuses writes nothing but its own `import.apply` event, which names the
+    /// run the plan names and says it was refused, with the refusal's code; the caller was allowed
+    /// to ask, so it is `allowed`. An applied run's event says it was applied, with its counts.
+    /// Neither event names a child.
+    @_spi(StorageBackend)
+    public static func refusedImportRunsSaySoInTheAudit(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let (_, rows) = try RosterRows.chiltonExport(fixture)
+        let withoutBen = RosterRows.batch(RosterRows.section(fixture.school, learners: [rows[0]]))
+        // The run's own events: those of its apply, about the run the plan names.
+        func runEvents(_ result: RosterResult) async throws -> [AuditDraft] {
+            try await admin.audit.trail(of: result.plan.runID.uuid).map(\.draft).filter { $0.action == .importApply }
+        }
+        func expectOwnEvent(_ events: [AuditDraft], of result: RosterResult, reason: String, line: Int = #line) throws {
+            try expect(events.count == 1, "one import.apply event names the run: \(events.map(\.reason))", line: line)
+            let event = events[0]
+            try expect(
+                event.subjectID == result.plan.runID.uuid && event.subjectKind == ImportRun.recordKind && event.listed.isEmpty,
+                "its subject is the plan's run: \(String(describing: event.subjectID)) \(event.subjectKind)", line: line)
+            try expect(
+                event.actorID == fixture.admin.id && event.schoolID == fixture.school.id && !event.restricted,
+                "it is the caller's, at the session's school, on its ordinary chain", line: line)
+            try expect(event.outcome == .allowed, "the caller was allowed to ask: \(event.outcome)", line: line)
+            try expect(event.reason == reason, "its reason says what the run came to: \(event.reason ?? "none")", line: line)
+        }
+
+        let tooMany = try await admin.roster.apply(withoutBen)
+        try expect(!tooMany.applied && tooMany.plan.refusal?.code == "leavers.tooMany", "half the roll leaving is refused")
+        let tooManyEvents = try await runEvents(tooMany)
+        try expectOwnEvent(tooManyEvents, of: tooMany, reason: "refused: leavers.tooMany; nothing written")
+
+        let readerProblem = RosterProblem.error("upn.checkLetter", at: RosterRows.at(90).field("UPN"), "the check letter does not match")
+        let rejecting = RosterRows.batch(RosterRows.section(fixture.school, learners: [rows[0], rows[1]]), problems: [readerProblem])
+        let strict = try await admin.roster.apply(rejecting, options: RosterOptions(strict: true))
+        try expect(!strict.applied && strict.plan.refusal?.code == "strict.rejections", "strict refuses a run with a rejection")
+        let strictEvents = try await runEvents(strict)
+        try expectOwnEvent(strictEvents, of: strict, reason: "refused: strict.rejections; nothing written")
+        try expect(strict.plan.runID != tooMany.plan.runID, "each run has its own id")
+        let recorded = try await admin.roster.runs()
+        try expect(recorded.isEmpty, "a refused run is in no import runs, only in the audit: \(recorded.map(\.id))")
+
+        let applied = try await admin.roster.apply(withoutBen, options: RosterOptions(allowManyLeavers: true))
+        try expect(applied.applied && applied.run?.id == applied.plan.runID, "allowed, the run is applied as the plan's run")
+        let counts = applied.plan.counts
+        try expect(counts[.learner, .leaver] == 1, "Ben leaves: \(counts.counts)")
+        let appliedEvents = try await runEvents(applied)
+        try expectOwnEvent(
+            appliedEvents, of: applied,
+            reason: "applied: \(counts.total(.create)) create, \(counts.total(.update)) update, \(counts.total(.unchanged)) unchanged, "
+                + "\(counts.total(.leaver)) leaver, \(counts.total(.restore)) restore, \(counts.total(.skip)) skip, "
+                + "\(counts.total(.reject)) reject")
+        try expect(appliedEvents.first?.reason?.contains("1 leaver") == true, "the counts are the run's own")
+        try expect(
+            appliedEvents.first?.reason != tooManyEvents.first?.reason, "an applied run's event differs from the refused one's")
+        let runs = try await admin.roster.runs()
+        try expect(runs.map(\.id) == [applied.plan.runID], "the applied run is the one recorded: \(runs.map(\.id))")
+
+        let reasons = try await store.audit.events(AuditQuery(schoolID: fixture.school.id))
+            .filter { $0.draft.action == .importApply }.compactMap(\.draft.reason)
+        try expect(reasons.count == 3, "three runs, three events: \(reasons)")
+        for row in rows {
+            for secret in [row.givenName, row.familyName, row.upn!.value] {
+                try expect(reasons.allSatisfy { !$0.contains(secret) }, "the run's events name no child")
+            }
+        }
+    }
+
     /// A school the store does not have is refused unless the trust configuration creates it,
     /// with its role holders; another trust's school is refused exactly as an unknown one; a CTF
     /// and then a Bromcom export of the same children match rather than duplicate them.

@@ -547,12 +547,19 @@ extension StorageConformance {
         let trail = try await admin.audit.trail(of: tom.uuid)
         let corrections = trail.filter { $0.draft.outcome == .allowed && $0.draft.actorID == fixture.admin.id }
         try expect(
-            corrections.contains { $0.draft.action == .personLeaveCorrect && $0.draft.reason == "the leaving form gave the week before" }
-                && corrections.contains { $0.draft.action == .personLeaveCorrect && $0.draft.reason == "he works out his notice" },
-            "each moved day is audited with its reason")
+            corrections.contains {
+                $0.draft.action == .personLeaveCorrect
+                    && $0.draft.reason == "the leaving form gave the week before (leaving day \(Fixture.today) moved to \(earlier))"
+            }
+                && corrections.contains {
+                    $0.draft.action == .personLeaveCorrect
+                        && $0.draft.reason == "he works out his notice (leaving day \(earlier) moved to \(later))"
+                },
+            "each moved day is audited with its reason and days")
         try expect(
             corrections.contains {
-                $0.draft.action == .personRestore && $0.draft.reason == "recorded against the wrong member of staff"
+                $0.draft.action == .personRestore
+                    && $0.draft.reason == "recorded against the wrong member of staff (leaving day \(later) taken back: did not leave)"
             },
             "the restore is audited with its reason")
         try expect(

@@ -186,7 +186,8 @@ public struct Person: Aggregate {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, tenancy, schoolID, kind, givenName, familyName, email, phone, sources, jobTitle, learner, leftOn, leavingDecidedOn, revision
+        case id, tenancy, schoolID, kind, givenName, familyName, email, phone, sources, jobTitle, learner, leftOn, leavingDecidedOn,
+            revision
     }
 
     /// Decodes a person; a record written before tenancy was explicit names its school as

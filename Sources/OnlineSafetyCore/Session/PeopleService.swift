@@ -203,8 +203,9 @@ public struct PeopleService: Sendable {
     /// The same day again, or any correction of someone not recorded as a leaver, is refused with
     /// `constraintViolation`: a correction that changes nothing is not recorded as one. A moved
     /// day is audited as `person.leaveCorrect`, a restore as `person.restore`; both carry the
-    /// reason given, and the roles ended and access revoked by a correction carry "leaving day
-    /// corrected".
+    /// reason given and the days (`REASON (leaving day 2026-07-02 moved to 2026-07-22)`, `REASON
+    /// (leaving day 2026-07-02 taken back: did not leave)`), and the roles ended and access
+    /// revoked by a correction carry "leaving day corrected".
     ///
     /// ```swift
     /// // Recorded as leaving on 2026-07-02; the right day is 2026-07-22.
@@ -245,6 +246,9 @@ public struct PeopleService: Sendable {
             person.leftOn = newDay
             person.leavingDecidedOn = today
             let stored = try await context.tx.people.update(person)
+            // The event says what was corrected, beside why.
+            await context.setOutcomeReason(
+                "\(reason) (leaving day \(leftOn) " + (newDay.map { "moved to \($0))" } ?? "taken back: did not leave)"))
             if let newDay {
                 // Ends what is still held after the new day, whichever way the day moved; a later
                 // day extends nothing.

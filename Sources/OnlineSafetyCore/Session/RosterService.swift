@@ -43,6 +43,11 @@ public struct RosterService: Sendable {
     /// the row's file and line), and the run's own record. A run the plan refuses writes
     /// nothing; its result has no ``RosterResult/run``.
     ///
+    /// Either way the call's own `import.apply` event names the run (``RosterPlan/runID``) as its
+    /// subject and is `allowed`, the caller having been allowed to ask; its reason says what the
+    /// run came to, in codes and counts only: `applied: 2 create, 1 update, 4 unchanged, 0 leaver,
+    /// 0 restore, 0 skip, 1 reject`, or `refused: leavers.tooMany; nothing written`.
+    ///
     /// Throws `forbidden` without `managePeople`, `unavailable` when another import is running on
     /// the store, and any storage error (after which nothing of the run is written).
     public func apply(_ batch: RosterBatch, options: RosterOptions = RosterOptions()) async throws -> RosterResult {
@@ -55,10 +60,19 @@ public struct RosterService: Sendable {
                 throw SafetyError(.unavailable, "another import is running on this store; try again when it has finished")
             }
             let (plan, run) = try await RosterSync(context: context, batch: batch, options: options, runID: runID).run(apply: true)
+            await context.setOutcomeReason(Self.outcome(of: plan))
             return RosterResult(plan: plan, run: run)
         }
         session.logger.info(result.applied ? "roster applied" : "roster refused", metadata: Self.metadata(result.plan, batch))
         return result
+    }
+
+    /// What an applied plan came to, for the reason of the run's own audit event: the refusal's
+    /// code, or the count of each action over every subject. Codes and counts only.
+    static func outcome(of plan: RosterPlan) -> String {
+        if let refusal = plan.refusal { return "refused: \(refusal.code); nothing written" }
+        let counts = plan.counts
+        return "applied: " + RosterAction.allCases.map { "\(counts.total($0)) \($0.rawValue)" }.joined(separator: ", ")
     }
 
     /// A plan's run, files and count of each action, for the log: never a row's content.

@@ -99,8 +99,10 @@ public struct SafetySession: Sendable {
     /// ``GateContext/markRestricted()``: its events, allowed or denied, then go on the school's
     /// restricted chain. A `conflict` with a concurrent transaction is retried up to `retries`
     /// times before it is audited and thrown. `reason`, when given, is the reason of the call's
-    /// own events when it is allowed (why the caller did it, such as a correction's); a refusal's
-    /// event carries the refusal's reason instead.
+    /// own events when it is allowed (why the caller did it, such as a correction's); a body that
+    /// learns what its call came to only as it runs (an import the plan refuses) sets that reason
+    /// with ``GateContext/setOutcomeReason(_:)``, which takes the place of `reason`. A refusal's
+    /// event carries the refusal's reason instead of either.
     func gate<R: Sendable>(
         _ action: AuditAction, _ kind: String, subject: UUID?, restricted: Bool = false, authority: AccessDecision,
         subjects: AuditSubjects<R>? = nil, retries: Int = 2, reason: String? = nil,
@@ -121,7 +123,8 @@ public struct SafetySession: Sendable {
                     let context = GateContext(session: session, tx: tx, events: buffer)
                     let result = try await body(context)
                     let restricted = await buffer.restricted
-                    var events = [session.draft(action, kind, subject, reason: reason, restricted: restricted)]
+                    let ownReason = await buffer.outcomeReason ?? reason
+                    var events = [session.draft(action, kind, subject, reason: ownReason, restricted: restricted)]
                     if let subjects {
                         // Each record once, where the result first names it; the call's own
                         // subject is not listed again.
@@ -129,7 +132,7 @@ public struct SafetySession: Sendable {
                         let named = subjects.ids(result).filter { seen.insert($0).inserted }
                         if !named.isEmpty || !subjects.recordsEmpty {
                             events = stride(from: 0, to: named.count, by: AuditSubjects<R>.perEvent).map { start in
-                                var draft = session.draft(action, kind, subject, reason: reason, restricted: restricted)
+                                var draft = session.draft(action, kind, subject, reason: ownReason, restricted: restricted)
                                 draft.listed = Array(named[start..<min(named.count, start + AuditSubjects<R>.perEvent)])
                                 return draft
                             }
@@ -197,6 +200,14 @@ struct GateContext: Sendable {
     /// Files the call's audit events, allowed or denied, on the school's restricted chain.
     func markRestricted() async { await events.markRestricted() }
 
+    /// Sets the reason of the call's own audit events when the body returns: what the call came
+    /// to, known only once the body has run (an import run `refused: leavers.tooMany; nothing
+    /// written`). It replaces the gate's `reason:`; the last one set wins. A body that throws a
+    /// refusal has its events carry the refusal's reason instead.
+    ///
+    /// Requires a reason in fixed words, codes and counts: never a record's content.
+    func setOutcomeReason(_ reason: String) async { await events.setOutcomeReason(reason) }
+
     var principal: Principal { session.principal }
     var reach: QueryScope { session.reach }
 
@@ -244,6 +255,8 @@ struct GateContext: Sendable {
 actor EventBuffer {
     private(set) var drafts: [AuditDraft] = []
     private(set) var restricted: Bool
+    /// The reason of the call's own events, set by the body (``GateContext/setOutcomeReason(_:)``).
+    private(set) var outcomeReason: String?
 
     init(restricted: Bool) { self.restricted = restricted }
 
@@ -252,4 +265,6 @@ actor EventBuffer {
     func add(contentsOf more: [AuditDraft]) { drafts += more }
 
     func markRestricted() { restricted = true }
+
+    func setOutcomeReason(_ reason: String) { outcomeReason = reason }
 }

@@ -398,7 +398,8 @@ extension LearnerDetails {
 @_spi(StorageBackend)
 extension Person: StoredJSONReadable {
     private static let storedKeys: [StaticString] = [
-        "id", "tenancy", "kind", "givenName", "familyName", "email", "phone", "sources", "jobTitle", "learner", "leftOn", "leavingDecidedOn",
+        "id", "tenancy", "kind", "givenName", "familyName", "email", "phone", "sources", "jobTitle", "learner", "leftOn",
+        "leavingDecidedOn",
         "revision",
     ]
 
