@@ -93,21 +93,24 @@ struct AUPCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withSession(storeOptions, acting) { session in
-                let person = try await resolvePerson(person, in: session)
-                var acceptor: PersonID?
-                if let by { acceptor = try await resolvePerson(by, in: session) }
-                let documentID: AUPDocumentID
+                var chosen: AUPDocumentID?
                 if let document {
                     guard let id = AUPDocumentID(uuidString: document) else { throw ValidationError("--document takes a policy's UUID.") }
-                    documentID = id
-                } else {
-                    let audience = AUPAudience.of(try await session.people.get(person))
-                    guard let current = try await session.agreements.current(for: audience) else {
-                        throw ValidationError("No policy for \(audience.title) is in force: publish one first.")
-                    }
-                    documentID = current.id
+                    chosen = id
                 }
-                let acceptance = try await session.agreements.accept(documentID, for: person, by: acceptor, method: method)
+                let acceptance = try await withPeople([person] + (by.map { [$0] } ?? []), in: session) { ids in
+                    let documentID: AUPDocumentID
+                    if let chosen {
+                        documentID = chosen
+                    } else {
+                        let audience = AUPAudience.of(try await session.people.get(ids[0]))
+                        guard let current = try await session.agreements.current(for: audience) else {
+                            throw ValidationError("No policy for \(audience.title) is in force: publish one first.")
+                        }
+                        documentID = current.id
+                    }
+                    return try await session.agreements.accept(documentID, for: ids[0], by: ids.dropFirst().first, method: method)
+                }
                 let onBehalf = acceptance.onBehalf ? " on their behalf" : ""
                 say("Recorded acceptance of version \(acceptance.version) (\(acceptance.audience.rawValue))\(onBehalf): \(acceptance.id)")
             }

@@ -29,8 +29,7 @@ struct AccessCommand: AsyncParsableCommand {
         func run() async throws {
             try await withSession(storeOptions, acting) { session in
                 let system = try SystemCode(system)
-                let person = try await resolvePerson(person, in: session)
-                let grant = try await session.access.grant(system, to: person, note: note)
+                let grant = try await withPerson(person, in: session) { id in try await session.access.grant(system, to: id, note: note) }
                 say("Granted access to \(system.title) from \(grant.grantedOn): \(grant.id)")
             }
         }
@@ -118,8 +117,8 @@ struct AccessCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withSession(storeOptions, acting) { session in
-                let person = try await resolvePerson(person, in: session)
-                for grant in try await session.access.grants(for: person) {
+                let grants = try await withPerson(person, in: session) { id in try await session.access.grants(for: id) }
+                for grant in grants {
                     let status = grant.revokedOn.map { "revoked \($0): \(grant.revocationReason ?? "")" } ?? "in force"
                     say("\(grant.system)  from \(grant.grantedOn)  \(status)")
                 }

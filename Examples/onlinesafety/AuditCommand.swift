@@ -42,13 +42,20 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withSession(storeOptions, acting) { session in
+                // Any record's UUID is taken as it is; a UPN or email address names a person.
                 let subject: UUID
+                var events: [AuditEvent]
                 if let uuid = UUID(uuidString: reference) {
                     subject = uuid
+                    events = try await session.audit.trail(of: uuid)
                 } else {
-                    subject = try await resolvePerson(reference, in: session).uuid
+                    let trail = try await withPerson(reference, in: session) { id in
+                        let events = try await session.audit.trail(of: id.uuid)
+                        return (subject: id.uuid, events: events)
+                    }
+                    subject = trail.subject
+                    events = trail.events
                 }
-                var events = try await session.audit.trail(of: subject)
                 if let last, events.count > last { events = Array(events.suffix(last)) }
                 let names = await names(of: events.compactMap(\.draft.actorID), in: session)
                 say("\(events.count) audit \(events.count == 1 ? "event" : "events") about \(subject.uuidString)")

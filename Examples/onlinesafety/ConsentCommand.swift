@@ -76,11 +76,11 @@ struct ConsentCommand: AsyncParsableCommand {
         func run() async throws {
             let given = try parseDate(given, option: "--given")
             try await withSession(storeOptions, acting) { session in
-                let learner = try await resolvePerson(learner, in: session)
-                let decider = try await resolvePerson(by, in: session)
-                let recorded = try await session.consent.record(
-                    decision, purpose: purpose, for: learner, by: decider, method: method,
-                    at: given.map { $0.startOfDay.addingTimeInterval(12 * 3_600) })
+                let recorded = try await withPeople([learner, by], in: session) { ids in
+                    try await session.consent.record(
+                        decision, purpose: purpose, for: ids[0], by: ids[1], method: method,
+                        at: given.map { $0.startOfDay.addingTimeInterval(12 * 3_600) })
+                }
                 say(
                     "Recorded \(recorded.choice.rawValue) for \(recorded.purposeCode), "
                         + "in force from \(recorded.effectiveOn): \(recorded.id)"
@@ -116,12 +116,13 @@ struct ConsentCommand: AsyncParsableCommand {
         func run() async throws {
             let day = try parseDate(on, option: "--on")
             try await withSession(storeOptions, acting) { session in
-                let learners = try await resolvePeople(learner, in: session)
                 let answers =
                     if let group {
                         try await session.consent.check(purpose: purpose, group: group, on: day)
                     } else {
-                        try await session.consent.check(purpose: purpose, learners: learners, on: day)
+                        try await withPeople(learner, in: session) { learners in
+                            try await session.consent.check(purpose: purpose, learners: learners, on: day)
+                        }
                     }
                 let names = await names(of: answers.map(\.learnerID), in: session)
                 let yes = answers.filter(\.allowed).count
@@ -151,8 +152,10 @@ struct ConsentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withSession(storeOptions, acting) { session in
-                let learner = try await resolvePerson(learner, in: session)
-                for decision in try await session.consent.history(of: learner, purpose: purpose) {
+                let decisions = try await withPerson(learner, in: session) { id in
+                    try await session.consent.history(of: id, purpose: purpose)
+                }
+                for decision in decisions {
                     let who =
                         decision.byLearner ? "the learner" : (decision.relationship?.rawValue ?? "an adult with parental responsibility")
                     say(

@@ -52,16 +52,16 @@ struct ContactsCommand: AsyncParsableCommand {
         func run() async throws {
             let relationship: Relationship = try parseChoice(relationship, option: "--relationship")
             try await withSession(storeOptions, acting) { session in
-                let learnerID = try await resolvePerson(learner, in: session)
-                let adultID = try await resolvePerson(adult, in: session)
-                let link = try await session.people.addContact(
-                    ContactLink(
-                        schoolID: session.principal.school.id, learnerID: learnerID, adultID: adultID, relationship: relationship,
-                        parentalResponsibility: parentalResponsibility, priority: priority))
-                let names = await names(of: [learnerID, adultID], in: session)
+                let link = try await withPeople([learner, adult], in: session) { ids in
+                    try await session.people.addContact(
+                        ContactLink(
+                            schoolID: session.principal.school.id, learnerID: ids[0], adultID: ids[1], relationship: relationship,
+                            parentalResponsibility: parentalResponsibility, priority: priority))
+                }
+                let names = await names(of: [link.learnerID, link.adultID], in: session)
                 let responsibility = link.parentalResponsibility ? "parental responsibility" : "no parental responsibility"
                 say(
-                    "Linked \(label(learnerID, names)) to \(label(adultID, names)): \(link.relationship.rawValue), \(responsibility), "
+                    "Linked \(label(link.learnerID, names)) to \(label(link.adultID, names)): \(link.relationship.rawValue), \(responsibility), "
                         + "priority \(link.priority): \(link.id)")
             }
         }

@@ -22,6 +22,24 @@ struct IncidentCommand: AsyncParsableCommand {
         return id
     }
 
+    /// The people an entry of an incident names (those a risk assessment covers, the learner whose
+    /// parents were told, the participant whose part closes), by UUID, UPN or email address.
+    ///
+    /// Only those who manage the incident add these entries, and they may read anyone's record: to
+    /// them a reference no one has is answered as such. Anyone else is refused by the incident
+    /// alone, whoever the references name: a reference no one has is passed on as an identifier
+    /// that names no one, and the chronology refuses the entry before it reads whom it names,
+    /// exactly as for a person who exists. (Not ``withPeople(_:in:_:)``: a risk assessment is not
+    /// checked against the people it covers, so one covering no one would be written.)
+    static func entryPeople(_ references: [String], of id: IncidentID, in session: SafetySession) async throws -> [PersonID] {
+        let (ids, namesNoOne) = try await identifiedPeople(references, in: session)
+        guard namesNoOne else { return ids }
+        // `notFound` for an incident out of sight, as the entry would be answered.
+        let incident = try await session.incidents.get(id)
+        if AccessPolicy.canManage(incident, session.principal) { throw SafetyError(.notFound, noOneMatches) }
+        return ids
+    }
+
     /// An entry of an incident's chronology, by its number in it (as `incident show` prints it) or
     /// its identifier; a number or identifier the chronology does not have fails validation.
     static func entryID(_ text: String, of id: IncidentID, in session: SafetySession) async throws -> ChronologyEntryID {
@@ -231,7 +249,7 @@ struct IncidentCommand: AsyncParsableCommand {
                     let people =
                         covers.isEmpty
                         ? try await session.incidents.get(id).participants.map(\.personID)
-                        : try await resolvePeople(covers, in: session)
+                        : try await IncidentCommand.entryPeople(covers, of: id, in: session)
                     content = .riskAssessment(
                         RiskAssessment(
                             personIDs: people, summary: text ?? "", reviewDate: try requireDate(reviewOn ?? "", option: "--review-on")))
@@ -255,13 +273,13 @@ struct IncidentCommand: AsyncParsableCommand {
                     content = .escalation(to: to, note: text)
                 case .parents:
                     guard let learner else { throw ValidationError("Give --learner.") }
-                    let learnerID = try await resolvePerson(learner, in: session)
+                    let learnerID = try await IncidentCommand.entryPeople([learner], of: id, in: session)[0]
                     content =
                         withheldBecause.map { .parentNotification(.withheld(learnerID, reason: $0)) }
                         ?? .parentNotification(.informed(learnerID, contact: nil, method: method))
                 case .close:
                     guard let person else { throw ValidationError("Closing a participant's part needs --person.") }
-                    let personID = try await resolvePerson(person, in: session)
+                    let personID = try await IncidentCommand.entryPeople([person], of: id, in: session)[0]
                     content = .participantClosure(personID: personID, outcome: outcome ?? "")
                 }
                 let entry = try await session.chronology.append(content, to: id, occurredAt: happenedAt, satisfies: satisfies)
@@ -328,9 +346,10 @@ struct IncidentCommand: AsyncParsableCommand {
             let fromDate = try from.map { try parseInstant($0, option: "--from") }
             let toDate = try to.map { try parseInstant($0, option: "--to") }
             try await IncidentCommand.withSession(storeOptions, acting) { session in
-                let childID = try await resolvePerson(child, in: session)
-                let items = try await session.chronology.childChronology(
-                    of: childID, categories: category.isEmpty ? nil : category, from: fromDate, to: toDate)
+                let items = try await withPerson(child, in: session) { childID in
+                    try await session.chronology.childChronology(
+                        of: childID, categories: category.isEmpty ? nil : category, from: fromDate, to: toDate)
+                }
                 for item in items {
                     let what = item.entry.map { "\($0.content.kind): \(describe($0.content))" } ?? "reported: \(item.summary ?? "")"
                     say("\(show(item.at))  [\(item.category.name), \(item.part.rawValue)] \(what)")

@@ -41,8 +41,10 @@ extension IncidentCommand {
                     }
                 }
                 let schoolIDs = try await Self.schoolIDs(schools, in: session)
+                // A participant no one has filters as one whose incidents the acting person may not
+                // see: by an identifier that names no one, so nothing matches, as for anyone else.
                 var participantID: PersonID?
-                if let participant { participantID = try await resolvePerson(participant, in: session) }
+                if let participant { participantID = try await identifiedPeople([participant], in: session).ids[0] }
                 let query = IncidentQuery(
                     schoolIDs: schoolIDs, categoryCodes: category.isEmpty ? nil : category, participantID: participantID,
                     occurredFrom: fromDate, occurredTo: toDate, open: state.map { $0 == .open })
@@ -130,11 +132,11 @@ extension IncidentCommand {
                 let id = try IncidentCommand.incidentID(incident)
                 let chosen: DeviceStatus = try parseChoice(status, option: "--status")
                 try await withSession(storeOptions, acting) { session in
-                    var ownerID: PersonID?
-                    if let owner { ownerID = try await resolvePerson(owner, in: session) }
-                    let device = try await session.devices.seize(
-                        for: id, item: item, ownerID: ownerID, reason: reason, storageLocation: storedAt, holdsEvidence: holdsEvidence,
-                        status: chosen)
+                    let device = try await withPeople(owner.map { [$0] } ?? [], in: session) { owners in
+                        try await session.devices.seize(
+                            for: id, item: item, ownerID: owners.first, reason: reason, storageLocation: storedAt,
+                            holdsEvidence: holdsEvidence, status: chosen)
+                    }
                     say("Recorded device \(device.id) (\(device.status.rawValue)).")
                     await IncidentCommand.printOutstandingSteps(of: id, in: session)
                 }
@@ -163,9 +165,9 @@ extension IncidentCommand {
                     throw ValidationError("A device is named by its identifier (a UUID).")
                 }
                 try await withSession(storeOptions, acting) { session in
-                    var examiner: PersonID?
-                    if let examinedBy { examiner = try await resolvePerson(examinedBy, in: session) }
-                    let moved = try await session.devices.move(deviceID, to: status, note: note, examinedBy: examiner)
+                    let moved = try await withPeople(examinedBy.map { [$0] } ?? [], in: session) { examiners in
+                        try await session.devices.move(deviceID, to: status, note: note, examinedBy: examiners.first)
+                    }
                     say("Device \(moved.id) is now \(moved.status.rawValue).")
                     if let incidentID = moved.incidentID { await IncidentCommand.printOutstandingSteps(of: incidentID, in: session) }
                 }

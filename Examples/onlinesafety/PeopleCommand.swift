@@ -379,8 +379,7 @@ struct PeopleCommand: AsyncParsableCommand {
         func run() async throws {
             let day = try requireDate(on, option: "--on")
             try await withSession(storeOptions, acting) { session in
-                let id = try await resolvePerson(reference, in: session)
-                let person = try await session.people.recordLeaver(id, on: day)
+                let person = try await withPerson(reference, in: session) { id in try await session.people.recordLeaver(id, on: day) }
                 say("Recorded that \(person.displayName) left on \(day): the roles they held that day end then,")
                 say("their access to systems is revoked from that day, and no session can be opened for them after it.")
             }
@@ -438,14 +437,15 @@ struct PeopleCommand: AsyncParsableCommand {
         func run() async throws {
             let newDay = try day.map { try requireDate($0, option: "--day") }
             try await withSession(storeOptions, acting) { session in
-                let id = try await resolvePerson(reference, in: session)
-                let person = try await session.people.correctLeaving(id, to: newDay, reason: reason)
+                let person = try await withPerson(reference, in: session) { id in
+                    try await session.people.correctLeaving(id, to: newDay, reason: reason)
+                }
                 if let newDay {
-                    say("Corrected: \(person.displayName) leaves on \(newDay). Roles and access still held after that day end on it;")
-                    say("none that ended on the day first recorded is given back: grant again what is needed until then.")
+                    say("Corrected: \(person.displayName) leaves on \(newDay). Any role or access held after that day ends on it;")
+                    say("any that ended with the day first recorded stays ended (`roles grant`, `access grant` give them again).")
                 } else {
-                    say("Corrected: \(person.displayName) did not leave and is on roll again. They hold no role and no access")
-                    say("until these are granted again (`roles grant`, `access grant`).")
+                    say("Corrected: \(person.displayName) did not leave and is on roll again. The roles and access that ended")
+                    say("with the leaving are not given back: `roles grant` and `access grant` give again what they need.")
                 }
             }
         }

@@ -87,8 +87,9 @@ struct RegisterCommand: AsyncParsableCommand {
         func run() async throws {
             let day = try parseDate(from, option: "--from")
             try await withSession(storeOptions, acting) { session in
-                let id = try await resolvePerson(person, in: session)
-                let provision = try await session.filtering.assign(responsibility, to: id, from: day)
+                let provision = try await withPerson(person, in: session) { id in
+                    try await session.filtering.assign(responsibility, to: id, from: day)
+                }
                 let holder = provision.holder(of: responsibility, on: day ?? session.today)
                 say("Named the \(responsibility.title) from \(holder?.from.description ?? "\(day ?? session.today)")")
             }
@@ -429,19 +430,17 @@ struct RegisterCommand: AsyncParsableCommand {
             func run() async throws {
                 let day = try parseDate(on, option: "--on")
                 try await withSession(storeOptions, acting) { session in
-                    let participants = try await resolvePeople(participant, in: session)
-                    var actions: [FilteringReviewAction] = []
-                    for item in action {
-                        let parts = item.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-                        actions.append(
-                            FilteringReviewAction(
-                                description: parts[0], ownerID: try await resolvePerson(parts[1], in: session),
-                                dueOn: CalendarDate(iso: parts[2])!))
+                    let actionParts = action.map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+                    let review = try await withPeople(participant + actionParts.map { $0[1] }, in: session) { ids in
+                        let actions = zip(actionParts, ids.dropFirst(participant.count)).map { parts, ownerID in
+                            FilteringReviewAction(description: parts[0], ownerID: ownerID, dueOn: CalendarDate(iso: parts[2])!)
+                        }
+                        return try await session.filtering.recordReview(
+                            NewFilteringReview(
+                                reviewedOn: day ?? session.today, participants: Array(ids.prefix(participant.count)),
+                                considered: considered,
+                                findings: finding, actions: actions, minutesReference: minutes))
                     }
-                    let review = try await session.filtering.recordReview(
-                        NewFilteringReview(
-                            reviewedOn: day ?? session.today, participants: participants, considered: considered, findings: finding,
-                            actions: actions, minutesReference: minutes))
                     say("Recorded filtering review \(review.id) on \(review.reviewedOn); next due \(review.nextDue)")
                 }
             }
@@ -594,9 +593,10 @@ struct CalendarCommand: AsyncParsableCommand {
         func run() async throws {
             let day = try parseDate(on, option: "--on")
             try await withSession(storeOptions, acting) { session in
-                let participants = try await resolvePeople(participant, in: session)
-                let record = try await session.governance.record(
-                    activity, heldOn: day ?? session.today, participants: participants, minutesReference: minutes, note: note)
+                let record = try await withPeople(participant, in: session) { participants in
+                    try await session.governance.record(
+                        activity, heldOn: day ?? session.today, participants: participants, minutesReference: minutes, note: note)
+                }
                 say("Recorded \(activity.title) on \(record.heldOn): \(record.id)")
             }
         }

@@ -78,19 +78,20 @@ struct RolesCommand: AsyncParsableCommand {
                 } else {
                     scope = .school(school.id)
                 }
-                let personID = try await resolvePerson(reference, in: session)
                 let grant: RoleGrant
                 do {
-                    grant = try await session.roles.grant(
-                        RoleGrant(
-                            personID: personID, role: role, scope: scope, starts: from ?? session.today, ends: until,
-                            groups: parseList(groups)))
+                    grant = try await withPerson(reference, in: session) { personID in
+                        try await session.roles.grant(
+                            RoleGrant(
+                                personID: personID, role: role, scope: scope, starts: from ?? session.today, ends: until,
+                                groups: parseList(groups)))
+                    }
                 } catch let error as SafetyError where error.code == .invalidInput && error.location == "roleGrant.scope" {
                     // A trust-level person (trust staff, trustees) holds trust-wide roles only.
                     throw SafetyError(.invalidInput, "\(error.reason): add --trust-wide", location: "--trust-wide")
                 }
-                let names = await names(of: [personID], in: session)
-                say("Granted \(role.title) to \(label(personID, names)) \(describe(grant, at: school)): grant \(grant.id)")
+                let names = await names(of: [grant.personID], in: session)
+                say("Granted \(role.title) to \(label(grant.personID, names)) \(describe(grant, at: school)): grant \(grant.id)")
             }
         }
     }

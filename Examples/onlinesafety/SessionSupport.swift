@@ -113,10 +113,3 @@ func names(of ids: [PersonID], in session: SafetySession) async -> [PersonID: St
 func label(_ id: PersonID, _ names: [PersonID: String]) -> String {
     names[id].map { "\($0) [\(id)]" } ?? id.uuidString
 }
-
-/// Several people, each by UUID, UPN or email address, through the session.
-func resolvePeople(_ references: [String], in session: SafetySession) async throws -> [PersonID] {
-    var ids: [PersonID] = []
-    for reference in references { ids.append(try await resolvePerson(reference, in: session)) }
-    return ids
-}

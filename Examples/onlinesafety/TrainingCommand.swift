@@ -38,9 +38,10 @@ struct TrainingCommand: AsyncParsableCommand {
         func run() async throws {
             guard let completed = try parseDate(completed, option: "--completed") else { return }
             try await withSession(storeOptions, acting) { session in
-                let person = try await resolvePerson(person, in: session)
-                let record = try await session.training.record(
-                    topic, for: person, course: course, provider: provider, completedOn: completed, evidence: evidence)
+                let record = try await withPerson(person, in: session) { id in
+                    try await session.training.record(
+                        topic, for: id, course: course, provider: provider, completedOn: completed, evidence: evidence)
+                }
                 say("Recorded \(topic.title) completed \(record.completedOn): \(record.id)")
             }
         }
@@ -68,11 +69,11 @@ struct TrainingCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withSession(storeOptions, acting) { session in
-                var chosen: PersonID?
-                if let person { chosen = try await resolvePerson(person, in: session) }
                 let statuses =
-                    if let person = chosen {
-                        try await session.training.status(of: person, dueSoonDays: dueSoonDays)
+                    if let person {
+                        try await withPerson(person, in: session) { id in
+                            try await session.training.status(of: id, dueSoonDays: dueSoonDays)
+                        }
                     } else {
                         try await session.training.statuses(dueSoonDays: dueSoonDays)
                     }

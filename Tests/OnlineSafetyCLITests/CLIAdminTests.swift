@@ -239,6 +239,66 @@ struct CLIAdminTests {
         #expect(contacts.standardError == other.standardError)
     }
 
+    @Test func aCommandThatNeedsACapabilityAnswersAChildOutOfReachAsItAnswersNoOne() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let store = try cli.demoStore()
+        let tom = CLI.acting("tom.hughes", store: store)
+        let yesterday = CalendarDate(Date()).adding(days: -1)
+        // Ben is a child Tom may not read; the others name no one: a UPN no one has (its check
+        // letter is right), an address no one has, and a UUID no one has.
+        let fakeUPN = Self.upn("886900125099")
+        let fakeEmail = "no.one@chilton.example"
+        let references = [Self.ben, fakeUPN, fakeEmail, UUID().uuidString]
+        let commands: [(before: [String], after: [String])] = [
+            (["people", "correct-leaving"], ["--not-left", "--reason", "recorded by mistake"]),
+            (["people", "leaver"], ["--on", "\(yesterday)"]),
+            (["roles", "grant"], ["staff"]),
+            (["audit", "trail"], []),
+            (["access", "grant", "--person"], ["--system", "email"]),
+            (["access", "history", "--person"], []),
+            (["incident", "chronology", "--child"], []),
+        ]
+        for (before, after) in commands {
+            let results = try references.map { try cli.run(before + [$0] + after + tom) }
+            for (reference, result) in zip(references, results) {
+                #expect(result.status == 77, "\(before) \(reference): \(result.standardError)")
+                #expect(result.standardError == results[0].standardError, "\(before) \(reference)")
+                #expect(result.standardOutput == results[0].standardOutput, "\(before) \(reference)")
+            }
+            #expect(results[0].standardError.hasPrefix("error: forbidden: a member of staff cannot "), "\(before)")
+            #expect(!results[0].standardError.contains(Self.ben), "\(before)")
+        }
+
+        // The data manager holds the capabilities: a reference no one has is not found, and
+        // nothing is written for no one.
+        let dana = Self.dana(store)
+        let holders = try cli.run(["roles", "list"] + dana)
+        // (Every command but the child's chronology, which is the DSL's.)
+        for (before, after) in commands.dropLast() {
+            for reference in [fakeUPN, fakeEmail] {
+                let result = try cli.run(before + [reference] + after + dana)
+                #expect(result.status == 66, "\(before) \(reference): \(result.standardError)")
+                #expect(result.standardError.hasPrefix("error: notFound: "), "\(before) \(reference)")
+                #expect(result.standardOutput.isEmpty, "\(before) \(reference)")
+            }
+        }
+        #expect(try cli.run(["roles", "list"] + dana).standardOutput == holders.standardOutput, "no role was granted to no one")
+        let leavers = try cli.run(["people", "list", "--include-leavers"] + dana)
+        #expect(!leavers.standardOutput.contains("left \(yesterday)"), "no one was recorded as a leaver")
+
+        // And for someone who is there, the command does what it says.
+        let trail = try cli.run(["audit", "trail", Self.ben] + dana)
+        #expect(trail.status == 0, "\(trail.standardError)")
+        #expect(trail.standardOutput.contains("person.insert"))
+        let granted = try cli.run(["roles", "grant", "ian.cole@chilton.example", "staff", "--groups", "Ash"] + dana)
+        #expect(granted.status == 0, "\(granted.standardError)")
+        let left = try cli.run(["people", "leaver", Self.ben, "--on", "\(yesterday)"] + dana)
+        #expect(left.status == 0, "\(left.standardError)")
+        let restored = try cli.run(["people", "correct-leaving", Self.ben, "--not-left", "--reason", "recorded by mistake"] + dana)
+        #expect(restored.status == 0, "\(restored.standardError)")
+    }
+
     @Test func aContactAddedIsListedInOrder() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }

@@ -187,6 +187,55 @@ struct CLIIncidentToolsTests {
         #expect(try Self.state(of: "riskAssessment", cli, store, id) == "done")
     }
 
+    @Test func anEntryNamingAChildOutOfReachIsAnsweredAsOneNamingNoOne() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let store = try cli.demoStore()
+        let tom = CLI.acting("tom.hughes", store: store)
+        let kate = CLI.acting("kate.law", store: store)
+        let id = try Self.record(
+            cli, store, as: "tom.hughes", category: "cyberbullying", occurred: "now", people: ["--victim", Self.learner],
+            summary: "Unkind messages")
+        let review = "\(CalendarDate(Date()).adding(days: 14))"
+        // Ben (Ash) is a child Tom may not read; the others name no one.
+        let fakeUPN = CLIAdminTests.upn("886900125099")
+        let references = [CLIAdminTests.ben, fakeUPN, "no.one@chilton.example", UUID().uuidString]
+        let entries: [[String]] = [
+            ["riskAssessment", "--text", "t", "--review-on", review, "--covers"], ["close", "--outcome", "o", "--person"],
+            ["parents", "--learner"],
+        ]
+        for entry in entries {
+            let results = try references.map { try cli.run(["incident", "add", id] + entry + [$0] + tom) }
+            for (reference, result) in zip(references, results) {
+                #expect(result.status == 77, "\(entry[0]) \(reference): \(result.standardError)")
+                #expect(result.standardError == results[0].standardError, "\(entry[0]) \(reference)")
+            }
+            #expect(!results[0].standardError.contains(CLIAdminTests.ben))
+        }
+        let lists = try references.map { try cli.run(["incident", "list", "--participant", $0] + tom) }
+        for (reference, list) in zip(references, lists) {
+            #expect(list.status == 0, "\(reference): \(list.standardError)")
+            #expect(list.standardOutput == lists[0].standardOutput, "\(reference)")
+            #expect(list.standardError.isEmpty, "\(reference)")
+        }
+
+        // The DSL manages the incident and reads anyone: a reference no one has is not found, and
+        // no entry is written for no one.
+        let before = try cli.run(["incident", "show", id] + kate)
+        for entry in entries {
+            let result = try cli.run(["incident", "add", id] + entry + [fakeUPN] + kate)
+            #expect(result.status == 66, "\(entry[0]): \(result.standardError)")
+            #expect(result.standardError.contains("no one at this school matches that reference"), "\(entry[0])")
+        }
+        #expect(try cli.run(["incident", "show", id] + kate).standardOutput == before.standardOutput)
+        let chronology = try cli.run(["incident", "chronology", "--child", fakeUPN] + kate)
+        #expect(chronology.status == 66, "\(chronology.standardError)")
+        let covered = try cli.run(
+            ["incident", "add", id, "riskAssessment", "--text", "t", "--review-on", review, "--covers", Self.learner] + kate)
+        #expect(covered.status == 0, "\(covered.standardError)")
+        #expect(try cli.run(["incident", "chronology", "--child", Self.learner] + kate).status == 0)
+    }
+
     @Test func aDeviceSeizedAndMovedIsInTheRegisterAndTheChronologyAndTicksTheDeviceStep() throws {
         let cli = try CLI()
         defer { cli.cleanUp() }
