@@ -110,6 +110,7 @@ public enum ConformanceSuite {
         ConformanceCase("rosterStaffLeaverGuard", StorageConformance.rosterStaffLeaverGuard),
         ConformanceCase("rosterLeavesALeavingDecidedByHand", StorageConformance.rosterLeavesALeavingDecidedByHand),
         ConformanceCase("rosterRowsOfAnUnknownSchoolMakeNoLeavers", StorageConformance.rosterRowsOfAnUnknownSchoolMakeNoLeavers),
+        ConformanceCase("rosterSaysWhenFilesDisagree", StorageConformance.rosterSaysWhenFilesDisagree),
         ConformanceCase(
             "rosterKeepsLeavingDaysAheadAndMatchesStaffOnly", StorageConformance.rosterKeepsLeavingDaysAheadAndMatchesStaffOnly),
         ConformanceCase("rosterKeepsLegalAndPreferredNames", StorageConformance.rosterKeepsLegalAndPreferredNames),

@@ -364,6 +364,57 @@ extension StorageConformance {
         try expect(without.counts[.learner, .leaver] == 1, "a full export that does not name him makes him a leaver")
     }
 
+    /// Two files of one run that disagree about a learner: a later file that undoes what an
+    /// earlier one changed is warned of at its row (`row.conflict`, naming the field and the
+    /// earlier row, never a value), and its value is kept; a change made by the later file alone
+    /// is credited to its row, in the plan and in the audit.
+    @_spi(StorageBackend)
+    public static func rosterSaysWhenFilesDisagree(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let upn = Fixture.upn(serial: 21)
+        func ctf(_ given: String) throws -> RosterSection {
+            RosterRows.section(
+                fixture.school, coverage: .partial, learners: [try RosterRows.learner(7, upn: upn, given: given, family: "Mensah")])
+        }
+        func mis(_ given: String) throws -> RosterSection {
+            RosterRows.section(
+                fixture.school, coverage: .partial,
+                learners: [
+                    try RosterRows.learner(3, upn: upn, given: given, family: "Mensah", system: "mis", id: "S9", file: "students.csv")
+                ],
+                system: "mis", file: "students.csv")
+        }
+        let first = try await admin.roster.apply(RosterRows.batch(try ctf("Kwaie")))
+        try expect(first.applied && first.plan.counts[.learner, .create] == 1, "the learner is created: \(first.plan.counts.counts)")
+        let id = try await admin.people.identify(upn)
+
+        // The CTF corrects the name; the MIS file, read after it, still has the old one.
+        let undone = try await admin.roster.apply(RosterRows.batch(try ctf("Kwaku"), try mis("Kwaie")))
+        let conflicts = undone.plan.warnings.filter { $0.code == "row.conflict" }
+        try expect(conflicts.count == 1, "the disagreement is warned of once: \(undone.plan.warnings)")
+        try expect(
+            conflicts[0].location.file == "students.csv" && conflicts[0].location.line == 3
+                && conflicts[0].reason.contains("givenName") && conflicts[0].reason.contains("\(RosterRows.file):7"),
+            "at the later row, naming the field and the earlier row: \(conflicts[0])")
+        try expect(!conflicts[0].reason.contains("Kwa"), "and no value")
+        try expect(try await admin.people.get(id).givenName == "Kwaie", "the later file's value is kept")
+
+        // A change the later file alone makes is credited to its row.
+        let changed = try await admin.roster.apply(RosterRows.batch(try ctf("Kwaie"), try mis("Kwame")))
+        try expect(!changed.plan.warnings.contains { $0.code == "row.conflict" }, "no conflict: the CTF changed nothing")
+        let update = changed.plan.entries.first { $0.action == .update && $0.recordID == id.uuid }
+        try expect(
+            update?.location?.file == "students.csv" && update?.location?.line == 3,
+            "the update is the MIS row's: \(String(describing: update))")
+        let trail = try await admin.audit.trail(of: id.uuid)
+        try expect(
+            trail.contains { $0.draft.action == .personUpdate && ($0.draft.reason ?? "").hasSuffix("from students.csv:3") },
+            "and so is its audit event")
+    }
+
     /// A learner's legal names are kept beside the names they are known by: a preferred name
     /// changed on re-import is an update naming that field, and the legal name survives it; a
     /// legal name changed while a preferred one is held is noticed; a source that says nothing

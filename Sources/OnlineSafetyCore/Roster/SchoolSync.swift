@@ -23,6 +23,8 @@ struct SchoolSync {
     private var touched: Set<PersonID> = []
     private var created: Set<PersonID> = []
     private var firstRow: [PersonID: FileLocation] = [:]
+    /// The row that last changed each person in this run: the one an update is credited to.
+    private var changedBy: [PersonID: FileLocation] = [:]
     private var byUPN: [String: PersonID] = [:]
     private var bySource: [SourceRef: PersonID] = [:]
     private var byEmail: [String: PersonID] = [:]
@@ -125,11 +127,34 @@ struct SchoolSync {
     /// Keeps a person as the row leaves them, indexed for the rows after; a person the row left
     /// as they were is indexed already (a re-import's every row). `previous` is the person as
     /// the row found them (`nil` for someone it creates), so nothing is looked up again.
-    private mutating func remember(_ person: Person, was previous: Person?) {
+    private mutating func remember(_ person: Person, was previous: Person?, at location: FileLocation) {
         if let previous, previous == person { return }
         people[person.id] = person
         touched.insert(person.id)
+        changedBy[person.id] = location
         index(person)
+    }
+
+    /// Warns when a row of one file undoes what a row of another file changed earlier in the
+    /// run (`row.conflict`, at the later row, naming the fields and the earlier row): the files
+    /// disagree, and the later one's values are kept. Differences that only say more (another
+    /// source's id) are none, nor is a given or family name that the later row keeps as the name
+    /// the learner is known by (a source that gives known-as names as given names).
+    private mutating func noteConflict(_ person: Person, was previous: Person?, at location: FileLocation) {
+        guard let previous, previous != person, let before = stored[person.id], let earlier = changedBy[person.id],
+            earlier.file != location.file
+        else { return }
+        let changedEarlier = Set(Self.changes(from: before, to: previous))
+        var fields = Self.changes(from: previous, to: person).filter { changedEarlier.contains($0) && $0 != "sources" && $0 != "leftOn" }
+        if previous.givenName == person.learner?.preferredGivenName { fields.removeAll { $0 == "givenName" } }
+        if previous.familyName == person.learner?.preferredFamilyName { fields.removeAll { $0 == "familyName" } }
+        guard !fields.isEmpty else { return }
+        warnings.append(
+            .warning(
+                "row.conflict", at: location,
+                "this row gives \(fields.joined(separator: ", ")) otherwise than \(earlier.file):\(earlier.line), which changed "
+                    + "\(fields.count == 1 ? "it" : "them") earlier in this run; this row's \(fields.count == 1 ? "value is" : "values are") kept"
+            ))
     }
 
     private mutating func index(_ person: Person) {
@@ -254,7 +279,8 @@ struct SchoolSync {
             return reject(.learner, at: row.location, "upn.taken", "another learner at the school has this UPN")
         }
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
-        remember(person, was: previous)
+        noteConflict(person, was: previous, at: row.location)
+        remember(person, was: previous, at: row.location)
         listedLearners.insert(person.id)
     }
 
@@ -329,7 +355,8 @@ struct SchoolSync {
             return reject(.staff, at: row.location, "staff.invalid", error.reason)
         }
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
-        remember(person, was: previous)
+        noteConflict(person, was: previous, at: row.location)
+        remember(person, was: previous, at: row.location)
         listedStaff[row.source.system, default: []].insert(person.id)
         if !row.teachingGroups.isEmpty {
             ensureGrant(of: .staff, for: person.id, groups: row.teachingGroups.map(RosterNormal.text).sorted(), at: row.location)
@@ -407,7 +434,7 @@ struct SchoolSync {
             return reject(.contact, at: row.location, "contact.invalid", error.reason)
         }
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
-        remember(person, was: previous)
+        remember(person, was: previous, at: row.location)
         let key = Self.linkKey(learnerID, person.id)
         // The link is looked up once, and stored again only when the row changes it.
         let held = links[key]
@@ -620,7 +647,8 @@ struct SchoolSync {
                 if !fields.isEmpty {
                     entries.append(
                         RosterPlanEntry(
-                            .update, subject, school: urn, record: person.id.uuid, at: firstRow[person.id], code: "changed",
+                            .update, subject, school: urn, record: person.id.uuid, at: changedBy[person.id] ?? firstRow[person.id],
+                            code: "changed",
                             "the source says something else", fields: fields))
                 }
             }
@@ -740,7 +768,9 @@ struct SchoolSync {
                 writes.changedPeople.append(person)
                 let action: AuditAction = before.leftOn != nil && person.leftOn == nil ? .personRestore : .personUpdate
                 writes.drafts.append(
-                    sync.draft(action, Person.recordKind, person.id.uuid, school: school.id, reason: sync.because(firstRow[person.id])))
+                    sync.draft(
+                        action, Person.recordKind, person.id.uuid, school: school.id,
+                        reason: sync.because(changedBy[person.id] ?? firstRow[person.id])))
             }
         }
         for (key, link) in links where linkRow[key] != nil {
