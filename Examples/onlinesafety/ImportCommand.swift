@@ -381,8 +381,15 @@ struct TrustImport {
             say("\(plan.matches.count) contacts matched without a shared id (by name with email, phone or learner)")
         }
         if !plan.warnings.isEmpty { say("\(plan.warnings.count) warnings (see --report)") }
+        // Each code's first ten; the report has every one.
+        var shown: [String: Int] = [:]
         for warning in plan.warnings where Self.shownWarnings.contains(warning.code) {
+            shown[warning.code, default: 0] += 1
+            guard shown[warning.code, default: 0] <= 10 else { continue }
             say("warning \(terminalSafe(warning.location.description)): \(warning.code): \(terminalSafe(warning.reason))")
+        }
+        for (code, count) in shown.sorted(by: { $0.key < $1.key }) where count > 10 {
+            say("... and \(count - 10) more \(code) warnings (see --report)")
         }
         for entry in plan.rejections.prefix(10) {
             say(
@@ -393,6 +400,7 @@ struct TrustImport {
         say()
         if let refusal = plan.refusal {
             say("Refused, nothing written: \(refusal.reason) (run \(plan.runID.uuidString.lowercased())).")
+            if refusal.code == "leavers.tooMany" { say(lines: Self.manyLeaversHint(plan, share: options.maxLeaverShare)) }
         } else if apply && applied {
             say(
                 counts.writesAnything
@@ -403,11 +411,24 @@ struct TrustImport {
         }
     }
 
+    /// What a refusal for too many leavers goes on to say: the refusal names the first school
+    /// over the limit, so when other schools would lose people too the table above is the place
+    /// to check them; then the options that apply the run, in this tool's words.
+    static func manyLeaversHint(_ plan: RosterPlan, share: Double) -> [String] {
+        var lines: [String] = []
+        if plan.schools.count(where: { $0.counts.total(.leaver) > 0 }) > 1 {
+            lines.append("The first school over the limit is named; the leaver column above gives every school's leavers.")
+        }
+        lines.append("If the exports are complete, run again with --allow-many-leavers, or raise --max-leaver-share (\(share) now).")
+        return lines
+    }
+
     /// The warnings the summary prints in full, as a data manager has to act on them: a full
     /// export that made no leavers (a left-out row named nobody), people whose leaving was
-    /// decided by hand after the export was taken, and a file that was not UTF-8 and was read as
-    /// Windows-1252. Their reasons name files, counts and URNs, never a person.
-    static let shownWarnings: Set<String> = ["leavers.withheld", "leaving.decidedByHand", "csv.encoding"]
+    /// decided by hand after the export was taken, two files that disagree about someone, and a
+    /// file that was not UTF-8 and was read as Windows-1252. Their reasons name files, lines,
+    /// fields, counts and URNs, never a person or a value.
+    static let shownWarnings: Set<String> = ["leavers.withheld", "leaving.decidedByHand", "row.conflict", "csv.encoding"]
 
     private func writeReport(_ plan: RosterPlan, to path: String) throws {
         if path.hasSuffix(".json") {

@@ -23,9 +23,10 @@ struct PeopleCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the people at the school that you may read.",
             discussion: """
-                Leavers are left out unless --include-leavers is given. Each person is listed by the name they are \
-                known by (a learner's preferred names, where the school's data has them), in the order of those \
-                names; `people show` gives the legal name too. A learner's date of birth is not listed; `people show` \
+                Leavers are left out unless --include-leavers is given; someone whose leaving day is still to come is \
+                listed, with that day ("leaves on"). Each person is listed by the name they are known by (a learner's \
+                preferred names, where the school's data has them), in the order of those names; `people show` gives \
+                the legal name too. A learner's date of birth is not listed; `people show` \
                 gives it. Each person listed is recorded in the audit trail as read.
 
                 Example:
@@ -62,8 +63,9 @@ struct PeopleCommand: AsyncParsableCommand {
         func run() async throws {
             let kinds = try parsedKinds()
             try await withSession(storeOptions, acting) { session in
+                let today = session.today
                 let query = PersonQuery(
-                    scope: .everywhere, kinds: kinds, registrationGroup: group, presentOn: includeLeavers ? nil : session.today)
+                    scope: .everywhere, kinds: kinds, registrationGroup: group, presentOn: includeLeavers ? nil : today)
                 // The store lists people by their legal names; the list shows and orders them by the
                 // names they are known by.
                 let people = try await session.people.list(query).sorted { listOrder($0) < listOrder($1) }
@@ -77,10 +79,10 @@ struct PeopleCommand: AsyncParsableCommand {
                     [
                         person.displayName, person.kind.rawValue, person.learner?.upn.value ?? person.email ?? "",
                         person.learner.map { "\($0.ncYear.rawValue)" } ?? "", person.learner?.registrationGroup ?? "",
-                        person.jobTitle ?? "", person.leftOn.map { "left \($0)" } ?? "", person.id.uuidString,
+                        person.jobTitle ?? "", leaving(of: person, asOf: today) ?? "", person.id.uuidString,
                     ]
                 }
-                say(lines: table(["NAME", "KIND", "UPN / EMAIL", "YEAR", "GROUP", "JOB TITLE", "LEFT", "ID"], rows))
+                say(lines: table(["NAME", "KIND", "UPN / EMAIL", "YEAR", "GROUP", "JOB TITLE", "LEAVING", "ID"], rows))
             }
         }
 
@@ -149,7 +151,7 @@ struct PeopleCommand: AsyncParsableCommand {
                 let flags = [(learner.lookedAfter, "looked after"), (learner.send, "SEND"), (learner.eal, "EAL")].filter(\.0).map(\.1)
                 if !flags.isEmpty { lines.append("  \(flags.joined(separator: ", "))") }
             }
-            if let left = person.leftOn { lines.append("  left on \(left)") }
+            if let leaving = leaving(of: person, asOf: session.today) { lines.append("  \(leaving)") }
             return lines
         }
     }
@@ -161,9 +163,11 @@ struct PeopleCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a person: a learner, a member of staff, a governor, a parent or carer, a volunteer...",
             discussion: """
-                A learner needs --upn, --date-of-birth and --year (and usually --group); the others take --email \
-                and --job-title. A person added has no role yet: give them one with `roles grant`. With --trust-level \
-                the person belongs to the trust (trust staff and trustees), which needs a trust-wide role.
+                A learner needs --upn, --date-of-birth and --year (and usually --group); a learner known by names \
+                other than their legal ones has them in --preferred-given-name and --preferred-family-name (shown to \
+                staff, the legal names kept beside them). The others take --email and --job-title. A person added has \
+                no role yet: give them one with `roles grant`. With --trust-level the person belongs to the trust \
+                (trust staff and trustees), which needs a trust-wide role.
 
                 Examples:
                   onlinesafety people add --store STORE --as dana.price@vikingtrust.example \\
@@ -204,6 +208,12 @@ struct PeopleCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("A learner's registration group or class, for example Oak.", valueName: "group"))
         var group: String?
 
+        @Option(help: ArgumentHelp("The given name a learner is known by, when it is not their legal one.", valueName: "name"))
+        var preferredGivenName: String?
+
+        @Option(help: ArgumentHelp("The family name a learner is known by, when it is not their legal one.", valueName: "name"))
+        var preferredFamilyName: String?
+
         @Flag(help: "The person belongs to the trust rather than the school (trust staff and trustees).")
         var trustLevel = false
 
@@ -220,6 +230,11 @@ struct PeopleCommand: AsyncParsableCommand {
                 throw ValidationError("--upn, --date-of-birth, --year and --group are for learners only.")
             }
             if kind == .learner && jobTitle != nil { throw ValidationError("A learner has no job title: leave out --job-title.") }
+            if kind != .learner && (preferredGivenName != nil || preferredFamilyName != nil) {
+                throw ValidationError(
+                    "--preferred-given-name and --preferred-family-name are for learners only: anyone else is known by their legal names.")
+            }
+            try checkPreferredNames(given: preferredGivenName, family: preferredFamilyName, orElse: "leave it out")
             if let email { try checkEmail(email, option: "--email") }
         }
 
@@ -242,7 +257,8 @@ struct PeopleCommand: AsyncParsableCommand {
                 }
                 let learner = try details.map { details in
                     LearnerDetails(
-                        upn: try parseUPN(details.upn), dateOfBirth: details.born, ncYear: details.year, registrationGroup: group)
+                        upn: try parseUPN(details.upn), dateOfBirth: details.born, ncYear: details.year, registrationGroup: group,
+                        preferredGivenName: preferredGivenName, preferredFamilyName: preferredFamilyName)
                 }
                 let person = try await session.people.add(
                     Person(
@@ -258,16 +274,22 @@ struct PeopleCommand: AsyncParsableCommand {
 
     // MARK: - people update
 
-    /// `people update`: names, email, job title, group or year of a person within reach.
+    /// `people update`: names, email, job title, a learner's preferred names, group or year of a
+    /// person within reach.
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change a person's names, email address, job title, or a learner's registration group or year.",
+            abstract: "Change a person's names, email address, job title, or a learner's preferred names, registration group or year.",
             discussion: """
-                Only what is given changes. A person stays with the organisation they belong to.
+                Only what is given changes. A person stays with the organisation they belong to. A learner's \
+                preferred names are the names they are known by, shown to staff beside their legal ones: \
+                --preferred-given-name and --preferred-family-name set them, --clear-preferred-names clears them (with \
+                one of the two, it clears the other), so that the learner is known by their legal names again.
 
-                Example:
+                Examples:
                   onlinesafety people update B801200005001 --store STORE \\
                     --as dana.price@vikingtrust.example --school 999001 --group Ash
+                  onlinesafety people update B801200005001 --store STORE \\
+                    --as dana.price@vikingtrust.example --school 999001 --preferred-given-name Jo
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -294,9 +316,26 @@ struct PeopleCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("A learner's new year group: N1, N2, R, 1 to 14, or X.", valueName: "year"))
         var year: String?
 
+        @Option(help: ArgumentHelp("The given name a learner is known by, when it is not their legal one.", valueName: "name"))
+        var preferredGivenName: String?
+
+        @Option(help: ArgumentHelp("The family name a learner is known by, when it is not their legal one.", valueName: "name"))
+        var preferredFamilyName: String?
+
+        @Flag(help: "Clear a learner's preferred names (with one of --preferred-given-name or --preferred-family-name, the other).")
+        var clearPreferredNames = false
+
         func validate() throws {
-            guard [givenName, familyName, email, jobTitle, group, year].contains(where: { $0 != nil }) else {
-                throw ValidationError("Give what changes: --given-name, --family-name, --email, --job-title, --group or --year.")
+            let given = [givenName, familyName, preferredGivenName, preferredFamilyName, email, jobTitle, group, year]
+            guard given.contains(where: { $0 != nil }) || clearPreferredNames else {
+                throw ValidationError(
+                    "Give what changes: --given-name, --family-name, --preferred-given-name, --preferred-family-name, "
+                        + "--clear-preferred-names, --email, --job-title, --group or --year.")
+            }
+            try checkPreferredNames(given: preferredGivenName, family: preferredFamilyName, orElse: "--clear-preferred-names clears it")
+            if clearPreferredNames && preferredGivenName != nil && preferredFamilyName != nil {
+                throw ValidationError(
+                    "--clear-preferred-names clears the preferred name not given: leave it out when giving both preferred names.")
             }
             if let year { _ = try parseYearGroup(year, option: "--year") }
             if let email { try checkEmail(email, option: "--email") }
@@ -314,6 +353,31 @@ struct PeopleCommand: AsyncParsableCommand {
                 if let familyName {
                     person.familyName = familyName
                     changed.append("family name")
+                }
+                if preferredGivenName != nil || preferredFamilyName != nil || clearPreferredNames {
+                    // A usage error, as `people add` gives for anyone but a learner; nothing is written.
+                    guard var learner = person.learner else {
+                        throw ValidationError(
+                            "--preferred-given-name, --preferred-family-name and --clear-preferred-names are for learners only: "
+                                + "anyone else is known by their legal names.")
+                    }
+                    if preferredGivenName != nil || clearPreferredNames { learner.preferredGivenName = preferredGivenName }
+                    if preferredFamilyName != nil || clearPreferredNames { learner.preferredFamilyName = preferredFamilyName }
+                    person.learner = learner
+                    if clearPreferredNames && preferredGivenName == nil && preferredFamilyName == nil {
+                        changed.append("preferred names cleared")
+                    } else {
+                        if preferredGivenName != nil {
+                            changed.append("preferred given name")
+                        } else if clearPreferredNames {
+                            changed.append("preferred given name cleared")
+                        }
+                        if preferredFamilyName != nil {
+                            changed.append("preferred family name")
+                        } else if clearPreferredNames {
+                            changed.append("preferred family name cleared")
+                        }
+                    }
                 }
                 if let email {
                     person.email = email
@@ -380,7 +444,8 @@ struct PeopleCommand: AsyncParsableCommand {
             let day = try requireDate(on, option: "--on")
             try await withSession(storeOptions, acting) { session in
                 let person = try await withPerson(reference, in: session) { id in try await session.people.recordLeaver(id, on: day) }
-                say("Recorded that \(person.displayName) left on \(day): the roles they held that day end then,")
+                let leaves = day > session.today ? "leaves" : "left"
+                say("Recorded that \(person.displayName) \(leaves) on \(day): the roles they held that day end then,")
                 say("their access to systems is revoked from that day, and no session can be opened for them after it.")
             }
         }
@@ -429,7 +494,7 @@ struct PeopleCommand: AsyncParsableCommand {
         func validate() throws {
             guard (day != nil) != notLeft else { throw ValidationError("Give one of --day or --not-left.") }
             if let day { _ = try requireDate(day, option: "--day") }
-            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw ValidationError("--reason says why the leaving day is corrected.")
             }
         }
@@ -448,6 +513,23 @@ struct PeopleCommand: AsyncParsableCommand {
                     say("with the leaving are not given back: `roles grant` and `access grant` give again what they need.")
                 }
             }
+        }
+    }
+}
+
+/// A person's leaving day in words, as `people list` and `people show` give it: "leaves on DAY"
+/// for a day after `today` (the session's), "left on DAY" for one on or before it; `nil` for
+/// someone not recorded as leaving.
+func leaving(of person: Person, asOf today: CalendarDate) -> String? {
+    person.leftOn.map { day in day > today ? "leaves on \(day)" : "left on \(day)" }
+}
+
+/// Fails validation naming the option when a preferred name is given blank (only spaces or line
+/// breaks): a learner known by their legal name has none. `otherwise` says what to do instead.
+func checkPreferredNames(given: String?, family: String?, orElse otherwise: String) throws {
+    for (option, name) in [("--preferred-given-name", given), ("--preferred-family-name", family)] {
+        if let name, name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ValidationError("\(option) takes a name: a learner known by their legal name has none (\(otherwise)).")
         }
     }
 }

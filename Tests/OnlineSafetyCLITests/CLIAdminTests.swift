@@ -160,7 +160,107 @@ struct CLIAdminTests {
         let present = try cli.run(["people", "list", "--kind", "staff"] + Self.dana(store))
         #expect(!present.standardOutput.contains("Tom Hughes"))
         let everyone = try cli.run(["people", "list", "--kind", "staff", "--include-leavers"] + Self.dana(store))
-        #expect(everyone.standardOutput.contains("Tom Hughes") && everyone.standardOutput.contains("left \(yesterday)"))
+        #expect(everyone.standardOutput.contains("Tom Hughes") && everyone.standardOutput.contains("left on \(yesterday)"))
+    }
+
+    /// A leaving day still to come is said as one: "leaves on", in the confirmation, the list
+    /// (where the person is still listed) and the record; a day that has come, "left on".
+    @Test func aLeavingDayStillToComeIsSaidAsOne() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let store = try cli.demoStore()
+        let today = CalendarDate(Date())
+        let ahead = today.adding(days: 30)
+        let ian = "ian.cole@chilton.example"
+
+        let recorded = try cli.run(["people", "leaver", ian, "--on", "\(ahead)"] + Self.dana(store))
+        #expect(recorded.status == 0, "\(recorded.standardError)")
+        #expect(recorded.standardOutput.contains("Recorded that Ian Cole leaves on \(ahead)"), "\(recorded.standardOutput)")
+        let list = try cli.run(["people", "list", "--kind", "staff"] + Self.dana(store))
+        #expect(list.status == 0, "\(list.standardError)")
+        let row = try #require(list.standardOutput.split(separator: "\n").first { $0.contains("Ian Cole") }, "still on roll")
+        #expect(row.contains("leaves on \(ahead)") && !row.contains("left"), "\(row)")
+        #expect(list.standardOutput.contains("LEAVING"))
+        let shown = try cli.run(["people", "show", ian] + Self.dana(store))
+        #expect(shown.status == 0, "\(shown.standardError)")
+        #expect(
+            shown.standardOutput.contains("  leaves on \(ahead)") && !shown.standardOutput.contains("left on"), "\(shown.standardOutput)")
+
+        // On the day itself, the day has come.
+        let corrected = try cli.run(
+            ["people", "correct-leaving", ian, "--day", "\(today)", "--reason", "his last day is today"] + Self.dana(store))
+        #expect(corrected.status == 0, "\(corrected.standardError)")
+        let onTheDay = try cli.run(["people", "show", ian] + Self.dana(store))
+        #expect(onTheDay.standardOutput.contains("  left on \(today)"), "\(onTheDay.standardOutput)")
+    }
+
+    /// A learner's preferred names are set when they are added and changed, cleared one or both
+    /// at a time, and refused as a usage error (64) for anyone else, blank, or with nothing to
+    /// clear; no refusal repeats the value typed.
+    @Test func aLearnersPreferredNamesAreSetAndCleared() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let store = try cli.demoStore()
+        let dev = Self.upn("801200025004")
+        let update = ["people", "update", dev]
+
+        let added = try cli.run(
+            [
+                "people", "add", "--kind", "learner", "--given-name", "Devendra", "--family-name", "Rao", "--upn", dev,
+                "--date-of-birth", "2017-02-03", "--year", "3", "--group", "Ash", "--preferred-given-name", "Dev",
+            ] + Self.dana(store))
+        #expect(added.status == 0, "\(added.standardError)")
+        #expect(added.standardOutput.contains("Added Dev Rao (learner, Chilton Primary School)"), "\(added.standardOutput)")
+        let shown = try cli.run(["people", "show", dev] + Self.dana(store))
+        #expect(shown.standardOutput.contains("legal name: Devendra Rao") && shown.standardOutput.contains("known as: Dev Rao"))
+
+        let family = try cli.run(update + ["--preferred-family-name", "Rao-Smith"] + Self.dana(store))
+        #expect(family.status == 0, "\(family.standardError)")
+        #expect(family.standardOutput.contains("Updated Dev Rao-Smith (preferred family name)"), "\(family.standardOutput)")
+        let one = try cli.run(update + ["--clear-preferred-names", "--preferred-given-name", "Devi"] + Self.dana(store))
+        #expect(one.status == 0, "\(one.standardError)")
+        #expect(
+            one.standardOutput.contains("Updated Devi Rao (preferred given name, preferred family name cleared)"), "\(one.standardOutput)")
+        let json = try cli.run(["people", "show", dev, "--json"] + Self.dana(store))
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let learner = try #require(record["learner"] as? [String: Any])
+        #expect(learner["preferredGivenName"] as? String == "Devi" && learner["preferredFamilyName"] == nil, "\(learner)")
+        let cleared = try cli.run(update + ["--clear-preferred-names"] + Self.dana(store))
+        #expect(cleared.status == 0, "\(cleared.standardError)")
+        #expect(cleared.standardOutput.contains("Updated Devendra Rao (preferred names cleared)"), "\(cleared.standardOutput)")
+        let after = try cli.run(["people", "show", dev] + Self.dana(store))
+        #expect(after.standardOutput.contains("Devendra Rao (learner") && !after.standardOutput.contains("known as"))
+
+        // Anyone else: refused before anything is written, when added and when changed.
+        let staff = try cli.run(
+            [
+                "people", "add", "--kind", "staff", "--given-name", "Sam", "--family-name", "Patel", "--email", "sam.patel@chilton.example",
+                "--preferred-given-name", "Sammy",
+            ] + Self.dana(store))
+        #expect(staff.status == 64 && staff.standardError.contains("for learners only"), "\(staff.standardError)")
+        #expect(!staff.standardError.contains("Sammy"))
+        #expect(try cli.run(["people", "show", "sam.patel@chilton.example"] + Self.dana(store)).status == 66, "no one was added")
+        for options in [
+            ["--preferred-given-name", "Icky"], ["--clear-preferred-names"], ["--preferred-family-name", "C", "--job-title", "IT"],
+        ] {
+            let refused = try cli.run(["people", "update", "ian.cole@chilton.example"] + options + Self.dana(store))
+            #expect(refused.status == 64 && refused.standardError.contains("for learners only"), "\(options): \(refused.standardError)")
+            #expect(!refused.standardError.contains("Icky"))
+        }
+        let ian = try cli.run(["people", "show", "ian.cole@chilton.example"] + Self.dana(store))
+        #expect(ian.standardOutput.contains("Ian Cole (staff") && !ian.standardOutput.contains("job title: IT\n"), "nothing was written")
+
+        // Blank, or both given with nothing left to clear.
+        let blank = try cli.run(update + ["--preferred-given-name", " \n\t"] + Self.dana(store))
+        #expect(blank.status == 64 && blank.standardError.contains("--preferred-given-name takes a name"), "\(blank.standardError)")
+        #expect(blank.standardError.contains("--clear-preferred-names"), "says how to clear it")
+        let empty = try cli.run(update + ["--preferred-family-name", ""] + Self.dana(store))
+        #expect(empty.status == 64 && empty.standardError.contains("--preferred-family-name takes a name"), "\(empty.standardError)")
+        let both = try cli.run(
+            update + ["--clear-preferred-names", "--preferred-given-name", "Dev", "--preferred-family-name", "Rao"] + Self.dana(store))
+        #expect(both.status == 64 && both.standardError.contains("--clear-preferred-names"), "\(both.standardError)")
+        let nothing = try cli.run(update + Self.dana(store))
+        #expect(nothing.status == 64 && nothing.standardError.contains("--preferred-given-name"), "\(nothing.standardError)")
     }
 
     @Test func aLeavingDayRecordedByMistakeIsCorrectedWithAReason() throws {
@@ -179,6 +279,14 @@ struct CLIAdminTests {
         #expect(neither.status == 64)
         let blank = try cli.run(correct + ["--day", "\(earlier)", "--reason", "  "] + Self.dana(store))
         #expect(blank.status == 64 && blank.standardError.contains("--reason"))
+        let lineBreaks = try cli.run(correct + ["--day", "\(earlier)", "--reason", "\n\t"] + Self.dana(store))
+        #expect(lineBreaks.status == 64 && lineBreaks.standardError.contains("--reason"), "\(lineBreaks.standardError)")
+        let long = try cli.run(correct + ["--day", "\(earlier)", "--reason", String(repeating: "x", count: 2_049)] + Self.dana(store))
+        #expect(long.status == 65, "\(long.standardError)")
+        #expect(
+            long.standardError.contains("leavingCorrection.reason") && long.standardError.contains("at most 2,048 characters"),
+            "\(long.standardError)")
+        #expect(!long.standardError.contains("xxxx"), "the reason given is not repeated")
         let badDay = try cli.run(correct + ["--day", "last week", "--reason", "typo"] + Self.dana(store))
         #expect(badDay.status == 64 && badDay.standardError.contains("--day") && !badDay.standardError.contains("last week"))
         let priya = try cli.run(correct + ["--not-left", "--reason", "typo"] + CLI.acting("priya.shah", store: store))
@@ -285,7 +393,7 @@ struct CLIAdminTests {
         }
         #expect(try cli.run(["roles", "list"] + dana).standardOutput == holders.standardOutput, "no role was granted to no one")
         let leavers = try cli.run(["people", "list", "--include-leavers"] + dana)
-        #expect(!leavers.standardOutput.contains("left \(yesterday)"), "no one was recorded as a leaver")
+        #expect(!leavers.standardOutput.contains("left on \(yesterday)"), "no one was recorded as a leaver")
 
         // And for someone who is there, the command does what it says.
         let trail = try cli.run(["audit", "trail", Self.ben] + dana)

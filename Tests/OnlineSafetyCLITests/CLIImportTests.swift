@@ -178,6 +178,96 @@ struct CLIImportTests {
         #expect(again.standardOutput.contains("learner: 1 update"), "the strict run wrote nothing")
     }
 
+    /// A full CTF from a school listing the learners with these UPN bodies (12 characters each).
+    static func ctf(establishment: String, urn: String, name: String, pupils bodies: [String]) -> String {
+        let pupils = bodies.enumerated().map { index, body in
+            """
+                <Pupil>
+                  <UPN>\(CLIAdminTests.upn(body))</UPN>
+                  <Surname>Learner</Surname><Forename>Pupil\(index)</Forename>
+                  <DOB>2017-03-14</DOB><Sex>F</Sex>
+                  <BasicDetails><NCyearActual>4</NCyearActual></BasicDetails>
+                </Pupil>
+            """
+        }
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <CTfile>
+              <Header>
+                <DocumentName>Common Transfer File</DocumentName>
+                <CTFversion>25.0</CTFversion>
+                <DateTime>2026-11-30T10:00:00</DateTime>
+                <DocumentQualifier>full</DocumentQualifier>
+                <SourceSchool><LEA>886</LEA><Estab>\(establishment)</Estab><URN>\(urn)</URN><SchoolName>\(name)</SchoolName></SourceSchool>
+              </Header>
+              <CTFpupilData>
+            \(pupils.joined(separator: "\n"))
+              </CTFpupilData>
+            </CTfile>
+            """
+    }
+
+    /// A trust of two schools, each with its own CTF.
+    static let twoSchools = """
+        {
+          "trust": {"name": "Northdown Learning Trust"},
+          "administrator": {"givenName": "Dana", "familyName": "Price", "email": "dana.price@northdown.example"},
+          "schools": [
+            {"urn": "999101", "laCode": "886", "establishmentNumber": "2101", "name": "Harbour Primary School",
+             "phase": "primary", "policy": "chilton", "files": [{"path": "harbour.xml", "format": "ctf"}]},
+            {"urn": "999102", "laCode": "886", "establishmentNumber": "2102", "name": "Cliffside Primary School",
+             "phase": "primary", "policy": "chilton", "files": [{"path": "cliffside.xml", "format": "ctf"}]}
+          ]
+        }
+        """
+
+    /// Writes both schools' CTFs, each listing the first `listed` of its two learners.
+    func twoSchools(_ cli: CLI, listed: Int) throws -> String {
+        let harbour = ["886210126001", "886210126002"].prefix(listed)
+        let cliffside = ["886210226001", "886210226002"].prefix(listed)
+        try Self.ctf(establishment: "2101", urn: "999101", name: "Harbour Primary School", pupils: Array(harbour))
+            .write(toFile: cli.path("harbour.xml"), atomically: true, encoding: .utf8)
+        try Self.ctf(establishment: "2102", urn: "999102", name: "Cliffside Primary School", pupils: Array(cliffside))
+            .write(toFile: cli.path("cliffside.xml"), atomically: true, encoding: .utf8)
+        try Self.twoSchools.write(toFile: cli.path("trust.json"), atomically: true, encoding: .utf8)
+        return cli.path("trust.json")
+    }
+
+    /// A run that would make half of two schools' rolls leavers is refused (65): the refusal
+    /// names the first school over the limit, and goes on to say the others are in the table and
+    /// which of this tool's options apply the run; with --allow-many-leavers it applies.
+    @Test func aRefusalForTooManyLeaversNamesTheOptionsThatApplyIt() throws {
+        let cli = try CLI()
+        defer { cli.cleanUp() }
+        let store = cli.path("store")
+        let first = try cli.run(["import", "apply", try twoSchools(cli, listed: 2), "--store", store, "--init"])
+        #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
+
+        let config = try twoSchools(cli, listed: 1)
+        for command in ["plan", "apply"] {
+            let refused = try cli.run(["import", command, config, "--store", store])
+            #expect(refused.status == 65, "\(command): \(refused.standardError)")
+            let lines = refused.standardOutput.split(separator: "\n").map(String.init)
+            let refusal = try #require(lines.firstIndex { $0.hasPrefix("Refused, nothing written: ") }, "\(refused.standardOutput)")
+            #expect(lines[refusal].contains("1 of 2 learners at URN 999101 would leave"), "\(lines[refusal])")
+            let hint = lines[(refusal + 1)...].joined(separator: "\n")
+            #expect(hint.contains("The first school over the limit is named"), "\(refused.standardOutput)")
+            #expect(hint.contains("--allow-many-leavers") && hint.contains("--max-leaver-share (0.2 now)"), "\(refused.standardOutput)")
+            #expect(!refused.standardOutput.contains("Pupil"), "no child's data")
+        }
+        let again = try cli.run(["import", "plan", config, "--store", store])
+        let learners = again.standardOutput.split(separator: "\n").first { $0.hasPrefix("learner: ") } ?? ""
+        #expect(learners.hasSuffix(", 2 leaver"), "the refused apply wrote nothing: \(again.standardOutput)")
+
+        let strict = try cli.run(["import", "plan", config, "--store", store, "--strict", "--allow-many-leavers"])
+        #expect(strict.status == 0 && !strict.standardOutput.contains("--allow-many-leavers"), "no hint without a refusal")
+        let applied = try cli.run(["import", "apply", config, "--store", store, "--allow-many-leavers"])
+        #expect(applied.status == 0, "\(applied.standardOutput)\(applied.standardError)")
+        let rolls = applied.standardOutput.split(separator: "\n").filter { $0.hasPrefix("99910") && $0.contains("2 → 1") }
+        #expect(rolls.count == 2, "each school's roll goes from 2 to 1: \(applied.standardOutput)")
+        #expect(applied.standardOutput.contains("Applied as import run"))
+    }
+
     /// A configuration whose school reads two Tapestry-style files instead of a CTF.
     static let tapestryConfiguration = configuration.replacingOccurrences(
         of: "\"files\": [{\"path\": \"harbour.xml\", \"format\": \"ctf\"}]",

@@ -93,6 +93,8 @@ public enum ConformanceSuite {
         ConformanceCase("aLeaversRolesAllEnd", StorageConformance.aLeaversRolesAllEnd),
         ConformanceCase("aLeavingDayIsCorrectedWithAReason", StorageConformance.aLeavingDayIsCorrectedWithAReason),
         ConformanceCase(
+            "aLeavingCorrectionsReasonIsAtMost2048Characters", StorageConformance.aLeavingCorrectionsReasonIsAtMost2048Characters),
+        ConformanceCase(
             "onlyAnotherWhoManagesPeopleCorrectsALeaving", StorageConformance.onlyAnotherWhoManagesPeopleCorrectsALeaving),
         ConformanceCase("auditRecordsSubjectsAndHidesRestrictedEvents", StorageConformance.auditRecordsSubjectsAndHidesRestrictedEvents),
         ConformanceCase("uniquenessIsScopedPerSchool", StorageConformance.uniquenessIsScopedPerSchool),

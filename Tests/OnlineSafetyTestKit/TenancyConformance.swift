@@ -567,6 +567,53 @@ extension StorageConformance {
             "the refused corrections are audited as denied")
     }
 
+    /// A leaving correction's reason is at most 2,048 characters: a longer one, or one of line
+    /// breaks and a tab alone, is refused naming `leavingCorrection.reason` and writes nothing,
+    /// and the refusal's audit event carries the refusal's words, not the text given; a reason of
+    /// exactly 2,048 characters (of two bytes each) is accepted and kept whole.
+    @_spi(StorageBackend)
+    public static func aLeavingCorrectionsReasonIsAtMost2048Characters(_ harness: ConformanceHarness) async throws {
+        let store = try await harness.makeStore()
+        defer { Task { try? await store.close() } }
+        let fixture = try await Fixture.make(on: store)
+        let admin = try await fixture.safety.session(actingAs: fixture.admin.id, at: fixture.school.id)
+        let tom = fixture.teacher.id
+        let left = try await admin.people.recordLeaver(tom, on: Fixture.today)
+        let earlier = Fixture.today.adding(days: -7)
+
+        let refused = [
+            ("2,049 characters", String(repeating: "a", count: 2_049)), ("100,000 characters", String(repeating: "b", count: 100_000)),
+            ("line breaks and a tab", "\n\t\r\n"),
+        ]
+        for (what, reason) in refused {
+            switch await capture({ try await admin.people.correctLeaving(tom, to: earlier, reason: reason) }) {
+            case .success: throw ConformanceFailure("a reason of \(what) is refused")
+            case .failure(let error):
+                try expect(
+                    error.code == .invalidInput && error.location == "leavingCorrection.reason",
+                    "a reason of \(what) is refused naming the reason: \(error)")
+            }
+        }
+        let unchanged = try await admin.people.get(tom)
+        try expect(unchanged.leftOn == Fixture.today && unchanged.revision == left.revision, "a refused correction writes nothing")
+        let denied = try await admin.audit.trail(of: tom.uuid).filter {
+            $0.draft.action == .personLeaveCorrect && $0.draft.outcome == .denied
+        }
+        try expect(denied.count == refused.count, "each refusal is audited as denied: \(denied.count)")
+        try expect(
+            denied.allSatisfy { ($0.draft.reason ?? "").count < 200 && $0.draft.reason?.contains("aaaa") != true },
+            "a refusal's event carries the refusal's words, not the text given")
+
+        let longest = String(repeating: "\u{E9}", count: 2_048)
+        let moved = try await admin.people.correctLeaving(tom, to: earlier, reason: longest)
+        try expect(moved.leftOn == earlier, "a reason of 2,048 characters is accepted")
+        let kept = try await admin.audit.trail(of: tom.uuid).contains {
+            $0.draft.action == .personLeaveCorrect && $0.draft.outcome == .allowed
+                && $0.draft.reason == "\(longest) (leaving day \(Fixture.today) moved to \(earlier))"
+        }
+        try expect(kept, "and kept whole in the audit, with the days")
+    }
+
     /// Only someone else who manages people corrects a leaving day: a class teacher is refused as
     /// forbidden, exactly as for someone who does not exist; another organisation is answered
     /// exactly as for someone who does not exist; no one corrects their own, even while their

@@ -174,12 +174,13 @@ public struct PeopleService: Sendable {
     /// Corrects a leaving day recorded by mistake: moves it to `newDay`, or, with `nil`, records
     /// that the person did not leave and restores them. Requires `managePeople` where they belong
     /// (held trust-wide for a trust-level person), someone other than the person (no one corrects
-    /// their own leaving, as no one records it), and a reason, which the audit keeps. Throws
-    /// `forbidden` without the capability, `invalidInput` for a blank reason
-    /// (`leavingCorrection.reason`) or a day out of bounds (`person.leftOn`), `notFound` for a
-    /// person out of reach or whom the principal may not read (exactly as for no one), and
-    /// `constraintViolation` for a day given for someone not recorded as a leaver
-    /// (``recordLeaver(_:on:)`` records a leaving).
+    /// their own leaving, as no one records it), and a reason of at most 2,048 characters, which
+    /// the audit keeps. Throws `forbidden` without the capability, `invalidInput` for a reason
+    /// that is blank or longer than that (`leavingCorrection.reason`) or a day out of bounds
+    /// (`person.leftOn`), `notFound` for a person out of reach or whom the principal may not read
+    /// (exactly as for no one), and `constraintViolation` for a day given for someone not
+    /// recorded as a leaver (``recordLeaver(_:on:)`` records a leaving). A refused correction's
+    /// audit event carries the refusal's reason, not the text given.
     ///
     /// What a correction does to the roles and access the leaving ended:
     ///
@@ -228,6 +229,9 @@ public struct PeopleService: Sendable {
         ) { context in
             guard !reason.isBlank else {
                 throw SafetyError.invalid("leavingCorrection.reason", "a correction of a leaving day records why it is corrected")
+            }
+            guard reason.count <= 2_048 else {
+                throw SafetyError.invalid("leavingCorrection.reason", "a correction's reason is at most 2,048 characters")
             }
             if let newDay { try newDay.checked("person.leftOn", .record, asOf: today) }
             var person = try await context.readablePerson(id)
