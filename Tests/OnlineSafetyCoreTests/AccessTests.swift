@@ -242,11 +242,19 @@ struct RoleGrantTests {
         #expect(grant.schoolID == nil)
     }
 
+    /// A grant ends on or after its first day, or the day before it when withdrawn before it
+    /// began (never in force); any earlier end is refused.
     @Test func grantEndingBeforeItStartsIsRefused() throws {
-        let grant = try grant(scope: .school(SchoolID()), ends: try day("2025-08-31"))
+        let grant = try grant(scope: .school(SchoolID()), ends: try day("2025-08-30"))
         let error = #expect(throws: SafetyError.self) { try grant.validate() }
         #expect(error?.code == .invalidInput)
         #expect(error?.location == "roleGrant.ends")
-        try self.grant(scope: .school(SchoolID()), ends: try day("2025-09-01")).validate()
+        let withdrawn = try self.grant(scope: .school(SchoolID()), ends: try day("2025-08-31"))
+        try withdrawn.validate()
+        let first = try day("2025-09-01")
+        #expect(withdrawn.neverInForce && !withdrawn.isActive(on: first))
+        let oneDay = try self.grant(scope: .school(SchoolID()), ends: try day("2025-09-01"))
+        try oneDay.validate()
+        #expect(!oneDay.neverInForce && oneDay.isActive(on: first))
     }
 }

@@ -141,7 +141,8 @@ extension StorageConformance {
 
 extension StorageConformance {
     /// `satisfies` names only steps of the incident's procedure, and a note never ticks a step
-    /// that needs its own kind of entry (the risk assessment); that entry does.
+    /// that needs its own kind of entry (the risk assessment); that entry does, covering only
+    /// people involved in the incident.
     @_spi(StorageBackend)
     public static func aNoteNeverTicksAStepThatNeedsItsOwnEntry(_ harness: ConformanceHarness) async throws {
         let store = try await harness.makeStore()
@@ -163,6 +164,18 @@ extension StorageConformance {
                 throw ConformanceFailure("a note satisfied \(codes)")
             } catch let error as SafetyError {
                 try expect(error.code == .invalidInput && error.location == "entry.satisfies", "refused naming the field: \(error)")
+            }
+        }
+        // An assessment covers people involved in the incident: an identifier of no one, or of a
+        // learner not involved, is refused and nothing is kept.
+        for covered in [PersonID(), fixture.ashLearner.id] {
+            do {
+                _ = try await dsl.chronology.append(
+                    .riskAssessment(RiskAssessment(personIDs: [covered], summary: "plan", reviewDate: Fixture.today.adding(days: 14))),
+                    to: incident.id)
+                throw ConformanceFailure("a risk assessment covering someone not involved was kept")
+            } catch let error as SafetyError {
+                try expect(error.code == .invalidInput && error.location == "entry.personIDs", "refused naming the field: \(error)")
             }
         }
         try expect(try await dsl.chronology.entries(of: incident.id).isEmpty, "nothing was written by the refused entries")

@@ -431,6 +431,38 @@ extension StorageConformance {
         try expect(!after.isActive(on: Fixture.today), "so the leaver does not hold it today")
         try after.validate()
         try expect(after.neverInForce, "and the record is valid, never in force")
+        // Ending never gives a role back: not a withdrawn role, not an ended one, not past the
+        // holder's leaving day.
+        try await expectError(.constraintViolation, "a withdrawn role is not revived by ending it later") {
+            try await admin.roles.end(role.id, on: Fixture.today.adding(days: 200))
+        }
+        try expect(try await store.roleGrants.get(role.id)?.ends == Fixture.today.adding(days: -1), "the withdrawn role stays withdrawn")
+
+        // A role given before the leaving day ends on it at the latest; one given from it, or
+        // after, is refused.
+        let deputy = try await admin.roles.grant(
+            RoleGrant(
+                personID: dsl.id, role: .deputyDesignatedSafeguardingLead, scope: .school(fixture.school.id),
+                starts: lastWeek.adding(days: -30)))
+        try expect(deputy.ends == lastWeek, "a grant to a leaver ends on their leaving day: \(String(describing: deputy.ends))")
+        try await expectError(.constraintViolation, "an ended role is not extended") {
+            try await admin.roles.end(deputy.id, on: Fixture.today.adding(days: 30))
+        }
+        try await expectError(.constraintViolation, "no role from the leaving day on") {
+            try await admin.roles.grant(
+                RoleGrant(personID: dsl.id, role: .technicalStaff, scope: .school(fixture.school.id), starts: lastWeek))
+        }
+        let leaving = Fixture.today.adding(days: 20)
+        let office = try await admin.people.add(
+            Person(tenancy: .school(fixture.school.id), kind: .staff, givenName: "Ola", familyName: "Nwosu", email: "ola@school.example"))
+        _ = try await admin.people.recordLeaver(office.id, on: leaving)
+        let technical = try await admin.roles.grant(
+            RoleGrant(personID: office.id, role: .technicalStaff, scope: .school(fixture.school.id), starts: Fixture.today))
+        try expect(technical.ends == leaving, "a grant to someone leaving later ends on their leaving day")
+        try await expectError(.constraintViolation, "and is not ended after it") {
+            try await admin.roles.end(technical.id, on: leaving.adding(days: 1))
+        }
+
         var tooEarly = after
         tooEarly.ends = Fixture.today.adding(days: -2)
         do {

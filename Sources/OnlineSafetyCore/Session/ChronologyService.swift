@@ -14,7 +14,9 @@ public struct ChronologyService: Sendable {
     /// Appends an entry to an incident's chronology and refreshes its steps.
     ///
     /// Only the DSL or a deputy records a decision on viewing imagery. A correction must name an
-    /// entry of the same incident, and `satisfies` only steps the incident's procedure has.
+    /// entry of the same incident, a risk assessment cover only people involved in it
+    /// (`invalidInput` at `entry.personIDs`), and `satisfies` only steps the incident's procedure
+    /// has.
     /// Throws `notFound` (the incident is not visible), `forbidden` (not one who manages it),
     /// `invalidInput`, and `constraintViolation` (imagery for an incident that refuses it).
     @discardableResult
@@ -71,6 +73,12 @@ public struct ChronologyService: Sendable {
             case .factsRecorded(let facts):
                 for fact in Set(facts) where !updated.has(fact) { updated.facts.append(RecordedFact(fact, at: session.clock.now())) }
                 updated.facts.sort { $0.fact < $1.fact }
+            case .riskAssessment(let assessment):
+                // Whom it covers is named by the incident: an identifier of no one, or of someone
+                // not involved, is a mistake that the chronology would keep for good.
+                for personID in assessment.personIDs where !incident.participants.contains(where: { $0.personID == personID }) {
+                    throw SafetyError.invalid("entry.personIDs", "a risk assessment covers people involved in the incident")
+                }
             case .parentNotification(let notification):
                 guard incident.participants.contains(where: { $0.personID == notification.learnerID && $0.isLearner }) else {
                     throw SafetyError.invalid("entry.learnerID", "parents are notified about a learner involved in the incident")

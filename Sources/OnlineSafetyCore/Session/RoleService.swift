@@ -33,7 +33,9 @@ public struct RoleService: Sendable {
     /// themselves a role. Throws `forbidden`, `notFound` for a person out of reach,
     /// `invalidInput` for a school role given to a trust-level person, a role the person's kind
     /// cannot hold (``Role/canBeHeld(by:)``: a parent is never a DSL) or dates that do not fit,
-    /// and `constraintViolation` for someone who has left.
+    /// and `constraintViolation` for someone whose leaving day comes on or before the role's
+    /// first day. A grant to someone with a leaving day still to come ends on that day at the
+    /// latest: no one holds a role after they leave.
     @discardableResult
     public func grant(_ grant: RoleGrant) async throws -> RoleGrant {
         var decision = authority(over: grant.scope, to: "grant roles")
@@ -48,10 +50,15 @@ public struct RoleService: Sendable {
             guard grant.role.canBeHeld(by: person.kind) else {
                 throw SafetyError.invalid("roleGrant.role", "a person of this kind cannot hold the role of \(grant.role.title)")
             }
-            if let left = person.leftOn, left <= grant.starts {
-                throw SafetyError(.constraintViolation, "a person who has left cannot be given a role")
+            var granted = grant
+            if let left = person.leftOn {
+                guard grant.starts < left else {
+                    throw SafetyError(
+                        .constraintViolation, "the person leaves on or before the role's first day, so cannot be given it")
+                }
+                if grant.ends.map({ $0 > left }) ?? true { granted.ends = left }
             }
-            return try await context.tx.roleGrants.insert(try grant.checkedForInsert())
+            return try await context.tx.roleGrants.insert(try granted.checkedForInsert())
         }
     }
 
@@ -59,7 +66,9 @@ public struct RoleService: Sendable {
     /// school-level head cannot end a trust-wide role. Throws `notFound` for a grant that does not
     /// apply at the session's school, `forbidden`, and `invalidInput` for an end before its start
     /// (ending it the day before its first day withdraws it before it began:
-    /// ``RoleGrant/neverInForce``).
+    /// ``RoleGrant/neverInForce``). Ending never gives a role back: `constraintViolation` for a
+    /// day after the end of a grant that has already ended (or was withdrawn), and for a day
+    /// after its holder's leaving day; a new grant gives a role again.
     @discardableResult
     public func end(_ id: RoleGrantID, on date: CalendarDate) async throws -> RoleGrant {
         let capability = AccessPolicy.require(.manageRoles, principal, to: "end roles")
@@ -71,6 +80,15 @@ public struct RoleService: Sendable {
             }
             if case .denied(let reason) = service.authority(over: grant.scope, to: "end roles") {
                 throw SafetyError(.forbidden, reason)
+            }
+            let today = context.session.today
+            if let ended = grant.ends, ended < today || grant.neverInForce, date > ended {
+                throw SafetyError(
+                    .constraintViolation, "the role has already ended, and ending it later would give it back; a new grant gives it again")
+            }
+            if let left = try await context.tx.people.get(grant.personID)?.leftOn, date > left {
+                throw SafetyError(
+                    .constraintViolation, "the holder leaves before that day, and a role ends on their leaving day at the latest")
             }
             grant.ends = date
             try grant.validate()
