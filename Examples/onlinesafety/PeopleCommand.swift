@@ -445,8 +445,8 @@ struct PeopleCommand: AsyncParsableCommand {
             try await withSession(storeOptions, acting) { session in
                 let person = try await withPerson(reference, in: session) { id in try await session.people.recordLeaver(id, on: day) }
                 let leaves = day > session.today ? "leaves" : "left"
-                say("Recorded that \(person.displayName) \(leaves) on \(day): the roles they held that day end then,")
-                say("their access to systems is revoked from that day, and no session can be opened for them after it.")
+                say("Recorded that \(person.displayName) \(leaves) on \(day): their roles end on that day at the latest,")
+                say("their access to systems is revoked from it, and from that day on no session can be opened for them.")
             }
         }
     }

@@ -131,7 +131,10 @@ struct RolesCommand: AsyncParsableCommand {
             try await withSession(storeOptions, acting) { session in
                 let ended = try await session.roles.end(id, on: day)
                 let names = await names(of: [ended.personID], in: session)
-                say("Ended \(ended.role.title) for \(label(ended.personID, names)): \(day) is its last day.")
+                say(
+                    ended.neverInForce
+                        ? "Withdrew \(ended.role.title) for \(label(ended.personID, names)) before its first day: it was never in force."
+                        : "Ended \(ended.role.title) for \(label(ended.personID, names)): \(day) is its last day.")
             }
         }
     }

@@ -51,7 +51,9 @@ public struct TrustConfiguration: Sendable {
         public var format: SourceFormat
         /// How much of the school it covers (CSV formats; default full).
         public var coverage: RosterCoverage
-        /// The day it was exported (CSV formats; default the file's modification day).
+        /// The day it was exported, when the configuration says: for a CSV file (whose default is
+        /// the file's modification day), and in place of the day a CTF's header or a OneRoster
+        /// set gives. A full export's leavers leave from it.
         public var exportedOn: CalendarDate?
         /// How its dates are written (CSV formats; default the preset's).
         public var dateFormat: DateFormat?

@@ -101,7 +101,10 @@ public enum TrustFiles {
         }
         switch file.format {
         case .ctf:
-            return try CTFReader().read(contentsOf: url, name: file.path)
+            var batch = try CTFReader().read(contentsOf: url, name: file.path)
+            // The configuration's day, when it gives one, in place of the header's.
+            if let day = file.exportedOn { for index in batch.sections.indices { batch.sections[index].exportedOn = day } }
+            return batch
         case .oneroster:
             return try OneRosterReader().read(at: url, name: file.path, exportedOn: file.exportedOn)
         default:

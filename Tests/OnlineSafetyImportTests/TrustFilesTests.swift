@@ -56,6 +56,28 @@ struct TrustFilesTests {
         #expect(settings.socialMediaChannels.isEmpty && settings.senco == nil)
     }
 
+    /// A configuration's `exportedOn` for a CTF is the day its sections were exported, in place
+    /// of the header's: a data manager who says when a file was taken is not ignored.
+    @Test func aConfigurationsExportDayOverridesACTFsHeader() throws {
+        func configuration(_ exportedOn: String?) -> String {
+            let day = exportedOn.map { ", \"exportedOn\": \"\($0)\"" } ?? ""
+            return """
+                {"trust": {"name": "Northdown Learning Trust"},
+                 "administrator": {"givenName": "Dana", "familyName": "Price", "email": "dana@northdown.example"},
+                 "schools": [{"urn": "999101", "laCode": "886", "establishmentNumber": "2101", "name": "Harbour",
+                              "files": [{"path": "harbour/8862101_CTF_8862101_001.xml", "format": "ctf"\(day)}]}]}
+                """
+        }
+        let folder = Self.sample.deletingLastPathComponent()
+        let header = TrustFiles.read(try TrustConfiguration.parse(Data(configuration(nil).utf8), file: "trust.json"), relativeTo: folder)
+        let given = TrustFiles.read(
+            try TrustConfiguration.parse(Data(configuration("2026-01-05").utf8), file: "trust.json"), relativeTo: folder)
+        #expect(header.fatal.isEmpty && given.fatal.isEmpty)
+        let day = try #require(CalendarDate(iso: "2026-01-05"))
+        #expect(!header.batch.sections.isEmpty && header.batch.sections.allSatisfy { $0.exportedOn != day })
+        #expect(given.batch.sections.count == header.batch.sections.count && given.batch.sections.allSatisfy { $0.exportedOn == day })
+    }
+
     @Test func aFileListedTwiceRefusesTheConfigurationAtItsSecondEntry() throws {
         let text = """
             {"trust": {"name": "Northdown Learning Trust"},

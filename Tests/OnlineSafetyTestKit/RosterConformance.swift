@@ -313,7 +313,8 @@ extension StorageConformance {
         try expect(try await admin.people.get(ben).leftOn == nil, "Ben stays on roll")
         let kept = again.plan.warnings.filter { $0.code == "leaving.decidedByHand" }
         try expect(
-            kept.count == 1 && kept[0].location.file == RosterRows.file && kept[0].reason.hasPrefix("1 person keeps a leaving"),
+            kept.count == 1 && kept[0].location.file == RosterRows.file
+                && kept[0].reason.hasPrefix("what was decided by hand about 1 person's leaving"),
             "the plan says so once, at the file: \(kept)")
         try expect(!kept[0].reason.contains("Ben") && !kept[0].reason.contains("Ashworth"), "naming no one")
 
@@ -336,6 +337,10 @@ extension StorageConformance {
         try expect(try await admin.people.get(ben).leftOn == tomorrow, "Ben leaves from its day")
         try expect(try await admin.people.get(ava).leftOn == nil, "Ava is on roll again")
         try expect(!later.plan.warnings.contains { $0.code == "leaving.decidedByHand" }, "with nothing kept by hand")
+        try expect(
+            later.plan.warnings.filter { $0.code == "export.dayAhead" }.map(\.location.file) == [RosterRows.file],
+            "and a warning, once at the file, that it says it was taken after today")
+        try expect(!listed.plan.warnings.contains { $0.code == "export.dayAhead" }, "which an export of a past day has not")
     }
 
     /// A row the export files under a school the trust does not have (an organisation id typed
@@ -396,7 +401,7 @@ extension StorageConformance {
         let conflicts = undone.plan.warnings.filter { $0.code == "row.conflict" }
         try expect(conflicts.count == 1, "the disagreement is warned of once: \(undone.plan.warnings)")
         try expect(
-            conflicts[0].location.file == "students.csv" && conflicts[0].location.line == 3
+            conflicts[0].location.file == "students.csv" && conflicts[0].location.line == 3 && conflicts[0].location.field == "givenName"
                 && conflicts[0].reason.contains("givenName") && conflicts[0].reason.contains("\(RosterRows.file):7"),
             "at the later row, naming the field and the earlier row: \(conflicts[0])")
         try expect(!conflicts[0].reason.contains("Kwa"), "and no value")

@@ -116,6 +116,14 @@ struct SchoolSync {
         for grant in storedGrants { grants[grant.id] = grant }
         rollBefore = stored.values.count { $0.kind == .learner && !$0.hasLeft(by: today) }
 
+        var ahead: Set<String> = []
+        for section in work.sections where section.exportedOn > today && ahead.insert(section.file).inserted {
+            warnings.append(
+                .warning(
+                    "export.dayAhead", at: FileLocation(file: section.file, line: 0),
+                    "the file says it was exported on a day after today: check the day it was taken, as a full export's leavers "
+                        + "leave from it and it decides again what was decided by hand before it"))
+        }
         for section in work.sections { for row in section.learners { learner(row, in: section) } }
         for section in work.sections { for row in section.staff { staff(row, in: section) } }
         for section in work.sections { for row in section.contacts { contact(row, in: section) } }
@@ -151,7 +159,7 @@ struct SchoolSync {
         guard !fields.isEmpty else { return }
         warnings.append(
             .warning(
-                "row.conflict", at: location,
+                "row.conflict", at: location.field(fields.joined(separator: ",")),
                 "this row gives \(fields.joined(separator: ", ")) otherwise than \(earlier.file):\(earlier.line), which changed "
                     + "\(fields.count == 1 ? "it" : "them") earlier in this run; this row's \(fields.count == 1 ? "value is" : "values are") kept"
             ))
@@ -586,8 +594,8 @@ struct SchoolSync {
             warnings.append(
                 .warning(
                     "leaving.decidedByHand", at: FileLocation(file: file, line: 0),
-                    "\(kept.count) \(kept.count == 1 ? "person keeps a leaving" : "people keep the leaving") decided by hand at URN "
-                        + "\(urn) on or after the day this export was taken, which it does not undo; a later export decides again"))
+                    "what was decided by hand about \(kept.count) \(kept.count == 1 ? "person's" : "people's") leaving at URN \(urn), "
+                        + "on or after the day this export was taken, stands: the export does not undo it; a later export decides again"))
         }
         for (person, _) in leavers {
             entries.append(
