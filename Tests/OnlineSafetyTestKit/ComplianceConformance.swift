@@ -458,8 +458,22 @@ extension StorageConformance {
             "each check is audited as one read naming every child it answered for, got \(checks.map(\.draft.listed.count))")
 
         let oakTeacher = try await world.fixture.safety.session(actingAs: world.fixture.teacher.id, at: world.fixture.school.id)
-        try await expectError(.notFound, "a teacher of another class cannot ask about Willow: they are answered as absent") {
-            try await oakTeacher.consent.check(purpose: purpose, group: "Willow")
+        func refusal(_ group: String) async -> SafetyError? {
+            do {
+                _ = try await oakTeacher.consent.check(purpose: purpose, group: group)
+                return nil
+            } catch {
+                return error as? SafetyError
+            }
+        }
+        let other = await refusal("Willow")
+        let none = await refusal("Nowhere 9")
+        try expect(
+            other?.code == .notFound,
+            "a teacher of another class cannot ask about Willow: answered as absent, not \(String(describing: other))")
+        try expect(none?.code == other?.code && none?.reason == other?.reason, "exactly as a group no one is in")
+        try await expectError(.notFound, "and so is anyone asking about a group with no one on roll") {
+            try await teacher.consent.check(purpose: purpose, group: "Nowhere 9")
         }
         let governor = try await world.fixture.safety.session(actingAs: world.governor.id, at: world.fixture.school.id)
         try await expectError(.forbidden, "a governor never asks about named children") {

@@ -180,11 +180,20 @@ public struct ConsentService: Sendable {
     }
 
     /// The same question for every learner on roll in a registration group on the day. Throws
-    /// as ``check(purpose:learners:on:)``.
+    /// as ``check(purpose:learners:on:)``; a group with no learner on roll whom the principal may
+    /// read (another teacher's class, or a name no group has) is `notFound` alike, so the answer
+    /// never says which groups exist.
     public func check(purpose purposeCode: String, group: String, on date: CalendarDate? = nil) async throws -> [ConsentAnswer] {
         let day = date ?? session.today
+        let principal = principal
         let query = PersonQuery(scope: .school(principal.school.id), kinds: [.learner], registrationGroup: group, presentOn: day)
-        return try await answer(purposeCode, on: day) { context in try await context.tx.people.find(query) }
+        return try await answer(purposeCode, on: day) { context in
+            let learners = try await context.tx.people.find(query).filter { learner in
+                principal.can(.manageConsent) || AccessPolicy.readPerson(learner, principal) == .allowed
+            }
+            guard !learners.isEmpty else { throw SafetyError.notFound("learner") }
+            return learners
+        }
     }
 
     private func answer(
