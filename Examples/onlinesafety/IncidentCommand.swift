@@ -29,8 +29,9 @@ struct IncidentCommand: AsyncParsableCommand {
     /// them a reference no one has is answered as such. Anyone else is refused by the incident
     /// alone, whoever the references name: a reference no one has is passed on as an identifier
     /// that names no one, and the chronology refuses the entry before it reads whom it names,
-    /// exactly as for a person who exists. (Not ``withPeople(_:in:_:)``: a risk assessment is not
-    /// checked against the people it covers, so one covering no one would be written.)
+    /// exactly as for a person who exists. (Not ``withPeople(_:in:_:)``: to those who manage the
+    /// incident, a reference no one has is said as such, before the chronology refuses the
+    /// identifier of no one as not involved.)
     static func entryPeople(_ references: [String], of id: IncidentID, in session: SafetySession) async throws -> [PersonID] {
         let (ids, namesNoOne) = try await identifiedPeople(references, in: session)
         guard namesNoOne else { return ids }

@@ -418,6 +418,31 @@ extension StorageConformance {
         try expect(
             trail.contains { $0.draft.action == .personUpdate && ($0.draft.reason ?? "").hasSuffix("from students.csv:3") },
             "and so is its audit event")
+
+        // Each file changes a field (the MIS file agreeing with the CTF's new given name): each
+        // change is credited to its own row.
+        func misFamily(_ family: String) throws -> RosterSection {
+            RosterRows.section(
+                fixture.school, coverage: .partial,
+                learners: [
+                    try RosterRows.learner(3, upn: upn, given: "Kojo", family: family, system: "mis", id: "S9", file: "students.csv")
+                ],
+                system: "mis", file: "students.csv")
+        }
+        let both = try await admin.roster.apply(RosterRows.batch(try ctf("Kojo"), try misFamily("Mensah-Boateng")))
+        let split = both.plan.entries.first { $0.action == .update && $0.recordID == id.uuid }
+        try expect(
+            split?.fields == ["givenName", "familyName"]
+                && split?.reason == "the sources say something else: givenName at \(RosterRows.file):7, familyName at students.csv:3",
+            "each field is credited to its row: \(String(describing: split))")
+        let after = try await admin.audit.trail(of: id.uuid)
+        try expect(
+            after.contains {
+                $0.draft.action == .personUpdate
+                    && ($0.draft.reason ?? "").hasSuffix(
+                        "from students.csv:3 (givenName at \(RosterRows.file):7, familyName at students.csv:3)")
+            },
+            "and so does the audit event: \(after.compactMap(\.draft.reason))")
     }
 
     /// A learner's legal names are kept beside the names they are known by: a preferred name

@@ -25,6 +25,8 @@ struct SchoolSync {
     private var firstRow: [PersonID: FileLocation] = [:]
     /// The row that last changed each person in this run: the one an update is credited to.
     private var changedBy: [PersonID: FileLocation] = [:]
+    /// For a stored person changed in this run, the row that last changed each field.
+    private var fieldChangedBy: [PersonID: [String: FileLocation]] = [:]
     private var byUPN: [String: PersonID] = [:]
     private var bySource: [SourceRef: PersonID] = [:]
     private var byEmail: [String: PersonID] = [:]
@@ -140,7 +142,20 @@ struct SchoolSync {
         people[person.id] = person
         touched.insert(person.id)
         changedBy[person.id] = location
+        if let previous, !created.contains(person.id) {
+            for field in Self.changes(from: previous, to: person) { fieldChangedBy[person.id, default: [:]][field] = location }
+        }
         index(person)
+    }
+
+    /// Where the rows that changed a stored person's fields are, when more than one row did:
+    /// each field beside the last row that changed it, for the plan and the audit to credit each
+    /// change to its own row. `nil` when one row made every change.
+    private func fieldRows(of id: PersonID, fields: [String]) -> String? {
+        guard let rows = fieldChangedBy[id] else { return nil }
+        let located = fields.compactMap { field in rows[field].map { (field, $0) } }
+        guard Set(located.map { "\($0.1.file):\($0.1.line)" }).count > 1 else { return nil }
+        return located.map { "\($0.0) at \($0.1.file):\($0.1.line)" }.joined(separator: ", ")
     }
 
     /// Warns when a row of one file undoes what a row of another file changed earlier in the
@@ -657,7 +672,8 @@ struct SchoolSync {
                         RosterPlanEntry(
                             .update, subject, school: urn, record: person.id.uuid, at: changedBy[person.id] ?? firstRow[person.id],
                             code: "changed",
-                            "the source says something else", fields: fields))
+                            fieldRows(of: person.id, fields: fields).map { "the sources say something else: \($0)" }
+                                ?? "the source says something else", fields: fields))
                 }
             }
         }
@@ -775,10 +791,13 @@ struct SchoolSync {
             } else if let before = stored[person.id], before != person {
                 writes.changedPeople.append(person)
                 let action: AuditAction = before.leftOn != nil && person.leftOn == nil ? .personRestore : .personUpdate
+                // Credited to the row that last changed the record, and, when other rows changed
+                // some of its fields, each field to its own row.
+                let rows = fieldRows(of: person.id, fields: Self.changes(from: before, to: person)).map { " (\($0))" } ?? ""
                 writes.drafts.append(
                     sync.draft(
                         action, Person.recordKind, person.id.uuid, school: school.id,
-                        reason: sync.because(changedBy[person.id] ?? firstRow[person.id])))
+                        reason: sync.because(changedBy[person.id] ?? firstRow[person.id]) + rows))
             }
         }
         for (key, link) in links where linkRow[key] != nil {
