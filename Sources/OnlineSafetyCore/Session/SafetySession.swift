@@ -205,7 +205,8 @@ struct GateContext: Sendable {
     /// written`). It replaces the gate's `reason:`; the last one set wins. A body that throws a
     /// refusal has its events carry the refusal's reason instead.
     ///
-    /// Requires a reason in fixed words, codes and counts: never a record's content.
+    /// Requires a reason in fixed words, codes, counts and days, beside any reason the caller
+    /// gave (a correction's): never a record's content.
     func setOutcomeReason(_ reason: String) async { await events.setOutcomeReason(reason) }
 
     var principal: Principal { session.principal }
