@@ -178,15 +178,17 @@ public struct PeopleService: Sendable {
     /// the audit keeps. Throws `forbidden` without the capability, `invalidInput` for a reason
     /// that is blank or longer than that (`leavingCorrection.reason`) or a day out of bounds
     /// (`person.leftOn`), `notFound` for a person out of reach or whom the principal may not read
-    /// (exactly as for no one), and `constraintViolation` for a day given for someone not
-    /// recorded as a leaver (``recordLeaver(_:on:)`` records a leaving). A refused correction's
+    /// (exactly as for no one), and `constraintViolation` for a correction of someone not
+    /// recorded as a leaver (``recordLeaver(_:on:)`` records a leaving) or to the day already
+    /// recorded. A refused correction's
     /// audit event carries the refusal's reason, not the text given.
     ///
     /// What a correction does to the roles and access the leaving ended:
     ///
     /// - **An earlier day** ends them as ``recordLeaver(_:on:)`` would have on that day: every
-    ///   role grant still held after it ends on it (or on its own first day, when that is later),
-    ///   and every access grant still in force after it is revoked from it (reason "leaver").
+    ///   role grant still held after it ends on it (or is withdrawn before it began, when it
+    ///   starts later: ``RoleGrant/neverInForce``), and every access grant still in force after it
+    ///   is revoked from it (reason "leaving day corrected").
     /// - **A later day** moves the leaving day, and ends on it any role or access still held
     ///   after it, as for any leaver; nothing is extended. The roles that ended and the access
     ///   revoked on the day first recorded stay ended: nothing tells a role the leaving ended from
