@@ -463,6 +463,15 @@ extension StorageConformance {
             try await admin.roles.end(technical.id, on: leaving.adding(days: 1))
         }
 
+        // Restored, Ola's role cut short by her leaving is not lengthened by ending it later
+        // (its last day is still to come): a new grant gives it again.
+        _ = try await admin.people.correctLeaving(office.id, to: nil, reason: "she is staying")
+        try await expectError(.constraintViolation, "ending a cut role later does not give it back") {
+            try await admin.roles.end(technical.id, on: leaving.adding(days: 10))
+        }
+        let earlier = try await admin.roles.end(technical.id, on: leaving.adding(days: -5))
+        try expect(earlier.ends == leaving.adding(days: -5), "ending it earlier still works")
+
         var tooEarly = after
         tooEarly.ends = Fixture.today.adding(days: -2)
         do {

@@ -191,7 +191,7 @@ public struct ConsentService: Sendable {
             let learners = try await context.tx.people.find(query).filter { learner in
                 principal.can(.manageConsent) || AccessPolicy.readPerson(learner, principal) == .allowed
             }
-            guard !learners.isEmpty else { throw SafetyError.notFound("learner") }
+            guard !learners.isEmpty else { throw SafetyError(.notFound, "no learner on roll in that group") }
             return learners
         }
     }

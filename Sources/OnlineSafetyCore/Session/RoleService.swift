@@ -66,9 +66,10 @@ public struct RoleService: Sendable {
     /// school-level head cannot end a trust-wide role. Throws `notFound` for a grant that does not
     /// apply at the session's school, `forbidden`, and `invalidInput` for an end before its start
     /// (ending it the day before its first day withdraws it before it began:
-    /// ``RoleGrant/neverInForce``). Ending never gives a role back: `constraintViolation` for a
-    /// day after the end of a grant that has already ended (or was withdrawn), and for a day
-    /// after its holder's leaving day; a new grant gives a role again.
+    /// ``RoleGrant/neverInForce``). Ending never gives a role back or more time:
+    /// `constraintViolation` for a day after the last day a grant already has (one cut short by a
+    /// leaving, one given with an end, one withdrawn), and for a day after its holder's leaving
+    /// day; a new grant gives a role again, or for longer.
     @discardableResult
     public func end(_ id: RoleGrantID, on date: CalendarDate) async throws -> RoleGrant {
         let capability = AccessPolicy.require(.manageRoles, principal, to: "end roles")
@@ -81,10 +82,10 @@ public struct RoleService: Sendable {
             if case .denied(let reason) = service.authority(over: grant.scope, to: "end roles") {
                 throw SafetyError(.forbidden, reason)
             }
-            let today = context.session.today
-            if let ended = grant.ends, ended < today || grant.neverInForce, date > ended {
+            if let ends = grant.ends, date > ends {
                 throw SafetyError(
-                    .constraintViolation, "the role has already ended, and ending it later would give it back; a new grant gives it again")
+                    .constraintViolation,
+                    "the role already ends before that day, and ending it later would give it more time; a new grant gives it again")
             }
             if let left = try await context.tx.people.get(grant.personID)?.leftOn, date > left {
                 throw SafetyError(
