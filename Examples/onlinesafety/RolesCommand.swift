@@ -92,6 +92,11 @@ struct RolesCommand: AsyncParsableCommand {
                 }
                 let names = await names(of: [grant.personID], in: session)
                 say("Granted \(role.title) to \(label(grant.personID, names)) \(describe(grant, at: school)): grant \(grant.id)")
+                if let ends = grant.ends, ends != until {
+                    say(
+                        "It ends on \(ends), their leaving day, rather than \(until.map { "on \($0)" } ?? "open-ended"): no one holds a role after they leave."
+                    )
+                }
             }
         }
     }

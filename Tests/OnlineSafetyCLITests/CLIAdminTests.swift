@@ -185,6 +185,12 @@ struct CLIAdminTests {
         #expect(shown.status == 0, "\(shown.standardError)")
         #expect(
             shown.standardOutput.contains("  leaves on \(ahead)") && !shown.standardOutput.contains("left on"), "\(shown.standardOutput)")
+        // A role given him now ends on his leaving day, and the tool says so.
+        let granted = try cli.run(["roles", "grant", ian, "technicalStaff", "--until", "\(ahead.adding(days: 60))"] + Self.dana(store))
+        #expect(granted.status == 0, "\(granted.standardError)")
+        #expect(
+            granted.standardOutput.contains("It ends on \(ahead), their leaving day, rather than on \(ahead.adding(days: 60))"),
+            "\(granted.standardOutput)")
 
         // On the day itself, the day has come.
         let corrected = try cli.run(
