@@ -137,14 +137,17 @@ struct SchoolSync {
     /// Keeps a person as the row leaves them, indexed for the rows after; a person the row left
     /// as they were is indexed already (a re-import's every row). `previous` is the person as
     /// the row found them (`nil` for someone it creates), so nothing is looked up again.
-    private mutating func remember(_ person: Person, was previous: Person?, at location: FileLocation) {
+    /// With `conflicts`, a row that undoes another file's change is warned of (``noteConflict``).
+    private mutating func remember(_ person: Person, was previous: Person?, at location: FileLocation, conflicts: Bool = false) {
         if let previous, previous == person { return }
+        if let previous, !created.contains(person.id) {
+            let changed = Self.changes(from: previous, to: person)
+            if conflicts { noteConflict(person, was: previous, changed: changed, at: location) }
+            for field in changed { fieldChangedBy[person.id, default: [:]][field] = location }
+        }
         people[person.id] = person
         touched.insert(person.id)
         changedBy[person.id] = location
-        if let previous, !created.contains(person.id) {
-            for field in Self.changes(from: previous, to: person) { fieldChangedBy[person.id, default: [:]][field] = location }
-        }
         index(person)
     }
 
@@ -163,12 +166,11 @@ struct SchoolSync {
     /// disagree, and the later one's values are kept. Differences that only say more (another
     /// source's id) are none, nor is a given or family name that the later row keeps as the name
     /// the learner is known by (a source that gives known-as names as given names).
-    private mutating func noteConflict(_ person: Person, was previous: Person?, at location: FileLocation) {
-        guard let previous, previous != person, let before = stored[person.id], let earlier = changedBy[person.id],
-            earlier.file != location.file
-        else { return }
+    /// `changed` is what the row changes (``changes(from:to:)`` of `previous` and `person`).
+    private mutating func noteConflict(_ person: Person, was previous: Person, changed: [String], at location: FileLocation) {
+        guard let before = stored[person.id], let earlier = changedBy[person.id], earlier.file != location.file else { return }
         let changedEarlier = Set(Self.changes(from: before, to: previous))
-        var fields = Self.changes(from: previous, to: person).filter { changedEarlier.contains($0) && $0 != "sources" && $0 != "leftOn" }
+        var fields = changed.filter { changedEarlier.contains($0) && $0 != "sources" && $0 != "leftOn" }
         if previous.givenName == person.learner?.preferredGivenName { fields.removeAll { $0 == "givenName" } }
         if previous.familyName == person.learner?.preferredFamilyName { fields.removeAll { $0 == "familyName" } }
         guard !fields.isEmpty else { return }
@@ -302,8 +304,7 @@ struct SchoolSync {
             return reject(.learner, at: row.location, "upn.taken", "another learner at the school has this UPN")
         }
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
-        noteConflict(person, was: previous, at: row.location)
-        remember(person, was: previous, at: row.location)
+        remember(person, was: previous, at: row.location, conflicts: true)
         listedLearners.insert(person.id)
     }
 
@@ -378,8 +379,7 @@ struct SchoolSync {
             return reject(.staff, at: row.location, "staff.invalid", error.reason)
         }
         if firstRow[person.id] == nil { firstRow[person.id] = row.location }
-        noteConflict(person, was: previous, at: row.location)
-        remember(person, was: previous, at: row.location)
+        remember(person, was: previous, at: row.location, conflicts: true)
         listedStaff[row.source.system, default: []].insert(person.id)
         if !row.teachingGroups.isEmpty {
             ensureGrant(of: .staff, for: person.id, groups: row.teachingGroups.map(RosterNormal.text).sorted(), at: row.location)
